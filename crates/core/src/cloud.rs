@@ -1,0 +1,302 @@
+//! Azure clouds as data (protocols.md §1.1): where to sign in, where Graph and ARM live, which
+//! hosts are App Configuration stores and which audience their tokens need.
+//!
+//! Sovereign clouds are rows in a table, not branches in code. A `Custom` cloud gives every
+//! endpoint explicitly: that is how the local emulator, Azure Stack or a proxy are addressed.
+
+use crate::error::{Code, Error};
+use crate::http::Origin;
+use serde::{Deserialize, Serialize};
+
+/// A named public cloud, or a custom one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Cloud {
+    Global,
+    /// Azure Government (GCC High, Graph L4).
+    UsGovernment,
+    /// Azure operated by 21Vianet.
+    China,
+    Custom(Box<CloudEndpoints>),
+}
+
+/// A host pattern for App Configuration stores: `*.azconfig.io` matches `<store>.azconfig.io`
+/// (label-boundary, at least one label before the suffix); a plain `host[:port]` matches only
+/// itself (for loopback emulators and proxies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HostPattern(String);
+
+impl HostPattern {
+    pub fn parse(pattern: &str) -> Result<HostPattern, Error> {
+        let p = pattern.trim().to_ascii_lowercase();
+        let host = p.strip_prefix("*.").unwrap_or(&p);
+        let check = Origin::parse(&format!("https://{host}")).map_err(|e| {
+            Error::new(
+                Code::InvalidFormat,
+                format!("host pattern {pattern:?}: {}", e.message),
+            )
+        })?;
+        if p.starts_with("*.") && check.port().is_some() {
+            return Err(Error::new(
+                Code::InvalidFormat,
+                format!("host pattern {pattern:?}: a wildcard pattern cannot have a port"),
+            ));
+        }
+        Ok(HostPattern(p))
+    }
+
+    /// Does the store origin's `host[:port]` match? Checked on the parsed authority, never on a
+    /// raw URL string (the `endsWith(".azconfig.io")` bug of Infisical, infisical.md §10.2).
+    pub fn matches(&self, origin: &Origin) -> bool {
+        match self.0.strip_prefix("*.") {
+            Some(suffix) => {
+                origin.port().is_none()
+                    && origin
+                        .host()
+                        .strip_suffix(suffix)
+                        .and_then(|store| store.strip_suffix('.'))
+                        .is_some_and(|store| !store.is_empty())
+            }
+            None => origin.authority() == self.0,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Every endpoint azconn needs in one cloud.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudEndpoints {
+    /// Entra ID authority host, e.g. `https://login.microsoftonline.com`.
+    pub authority_host: Origin,
+    /// Graph root; API calls go to `{graph_root}/v1.0/...`.
+    pub graph_root: Origin,
+    /// The resource Graph tokens are issued for (`{graph_audience}/.default`).
+    pub graph_audience: String,
+    /// Azure Resource Manager host.
+    pub arm_host: Origin,
+    /// Hosts that are App Configuration stores.
+    pub app_configuration_hosts: Vec<HostPattern>,
+    /// The Entra audience of App Configuration data-plane tokens (scope = audience + `/.default`).
+    pub app_configuration_audience: String,
+}
+
+fn origin(s: &str) -> Origin {
+    Origin::parse(s).expect("built-in cloud endpoints are valid origins")
+}
+
+fn patterns(list: &[&str]) -> Vec<HostPattern> {
+    list.iter()
+        .map(|p| HostPattern::parse(p).expect("built-in host patterns are valid"))
+        .collect()
+}
+
+impl Cloud {
+    /// The endpoints of this cloud. Built-in values from protocols.md §1.1 (entra-docs
+    /// `authentication-national-cloud.md`, graph-docs `deployments.md`, azure-docs
+    /// `concept-enable-rbac.md`).
+    pub fn endpoints(&self) -> CloudEndpoints {
+        match self {
+            Cloud::Global => CloudEndpoints {
+                authority_host: origin("https://login.microsoftonline.com"),
+                graph_root: origin("https://graph.microsoft.com"),
+                graph_audience: "https://graph.microsoft.com".into(),
+                arm_host: origin("https://management.azure.com"),
+                app_configuration_hosts: patterns(&["*.azconfig.io", "*.appconfig.azure.com"]),
+                app_configuration_audience: "https://appconfig.azure.com".into(),
+            },
+            Cloud::UsGovernment => CloudEndpoints {
+                authority_host: origin("https://login.microsoftonline.us"),
+                graph_root: origin("https://graph.microsoft.us"),
+                graph_audience: "https://graph.microsoft.us".into(),
+                arm_host: origin("https://management.usgovcloudapi.net"),
+                app_configuration_hosts: patterns(&["*.azconfig.azure.us", "*.appconfig.azure.us"]),
+                app_configuration_audience: "https://appconfig.azure.us".into(),
+            },
+            Cloud::China => CloudEndpoints {
+                authority_host: origin("https://login.chinacloudapi.cn"),
+                graph_root: origin("https://microsoftgraph.chinacloudapi.cn"),
+                graph_audience: "https://microsoftgraph.chinacloudapi.cn".into(),
+                arm_host: origin("https://management.chinacloudapi.cn"),
+                app_configuration_hosts: patterns(&["*.azconfig.azure.cn", "*.appconfig.azure.cn"]),
+                app_configuration_audience: "https://appconfig.azure.cn".into(),
+            },
+            Cloud::Custom(endpoints) => (**endpoints).clone(),
+        }
+    }
+
+    /// A custom cloud; every endpoint must be https unless its host is loopback.
+    pub fn custom(endpoints: CloudEndpoints) -> Result<Cloud, Error> {
+        for (field, o) in [
+            ("authorityHost", &endpoints.authority_host),
+            ("graphRoot", &endpoints.graph_root),
+            ("armHost", &endpoints.arm_host),
+        ] {
+            o.require_secure().map_err(|e| e.at(field))?;
+        }
+        for (field, aud) in [
+            ("graphAudience", &endpoints.graph_audience),
+            (
+                "appConfigurationAudience",
+                &endpoints.app_configuration_audience,
+            ),
+        ] {
+            Origin::parse(aud).map_err(|e| e.at(field))?;
+        }
+        if endpoints.app_configuration_hosts.is_empty() {
+            return Err(Error::field(
+                "appConfigurationHosts",
+                Code::Required,
+                "a custom cloud needs at least one App Configuration host pattern",
+            ));
+        }
+        Ok(Cloud::Custom(Box::new(endpoints)))
+    }
+
+    /// The short name used in configuration (`global`, `us-government`, `china`, `custom`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::UsGovernment => "us-government",
+            Cloud::China => "china",
+            Cloud::Custom(_) => "custom",
+        }
+    }
+
+    /// Parses a named cloud (`global`, `us-government`, `china`; also `public`, `usgov`,
+    /// `azurechina` as people write them).
+    pub fn from_name(name: &str) -> Result<Cloud, Error> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "global" | "public" | "azurecloud" => Ok(Cloud::Global),
+            "us-government" | "usgov" | "azureusgovernment" => Ok(Cloud::UsGovernment),
+            "china" | "azurechina" | "azurechinacloud" => Ok(Cloud::China),
+            other => Err(Error::field(
+                "cloud",
+                Code::InvalidFormat,
+                format!("unknown cloud {other:?}: expected global, us-government or china"),
+            )),
+        }
+    }
+}
+
+impl CloudEndpoints {
+    /// Is `origin` an App Configuration store of this cloud?
+    pub fn is_app_configuration_store(&self, origin: &Origin) -> bool {
+        self.app_configuration_hosts
+            .iter()
+            .any(|p| p.matches(origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(url: &str) -> Origin {
+        Origin::parse(url).unwrap()
+    }
+
+    #[test]
+    fn table_matches_protocols_reference() {
+        let g = Cloud::Global.endpoints();
+        assert_eq!(
+            g.authority_host.to_string(),
+            "https://login.microsoftonline.com"
+        );
+        assert_eq!(g.app_configuration_audience, "https://appconfig.azure.com");
+        let us = Cloud::UsGovernment.endpoints();
+        assert_eq!(us.graph_root.to_string(), "https://graph.microsoft.us");
+        assert_eq!(
+            us.arm_host.to_string(),
+            "https://management.usgovcloudapi.net"
+        );
+        let cn = Cloud::China.endpoints();
+        assert_eq!(
+            cn.authority_host.to_string(),
+            "https://login.chinacloudapi.cn"
+        );
+        assert_eq!(
+            cn.graph_root.to_string(),
+            "https://microsoftgraph.chinacloudapi.cn"
+        );
+    }
+
+    #[test]
+    fn store_hosts_match_on_label_boundaries() {
+        let g = Cloud::Global.endpoints();
+        assert!(g.is_app_configuration_store(&store("https://demo.azconfig.io")));
+        assert!(g.is_app_configuration_store(&store("https://demo.eastus.appconfig.azure.com")));
+        for bad in [
+            "https://azconfig.io",
+            "https://myazconfig.io",
+            "https://demo.azconfig.io.evil.example",
+            "https://demo.azconfig.io:8443",
+            "https://demo.azconfig.azure.us",
+        ] {
+            assert!(!g.is_app_configuration_store(&store(bad)), "{bad}");
+        }
+        let us = Cloud::UsGovernment.endpoints();
+        assert!(us.is_app_configuration_store(&store("https://demo.azconfig.azure.us")));
+        assert!(!us.is_app_configuration_store(&store("https://demo.azconfig.io")));
+    }
+
+    #[test]
+    fn custom_cloud_requires_https_except_loopback() {
+        let mut e = Cloud::Global.endpoints();
+        e.authority_host = store("http://127.0.0.1:4010");
+        e.graph_root = store("http://127.0.0.1:4010");
+        e.app_configuration_hosts = vec![HostPattern::parse("127.0.0.1:4011").unwrap()];
+        let cloud = Cloud::custom(e.clone()).unwrap();
+        let ep = cloud.endpoints();
+        assert!(ep.is_app_configuration_store(&store("http://127.0.0.1:4011")));
+        assert!(!ep.is_app_configuration_store(&store("http://127.0.0.1:4012")));
+        e.graph_root = store("http://graph.internal.example");
+        let err = Cloud::custom(e).unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (Code::InsecureUrl, Some("graphRoot"))
+        );
+    }
+
+    #[test]
+    fn host_patterns_are_validated() {
+        assert!(HostPattern::parse("*.azconfig.io").is_ok());
+        assert!(HostPattern::parse("*.x.example:443").is_ok());
+        assert!(HostPattern::parse("*.x.example:8443").is_err());
+        assert!(HostPattern::parse("*.").is_err());
+        assert!(HostPattern::parse("a/b").is_err());
+    }
+
+    #[test]
+    fn names_parse() {
+        assert_eq!(
+            Cloud::from_name("US-Government").unwrap(),
+            Cloud::UsGovernment
+        );
+        assert_eq!(Cloud::from_name("public").unwrap().name(), "global");
+        assert_eq!(
+            Cloud::from_name("germany").unwrap_err().field.as_deref(),
+            Some("cloud")
+        );
+    }
+
+    #[test]
+    fn serde_shape() {
+        let json = serde_json::to_value(Cloud::UsGovernment).unwrap();
+        assert_eq!(json, serde_json::json!({"kind":"us-government"}));
+        let custom: Cloud = serde_json::from_value(serde_json::json!({
+            "kind":"custom","authorityHost":"http://127.0.0.1:1","graphRoot":"http://127.0.0.1:1",
+            "graphAudience":"https://graph.microsoft.com","armHost":"http://127.0.0.1:1",
+            "appConfigurationHosts":["127.0.0.1:2"],"appConfigurationAudience":"https://appconfig.azure.com"
+        }))
+        .unwrap();
+        assert_eq!(
+            custom.endpoints().graph_root.to_string(),
+            "http://127.0.0.1:1"
+        );
+    }
+}

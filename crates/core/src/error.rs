@@ -1,0 +1,167 @@
+//! The one error type that crosses every boundary (wasm, abi, Worker API): a stable machine
+//! `code`, the `field` it concerns (form field or protocol element), a human `message`, and an
+//! actionable `hint` where we know one.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable error codes. The UI and API clients branch on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    // --- input validation ---
+    /// A required value is missing or blank.
+    Required,
+    /// The value is longer than allowed.
+    TooLong,
+    /// The value is shorter than allowed.
+    TooShort,
+    /// The value does not have the expected shape (GUID, domain, URL...).
+    InvalidFormat,
+    /// The value contains a character that is not allowed (control characters, CR/LF...).
+    InvalidCharacter,
+    /// The value is well formed but not allowed here (e.g. `common` for client credentials).
+    NotAllowed,
+    /// A URL that must use https does not.
+    InsecureUrl,
+    /// A host is not one the selected cloud allows.
+    HostNotAllowed,
+    /// A client secret that is shaped like a GUID: almost certainly the secret's ID.
+    SecretLooksLikeId,
+    /// The value is outside the allowed range.
+    OutOfRange,
+    // --- OAuth ---
+    /// The authorize callback's `state` does not match the one issued.
+    StateMismatch,
+    /// The authorize callback carries neither `code` nor `error`.
+    MissingCode,
+    /// Entra answered the authorize request with an error.
+    AuthorizationFailed,
+    /// Entra's token endpoint answered with an error.
+    TokenRequestFailed,
+    /// A response body is not what the protocol says it must be.
+    MalformedResponse,
+    /// A JWT cannot be decoded.
+    MalformedJwt,
+}
+
+impl Code {
+    /// The code as it appears on the wire (`"secret-looks-like-id"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Required => "required",
+            Code::TooLong => "too-long",
+            Code::TooShort => "too-short",
+            Code::InvalidFormat => "invalid-format",
+            Code::InvalidCharacter => "invalid-character",
+            Code::NotAllowed => "not-allowed",
+            Code::InsecureUrl => "insecure-url",
+            Code::HostNotAllowed => "host-not-allowed",
+            Code::SecretLooksLikeId => "secret-looks-like-id",
+            Code::OutOfRange => "out-of-range",
+            Code::StateMismatch => "state-mismatch",
+            Code::MissingCode => "missing-code",
+            Code::AuthorizationFailed => "authorization-failed",
+            Code::TokenRequestFailed => "token-request-failed",
+            Code::MalformedResponse => "malformed-response",
+            Code::MalformedJwt => "malformed-jwt",
+        }
+    }
+}
+
+/// A typed error: what went wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Error {
+    pub code: Code,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Error {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            field: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// An error about the input field `field`.
+    pub fn field(field: &str, code: Code, message: impl Into<String>) -> Self {
+        Error::new(code, message).at(field)
+    }
+
+    pub fn at(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_with_stable_kebab_codes() {
+        let e = Error::field("clientSecret", Code::SecretLooksLikeId, "looks like an ID")
+            .with_hint("paste the Value column");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code":"secret-looks-like-id","field":"clientSecret",
+                "message":"looks like an ID","hint":"paste the Value column"})
+        );
+        assert_eq!(json["code"], Code::SecretLooksLikeId.as_str());
+        let back: Error = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn as_str_matches_serde_for_every_code() {
+        for code in [
+            Code::Required,
+            Code::TooLong,
+            Code::TooShort,
+            Code::InvalidFormat,
+            Code::InvalidCharacter,
+            Code::NotAllowed,
+            Code::InsecureUrl,
+            Code::HostNotAllowed,
+            Code::SecretLooksLikeId,
+            Code::OutOfRange,
+            Code::StateMismatch,
+            Code::MissingCode,
+            Code::AuthorizationFailed,
+            Code::TokenRequestFailed,
+            Code::MalformedResponse,
+            Code::MalformedJwt,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+}

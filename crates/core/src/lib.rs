@@ -1,0 +1,11 @@
+//! azconn-core: the sans-IO protocol logic of azconn.
+//!
+//! Nothing in this crate performs I/O, reads a clock or draws randomness: every Azure
+//! interaction is a pure `build` function returning an [`http::HttpRequest`] and a pure
+//! `parse` function taking an [`http::HttpResponse`]. Time and entropy are inputs.
+#![forbid(unsafe_code)]
+
+pub mod cloud;
+pub mod error;
+pub mod http;
+pub mod ids;
