@@ -9,3 +9,4 @@ pub mod cloud;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod ops;
