@@ -6,6 +6,7 @@
 
 use crate::error::{Code, Error};
 use crate::http::Origin;
+use crate::ids::AuthorityTenant;
 use serde::{Deserialize, Serialize};
 
 /// A named public cloud, or a custom one.
@@ -259,6 +260,47 @@ mod tests {
         assert_eq!(
             (err.code, err.field.as_deref()),
             (Code::InsecureUrl, Some("graphRoot"))
+        );
+    }
+
+    #[test]
+    fn store_endpoint_rejects_other_hosts() {
+        let g = Cloud::Global.endpoints();
+        let ok = StoreEndpoint::parse("https://Demo.azconfig.io/", &g).unwrap();
+        assert_eq!(ok.to_string(), "https://demo.azconfig.io");
+        for (bad, code) in [
+            ("https://evil.example/?.azconfig.io", Code::InvalidFormat),
+            ("https://evil.example", Code::HostNotAllowed),
+            ("http://demo.azconfig.io", Code::InsecureUrl),
+            ("https://demo.azconfig.io@evil.example", Code::InvalidFormat),
+            ("", Code::Required),
+        ] {
+            let e = StoreEndpoint::parse(bad, &g).unwrap_err();
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (code, Some("endpoint")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn authority_endpoints() {
+        let g = Cloud::China.endpoints();
+        let t = AuthorityTenant::parse("contoso.partner.onmschina.cn").unwrap();
+        assert_eq!(
+            g.token_endpoint(&t),
+            "https://login.chinacloudapi.cn/contoso.partner.onmschina.cn/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            Cloud::Global
+                .endpoints()
+                .authorize_endpoint(&AuthorityTenant::Organizations),
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize"
+        );
+        assert_eq!(
+            Cloud::UsGovernment.endpoints().graph_v1(),
+            "https://graph.microsoft.us/v1.0"
         );
     }
 
