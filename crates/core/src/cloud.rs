@@ -191,6 +191,79 @@ impl CloudEndpoints {
             .iter()
             .any(|p| p.matches(origin))
     }
+
+    /// `https://{host}/{tenant}/oauth2/v2.0/authorize` (entra-docs `v2-protocols.md`).
+    pub fn authorize_endpoint(&self, tenant: &AuthorityTenant) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/authorize", self.authority_host)
+    }
+
+    /// `https://{host}/{tenant}/oauth2/v2.0/token`; also the `aud` of client assertions
+    /// (entra-docs `certificate-credentials.md`).
+    pub fn token_endpoint(&self, tenant: &AuthorityTenant) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.authority_host)
+    }
+
+    /// The Graph v1.0 API base, `{graph_root}/v1.0`.
+    pub fn graph_v1(&self) -> String {
+        format!("{}/v1.0", self.graph_root)
+    }
+}
+
+/// An App Configuration store endpoint the user typed, accepted only if its parsed host is a
+/// store of the connection's cloud: a bearer token for the store can then never be sent to
+/// another host (infisical.md §10.2: `endsWith(".azconfig.io")` on the whole URL let
+/// `https://evil.example/?x=.azconfig.io` through).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct StoreEndpoint(Origin);
+
+impl StoreEndpoint {
+    /// Parses `https://<store>.<suffix>` for `cloud`; errors name the field `endpoint`.
+    pub fn parse(input: &str, cloud: &CloudEndpoints) -> Result<StoreEndpoint, Error> {
+        const FIELD: &str = "endpoint";
+        let origin = Origin::parse(input).map_err(|e| {
+            e.at(FIELD).with_hint(
+                "give the store's endpoint exactly as the portal shows it, e.g. https://my-store.azconfig.io",
+            )
+        })?;
+        origin.require_secure().map_err(|e| e.at(FIELD))?;
+        if !cloud.is_app_configuration_store(&origin) {
+            let allowed: Vec<&str> = cloud
+                .app_configuration_hosts
+                .iter()
+                .map(HostPattern::as_str)
+                .collect();
+            return Err(Error::field(
+                FIELD,
+                Code::HostNotAllowed,
+                format!(
+                    "{} is not an App Configuration store of this cloud",
+                    origin.host()
+                ),
+            )
+            .with_hint(format!(
+                "the endpoint's host must match {}",
+                allowed.join(" or ")
+            )));
+        }
+        Ok(StoreEndpoint(origin))
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.0
+    }
+}
+
+impl From<StoreEndpoint> for String {
+    fn from(s: StoreEndpoint) -> String {
+        s.0.to_string()
+    }
+}
+
+impl std::fmt::Display for StoreEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
 }
 
 #[cfg(test)]
