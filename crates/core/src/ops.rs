@@ -13,7 +13,7 @@ use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use crate::oauth::authorize::{
     self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
 };
-use crate::oauth::callback::parse_callback;
+use crate::oauth::callback::{parse_admin_consent_callback, parse_callback};
 use crate::oauth::entra_error::parse_error_response;
 use crate::oauth::jwt::decode_unverified_claims;
 use crate::oauth::pkce::CodeVerifier;
@@ -66,6 +66,13 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             let i: CallbackInput = from_input(input)?;
             let code = parse_callback(&i.query, &State::parse(&i.expected_state)?)?;
             to_output(&json!({ "code": code }))
+        }
+        "oauth.parseAdminConsentCallback" => {
+            let i: CallbackInput = from_input(input)?;
+            to_output(&parse_admin_consent_callback(
+                &i.query,
+                &State::parse(&i.expected_state)?,
+            )?)
         }
         "jwt.decodeUnverified" => parse_str(input, |s| to_output(&decode_unverified_claims(s)?)),
         _ => Err(Error::field(

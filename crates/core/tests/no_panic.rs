@@ -6,7 +6,7 @@ use azconn_core::cloud::Cloud;
 use azconn_core::form::{self, ConnectionForm, Slug};
 use azconn_core::http::HttpResponse;
 use azconn_core::oauth::authorize::{Hint, RedirectUri};
-use azconn_core::oauth::callback::parse_callback;
+use azconn_core::oauth::callback::{parse_admin_consent_callback, parse_callback};
 use azconn_core::oauth::entra_error::{EntraError, parse_error_response};
 use azconn_core::oauth::jwt::decode_unverified_claims;
 use azconn_core::oauth::pkce::CodeVerifier;
@@ -72,6 +72,7 @@ proptest! {
         let _ = EntraError::from_callback(&a, Some(&b), None).into_authorize_error();
         if let Ok(state) = State::parse(&b) {
             let _ = parse_callback(&a, &state);
+            let _ = parse_admin_consent_callback(&a, &state);
         }
         let _ = parse_callback(&a, &State::parse("AQIDBAUGBwgJCgsMDQ4PEA").unwrap());
     }
@@ -79,7 +80,7 @@ proptest! {
     #[test]
     fn ops_take_any_json_string(op in prop::sample::select(vec![
         "form.validate", "oauth.scopes", "oauth.pkceChallenge", "oauth.authorize", "oauth.adminConsent",
-        "oauth.tokenRequest", "oauth.parseToken", "oauth.parseError", "oauth.parseCallback", "jwt.decodeUnverified",
+        "oauth.tokenRequest", "oauth.parseToken", "oauth.parseError", "oauth.parseCallback", "oauth.parseAdminConsentCallback", "jwt.decodeUnverified",
     ]), a in text()) {
         let _ = ops::call(op, serde_json::Value::String(a.clone()));
         if let Ok(v) = serde_json::from_str(&a) {

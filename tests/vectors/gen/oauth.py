@@ -239,6 +239,23 @@ cases += [
      "expectError": {"code": "invalid-format", "field": "query"}},
 ]
 
+# Admin-consent callback (entra-docs v2-admin-consent.md).
+cases += [
+    {"name": "admin consent granted", "op": "oauth.parseAdminConsentCallback",
+     "input": {"query": f"admin_consent=True&tenant={TENANT}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&state={STATE}", "expectedState": STATE},
+     "expect": {"reportedTenant": TENANT, "scopes": ["https://graph.microsoft.com/.default"]}},
+    {"name": "admin consent declined (AADSTS65004)", "op": "oauth.parseAdminConsentCallback",
+     "input": {"query": f"error=consent_required&error_description=AADSTS65004%3a+The+resource+owner+or+authorization+server+denied+the+request.&state={STATE}",
+               "expectedState": STATE},
+     "expectError": {"code": "authorization-failed"}},
+    {"name": "admin consent callback with a foreign state", "op": "oauth.parseAdminConsentCallback",
+     "input": {"query": f"admin_consent=True&tenant={TENANT}&state=forged", "expectedState": STATE},
+     "expectError": {"code": "state-mismatch", "field": "state"}},
+    {"name": "refresh without scopes (AADSTS28003)", "op": "oauth.tokenRequest",
+     "input": {"clientId": CLIENT, "clientSecret": SECRET, "grant": {"type": "refresh_token", "refreshToken": "rt", "scopes": []}},
+     "expectError": {"code": "required", "field": "scopes"}},
+]
+
 # Unverified claims.
 def jwt(payload): return f"{b64u(json.dumps({'alg': 'RS256', 'typ': 'JWT'}).encode())}.{b64u(json.dumps(payload).encode())}.c2ln"
 cases += [

@@ -6,17 +6,19 @@ use super::random::{State, constant_time_eq};
 use super::token::AuthorizationCode;
 use crate::error::{Code, Error};
 use crate::http::parse_query;
+use serde::Serialize;
 
-/// Parses the callback query (with or without `?`) and checks its `state` against the one
-/// issued, in constant time. The state is checked first, also on error responses: an
-/// unsolicited callback must not be able to show its own error text.
-pub fn parse_callback(query: &str, expected_state: &State) -> Result<AuthorizationCode, Error> {
-    let pairs = parse_query(query).map_err(|e| e.at("query"))?;
-    let get = |name: &str| -> Result<Option<String>, Error> {
-        let mut values = pairs
+/// The checked parameters of a redirect: `state` matched, no `error`.
+struct Checked(Vec<(String, String)>);
+
+impl Checked {
+    /// The single value of `name`; a repeated parameter is refused (parameter pollution).
+    fn get(&self, name: &str) -> Result<Option<&str>, Error> {
+        let mut values = self
+            .0
             .iter()
             .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone());
+            .map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
             return Err(Error::field(
@@ -26,16 +28,16 @@ pub fn parse_callback(query: &str, expected_state: &State) -> Result<Authorizati
             ));
         }
         Ok(first)
-    };
-    let state = get("state")?;
-    let code = get("code")?;
-    let error = get("error")?;
-    let description = get("error_description")?;
-    let uri = get("error_uri")?;
-    if !state
-        .as_deref()
-        .is_some_and(|s| constant_time_eq(s, expected_state.as_str()))
-    {
+    }
+}
+
+/// Checks `state` (in constant time) before anything else, also on error responses: an
+/// unsolicited callback must not be able to show its own error text. Then turns `error` into
+/// the typed error.
+fn check(query: &str, expected_state: &State) -> Result<Checked, Error> {
+    let checked = Checked(parse_query(query).map_err(|e| e.at("query"))?);
+    let state = checked.get("state")?;
+    if !state.is_some_and(|s| constant_time_eq(s, expected_state.as_str())) {
         return Err(Error::field(
             "state",
             Code::StateMismatch,
@@ -43,20 +45,62 @@ pub fn parse_callback(query: &str, expected_state: &State) -> Result<Authorizati
         )
         .with_hint("start the connection again from this browser; a sign-in link from elsewhere cannot be completed"));
     }
-    if let Some(error) = error {
-        return Err(
-            EntraError::from_callback(&error, description.as_deref(), uri.as_deref())
-                .into_authorize_error(),
-        );
+    if let Some(error) = checked.get("error")? {
+        let description = checked.get("error_description")?;
+        let uri = checked.get("error_uri")?;
+        return Err(EntraError::from_callback(error, description, uri).into_authorize_error());
     }
-    match code {
-        Some(c) => AuthorizationCode::parse(&c),
+    Ok(checked)
+}
+
+/// Parses the authorize callback query (with or without `?`) into the authorization code.
+pub fn parse_callback(query: &str, expected_state: &State) -> Result<AuthorizationCode, Error> {
+    match check(query, expected_state)?.get("code")? {
+        Some(c) => AuthorizationCode::parse(c),
         None => Err(Error::field(
             "code",
             Code::MissingCode,
             "the callback carries neither a code nor an error",
         )),
     }
+}
+
+/// A successful admin-consent redirect (entra-docs `v2-admin-consent.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminConsent {
+    /// The tenant Entra reports. Display only: Microsoft says never to trust it for
+    /// authorization; the connection keeps the tenant the user configured.
+    pub reported_tenant: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// Parses `admin_consent=True&tenant=...&scope=...&state=...`, or its error form.
+pub fn parse_admin_consent_callback(
+    query: &str,
+    expected_state: &State,
+) -> Result<AdminConsent, Error> {
+    let checked = check(query, expected_state)?;
+    if !checked
+        .get("admin_consent")?
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(Error::field(
+            "admin_consent",
+            Code::ConsentRequired,
+            "the administrator did not grant consent",
+        )
+        .with_hint(
+            "an administrator must open the admin-consent link and accept the permissions",
+        ));
+    }
+    Ok(AdminConsent {
+        reported_tenant: checked.get("tenant")?.map(str::to_owned),
+        scopes: checked
+            .get("scope")?
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
@@ -112,6 +156,27 @@ mod tests {
             let e = parse_callback(q, &state()).unwrap_err();
             assert_eq!((e.code, e.field.as_deref()), (code, Some(field)), "{q}");
         }
+    }
+
+    #[test]
+    fn admin_consent() {
+        let q = "admin_consent=True&tenant=72f988bf-86f1-41af-91ab-2d7cd011db47&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&state=AQEBAQEBAQEBAQEBAQEBAQ";
+        let c = parse_admin_consent_callback(q, &state()).unwrap();
+        assert_eq!(
+            c.reported_tenant.as_deref(),
+            Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
+        );
+        assert_eq!(c.scopes, ["https://graph.microsoft.com/.default"]);
+        let e = parse_admin_consent_callback(
+            "admin_consent=False&state=AQEBAQEBAQEBAQEBAQEBAQ",
+            &state(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, Code::ConsentRequired);
+        let e = parse_admin_consent_callback("error=consent_required&error_description=AADSTS65004%3A+declined&state=AQEBAQEBAQEBAQEBAQEBAQ", &state()).unwrap_err();
+        assert_eq!(e.code, Code::AuthorizationFailed);
+        let e = parse_admin_consent_callback("admin_consent=True&tenant=x", &state()).unwrap_err();
+        assert_eq!(e.code, Code::StateMismatch);
     }
 
     #[test]

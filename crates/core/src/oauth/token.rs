@@ -149,15 +149,38 @@ pub enum ClientAuth {
 }
 
 impl ClientAuth {
-    fn pairs(&self) -> [(&'static str, &str); 2] {
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
         match self {
-            ClientAuth::Secret(s) => [("client_secret", s.expose()), ("", "")],
-            ClientAuth::Assertion(a) => [
+            ClientAuth::Secret(s) => vec![("client_secret", s.expose())],
+            ClientAuth::Assertion(a) => vec![
                 ("client_assertion_type", JWT_BEARER),
                 ("client_assertion", a.expose()),
             ],
         }
     }
+}
+
+/// Joins scopes for the `scope` parameter. Empty lists fail (AADSTS28003 on code redemption),
+/// and a scope is one token: no spaces or control characters inside.
+fn scope_param(scopes: &[String]) -> Result<String, Error> {
+    if scopes.is_empty() {
+        return Err(Error::field(
+            "scopes",
+            Code::Required,
+            "at least one scope is required (AADSTS28003)",
+        ));
+    }
+    if scopes
+        .iter()
+        .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(Error::field(
+            "scopes",
+            Code::InvalidCharacter,
+            "each scope is one non-empty token without spaces or control characters",
+        ));
+    }
+    Ok(scopes.join(" "))
 }
 
 /// The grant being redeemed, with exactly what each grant needs.
@@ -215,7 +238,7 @@ pub fn token_request(
             code_verifier,
             scopes,
         } => {
-            scope = scopes.join(" ");
+            scope = scope_param(scopes)?;
             pairs.extend([
                 ("scope", scope.as_str()),
                 ("code", code.expose()),
@@ -228,7 +251,7 @@ pub fn token_request(
             refresh_token,
             scopes,
         } => {
-            scope = scopes.join(" ");
+            scope = scope_param(scopes)?;
             pairs.extend([
                 ("scope", scope.as_str()),
                 ("refresh_token", refresh_token.expose()),
@@ -236,7 +259,7 @@ pub fn token_request(
             ]);
         }
         Grant::ClientCredentials { scope: s } => {
-            if !s.ends_with("/.default") || s.contains(' ') {
+            if !s.ends_with("/.default") || !s.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(Error::field(
                     "scope",
                     Code::InvalidFormat,
@@ -246,7 +269,7 @@ pub fn token_request(
             pairs.extend([("scope", s.as_str()), ("grant_type", "client_credentials")]);
         }
     }
-    pairs.extend(auth.pairs().into_iter().filter(|(k, _)| !k.is_empty()));
+    pairs.extend(auth.pairs());
     Ok(
         HttpRequest::new(Method::Post, cloud.endpoints().token_endpoint(tenant))
             .with_header("accept", "application/json")
@@ -483,6 +506,32 @@ mod tests {
             "client_id=00001111-aaaa-2222-bbbb-3333cccc4444&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default\
              &refresh_token=0.AAAA-rt&grant_type=refresh_token&client_secret=sampleCredentia1s~%2B%2F%3D"
         );
+    }
+
+    #[test]
+    fn scopes_are_checked() {
+        let grant = |scopes: Vec<String>| Grant::RefreshToken {
+            refresh_token: RefreshToken::parse("rt").unwrap(),
+            scopes,
+        };
+        let t = AuthorityTenant::Organizations;
+        let e =
+            token_request(&Cloud::Global, &t, &client(), &secret(), &grant(vec![])).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::Required, Some("scopes"))
+        );
+        for bad in ["", "a b", "openid\r\n"] {
+            let e = token_request(
+                &Cloud::Global,
+                &t,
+                &client(),
+                &secret(),
+                &grant(vec![bad.into()]),
+            )
+            .unwrap_err();
+            assert_eq!(e.code, Code::InvalidCharacter, "{bad:?}");
+        }
     }
 
     #[test]
