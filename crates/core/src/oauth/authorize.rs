@@ -55,17 +55,16 @@ impl RedirectUri {
                 "a redirect URI cannot have a fragment (#...)",
             ));
         }
-        let authority_end = s
-            .find("://")
-            .map(|i| i + 3)
-            .and_then(|start| {
-                s[start..]
-                    .find(['/', '?'])
-                    .map(|end| start + end)
-                    .or(Some(s.len()))
-            })
-            .unwrap_or(s.len());
-        let origin = Origin::parse(&s[..authority_end]).map_err(|e| e.at(FIELD))?;
+        // The origin part (`scheme://authority`) is checked strictly; the path and query are
+        // the app's own.
+        let origin = match s.split_once("://") {
+            Some((scheme, rest)) => {
+                let authority = rest.split(['/', '?']).next().unwrap_or_default();
+                format!("{scheme}://{authority}")
+            }
+            None => s.to_owned(),
+        };
+        let origin = Origin::parse(&origin).map_err(|e| e.at(FIELD))?;
         origin.require_secure().map_err(|e| e.at(FIELD))?;
         Ok(RedirectUri(s.to_owned()))
     }
