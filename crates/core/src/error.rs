@@ -44,6 +44,12 @@ pub enum Code {
     MalformedResponse,
     /// A JWT cannot be decoded.
     MalformedJwt,
+    /// The grant is gone (refresh token expired or revoked, code used): the user must sign in again.
+    ReauthRequired,
+    /// A user or an administrator must consent to the app's permissions first.
+    ConsentRequired,
+    /// Entra is throttling or temporarily unavailable: retry later with backoff.
+    RetryLater,
 }
 
 impl Code {
@@ -66,6 +72,9 @@ impl Code {
             Code::TokenRequestFailed => "token-request-failed",
             Code::MalformedResponse => "malformed-response",
             Code::MalformedJwt => "malformed-jwt",
+            Code::ReauthRequired => "reauth-required",
+            Code::ConsentRequired => "consent-required",
+            Code::RetryLater => "retry-later",
         }
     }
 }
@@ -160,6 +169,9 @@ mod tests {
             Code::TokenRequestFailed,
             Code::MalformedResponse,
             Code::MalformedJwt,
+            Code::ReauthRequired,
+            Code::ConsentRequired,
+            Code::RetryLater,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -7,6 +7,8 @@
 
 pub mod cloud;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod ids;
+pub mod oauth;
 pub mod ops;
