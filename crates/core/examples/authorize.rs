@@ -23,8 +23,9 @@ fn random<const N: usize>() -> std::io::Result<[u8; N]> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let configured = std::env::var("AZCONN_CLIENT_ID").ok();
     let client_id = ClientId::parse(configured.as_deref().unwrap_or(PLACEHOLDER_CLIENT_ID))?;
-    let redirect = std::env::var("AZCONN_REDIRECT_URI")
-        .unwrap_or_else(|_| "http://localhost:8787/oauth/azure/callback".to_owned());
+    let redirect = std::env::var("AZCONN_REDIRECT_URI").unwrap_or_else(|_| {
+        "http://localhost:8787/organization/app-connections/azure/oauth/callback".to_owned()
+    });
     let params = AuthorizeParams {
         cloud: Cloud::Global,
         tenant: AuthorityTenant::Organizations,

@@ -2,6 +2,7 @@
 //! operation is a deterministic number (`make bench` reports it).
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Instance, Memory, Module, Store, TypedFunc};
 use wasmtime::{Result, format_err};
@@ -14,6 +15,23 @@ pub fn module_path() -> PathBuf {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
                 .join("../../target/wasm32-unknown-unknown/release/azconn_abi.wasm")
         })
+}
+
+fn compile() -> Result<Module> {
+    let path = module_path();
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config)?;
+    let module = Module::from_file(&engine, &path)
+        .with_context(|| format!("loading {} (run `make abi` first)", path.display()))?;
+    if let Some(import) = module.imports().next() {
+        return Err(format_err!(
+            "the abi module must have no imports, found {}::{}",
+            import.module(),
+            import.name()
+        ));
+    }
+    Ok(module)
 }
 
 pub struct AbiModule {
@@ -32,21 +50,17 @@ pub struct Answer {
 
 impl AbiModule {
     /// Loads the module with an empty linker: instantiation fails if it has any import.
+    /// The module is compiled once per process and instantiated afresh on every call.
     pub fn load() -> Result<AbiModule> {
-        let path = module_path();
-        let mut config = Config::new();
-        config.consume_fuel(true);
-        let engine = Engine::new(&config)?;
-        let module = Module::from_file(&engine, &path)
-            .with_context(|| format!("loading {} (run `make abi` first)", path.display()))?;
-        if let Some(import) = module.imports().next() {
-            return Err(format_err!(
-                "the abi module must have no imports, found {}::{}",
-                import.module(),
-                import.name()
-            ));
-        }
-        let mut store = Store::new(&engine, ());
+        static COMPILED: OnceLock<Module> = OnceLock::new();
+        let module = match COMPILED.get() {
+            Some(m) => m.clone(),
+            None => {
+                let compiled = compile()?;
+                COMPILED.get_or_init(|| compiled).clone()
+            }
+        };
+        let mut store = Store::new(module.engine(), ());
         store.set_fuel(u64::MAX)?;
         let instance = Instance::new(&mut store, &module, &[])?;
         let memory = instance
