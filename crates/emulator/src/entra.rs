@@ -810,10 +810,10 @@ fn check_assertion(
         x5t_s256.is_some_and(|t| t == k.cert.x5t_s256) || x5t.is_some_and(|t| t == k.cert.x5t)
     });
     let Some(key) = key else {
-        let shown = x5t
+        let shown = x5t_s256
+            .or(x5t)
             .and_then(crate::util::b64url_decode)
             .map(|d| d.iter().map(|b| format!("{b:02X}")).collect::<String>())
-            .or_else(|| x5t_s256.map(String::from))
             .unwrap_or_default();
         return Err(unauthorized(
             700027,

@@ -1,0 +1,115 @@
+// Fidelity: Microsoft's own clients (App Configuration SDK, MSAL Node) against the emulator.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AppConfigurationClient } from "@azure/app-configuration";
+import { makeCertificates, start, TENANT, APP_ID, SECRET, STORE_KEY } from "./harness.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+let certs, emu;
+const insecure = { allowInsecureConnection: true };
+
+before(async () => {
+  certs = makeCertificates();
+  emu = await start(certs);
+});
+after(async () => { await emu?.stop(); });
+
+function claims(jwt) {
+  return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+}
+
+function msal(input) {
+  const out = execFileSync(process.execPath, [join(here, "msal-client.mjs"), JSON.stringify(input)], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs.dir, "ca.pem") },
+  });
+  return JSON.parse(out.toString().trim().split("\n").pop());
+}
+
+test("App Configuration SDK with an HMAC connection string: set, get, list, delete", async () => {
+  // The store is plain http on loopback (like Microsoft's emulator), which the SDK must be told to allow.
+  const client = new AppConfigurationClient(
+    `Endpoint=${emu.ready.stores.fid};Id=${STORE_KEY.id};Secret=${STORE_KEY.secret}`, insecure);
+  const set = await client.setConfigurationSetting({
+    key: "Fidelity:Db:Url", label: "prod", value: "postgres://x", contentType: "text/plain", tags: { t: "1" },
+  });
+  assert.equal(set.value, "postgres://x");
+  assert.equal(set.label, "prod");
+  assert.ok(set.etag);
+  await client.setConfigurationSetting({ key: "Fidelity:Other", value: "2" });
+  await client.setConfigurationSetting({ key: "Fidelity:Third", value: "3" });
+  await client.setConfigurationSetting({ key: "Elsewhere", value: "x" });
+
+  const got = await client.getConfigurationSetting({ key: "Fidelity:Db:Url", label: "prod" });
+  assert.equal(got.value, "postgres://x");
+  assert.equal(got.contentType, "text/plain");
+  assert.deepEqual(got.tags, { t: "1" });
+
+  // pageSize is 2 in the seed, so listing three keys follows a next link.
+  const listed = [];
+  for await (const s of client.listConfigurationSettings({ keyFilter: "Fidelity:*" })) listed.push(s.key);
+  assert.deepEqual(listed.sort(), ["Fidelity:Db:Url", "Fidelity:Other", "Fidelity:Third"]);
+
+  const deleted = await client.deleteConfigurationSetting({ key: "Fidelity:Db:Url", label: "prod" });
+  assert.equal(deleted.statusCode, 200);
+  await assert.rejects(client.getConfigurationSetting({ key: "Fidelity:Db:Url", label: "prod" }),
+    (e) => e.statusCode === 404);
+
+  const state = await (await fetch(`${emu.ready.admin}/stores/fid/kv`)).json();
+  assert.deepEqual(state.items.map((i) => i.key).sort(), ["Elsewhere", "Fidelity:Other", "Fidelity:Third"]);
+});
+
+test("App Configuration SDK with a wrong secret gets 401", async () => {
+  const wrong = Buffer.from("not-the-secret").toString("base64");
+  const client = new AppConfigurationClient(`Endpoint=${emu.ready.stores.fid};Id=${STORE_KEY.id};Secret=${wrong}`, insecure);
+  await assert.rejects(client.getConfigurationSetting({ key: "Elsewhere" }), (e) => e.statusCode === 401);
+});
+
+test("MSAL Node client credentials with a client secret", () => {
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID, clientSecret: SECRET,
+    scope: "https://graph.microsoft.com/.default" });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const c = claims(r.accessToken);
+  assert.equal(c.aud, "https://graph.microsoft.com");
+  assert.equal(c.tid, TENANT);
+  assert.equal(c.appid, APP_ID);
+  assert.equal(c.appidacr, "1");
+  assert.deepEqual(c.roles, ["Application.Read.All"]);
+});
+
+test("MSAL Node surfaces AADSTS7000215 for a wrong secret", () => {
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID, clientSecret: "wrong",
+    scope: "https://graph.microsoft.com/.default" });
+  assert.equal(r.ok, false);
+  assert.equal(r.errorCode, "invalid_client");
+  assert.match(r.message, /Description: AADSTS7000215: Invalid client secret provided/);
+});
+
+test("MSAL Node client credentials with a certificate (PS256, x5t#S256)", () => {
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID,
+    certificate: { thumbprintSha256: certs.thumbprintSha256, privateKey: certs.clientKey },
+    scope: "https://graph.microsoft.com/.default" });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const c = claims(r.accessToken);
+  assert.equal(c.appidacr, "2");
+  assert.equal(c.oid, "0a0a0a0a-0000-4000-8000-000000000002");
+});
+
+test("MSAL Node client credentials with a certificate (RS256, SHA-1 x5t)", () => {
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID,
+    certificate: { thumbprint: certs.thumbprintSha1, privateKey: certs.clientKey },
+    scope: "https://graph.microsoft.com/.default" });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(claims(r.accessToken).appidacr, "2");
+});
+
+test("MSAL Node with an unregistered certificate gets AADSTS700027", () => {
+  const other = makeCertificates();
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID,
+    certificate: { thumbprintSha256: other.thumbprintSha256, privateKey: other.clientKey },
+    scope: "https://graph.microsoft.com/.default" });
+  assert.equal(r.ok, false);
+  assert.match(r.message, /Description: AADSTS700027: The certificate with identifier used to sign the client assertion is not registered/);
+});
