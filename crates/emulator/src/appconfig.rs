@@ -794,3 +794,43 @@ fn list(
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn terms(raw: &str, label: bool) -> Vec<String> {
+        parse_filter("key", raw, label)
+            .unwrap_or_else(|_| panic!("{raw} should parse"))
+            .iter()
+            .map(|t| match t {
+                Term::Any => "ANY".to_string(),
+                Term::Exact(None) => "NULL".to_string(),
+                Term::Exact(Some(s)) => format!("={s}"),
+                Term::Prefix(p) => format!("{p}*"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn filters_with_escapes() {
+        assert_eq!(terms("*", false), ["ANY"]);
+        assert_eq!(terms("abc*", false), ["abc*"]);
+        assert_eq!(terms(r"a\*b", false), ["=a*b"]);
+        assert_eq!(terms(r"a\,b,c", false), ["=a,b", "=c"]);
+        assert_eq!(terms(r"a\\", false), [r"=a\"]);
+        assert_eq!(terms("\0", true), ["NULL"]);
+        assert_eq!(terms("", true), ["NULL"]);
+        assert!(parse_filter("key", "a*b", false).is_err());
+        assert!(parse_filter("key", r"a\b", false).is_err());
+        assert!(parse_filter("key", "a,b,c,d,e,f", false).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn filter_parser_never_panics(s in ".*", label in any::<bool>()) {
+            let _ = parse_filter("key", &s, label);
+        }
+    }
+}

@@ -627,3 +627,34 @@ fn action_inner(
     app.passwords.push(password);
     Ok(ok(StatusCode::OK, out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn filters_and_app_id_keys() {
+        assert_eq!(
+            parse_filter("appId eq 'abc'"),
+            Ok(("appId".into(), "abc".into()))
+        );
+        assert_eq!(
+            parse_filter("displayName eq 'O''Brien app'"),
+            Ok(("displayName".into(), "O'Brien app".into()))
+        );
+        assert!(parse_filter("appId ne 'abc'").is_err());
+        assert!(parse_filter("appId eq abc").is_err());
+        assert_eq!(app_id_key("applications(appId='x-1')"), Some("x-1"));
+        assert_eq!(app_id_key("applications(appId=\"x-1\")"), Some("x-1"));
+        assert_eq!(app_id_key("applications"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in ".*") {
+            let _ = parse_filter(&s);
+            let _ = app_id_key(&s);
+        }
+    }
+}

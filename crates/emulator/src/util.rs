@@ -143,3 +143,45 @@ pub fn query_pairs(raw: &str, form: bool) -> Option<Vec<(String, String)>> {
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn query_pairs_decodes_and_keeps_repeats() {
+        let q = query_pairs("a=1&tags=x%3D1&tags=y%3D2&b=%00&c=a+b", false).expect("valid");
+        assert_eq!(q[1], ("tags".into(), "x=1".into()));
+        assert_eq!(q[2], ("tags".into(), "y=2".into()));
+        assert_eq!(q[3], ("b".into(), "\0".into()));
+        assert_eq!(q[4], ("c".into(), "a+b".into()));
+        assert_eq!(query_pairs("c=a+b", true).expect("form")[0].1, "a b");
+        assert!(query_pairs("a=%FF", false).is_none());
+    }
+
+    #[test]
+    fn time_formats() {
+        assert_eq!(iso(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_offset(1_512_441_686), "2017-12-05T02:41:26+00:00");
+        assert_eq!(entra_timestamp(1_452_304_932), "2016-01-09 02:02:12Z");
+        assert_eq!(parse_iso("2016-01-09T02:02:12Z"), Some(1_452_304_932));
+        assert_eq!(parse_iso("not a date"), None);
+        assert_eq!(
+            parse_http_date(&http_date(1_452_304_932)),
+            Some(1_452_304_932)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in ".*") {
+            let _ = query_pairs(&s, true);
+            let _ = query_pairs(&s, false);
+            let _ = parse_iso(&s);
+            let _ = parse_http_date(&s);
+            let _ = b64url_decode(&s);
+            let _ = crate::jwt::Jws::parse(&s);
+        }
+    }
+}
