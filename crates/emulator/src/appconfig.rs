@@ -225,6 +225,8 @@ fn authenticate(
 ) -> Result<Access, Response> {
     let auth = header_str(headers, "authorization").unwrap_or("");
     if let Some(params) = auth.strip_prefix("HMAC-SHA256 ") {
+        // Request dates come from the client's real clock, so skew is checked against the wall
+        // clock, not the admin-advanced one.
         return hmac_auth(
             store,
             method,
@@ -232,7 +234,7 @@ fn authenticate(
             headers,
             body,
             params.trim(),
-            emu.clock.now(),
+            emu.clock.wall(),
         );
     }
     if !auth.starts_with("Bearer ") {

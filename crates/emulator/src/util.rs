@@ -16,11 +16,15 @@ pub struct Clock {
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        let real = SystemTime::now()
+        self.wall() + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// The machine's clock, without the offset: what clients sign request dates with.
+    pub fn wall(&self) -> i64 {
+        SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        real + self.offset.load(Ordering::Relaxed)
+            .unwrap_or(0)
     }
 
     pub fn advance(&self, seconds: i64) {

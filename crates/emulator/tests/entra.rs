@@ -542,6 +542,38 @@ fn authorization_code_with_pkce_then_refresh_and_revocation() {
         claims(r2.json()["access_token"].as_str().expect("at"))["aud"],
         "https://azconfig.io"
     );
+    // The user is Data Reader on the store: reads pass, writes are refused.
+    let user_store = format!("Bearer {}", r2.json()["access_token"].as_str().expect("at"));
+    let read = send(
+        &emu.store(),
+        "GET",
+        "/kv/Frozen?api-version=2023-11-01",
+        &[("Authorization", &user_store)],
+        b"",
+    );
+    assert_eq!(read.status, 200, "{}", read.text());
+    let write = send(
+        &emu.store(),
+        "PUT",
+        "/kv/x?api-version=2023-11-01",
+        &[
+            ("Authorization", &user_store),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
+    );
+    assert_eq!(write.status, 403);
+    // A delegated Graph token reaches /me.
+    let graph_token = format!("Bearer {}", v["access_token"].as_str().expect("at"));
+    let me = send(
+        &emu.entra(),
+        "GET",
+        "/v1.0/me",
+        &[("Authorization", &graph_token)],
+        b"",
+    )
+    .json();
+    assert_eq!(me["userPrincipalName"], UPN);
     // Entra does not revoke a refresh token on use.
     assert_eq!(
         refresh(&rt1, "https://graph.microsoft.com/.default").status,
@@ -563,6 +595,25 @@ fn authorization_code_with_pkce_then_refresh_and_revocation() {
         400,
         "invalid_grant",
         70008,
+    );
+
+    // Refresh tokens expire after 90 days.
+    let fresh = param(&sign_in(&emu, &pkce, "accept"), "code").expect("code");
+    let rt3 = redeem(&emu, &fresh, VERIFIER, REDIRECT).json()["refresh_token"]
+        .as_str()
+        .expect("rt")
+        .to_string();
+    admin(
+        &emu,
+        "POST",
+        "/clock",
+        &format!("{{\"advanceSeconds\":{}}}", 90 * 24 * 3600),
+    );
+    entra_error(
+        &refresh(&rt3, "https://graph.microsoft.com/.default"),
+        400,
+        "invalid_grant",
+        700082,
     );
 
     // Codes live ten minutes.
