@@ -366,6 +366,13 @@ fn parse_filter(name: &str, raw: &str, is_label: bool) -> Result<Vec<Term>, Resp
         }
     }
     push(&mut current, &mut prefix, &mut terms);
+    // "Exact matching: up to 5 values; wildcard matching: a single expression" (SDK filter docs).
+    if terms.len() > 1 && terms.iter().any(|t| !matches!(t, Term::Exact(_))) {
+        return Err(invalid_argument(
+            name,
+            "A wildcard filter can't be combined with other values.",
+        ));
+    }
     if terms.len() > MAX_FILTERS {
         return Err(invalid_argument(
             name,
@@ -827,6 +834,8 @@ mod tests {
         assert!(parse_filter("key", "a*b", false).is_err());
         assert!(parse_filter("key", r"a\b", false).is_err());
         assert!(parse_filter("key", "a,b,c,d,e,f", false).is_err());
+        assert_eq!(terms("a,b,c,d,e", false).len(), 5);
+        assert!(parse_filter("key", "a*,b", false).is_err());
     }
 
     proptest! {
