@@ -565,7 +565,7 @@ fn token_inner(
             app_not_found(&client_id, &tenant),
         )
     })?;
-    let (appidacr, jti) = match &auth {
+    let appidacr = match &auth {
         None => {
             return Err(bad(
                 "invalid_client",
@@ -575,17 +575,14 @@ fn token_inner(
         }
         Some(ClientAuth::Secret(s)) => {
             check_secret(app, s, now)?;
-            ("1", None)
+            "1"
         }
-        Some(ClientAuth::Assertion(a)) => (
-            "2",
-            Some(check_assertion(&w, app, a, tenant_path, &tenant, now)?),
-        ),
+        Some(ClientAuth::Assertion(a)) => {
+            check_assertion(&w, app, a, tenant_path, &tenant, now)?;
+            "2"
+        }
     };
     let app_id = app.app_id.clone();
-    if let Some(jti) = jti {
-        w.used_jtis.insert(jti);
-    }
     match grant_type.as_str() {
         "client_credentials" => {
             let scope = get("scope").ok_or_else(|| missing("scope"))?;
@@ -789,7 +786,7 @@ fn check_secret(app: &Application, secret: &str, now: i64) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Verifies a client assertion (protocols.md §2) and returns its `jti`.
+/// Verifies a client assertion (protocols.md §2).
 fn check_assertion(
     w: &World,
     app: &Application,
@@ -797,7 +794,7 @@ fn check_assertion(
     tenant_path: &str,
     tenant: &TenantRef,
     now: i64,
-) -> Result<String, Fail> {
+) -> Result<(), Fail> {
     let jws = Jws::parse(assertion).ok_or_else(|| {
         bad(
             "invalid_client",
@@ -882,19 +879,9 @@ fn check_assertion(
             "Client assertion is not within its valid time range.",
         ));
     }
-    let jti = jws.claim_str("jti").ok_or_else(|| {
-        unauthorized(
-            50027,
-            "JWT token is invalid or malformed: the 'jti' claim is missing.",
-        )
-    })?;
-    if w.used_jtis.contains(jti) {
-        return Err(unauthorized(
-            50013,
-            "Assertion failed signature validation. [Reason - The assertion was already used (jti replay).]",
-        ));
-    }
-    Ok(jti.to_string())
+    // No `jti` replay check: MSAL reuses one assertion for its whole lifetime (ClientAssertion.getJwt)
+    // and Entra accepts that, so refusing a replay would break Microsoft's own client.
+    Ok(())
 }
 
 fn base_claims(w: &World, aud: &str, tid: &str, now: i64) -> Value {

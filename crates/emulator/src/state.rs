@@ -1,6 +1,6 @@
 //! The emulator's mutable world: directory objects, grants, stores, faults and the request log.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -129,7 +129,6 @@ pub struct World {
     pub codes: HashMap<String, Code>,
     pub grants: HashMap<String, Grant>,
     pub pending: HashMap<String, PendingAuth>,
-    pub used_jtis: HashSet<String>,
     pub stores: Vec<Store>,
     pub secret_propagation_seconds: i64,
     pub graph_audiences: Vec<String>,
@@ -286,7 +285,6 @@ impl World {
             codes: HashMap::new(),
             grants: HashMap::new(),
             pending: HashMap::new(),
-            used_jtis: HashSet::new(),
             stores: seed
                 .stores
                 .iter()

@@ -88,7 +88,8 @@ test("MSAL Node surfaces AADSTS7000215 for a wrong secret", () => {
 });
 
 test("MSAL Node client credentials with a certificate (PS256, x5t#S256)", () => {
-  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID,
+  // Twice: MSAL reuses its signed assertion (same jti) until it nears expiry, as Entra allows.
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID, times: 2,
     certificate: { thumbprintSha256: certs.thumbprintSha256, privateKey: certs.clientKey },
     scope: "https://graph.microsoft.com/.default" });
   assert.equal(r.ok, true, JSON.stringify(r));

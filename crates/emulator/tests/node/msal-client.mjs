@@ -29,7 +29,10 @@ if (input.clientSecret) auth.clientSecret = input.clientSecret;
 if (input.certificate) auth.clientCertificate = input.certificate;
 const app = new ConfidentialClientApplication({ auth });
 try {
-  const r = await app.acquireTokenByClientCredential({ scopes: [input.scope], skipCache: true });
+  let r;
+  for (let i = 0; i < (input.times ?? 1); i++) {
+    r = await app.acquireTokenByClientCredential({ scopes: [input.scope], skipCache: true });
+  }
   console.log(JSON.stringify({ ok: true, accessToken: r.accessToken, expiresOn: r.expiresOn }));
 } catch (e) {
   console.log(JSON.stringify({ ok: false, errorCode: e.errorCode, message: String(e.errorMessage ?? e.message) }));
