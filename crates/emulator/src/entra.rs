@@ -583,6 +583,7 @@ fn token_inner(
         }
     };
     let app_id = app.app_id.clone();
+    let client_info = get("client_info").as_deref() == Some("1");
     match grant_type.as_str() {
         "client_credentials" => {
             let scope = get("scope").ok_or_else(|| missing("scope"))?;
@@ -702,9 +703,10 @@ fn token_inner(
                         .collect()
                 })
                 .unwrap_or_else(|| scopes.clone());
-            delegated_response(
+            let out = delegated_response(
                 emu, &mut w, &app_id, &user_id, &tenant_id, &scopes, &requested, nonce, now,
-            )
+            )?;
+            Ok(with_client_info(out, client_info, &user_id, &tenant_id))
         }
         _ => {
             let rt = get("refresh_token").ok_or_else(|| missing("refresh_token"))?;
@@ -749,11 +751,21 @@ fn token_inner(
                         .collect()
                 })
                 .unwrap_or_else(|| scopes.clone());
-            delegated_response(
+            let out = delegated_response(
                 emu, &mut w, &app_id, &user_id, &tenant_id, &scopes, &requested, None, now,
-            )
+            )?;
+            Ok(with_client_info(out, client_info, &user_id, &tenant_id))
         }
     }
+}
+
+/// `client_info=1` (sent by MSAL) asks for the account's home ids: base64url `{"uid","utid"}`.
+fn with_client_info(mut out: Value, wanted: bool, user_id: &str, tenant_id: &str) -> Value {
+    if wanted {
+        let info = json!({"uid": user_id, "utid": tenant_id}).to_string();
+        out["client_info"] = b64url(info.as_bytes()).into();
+    }
+    out
 }
 
 fn check_secret(app: &Application, secret: &str, now: i64) -> Result<(), Fail> {

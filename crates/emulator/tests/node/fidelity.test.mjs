@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppConfigurationClient } from "@azure/app-configuration";
-import { makeCertificates, start, TENANT, APP_ID, SECRET, STORE_KEY } from "./harness.mjs";
+import { makeCertificates, start, TENANT, APP_ID, SECRET, STORE_KEY, USER, REDIRECT } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let certs, emu;
@@ -113,4 +113,31 @@ test("MSAL Node with an unregistered certificate gets AADSTS700027", () => {
     scope: "https://graph.microsoft.com/.default" });
   assert.equal(r.ok, false);
   assert.match(r.message, /Description: AADSTS700027: The certificate with identifier used to sign the client assertion is not registered/);
+});
+
+test("MSAL Node redeems a PKCE authorization code from the sign-in page (acquireTokenByCode)", async () => {
+  // RFC 7636 Appendix B.
+  const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+  const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  const q = new URLSearchParams({ client_id: APP_ID, response_type: "code", redirect_uri: REDIRECT,
+    scope: "openid profile offline_access https://graph.microsoft.com/User.Read", state: "s1",
+    code_challenge: challenge, code_challenge_method: "S256", login_hint: "ada@fidelity.onmicrosoft.com" });
+  const page = await (await fetch(`${emu.ready.entra}/${TENANT}/oauth2/v2.0/authorize?${q}`)).text();
+  const requestId = page.match(/name="request_id" value="([^"]+)"/)[1];
+  const answer = await fetch(`${emu.ready.entra}/${TENANT}/oauth2/v2.0/authorize`, {
+    method: "POST", redirect: "manual",
+    body: new URLSearchParams({ request_id: requestId, user: USER, action: "accept" }),
+  });
+  assert.equal(answer.status, 302);
+  const location = new URL(answer.headers.get("location"));
+  assert.equal(location.searchParams.get("state"), "s1");
+  const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID, clientSecret: SECRET,
+    code: location.searchParams.get("code"), redirectUri: REDIRECT, codeVerifier: verifier,
+    scope: "https://graph.microsoft.com/User.Read" });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.account.homeAccountId, `${USER}.${TENANT}`);
+  assert.equal(r.account.username, "ada@fidelity.onmicrosoft.com");
+  const c = claims(r.accessToken);
+  assert.equal(c.scp, "User.Read");
+  assert.equal(c.oid, USER);
 });

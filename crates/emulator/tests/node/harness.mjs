@@ -14,6 +14,8 @@ export const emulatorBin =
 export const TENANT = "11111111-2222-4333-8444-555555555555";
 export const APP_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 export const SECRET = "abc8Q~fidelity.test-secret_value~01234567";
+export const USER = "0d0d0d0d-0000-4000-8000-000000000001";
+export const REDIRECT = "http://localhost:3000/callback";
 export const STORE_KEY = { id: "fid-rw", secret: Buffer.from("fidelity-store-secret-0123456789").toString("base64") };
 
 function openssl(args, cwd) {
@@ -44,6 +46,7 @@ export function seed(certs) {
     listen: "127.0.0.1:0",
     tls: { listen: "127.0.0.1:0", certFile: "server.pem", keyFile: "server.key" },
     tenants: [{ id: TENANT, displayName: "Fidelity", domains: ["fidelity.onmicrosoft.com"] }],
+    users: [{ id: USER, tenantId: TENANT, userPrincipalName: "ada@fidelity.onmicrosoft.com", displayName: "Ada" }],
     applications: [{
       id: "0a0a0a0a-0000-4000-8000-000000000001", appId: APP_ID, tenantId: TENANT,
       displayName: "fidelity", servicePrincipalId: "0a0a0a0a-0000-4000-8000-000000000002",
@@ -51,7 +54,9 @@ export function seed(certs) {
         startDateTime: "2020-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z" }],
       keyCredentials: [{ keyId: "0a0a0a0a-0000-4000-8000-000000000004", certificateFile: "client.pem",
         startDateTime: "2020-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z" }],
+      redirectUris: [REDIRECT],
       appRoles: { "https://graph.microsoft.com": ["Application.Read.All"] },
+      delegatedScopes: { "https://graph.microsoft.com": ["User.Read"] },
     }],
     stores: [{ name: "fid", tenantId: TENANT, accessKeys: [STORE_KEY], pageSize: 2 }],
   };

@@ -30,10 +30,16 @@ if (input.certificate) auth.clientCertificate = input.certificate;
 const app = new ConfidentialClientApplication({ auth });
 try {
   let r;
-  for (let i = 0; i < (input.times ?? 1); i++) {
-    r = await app.acquireTokenByClientCredential({ scopes: [input.scope], skipCache: true });
+  if (input.code) {
+    r = await app.acquireTokenByCode({ code: input.code, redirectUri: input.redirectUri, scopes: [input.scope],
+      codeVerifier: input.codeVerifier });
+  } else {
+    for (let i = 0; i < (input.times ?? 1); i++) {
+      r = await app.acquireTokenByClientCredential({ scopes: [input.scope], skipCache: true });
+    }
   }
-  console.log(JSON.stringify({ ok: true, accessToken: r.accessToken, expiresOn: r.expiresOn }));
+  console.log(JSON.stringify({ ok: true, accessToken: r.accessToken, expiresOn: r.expiresOn,
+    account: r.account && { homeAccountId: r.account.homeAccountId, username: r.account.username } }));
 } catch (e) {
   console.log(JSON.stringify({ ok: false, errorCode: e.errorCode, message: String(e.errorMessage ?? e.message) }));
 }
