@@ -246,8 +246,12 @@ fn authenticate(
         "https://azconfig.io".to_string(),
     ];
     // The store-specific audience must match the Host header exactly (protocols.md §5.4).
-    if store.origin == format!("http://{host}") {
-        audiences.push(store.origin.clone());
+    if let Some(origin) = store
+        .origins
+        .iter()
+        .find(|o| o.split_once("://").is_some_and(|(_, h)| h == host))
+    {
+        audiences.push(origin.clone());
     }
     let claims = bearer::verify(emu, headers, &audiences).map_err(|e| match e {
         BearerError::Expired => bearer_challenge("The access token has expired"),

@@ -910,7 +910,7 @@ fn known_resource(w: &World, resource: &str, tenant: &TenantRef) -> Result<Strin
     let known = w.graph_audiences.iter().any(|a| a == r)
         || r == "https://appconfig.azure.com"
         || r == "https://azconfig.io"
-        || w.stores.iter().any(|s| s.origin == r);
+        || w.stores.iter().any(|s| s.origins.iter().any(|o| o == r));
     if known {
         Ok(r.to_string())
     } else {

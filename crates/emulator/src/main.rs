@@ -174,12 +174,21 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let mut store_listeners = Vec::new();
     let mut stores_json = serde_json::Map::new();
+    let mut tls_stores_json = serde_json::Map::new();
     for (i, s) in seed.stores.iter().enumerate() {
         let (l, addr) = bind(&s.listen).await?;
         let origin = format!("http://{addr}");
-        world.stores[i].origin = origin.clone();
+        world.stores[i].origins.push(origin.clone());
         stores_json.insert(s.name.clone(), origin.into());
-        store_listeners.push((l, i, s.name.clone()));
+        store_listeners.push((l, i, s.name.clone(), None));
+        // With TLS configured, each store also gets an https origin (SDKs send bearer tokens only over TLS).
+        if let Some((_, acceptor, _)) = &tls_bound {
+            let (l, addr) = bind("127.0.0.1:0").await?;
+            let origin = format!("https://localhost:{}", addr.port());
+            world.stores[i].origins.push(origin.clone());
+            tls_stores_json.insert(s.name.clone(), origin.into());
+            store_listeners.push((l, i, s.name.clone(), Some(acceptor.clone())));
+        }
     }
     let emu = Arc::new(Emulator {
         clock,
@@ -199,16 +208,16 @@ async fn run(args: Args) -> Result<(), String> {
     let tls_json = match tls_bound {
         Some((l, acceptor, origin)) => {
             tokio::spawn(server::serve(l, main_app, Some(acceptor)));
-            serde_json::json!({"entra": origin, "graph": origin})
+            serde_json::json!({"entra": origin, "graph": origin, "stores": tls_stores_json})
         }
         None => serde_json::Value::Null,
     };
-    for (l, i, name) in store_listeners {
+    for (l, i, name, acceptor) in store_listeners {
         let app = appconfig::routes(emu.clone(), i).layer(axum::middleware::from_fn_with_state(
             (emu.clone(), format!("store:{name}")),
             server::observe,
         ));
-        tokio::spawn(server::serve(l, app, None));
+        tokio::spawn(server::serve(l, app, acceptor));
     }
     let ready = serde_json::json!({
         "entra": main_origin, "graph": main_origin, "admin": format!("{main_origin}/_emulator"),

@@ -118,8 +118,8 @@ pub struct Store {
     pub page_size: usize,
     pub sync_sn: u64,
     pub sync_id: String,
-    /// `http://127.0.0.1:<port>` once bound.
-    pub origin: String,
+    /// `http://127.0.0.1:<port>` once bound, then `https://localhost:<port>` with TLS.
+    pub origins: Vec<String>,
 }
 
 pub struct World {
@@ -251,7 +251,7 @@ fn store(s: &StoreSeed, now: i64) -> Result<Store, String> {
         page_size: s.page_size.max(1),
         sync_sn: 1,
         sync_id: random_token(6),
-        origin: String::new(),
+        origins: Vec::new(),
     })
 }
 

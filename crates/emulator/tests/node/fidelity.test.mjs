@@ -141,3 +141,18 @@ test("MSAL Node redeems a PKCE authorization code from the sign-in page (acquire
   assert.equal(c.scp, "User.Read");
   assert.equal(c.oid, USER);
 });
+
+test("App Configuration SDK with an Entra token credential over TLS (bearer, role assignment)", async () => {
+  const out = execFileSync(process.execPath, [join(here, "appconfig-bearer-client.mjs"), JSON.stringify({
+    entra: emu.ready.entra, tenant: TENANT, clientId: APP_ID, clientSecret: SECRET, store: emu.ready.tls.stores.fid,
+  })], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs.dir, "ca.pem") } });
+  const r = JSON.parse(out.toString().trim().split("\n").pop());
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.value, "1");
+  assert.deepEqual(r.keys, ["Bearer:A", "Bearer:B"]);
+  // The SDK picks the public-cloud audience for a host that is not an App Configuration domain.
+  assert.deepEqual(r.scopes, ["https://appconfig.azure.com/.default"]);
+  const state = await (await fetch(`${emu.ready.admin}/stores/fid/kv`)).json();
+  assert.ok(state.items.some((i) => i.key === "Bearer:A" && i.label === "x"));
+  assert.ok(!state.items.some((i) => i.key === "Bearer:B"));
+});

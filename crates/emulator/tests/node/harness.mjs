@@ -58,7 +58,8 @@ export function seed(certs) {
       appRoles: { "https://graph.microsoft.com": ["Application.Read.All"] },
       delegatedScopes: { "https://graph.microsoft.com": ["User.Read"] },
     }],
-    stores: [{ name: "fid", tenantId: TENANT, accessKeys: [STORE_KEY], pageSize: 2 }],
+    stores: [{ name: "fid", tenantId: TENANT, accessKeys: [STORE_KEY], pageSize: 2,
+      roleAssignments: [{ principalId: "0a0a0a0a-0000-4000-8000-000000000002", role: "App Configuration Data Owner" }] }],
   };
 }
 
