@@ -5,8 +5,13 @@
 //! `parse` function taking an [`http::HttpResponse`]. Time and entropy are inputs.
 #![forbid(unsafe_code)]
 
+pub mod appconfig;
+pub mod bearer;
 pub mod cloud;
+pub mod datetime;
 pub mod error;
+pub mod graph;
 pub mod http;
 pub mod ids;
+mod link;
 pub mod ops;

@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+mod protocols;
+
 /// Runs operation `op` on `input`.
 pub fn call(op: &str, input: Value) -> Result<Value, Error> {
     match op {
@@ -25,6 +27,7 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             let cloud: Cloud = from_input(input)?;
             to_output(&cloud.endpoints())
         }
+        other if protocols::handles(other) => protocols::call(other, input),
         _ => Err(Error::field(
             "op",
             Code::NotAllowed,
