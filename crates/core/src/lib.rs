@@ -15,3 +15,4 @@ pub mod http;
 pub mod ids;
 mod link;
 pub mod ops;
+pub mod retry;

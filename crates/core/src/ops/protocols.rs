@@ -12,11 +12,14 @@ use crate::graph::{self, AppQuery, AppRef, Granted, Graph, PasswordSpec};
 use crate::http::HttpRequest;
 use crate::http::HttpResponse;
 use crate::ids::KeyId;
+use crate::retry::{Outcome, RetryPolicy};
 use serde::Deserialize;
 use serde_json::Value;
 
 pub(super) fn handles(op: &str) -> bool {
-    ["graph.", "appconfig."].iter().any(|p| op.starts_with(p))
+    ["graph.", "appconfig.", "retry."]
+        .iter()
+        .any(|p| op.starts_with(p))
 }
 
 #[derive(Deserialize)]
@@ -61,6 +64,17 @@ fn need<T>(v: Option<T>, field: &str) -> Result<T, Error> {
 }
 
 pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
+    if op == "retry.decide" {
+        let i: RetryInput = from_input(input)?;
+        let outcome = match &i.response {
+            Some(r) => Outcome::Response(r),
+            None => Outcome::Timeout,
+        };
+        return to_output(
+            &i.policy
+                .decide(i.attempt, i.elapsed_ms, outcome, i.now, i.entropy),
+        );
+    }
     if op.starts_with("appconfig.") {
         return appconfig_call(op, input);
     }
@@ -208,4 +222,21 @@ fn appconfig_call(op: &str, input: Value) -> Result<Value, Error> {
         }
         _ => Err(unknown(op)),
     }
+}
+
+/// `response` absent means the attempt timed out.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetryInput {
+    #[serde(default)]
+    policy: RetryPolicy,
+    attempt: u32,
+    #[serde(default)]
+    elapsed_ms: u64,
+    #[serde(default)]
+    response: Option<HttpResponse>,
+    #[serde(default)]
+    now: i64,
+    #[serde(default)]
+    entropy: u32,
 }
