@@ -16,3 +16,4 @@ pub mod ids;
 mod link;
 pub mod ops;
 pub mod retry;
+pub mod rotation;

@@ -13,11 +13,13 @@ use crate::http::HttpRequest;
 use crate::http::HttpResponse;
 use crate::ids::KeyId;
 use crate::retry::{Outcome, RetryPolicy};
+use crate::rotation::{Rotation, RotationConfig, VerifyOutcome};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::json;
 
 pub(super) fn handles(op: &str) -> bool {
-    ["graph.", "appconfig.", "retry."]
+    ["graph.", "appconfig.", "retry.", "rotation."]
         .iter()
         .any(|p| op.starts_with(p))
 }
@@ -74,6 +76,9 @@ pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
             &i.policy
                 .decide(i.attempt, i.elapsed_ms, outcome, i.now, i.entropy),
         );
+    }
+    if op.starts_with("rotation.") {
+        return rotation_call(op, input);
     }
     if op.starts_with("appconfig.") {
         return appconfig_call(op, input);
@@ -239,4 +244,50 @@ struct RetryInput {
     now: i64,
     #[serde(default)]
     entropy: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationInput {
+    #[serde(default = "global")]
+    cloud: Cloud,
+    #[serde(default)]
+    config: Option<RotationConfig>,
+    #[serde(default)]
+    rotation: Option<Rotation>,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    response: Option<HttpResponse>,
+    #[serde(default)]
+    outcome: Option<VerifyOutcome>,
+    #[serde(default)]
+    now: i64,
+}
+
+/// State-changing ops return `{"rotation": <new state>, ...}`; a step failure is reported as
+/// `"error"` beside the state to persist, not as an op error.
+fn rotation_call(op: &str, input: Value) -> Result<Value, Error> {
+    let i: RotationInput = from_input(input)?;
+    if op == "rotation.start" {
+        return to_output(&Rotation::start(need(i.config, "config")?)?);
+    }
+    let mut rot = need(i.rotation, "rotation")?;
+    let result = match op {
+        "rotation.next" => {
+            let g = Graph::new(&i.cloud.endpoints());
+            let token = BearerToken::parse(i.token.as_deref().unwrap_or_default())?;
+            let step = rot.next(&g, &token, i.now);
+            return Ok(json!({ "rotation": to_output(&rot)?, "step": to_output(&step)? }));
+        }
+        "rotation.onResponse" => rot.on_response(&need(i.response, "response")?, i.now),
+        "rotation.onVerified" => rot.on_verified(&need(i.outcome, "outcome")?, i.now),
+        "rotation.onPublished" => rot.on_published(),
+        _ => return Err(unknown(op)),
+    };
+    let mut out = json!({ "rotation": to_output(&rot)? });
+    if let Err(e) = result {
+        out["error"] = to_output(&e)?;
+    }
+    Ok(out)
 }
