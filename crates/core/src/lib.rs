@@ -17,3 +17,4 @@ mod link;
 pub mod ops;
 pub mod retry;
 pub mod rotation;
+pub mod sync;

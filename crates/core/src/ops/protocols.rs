@@ -14,12 +14,14 @@ use crate::http::HttpResponse;
 use crate::ids::KeyId;
 use crate::retry::{Outcome, RetryPolicy};
 use crate::rotation::{Rotation, RotationConfig, VerifyOutcome};
+use crate::sync::{DesiredValue, SyncPlanner, SyncSpec};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub(super) fn handles(op: &str) -> bool {
-    ["graph.", "appconfig.", "retry.", "rotation."]
+    ["graph.", "appconfig.", "retry.", "rotation.", "sync."]
         .iter()
         .any(|p| op.starts_with(p))
 }
@@ -76,6 +78,9 @@ pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
             &i.policy
                 .decide(i.attempt, i.elapsed_ms, outcome, i.now, i.entropy),
         );
+    }
+    if op == "sync.plan" {
+        return sync_plan(input);
     }
     if op.starts_with("rotation.") {
         return rotation_call(op, input);
@@ -290,4 +295,41 @@ fn rotation_call(op: &str, input: Value) -> Result<Value, Error> {
         out["error"] = to_output(&e)?;
     }
     Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncInput {
+    #[serde(default = "global")]
+    cloud: Cloud,
+    endpoint: String,
+    spec: SyncSpec,
+    desired: BTreeMap<String, DesiredValue>,
+    /// The list responses, in order.
+    pages: Vec<HttpResponse>,
+}
+
+/// Plans a sync from recorded list pages: the list requests made, the plan, and each op's
+/// request.
+fn sync_plan(input: Value) -> Result<Value, Error> {
+    let i: SyncInput = from_input(input)?;
+    let store = Store::new(&StoreEndpoint::parse(&i.endpoint, &i.cloud.endpoints())?);
+    let mut planner = SyncPlanner::new(store.clone(), i.spec, &i.desired)?;
+    let mut list_requests = vec![planner.first_request()?];
+    for page in &i.pages {
+        if let Some(next) = planner.on_page(page)? {
+            list_requests.push(next);
+        }
+    }
+    let plan = planner.plan()?;
+    let op_requests = plan
+        .ops
+        .iter()
+        .map(|op| op.request(&store))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({
+        "listRequests": to_output(&list_requests)?,
+        "plan": to_output(&plan)?,
+        "opRequests": to_output(&op_requests)?,
+    }))
 }
