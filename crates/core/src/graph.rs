@@ -797,9 +797,8 @@ pub fn preflight(granted: &Granted, owns_target: Option<bool>) -> Preflight {
             grant: OWNED_BY.into(),
             hint: "add the Microsoft Graph application permission Application.ReadWrite.OwnedBy (least privilege; then make the service principal an owner of the app) or Application.ReadWrite.All, and grant admin consent".into(),
         },
-        Granted::Delegated { scopes } if has(scopes, ALL) || has(scopes, "Directory.ReadWrite.All") => {
-            Preflight::Allowed { via: ALL.into() }
-        }
+        // Delegated: Application.ReadWrite.All only ("higher privileged: not available").
+        Granted::Delegated { scopes } if has(scopes, ALL) => Preflight::Allowed { via: ALL.into() },
         Granted::Delegated { .. } => Preflight::Denied {
             grant: ALL.into(),
             hint: "sign in again consenting to the delegated Microsoft Graph permission Application.ReadWrite.All; the user must also own the app or hold an application-administrator role".into(),

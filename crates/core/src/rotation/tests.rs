@@ -487,3 +487,25 @@ fn addressing_by_app_id_and_unexpected_calls() {
     };
     assert!(!format!("{rot:?}").contains("hunter2"));
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_response_in_any_phase_never_panics(status in 100u16..600, body in "\\PC{0,120}", which in 0usize..8) {
+        let new = NewSecret { key_id: key(9), secret: SecretText::new("s"), ends_at: None };
+        let phases = [
+            Phase::Inspect,
+            Phase::RemoveOrphans { existing: vec![], orphans: vec![key(8)] },
+            Phase::ReadyToAdd { existing: vec![] },
+            Phase::Adding { existing: vec![] },
+            Phase::Verifying { new: new.clone(), existing: vec![], since: T0, attempts: 0, retry_at: T0 },
+            Phase::Publishing { new, existing: vec![] },
+            Phase::Pruning { new_key_id: key(9), remove: vec![key(1)], removed: vec![] },
+            Phase::Abandoning { new_key_id: key(9), error: Error::new(Code::RotationFailed, "x") },
+        ];
+        let mut rot = Rotation { config: config(), phase: phases[which].clone() };
+        let _ = rot.on_response(&HttpResponse::new(status, body), T0);
+        let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![u32::from(status)], error: String::new() }, T0);
+        let _ = rot.on_published();
+        let _ = rot.next(&Graph::new(&Cloud::Global.endpoints()), &BearerToken::parse("t").unwrap(), i64::MAX);
+    }
+}
