@@ -202,6 +202,7 @@ pub enum Step {
     /// Send this Graph request (with the retry policy) and pass the response to
     /// [`Rotation::on_response`].
     Send {
+        purpose: Purpose,
         request: crate::http::HttpRequest,
     },
     /// Acquire a client-credentials token with this secret (oauth module) and pass the
@@ -227,6 +228,17 @@ pub enum Step {
     Failed {
         error: Error,
     },
+}
+
+/// What a [`Step::Send`] is for (progress display and logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+    ReadCredentials,
+    RemoveOrphan,
+    AddPassword,
+    RemoveOld,
+    RemoveUnverified,
 }
 
 /// The result of the verification token request, without depending on the oauth module:
@@ -274,19 +286,19 @@ impl Rotation {
     /// persist the state before executing the step.
     pub fn next(&mut self, graph: &Graph, token: &BearerToken, now: i64) -> Step {
         let app = self.config.app;
-        let send = |request| Step::Send { request };
+        let send = |purpose, request| Step::Send { purpose, request };
         match &mut self.phase {
-            Phase::Inspect => send(graph.get_credentials(token, &app)),
+            Phase::Inspect => send(Purpose::ReadCredentials, graph.get_credentials(token, &app)),
             Phase::Adding { .. } => {
                 // Interrupted add: the secret may exist without us knowing its value.
                 self.phase = Phase::Inspect;
-                send(graph.get_credentials(token, &app))
+                send(Purpose::ReadCredentials, graph.get_credentials(token, &app))
             }
             Phase::RemoveOrphans { orphans, .. } => match orphans.first() {
-                Some(k) => send(graph.remove_password(token, &app, k)),
+                Some(k) => send(Purpose::RemoveOrphan, graph.remove_password(token, &app, k)),
                 None => {
                     self.phase = Phase::Inspect;
-                    send(graph.get_credentials(token, &app))
+                    send(Purpose::ReadCredentials, graph.get_credentials(token, &app))
                 }
             },
             Phase::ReadyToAdd { existing } => {
@@ -304,7 +316,7 @@ impl Rotation {
                         self.phase = Phase::Adding {
                             existing: std::mem::take(existing),
                         };
-                        send(request)
+                        send(Purpose::AddPassword, request)
                     }
                     Err(error) => {
                         self.phase = Phase::Failed {
@@ -336,7 +348,7 @@ impl Rotation {
                 remove,
                 removed,
             } => match remove.first() {
-                Some(k) => send(graph.remove_password(token, &app, k)),
+                Some(k) => send(Purpose::RemoveOld, graph.remove_password(token, &app, k)),
                 None => {
                     let (new_key_id, removed) = (*new_key_id, std::mem::take(removed));
                     self.phase = Phase::Done {
@@ -349,9 +361,10 @@ impl Rotation {
                     }
                 }
             },
-            Phase::Abandoning { new_key_id, .. } => {
-                send(graph.remove_password(token, &app, new_key_id))
-            }
+            Phase::Abandoning { new_key_id, .. } => send(
+                Purpose::RemoveUnverified,
+                graph.remove_password(token, &app, new_key_id),
+            ),
             Phase::Done {
                 new_key_id,
                 removed,
@@ -447,7 +460,7 @@ impl Rotation {
     }
 
     /// Feeds the verification outcome. Propagation errors are retried with backoff (2 s
-    /// doubling to 60 s) within `verifySecs`; any other failure abandons the new secret.
+    /// doubling to 64 s) within `verifyBudgetSecs`; any other failure abandons the new secret.
     pub fn on_verified(&mut self, outcome: &VerifyOutcome, now: i64) -> Result<(), Error> {
         let Phase::Verifying {
             new,

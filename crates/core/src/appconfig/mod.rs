@@ -168,6 +168,8 @@ pub enum Condition {
     None,
     /// `If-Match: "{etag}"`: only if unchanged since read.
     IfMatch(String),
+    /// `If-Match: *`: update only if it exists.
+    IfMatchAny,
     /// `If-None-Match: *`: create only.
     IfNoneMatchAny,
 }
@@ -186,6 +188,7 @@ impl Condition {
                 }
                 req.with_header("if-match", format!("\"{etag}\""))
             }
+            Condition::IfMatchAny => req.with_header("if-match", "*"),
             Condition::IfNoneMatchAny => req.with_header("if-none-match", "*"),
         })
     }

@@ -180,7 +180,7 @@ fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) ->
         *rot = serde_json::from_str(&serde_json::to_string(rot).unwrap()).unwrap();
         let failing = |n: usize| fail_at.filter(|(at, _)| *at == n).map(|(_, f)| f);
         match step {
-            Step::Send { request } => {
+            Step::Send { request, .. } => {
                 host.steps += 1;
                 let resp = match failing(host.steps) {
                     Some(Fail::Crash) => {
@@ -463,9 +463,11 @@ fn addressing_by_app_id_and_unexpected_calls() {
     })
     .unwrap();
     let g = Graph::new(&Cloud::Global.endpoints());
-    let Step::Send { request } = rot.next(&g, &BearerToken::parse("t").unwrap(), T0) else {
+    let Step::Send { request, purpose } = rot.next(&g, &BearerToken::parse("t").unwrap(), T0)
+    else {
         panic!()
     };
+    assert_eq!(purpose, Purpose::ReadCredentials);
     assert!(
         request
             .url
