@@ -44,6 +44,12 @@ pub enum Code {
     MalformedResponse,
     /// A JWT cannot be decoded.
     MalformedJwt,
+    /// The grant is gone (refresh token expired or revoked, code used): the user must sign in again.
+    ReauthRequired,
+    /// A user or an administrator must consent to the app's permissions first.
+    ConsentRequired,
+    /// Entra is throttling or temporarily unavailable: retry later with backoff.
+    RetryLater,
     // --- Graph and App Configuration (protocols layer: graph, appconfig, retry, rotation, sync) ---
     /// The caller lacks a permission or role; the hint names what to grant.
     PermissionDenied,
@@ -89,6 +95,9 @@ impl Code {
             Code::TokenRequestFailed => "token-request-failed",
             Code::MalformedResponse => "malformed-response",
             Code::MalformedJwt => "malformed-jwt",
+            Code::ReauthRequired => "reauth-required",
+            Code::ConsentRequired => "consent-required",
+            Code::RetryLater => "retry-later",
             Code::PermissionDenied => "permission-denied",
             Code::NotFound => "not-found",
             Code::LifetimeRejected => "lifetime-rejected",
@@ -194,6 +203,9 @@ mod tests {
             Code::TokenRequestFailed,
             Code::MalformedResponse,
             Code::MalformedJwt,
+            Code::ReauthRequired,
+            Code::ConsentRequired,
+            Code::RetryLater,
             Code::PermissionDenied,
             Code::NotFound,
             Code::LifetimeRejected,
