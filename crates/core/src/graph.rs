@@ -6,13 +6,13 @@
 //! parser takes the [`HttpResponse`] and returns a typed value or an [`Error`] converted from the
 //! Graph error body ([`GraphError`]) with a hint naming what to do.
 
-use crate::bearer::BearerToken;
 use crate::cloud::CloudEndpoints;
 use crate::datetime;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse, Method, Origin, encode_component};
 use crate::ids::{ClientId, Guid, KeyId, ObjectId};
 use crate::link;
+use crate::oauth::token::AccessToken;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::fmt;
@@ -84,16 +84,16 @@ impl Graph {
         format!("{}/v1.0{path}", self.root)
     }
 
-    fn request(&self, method: Method, url: String, token: &BearerToken) -> HttpRequest {
+    fn request(&self, method: Method, url: String, token: &AccessToken) -> HttpRequest {
         HttpRequest::new(method, url)
-            .with_header("authorization", token.header_value())
+            .with_header("authorization", format!("Bearer {}", token.expose()))
             .with_header("accept", "application/json")
     }
 
     /// `GET /applications?$select=...&$top=...&$filter=...`.
     pub fn list_applications(
         &self,
-        token: &BearerToken,
+        token: &AccessToken,
         query: &AppQuery,
     ) -> Result<HttpRequest, Error> {
         let mut params = vec![format!(
@@ -136,7 +136,7 @@ impl Graph {
 
     /// The next page: `@odata.nextLink` followed verbatim (graph-docs `paging.md`), but only on
     /// this cloud's Graph origin.
-    pub fn next_page(&self, token: &BearerToken, next_link: &str) -> Result<HttpRequest, Error> {
+    pub fn next_page(&self, token: &AccessToken, next_link: &str) -> Result<HttpRequest, Error> {
         let url = link::same_origin(next_link, &self.root, "@odata.nextLink")?;
         Ok(self.request(Method::Get, url, token))
     }
@@ -144,7 +144,7 @@ impl Graph {
     /// `GET /applications/{id}` or `GET /applications(appId='...')`, with `$select`.
     pub fn get_application(
         &self,
-        token: &BearerToken,
+        token: &AccessToken,
         app: &AppRef,
         fields: &[String],
     ) -> Result<HttpRequest, Error> {
@@ -158,7 +158,7 @@ impl Graph {
 
     /// The application with its `passwordCredentials` and `keyCredentials` (the documented
     /// `$select` form; the credential lists carry no secret values).
-    pub fn get_credentials(&self, token: &BearerToken, app: &AppRef) -> HttpRequest {
+    pub fn get_credentials(&self, token: &AccessToken, app: &AppRef) -> HttpRequest {
         let url = self.url(&format!(
             "{}?$select={}",
             app.path(),
@@ -172,7 +172,7 @@ impl Graph {
     /// (`CredentialInvalidLifetimeAsPerAppPolicy`, protocols.md §4).
     pub fn add_password(
         &self,
-        token: &BearerToken,
+        token: &AccessToken,
         app: &AppRef,
         spec: &PasswordSpec,
     ) -> Result<HttpRequest, Error> {
@@ -197,7 +197,7 @@ impl Graph {
     /// `POST .../removePassword` with `{"keyId": ...}`.
     pub fn remove_password(
         &self,
-        token: &BearerToken,
+        token: &AccessToken,
         app: &AppRef,
         key_id: &KeyId,
     ) -> HttpRequest {
@@ -210,7 +210,7 @@ impl Graph {
     }
 
     /// `GET /applications/{id}/owners?$select=id`: is the caller an owner (for `OwnedBy`)?
-    pub fn list_owners(&self, token: &BearerToken, app: &AppRef) -> HttpRequest {
+    pub fn list_owners(&self, token: &AccessToken, app: &AppRef) -> HttpRequest {
         self.request(
             Method::Get,
             self.url(&format!("{}/owners?$select=id", app.path())),
@@ -219,7 +219,7 @@ impl Graph {
     }
 
     /// `GET /me`: who connected (delegated tokens only).
-    pub fn me(&self, token: &BearerToken) -> HttpRequest {
+    pub fn me(&self, token: &AccessToken) -> HttpRequest {
         let fields = encode_component("id,displayName,userPrincipalName,mail");
         self.request(
             Method::Get,
@@ -229,7 +229,7 @@ impl Graph {
     }
 
     /// `GET /organization`: which tenant was connected.
-    pub fn organization(&self, token: &BearerToken) -> HttpRequest {
+    pub fn organization(&self, token: &AccessToken) -> HttpRequest {
         let fields = encode_component("id,displayName,verifiedDomains");
         self.request(
             Method::Get,

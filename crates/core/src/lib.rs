@@ -6,7 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod appconfig;
-pub mod bearer;
 pub mod cloud;
 pub mod datetime;
 pub mod error;

@@ -11,13 +11,13 @@
 //! a state from which [`Rotation::next`] resumes: an interrupted `addPassword` is detected by its
 //! display name, which carries the rotation and connection ids, so no secret is orphaned.
 
-use crate::bearer::BearerToken;
 use crate::error::{Code, Error};
 use crate::graph::{
     self, AppRef, Graph, GraphError, GraphErrorKind, PasswordCredential, PasswordSpec, SecretText,
 };
 use crate::http::HttpResponse;
 use crate::ids::{Guid, KeyId};
+use crate::oauth::token::AccessToken;
 use serde::{Deserialize, Serialize};
 
 /// Display names of secrets azconn creates start with this.
@@ -284,7 +284,7 @@ impl Rotation {
 
     /// The next step. May change the phase (e.g. to `Adding` when it emits `addPassword`):
     /// persist the state before executing the step.
-    pub fn next(&mut self, graph: &Graph, token: &BearerToken, now: i64) -> Step {
+    pub fn next(&mut self, graph: &Graph, token: &AccessToken, now: i64) -> Step {
         let app = self.config.app;
         let send = |purpose, request| Step::Send { purpose, request };
         match &mut self.phase {

@@ -6,11 +6,11 @@
 
 pub mod hmac;
 
-use crate::bearer::BearerToken;
 use crate::cloud::StoreEndpoint;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse, Method, Origin, encode_component};
 use crate::link;
+use crate::oauth::token::AccessToken;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -138,7 +138,7 @@ impl From<Label> for Option<String> {
 /// How a request authenticates: an Entra token for the store's audience, or an access key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppConfigAuth {
-    Bearer(BearerToken),
+    Bearer(AccessToken),
     AccessKey(hmac::AccessKey),
 }
 
@@ -155,7 +155,9 @@ pub fn authorize(
         None => req,
     };
     match auth {
-        AppConfigAuth::Bearer(t) => Ok(req.with_header("authorization", t.header_value())),
+        AppConfigAuth::Bearer(t) => {
+            Ok(req.with_header("authorization", format!("Bearer {}", t.expose())))
+        }
         AppConfigAuth::AccessKey(k) => hmac::sign(req, k, now),
     }
 }

@@ -82,7 +82,7 @@ fn bearer_and_access_key_both_authorize() {
     let req = s.get(&Key::parse("a").unwrap(), &Label::Null);
     let mut tokens = SyncTokens::default();
     tokens.observe(&HttpResponse::new(200, "").with_header("sync-token", "id=v;sn=1"));
-    let bearer = AppConfigAuth::Bearer(BearerToken::parse("tok").unwrap());
+    let bearer = AppConfigAuth::Bearer(AccessToken::parse("tok").unwrap());
     let r = authorize(req.clone(), &bearer, &tokens, 0).unwrap();
     assert_eq!(r.header("authorization"), Some("Bearer tok"));
     assert_eq!(r.header("sync-token"), Some("id=v"));

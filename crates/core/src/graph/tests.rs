@@ -1,8 +1,8 @@
 use super::*;
 use proptest::prelude::*;
 
-fn token() -> BearerToken {
-    BearerToken::parse("tok").unwrap()
+fn token() -> AccessToken {
+    AccessToken::parse("tok").unwrap()
 }
 
 #[test]

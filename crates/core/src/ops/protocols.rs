@@ -5,13 +5,13 @@ use super::{from_input, to_output};
 use crate::appconfig::{
     self, AppConfigAuth, Condition, Key, KvWrite, Label, ListQuery, Store, SyncTokens, hmac,
 };
-use crate::bearer::BearerToken;
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::Error;
 use crate::graph::{self, AppQuery, AppRef, Granted, Graph, PasswordSpec};
 use crate::http::HttpRequest;
 use crate::http::HttpResponse;
 use crate::ids::KeyId;
+use crate::oauth::token::AccessToken;
 use crate::retry::{Outcome, RetryPolicy};
 use crate::rotation::{Rotation, RotationConfig, VerifyOutcome};
 use crate::sync::{DesiredValue, SyncPlanner, SyncSpec};
@@ -90,7 +90,7 @@ pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
     }
     let i: GraphInput = from_input(input)?;
     let g = Graph::new(&i.cloud.endpoints());
-    let token = || BearerToken::parse(i.token.as_deref().unwrap_or_default());
+    let token = || AccessToken::parse(i.token.as_deref().unwrap_or_default());
     let app = || need(i.app, "app");
     let resp = || need(i.response.clone(), "response");
     match op {
@@ -215,7 +215,7 @@ fn appconfig_call(op: &str, input: Value) -> Result<Value, Error> {
         "appconfig.syncTokens" => to_output(&tokens().header_value()),
         "appconfig.authorize" | "appconfig.sign" => {
             let auth = match (&i.token, &i.connection_string) {
-                (Some(t), None) => AppConfigAuth::Bearer(BearerToken::parse(t)?),
+                (Some(t), None) => AppConfigAuth::Bearer(AccessToken::parse(t)?),
                 (None, Some(cs)) => AppConfigAuth::AccessKey(
                     hmac::AccessKey::parse_connection_string(cs, &i.cloud)?,
                 ),
@@ -281,7 +281,7 @@ fn rotation_call(op: &str, input: Value) -> Result<Value, Error> {
     let result = match op {
         "rotation.next" => {
             let g = Graph::new(&i.cloud.endpoints());
-            let token = BearerToken::parse(i.token.as_deref().unwrap_or_default())?;
+            let token = AccessToken::parse(i.token.as_deref().unwrap_or_default())?;
             let step = rot.next(&g, &token, i.now);
             return Ok(json!({ "rotation": to_output(&rot)?, "step": to_output(&step)? }));
         }

@@ -173,7 +173,7 @@ struct Host {
 /// Drives the machine; the state is persisted and reloaded as JSON around every call.
 fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) -> End {
     let g = Graph::new(&Cloud::Global.endpoints());
-    let tok = BearerToken::parse("tok").unwrap();
+    let tok = AccessToken::parse("tok").unwrap();
     for _ in 0..200 {
         *rot = serde_json::from_str(&serde_json::to_string(rot).unwrap()).unwrap();
         let step = rot.next(&g, &tok, host.now);
@@ -463,7 +463,7 @@ fn addressing_by_app_id_and_unexpected_calls() {
     })
     .unwrap();
     let g = Graph::new(&Cloud::Global.endpoints());
-    let Step::Send { request, purpose } = rot.next(&g, &BearerToken::parse("t").unwrap(), T0)
+    let Step::Send { request, purpose } = rot.next(&g, &AccessToken::parse("t").unwrap(), T0)
     else {
         panic!()
     };
@@ -508,6 +508,6 @@ proptest::proptest! {
         let _ = rot.on_response(&HttpResponse::new(status, body), T0);
         let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![u32::from(status)], error: String::new() }, T0);
         let _ = rot.on_published();
-        let _ = rot.next(&Graph::new(&Cloud::Global.endpoints()), &BearerToken::parse("t").unwrap(), i64::MAX);
+        let _ = rot.next(&Graph::new(&Cloud::Global.endpoints()), &AccessToken::parse("t").unwrap(), i64::MAX);
     }
 }
