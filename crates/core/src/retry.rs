@@ -90,9 +90,11 @@ pub fn server_delay_ms(resp: &HttpResponse, now: i64) -> Option<u64> {
     let v = resp.header("retry-after")?.trim();
     match v.parse::<u64>() {
         Ok(secs) => Some(secs.saturating_mul(1000)),
-        Err(_) => {
-            datetime::parse_http_date(v).map(|at| (at.saturating_sub(now)).max(0) as u64 * 1000)
-        }
+        Err(_) => datetime::parse_http_date(v).map(|at| {
+            u64::try_from(at.saturating_sub(now))
+                .unwrap_or(0)
+                .saturating_mul(1000)
+        }),
     }
 }
 
@@ -155,6 +157,15 @@ mod tests {
             15_000 + u64::from(u32::MAX) % 15_001
         );
         assert_eq!(p.backoff_ms(u32::MAX, 0), 15_000);
+    }
+
+    #[test]
+    fn far_retry_after_dates_saturate_and_stop() {
+        let resp =
+            HttpResponse::new(503, "").with_header("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(server_delay_ms(&resp, i64::MIN), Some(u64::MAX));
+        let d = RetryPolicy::default().decide(1, 0, Outcome::Response(&resp), 0, 0);
+        assert_eq!(d, Decision::Stop(Stop::BudgetExhausted));
     }
 
     proptest! {

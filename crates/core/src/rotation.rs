@@ -329,7 +329,9 @@ impl Rotation {
             Phase::Verifying { new, retry_at, .. } => {
                 if now < *retry_at {
                     Step::Wait {
-                        ms: (*retry_at - now) as u64 * 1000,
+                        ms: u64::try_from(retry_at.saturating_sub(now))
+                            .unwrap_or(0)
+                            .saturating_mul(1000),
                     }
                 } else {
                     Step::VerifyNewSecret {
@@ -483,9 +485,12 @@ impl Rotation {
             VerifyOutcome::Failed { error_codes, error } => {
                 let propagating = error_codes.iter().any(|c| PROPAGATION_CODES.contains(c));
                 let delay = 2i64 << (*attempts).min(5);
-                if propagating && now + delay - *since <= self.config.verify_budget_secs {
+                if propagating
+                    && now.saturating_add(delay).saturating_sub(*since)
+                        <= self.config.verify_budget_secs
+                {
                     *attempts += 1;
-                    *retry_at = now + delay;
+                    *retry_at = now.saturating_add(delay);
                     return Ok(());
                 }
                 let codes: Vec<String> = error_codes.iter().map(|c| format!("AADSTS{c}")).collect();

@@ -508,6 +508,9 @@ proptest::proptest! {
         let _ = rot.on_response(&HttpResponse::new(status, body), T0);
         let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![u32::from(status)], error: String::new() }, T0);
         let _ = rot.on_published();
-        let _ = rot.next(&Graph::new(&Cloud::Global.endpoints()), &AccessToken::parse("t").unwrap(), i64::MAX);
+        let g = Graph::new(&Cloud::Global.endpoints());
+        let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MAX);
+        let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![7_000_215], error: String::new() }, i64::MAX);
+        let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MIN);
     }
 }
