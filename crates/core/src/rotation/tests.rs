@@ -317,6 +317,19 @@ fn a_failure_at_every_step_resumes_without_orphans_or_losing_the_working_secret(
             };
             let end = drive(&mut rot, &mut host, Some((at, fail)));
             let ctx = format!("step {at} {fail:?}: {:?}", rot.phase);
+            // The exact resumable state each failure leaves (steps of the clean run: 1 read,
+            // 2 addPassword, 3-5 verify, 6 publish, 7 remove the original).
+            let phase = serde_json::to_value(&rot.phase).unwrap()["phase"].clone();
+            let want = match (at, fail) {
+                (1, _) | (2, Fail::ErrorResponse) => "inspect",
+                (2, Fail::Crash) => "adding",
+                (3..=5, Fail::ErrorResponse) => "done",
+                (3..=5, Fail::Crash) => "verifying",
+                (6, _) => "publishing",
+                (7, _) => "pruning",
+                _ => unreachable!("{ctx}"),
+            };
+            assert_eq!(phase, want, "{ctx}");
             if end == End::Interrupted {
                 // Every secret this rotation created is tracked, or will be found on resume.
                 let created = ours(&host.tenant, &rot.config);
