@@ -50,6 +50,29 @@ pub enum Code {
     ConsentRequired,
     /// Entra is throttling or temporarily unavailable: retry later with backoff.
     RetryLater,
+    // --- Graph and App Configuration (protocols layer: graph, appconfig, retry, rotation, sync) ---
+    /// The caller lacks a permission or role; the hint names what to grant.
+    PermissionDenied,
+    /// The Graph object or App Configuration key-value does not exist.
+    NotFound,
+    /// A secret lifetime the tenant's app-management policy (or our guard) forbids.
+    LifetimeRejected,
+    /// Azure throttled the request (429); retry after the advertised delay.
+    Throttled,
+    /// A transient service failure (503/504, Graph concurrent-request conflict, timeout).
+    Unavailable,
+    /// Azure rejected the credential (401): expired token, wrong audience, bad signature.
+    Unauthorized,
+    /// The App Configuration key-value is locked (409).
+    KeyLocked,
+    /// A conditional request's ETag no longer matches (412).
+    PreconditionFailed,
+    /// Azure rejected a request parameter (400).
+    InvalidArgument,
+    /// Any other Azure error; `message` carries Azure's code.
+    AzureError,
+    /// The new secret never worked; it was removed and the old one kept.
+    RotationFailed,
 }
 
 impl Code {
@@ -75,6 +98,17 @@ impl Code {
             Code::ReauthRequired => "reauth-required",
             Code::ConsentRequired => "consent-required",
             Code::RetryLater => "retry-later",
+            Code::PermissionDenied => "permission-denied",
+            Code::NotFound => "not-found",
+            Code::LifetimeRejected => "lifetime-rejected",
+            Code::Throttled => "throttled",
+            Code::Unavailable => "unavailable",
+            Code::Unauthorized => "unauthorized",
+            Code::KeyLocked => "key-locked",
+            Code::PreconditionFailed => "precondition-failed",
+            Code::InvalidArgument => "invalid-argument",
+            Code::AzureError => "azure-error",
+            Code::RotationFailed => "rotation-failed",
         }
     }
 }
@@ -172,6 +206,17 @@ mod tests {
             Code::ReauthRequired,
             Code::ConsentRequired,
             Code::RetryLater,
+            Code::PermissionDenied,
+            Code::NotFound,
+            Code::LifetimeRejected,
+            Code::Throttled,
+            Code::Unavailable,
+            Code::Unauthorized,
+            Code::KeyLocked,
+            Code::PreconditionFailed,
+            Code::InvalidArgument,
+            Code::AzureError,
+            Code::RotationFailed,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

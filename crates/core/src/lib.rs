@@ -5,10 +5,17 @@
 //! `parse` function taking an [`http::HttpResponse`]. Time and entropy are inputs.
 #![forbid(unsafe_code)]
 
+pub mod appconfig;
 pub mod cloud;
+pub mod datetime;
 pub mod error;
 pub mod form;
+pub mod graph;
 pub mod http;
 pub mod ids;
+mod link;
 pub mod oauth;
 pub mod ops;
+pub mod retry;
+pub mod rotation;
+pub mod sync;

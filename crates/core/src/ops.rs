@@ -25,6 +25,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod protocols;
+
 /// Runs operation `op` on `input`.
 pub fn call(op: &str, input: Value) -> Result<Value, Error> {
     match op {
@@ -75,6 +77,7 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             )?)
         }
         "jwt.decodeUnverified" => parse_str(input, |s| to_output(&decode_unverified_claims(s)?)),
+        other if protocols::handles(other) => protocols::call(other, input),
         _ => Err(Error::field(
             "op",
             Code::NotAllowed,

@@ -1,0 +1,553 @@
+//! Zero-downtime client-secret rotation (peers.md "what users consistently ask for" §1;
+//! infisical.md §8 and §13.15-16 for what goes wrong otherwise).
+//!
+//! inspect → [remove orphans] → addPassword (keyId recorded first) → verify (token with the new
+//! secret, tolerating AADSTS7000215/700016 propagation delay) → publish (host stores it) →
+//! remove old secrets beyond `keepPrevious` → done. If the new secret never works it is removed
+//! and the old one stays.
+//!
+//! The host drives it: persist [`Rotation`] after every call (before sending the request a
+//! [`Step::Send`] carries), execute the step, feed the outcome back. A failure at any step leaves
+//! a state from which [`Rotation::next`] resumes: an interrupted `addPassword` is detected by its
+//! display name, which carries the rotation and connection ids, so no secret is orphaned.
+
+use crate::error::{Code, Error};
+use crate::graph::{
+    self, AppRef, Graph, GraphError, GraphErrorKind, PasswordCredential, PasswordSpec, SecretText,
+};
+use crate::http::HttpResponse;
+use crate::ids::{Guid, KeyId};
+use crate::oauth::token::AccessToken;
+use serde::{Deserialize, Serialize};
+
+/// Display names of secrets azconn creates start with this.
+pub const DISPLAY_NAME_PREFIX: &str = "azconn rotation ";
+/// Graph's default lifetime, used as the cap when the tenant's policy is not known.
+pub const DEFAULT_MAX_LIFETIME_SECS: i64 = 730 * 86_400;
+const MIN_LIFETIME_SECS: i64 = 86_400;
+/// Entra codes meaning "this brand-new secret has not propagated yet" (peers.md, Vault #23/#57).
+pub const PROPAGATION_CODES: [u32; 2] = [7_000_215, 700_016];
+
+fn default_keep() -> u32 {
+    1
+}
+
+fn default_verify_budget() -> i64 {
+    600
+}
+
+/// What to rotate and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationConfig {
+    /// The azconn connection the secret belongs to (goes into the display name).
+    pub connection_id: String,
+    /// This rotation's id, from [`Guid::from_random`].
+    pub rotation_id: Guid,
+    pub app: AppRef,
+    /// Lifetime of the new secret.
+    pub lifetime_secs: i64,
+    /// The tenant's app-management policy cap, when known; else two years.
+    #[serde(default)]
+    pub max_lifetime_secs: Option<i64>,
+    /// How often rotation runs, when scheduled: the secret must outlive the next run.
+    #[serde(default)]
+    pub rotation_interval_secs: Option<i64>,
+    /// Older secrets kept beside the new one (default 1: the previous one stays valid until the
+    /// next rotation, so consumers that have not picked up the new one keep working).
+    #[serde(default = "default_keep")]
+    pub keep_previous: u32,
+    /// Secrets not created by azconn that it may retire (e.g. the connection's original secret).
+    #[serde(default)]
+    pub also_managed: Vec<KeyId>,
+    /// How long to keep retrying verification while the new secret propagates.
+    #[serde(default = "default_verify_budget")]
+    pub verify_budget_secs: i64,
+}
+
+impl RotationConfig {
+    /// `azconn rotation <rotationId> for <connectionId>`.
+    pub fn display_name(&self) -> String {
+        format!(
+            "{DISPLAY_NAME_PREFIX}{} for {}",
+            self.rotation_id, self.connection_id
+        )
+    }
+
+    fn is_ours(&self, c: &PasswordCredential) -> bool {
+        let suffix = format!(" for {}", self.connection_id);
+        self.also_managed.contains(&c.key_id)
+            || c.display_name
+                .as_deref()
+                .is_some_and(|d| d.starts_with(DISPLAY_NAME_PREFIX) && d.ends_with(&suffix))
+    }
+
+    /// Lifetime guards, run before anything is created (Infisical checks after addPassword and
+    /// orphans a secret, infisical.md §8.2).
+    fn check(&self) -> Result<(), Error> {
+        let id = &self.connection_id;
+        if id.trim().is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
+            return Err(Error::field(
+                "connectionId",
+                Code::InvalidFormat,
+                "the connection id must be 1-64 characters without control characters",
+            ));
+        }
+        let cap = self.max_lifetime_secs.unwrap_or(DEFAULT_MAX_LIFETIME_SECS);
+        if self.lifetime_secs < MIN_LIFETIME_SECS {
+            return Err(Error::field(
+                "lifetimeSecs",
+                Code::OutOfRange,
+                "a rotated secret must live at least one day",
+            ));
+        }
+        if self.lifetime_secs > cap {
+            return Err(Error::field(
+                "lifetimeSecs",
+                Code::LifetimeRejected,
+                format!("the lifetime exceeds the maximum of {} days", cap / 86_400),
+            )
+            .with_hint("choose a lifetime within the tenant's credential lifetime policy"));
+        }
+        if let Some(interval) = self.rotation_interval_secs
+            && self.lifetime_secs <= interval + self.verify_budget_secs.max(0)
+        {
+            return Err(Error::field(
+                "lifetimeSecs",
+                Code::OutOfRange,
+                "the secret would expire before the next rotation replaces it",
+            )
+            .with_hint("make the lifetime longer than the rotation interval (twice the interval keeps an overlap)"));
+        }
+        if self.verify_budget_secs <= 0 {
+            return Err(Error::field(
+                "verifyBudgetSecs",
+                Code::OutOfRange,
+                "the verification budget must be positive",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The new secret while it is not yet published. The host must encrypt the persisted state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSecret {
+    pub key_id: KeyId,
+    pub secret: SecretText,
+    pub ends_at: Option<i64>,
+}
+
+/// Where the rotation is. Every variant is a resumable point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "phase"
+)]
+pub enum Phase {
+    /// Read the app's secrets (also finds ones an interrupted attempt created).
+    Inspect,
+    /// Remove secrets of this rotation whose value was lost (interrupted `addPassword`).
+    RemoveOrphans {
+        existing: Vec<PasswordCredential>,
+        orphans: Vec<KeyId>,
+    },
+    ReadyToAdd {
+        existing: Vec<PasswordCredential>,
+    },
+    /// `addPassword` has been (or is being) sent. Resuming re-inspects.
+    Adding {
+        existing: Vec<PasswordCredential>,
+    },
+    Verifying {
+        new: NewSecret,
+        existing: Vec<PasswordCredential>,
+        since: i64,
+        attempts: u32,
+        retry_at: i64,
+    },
+    Publishing {
+        new: NewSecret,
+        existing: Vec<PasswordCredential>,
+    },
+    Pruning {
+        new_key_id: KeyId,
+        remove: Vec<KeyId>,
+        removed: Vec<KeyId>,
+    },
+    /// The new secret never worked: remove it, keep the old one.
+    Abandoning {
+        new_key_id: KeyId,
+        error: Error,
+    },
+    Done {
+        new_key_id: KeyId,
+        removed: Vec<KeyId>,
+    },
+    Failed {
+        error: Error,
+    },
+}
+
+/// What the host does next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "step"
+)]
+pub enum Step {
+    /// Send this Graph request (with the retry policy) and pass the response to
+    /// [`Rotation::on_response`].
+    Send {
+        purpose: Purpose,
+        request: crate::http::HttpRequest,
+    },
+    /// Acquire a client-credentials token with this secret (oauth module) and pass the
+    /// outcome to [`Rotation::on_verified`].
+    VerifyNewSecret {
+        key_id: KeyId,
+        secret: SecretText,
+    },
+    /// Call [`Rotation::next`] again after this long.
+    Wait {
+        ms: u64,
+    },
+    /// Store the secret where its consumers read it, then call [`Rotation::on_published`].
+    Publish {
+        key_id: KeyId,
+        secret: SecretText,
+        ends_at: Option<i64>,
+    },
+    Done {
+        new_key_id: KeyId,
+        removed: Vec<KeyId>,
+    },
+    Failed {
+        error: Error,
+    },
+}
+
+/// What a [`Step::Send`] is for (progress display and logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+    ReadCredentials,
+    RemoveOrphan,
+    AddPassword,
+    RemoveOld,
+    RemoveUnverified,
+}
+
+/// The result of the verification token request, without depending on the oauth module:
+/// Entra's `error_codes` and `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "result"
+)]
+pub enum VerifyOutcome {
+    Ok,
+    Failed {
+        error_codes: Vec<u32>,
+        error: String,
+    },
+}
+
+/// A rotation in progress: its configuration and phase, serializable as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rotation {
+    pub config: RotationConfig,
+    pub phase: Phase,
+}
+
+fn unexpected(what: &str) -> Error {
+    Error::new(
+        Code::NotAllowed,
+        format!("the rotation is not waiting for {what}"),
+    )
+}
+
+impl Rotation {
+    /// Checks the lifetime guards; nothing is created before they pass.
+    pub fn start(config: RotationConfig) -> Result<Rotation, Error> {
+        config.check()?;
+        Ok(Rotation {
+            config,
+            phase: Phase::Inspect,
+        })
+    }
+
+    /// The next step. May change the phase (e.g. to `Adding` when it emits `addPassword`):
+    /// persist the state before executing the step.
+    pub fn next(&mut self, graph: &Graph, token: &AccessToken, now: i64) -> Step {
+        let app = self.config.app;
+        let send = |purpose, request| Step::Send { purpose, request };
+        match &mut self.phase {
+            Phase::Inspect => send(Purpose::ReadCredentials, graph.get_credentials(token, &app)),
+            Phase::Adding { .. } => {
+                // Interrupted add: the secret may exist without us knowing its value.
+                self.phase = Phase::Inspect;
+                send(Purpose::ReadCredentials, graph.get_credentials(token, &app))
+            }
+            Phase::RemoveOrphans { orphans, .. } => match orphans.first() {
+                Some(k) => send(Purpose::RemoveOrphan, graph.remove_password(token, &app, k)),
+                None => {
+                    self.phase = Phase::Inspect;
+                    send(Purpose::ReadCredentials, graph.get_credentials(token, &app))
+                }
+            },
+            Phase::ReadyToAdd { existing } => {
+                let spec = PasswordSpec {
+                    display_name: self.config.display_name(),
+                    starts_at: None,
+                    ends_at: now.saturating_add(self.config.lifetime_secs),
+                };
+                match self
+                    .config
+                    .check()
+                    .and_then(|()| graph.add_password(token, &app, &spec))
+                {
+                    Ok(request) => {
+                        self.phase = Phase::Adding {
+                            existing: std::mem::take(existing),
+                        };
+                        send(Purpose::AddPassword, request)
+                    }
+                    Err(error) => {
+                        self.phase = Phase::Failed {
+                            error: error.clone(),
+                        };
+                        Step::Failed { error }
+                    }
+                }
+            }
+            Phase::Verifying { new, retry_at, .. } => {
+                if now < *retry_at {
+                    Step::Wait {
+                        ms: u64::try_from(retry_at.saturating_sub(now))
+                            .unwrap_or(0)
+                            .saturating_mul(1000),
+                    }
+                } else {
+                    Step::VerifyNewSecret {
+                        key_id: new.key_id,
+                        secret: new.secret.clone(),
+                    }
+                }
+            }
+            Phase::Publishing { new, .. } => Step::Publish {
+                key_id: new.key_id,
+                secret: new.secret.clone(),
+                ends_at: new.ends_at,
+            },
+            Phase::Pruning {
+                new_key_id,
+                remove,
+                removed,
+            } => match remove.first() {
+                Some(k) => send(Purpose::RemoveOld, graph.remove_password(token, &app, k)),
+                None => {
+                    let (new_key_id, removed) = (*new_key_id, std::mem::take(removed));
+                    self.phase = Phase::Done {
+                        new_key_id,
+                        removed: removed.clone(),
+                    };
+                    Step::Done {
+                        new_key_id,
+                        removed,
+                    }
+                }
+            },
+            Phase::Abandoning { new_key_id, .. } => send(
+                Purpose::RemoveUnverified,
+                graph.remove_password(token, &app, new_key_id),
+            ),
+            Phase::Done {
+                new_key_id,
+                removed,
+            } => Step::Done {
+                new_key_id: *new_key_id,
+                removed: removed.clone(),
+            },
+            Phase::Failed { error } => Step::Failed {
+                error: error.clone(),
+            },
+        }
+    }
+
+    /// Feeds the response to the last [`Step::Send`]. On error the phase stays resumable and
+    /// the typed error is returned (retry it with [`crate::retry`] or report it).
+    pub fn on_response(&mut self, resp: &HttpResponse, now: i64) -> Result<(), Error> {
+        match &mut self.phase {
+            Phase::Inspect => {
+                let app = graph::parse_application(resp)?;
+                let creds = app.password_credentials.unwrap_or_default();
+                let ours = self.config.display_name();
+                let (orphans, existing): (Vec<_>, Vec<_>) = creds
+                    .into_iter()
+                    .partition(|c| c.display_name.as_deref() == Some(ours.as_str()));
+                self.phase = if orphans.is_empty() {
+                    Phase::ReadyToAdd { existing }
+                } else {
+                    Phase::RemoveOrphans {
+                        existing,
+                        orphans: orphans.into_iter().map(|c| c.key_id).collect(),
+                    }
+                };
+                Ok(())
+            }
+            Phase::RemoveOrphans { existing, orphans } => {
+                removed_or_gone(resp)?;
+                if !orphans.is_empty() {
+                    orphans.remove(0);
+                }
+                if orphans.is_empty() {
+                    self.phase = Phase::ReadyToAdd {
+                        existing: std::mem::take(existing),
+                    };
+                }
+                Ok(())
+            }
+            Phase::Adding { existing } => match graph::parse_added_password(resp) {
+                Ok(added) => {
+                    self.phase = Phase::Verifying {
+                        new: NewSecret {
+                            key_id: added.credential.key_id,
+                            secret: added.secret,
+                            ends_at: added.credential.ends_at,
+                        },
+                        existing: std::mem::take(existing),
+                        since: now,
+                        attempts: 0,
+                        retry_at: now,
+                    };
+                    Ok(())
+                }
+                Err(error) => {
+                    // A definite refusal created nothing; anything else may have: re-inspect.
+                    let ge = GraphError::parse(resp);
+                    self.phase = if resp.status >= 400 && resp.status < 500 && !ge.is_retryable() {
+                        Phase::Failed {
+                            error: error.clone(),
+                        }
+                    } else {
+                        Phase::Inspect
+                    };
+                    Err(error)
+                }
+            },
+            Phase::Pruning {
+                remove, removed, ..
+            } => {
+                removed_or_gone(resp)?;
+                if !remove.is_empty() {
+                    removed.push(remove.remove(0));
+                }
+                Ok(())
+            }
+            Phase::Abandoning { error, .. } => {
+                removed_or_gone(resp)?;
+                self.phase = Phase::Failed {
+                    error: error.clone(),
+                };
+                Ok(())
+            }
+            _ => Err(unexpected("a Graph response")),
+        }
+    }
+
+    /// Feeds the verification outcome. Propagation errors are retried with backoff (2 s
+    /// doubling to 64 s) within `verifyBudgetSecs`; any other failure abandons the new secret.
+    pub fn on_verified(&mut self, outcome: &VerifyOutcome, now: i64) -> Result<(), Error> {
+        let Phase::Verifying {
+            new,
+            existing,
+            since,
+            attempts,
+            retry_at,
+        } = &mut self.phase
+        else {
+            return Err(unexpected("a verification outcome"));
+        };
+        match outcome {
+            VerifyOutcome::Ok => {
+                self.phase = Phase::Publishing {
+                    new: new.clone(),
+                    existing: std::mem::take(existing),
+                };
+                Ok(())
+            }
+            VerifyOutcome::Failed { error_codes, error } => {
+                let propagating = error_codes.iter().any(|c| PROPAGATION_CODES.contains(c));
+                let delay = 2i64 << (*attempts).min(5);
+                if propagating
+                    && now.saturating_add(delay).saturating_sub(*since)
+                        <= self.config.verify_budget_secs
+                {
+                    *attempts += 1;
+                    *retry_at = now.saturating_add(delay);
+                    return Ok(());
+                }
+                let codes: Vec<String> = error_codes.iter().map(|c| format!("AADSTS{c}")).collect();
+                let err = Error::new(
+                    Code::RotationFailed,
+                    format!(
+                        "the new secret {} could not acquire a token ({error} {}); it is being removed and the current secret kept",
+                        new.key_id,
+                        codes.join(",")
+                    ),
+                )
+                .with_hint(if propagating {
+                    "Entra did not accept the new secret within the verification window; run the rotation again later"
+                } else {
+                    "check the connection's tenant, client ID and Conditional Access policies"
+                });
+                self.phase = Phase::Abandoning {
+                    new_key_id: new.key_id,
+                    error: err.clone(),
+                };
+                Err(err)
+            }
+        }
+    }
+
+    /// The host stored the new secret: decide which old secrets to remove and forget the value.
+    pub fn on_published(&mut self) -> Result<(), Error> {
+        let Phase::Publishing { new, existing } = &self.phase else {
+            return Err(unexpected("publication"));
+        };
+        let mut candidates: Vec<&PasswordCredential> = existing
+            .iter()
+            .filter(|c| c.key_id != new.key_id && self.config.is_ours(c))
+            .collect();
+        // Newest first; unknown start dates count as oldest.
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.starts_at.unwrap_or(i64::MIN)));
+        let remove = candidates
+            .iter()
+            .skip(self.config.keep_previous as usize)
+            .map(|c| c.key_id)
+            .collect();
+        self.phase = Phase::Pruning {
+            new_key_id: new.key_id,
+            remove,
+            removed: Vec::new(),
+        };
+        Ok(())
+    }
+}
+
+/// `removePassword` succeeded, or the secret was already gone.
+fn removed_or_gone(resp: &HttpResponse) -> Result<(), Error> {
+    match graph::parse_removed_password(resp) {
+        Err(_) if GraphError::parse(resp).kind == GraphErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,530 @@
+//! The planner against a simulated App Configuration store: exact request counts, a failure
+//! injected at every step, and a property test over random stores.
+
+use super::*;
+use crate::cloud::{Cloud, StoreEndpoint};
+use crate::http::{Method, decode_component, parse_query};
+use proptest::prelude::*;
+use serde_json::Value;
+
+type Id = (String, Option<String>);
+/// method, url, if-match, if-none-match, body
+type Wire = (String, String, Option<String>, Option<String>, String);
+
+/// A store: key-values by (key, label), etags from a counter, conditional writes, locked
+/// key-values, and list pages of `page` items linked by `@nextLink` or `Link` alternately.
+#[derive(Clone)]
+struct FakeStore {
+    kvs: BTreeMap<Id, KeyValue>,
+    page: usize,
+    etag: u64,
+    requests: usize,
+}
+
+fn unescape_filter(f: &str) -> (String, bool) {
+    let (mut out, mut chars, mut prefix) = (String::new(), f.chars(), false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '*' => prefix = true,
+            c => out.push(c),
+        }
+    }
+    (out, prefix)
+}
+
+impl FakeStore {
+    fn new(page: usize) -> FakeStore {
+        FakeStore {
+            kvs: BTreeMap::new(),
+            page,
+            etag: 0,
+            requests: 0,
+        }
+    }
+
+    fn insert(&mut self, key: &str, label: Option<&str>, value: &str, managed: bool) {
+        self.etag += 1;
+        let mut tags = BTreeMap::new();
+        if managed {
+            tags.insert(MANAGED_TAG.to_owned(), MANAGED_VALUE.to_owned());
+        }
+        self.kvs.insert(
+            (key.to_owned(), label.map(str::to_owned)),
+            KeyValue {
+                key: key.to_owned(),
+                label: label.map(str::to_owned),
+                value: Some(value.to_owned()),
+                content_type: None,
+                etag: Some(format!("e{}", self.etag)),
+                last_modified: None,
+                locked: Some(false),
+                tags,
+            },
+        );
+    }
+
+    fn json(kv: &KeyValue) -> Value {
+        serde_json::to_value(kv).unwrap()
+    }
+
+    fn handle(&mut self, req: &HttpRequest) -> HttpResponse {
+        self.requests += 1;
+        let url = req.url.strip_prefix("https://s.azconfig.io").unwrap();
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let q: BTreeMap<String, String> = parse_query(query).unwrap().into_iter().collect();
+        let label = q.get("label").cloned();
+        if path == "/kv" {
+            let (kf, prefix) = unescape_filter(q.get("key").map_or("*", String::as_str));
+            let lf = label.map(|l| {
+                if l == "\0" {
+                    None
+                } else {
+                    Some(unescape_filter(&l).0)
+                }
+            });
+            let matching: Vec<&KeyValue> = self
+                .kvs
+                .values()
+                .filter(|kv| {
+                    if prefix {
+                        kv.key.starts_with(&kf)
+                    } else {
+                        kv.key == kf
+                    }
+                })
+                .filter(|kv| lf.as_ref().is_none_or(|l| &kv.label == l))
+                .collect();
+            let after: usize = q.get("after").map_or(0, |a| a.parse().unwrap());
+            let items: Vec<Value> = matching
+                .iter()
+                .skip(after)
+                .take(self.page)
+                .map(|kv| Self::json(kv))
+                .collect();
+            let mut body = json!({ "items": items });
+            let mut resp = HttpResponse::new(200, "");
+            if after + self.page < matching.len() {
+                let mut next = format!("/kv?{query}");
+                next = next.split("&after=").next().unwrap().to_owned();
+                next.push_str(&format!("&after={}", after + self.page));
+                if (after / self.page).is_multiple_of(2) {
+                    body["@nextLink"] = json!(next);
+                } else {
+                    resp = resp.with_header("link", format!("<{next}>; rel=\"next\""));
+                }
+            }
+            resp.body = body.to_string();
+            return resp.with_header("sync-token", format!("s={};sn={}", self.etag, self.etag));
+        }
+        let key = decode_component(path.strip_prefix("/kv/").unwrap()).unwrap();
+        let id = (key.clone(), label);
+        let cur = self.kvs.get(&id);
+        if cur.is_some_and(|c| c.locked == Some(true)) {
+            return HttpResponse::new(
+                409,
+                r#"{"type":"https://azconfig.io/errors/key-locked","status":409}"#,
+            );
+        }
+        let etag_ok = match (req.header("if-match"), req.header("if-none-match")) {
+            (Some(m), _) => cur.is_some_and(|c| Some(m.trim_matches('"')) == c.etag.as_deref()),
+            (_, Some("*")) => cur.is_none(),
+            _ => true,
+        };
+        if !etag_ok {
+            return HttpResponse::new(412, "");
+        }
+        match req.method {
+            Method::Put => {
+                let w: Value = serde_json::from_str(&req.body).unwrap();
+                self.etag += 1;
+                let kv = KeyValue {
+                    key,
+                    label: id.1.clone(),
+                    value: w["value"].as_str().map(str::to_owned),
+                    content_type: w["content_type"].as_str().map(str::to_owned),
+                    etag: Some(format!("e{}", self.etag)),
+                    last_modified: None,
+                    locked: Some(false),
+                    tags: serde_json::from_value(w["tags"].clone()).unwrap_or_default(),
+                };
+                let body = Self::json(&kv).to_string();
+                self.kvs.insert(id, kv);
+                HttpResponse::new(200, body)
+            }
+            Method::Delete => match self.kvs.remove(&id) {
+                Some(kv) => HttpResponse::new(200, Self::json(&kv).to_string()),
+                None => HttpResponse::new(204, ""),
+            },
+            _ => panic!("unexpected {req:?}"),
+        }
+    }
+}
+
+fn store() -> Store {
+    Store::new(&StoreEndpoint::parse("https://s.azconfig.io", &Cloud::Global.endpoints()).unwrap())
+}
+
+fn spec(mode: SyncMode) -> SyncSpec {
+    SyncSpec {
+        prefix: "app:".into(),
+        label: Label::Named("prod".into()),
+        mode,
+        delete_missing: true,
+    }
+}
+
+fn plain(v: &str) -> DesiredValue {
+    DesiredValue::Plain {
+        value: v.into(),
+        content_type: None,
+    }
+}
+
+/// Lists every page through the planner and returns the plan.
+fn plan_against(
+    fake: &mut FakeStore,
+    spec: &SyncSpec,
+    desired: &BTreeMap<String, DesiredValue>,
+) -> Plan {
+    let mut p = SyncPlanner::new(store(), spec.clone(), desired).unwrap();
+    let mut req = Some(p.first_request().unwrap());
+    for _ in 0..10_000 {
+        let Some(r) = req else { break };
+        let resp = fake.handle(&r);
+        req = p.on_page(&resp).unwrap();
+    }
+    p.plan().unwrap()
+}
+
+/// Runs a full sync; stops after `fail_after` ops (a crash), or feeds failures back.
+fn sync(
+    fake: &mut FakeStore,
+    spec: &SyncSpec,
+    desired: &BTreeMap<String, DesiredValue>,
+    fail_after: Option<usize>,
+) -> Plan {
+    let plan = plan_against(fake, spec, desired);
+    for (i, op) in plan.ops.iter().enumerate() {
+        if Some(i) == fail_after {
+            break;
+        }
+        fake.handle(&op.request(&store()).unwrap());
+    }
+    plan
+}
+
+fn value_of(fake: &FakeStore, key: &str, label: Option<&str>) -> Option<String> {
+    fake.kvs
+        .get(&(key.to_owned(), label.map(str::to_owned)))
+        .and_then(|kv| kv.value.clone())
+}
+
+#[test]
+fn costs_ceil_n_over_page_plus_k_requests() {
+    let mut fake = FakeStore::new(10);
+    let mut desired = BTreeMap::new();
+    for i in 0..95 {
+        fake.insert(&format!("app:k{i:03}"), Some("prod"), "v", true);
+        desired.insert(format!("k{i:03}"), plain("v"));
+    }
+    // k = 7 changes: 3 updates, 2 creates, 2 deletes.
+    for i in [1, 2, 3] {
+        desired.insert(format!("k{i:03}"), plain("changed"));
+    }
+    desired.insert("new1".into(), plain("n"));
+    desired.insert("new2".into(), plain("n"));
+    desired.remove("k050");
+    desired.remove("k051");
+    // Noise the sync must neither read nor touch.
+    fake.insert("app:k001", Some("dev"), "other label", true);
+    fake.insert("other:x", Some("prod"), "other prefix", true);
+    let before = fake.requests;
+    let plan = sync(&mut fake, &spec(SyncMode::Overwrite), &desired, None);
+    assert_eq!(plan.ops.len(), 7);
+    assert_eq!(fake.requests - before, 95usize.div_ceil(10) + 7);
+    // A second run is free of writes: one listing only.
+    let before = fake.requests;
+    let plan = sync(&mut fake, &spec(SyncMode::Overwrite), &desired, None);
+    assert!(plan.ops.is_empty());
+    assert_eq!(fake.requests - before, 10);
+    assert_eq!(
+        value_of(&fake, "app:k001", Some("dev")).as_deref(),
+        Some("other label")
+    );
+    assert_eq!(
+        value_of(&fake, "other:x", Some("prod")).as_deref(),
+        Some("other prefix")
+    );
+}
+
+#[test]
+fn ops_are_conditional_and_scoped() {
+    let mut fake = FakeStore::new(100);
+    fake.insert("app:changed", Some("prod"), "old", true);
+    fake.insert("app:gone", Some("prod"), "x", true);
+    fake.insert("app:theirs", Some("prod"), "x", false);
+    fake.insert("app:gone", None, "null label", true);
+    fake.insert(".appconfig.featureflag/app:beta", Some("prod"), "{}", true);
+    let desired = BTreeMap::from([
+        ("changed".to_owned(), plain("new")),
+        (
+            "added".to_owned(),
+            DesiredValue::KeyVaultRef {
+                uri: "https://kv1.vault.azure.net/secrets/db".into(),
+            },
+        ),
+    ]);
+    let plan = plan_against(&mut fake, &spec(SyncMode::Overwrite), &desired);
+    let reqs: Vec<Wire> = plan
+        .ops
+        .iter()
+        .map(|op| {
+            let r = op.request(&store()).unwrap();
+            (
+                r.method.as_str().to_owned(),
+                r.url.clone(),
+                r.header("if-match").map(str::to_owned),
+                r.header("if-none-match").map(str::to_owned),
+                r.body,
+            )
+        })
+        .collect();
+    let tag = r#""tags":{"managed-by":"azconn"}"#;
+    assert_eq!(
+        reqs,
+        vec![
+            (
+                "PUT".into(),
+                "https://s.azconfig.io/kv/app%3Aadded?label=prod&api-version=2023-11-01".into(),
+                None,
+                Some("*".into()),
+                format!(
+                    r#"{{"content_type":"application/vnd.microsoft.appconfig.keyvaultref+json;charset=utf-8",{tag},"value":"{{\"uri\":\"https://kv1.vault.azure.net/secrets/db\"}}"}}"#
+                ),
+            ),
+            (
+                "PUT".into(),
+                "https://s.azconfig.io/kv/app%3Achanged?label=prod&api-version=2023-11-01".into(),
+                Some("\"e1\"".into()),
+                None,
+                format!(r#"{{{tag},"value":"new"}}"#),
+            ),
+            (
+                "DELETE".into(),
+                "https://s.azconfig.io/kv/app%3Agone?label=prod&api-version=2023-11-01".into(),
+                Some("\"e2\"".into()),
+                None,
+                String::new(),
+            ),
+        ]
+    );
+}
+
+#[test]
+fn locked_and_feature_flags_are_skipped_never_written() {
+    let mut fake = FakeStore::new(100);
+    fake.insert("app:locked", Some("prod"), "x", true);
+    fake.kvs.values_mut().for_each(|kv| kv.locked = Some(true));
+    let desired = BTreeMap::from([("locked".to_owned(), plain("y"))]);
+    let plan = plan_against(&mut fake, &spec(SyncMode::Overwrite), &desired);
+    assert!(plan.ops.is_empty());
+    assert_eq!(
+        plan.skipped,
+        vec![("app:locked".to_owned(), SkipReason::Locked)]
+    );
+    let ff = BTreeMap::from([(".appconfig.featureflag/x".to_owned(), plain("y"))]);
+    let s = SyncSpec {
+        prefix: String::new(),
+        ..spec(SyncMode::Overwrite)
+    };
+    assert_eq!(
+        SyncPlanner::new(store(), s, &ff).unwrap_err().code,
+        Code::NotAllowed
+    );
+    let s = SyncSpec {
+        prefix: ".appconfig.featureflag/".into(),
+        ..spec(SyncMode::Overwrite)
+    };
+    assert_eq!(
+        SyncPlanner::new(store(), s, &BTreeMap::new())
+            .unwrap_err()
+            .code,
+        Code::NotAllowed
+    );
+    let bad = BTreeMap::from([(
+        "k".to_owned(),
+        DesiredValue::KeyVaultRef {
+            uri: "http://kv/secrets/x".into(),
+        },
+    )]);
+    assert_eq!(
+        SyncPlanner::new(store(), spec(SyncMode::Overwrite), &bad)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("secrets.k")
+    );
+    let bad = BTreeMap::from([("100%".to_owned(), plain("v"))]);
+    assert_eq!(
+        SyncPlanner::new(store(), spec(SyncMode::Overwrite), &bad)
+            .unwrap_err()
+            .code,
+        Code::InvalidCharacter
+    );
+    let p = SyncPlanner::new(store(), spec(SyncMode::Overwrite), &BTreeMap::new()).unwrap();
+    assert_eq!(p.plan().unwrap_err().code, Code::NotAllowed);
+}
+
+#[test]
+fn import_modes() {
+    let mut fake = FakeStore::new(100);
+    fake.insert("app:both", Some("prod"), "store", false);
+    fake.insert("app:only-store", Some("prod"), "s", true);
+    let desired = BTreeMap::from([
+        ("both".to_owned(), plain("source")),
+        ("only-source".to_owned(), plain("x")),
+    ]);
+    let p = plan_against(&mut fake, &spec(SyncMode::ImportPreferSource), &desired);
+    assert_eq!(p.ops.len(), 2);
+    assert_eq!(p.imports.keys().collect::<Vec<_>>(), ["only-store"]);
+    let p = plan_against(
+        &mut fake,
+        &spec(SyncMode::ImportPreferDestination),
+        &desired,
+    );
+    assert_eq!(p.ops.len(), 1);
+    assert!(matches!(&p.ops[0], SyncOp::Put { key, .. } if key.as_str() == "app:only-source"));
+    assert_eq!(p.imports["both"].value, "store");
+    assert_eq!(p.imports["only-store"].value, "s");
+    let never = SyncSpec {
+        delete_missing: false,
+        ..spec(SyncMode::Overwrite)
+    };
+    let p = plan_against(&mut fake, &never, &BTreeMap::new());
+    assert!(p.ops.is_empty());
+}
+
+#[test]
+fn a_failure_after_every_op_converges_on_rerun() {
+    let mut base = FakeStore::new(3);
+    for i in 0..8 {
+        base.insert(
+            &format!("app:k{i}"),
+            Some("prod"),
+            &format!("v{i}"),
+            i % 3 != 0,
+        );
+    }
+    let desired: BTreeMap<String, DesiredValue> = (2..11)
+        .map(|i| (format!("k{i}"), plain(&format!("w{i}"))))
+        .collect();
+    let total = plan_against(&mut base.clone(), &spec(SyncMode::Overwrite), &desired)
+        .ops
+        .len();
+    assert!(total > 5);
+    for fail_after in 0..total {
+        let mut fake = base.clone();
+        sync(
+            &mut fake,
+            &spec(SyncMode::Overwrite),
+            &desired,
+            Some(fail_after),
+        );
+        // Someone edits a key between runs: If-Match makes the stale op fail, the rerun fixes it.
+        fake.insert("app:k2", Some("prod"), "concurrent edit", true);
+        let mut fake2 = fake.clone();
+        let stale = plan_against(&mut fake2, &spec(SyncMode::Overwrite), &desired);
+        fake.insert("app:k2", Some("prod"), "edited again", true);
+        for op in &stale.ops {
+            let r = fake.handle(&op.request(&store()).unwrap());
+            assert!(r.status < 300 || r.status == 412, "{}", r.status);
+        }
+        sync(&mut fake, &spec(SyncMode::Overwrite), &desired, None);
+        let after = plan_against(&mut fake, &spec(SyncMode::Overwrite), &desired);
+        assert!(
+            after.ops.is_empty(),
+            "fail after {fail_after}: {:?}",
+            after.ops
+        );
+        for i in 2..11 {
+            assert_eq!(
+                value_of(&fake, &format!("app:k{i}"), Some("prod")),
+                Some(format!("w{i}"))
+            );
+        }
+        // Unmanaged k0 stays; managed k1 (not desired) is gone.
+        assert_eq!(
+            value_of(&fake, "app:k0", Some("prod")).as_deref(),
+            Some("v0")
+        );
+        assert_eq!(value_of(&fake, "app:k1", Some("prod")), None);
+    }
+}
+
+fn arb_store() -> impl Strategy<Value = Vec<(String, Option<String>, String, bool)>> {
+    proptest::collection::vec(
+        (
+            prop_oneof![
+                "app:[a-d]",
+                "oth:[a-b]",
+                "\\.appconfig\\.featureflag/app:[a-b]",
+                "app:[:/?#a]{1,2}"
+            ],
+            prop_oneof![
+                Just(None),
+                Just(Some("prod".to_owned())),
+                Just(Some("dev".to_owned()))
+            ],
+            "[a-c]{0,2}",
+            any::<bool>(),
+        ),
+        0..20,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn applying_the_plan_yields_exactly_the_desired_managed_keys(
+        current in arb_store(),
+        desired in proptest::collection::btree_map("[a-e:/?#]{1,2}", "[a-c]{0,2}", 0..8),
+        page in 1usize..5,
+    ) {
+        let mut fake = FakeStore::new(page);
+        for (k, l, v, m) in &current {
+            fake.insert(k, l.as_deref(), v, *m);
+        }
+        let before = fake.kvs.clone();
+        let desired: BTreeMap<String, DesiredValue> = desired.into_iter().map(|(k, v)| (k, plain(&v))).collect();
+        let sp = spec(SyncMode::Overwrite);
+        sync(&mut fake, &sp, &desired, None);
+        for (name, v) in &desired {
+            let DesiredValue::Plain { value, .. } = v else { unreachable!() };
+            let kv = &fake.kvs[&(format!("app:{name}"), Some("prod".to_owned()))];
+            prop_assert_eq!(kv.value.as_ref(), Some(value));
+            prop_assert!(is_managed(kv));
+        }
+        for (id, kv) in &before {
+            let in_scope = id.1.as_deref() == Some("prod") && id.0.starts_with("app:");
+            let desired_here = in_scope && desired.contains_key(&id.0["app:".len()..]);
+            if desired_here {
+                continue;
+            }
+            if in_scope && is_managed(kv) {
+                prop_assert!(!fake.kvs.contains_key(id), "managed {:?} not deleted", id);
+            } else {
+                prop_assert_eq!(fake.kvs.get(id), Some(kv), "untouched {:?}", id);
+            }
+        }
+        let again = plan_against(&mut fake, &sp, &desired);
+        prop_assert!(again.ops.is_empty());
+    }
+
+    #[test]
+    fn planner_never_panics_on_pages(status in 100u16..600, body in "\\PC{0,200}") {
+        let mut p = SyncPlanner::new(store(), spec(SyncMode::Overwrite), &BTreeMap::new()).unwrap();
+        let _ = p.on_page(&HttpResponse::new(status, body));
+        let _ = p.plan();
+    }
+}
