@@ -5,8 +5,12 @@
 //! `parse` function taking an [`http::HttpResponse`]. Time and entropy are inputs.
 #![forbid(unsafe_code)]
 
+pub mod cert;
 pub mod cloud;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod jose;
+#[cfg(feature = "native-signer")]
+pub mod native_signer;
 pub mod ops;

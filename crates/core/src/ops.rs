@@ -5,11 +5,14 @@
 //! set checks three runtimes. Each arm deserializes its input into the core's typed values (the
 //! boundary where parsing happens once) and serializes the typed result.
 
+use crate::cert::{Credential, CredentialInput};
 use crate::cloud::Cloud;
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
-use serde::Serialize;
+use crate::jose::assertion::{self, Claims, Options, UnsignedAssertion};
+use base64::Engine;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Runs operation `op` on `input`.
@@ -24,6 +27,21 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
         "cloud.endpoints" => {
             let cloud: Cloud = from_input(input)?;
             to_output(&cloud.endpoints())
+        }
+        "cert.inspect" => {
+            let input: CredentialAt = from_input(input)?;
+            to_output(Credential::load(&input.credential, input.now)?.report())
+        }
+        "cert.privateKeyPkcs8" => {
+            let input: CredentialAt = from_input(input)?;
+            let credential = Credential::load(&input.credential, input.now)?;
+            Ok(json!({"pkcs8": credential.pkcs8_base64()}))
+        }
+        "jose.assertionSigningInput" => assertion_signing_input(from_input(input)?),
+        "jose.assertionCompact" => {
+            let input: AssertionCompact = from_input(input)?;
+            let signature = decode_signature(&input.signature)?;
+            to_output(&input.assertion.complete(&signature)?)
         }
         _ => Err(Error::field(
             "op",
@@ -57,4 +75,88 @@ fn parse_str(input: Value, f: impl FnOnce(&str) -> Result<Value, Error>) -> Resu
             "expected a JSON string",
         )),
     }
+}
+
+/// A credential and the time to check it at.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CredentialAt {
+    credential: CredentialInput,
+    now: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AssertionInput {
+    credential: CredentialInput,
+    now: i64,
+    #[serde(default = "global")]
+    cloud: Cloud,
+    tenant_id: String,
+    client_id: String,
+    /// 16 bytes as 32 hex digits, drawn by the host (the `jti`).
+    jti_entropy: String,
+    #[serde(default)]
+    options: Options,
+}
+
+fn global() -> Cloud {
+    Cloud::Global
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssertionCompact {
+    #[serde(flatten)]
+    assertion: UnsignedAssertion,
+    /// base64url of the signature bytes.
+    signature: String,
+}
+
+fn assertion_signing_input(input: AssertionInput) -> Result<Value, Error> {
+    let tenant = TenantId::parse(&input.tenant_id)?;
+    let client_id = ClientId::parse(&input.client_id)?;
+    let entropy = parse_entropy(&input.jti_entropy)?;
+    let credential = Credential::load(&input.credential, input.now)?;
+    let claims = Claims::new(
+        &input.cloud.endpoints(),
+        &tenant,
+        client_id,
+        input.now,
+        entropy,
+    );
+    let unsigned = assertion::prepare(&credential, &claims, &input.options)?;
+    let mut out = to_output(&unsigned)?;
+    out["webCrypto"] = to_output(&unsigned.algorithm.web_crypto())?;
+    Ok(out)
+}
+
+fn parse_entropy(hex: &str) -> Result<[u8; 16], Error> {
+    let bad = || {
+        Error::field(
+            "jtiEntropy",
+            Code::InvalidFormat,
+            "expected 16 random bytes as 32 hex digits",
+        )
+    };
+    if hex.len() != 32 || !hex.is_ascii() {
+        return Err(bad());
+    }
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+fn decode_signature(text: &str) -> Result<Vec<u8>, Error> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| {
+            Error::field(
+                "signature",
+                Code::InvalidFormat,
+                "the signature must be base64url",
+            )
+        })
 }
