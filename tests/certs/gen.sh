@@ -5,7 +5,8 @@
 set -euo pipefail
 out="${1:-$(dirname "$0")/../../test-artifacts/certs}"
 if ! command -v openssl >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q openssl >/dev/null; else sudo apt-get install -y -q openssl >/dev/null; fi
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q openssl >/dev/null
 fi
 rm -rf "$out"
 mkdir -p "$out"
