@@ -269,9 +269,10 @@ impl Credential {
         let leaf_der = chain.remove(leaf);
         chain.insert(0, leaf_der);
         let cert = &parsed[leaf];
-        let report = report(cert, &chain, &key, fields, now)?;
+        let thumbprints = Thumbprints::of(&chain[0]);
+        let report = report(cert, &thumbprints, chain.len(), &key, fields, now)?;
         Ok(Credential {
-            thumbprints: Thumbprints::of(&chain[0]),
+            thumbprints,
             chain,
             report,
             key,
@@ -331,7 +332,8 @@ fn rsa_public(cert: &Certificate) -> Option<key::RsaPublic> {
 
 fn report(
     cert: &Certificate,
-    chain: &[Vec<u8>],
+    thumbprints: &Thumbprints,
+    chain_length: usize,
     key: &RsaKey,
     fields: Fields,
     now: i64,
@@ -380,7 +382,6 @@ fn report(
         .iter()
         .position(|&b| b != 0)
         .unwrap_or(serial.len().saturating_sub(1));
-    let thumbprints = Thumbprints::of(chain.first().map(Vec::as_slice).unwrap_or_default());
     Ok(CertificateReport {
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
@@ -395,7 +396,7 @@ fn report(
         thumbprint_sha256: thumbprints.sha256_hex(),
         x5t: thumbprints.x5t(),
         x5t_s256: thumbprints.x5t_s256(),
-        chain_length: chain.len(),
+        chain_length,
         warnings,
     })
 }
@@ -569,4 +570,35 @@ fn cert_in_key_field() -> Error {
 /// Standard base64 of DER, as `x5c` entries are (RFC 7515 §4.1.6: not base64url).
 pub(crate) fn x5c_entry(der: &[u8]) -> String {
     STANDARD.encode(der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let input = CredentialInput {
+            certificate: Some("CERT".into()),
+            private_key: Some("SECRET-KEY".into()),
+            private_key_passphrase: Some("SECRET-PASS".into()),
+            pfx: Some("SECRET-PFX".into()),
+            pfx_password: Some("SECRET-PFXPASS".into()),
+        };
+        let debug = format!("{input:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(debug.contains("<redacted>"));
+    }
+
+    #[test]
+    fn thumbprints_are_raw_digests_in_base64url_and_upper_hex() {
+        let t = Thumbprints::of(b"abc");
+        assert_eq!(t.sha1_hex(), "A9993E364706816ABA3E25717850C26C9CD0D89D");
+        assert_eq!(t.x5t(), "qZk-NkcGgWq6PiVxeFDCbJzQ2J0");
+        assert_eq!(
+            t.sha256_hex(),
+            "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
+        );
+        assert_eq!(t.x5t_s256(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    }
 }
