@@ -43,11 +43,18 @@ q openssl pkcs12 -export -inkey key.pem -in cert.pem -passout pass: -out nopass.
 b64 nopass.pfx nopass.pfx.b64
 q openssl pkcs12 -export -in cert.pem -nokeys -passout env:PFXPASS -out nokey.pfx
 b64 nokey.pfx nokey.pfx.b64
-# Legacy PFX (3DES + SHA-1 MAC; RC2 when the legacy provider is available): rejected.
-if ! openssl pkcs12 -export -legacy -inkey key.pem -in cert.pem -passout env:PFXPASS -out legacy.pfx >/dev/null 2>&1; then
-  q openssl pkcs12 -export -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -inkey key.pem -in cert.pem -passout env:PFXPASS -out legacy.pfx
-fi
-b64 legacy.pfx legacy.pfx.b64
+# Legacy PKCS#12 PBEs, as Windows and Key Vault still export them (accepted, decrypt-only):
+# RC2-40 certs + 3DES key with a SHA-1 MAC (`-legacy`), all-3DES, RC2-128 + 2-key 3DES, and a
+# passwordless one. RC4 is rejected. RC2/RC4 need OpenSSL's legacy provider.
+q openssl pkcs12 -export -legacy -inkey key.pem -in cert.pem -passout env:PFXPASS -out legacy.pfx
+q openssl pkcs12 -export -legacy -inkey key.pem -in cert.pem -passout pass: -out legacy-nopass.pfx
+q openssl pkcs12 -export -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -inkey key.pem -in cert.pem -passout env:PFXPASS -out 3des.pfx
+q openssl pkcs12 -export -legacy -keypbe PBE-SHA1-2DES -certpbe PBE-SHA1-RC2-128 -inkey key.pem -in cert.pem -passout env:PFXPASS -out rc2-128.pfx
+q openssl pkcs12 -export -legacy -keypbe PBE-SHA1-RC4-128 -certpbe PBE-SHA1-RC4-128 -inkey key.pem -in cert.pem -passout env:PFXPASS -out rc4.pfx
+# Without a MAC, so that mutation tests reach the decryption and bag parsing.
+q openssl pkcs12 -export -nomac -inkey key.pem -in cert.pem -passout env:PFXPASS -out nomac.pfx
+q openssl pkcs12 -export -nomac -legacy -inkey key.pem -in cert.pem -passout env:PFXPASS -out nomac-legacy.pfx
+for f in legacy legacy-nopass 3des rc2-128 rc4 nomac nomac-legacy; do b64 "$f.pfx" "$f.pfx.b64"; done
 
 # Rejected: another key (mismatch), EC, 1024-bit RSA.
 q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other-key.pem

@@ -135,6 +135,24 @@ fn every_accepted_format_yields_the_same_credential() {
             pfx("chain.pfx.b64", Some(PFX_PASS)),
         ),
         ("PFX without password", pfx("nopass.pfx.b64", None)),
+        (
+            "legacy PFX: RC2-40 + 3DES, SHA-1 MAC",
+            pfx("legacy.pfx.b64", Some(PFX_PASS)),
+        ),
+        (
+            "legacy PFX without password",
+            pfx("legacy-nopass.pfx.b64", Some("")),
+        ),
+        ("legacy PFX: 3DES only", pfx("3des.pfx.b64", Some(PFX_PASS))),
+        (
+            "legacy PFX: RC2-128 + 2-key 3DES",
+            pfx("rc2-128.pfx.b64", Some(PFX_PASS)),
+        ),
+        ("PFX without a MAC", pfx("nomac.pfx.b64", Some(PFX_PASS))),
+        (
+            "legacy PFX without a MAC",
+            pfx("nomac-legacy.pfx.b64", Some(PFX_PASS)),
+        ),
     ];
     let sha1 = openssl_fingerprint("cert.pem", "sha1");
     let sha256 = openssl_fingerprint("cert.pem", "sha256");
@@ -284,9 +302,24 @@ fn every_rejected_input_names_its_field() {
             (Code::WrongPassword, "pfxPassword"),
         ),
         (
-            "legacy PFX",
-            pfx("legacy.pfx.b64", Some(PFX_PASS)),
+            "RC4 PFX",
+            pfx("rc4.pfx.b64", Some(PFX_PASS)),
             (Code::UnsupportedAlgorithm, "pfx"),
+        ),
+        (
+            "PFX without a MAC, wrong password",
+            pfx("nomac.pfx.b64", Some("wrong")),
+            (Code::WrongPassword, "pfxPassword"),
+        ),
+        (
+            "legacy PFX without a MAC, wrong password",
+            pfx("nomac-legacy.pfx.b64", Some("wrong")),
+            (Code::WrongPassword, "pfxPassword"),
+        ),
+        (
+            "legacy PFX wrong password",
+            pfx("legacy.pfx.b64", Some("wrong")),
+            (Code::WrongPassword, "pfxPassword"),
         ),
         (
             "PFX without a key",
@@ -326,8 +359,8 @@ fn every_rejected_input_names_its_field() {
 }
 
 #[test]
-fn legacy_pfx_error_says_how_to_re_export() {
-    let e = Credential::load(&pfx("legacy.pfx.b64", Some(PFX_PASS)), now()).unwrap_err();
+fn rc4_pfx_error_says_how_to_re_export() {
+    let e = Credential::load(&pfx("rc4.pfx.b64", Some(PFX_PASS)), now()).unwrap_err();
     assert!(e.hint.unwrap().contains("openssl pkcs12 -legacy"));
 }
 
@@ -624,7 +657,7 @@ mod fuzz {
 
         #[test]
         fn mutated_der_never_panics(edits in proptest::collection::vec((any::<usize>(), 1u8..), 1..4), cut in any::<usize>()) {
-            for (file, field) in [("cert.der", 0), ("key.der", 1), ("key-pkcs1.der", 1), ("chain.pfx", 2), ("nopass.pfx", 2), ("legacy.pfx", 2)] {
+            for (file, field) in [("cert.der", 0), ("key.der", 1), ("key-pkcs1.der", 1), ("chain.pfx", 2), ("nopass.pfx", 2), ("legacy.pfx", 2), ("nomac.pfx", 2), ("nomac-legacy.pfx", 2)] {
                 let b64 = STANDARD.encode(mutate(bytes(file), &edits, cut));
                 let input = match field {
                     0 => CredentialInput { certificate: Some(b64), private_key: Some(read("key.pem")), ..Default::default() },

@@ -1,9 +1,11 @@
 //! PKCS#12 / .pfx (RFC 7292), the format Azure Key Vault and the portal hand out.
 //!
-//! Supported: password-integrity mode with an HMAC-SHA-256 (or SHA-1) MAC, plain or
-//! PBES2-encrypted (PBKDF2 + AES-CBC) safes, key bags and shrouded key bags: OpenSSL 3's default
-//! and Windows' "AES256-SHA256" export. Legacy RC2/3DES files are rejected with a field-named
-//! error saying how to re-export them.
+//! Supported: password-integrity mode with an HMAC-SHA-256 (or SHA-1) MAC; plain or encrypted
+//! safes and shrouded key bags, encrypted with PBES2 (PBKDF2 + AES-CBC: OpenSSL 3's default and
+//! Windows' "AES256-SHA256" export) or with the legacy PKCS#12 PBEs that Windows and Key Vault
+//! still produce (pbeWithSHAAnd3-KeyTripleDES-CBC, 2-key 3DES, 128- and 40-bit RC2-CBC; RFC 7292
+//! App. C), decrypt-only. RC4 and public-key integrity mode are rejected with a field-named error
+//! saying how to re-export the file.
 
 use super::key::{self, RsaKey};
 use crate::error::{Code, Error};
@@ -29,12 +31,15 @@ const SHROUDED_KEY_BAG: ObjectIdentifier =
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
 const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-/// `pkcs-12PbeIds` arc: pbeWithSHAAnd128BitRC4 ... pbeWithSHAAnd40BitRC2-CBC (RFC 7292 App. C).
-const PKCS12_PBE_ARC: &str = "1.2.840.113549.1.12.1.";
+/// `pkcs-12PbeIds` (RFC 7292 App. C).
+const PBE_SHA1_3DES3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+const PBE_SHA1_3DES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.4");
+const PBE_SHA1_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
+const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
 const SHA1_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 const SHA256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
-pub(crate) const LEGACY_HINT: &str = "re-export it with modern encryption: openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem, then openssl pkcs12 -export -in all.pem -out new.pfx (OpenSSL 3 uses AES-256-CBC); on Windows choose AES256-SHA256 when exporting";
+pub(crate) const REEXPORT_HINT: &str = "re-export it with modern encryption: openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem, then openssl pkcs12 -export -in all.pem -out new.pfx (OpenSSL 3 uses AES-256-CBC); on Windows choose AES256-SHA256 when exporting";
 
 #[derive(der::Sequence)]
 struct Pfx<'a> {
@@ -135,21 +140,33 @@ pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
         ));
     }
     let auth_safe = octets(pfx.auth_safe.content)?;
-    if let Some(mac) = &pfx.mac_data {
-        verify_mac(mac, auth_safe, password)?;
-    }
+    let bmp = match &pfx.mac_data {
+        Some(mac) => verify_mac(mac, auth_safe, password)?,
+        None => bmp_password(password),
+    };
+    let password = Password {
+        utf8: password,
+        bmp: &bmp,
+    };
     let contents: Vec<ContentInfo<'_>> =
         Vec::from_der(auth_safe).map_err(|_| malformed("authenticated safe"))?;
     let mut certificates = Vec::new();
     let mut keys = Vec::new();
     for info in contents {
-        let safe: Zeroizing<Vec<u8>> = match info.content_type {
-            ID_DATA => Zeroizing::new(octets(info.content)?.to_vec()),
-            ID_ENCRYPTED_DATA => decrypt_safe(info.content, password)?,
+        let (safe, encrypted): (Zeroizing<Vec<u8>>, bool) = match info.content_type {
+            ID_DATA => (Zeroizing::new(octets(info.content)?.to_vec()), false),
+            ID_ENCRYPTED_DATA => (decrypt_safe(info.content, &password)?, true),
             _ => continue,
         };
-        let bags: Vec<SafeBag<'_>> =
-            Vec::from_der(&safe).map_err(|_| malformed("safe contents"))?;
+        // Without a MAC, a wrong password can still pass the padding check (1 in 256); the
+        // garbage it decrypts to is then the sign of the wrong password, not of a broken file.
+        let bags: Vec<SafeBag<'_>> = Vec::from_der(&safe).map_err(|_| {
+            if encrypted {
+                key::wrong_password(PASSWORD_FIELD)
+            } else {
+                malformed("safe contents")
+            }
+        })?;
         for bag in bags {
             match bag.bag_id {
                 CERT_BAG => {
@@ -169,7 +186,7 @@ pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
                 SHROUDED_KEY_BAG => {
                     let der =
                         Zeroizing::new(bag.bag_value.to_der().map_err(|_| malformed("key bag"))?);
-                    keys.push(shrouded_key(&der, password)?);
+                    keys.push(shrouded_key(&der, &password)?);
                 }
                 _ => {}
             }
@@ -206,34 +223,144 @@ fn octets<'a>(content: Option<AnyRef<'a>>) -> Result<&'a [u8], Error> {
     Ok(octets.as_bytes())
 }
 
-fn legacy(oid: ObjectIdentifier) -> Error {
-    Error::field(
-        FIELD,
-        Code::UnsupportedAlgorithm,
-        format!("this PFX uses legacy encryption ({oid}: RC2/3DES/RC4 with SHA-1), which azconn does not accept"),
-    )
-    .with_hint(LEGACY_HINT)
+/// The password in both encodings PKCS#12 uses: UTF-8 for PBES2 (what OpenSSL and Windows
+/// feed PBKDF2), BMPString for the PKCS#12 KDF (the one that matched the MAC).
+struct Password<'a> {
+    utf8: &'a str,
+    bmp: &'a [u8],
 }
 
-fn check_scheme(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
-    if algorithm.oid.to_string().starts_with(PKCS12_PBE_ARC) {
-        return Err(legacy(algorithm.oid));
-    }
-    if algorithm.oid != PBES2 {
+/// How a safe or key bag is encrypted.
+enum Scheme<'a> {
+    Pbes2(EncryptionScheme<'a>),
+    Pkcs12Pbe(LegacyCipher, PbeParams<'a>),
+}
+
+#[derive(Clone, Copy)]
+enum LegacyCipher {
+    TripleDes3,
+    TripleDes2,
+    /// RC2-CBC with this many effective key bits (and as many key bytes / 8).
+    Rc2(usize),
+}
+
+#[derive(der::Sequence)]
+struct PbeParams<'a> {
+    salt: OctetStringRef<'a>,
+    iterations: u32,
+}
+
+fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<Scheme<'a>, Error> {
+    let cipher = match algorithm.oid {
+        PBES2 => {
+            let scheme = EncryptionScheme::from_der(der).map_err(|_| {
+                Error::field(
+                    FIELD,
+                    Code::UnsupportedAlgorithm,
+                    "the PFX's PBES2 parameters are not supported",
+                )
+                .with_hint(REEXPORT_HINT)
+            })?;
+            key::check_kdf_cost(&scheme, FIELD)?;
+            return Ok(Scheme::Pbes2(scheme));
+        }
+        PBE_SHA1_3DES3 => LegacyCipher::TripleDes3,
+        PBE_SHA1_3DES2 => LegacyCipher::TripleDes2,
+        PBE_SHA1_RC2_128 => LegacyCipher::Rc2(128),
+        PBE_SHA1_RC2_40 => LegacyCipher::Rc2(40),
+        other => {
+            return Err(Error::field(
+                FIELD,
+                Code::UnsupportedAlgorithm,
+                format!("the PFX uses an unsupported encryption algorithm ({other})"),
+            )
+            .with_hint(REEXPORT_HINT));
+        }
+    };
+    let params: PbeParams<'a> = algorithm
+        .parameters
+        .ok_or_else(|| malformed("missing PBE parameters"))?
+        .decode_as()
+        .map_err(|_| malformed("PBE parameters"))?;
+    if params.iterations > key::MAX_KDF_ITERATIONS {
         return Err(Error::field(
             FIELD,
-            Code::UnsupportedAlgorithm,
-            format!(
-                "the PFX uses an unsupported encryption algorithm ({})",
-                algorithm.oid
-            ),
-        )
-        .with_hint(LEGACY_HINT));
+            Code::OutOfRange,
+            "the PFX's key-derivation cost is unreasonably high",
+        ));
     }
-    Ok(())
+    Ok(Scheme::Pkcs12Pbe(cipher, params))
 }
 
-fn decrypt_safe(content: Option<AnyRef<'_>>, password: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+fn decrypt(
+    scheme: &Scheme<'_>,
+    password: &Password<'_>,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    match scheme {
+        Scheme::Pbes2(s) => s
+            .decrypt(password.utf8.as_bytes(), ciphertext)
+            .map(Zeroizing::new)
+            .map_err(|e| key::decrypt_error(e, FIELD, PASSWORD_FIELD)),
+        Scheme::Pkcs12Pbe(cipher, params) => {
+            pkcs12_pbe_decrypt(*cipher, params, password.bmp, ciphertext)
+        }
+    }
+}
+
+/// PKCS#12 PBE decryption (RFC 7292 App. B.2 key ID 1 and IV ID 2 with SHA-1, then CBC).
+fn pkcs12_pbe_decrypt(
+    cipher: LegacyCipher,
+    params: &PbeParams<'_>,
+    bmp: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut, InnerIvInit, KeyIvInit};
+    let key_len = match cipher {
+        LegacyCipher::TripleDes3 => 24,
+        LegacyCipher::TripleDes2 => 16,
+        LegacyCipher::Rc2(bits) => bits / 8,
+    };
+    let salt = params.salt.as_bytes();
+    let key = pkcs12_kdf::<Sha1>(bmp, salt, 1, params.iterations, key_len);
+    let iv = pkcs12_kdf::<Sha1>(bmp, salt, 2, params.iterations, 8);
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let plain_len = match cipher {
+        LegacyCipher::TripleDes3 => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+            .ok()
+            .and_then(|d| {
+                d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                    .ok()
+                    .map(<[u8]>::len)
+            }),
+        LegacyCipher::TripleDes2 => cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
+            .ok()
+            .and_then(|d| {
+                d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                    .ok()
+                    .map(<[u8]>::len)
+            }),
+        LegacyCipher::Rc2(bits) => {
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, bits);
+            cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(rc2, &iv)
+                .ok()
+                .and_then(|d| {
+                    d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                        .ok()
+                        .map(<[u8]>::len)
+                })
+        }
+    };
+    let len = plain_len.ok_or_else(|| key::wrong_password(PASSWORD_FIELD))?;
+    buf.truncate(len);
+    Ok(buf)
+}
+
+fn decrypt_safe(
+    content: Option<AnyRef<'_>>,
+    password: &Password<'_>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let any = content.ok_or_else(|| malformed("missing encrypted data"))?;
     let data: EncryptedData<'_> = any.decode_as().map_err(|_| malformed("encrypted data"))?;
     let info = data.encrypted_content_info;
@@ -241,42 +368,46 @@ fn decrypt_safe(content: Option<AnyRef<'_>>, password: &str) -> Result<Zeroizing
         .content_encryption_algorithm
         .decode_as()
         .map_err(|_| malformed("encryption algorithm"))?;
-    check_scheme(&algorithm)?;
     let alg_der = info
         .content_encryption_algorithm
         .to_der()
         .map_err(|_| malformed("encryption algorithm"))?;
-    let scheme = EncryptionScheme::from_der(&alg_der).map_err(|_| {
-        Error::field(
-            FIELD,
-            Code::UnsupportedAlgorithm,
-            "the PFX's PBES2 parameters are not supported",
-        )
-        .with_hint(LEGACY_HINT)
-    })?;
-    key::check_kdf_cost(&scheme, FIELD)?;
+    let scheme = scheme(&algorithm, &alg_der)?;
     let ciphertext = info
         .encrypted_content
         .ok_or_else(|| malformed("missing encrypted content"))?;
-    scheme
-        .decrypt(password.as_bytes(), ciphertext.as_bytes())
-        .map(Zeroizing::new)
-        .map_err(|e| key::decrypt_error(e, FIELD, PASSWORD_FIELD))
+    decrypt(&scheme, password, ciphertext.as_bytes())
 }
 
-fn shrouded_key(der: &[u8], password: &str) -> Result<RsaKey, Error> {
+fn shrouded_key(der: &[u8], password: &Password<'_>) -> Result<RsaKey, Error> {
     #[derive(der::Sequence)]
     struct Outer<'a> {
         algorithm: AlgorithmIdentifierRef<'a>,
         data: OctetStringRef<'a>,
     }
     let outer = Outer::from_der(der).map_err(|_| malformed("shrouded key bag"))?;
-    check_scheme(&outer.algorithm)?;
-    key::decrypt_pkcs8(der, password.as_bytes(), FIELD, PASSWORD_FIELD)
+    let alg_der = outer
+        .algorithm
+        .to_der()
+        .map_err(|_| malformed("shrouded key bag"))?;
+    let scheme = scheme(&outer.algorithm, &alg_der)?;
+    let plain = decrypt(&scheme, password, outer.data.as_bytes())?;
+    key::from_pkcs8(&plain, FIELD).map_err(|e| {
+        if e.code == Code::InvalidFormat {
+            key::wrong_password(PASSWORD_FIELD)
+        } else {
+            e
+        }
+    })
 }
 
 /// Verifies the password-integrity MAC (RFC 7292 §5 and App. B).
-fn verify_mac(mac: &MacData<'_>, auth_safe: &[u8], password: &str) -> Result<(), Error> {
+/// Returns the BMPString password encoding that matched, for the PKCS#12 PBEs.
+fn verify_mac(
+    mac: &MacData<'_>,
+    auth_safe: &[u8],
+    password: &str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     if mac.iterations > key::MAX_KDF_ITERATIONS {
         return Err(Error::field(
             FIELD,
@@ -293,31 +424,30 @@ fn verify_mac(mac: &MacData<'_>, auth_safe: &[u8], password: &str) -> Result<(),
     } else {
         vec![bmp_password(password)]
     };
-    let ok = match mac.mac.algorithm.oid {
+    let matched = match mac.mac.algorithm.oid {
         SHA256_OID => candidates
-            .iter()
-            .any(|p| mac_matches::<Sha256>(p, salt, mac.iterations, auth_safe, expected)),
+            .into_iter()
+            .find(|p| mac_matches::<Sha256>(p, salt, mac.iterations, auth_safe, expected)),
         SHA1_OID => candidates
-            .iter()
-            .any(|p| mac_matches::<Sha1>(p, salt, mac.iterations, auth_safe, expected)),
+            .into_iter()
+            .find(|p| mac_matches::<Sha1>(p, salt, mac.iterations, auth_safe, expected)),
         other => {
             return Err(Error::field(
                 FIELD,
                 Code::UnsupportedAlgorithm,
                 format!("the PFX's integrity MAC algorithm ({other}) is not supported"),
             )
-            .with_hint(LEGACY_HINT));
+            .with_hint(REEXPORT_HINT));
         }
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::field(
+    match matched {
+        Some(bmp) => Ok(bmp),
+        None => Err(Error::field(
             PASSWORD_FIELD,
             Code::WrongPassword,
             "the password does not open the PFX file (its integrity check failed)",
         )
-        .with_hint("check the password; leave it empty only if the file was exported without one"))
+        .with_hint("check the password; leave it empty only if the file was exported without one")),
     }
 }
 
