@@ -173,6 +173,11 @@ fn every_accepted_format_yields_the_same_credential() {
             "{name}"
         );
         // RFC 4514 order: the last RDN of the sequence first.
+        assert_eq!(
+            STANDARD.decode(&r.custom_key_identifier).unwrap(),
+            hex(&sha1),
+            "{name}"
+        );
         assert_eq!(r.subject, "O=azconn,CN=azconn test leaf", "{name}");
         assert_eq!(r.issuer, "CN=azconn test CA", "{name}");
         assert_eq!(r.serial_number, openssl_serial("cert.pem"), "{name}");
@@ -269,6 +274,16 @@ fn every_rejected_input_names_its_field() {
         (
             "DER certificate in the key field",
             pair("cert.pem", "cert.der.b64"),
+            (Code::WrongField, "privateKey"),
+        ),
+        (
+            "PFX in the certificate field",
+            pair("chain.pfx.b64", "key.pem"),
+            (Code::WrongField, "certificate"),
+        ),
+        (
+            "PFX in the key field",
+            pair("cert.pem", "chain.pfx.b64"),
             (Code::WrongField, "privateKey"),
         ),
         (

@@ -101,6 +101,12 @@ impl Thumbprints {
     pub fn sha256_hex(&self) -> String {
         upper_hex(&self.sha256)
     }
+
+    /// Standard base64 of the raw SHA-1: what Graph shows as `keyCredentials[].customKeyIdentifier`
+    /// for an uploaded certificate, so a pre-flight check can say whether it is registered.
+    pub fn sha1_base64(&self) -> String {
+        STANDARD.encode(self.sha1)
+    }
 }
 
 fn upper_hex(bytes: &[u8]) -> String {
@@ -127,6 +133,8 @@ pub struct CertificateReport {
     pub x5t: String,
     #[serde(rename = "x5tS256")]
     pub x5t_s256: String,
+    /// The Graph `keyCredentials[].customKeyIdentifier` of this certificate (base64 SHA-1).
+    pub custom_key_identifier: String,
     /// Certificates given, leaf included.
     pub chain_length: usize,
     /// Non-fatal findings, e.g. `certificate-expiring-soon`.
@@ -396,6 +404,7 @@ fn report(
         thumbprint_sha256: thumbprints.sha256_hex(),
         x5t: thumbprints.x5t(),
         x5t_s256: thumbprints.x5t_s256(),
+        custom_key_identifier: thumbprints.sha1_base64(),
         chain_length,
         warnings,
     })
@@ -407,6 +416,7 @@ enum DerKind {
     Certificate,
     PrivateKey,
     EncryptedPrivateKey,
+    Pfx,
     Other,
 }
 
@@ -419,6 +429,8 @@ fn classify(der: &[u8]) -> DerKind {
         DerKind::PrivateKey
     } else if pkcs8::EncryptedPrivateKeyInfo::from_der(der).is_ok() {
         DerKind::EncryptedPrivateKey
+    } else if pfx::is_pfx(der) {
+        DerKind::Pfx
     } else {
         DerKind::Other
     }
@@ -429,12 +441,20 @@ fn key_in_certificate_field() -> Error {
         .with_hint("paste it into the private key field; the certificate starts with -----BEGIN CERTIFICATE-----")
 }
 
+fn pfx_in_field(field: &str) -> Error {
+    Error::field(field, Code::WrongField, "this is a PKCS#12 (.pfx) file")
+        .with_hint("upload it in the PFX field instead of the certificate and key fields")
+}
+
 fn cert_der_error(der: &[u8], e: &der::Error, field: &str) -> Error {
-    if field == "certificate"
-        && classify(der) != DerKind::Other
-        && classify(der) != DerKind::Certificate
-    {
-        return key_in_certificate_field();
+    if field == "certificate" {
+        match classify(der) {
+            DerKind::PrivateKey | DerKind::EncryptedPrivateKey => {
+                return key_in_certificate_field();
+            }
+            DerKind::Pfx => return pfx_in_field(field),
+            DerKind::Certificate | DerKind::Other => {}
+        }
     }
     let what = if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) {
         "the certificate is truncated"
@@ -509,6 +529,7 @@ fn parse_private_key(input: &str, passphrase: &str) -> Result<RsaKey, Error> {
                 key::from_pkcs8(&der, FIELD)
             }
             DerKind::PrivateKey => key::from_pkcs1(&der, FIELD),
+            DerKind::Pfx => Err(pfx_in_field(FIELD)),
             DerKind::Other => key::from_pkcs8(&der, FIELD),
         };
     }

@@ -116,6 +116,11 @@ fn malformed(what: &str) -> Error {
     )
 }
 
+/// Is this DER a PKCS#12 PFX structure (to tell users they put it in the wrong field)?
+pub(crate) fn is_pfx(der: &[u8]) -> bool {
+    Pfx::from_der(der).is_ok_and(|p| p.version == 3)
+}
+
 /// Opens a PFX with `password` (empty when the file has none).
 pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
     let pfx = Pfx::from_der(der).map_err(|e| {
