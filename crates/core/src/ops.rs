@@ -28,16 +28,22 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             let cloud: Cloud = from_input(input)?;
             to_output(&cloud.endpoints())
         }
+        // {credential: {certificate?, privateKey?, privateKeyPassphrase?, pfx?, pfxPassword?},
+        //  now} -> CertificateReport
         "cert.inspect" => {
             let input: CredentialAt = from_input(input)?;
             to_output(Credential::load(&input.credential, input.now)?.report())
         }
+        // Same input -> {pkcs8: base64 PKCS#8 DER}, for WebCrypto importKey("pkcs8"). Secret.
         "cert.privateKeyPkcs8" => {
             let input: CredentialAt = from_input(input)?;
             let credential = Credential::load(&input.credential, input.now)?;
             Ok(json!({"pkcs8": credential.pkcs8_base64()}))
         }
+        // {credential, now, cloud?, tenantId, clientId, jtiEntropy (32 hex), options?}
+        //  -> {algorithm, signingInput, signatureLength, webCrypto}
         "jose.assertionSigningInput" => assertion_signing_input(from_input(input)?),
+        // {algorithm, signingInput, signatureLength, signature (base64url)} -> compact JWS
         "jose.assertionCompact" => {
             let input: AssertionCompact = from_input(input)?;
             let signature = decode_signature(&input.signature)?;

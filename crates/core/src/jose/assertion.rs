@@ -271,3 +271,68 @@ impl UnsignedAssertion {
         Ok(compact(&self.signing_input, signature))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn options_default_to_ps256_and_ten_minutes() {
+        let o: Options = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(o, Options::default());
+        assert_eq!(o.profile.algorithm(), Algorithm::Ps256);
+        assert_eq!(o.lifetime_seconds, 600);
+        let o: Options =
+            serde_json::from_value(serde_json::json!({"profile": "rs256Sha1"})).unwrap();
+        assert_eq!(o.profile.algorithm(), Algorithm::Rs256);
+        assert!(serde_json::from_value::<Options>(serde_json::json!({"alg": "HS256"})).is_err());
+    }
+
+    #[test]
+    fn web_crypto_parameters() {
+        assert_eq!(
+            serde_json::to_value(Algorithm::Ps256.web_crypto()).unwrap(),
+            serde_json::json!({"name": "RSA-PSS", "hash": "SHA-256", "saltLength": 32})
+        );
+        assert_eq!(
+            serde_json::to_value(Algorithm::Rs256.web_crypto()).unwrap(),
+            serde_json::json!({"name": "RSASSA-PKCS1-v1_5", "hash": "SHA-256"})
+        );
+        assert_eq!(serde_json::to_value(Algorithm::Rs256).unwrap(), "RS256");
+    }
+
+    #[test]
+    fn complete_checks_shape_and_length() {
+        let u = UnsignedAssertion {
+            algorithm: Algorithm::Rs256,
+            signing_input: "eyJ9.eyJ9".into(),
+            signature_length: 2,
+        };
+        assert_eq!(u.complete(&[0xfb, 0xff]).unwrap(), "eyJ9.eyJ9.-_8");
+        let e = u.complete(&[1]).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::InvalidFormat, Some("signature"))
+        );
+        for bad in ["", "a", "a.", ".b", "a.b.c", "a+b.c", "a.b="] {
+            let u = UnsignedAssertion {
+                signing_input: bad.into(),
+                ..u.clone()
+            };
+            let e = u.complete(&[1, 2]).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("signingInput"), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn complete_never_panics(input in ".{0,80}", sig in proptest::collection::vec(any::<u8>(), 0..8), len in 0usize..8) {
+            let u = UnsignedAssertion { algorithm: Algorithm::Ps256, signing_input: input.clone(), signature_length: len };
+            if let Ok(jws) = u.complete(&sig) {
+                prop_assert_eq!(sig.len(), len);
+                prop_assert!(jws.starts_with(&input));
+            }
+        }
+    }
+}
