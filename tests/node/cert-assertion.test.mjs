@@ -1,6 +1,7 @@
 // Client assertions signed by the Rust core (native signer) verify with `jose` and the
 // certificate's public key, for both profiles; header thumbprints match Node's own X509 digest.
-// Certificates come fresh from tests/certs/gen.sh (openssl CLI) on every run.
+// The core's signing input signed with WebCrypto and its PKCS#8 key (the Worker's path) verifies
+// too, for a PKCS#1 PEM key and a legacy PFX. Certificates come fresh from tests/certs/gen.sh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -25,12 +26,14 @@ run('bash', [join(root, 'tests/certs/gen.sh'), dir]);
 const certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
 const caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
 const now = Math.floor(Date.now() / 1000);
-const out = JSON.parse(
-  run(process.env.CARGO ?? 'cargo', [
-    'run', '-q', '-p', 'azconn-core', '--example', 'cert_assertions', '--',
-    join(dir, 'chain.pem'), join(dir, 'key-pkcs1.pem'), String(now),
-  ]),
-);
+const example = (...args) =>
+  JSON.parse(
+    run(process.env.CARGO ?? 'cargo', [
+      'run', '-q', '-p', 'azconn-core', '--example', 'cert_assertions', '--', ...args, String(now),
+    ]),
+  );
+const out = example(join(dir, 'chain.pem'), join(dir, 'key-pkcs1.pem'));
+const fromPfx = example(`--pfx=${join(dir, 'legacy.pfx.b64')}`, 'pfx pässword');
 const der = new X509Certificate(certPem).raw;
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
@@ -83,4 +86,33 @@ for (const a of out.assertions) {
     });
     assert.equal(decodeProtectedHeader(a.jws).typ, 'JWT');
   });
+}
+
+for (const [source, data] of [['PKCS#1 PEM', out], ['legacy PFX', fromPfx]]) {
+  for (const u of data.unsigned) {
+    test(`WebCrypto signs the core's ${u.unsigned.algorithm} signing input (${source} key)`, async () => {
+      const key = await crypto.subtle.importKey(
+        'pkcs8',
+        Buffer.from(data.pkcs8, 'base64'),
+        { name: u.webCrypto.name, hash: u.webCrypto.hash },
+        false,
+        ['sign'],
+      );
+      const signature = await crypto.subtle.sign(
+        u.webCrypto.saltLength ? { name: u.webCrypto.name, saltLength: u.webCrypto.saltLength } : { name: u.webCrypto.name },
+        key,
+        new TextEncoder().encode(u.unsigned.signingInput),
+      );
+      assert.equal(signature.byteLength, u.unsigned.signatureLength);
+      const jws = `${u.unsigned.signingInput}.${b64url(signature)}`;
+      const { payload } = await jwtVerify(jws, await importX509(certPem, u.unsigned.algorithm), {
+        algorithms: [u.unsigned.algorithm],
+        audience: u.audience,
+        issuer: u.clientId,
+        subject: u.clientId,
+        currentDate: new Date(now * 1000),
+      });
+      assert.equal(payload.exp - payload.iat, 600);
+    });
+  }
 }
