@@ -244,7 +244,7 @@ impl Credential {
                 "create a new certificate with openssl req -x509 -newkey rsa:2048 (or 3072/4096)",
             ));
         }
-        let parsed: Vec<Certificate> = certs
+        let mut parsed: Vec<Certificate> = certs
             .iter()
             .map(|der| {
                 Certificate::from_der(der).map_err(|e| cert_der_error(der, &e, fields.certificate))
@@ -273,12 +273,13 @@ impl Credential {
                 .with_hint("pick the key file generated together with this certificate (their RSA moduli differ)"));
             }
         };
+        // The leaf goes first: `x5c` (RFC 7515 §4.1.6) starts with the signing certificate.
+        // `leaf` is a position in `publics`, which is as long as `parsed` and `certs`.
         let mut chain = certs;
-        let leaf_der = chain.remove(leaf);
-        chain.insert(0, leaf_der);
-        let cert = &parsed[leaf];
-        let thumbprints = Thumbprints::of(&chain[0]);
-        let report = report(cert, &thumbprints, chain.len(), &key, fields, now)?;
+        chain[..=leaf].rotate_right(1);
+        let cert = parsed.swap_remove(leaf);
+        let thumbprints = Thumbprints::of(chain.first().map_or(&[], Vec::as_slice));
+        let report = report(&cert, &thumbprints, chain.len(), &key, fields, now)?;
         Ok(Credential {
             thumbprints,
             chain,
@@ -297,7 +298,7 @@ impl Credential {
 
     /// The leaf certificate's DER.
     pub fn leaf_der(&self) -> &[u8] {
-        &self.chain[0]
+        self.chain.first().map_or(&[], Vec::as_slice)
     }
 
     /// Every certificate given, leaf first, as DER (for `x5c`).
