@@ -514,6 +514,9 @@ fn signed_assertions_verify_independently() {
         )
         .unwrap();
         let jws = unsigned.complete(&sig).unwrap();
+        // The compact JWS is what the token request builder takes as `client_assertion`.
+        let for_token = azconn_core::oauth::token::ClientAssertion::parse(&jws).unwrap();
+        assert_eq!(for_token.expose(), jws);
         let parts: Vec<&str> = jws.split('.').collect();
         assert_eq!(parts.len(), 3);
         assert!(!jws.contains('='));
