@@ -25,8 +25,8 @@ use x509_cert::Certificate;
 
 /// Largest pasted certificate (or chain) text accepted.
 pub const MAX_CERTIFICATE_CHARS: usize = 64 * 1024;
-/// Largest pasted private-key text accepted.
-pub const MAX_PRIVATE_KEY_CHARS: usize = 32 * 1024;
+/// Largest pasted private-key text accepted (the same as the form's `PEM_MAX_LEN`).
+pub const MAX_PRIVATE_KEY_CHARS: usize = 64 * 1024;
 /// Largest PFX (as base64) accepted.
 pub const MAX_PFX_CHARS: usize = 128 * 1024;
 /// Largest passphrase or PFX password accepted.
