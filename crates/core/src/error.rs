@@ -73,6 +73,25 @@ pub enum Code {
     AzureError,
     /// The new secret never worked; it was removed and the old one kept.
     RotationFailed,
+    // --- certificate credentials (cert, jose::assertion) ---
+    /// A certificate was pasted into the key field, or a key into the certificate field.
+    WrongField,
+    /// The private key does not belong to the certificate.
+    KeyCertMismatch,
+    /// The certificate's validity period ended before `now`.
+    CertificateExpired,
+    /// The certificate's validity period starts after `now`.
+    CertificateNotYetValid,
+    /// A warning: the certificate expires within 30 days.
+    CertificateExpiringSoon,
+    /// An RSA key shorter than 2048 bits.
+    WeakKey,
+    /// A key type Entra app credentials cannot use (EC, Ed25519...): they are RSA.
+    UnsupportedKeyType,
+    /// An encryption or integrity algorithm azconn does not implement (legacy RC2/3DES PFX...).
+    UnsupportedAlgorithm,
+    /// A passphrase or PFX password that does not open the key or the file.
+    WrongPassword,
 }
 
 impl Code {
@@ -109,6 +128,15 @@ impl Code {
             Code::InvalidArgument => "invalid-argument",
             Code::AzureError => "azure-error",
             Code::RotationFailed => "rotation-failed",
+            Code::WrongField => "wrong-field",
+            Code::KeyCertMismatch => "key-cert-mismatch",
+            Code::CertificateExpired => "certificate-expired",
+            Code::CertificateNotYetValid => "certificate-not-yet-valid",
+            Code::CertificateExpiringSoon => "certificate-expiring-soon",
+            Code::WeakKey => "weak-key",
+            Code::UnsupportedKeyType => "unsupported-key-type",
+            Code::UnsupportedAlgorithm => "unsupported-algorithm",
+            Code::WrongPassword => "wrong-password",
         }
     }
 }
@@ -217,6 +245,15 @@ mod tests {
             Code::InvalidArgument,
             Code::AzureError,
             Code::RotationFailed,
+            Code::WrongField,
+            Code::KeyCertMismatch,
+            Code::CertificateExpired,
+            Code::CertificateNotYetValid,
+            Code::CertificateExpiringSoon,
+            Code::WeakKey,
+            Code::UnsupportedKeyType,
+            Code::UnsupportedAlgorithm,
+            Code::WrongPassword,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appconfig;
+pub mod cert;
 pub mod cloud;
 pub mod datetime;
 pub mod error;
@@ -13,7 +14,10 @@ pub mod form;
 pub mod graph;
 pub mod http;
 pub mod ids;
+pub mod jose;
 mod link;
+#[cfg(feature = "native-signer")]
+pub mod native_signer;
 pub mod oauth;
 pub mod ops;
 pub mod retry;

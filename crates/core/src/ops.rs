@@ -5,11 +5,13 @@
 //! set checks three runtimes. Each arm deserializes its input into the core's typed values (the
 //! boundary where parsing happens once) and serializes the typed result.
 
+use crate::cert::{Credential, CredentialInput};
 use crate::cloud::Cloud;
 use crate::error::{Code, Error};
 use crate::form::{self, ConnectionForm, ConnectionType, Credentials};
 use crate::http::HttpResponse;
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use crate::jose::assertion::{self, Claims, Options, UnsignedAssertion};
 use crate::oauth::authorize::{
     self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
 };
@@ -21,6 +23,7 @@ use crate::oauth::random::State;
 use crate::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken,
 };
+use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -77,6 +80,27 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             )?)
         }
         "jwt.decodeUnverified" => parse_str(input, |s| to_output(&decode_unverified_claims(s)?)),
+        // {credential: {certificate?, privateKey?, privateKeyPassphrase?, pfx?, pfxPassword?},
+        //  now} -> CertificateReport
+        "cert.inspect" => {
+            let input: CredentialAt = from_input(input)?;
+            to_output(Credential::load(&input.credential, input.now)?.report())
+        }
+        // Same input -> {pkcs8: base64 PKCS#8 DER}, for WebCrypto importKey("pkcs8"). Secret.
+        "cert.privateKeyPkcs8" => {
+            let input: CredentialAt = from_input(input)?;
+            let credential = Credential::load(&input.credential, input.now)?;
+            Ok(json!({"pkcs8": credential.pkcs8_base64()}))
+        }
+        // {credential, now, cloud?, tenantId, clientId, jtiEntropy (32 hex), options?}
+        //  -> {algorithm, signingInput, signatureLength, webCrypto}
+        "jose.assertionSigningInput" => assertion_signing_input(from_input(input)?),
+        // {algorithm, signingInput, signatureLength, signature (base64url)} -> compact JWS
+        "jose.assertionCompact" => {
+            let input: AssertionCompact = from_input(input)?;
+            let signature = decode_signature(&input.signature)?;
+            to_output(&input.assertion.complete(&signature)?)
+        }
         other if protocols::handles(other) => protocols::call(other, input),
         _ => Err(Error::field(
             "op",
@@ -413,4 +437,74 @@ struct ResponseInput {
 struct CallbackInput {
     query: String,
     expected_state: String,
+}
+
+/// A credential and the time to check it at.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CredentialAt {
+    credential: CredentialInput,
+    now: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AssertionInput {
+    credential: CredentialInput,
+    now: i64,
+    #[serde(default)]
+    cloud: Cloud,
+    tenant_id: String,
+    client_id: String,
+    /// 16 bytes as 32 hex digits, drawn by the host (the `jti`).
+    jti_entropy: String,
+    #[serde(default)]
+    options: Options,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssertionCompact {
+    #[serde(flatten)]
+    assertion: UnsignedAssertion,
+    /// base64url of the signature bytes.
+    signature: String,
+}
+
+fn assertion_signing_input(input: AssertionInput) -> Result<Value, Error> {
+    let tenant = TenantId::parse(&input.tenant_id)?;
+    let client_id = ClientId::parse(&input.client_id)?;
+    let entropy: [u8; 16] = hex_bytes(&input.jti_entropy, "jtiEntropy")?
+        .try_into()
+        .map_err(|_| {
+            Error::field(
+                "jtiEntropy",
+                Code::InvalidFormat,
+                "expected 16 random bytes as 32 hex digits",
+            )
+        })?;
+    let credential = Credential::load(&input.credential, input.now)?;
+    let claims = Claims::new(
+        &input.cloud.endpoints(),
+        &tenant,
+        client_id,
+        input.now,
+        entropy,
+    );
+    let unsigned = assertion::prepare(&credential, &claims, &input.options)?;
+    let mut out = to_output(&unsigned)?;
+    out["webCrypto"] = to_output(&unsigned.algorithm.web_crypto())?;
+    Ok(out)
+}
+
+fn decode_signature(text: &str) -> Result<Vec<u8>, Error> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| {
+            Error::field(
+                "signature",
+                Code::InvalidFormat,
+                "the signature must be base64url",
+            )
+        })
 }

@@ -1,0 +1,561 @@
+//! PKCS#12 / .pfx (RFC 7292), the format Azure Key Vault and the portal hand out.
+//!
+//! Supported: password-integrity mode with an HMAC-SHA-256 (or SHA-1) MAC; plain or encrypted
+//! safes and shrouded key bags, encrypted with PBES2 (PBKDF2 + AES-CBC: OpenSSL 3's default and
+//! Windows' "AES256-SHA256" export) or with the legacy PKCS#12 PBEs that Windows and Key Vault
+//! still produce (pbeWithSHAAnd3-KeyTripleDES-CBC, 2-key 3DES, 128- and 40-bit RC2-CBC; RFC 7292
+//! App. C), decrypt-only. RC4 and public-key integrity mode are rejected with a field-named error
+//! saying how to re-export the file.
+
+use super::key::{self, RsaKey};
+use crate::error::{Code, Error};
+use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
+use der::{Decode, Encode};
+use hmac::digest::KeyInit;
+use hmac::{Mac, SimpleHmac};
+use pkcs5::EncryptionScheme;
+use sha1::Sha1;
+use sha2::Sha256;
+use sha2::digest::Digest;
+use spki::AlgorithmIdentifierRef;
+use zeroize::Zeroizing;
+
+const FIELD: &str = "pfx";
+const PASSWORD_FIELD: &str = "pfxPassword";
+
+const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
+const SHROUDED_KEY_BAG: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+/// `pkcs-12PbeIds` (RFC 7292 App. C).
+const PBE_SHA1_3DES3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+const PBE_SHA1_3DES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.4");
+const PBE_SHA1_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
+const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
+const SHA1_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+const SHA256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+pub(crate) const REEXPORT_HINT: &str = "re-export it with modern encryption: openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem, then openssl pkcs12 -export -in all.pem -out new.pfx (OpenSSL 3 uses AES-256-CBC); on Windows choose AES256-SHA256 when exporting";
+
+#[derive(der::Sequence)]
+struct Pfx<'a> {
+    version: u8,
+    auth_safe: ContentInfo<'a>,
+    mac_data: Option<MacData<'a>>,
+}
+
+#[derive(der::Sequence)]
+struct ContentInfo<'a> {
+    content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    content: Option<AnyRef<'a>>,
+}
+
+#[derive(der::Sequence)]
+struct DigestInfo<'a> {
+    algorithm: AlgorithmIdentifierRef<'a>,
+    digest: OctetStringRef<'a>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(der::Sequence)]
+struct MacData<'a> {
+    mac: DigestInfo<'a>,
+    mac_salt: OctetStringRef<'a>,
+    #[asn1(default = "one")]
+    iterations: u32,
+}
+
+#[derive(der::Sequence)]
+struct EncryptedData<'a> {
+    version: u8,
+    encrypted_content_info: EncryptedContentInfo<'a>,
+}
+
+#[derive(der::Sequence)]
+struct EncryptedContentInfo<'a> {
+    content_type: ObjectIdentifier,
+    content_encryption_algorithm: AnyRef<'a>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    encrypted_content: Option<OctetStringRef<'a>>,
+}
+
+#[derive(der::Sequence)]
+struct SafeBag<'a> {
+    bag_id: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    bag_value: AnyRef<'a>,
+    bag_attributes: Option<AnyRef<'a>>,
+}
+
+#[derive(der::Sequence)]
+struct CertBag<'a> {
+    cert_id: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    cert_value: OctetStringRef<'a>,
+}
+
+/// What a PFX holds: its certificates (DER, file order) and its one private key.
+pub(crate) struct PfxContents {
+    pub certificates: Vec<Vec<u8>>,
+    pub key: RsaKey,
+}
+
+fn malformed(what: &str) -> Error {
+    Error::field(
+        FIELD,
+        Code::InvalidFormat,
+        format!("the PFX file is malformed: {what}"),
+    )
+}
+
+/// Is this DER a PKCS#12 PFX structure (to tell users they put it in the wrong field)?
+pub(crate) fn is_pfx(der: &[u8]) -> bool {
+    Pfx::from_der(der).is_ok_and(|p| p.version == 3)
+}
+
+/// Opens a PFX with `password` (empty when the file has none).
+pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
+    let pfx = Pfx::from_der(der).map_err(|e| {
+        if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) {
+            Error::field(FIELD, Code::InvalidFormat, "the PFX file is truncated")
+        } else {
+            Error::field(
+                FIELD,
+                Code::InvalidFormat,
+                "this is not a PKCS#12 (.pfx/.p12) file",
+            )
+        }
+    })?;
+    if pfx.version != 3 {
+        return Err(malformed("version is not 3"));
+    }
+    if pfx.auth_safe.content_type != ID_DATA {
+        return Err(Error::field(
+            FIELD,
+            Code::UnsupportedAlgorithm,
+            "the PFX uses public-key integrity mode; only password integrity is supported",
+        ));
+    }
+    let auth_safe = octets(pfx.auth_safe.content)?;
+    let bmp = match &pfx.mac_data {
+        Some(mac) => verify_mac(mac, auth_safe, password)?,
+        None => bmp_password(password),
+    };
+    let password = Password {
+        utf8: password,
+        bmp: &bmp,
+    };
+    let contents: Vec<ContentInfo<'_>> =
+        Vec::from_der(auth_safe).map_err(|_| malformed("authenticated safe"))?;
+    let mut certificates = Vec::new();
+    let mut keys = Vec::new();
+    for info in contents {
+        let (safe, encrypted): (Zeroizing<Vec<u8>>, bool) = match info.content_type {
+            ID_DATA => (Zeroizing::new(octets(info.content)?.to_vec()), false),
+            ID_ENCRYPTED_DATA => (decrypt_safe(info.content, &password)?, true),
+            _ => continue,
+        };
+        // Without a MAC, a wrong password can still pass the padding check (1 in 256); the
+        // garbage it decrypts to is then the sign of the wrong password, not of a broken file.
+        let bags: Vec<SafeBag<'_>> = Vec::from_der(&safe).map_err(|_| {
+            if encrypted {
+                key::wrong_password(PASSWORD_FIELD)
+            } else {
+                malformed("safe contents")
+            }
+        })?;
+        for bag in bags {
+            match bag.bag_id {
+                CERT_BAG => {
+                    let cert: CertBag<'_> = bag
+                        .bag_value
+                        .decode_as()
+                        .map_err(|_| malformed("cert bag"))?;
+                    if cert.cert_id == X509_CERTIFICATE {
+                        certificates.push(cert.cert_value.as_bytes().to_vec());
+                    }
+                }
+                KEY_BAG => {
+                    let der =
+                        Zeroizing::new(bag.bag_value.to_der().map_err(|_| malformed("key bag"))?);
+                    keys.push(key::from_pkcs8(&der, FIELD)?);
+                }
+                SHROUDED_KEY_BAG => {
+                    let der =
+                        Zeroizing::new(bag.bag_value.to_der().map_err(|_| malformed("key bag"))?);
+                    keys.push(shrouded_key(&der, &password)?);
+                }
+                _ => {}
+            }
+        }
+    }
+    if certificates.is_empty() {
+        return Err(Error::field(
+            FIELD,
+            Code::Required,
+            "the PFX file holds no certificate",
+        ));
+    }
+    let mut keys = keys.into_iter();
+    match (keys.next(), keys.next()) {
+        (Some(key), None) => Ok(PfxContents { certificates, key }),
+        (None, _) => Err(
+            Error::field(FIELD, Code::Required, "the PFX file holds no private key").with_hint(
+                "export the certificate with its private key (\"Yes, export the private key\")",
+            ),
+        ),
+        (Some(_), Some(_)) => Err(Error::field(
+            FIELD,
+            Code::NotAllowed,
+            "the PFX file holds more than one private key; export only the one credential",
+        )),
+    }
+}
+
+fn octets<'a>(content: Option<AnyRef<'a>>) -> Result<&'a [u8], Error> {
+    let any = content.ok_or_else(|| malformed("missing content"))?;
+    let octets: OctetStringRef<'a> = any
+        .decode_as()
+        .map_err(|_| malformed("content is not an OCTET STRING"))?;
+    Ok(octets.as_bytes())
+}
+
+/// The password in both encodings PKCS#12 uses: UTF-8 for PBES2 (what OpenSSL and Windows
+/// feed PBKDF2), BMPString for the PKCS#12 KDF (the one that matched the MAC).
+struct Password<'a> {
+    utf8: &'a str,
+    bmp: &'a [u8],
+}
+
+/// How a safe or key bag is encrypted.
+enum Scheme<'a> {
+    Pbes2(EncryptionScheme<'a>),
+    Pkcs12Pbe(LegacyCipher, PbeParams<'a>),
+}
+
+#[derive(Clone, Copy)]
+enum LegacyCipher {
+    TripleDes3,
+    TripleDes2,
+    /// RC2-CBC with this many effective key bits (and as many key bytes / 8).
+    Rc2(usize),
+}
+
+#[derive(der::Sequence)]
+struct PbeParams<'a> {
+    salt: OctetStringRef<'a>,
+    iterations: u32,
+}
+
+fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<Scheme<'a>, Error> {
+    let cipher = match algorithm.oid {
+        PBES2 => {
+            let scheme = EncryptionScheme::from_der(der).map_err(|_| {
+                Error::field(
+                    FIELD,
+                    Code::UnsupportedAlgorithm,
+                    "the PFX's PBES2 parameters are not supported",
+                )
+                .with_hint(REEXPORT_HINT)
+            })?;
+            key::check_kdf_cost(&scheme, FIELD)?;
+            return Ok(Scheme::Pbes2(scheme));
+        }
+        PBE_SHA1_3DES3 => LegacyCipher::TripleDes3,
+        PBE_SHA1_3DES2 => LegacyCipher::TripleDes2,
+        PBE_SHA1_RC2_128 => LegacyCipher::Rc2(128),
+        PBE_SHA1_RC2_40 => LegacyCipher::Rc2(40),
+        other => {
+            return Err(Error::field(
+                FIELD,
+                Code::UnsupportedAlgorithm,
+                format!("the PFX uses an unsupported encryption algorithm ({other})"),
+            )
+            .with_hint(REEXPORT_HINT));
+        }
+    };
+    let params: PbeParams<'a> = algorithm
+        .parameters
+        .ok_or_else(|| malformed("missing PBE parameters"))?
+        .decode_as()
+        .map_err(|_| malformed("PBE parameters"))?;
+    if params.iterations > key::MAX_KDF_ITERATIONS {
+        return Err(Error::field(
+            FIELD,
+            Code::OutOfRange,
+            "the PFX's key-derivation cost is unreasonably high",
+        ));
+    }
+    Ok(Scheme::Pkcs12Pbe(cipher, params))
+}
+
+fn decrypt(
+    scheme: &Scheme<'_>,
+    password: &Password<'_>,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    match scheme {
+        Scheme::Pbes2(s) => s
+            .decrypt(password.utf8.as_bytes(), ciphertext)
+            .map(Zeroizing::new)
+            .map_err(|e| key::decrypt_error(e, FIELD, PASSWORD_FIELD)),
+        Scheme::Pkcs12Pbe(cipher, params) => {
+            pkcs12_pbe_decrypt(*cipher, params, password.bmp, ciphertext)
+        }
+    }
+}
+
+/// PKCS#12 PBE decryption (RFC 7292 App. B.2 key ID 1 and IV ID 2 with SHA-1, then CBC).
+fn pkcs12_pbe_decrypt(
+    cipher: LegacyCipher,
+    params: &PbeParams<'_>,
+    bmp: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut, InnerIvInit, KeyIvInit};
+    let key_len = match cipher {
+        LegacyCipher::TripleDes3 => 24,
+        LegacyCipher::TripleDes2 => 16,
+        LegacyCipher::Rc2(bits) => bits / 8,
+    };
+    let salt = params.salt.as_bytes();
+    let key = pkcs12_kdf::<Sha1>(bmp, salt, 1, params.iterations, key_len);
+    let iv = pkcs12_kdf::<Sha1>(bmp, salt, 2, params.iterations, 8);
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let plain_len = match cipher {
+        LegacyCipher::TripleDes3 => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+            .ok()
+            .and_then(|d| {
+                d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                    .ok()
+                    .map(<[u8]>::len)
+            }),
+        LegacyCipher::TripleDes2 => cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
+            .ok()
+            .and_then(|d| {
+                d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                    .ok()
+                    .map(<[u8]>::len)
+            }),
+        LegacyCipher::Rc2(bits) => {
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, bits);
+            cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(rc2, &iv)
+                .ok()
+                .and_then(|d| {
+                    d.decrypt_padded_mut::<Pkcs7>(&mut buf)
+                        .ok()
+                        .map(<[u8]>::len)
+                })
+        }
+    };
+    let len = plain_len.ok_or_else(|| key::wrong_password(PASSWORD_FIELD))?;
+    buf.truncate(len);
+    Ok(buf)
+}
+
+fn decrypt_safe(
+    content: Option<AnyRef<'_>>,
+    password: &Password<'_>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let any = content.ok_or_else(|| malformed("missing encrypted data"))?;
+    let data: EncryptedData<'_> = any.decode_as().map_err(|_| malformed("encrypted data"))?;
+    let info = data.encrypted_content_info;
+    let algorithm: AlgorithmIdentifierRef<'_> = info
+        .content_encryption_algorithm
+        .decode_as()
+        .map_err(|_| malformed("encryption algorithm"))?;
+    let alg_der = info
+        .content_encryption_algorithm
+        .to_der()
+        .map_err(|_| malformed("encryption algorithm"))?;
+    let scheme = scheme(&algorithm, &alg_der)?;
+    let ciphertext = info
+        .encrypted_content
+        .ok_or_else(|| malformed("missing encrypted content"))?;
+    decrypt(&scheme, password, ciphertext.as_bytes())
+}
+
+fn shrouded_key(der: &[u8], password: &Password<'_>) -> Result<RsaKey, Error> {
+    #[derive(der::Sequence)]
+    struct Outer<'a> {
+        algorithm: AlgorithmIdentifierRef<'a>,
+        data: OctetStringRef<'a>,
+    }
+    let outer = Outer::from_der(der).map_err(|_| malformed("shrouded key bag"))?;
+    let alg_der = outer
+        .algorithm
+        .to_der()
+        .map_err(|_| malformed("shrouded key bag"))?;
+    let scheme = scheme(&outer.algorithm, &alg_der)?;
+    let plain = decrypt(&scheme, password, outer.data.as_bytes())?;
+    key::from_pkcs8(&plain, FIELD).map_err(|e| {
+        if e.code == Code::InvalidFormat {
+            key::wrong_password(PASSWORD_FIELD)
+        } else {
+            e
+        }
+    })
+}
+
+/// Verifies the password-integrity MAC (RFC 7292 §5 and App. B).
+/// Returns the BMPString password encoding that matched, for the PKCS#12 PBEs.
+fn verify_mac(
+    mac: &MacData<'_>,
+    auth_safe: &[u8],
+    password: &str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if mac.iterations > key::MAX_KDF_ITERATIONS {
+        return Err(Error::field(
+            FIELD,
+            Code::OutOfRange,
+            "the PFX's MAC iteration count is unreasonably high",
+        ));
+    }
+    let salt = mac.mac_salt.as_bytes();
+    let expected = mac.mac.digest.as_bytes();
+    // An empty password is encoded either as the BMPString terminator alone or as nothing at all
+    // (RFC 7292 App. B.1 leaves it open; Windows and OpenSSL differ), so try both.
+    let candidates: Vec<Zeroizing<Vec<u8>>> = if password.is_empty() {
+        vec![bmp_password(""), Zeroizing::new(Vec::new())]
+    } else {
+        vec![bmp_password(password)]
+    };
+    let matched = match mac.mac.algorithm.oid {
+        SHA256_OID => candidates
+            .into_iter()
+            .find(|p| mac_matches::<Sha256>(p, salt, mac.iterations, auth_safe, expected)),
+        SHA1_OID => candidates
+            .into_iter()
+            .find(|p| mac_matches::<Sha1>(p, salt, mac.iterations, auth_safe, expected)),
+        other => {
+            return Err(Error::field(
+                FIELD,
+                Code::UnsupportedAlgorithm,
+                format!("the PFX's integrity MAC algorithm ({other}) is not supported"),
+            )
+            .with_hint(REEXPORT_HINT));
+        }
+    };
+    match matched {
+        Some(bmp) => Ok(bmp),
+        None => Err(Error::field(
+            PASSWORD_FIELD,
+            Code::WrongPassword,
+            "the password does not open the PFX file (its integrity check failed)",
+        )
+        .with_hint("check the password; leave it empty only if the file was exported without one")),
+    }
+}
+
+/// The password as a NUL-terminated big-endian BMPString (RFC 7292 App. B.1).
+fn bmp_password(password: &str) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(password.len() * 2 + 2));
+    for unit in password.encode_utf16() {
+        out.extend_from_slice(&unit.to_be_bytes());
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+fn mac_matches<D>(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    data: &[u8],
+    expected: &[u8],
+) -> bool
+where
+    D: Digest + hmac::digest::core_api::BlockSizeUser,
+{
+    let key = pkcs12_kdf::<D>(password, salt, 3, iterations, <D as Digest>::output_size());
+    let Ok(mut mac) = <SimpleHmac<D> as KeyInit>::new_from_slice(&key) else {
+        return false;
+    };
+    mac.update(data);
+    mac.verify_slice(expected).is_ok()
+}
+
+/// The PKCS#12 key-derivation function (RFC 7292 App. B.2) with a 64-byte block (SHA-1, SHA-256).
+fn pkcs12_kdf<D: Digest>(
+    password: &[u8],
+    salt: &[u8],
+    id: u8,
+    iterations: u32,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    const V: usize = 64;
+    let u = <D as Digest>::output_size();
+    let fill = |src: &[u8]| -> Vec<u8> {
+        if src.is_empty() {
+            return Vec::new();
+        }
+        let n = V * src.len().div_ceil(V);
+        src.iter().cycle().take(n).copied().collect()
+    };
+    let mut i_block = Zeroizing::new([fill(salt), fill(password)].concat());
+    let d = [id; V];
+    let mut out = Zeroizing::new(Vec::with_capacity(len + u));
+    while out.len() < len {
+        let mut a = D::new()
+            .chain_update(d)
+            .chain_update(&*i_block)
+            .finalize()
+            .to_vec();
+        for _ in 1..iterations.max(1) {
+            a = D::digest(&a).to_vec();
+        }
+        out.extend_from_slice(&a);
+        let b: Vec<u8> = a.iter().cycle().take(V).copied().collect();
+        for chunk in i_block.chunks_mut(V) {
+            let mut carry = 1u16;
+            for (x, y) in chunk.iter_mut().zip(b.iter()).rev() {
+                let sum = u16::from(*x) + u16::from(*y) + carry;
+                *x = sum as u8;
+                carry = sum >> 8;
+            }
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bmp_password_is_utf16be_with_terminator() {
+        assert_eq!(&bmp_password("ab")[..], &[0, b'a', 0, b'b', 0, 0]);
+        assert_eq!(&bmp_password("")[..], &[0, 0]);
+    }
+
+    #[test]
+    fn kdf_output_length_and_determinism() {
+        let a = pkcs12_kdf::<Sha256>(&bmp_password("pw"), b"saltsalt", 3, 2, 32);
+        let b = pkcs12_kdf::<Sha256>(&bmp_password("pw"), b"saltsalt", 3, 2, 32);
+        let c = pkcs12_kdf::<Sha256>(&bmp_password("pw"), b"saltsalt", 1, 2, 32);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn garbage_is_not_a_pfx() {
+        let e = open(&[0x30, 0x03, 0x02, 0x01, 0x03], "").err().unwrap();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::InvalidFormat, Some("pfx"))
+        );
+        let e = open(&[0x30, 0x80], "").err().unwrap();
+        assert_eq!(e.code, Code::InvalidFormat);
+    }
+}

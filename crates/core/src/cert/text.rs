@@ -1,0 +1,171 @@
+//! Turning pasted text into DER: PEM blocks (RFC 7468) or bare base64.
+//!
+//! The PEM reader is deliberately lenient about whitespace (CRLF, re-wrapped lines, indentation
+//! from a YAML file) and about text between blocks (`openssl pkcs12` prints "Bag Attributes"
+//! there), and strict about what matters: matching BEGIN/END labels and intact base64.
+
+use crate::error::{Code, Error};
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use zeroize::Zeroizing;
+
+const LENIENT: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// One `-----BEGIN label-----` ... `-----END label-----` block.
+pub(crate) struct PemBlock {
+    pub label: String,
+    /// The block carries RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`: legacy OpenSSL encryption).
+    pub has_headers: bool,
+    pub der: Zeroizing<Vec<u8>>,
+}
+
+/// Does the text look like PEM at all?
+pub(crate) fn is_pem(text: &str) -> bool {
+    text.contains("-----BEGIN ")
+}
+
+/// Every PEM block in `text`, in order.
+pub(crate) fn pem_blocks(text: &str, field: &str) -> Result<Vec<PemBlock>, Error> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let after = &rest[start + "-----BEGIN ".len()..];
+        let label_end = after.find("-----").ok_or_else(|| damaged(field))?;
+        let label = &after[..label_end];
+        if label.len() > 64
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit())
+        {
+            return Err(damaged(field));
+        }
+        let body_and_rest = &after[label_end + 5..];
+        let end_marker = format!("-----END {label}-----");
+        let body_end = body_and_rest.find(&end_marker).ok_or_else(|| {
+            Error::field(
+                field,
+                Code::InvalidFormat,
+                format!("the PEM block BEGIN {label} has no matching END {label} line"),
+            )
+            .with_hint("the paste looks truncated: copy the whole file, including the END line")
+        })?;
+        let body = &body_and_rest[..body_end];
+        let has_headers = body.lines().any(|l| l.contains(':'));
+        let b64: Zeroizing<String> = Zeroizing::new(
+            body.lines()
+                .filter(|l| !l.contains(':'))
+                .flat_map(|l| l.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        );
+        let der = decode_base64(&b64, field).map_err(|_| {
+            Error::field(
+                field,
+                Code::InvalidFormat,
+                format!("the base64 inside the BEGIN {label} block is damaged"),
+            )
+            .with_hint("copy the file again without editing it")
+        })?;
+        blocks.push(PemBlock {
+            label: label.to_owned(),
+            has_headers,
+            der,
+        });
+        rest = &body_and_rest[body_end + end_marker.len()..];
+    }
+    Ok(blocks)
+}
+
+fn damaged(field: &str) -> Error {
+    Error::field(field, Code::InvalidFormat, "the PEM BEGIN line is damaged")
+        .with_hint("it must read like -----BEGIN CERTIFICATE-----")
+}
+
+/// Bare base64 (standard or URL-safe alphabet, padding optional, whitespace ignored).
+pub(crate) fn decode_base64(text: &str, field: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let compact: Zeroizing<String> =
+        Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+    let engine = if compact.contains(['-', '_']) {
+        &URL_SAFE
+    } else {
+        &STANDARD
+    };
+    let truncated = compact.trim_end_matches('=').len() % 4 == 1;
+    engine
+        .decode(compact.as_bytes())
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            let what = if truncated {
+                "the base64 text is truncated"
+            } else {
+                "the text is neither PEM nor valid base64"
+            };
+            Error::field(field, Code::InvalidFormat, what).with_hint(
+                "paste the PEM file (with its BEGIN/END lines) or the base64 of the DER file",
+            )
+        })
+}
+
+/// Enforces a size limit on pasted text before any parsing.
+pub(crate) fn check_size(text: &str, field: &str, max: usize) -> Result<(), Error> {
+    if text.len() > max {
+        return Err(Error::field(
+            field,
+            Code::TooLong,
+            format!(
+                "the value is {} characters; at most {max} are accepted",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_blocks_with_crlf_and_text_between() {
+        let text = "Bag Attributes\r\n-----BEGIN CERTIFICATE-----\r\nAQID\r\nBA==\r\n-----END CERTIFICATE-----\r\njunk\n-----BEGIN X-----\n  AAE=\n-----END X-----\n";
+        let blocks = pem_blocks(text, "certificate").unwrap();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].label, "CERTIFICATE");
+        assert_eq!(&blocks[0].der[..], &[1, 2, 3, 4]);
+        assert_eq!(blocks[1].label, "X");
+        assert_eq!(&blocks[1].der[..], &[0, 1]);
+        assert!(!blocks[0].has_headers);
+    }
+
+    #[test]
+    fn missing_end_is_reported_as_truncated() {
+        let e = pem_blocks("-----BEGIN CERTIFICATE-----\nAQID", "certificate")
+            .err()
+            .unwrap();
+        assert_eq!(e.code, Code::InvalidFormat);
+        assert_eq!(e.field.as_deref(), Some("certificate"));
+        assert!(e.message.contains("no matching END CERTIFICATE"));
+    }
+
+    #[test]
+    fn headers_are_detected() {
+        let text = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAQID\n-----END RSA PRIVATE KEY-----";
+        let blocks = pem_blocks(text, "privateKey").unwrap();
+        assert!(blocks[0].has_headers);
+        assert_eq!(&blocks[0].der[..], &[1, 2, 3]);
+    }
+
+    #[test]
+    fn base64_alphabets_and_truncation() {
+        assert_eq!(&decode_base64("+/8=", "f").unwrap()[..], &[0xfb, 0xff]);
+        assert_eq!(&decode_base64("-_8", "f").unwrap()[..], &[0xfb, 0xff]);
+        let e = decode_base64("AQIDB", "pfx").err().unwrap();
+        assert_eq!(e.message, "the base64 text is truncated");
+        let e = decode_base64("not base64!", "pfx").err().unwrap();
+        assert_eq!(e.message, "the text is neither PEM nor valid base64");
+    }
+}
