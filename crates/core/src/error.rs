@@ -92,6 +92,17 @@ pub enum Code {
     UnsupportedAlgorithm,
     /// A passphrase or PFX password that does not open the key or the file.
     WrongPassword,
+    // --- edge host (host/: configuration, API authentication, stored records) ---
+    /// A deployment setting is missing or malformed; the message names it.
+    NotConfigured,
+    /// No or an unknown API token / session.
+    Unauthenticated,
+    /// A cookie-authenticated write from another origin.
+    CrossOrigin,
+    /// A record with this name already exists.
+    Conflict,
+    /// The host's own failure (storage, runtime); nothing the caller can fix.
+    Internal,
 }
 
 impl Code {
@@ -137,6 +148,11 @@ impl Code {
             Code::UnsupportedKeyType => "unsupported-key-type",
             Code::UnsupportedAlgorithm => "unsupported-algorithm",
             Code::WrongPassword => "wrong-password",
+            Code::NotConfigured => "not-configured",
+            Code::Unauthenticated => "unauthenticated",
+            Code::CrossOrigin => "cross-origin",
+            Code::Conflict => "conflict",
+            Code::Internal => "internal",
         }
     }
 }
@@ -254,6 +270,11 @@ mod tests {
             Code::UnsupportedKeyType,
             Code::UnsupportedAlgorithm,
             Code::WrongPassword,
+            Code::NotConfigured,
+            Code::Unauthenticated,
+            Code::CrossOrigin,
+            Code::Conflict,
+            Code::Internal,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -1,0 +1,127 @@
+//! Who is calling: the bootstrap admin token, an organization's API token (Bearer), or a UI
+//! session cookie (writes must come from SITE_URL: Origin check).
+
+use super::store::{n, s, stmt};
+use super::util::{ApiError, hex, now_s, random, sha256_hex};
+use crate::config::Config;
+use azconn_core::error::{Code, Error};
+use azconn_core::oauth::random::constant_time_eq;
+use serde::Deserialize;
+use worker::{D1Database, Method, Request};
+
+pub const SESSION_COOKIE: &str = "azconn_session";
+pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
+
+pub enum Principal {
+    Admin,
+    Org { org_id: String, actor: String },
+}
+
+impl Principal {
+    pub fn org(&self) -> Result<(&str, &str), ApiError> {
+        match self {
+            Principal::Org { org_id, actor } => Ok((org_id, actor)),
+            Principal::Admin => Err(ApiError::new(
+                403,
+                Error::new(
+                    Code::NotAllowed,
+                    "the bootstrap admin token only manages organizations and tokens",
+                )
+                .with_hint("use an organization's API token"),
+            )),
+        }
+    }
+}
+
+fn unauthenticated(message: &str) -> ApiError {
+    ApiError::new(
+        401,
+        Error::new(Code::Unauthenticated, message)
+            .with_hint("send `Authorization: Bearer <API token>` or sign in"),
+    )
+}
+
+/// A fresh API token value (256 bits).
+pub fn new_token() -> Result<String, ApiError> {
+    Ok(format!("azc_{}", hex(&random::<32>()?)))
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
+    let header = req.headers().get("cookie")?.unwrap_or_default();
+    Ok(header.split(';').find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    }))
+}
+
+#[derive(Deserialize)]
+struct OrgRow {
+    id: String,
+    org_id: String,
+}
+
+pub async fn authenticate(
+    req: &Request,
+    db: &D1Database,
+    cfg: &Config,
+) -> Result<Principal, ApiError> {
+    if let Some(h) = req.headers().get("authorization")? {
+        let token = h
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| unauthenticated("the Authorization header is not `Bearer <token>`"))?;
+        if let Some(admin) = &cfg.bootstrap_token
+            && constant_time_eq(admin, token)
+        {
+            return Ok(Principal::Admin);
+        }
+        let row = stmt(
+            db,
+            "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
+            &[s(&sha256_hex(token))],
+        )?
+        .first::<OrgRow>(None)
+        .await?
+        .ok_or_else(|| unauthenticated("unknown API token"))?;
+        stmt(
+            db,
+            "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
+            &[n(now_s()), s(&row.id)],
+        )?
+        .run()
+        .await?;
+        return Ok(Principal::Org {
+            org_id: row.org_id,
+            actor: format!("token:{}", row.id),
+        });
+    }
+    let Some(session) = cookie(req, SESSION_COOKIE)? else {
+        return Err(unauthenticated("no API token or session"));
+    };
+    if req.method() != Method::Get && req.method() != Method::Head {
+        let origin = req.headers().get("origin")?;
+        if origin.as_deref() != Some(cfg.site_url.to_string().as_str()) {
+            return Err(ApiError::new(
+                403,
+                Error::new(
+                    Code::CrossOrigin,
+                    "a cookie-authenticated write must come from the azconn site (Origin check)",
+                ),
+            ));
+        }
+    }
+    let row = stmt(
+        db,
+        "SELECT id_hash AS id, org_id FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
+        &[s(&sha256_hex(&session)), n(now_s())],
+    )?
+    .first::<OrgRow>(None)
+    .await?
+    .ok_or_else(|| unauthenticated("the session expired: sign in again"))?;
+    Ok(Principal::Org {
+        org_id: row.org_id,
+        actor: format!("session:{}", &row.id[..12.min(row.id.len())]),
+    })
+}

@@ -1,0 +1,248 @@
+//! Executes the core's requests: Fetch with a timeout, the core's retry policy, WebCrypto
+//! signing of client assertions. No protocol logic lives here.
+
+use super::util::{now_ms, now_s, random};
+use azconn_core::cert::{Credential, CredentialInput};
+use azconn_core::cloud::Cloud;
+use azconn_core::error::{Code, Error};
+use azconn_core::http::{HttpRequest, HttpResponse};
+use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use azconn_core::jose::assertion::{self, Claims, Options};
+use azconn_core::oauth::entra_error::parse_error_response;
+use azconn_core::oauth::token::{
+    ClientAssertion, ClientAuth, Grant, TokenResponse, parse_token_response, token_request,
+};
+use azconn_core::retry::{Decision, Outcome, RetryPolicy};
+use futures_util::future::{Either, select};
+use std::time::Duration;
+use worker::js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit};
+
+/// One attempt's limit; an answer slower than this counts as a timeout.
+const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
+
+/// Interactive calls wait at most this long in total, Retry-After included.
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay_ms: 250,
+        max_delay_ms: 4_000,
+        budget_ms: 20_000,
+    }
+}
+
+async fn send_once(req: &HttpRequest) -> Result<Option<HttpResponse>, worker::Error> {
+    let headers = Headers::new();
+    for (k, v) in &req.headers {
+        headers.set(k, v)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(worker::Method::from(req.method.as_str().to_owned()))
+        .with_headers(headers);
+    if !req.body.is_empty() {
+        init.with_body(Some(JsValue::from_str(&req.body)));
+    }
+    let request = Request::new_with_init(&req.url, &init)?;
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let attempt = async {
+        let mut resp = fetch.send_with_signal(&signal).await?;
+        let status = resp.status_code();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .entries()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        let body = resp.text().await?;
+        Ok::<_, worker::Error>(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    };
+    let timeout = Delay::from(Duration::from_millis(ATTEMPT_TIMEOUT_MS));
+    futures_util::pin_mut!(attempt);
+    futures_util::pin_mut!(timeout);
+    match select(attempt, timeout).await {
+        Either::Left((Ok(r), _)) => Ok(Some(r)),
+        // A dropped connection is handled like a timeout: nothing was answered.
+        Either::Left((Err(_), _)) => Ok(None),
+        Either::Right(_) => {
+            controller.abort();
+            Ok(None)
+        }
+    }
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+/// Sends `req`, retrying what the core's policy says is retryable (429/503/504, transient
+/// Graph conflicts, timeouts) within a bounded budget, honouring Retry-After.
+pub async fn execute(req: &HttpRequest) -> Result<HttpResponse, Error> {
+    let policy = policy();
+    let start = now_ms();
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let answer = send_once(req)
+            .await
+            .map_err(|e| Error::new(Code::Internal, format!("cannot send the request: {e}")))?;
+        let outcome = match &answer {
+            Some(r) => Outcome::Response(r),
+            None => Outcome::Timeout,
+        };
+        let entropy = u32::from_le_bytes(random::<4>().map_err(|e| e.error)?);
+        match policy.decide(
+            attempt,
+            now_ms().saturating_sub(start),
+            outcome,
+            now_s(),
+            entropy,
+        ) {
+            Decision::Retry { after_ms } => Delay::from(Duration::from_millis(after_ms)).await,
+            Decision::Stop(_) => {
+                return answer.ok_or_else(|| {
+                    Error::new(
+                        Code::Unavailable,
+                        format!(
+                            "{} did not answer after {attempt} attempts",
+                            host_of(&req.url)
+                        ),
+                    )
+                    .with_hint("Azure or the network is unavailable: try again later")
+                });
+            }
+        }
+    }
+}
+
+/// The credential of an app-only connection.
+pub enum AppCredential {
+    Secret(ClientSecret),
+    Certificate(CredentialInput),
+}
+
+/// `crypto.subtle` of the Worker's global scope.
+fn subtle() -> Result<JsValue, JsValue> {
+    let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
+    Reflect::get(&crypto, &"subtle".into())
+}
+
+async fn call_subtle(method: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let subtle = subtle()?;
+    let f: Function = Reflect::get(&subtle, &method.into())?.dyn_into()?;
+    let promise: Promise = f.apply(&subtle, args)?.dyn_into()?;
+    JsFuture::from(promise).await
+}
+
+/// Signs `input` with the PKCS#8 RSA key through WebCrypto, with the core's algorithm.
+async fn web_crypto_sign(
+    params: &assertion::WebCryptoParams,
+    pkcs8: &[u8],
+    input: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    let import_alg = Object::new();
+    Reflect::set(&import_alg, &"name".into(), &params.name.into())?;
+    Reflect::set(&import_alg, &"hash".into(), &params.hash.into())?;
+    let usages = Array::of1(&"sign".into());
+    let key = call_subtle(
+        "importKey",
+        &Array::of5(
+            &"pkcs8".into(),
+            &Uint8Array::from(pkcs8).into(),
+            &import_alg.into(),
+            &JsValue::FALSE,
+            &usages.into(),
+        ),
+    )
+    .await?;
+    let sign_alg = Object::new();
+    Reflect::set(&sign_alg, &"name".into(), &params.name.into())?;
+    if let Some(salt) = params.salt_length {
+        Reflect::set(&sign_alg, &"saltLength".into(), &salt.into())?;
+    }
+    let sig = call_subtle(
+        "sign",
+        &Array::of3(&sign_alg.into(), &key, &Uint8Array::from(input).into()),
+    )
+    .await?;
+    Ok(Uint8Array::new(&sig).to_vec())
+}
+
+/// A client assertion for `client_id` at `tenant`'s token endpoint, signed with WebCrypto.
+async fn sign_assertion(
+    cloud: &Cloud,
+    tenant: &TenantId,
+    client_id: &ClientId,
+    input: &CredentialInput,
+) -> Result<ClientAssertion, Error> {
+    let now = now_s();
+    let credential = Credential::load(input, now)?;
+    let claims = Claims::new(
+        &cloud.endpoints(),
+        tenant,
+        *client_id,
+        now,
+        random::<16>().map_err(|e| e.error)?,
+    );
+    let unsigned = assertion::prepare(&credential, &claims, &Options::default())?;
+    let params = unsigned.algorithm.web_crypto();
+    let sig = web_crypto_sign(
+        &params,
+        credential.pkcs8_der(),
+        unsigned.signing_input.as_bytes(),
+    )
+    .await
+    .map_err(|e| {
+        Error::field(
+            "privateKey",
+            Code::UnsupportedKeyType,
+            format!("WebCrypto refused the private key: {e:?}"),
+        )
+    })?;
+    ClientAssertion::parse(&unsigned.complete(&sig)?)
+}
+
+/// Token endpoint outcome: the parsed token, or Entra's error as the core classifies it.
+pub async fn redeem(req: &HttpRequest) -> Result<TokenResponse, Error> {
+    let resp = execute(req).await?;
+    if resp.is_success() {
+        let now = u64::try_from(now_s()).unwrap_or(0);
+        parse_token_response(&resp, now)
+    } else {
+        Err(match parse_error_response(&resp) {
+            Ok(e) => e.into_error(),
+            Err(e) => e,
+        })
+    }
+}
+
+/// An app-only token for `scope` (client credentials).
+pub async fn client_credentials(
+    cloud: &Cloud,
+    tenant: &TenantId,
+    client_id: &ClientId,
+    credential: &AppCredential,
+    scope: String,
+) -> Result<TokenResponse, Error> {
+    let auth = match credential {
+        AppCredential::Secret(s) => ClientAuth::Secret(s.clone()),
+        AppCredential::Certificate(input) => {
+            ClientAuth::Assertion(sign_assertion(cloud, tenant, client_id, input).await?)
+        }
+    };
+    let req = token_request(
+        cloud,
+        &AuthorityTenant::from(tenant.clone()),
+        client_id,
+        &auth,
+        &Grant::ClientCredentials { scope },
+    )?;
+    redeem(&req).await
+}

@@ -1,0 +1,490 @@
+//! Delegated connections (RFC 9700): the start endpoint, the callback, refresh.
+//!
+//! The state (256 bits) is stored hashed, lives 10 minutes and is single use; it is bound to
+//! the browser by an HttpOnly SameSite=Lax cookie; the PKCE verifier is encrypted at rest; the
+//! same redirect URI is used on both legs; the code is redeemed here with the client secret.
+
+use super::auth::cookie;
+use super::azure::redeem;
+use super::connections::{probe, type_str};
+use super::store::{self, ConnectionRow, n, opt, s, stmt};
+use super::util::{ApiError, hex, new_id, now_s, random, sha256_hex};
+use crate::config::{CALLBACK_PATH, Config};
+use azconn_core::cloud::StoreEndpoint;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::{ConnectionType, Slug};
+use azconn_core::http::parse_query;
+use azconn_core::ids::AuthorityTenant;
+use azconn_core::oauth::authorize::{
+    AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, RedirectUri, authorize_url,
+    delegated_scopes,
+};
+use azconn_core::oauth::callback::parse_callback;
+use azconn_core::oauth::jwt::decode_unverified_claims;
+use azconn_core::oauth::pkce::CodeVerifier;
+use azconn_core::oauth::random::{State, constant_time_eq};
+use azconn_core::oauth::token::{ClientAuth, Grant, RefreshToken, TokenResponse, token_request};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use worker::{D1Database, Headers, Request, Response};
+
+pub const BROWSER_COOKIE: &str = "azconn_oauth";
+const PENDING_LIFETIME_SECS: i64 = 10 * 60;
+
+fn browser_cookie(cfg: &Config, value: &str, max_age: i64) -> String {
+    format!(
+        "{BROWSER_COOKIE}={value}; Path={CALLBACK_PATH}; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if cfg.secure_cookies() { "; Secure" } else { "" }
+    )
+}
+
+/// `POST /api/v1/app-connections/{type}/oauth/start` `{name, description?, tenantId?,
+/// endpoint?, reconnectId?}` → `{url}` and the browser-binding cookie.
+pub async fn start(
+    db: &D1Database,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    ty: ConnectionType,
+    body: &Value,
+) -> Result<(Value, String), ApiError> {
+    let app = cfg.oauth_app(ty)?;
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let reconnect = match text("reconnectId") {
+        Some(id) => Some(
+            store::connection(db, org, type_str(ty), id)
+                .await?
+                .ok_or_else(|| super::util::not_found("connection"))?,
+        ),
+        None => None,
+    };
+    let name = match &reconnect {
+        Some(r) => r.name.clone(),
+        None => Slug::parse(text("name").unwrap_or(""))?.as_str().to_owned(),
+    };
+    let tenant = match (&reconnect, text("tenantId")) {
+        (Some(r), _) => AuthorityTenant::parse(&r.tenant_id)?,
+        (None, Some(t)) => AuthorityTenant::parse(t).map_err(|e| e.at("tenantId"))?,
+        (None, None) => AuthorityTenant::Organizations,
+    };
+    let endpoint = match (&reconnect, text("endpoint")) {
+        (Some(r), _) => r.endpoint.clone(),
+        (None, Some(e)) => Some(StoreEndpoint::parse(e, &cfg.cloud.endpoints())?.to_string()),
+        (None, None) => None,
+    };
+    let description = text("description").map(str::to_owned);
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 256)
+    {
+        return Err(Error::field(
+            "description",
+            Code::TooLong,
+            "the description is at most 256 characters",
+        )
+        .into());
+    }
+    let params = AuthorizeParams {
+        cloud: cfg.cloud.clone(),
+        tenant: tenant.clone(),
+        client_id: app.client_id,
+        redirect_uri: RedirectUri::parse(&cfg.redirect_uri())?,
+        connection_type: ty,
+        audience: AppConfigurationAudience::Cloud,
+        prompt: None,
+        login_hint: None,
+        domain_hint: None,
+    };
+    let request = authorize_url(
+        &params,
+        &AuthorizeEntropy {
+            verifier: random::<32>()?,
+            state: random::<32>()?.to_vec(),
+            nonce: random::<16>()?.to_vec(),
+        },
+    )?;
+    let browser = hex(&random::<32>()?);
+    let id = new_id()?;
+    let now = now_s();
+    db.batch(vec![
+        stmt(
+            db,
+            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &[
+                s(&id),
+                s(&sha256_hex(request.state.as_str())),
+                s(&sha256_hex(&browser)),
+                s(org),
+                s(type_str(ty)),
+                s(&name),
+                opt(description.as_deref()),
+                s(&tenant.to_string()),
+                opt(endpoint.as_deref()),
+                opt(reconnect.as_ref().map(|r| r.id.as_str())),
+                n(now),
+                n(now + PENDING_LIFETIME_SECS),
+            ],
+        )?,
+        store::put_secret(db, &cfg.keyring, org, &id, "codeVerifier", request.code_verifier.expose(), Some(now + PENDING_LIFETIME_SECS))?,
+    ])
+    .await?;
+    store::audit(
+        db,
+        Some(org),
+        actor,
+        "oauth.start",
+        reconnect.as_ref().map(|r| r.id.as_str()),
+        "ok",
+        &json!({ "type": type_str(ty), "name": name }),
+    )
+    .await?;
+    Ok((
+        json!({ "url": request.url, "redirectUri": cfg.redirect_uri(), "expiresIn": PENDING_LIFETIME_SECS }),
+        browser_cookie(cfg, &browser, PENDING_LIFETIME_SECS),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Pending {
+    id: String,
+    browser_hash: String,
+    org_id: String,
+    #[serde(rename = "type")]
+    ty: String,
+    name: String,
+    description: Option<String>,
+    tenant: String,
+    endpoint: Option<String>,
+    reconnect_id: Option<String>,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The minimal error page (the UI issue restyles it). The typed error is embedded as JSON too.
+fn error_page(cfg: &Config, e: &Error) -> worker::Result<Response> {
+    let hint = e
+        .hint
+        .as_deref()
+        .map(|h| format!("<p class=\"hint\">{}</p>", escape(h)))
+        .unwrap_or_default();
+    let html = format!(
+        "<!doctype html><meta charset=utf-8><title>Azure sign-in failed</title>\
+         <h1>Azure sign-in failed</h1><p class=\"message\">{}</p>{hint}\
+         <script type=\"application/json\" id=\"error\">{}</script>\
+         <p><a href=\"{}/organization/app-connections\">Back to app connections</a></p>",
+        escape(&e.message),
+        escape(&json!({ "error": e }).to_string()),
+        cfg.site_url
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("set-cookie", &browser_cookie(cfg, "", 0))?;
+    Ok(Response::from_html(html)?
+        .with_status(400)
+        .with_headers(headers))
+}
+
+/// `GET /organization/app-connections/azure/oauth/callback`.
+pub async fn callback(req: &Request, db: &D1Database, cfg: &Config) -> worker::Result<Response> {
+    match complete(req, db, cfg).await {
+        Ok(id) => {
+            let headers = Headers::new();
+            headers.set(
+                "location",
+                &format!("{}/organization/app-connections?created={id}", cfg.site_url),
+            )?;
+            headers.set("set-cookie", &browser_cookie(cfg, "", 0))?;
+            headers.set("cache-control", "no-store")?;
+            Ok(Response::empty()?.with_status(302).with_headers(headers))
+        }
+        Err(e) => error_page(cfg, &e.error),
+    }
+}
+
+fn state_error(message: &str) -> ApiError {
+    ApiError::new(
+        400,
+        Error::field("state", Code::StateMismatch, message)
+            .with_hint("start the connection again from this browser"),
+    )
+}
+
+async fn complete(req: &Request, db: &D1Database, cfg: &Config) -> Result<String, ApiError> {
+    let query = req.url()?.query().unwrap_or("").to_owned();
+    let pairs = parse_query(&query)?;
+    let state = pairs
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| state_error("the callback carries no state"))?;
+    let state_hash = sha256_hex(&state);
+    let now = now_s();
+    let pending = stmt(
+        db,
+        "SELECT * FROM oauth_pending WHERE state_hash = ?1",
+        &[s(&state_hash)],
+    )?
+    .first::<Pending>(None)
+    .await?
+    .ok_or_else(|| state_error("this sign-in is unknown"))?;
+    if pending.used_at.is_some() {
+        return Err(state_error(
+            "this sign-in was already completed (a state is single use)",
+        ));
+    }
+    if pending.expires_at <= now {
+        return Err(state_error("this sign-in expired (10 minutes)"));
+    }
+    // Single use: claim the row before anything else.
+    let claimed = stmt(
+        db,
+        "UPDATE oauth_pending SET used_at = ?1 WHERE id = ?2 AND used_at IS NULL RETURNING id",
+        &[n(now), s(&pending.id)],
+    )?
+    .first::<Value>(None)
+    .await?;
+    if claimed.is_none() {
+        return Err(state_error(
+            "this sign-in was already completed (a state is single use)",
+        ));
+    }
+    let browser = cookie(req, BROWSER_COOKIE)?.unwrap_or_default();
+    if browser.is_empty() || !constant_time_eq(&sha256_hex(&browser), &pending.browser_hash) {
+        return Err(state_error("this sign-in was started in another browser"));
+    }
+    let ty =
+        super::connections::parse_type(&pending.ty).ok_or_else(|| state_error("unknown type"))?;
+    let result = redeem_and_store(db, cfg, &pending, ty, &query, &state).await;
+    let org = pending.org_id.clone();
+    store::audit(
+        db,
+        Some(&org),
+        "oauth-callback",
+        "oauth.callback",
+        result.as_ref().ok().map(String::as_str),
+        if result.is_ok() { "ok" } else { "failed" },
+        &json!({ "type": pending.ty, "name": pending.name, "error": result.as_ref().err().map(|e| &e.error) }),
+    )
+    .await?;
+    result
+}
+
+async fn redeem_and_store(
+    db: &D1Database,
+    cfg: &Config,
+    pending: &Pending,
+    ty: ConnectionType,
+    query: &str,
+    state: &str,
+) -> Result<String, ApiError> {
+    let code = parse_callback(query, &State::parse(state)?)?;
+    let app = cfg.oauth_app(ty)?;
+    let verifier = store::get_secret(
+        db,
+        &cfg.keyring,
+        &pending.org_id,
+        &pending.id,
+        "codeVerifier",
+    )
+    .await?
+    .ok_or_else(|| state_error("the sign-in's verifier is gone"))?
+    .0;
+    stmt(
+        db,
+        "DELETE FROM secrets WHERE owner_id = ?1",
+        &[s(&pending.id)],
+    )?
+    .run()
+    .await?;
+    let tenant = AuthorityTenant::parse(&pending.tenant)?;
+    let req = token_request(
+        &cfg.cloud,
+        &tenant,
+        &app.client_id,
+        &ClientAuth::Secret(app.client_secret.clone()),
+        &Grant::AuthorizationCode {
+            code,
+            redirect_uri: RedirectUri::parse(&cfg.redirect_uri())?,
+            code_verifier: CodeVerifier::parse(&verifier)?,
+            scopes: delegated_scopes(ty, &cfg.cloud, AppConfigurationAudience::Cloud)?,
+        },
+    )?;
+    let token = redeem(&req).await?;
+    let refresh = token.refresh_token.clone().ok_or_else(|| {
+        ApiError::from(
+            Error::new(
+                Code::MalformedResponse,
+                "Entra ID returned no refresh token",
+            )
+            .with_hint("the offline_access scope must be granted"),
+        )
+    })?;
+    let claims = decode_unverified_claims(token.access_token.expose())?;
+    let tid = claims.tid.clone().ok_or_else(|| {
+        ApiError::from(Error::new(
+            Code::MalformedJwt,
+            "the access token carries no tenant (tid)",
+        ))
+    })?;
+    let endpoint = pending
+        .endpoint
+        .as_deref()
+        .map(|e| StoreEndpoint::parse(e, &cfg.cloud.endpoints()))
+        .transpose()?;
+    let info = probe(
+        ty,
+        &cfg.cloud,
+        endpoint.as_ref(),
+        &token.access_token,
+        false,
+    )
+    .await?;
+    let info = json!({ "user": claims.username, "probe": info });
+    let now = now_s();
+    let id = match &pending.reconnect_id {
+        Some(id) => {
+            stmt(
+                db,
+                "UPDATE connections SET tenant_id = ?1, credential_info = ?2, status = 'active', last_error = NULL, last_validated_at = ?3, updated_at = ?3, version = version + 1 WHERE id = ?4 AND org_id = ?5",
+                &[s(&tid), s(&info.to_string()), n(now), s(id), s(&pending.org_id)],
+            )?
+            .run()
+            .await?;
+            id.clone()
+        }
+        None => {
+            let id = new_id()?;
+            stmt(
+                db,
+                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11)",
+                &[
+                    s(&id), s(&pending.org_id), s(&pending.ty), s(&pending.name), opt(pending.description.as_deref()),
+                    s(&tid), s(&app.client_id.to_string()), s(cfg.cloud.name()), opt(pending.endpoint.as_deref()),
+                    s(&info.to_string()), n(now),
+                ],
+            )?
+            .run()
+            .await
+            .map_err(|e| {
+                if e.to_string().contains("UNIQUE") {
+                    ApiError::new(409, Error::field("name", Code::Conflict, format!("a connection named {} already exists", pending.name)))
+                } else {
+                    e.into()
+                }
+            })?;
+            id
+        }
+    };
+    store_tokens(db, cfg, &pending.org_id, &id, &refresh, &token).await?;
+    Ok(id)
+}
+
+async fn store_tokens(
+    db: &D1Database,
+    cfg: &Config,
+    org: &str,
+    id: &str,
+    refresh: &RefreshToken,
+    token: &TokenResponse,
+) -> Result<(), ApiError> {
+    db.batch(vec![
+        store::put_secret(
+            db,
+            &cfg.keyring,
+            org,
+            id,
+            "refreshToken",
+            refresh.expose(),
+            None,
+        )?,
+        store::put_secret(
+            db,
+            &cfg.keyring,
+            org,
+            id,
+            "accessToken",
+            token.access_token.expose(),
+            Some(i64::try_from(token.expires_at).unwrap_or(0)),
+        )?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// Redeems the stored refresh token. Only the caller that wins the compare-and-swap on the
+/// connection's version stores the new tokens; a loser uses the winner's access token.
+/// `invalid_grant` turns the connection to needs-reauth.
+pub async fn refresh(
+    db: &D1Database,
+    cfg: &Config,
+    row: &ConnectionRow,
+    ty: ConnectionType,
+) -> Result<TokenResponse, ApiError> {
+    let app = cfg.oauth_app(ty)?;
+    let rt = store::get_secret(db, &cfg.keyring, &row.org_id, &row.id, "refreshToken")
+        .await?
+        .ok_or_else(|| {
+            ApiError::from(Error::new(
+                Code::ReauthRequired,
+                "no refresh token is stored",
+            ))
+        })?
+        .0;
+    let req = token_request(
+        &cfg.cloud,
+        &AuthorityTenant::parse(&row.tenant_id)?,
+        &app.client_id,
+        &ClientAuth::Secret(app.client_secret.clone()),
+        &Grant::RefreshToken {
+            refresh_token: RefreshToken::parse(&rt)?,
+            scopes: delegated_scopes(ty, &cfg.cloud, AppConfigurationAudience::Cloud)?,
+        },
+    )?;
+    let token = match redeem(&req).await {
+        Ok(t) => t,
+        Err(e) => {
+            if e.code == Code::ReauthRequired {
+                let e = e.clone().with_hint("Reconnect to Azure: POST .../oauth/start with {\"reconnectId\": \"<id>\"} and sign in again");
+                stmt(
+                    db,
+                    "UPDATE connections SET status = 'needs-reauth', last_error = ?1, updated_at = ?2 WHERE id = ?3",
+                    &[s(&json!(e).to_string()), n(now_s()), s(&row.id)],
+                )?
+                .run()
+                .await?;
+                return Err(e.into());
+            }
+            return Err(e.into());
+        }
+    };
+    let won = stmt(
+        db,
+        "UPDATE connections SET version = version + 1 WHERE id = ?1 AND version = ?2 RETURNING id",
+        &[s(&row.id), n(row.version)],
+    )?
+    .first::<Value>(None)
+    .await?;
+    if won.is_some() {
+        let new_rt = token
+            .refresh_token
+            .clone()
+            .unwrap_or(RefreshToken::parse(&rt)?);
+        store_tokens(db, cfg, &row.org_id, &row.id, &new_rt, &token).await?;
+    }
+    Ok(token)
+}

@@ -1,0 +1,132 @@
+//! Clock, entropy, hashing and the JSON error envelope.
+
+use azconn_core::error::{Code, Error};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use worker::{Headers, Response};
+
+pub fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+pub fn now_s() -> i64 {
+    i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX)
+}
+
+/// Bytes from the runtime's CSPRNG (`crypto.getRandomValues`).
+pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| internal("no randomness available"))?;
+    Ok(b)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random identifier (128 bits, hex).
+pub fn new_id() -> Result<String, ApiError> {
+    Ok(hex(&random::<16>()?))
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// An API error: the HTTP status and the core's boundary error.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub error: Error,
+    /// Every field error of a form, when there were several.
+    pub errors: Vec<Error>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, error: Error) -> ApiError {
+        ApiError {
+            status,
+            error,
+            errors: Vec::new(),
+        }
+    }
+}
+
+pub fn internal(message: impl Into<String>) -> ApiError {
+    ApiError::new(500, Error::new(Code::Internal, message))
+}
+
+pub fn not_found(what: &str) -> ApiError {
+    ApiError::new(404, Error::new(Code::NotFound, format!("{what} not found")))
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> ApiError {
+        internal(format!("storage or runtime failure: {e}"))
+    }
+}
+
+/// The status for a core error reported by an API call.
+pub fn status_of(e: &Error) -> u16 {
+    match e.code {
+        Code::NotConfigured => 503,
+        Code::Unauthenticated => 401,
+        Code::CrossOrigin => 403,
+        Code::Conflict => 409,
+        Code::Internal => 500,
+        Code::NotFound => 404,
+        Code::Required
+        | Code::TooLong
+        | Code::TooShort
+        | Code::InvalidFormat
+        | Code::InvalidCharacter
+        | Code::NotAllowed
+        | Code::InsecureUrl
+        | Code::HostNotAllowed
+        | Code::SecretLooksLikeId
+        | Code::OutOfRange
+        | Code::WrongField
+        | Code::KeyCertMismatch
+        | Code::CertificateExpired
+        | Code::CertificateNotYetValid
+        | Code::CertificateExpiringSoon
+        | Code::WeakKey
+        | Code::UnsupportedKeyType
+        | Code::UnsupportedAlgorithm
+        | Code::WrongPassword => 400,
+        // Azure refused or failed: the request was well-formed but cannot be honoured.
+        _ => 422,
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::new(status_of(&e), e)
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a Error,
+    #[serde(skip_serializing_if = "<[Error]>::is_empty")]
+    errors: &'a [Error],
+}
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::from_json(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+pub fn error_response(e: &ApiError) -> worker::Result<Response> {
+    json(
+        e.status,
+        &ErrorBody {
+            error: &e.error,
+            errors: &e.errors,
+        },
+    )
+}

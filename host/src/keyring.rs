@@ -1,0 +1,209 @@
+//! Encryption at rest: AES-256-GCM under a versioned keyring (`AZCONN_ENCRYPTION_KEYS`).
+//! The newest key encrypts; every listed key decrypts, so keys rotate by appending one.
+//! The associated data binds each ciphertext to its organization, record and field, so a value
+//! copied to another row or column fails to decrypt.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use azconn_core::error::{Code, Error};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use std::fmt;
+
+const SETTING: &str = "AZCONN_ENCRYPTION_KEYS";
+
+#[derive(Clone)]
+pub struct Keyring {
+    /// Sorted by version, newest last.
+    keys: Vec<(u32, [u8; 32])>,
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let versions: Vec<u32> = self.keys.iter().map(|(v, _)| *v).collect();
+        f.debug_struct("Keyring")
+            .field("versions", &versions)
+            .finish()
+    }
+}
+
+/// A ciphertext and the key version that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_version: u32,
+    /// base64 of nonce (12 bytes) || ciphertext || tag.
+    pub blob: String,
+}
+
+/// Which value a ciphertext belongs to.
+pub fn aad(org: &str, record: &str, field: &str) -> String {
+    format!("azconn/v1|{org}|{record}|{field}")
+}
+
+fn malformed(message: String) -> Error {
+    Error::field(SETTING, Code::NotConfigured, message).with_hint(
+        "list comma-separated `version:base64key` entries, each key 32 random bytes, e.g. `1:$(openssl rand -base64 32)`",
+    )
+}
+
+impl Keyring {
+    /// Parses `1:<base64 32 bytes>,2:<base64 32 bytes>`.
+    pub fn parse(input: &str) -> Result<Keyring, Error> {
+        let mut keys = Vec::new();
+        for entry in input.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (version, key) = entry.split_once(':').ok_or_else(|| {
+                malformed(format!("{SETTING}: an entry is not `version:base64key`"))
+            })?;
+            let version: u32 = version
+                .trim()
+                .parse()
+                .map_err(|_| malformed(format!("{SETTING}: a key version is not a number")))?;
+            let bytes: [u8; 32] = STANDARD
+                .decode(key.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "{SETTING}: key version {version} is not 32 bytes of base64"
+                    ))
+                })?;
+            if keys.iter().any(|(v, _)| *v == version) {
+                return Err(malformed(format!(
+                    "{SETTING}: key version {version} is listed twice"
+                )));
+            }
+            keys.push((version, bytes));
+        }
+        if keys.is_empty() {
+            return Err(malformed(format!("{SETTING} lists no key")));
+        }
+        keys.sort_by_key(|(v, _)| *v);
+        Ok(Keyring { keys })
+    }
+
+    fn cipher(key: &[u8; 32]) -> Aes256Gcm {
+        Aes256Gcm::new(key.into())
+    }
+
+    /// Encrypts with the newest key; `nonce` is 12 fresh random bytes from the caller.
+    pub fn seal(&self, plaintext: &str, aad: &str, nonce: [u8; 12]) -> Result<Sealed, Error> {
+        let (version, key) = self
+            .keys
+            .last()
+            .ok_or_else(|| malformed(format!("{SETTING} lists no key")))?;
+        let ct = Self::cipher(key)
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::new(Code::NotConfigured, "encryption failed"))?;
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ct);
+        Ok(Sealed {
+            key_version: *version,
+            blob: STANDARD.encode(blob),
+        })
+    }
+
+    /// Decrypts with the key of `sealed.key_version`.
+    pub fn open(&self, sealed: &Sealed, aad: &str) -> Result<String, Error> {
+        let undecryptable = |why: &str| {
+            Error::new(
+                Code::NotConfigured,
+                format!("a stored secret cannot be decrypted: {why}"),
+            )
+            .with_hint(format!(
+                "keep every key version still in use listed in {SETTING}"
+            ))
+        };
+        let key = self
+            .keys
+            .iter()
+            .find(|(v, _)| *v == sealed.key_version)
+            .map(|(_, k)| k)
+            .ok_or_else(|| {
+                undecryptable(&format!(
+                    "key version {} is not in the keyring",
+                    sealed.key_version
+                ))
+            })?;
+        let bytes = STANDARD
+            .decode(&sealed.blob)
+            .map_err(|_| undecryptable("the ciphertext is not base64"))?;
+        if bytes.len() < 12 + 16 {
+            return Err(undecryptable("the ciphertext is truncated"));
+        }
+        let (nonce, ct) = bytes.split_at(12);
+        let pt = Self::cipher(key)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| undecryptable("authentication failed (wrong key or record)"))?;
+        String::from_utf8(pt).map_err(|_| undecryptable("the plaintext is not UTF-8"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const K2: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+
+    #[test]
+    fn newest_key_encrypts_and_old_ones_still_decrypt() {
+        let old = Keyring::parse(&format!("1:{K1}")).unwrap();
+        let sealed_old = old.seal("s3cret", "a", [7; 12]).unwrap();
+        assert_eq!(sealed_old.key_version, 1);
+        let both = Keyring::parse(&format!("2:{K2}, 1:{K1}")).unwrap();
+        let sealed_new = both.seal("s3cret", "a", [7; 12]).unwrap();
+        assert_eq!(sealed_new.key_version, 2);
+        assert_eq!(both.open(&sealed_old, "a").unwrap(), "s3cret");
+        assert_eq!(both.open(&sealed_new, "a").unwrap(), "s3cret");
+        assert!(old.open(&sealed_new, "a").is_err());
+    }
+
+    #[test]
+    fn ciphertext_is_bound_to_its_record_and_field() {
+        let k = Keyring::parse(&format!("1:{K1}")).unwrap();
+        let s = k
+            .seal("v", &aad("org1", "conn1", "clientSecret"), [1; 12])
+            .unwrap();
+        assert_eq!(
+            k.open(&s, &aad("org1", "conn1", "clientSecret")).unwrap(),
+            "v"
+        );
+        assert!(k.open(&s, &aad("org2", "conn1", "clientSecret")).is_err());
+        assert!(k.open(&s, &aad("org1", "conn2", "clientSecret")).is_err());
+        assert!(k.open(&s, &aad("org1", "conn1", "privateKey")).is_err());
+    }
+
+    #[test]
+    fn malformed_keyrings_name_the_setting() {
+        for bad in ["", "1", "x:AAAA", &format!("1:{K1},1:{K2}"), "1:AAAA"] {
+            let e = Keyring::parse(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(SETTING), "{bad}");
+            assert_eq!(e.code, Code::NotConfigured);
+        }
+        assert!(!format!("{:?}", Keyring::parse(&format!("1:{K1}")).unwrap()).contains(K1));
+    }
+
+    #[test]
+    fn tampered_or_truncated_blobs_fail_without_panicking() {
+        let k = Keyring::parse(&format!("1:{K1}")).unwrap();
+        for blob in ["", "!!", "AAAA", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+            let s = Sealed {
+                key_version: 1,
+                blob: blob.to_owned(),
+            };
+            assert!(k.open(&s, "a").is_err());
+        }
+    }
+}
