@@ -4,6 +4,7 @@ mod auth;
 mod azure;
 mod connections;
 mod oauth;
+mod rotations;
 mod store;
 mod util;
 
@@ -39,6 +40,24 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     match route(&mut req, &db, &cfg).await {
         Ok(resp) => Ok(resp),
         Err(e) => error_response(&e),
+    }
+}
+
+/// Cron Trigger: runs the rotations that are due.
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    console_error_panic_hook::set_once();
+    let Ok(cfg) = config(&env) else {
+        worker::console_error!("scheduled: azconn is not configured");
+        return;
+    };
+    let Ok(db) = env.d1("DB") else {
+        worker::console_error!("scheduled: no D1 binding DB");
+        return;
+    };
+    match rotations::run_due(&db, &cfg).await {
+        Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
+        Err(e) => worker::console_error!("scheduled: {}", e.error.message),
     }
 }
 
@@ -104,6 +123,45 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
             .await?
             .results::<Value>()?;
             ok(200, &json!({ "entries": rows }))
+        }
+        (m, ["secret-rotations", "azure-client-secret", tail @ ..]) => {
+            let (org, actor) = principal.org()?;
+            let (org, actor) = (org.to_owned(), actor.to_owned());
+            match (m, tail) {
+                (Method::Post, []) => {
+                    let b = body(req).await?;
+                    ok(201, &rotations::create(db, cfg, &org, &actor, &b).await?)
+                }
+                (Method::Get, []) => {
+                    let rows = stmt(
+                        db,
+                        "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY created_at",
+                        &[s(&org)],
+                    )?
+                    .all()
+                    .await?
+                    .results::<rotations::RotationRow>()?;
+                    let list: Vec<Value> = rows.iter().map(rotations::RotationRow::view).collect();
+                    ok(200, &json!({ "rotations": list }))
+                }
+                (m, [id, action @ ..]) => {
+                    let row = rotations::get(db, &org, id)
+                        .await?
+                        .ok_or_else(|| not_found("rotation"))?;
+                    match (m, action) {
+                        (Method::Get, []) => ok(200, &json!({ "rotation": row.view() })),
+                        (Method::Post, ["rotate"]) => {
+                            ok(200, &rotations::rotate(db, cfg, &org, &actor, &row).await?)
+                        }
+                        (Method::Post, ["secret"]) => ok(
+                            200,
+                            &rotations::current_secret(db, cfg, &org, &actor, &row).await?,
+                        ),
+                        _ => Err(not_found("route")),
+                    }
+                }
+                _ => Err(not_found("route")),
+            }
         }
         (m, ["app-connections", ty, tail @ ..]) => {
             let (org, actor) = principal.org()?;
