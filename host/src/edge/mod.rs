@@ -6,6 +6,7 @@ mod connections;
 mod oauth;
 mod rotations;
 mod store;
+mod syncs;
 mod util;
 
 use crate::config::{CALLBACK_PATH, Config};
@@ -157,6 +158,39 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                             200,
                             &rotations::current_secret(db, cfg, &org, &actor, &row).await?,
                         ),
+                        _ => Err(not_found("route")),
+                    }
+                }
+                _ => Err(not_found("route")),
+            }
+        }
+        (m, ["secret-syncs", "azure-app-configuration", tail @ ..]) => {
+            let (org, actor) = principal.org()?;
+            let (org, actor) = (org.to_owned(), actor.to_owned());
+            match (m, tail) {
+                (Method::Post, []) => {
+                    let b = body(req).await?;
+                    ok(201, &syncs::create(db, cfg, &org, &actor, &b).await?)
+                }
+                (Method::Get, []) => {
+                    let mut list = Vec::new();
+                    for row in syncs::list(db, &org).await? {
+                        list.push(syncs::view(db, &row).await?);
+                    }
+                    ok(200, &json!({ "syncs": list }))
+                }
+                (m, [id, action @ ..]) => {
+                    let row = syncs::get(db, &org, id)
+                        .await?
+                        .ok_or_else(|| not_found("sync"))?;
+                    match (m, action) {
+                        (Method::Get, []) => {
+                            ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
+                        }
+                        (Method::Post, ["run"]) => {
+                            let b = body(req).await?;
+                            ok(200, &syncs::run(db, cfg, &org, &actor, &row, &b).await?)
+                        }
                         _ => Err(not_found("route")),
                     }
                 }

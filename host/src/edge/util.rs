@@ -40,6 +40,8 @@ pub struct ApiError {
     pub error: Error,
     /// Every field error of a form, when there were several.
     pub errors: Vec<Error>,
+    /// What was done before the failure (e.g. a sync's applied ops); never secrets.
+    pub context: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -48,7 +50,13 @@ impl ApiError {
             status,
             error,
             errors: Vec::new(),
+            context: None,
         }
+    }
+
+    pub fn with_context(mut self, context: serde_json::Value) -> ApiError {
+        self.context = Some(context);
+        self
     }
 }
 

@@ -1,0 +1,305 @@
+//! `/api/v1/secret-syncs/azure-app-configuration`: plans with `core::sync` and executes the
+//! plan's conditional writes. Runs record the plan and result by key only, never values.
+
+use super::azure::execute;
+use super::connections::token_for;
+use super::store::{self, n, opt, s, stmt};
+use super::util::{ApiError, new_id, not_found, now_s};
+use crate::config::Config;
+use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
+use azconn_core::cloud::StoreEndpoint;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
+use azconn_core::sync::{DesiredValue, SyncMode, SyncOp, SyncPlanner, SyncSpec};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyncRow {
+    pub id: String,
+    pub connection_id: String,
+    pub endpoint: String,
+    pub label: Option<String>,
+    pub key_prefix: String,
+    pub mode: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RunRow {
+    id: String,
+    started_at: i64,
+    finished_at: Option<i64>,
+    status: String,
+    plan: Option<String>,
+    result: Option<String>,
+}
+
+fn parsed(s: &Option<String>) -> Value {
+    s.as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+pub async fn view(db: &D1Database, row: &SyncRow) -> Result<Value, ApiError> {
+    let last = stmt(
+        db,
+        "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1",
+        &[s(&row.id)],
+    )?
+    .first::<RunRow>(None)
+    .await?;
+    Ok(json!({
+        "id": row.id,
+        "connectionId": row.connection_id,
+        "endpoint": row.endpoint,
+        "label": row.label,
+        "keyPrefix": row.key_prefix,
+        "mode": row.mode,
+        "createdAt": row.created_at,
+        "updatedAt": row.updated_at,
+        "lastRun": last.map(|r| json!({
+            "id": r.id, "startedAt": r.started_at, "finishedAt": r.finished_at, "status": r.status,
+            "plan": parsed(&r.plan), "result": parsed(&r.result),
+        })),
+    }))
+}
+
+pub async fn get(db: &D1Database, org: &str, id: &str) -> Result<Option<SyncRow>, ApiError> {
+    Ok(stmt(
+        db,
+        "SELECT * FROM syncs WHERE id = ?1 AND org_id = ?2",
+        &[s(id), s(org)],
+    )?
+    .first::<SyncRow>(None)
+    .await?)
+}
+
+pub async fn list(db: &D1Database, org: &str) -> Result<Vec<SyncRow>, ApiError> {
+    Ok(stmt(
+        db,
+        "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY created_at",
+        &[s(org)],
+    )?
+    .all()
+    .await?
+    .results::<SyncRow>()?)
+}
+
+fn mode_of(v: &str) -> Result<SyncMode, Error> {
+    serde_json::from_value(json!(v)).map_err(|_| {
+        Error::field(
+            "mode",
+            Code::InvalidFormat,
+            "mode is one of overwrite, importPreferSource, importPreferDestination",
+        )
+    })
+}
+
+/// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
+pub async fn create(
+    db: &D1Database,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let conn_id = text("connectionId").unwrap_or_default();
+    let conn = store::connection(db, org, "azure-app-configuration", &conn_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                Error::field(
+                    "connectionId",
+                    Code::NotFound,
+                    "no such App Configuration connection",
+                ),
+            )
+        })?;
+    let endpoint = text("endpoint")
+        .filter(|e| !e.trim().is_empty())
+        .or(conn.endpoint.clone())
+        .ok_or_else(|| {
+            ApiError::from(Error::field(
+                "endpoint",
+                Code::Required,
+                "give the store's endpoint",
+            ))
+        })?;
+    let endpoint = StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?.to_string();
+    let label = text("label").filter(|l| !l.is_empty());
+    Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
+    let prefix = text("keyPrefix").unwrap_or_default();
+    let mode = text("mode").unwrap_or_else(|| "overwrite".into());
+    mode_of(&mode)?;
+    // Validates the prefix the way a run will.
+    SyncPlanner::new(
+        Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),
+        SyncSpec {
+            prefix: prefix.clone(),
+            label: Label::parse(label.as_deref())?,
+            mode: mode_of(&mode)?,
+            delete_missing: true,
+        },
+        &BTreeMap::new(),
+    )
+    .map_err(|e| e.at("keyPrefix"))?;
+    let id = new_id()?;
+    let now = now_s();
+    stmt(
+        db,
+        "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        &[s(&id), s(org), s(&conn.id), s(&endpoint), opt(label.as_deref()), s(&prefix), s(&mode), n(now)],
+    )?
+    .run()
+    .await?;
+    store::audit(db, Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
+    let row = get(db, org, &id).await?.ok_or_else(|| not_found("sync"))?;
+    Ok(json!({ "sync": view(db, &row).await? }))
+}
+
+fn op_summary(op: &SyncOp) -> Value {
+    match op {
+        SyncOp::Put { key, label, .. } => {
+            json!({ "op": "put", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
+        }
+        SyncOp::Delete { key, label, .. } => {
+            json!({ "op": "delete", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
+        }
+    }
+}
+
+/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}}`.
+pub async fn run(
+    db: &D1Database,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &SyncRow,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    let mut desired = BTreeMap::new();
+    let secrets = body
+        .get("secrets")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            ApiError::from(Error::field(
+                "secrets",
+                Code::Required,
+                "give the desired secrets as {\"NAME\": \"value\"}",
+            ))
+        })?;
+    for (name, v) in secrets {
+        let value = match v {
+            Value::String(s) => DesiredValue::Plain {
+                value: s.clone(),
+                content_type: None,
+            },
+            other => serde_json::from_value(other.clone()).map_err(|_| {
+                ApiError::from(Error::field(
+                    &format!("secrets.{name}"),
+                    Code::InvalidFormat,
+                    "a secret is a string or {kind:\"plain\",value} / {kind:\"keyVaultRef\",uri}",
+                ))
+            })?,
+        };
+        desired.insert(name.clone(), value);
+    }
+    let conn = store::connection(db, org, "azure-app-configuration", &row.connection_id)
+        .await?
+        .ok_or_else(|| not_found("connection"))?;
+    let endpoint = StoreEndpoint::parse(&row.endpoint, &cfg.cloud.endpoints())?;
+    let store_api = Store::new(&endpoint);
+    let spec = SyncSpec {
+        prefix: row.key_prefix.clone(),
+        label: Label::parse(row.label.as_deref())?,
+        mode: mode_of(&row.mode)?,
+        delete_missing: true,
+    };
+    let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
+    let run_id = new_id()?;
+    let started = now_s();
+    stmt(
+        db,
+        "INSERT INTO sync_runs (id, sync_id, started_at, status) VALUES (?1, ?2, ?3, 'running')",
+        &[s(&run_id), s(&row.id), n(started)],
+    )?
+    .run()
+    .await?;
+    let outcome = async {
+        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+        let auth = AppConfigAuth::Bearer(token);
+        let mut tokens = SyncTokens::default();
+        let mut next = Some(planner.first_request()?);
+        // Bounded: 1000 pages of 100 keys.
+        for _ in 0..1000 {
+            let Some(req) = next.take() else { break };
+            let resp = execute(&appconfig::authorize(req, &auth, &tokens, now_s())?).await?;
+            tokens.observe(&resp);
+            if !resp.is_success() {
+                return Err(ApiError::from(AppConfigError::parse(&resp).to_error()));
+            }
+            next = planner.on_page(&resp)?;
+        }
+        let plan = planner.plan()?;
+        let summary: Vec<Value> = plan.ops.iter().map(op_summary).collect();
+        let mut done = Vec::new();
+        for op in &plan.ops {
+            let resp = execute(&appconfig::authorize(op.request(&store_api)?, &auth, &tokens, now_s())?).await?;
+            tokens.observe(&resp);
+            let r = match op {
+                SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ()),
+                SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ()),
+            };
+            if let Err(e) = r {
+                return Err(ApiError::from(e).with_context(json!({ "plan": summary, "applied": done })));
+            }
+            done.push(op_summary(op));
+        }
+        let skipped: Vec<Value> = plan.skipped.iter().map(|(k, r)| json!({ "key": k, "reason": r })).collect();
+        Ok(json!({ "plan": summary, "applied": done, "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>() }))
+    }
+    .await;
+    let (status, plan, result) = match &outcome {
+        Ok(v) => (
+            "succeeded",
+            v.get("plan").cloned(),
+            json!({ "applied": v["applied"], "skipped": v["skipped"], "imported": v["imported"] }),
+        ),
+        Err(e) => (
+            "failed",
+            e.context.as_ref().and_then(|c| c.get("plan").cloned()),
+            json!({ "error": e.error, "applied": e.context.as_ref().and_then(|c| c.get("applied").cloned()) }),
+        ),
+    };
+    stmt(
+        db,
+        "UPDATE sync_runs SET finished_at = ?1, status = ?2, plan = ?3, result = ?4 WHERE id = ?5",
+        &[
+            n(now_s()),
+            s(status),
+            opt(plan.map(|p| p.to_string()).as_deref()),
+            s(&result.to_string()),
+            s(&run_id),
+        ],
+    )?
+    .run()
+    .await?;
+    store::audit(
+        db,
+        Some(org),
+        actor,
+        "sync.run",
+        Some(&row.id),
+        if outcome.is_ok() { "ok" } else { "failed" },
+        &json!({ "runId": run_id, "result": result }),
+    )
+    .await?;
+    outcome?;
+    Ok(json!({ "sync": view(db, row).await? }))
+}
