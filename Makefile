@@ -59,7 +59,7 @@ WORKER_ENV := WASM_BINDGEN_BIN=$(HOME)/.cargo/bin/wasm-bindgen \
 
 worker-tools: tools
 	wasm-bindgen --version 2>/dev/null | grep -q '0.2.130' || $(CARGO) install wasm-bindgen-cli --version 0.2.130
-	worker-build --version 2>/dev/null | grep -q '0.8.7' || $(CARGO) install worker-build --version 0.8.7 --locked
+	worker-build --version 2>/dev/null | grep -q '^0.8.7' || $(CARGO) install worker-build --version 0.8.7 --locked
 
 worker: worker-tools
 	cd host && $(WORKER_ENV) worker-build --release
@@ -67,7 +67,7 @@ worker: worker-tools
 # End to end over HTTP: each test file starts the emulator and `wrangler dev` (fresh local D1).
 test-worker: worker
 	$(CARGO) build -q -p azconn-emulator
-	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) --test --test-concurrency=1 tests/e2e/
+	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # The Worker with the emulator as its Azure: prints the URL and an API token to sign in with.
 dev: worker

@@ -108,13 +108,12 @@ describe('client secret connections', () => {
     assert.equal(t1.status, 200, t1.text);
     assert.equal(t1.json.accessToken, t2.json.accessToken);
     assert.ok(t1.json.expiresAt > Date.now() / 1000 + 3000);
-    const clients = await env.api('GET', `${CS}/${c.id}/clients?top=1`, { token: orgA.token });
+    // Application.ReadWrite.OwnedBy: the connection sees only the app its service principal owns.
+    const clients = await env.api('GET', `${CS}/${c.id}/clients`, { token: orgA.token });
     assert.equal(clients.status, 200, clients.text);
-    assert.equal(clients.json.clients.length, 1);
-    assert.ok(clients.json.nextLink, 'a second page');
-    const page2 = await env.api('GET', `${CS}/${c.id}/clients?next=${encodeURIComponent(clients.json.nextLink)}`, { token: orgA.token });
-    assert.equal(page2.status, 200, page2.text);
-    assert.notEqual(page2.json.clients[0].appId, clients.json.clients[0].appId);
+    assert.deepEqual(clients.json.clients.map((a) => a.appId), [TARGET_APP]);
+    assert.equal(clients.json.nextLink, null);
+    assertNoSecret(clients.text);
   });
 
   test('another organization can neither see nor touch it', async () => {
@@ -203,6 +202,14 @@ describe('OAuth', () => {
     const replay = await callback(cb, cookie);
     assert.equal(replay.status, 400);
     assert.match(await replay.text(), /single use/);
+    // Delegated Application.ReadWrite.All sees every app: two pages of one.
+    const p1 = await env.api('GET', `${CS}/${id}/clients?top=1`, { token: orgA.token });
+    assert.equal(p1.status, 200, p1.text);
+    assert.equal(p1.json.clients.length, 1);
+    assert.ok(p1.json.nextLink, p1.text);
+    const p2 = await env.api('GET', `${CS}/${id}/clients?next=${encodeURIComponent(p1.json.nextLink)}`, { token: orgA.token });
+    assert.equal(p2.status, 200, p2.text);
+    assert.notEqual(p2.json.clients[0].appId, p1.json.clients[0].appId);
     // The refresh path: drop the cached token by validating.
     const v = await env.api('POST', `${CS}/${id}/validate`, { token: orgA.token });
     assert.equal(v.json.valid, true, v.text);

@@ -277,6 +277,12 @@ pub async fn rotate(
                 let result = rotation.on_response(&resp, now_s());
                 store::audit(db, Some(org), actor, "rotation.graph", Some(&row.id), if result.is_ok() { "ok" } else { "failed" },
                     &json!({ "purpose": purpose, "status": resp.status, "error": result.as_ref().err() })).await?;
+                if let Err(e) = result {
+                    // Stop here; the persisted phase is where the next run resumes.
+                    persist(db, cfg, org, &row.id, &rotation, "interrupted").await?;
+                    fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                    return Err(e.into());
+                }
             }
             Step::VerifyNewSecret { key_id, secret } => {
                 let outcome = match ClientSecret::parse(secret.expose()) {

@@ -1,0 +1,162 @@
+// Rotation and sync end to end, and the Cron Trigger: wrangler dev + local D1 + the emulator.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TARGET_SECRET, TENANT, setup } from './harness.mjs';
+
+let env;
+let org;
+let graphConn;
+let storeConn;
+
+before(async () => {
+  env = await setup();
+  org = await env.newOrg('workflows');
+  const common = { method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET };
+  const g = await env.api('POST', '/api/v1/app-connections/azure-client-secrets', { token: org.token, body: { name: 'graph', ...common } });
+  assert.equal(g.status, 201, g.text);
+  graphConn = g.json.appConnection;
+  const s = await env.api('POST', '/api/v1/app-connections/azure-app-configuration', {
+    token: org.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...common },
+  });
+  assert.equal(s.status, 201, s.text);
+  storeConn = s.json.appConnection;
+});
+
+after(async () => {
+  await env?.stop();
+});
+
+const R = '/api/v1/secret-rotations/azure-client-secret';
+const S = '/api/v1/secret-syncs/azure-app-configuration';
+const appSecrets = async () => (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials;
+
+describe('rotation', () => {
+  let rotation;
+  let first;
+
+  test('lifetime shorter than the interval is refused before anything is created', async () => {
+    const r = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 10, intervalDays: 30 } });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.field, 'lifetimeDays');
+    assert.equal((await appSecrets()).length, 1);
+  });
+
+  test('rotate now: new secret verified, returned once, old one kept', async () => {
+    const c = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
+    assert.equal(c.status, 201, c.text);
+    rotation = c.json.rotation;
+    assert.equal(rotation.target.appId, TARGET_APP);
+    const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(r.status, 200, r.text);
+    first = r.json.secret;
+    assert.ok(first.value.length > 20);
+    assert.equal(r.json.rotation.status, 'active');
+    assert.equal(r.json.rotation.current.keyId, first.keyId);
+    assert.equal(r.json.rotation.current.hint, first.value.slice(0, 3));
+    const creds = await appSecrets();
+    assert.deepEqual(creds.map((p) => p.keyId).sort(), ['1a2b3c4d-5e6f-4708-9a1b-2c3d4e5f6a7b', first.keyId].sort());
+    // Status never shows the value again.
+    const st = await env.api('GET', `${R}/${rotation.id}`, { token: org.token });
+    assert.ok(!st.text.includes(first.value));
+    // The new secret works against the emulator's token endpoint.
+    const t = await fetch(`${env.emulator.entra}/${TENANT}/oauth2/v2.0/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: TARGET_APP, client_secret: first.value, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }),
+    });
+    assert.equal(t.status, 200);
+  });
+
+  test('a second rotation keeps one previous azconn secret and retires the older one', async () => {
+    const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(r.status, 200, r.text);
+    const ids = (await appSecrets()).map((p) => p.keyId);
+    assert.ok(ids.includes(r.json.secret.keyId));
+    assert.ok(ids.includes(first.keyId), 'the previous secret stays valid');
+    const again = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(again.status, 200, again.text);
+    const after = (await appSecrets()).map((p) => p.keyId);
+    assert.ok(!after.includes(first.keyId), 'the oldest azconn secret is retired');
+    assert.ok(after.includes('1a2b3c4d-5e6f-4708-9a1b-2c3d4e5f6a7b'), 'a secret azconn did not create is never removed');
+    const secret = await env.api('POST', `${R}/${rotation.id}/secret`, { token: org.token });
+    assert.equal(secret.json.value, again.json.secret.value);
+  });
+
+  test('a Graph failure during addPassword leaves a resumable rotation and no untracked secret', async () => {
+    const before = (await appSecrets()).length;
+    await env.admin('POST', '/faults', { service: 'graph', method: 'POST', pathPrefix: '/v1.0/applications', action: { kind: 'status', status: 500 }, count: 10 });
+    const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.notEqual(r.status, 200);
+    await env.admin('DELETE', '/faults');
+    assert.equal((await appSecrets()).length, before);
+    const resumed = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(resumed.json.rotation.status, 'active');
+  });
+
+  test('the Cron Trigger runs due rotations', async () => {
+    const c = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
+    assert.equal(c.status, 201, c.text);
+    const res = await fetch(`${env.worker.base}/__scheduled?cron=*/15+*+*+*+*`);
+    assert.equal(res.status, 200);
+    const st = await env.api('GET', `${R}/${c.json.rotation.id}`, { token: org.token });
+    assert.equal(st.json.rotation.status, 'active', st.text);
+    assert.ok(st.json.rotation.current.keyId);
+    assert.ok(st.json.rotation.nextRotationAt > Date.now() / 1000 + 29 * 86400);
+  });
+});
+
+describe('sync', () => {
+  let sync;
+  const kvs = async () => (await env.admin('GET', '/stores/demo/kv')).items;
+
+  test('creates, updates and deletes only its managed keys under its label', async () => {
+    const c = await env.api('POST', S, { token: org.token, body: { connectionId: storeConn.id, label: 'prod', keyPrefix: 'App:' } });
+    assert.equal(c.status, 201, c.text);
+    sync = c.json.sync;
+    let r = await env.api('POST', `${S}/${sync.id}/run`, { token: org.token, body: { secrets: { DbPassword: 'p1', ApiKey: 'k1' } } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sync.lastRun.status, 'succeeded');
+    assert.deepEqual(r.json.sync.lastRun.plan.map((o) => `${o.op} ${o.key}`).sort(), ['put App:ApiKey', 'put App:DbPassword']);
+    assert.ok(!r.text.includes('"p1"'), 'no value in the run record');
+    let items = await kvs();
+    assert.equal(items.find((k) => k.key === 'App:DbPassword' && k.label === 'prod').value, 'p1');
+    r = await env.api('POST', `${S}/${sync.id}/run`, { token: org.token, body: { secrets: { DbPassword: 'p2' } } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.plan.map((o) => `${o.op} ${o.key}`).sort(), ['delete App:ApiKey', 'put App:DbPassword']);
+    items = await kvs();
+    assert.equal(items.find((k) => k.key === 'App:DbPassword' && k.label === 'prod').value, 'p2');
+    assert.equal(items.some((k) => k.key === 'App:ApiKey'), false);
+    // Not managed by azconn or another label: untouched.
+    assert.equal(items.find((k) => k.key === 'App:Greeting' && k.label === 'prod').value, 'hello, production');
+    assert.equal(items.find((k) => k.key === 'App:Greeting' && k.label === null).value, 'hello from the emulator');
+  });
+
+  test('a re-run after an injected failure converges', async () => {
+    await env.admin('POST', '/faults', { service: 'store:demo', method: 'PUT', action: { kind: 'status', status: 500 }, count: 20 });
+    let r = await env.api('POST', `${S}/${sync.id}/run`, { token: org.token, body: { secrets: { DbPassword: 'p3', Extra: 'e1' } } });
+    assert.equal(r.status, 422, r.text);
+    await env.admin('DELETE', '/faults');
+    const st = await env.api('GET', `${S}/${sync.id}`, { token: org.token });
+    assert.equal(st.json.sync.lastRun.status, 'failed');
+    r = await env.api('POST', `${S}/${sync.id}/run`, { token: org.token, body: { secrets: { DbPassword: 'p3', Extra: 'e1' } } });
+    assert.equal(r.status, 200, r.text);
+    const items = await kvs();
+    assert.equal(items.find((k) => k.key === 'App:DbPassword' && k.label === 'prod').value, 'p3');
+    assert.equal(items.find((k) => k.key === 'App:Extra' && k.label === 'prod').value, 'e1');
+  });
+
+  test('429 with retry-after-ms is retried within the budget', async () => {
+    await env.admin('POST', '/faults', { service: 'store:demo', method: 'GET', pathPrefix: '/kv', action: { kind: 'status', status: 429, retryAfterMs: 300 }, count: 2 });
+    const r = await env.api('POST', `${S}/${sync.id}/run`, { token: org.token, body: { secrets: { DbPassword: 'p3', Extra: 'e1' } } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.plan, []);
+  });
+
+  test('no secret value in the audit log or the Worker log', async () => {
+    const audit = await env.api('GET', '/api/v1/audit-log', { token: org.token });
+    for (const s of [AZCONN_SECRET, TARGET_SECRET, '"p3"', '"e1"']) {
+      assert.ok(!audit.text.includes(s), s);
+      assert.ok(!env.worker.log().includes(s), s);
+    }
+  });
+});
