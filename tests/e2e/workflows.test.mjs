@@ -67,11 +67,14 @@ describe('rotation', () => {
   });
 
   test('a second rotation keeps one previous azconn secret and retires the older one', async () => {
+    // Rotations run days apart; secrets created in the same second would tie on startDateTime.
+    await env.admin('POST', '/clock', { advanceSeconds: 60 });
     const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
     assert.equal(r.status, 200, r.text);
     const ids = (await appSecrets()).map((p) => p.keyId);
     assert.ok(ids.includes(r.json.secret.keyId));
     assert.ok(ids.includes(first.keyId), 'the previous secret stays valid');
+    await env.admin('POST', '/clock', { advanceSeconds: 60 });
     const again = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
     assert.equal(again.status, 200, again.text);
     const after = (await appSecrets()).map((p) => p.keyId);

@@ -140,9 +140,10 @@ pub async fn create(
     let application = parse_application(&resp)?;
     let id = Guid::from_random(random::<16>()?).to_string();
     let config = RotationConfig {
-        connection_id: conn.id.clone(),
-        rotation_id: Guid::parse(&id)
-            .ok_or_else(|| ApiError::from(Error::new(Code::Internal, "bad id")))?,
+        // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
+        // run gets its own id (see `rotate`).
+        connection_id: id.clone(),
+        rotation_id: Guid::from_random(random::<16>()?),
         app: AppRef::ObjectId(application.id),
         lifetime_secs: lifetime_days.saturating_mul(DAY),
         max_lifetime_secs: None,
@@ -246,12 +247,16 @@ pub async fn rotate(
         .0;
     let mut rotation: Rotation = serde_json::from_str(&state)
         .map_err(|e| super::util::internal(format!("stored rotation state: {e}")))?;
-    // A finished rotation starts over from a fresh inspection.
+    // A finished run starts the next one with a fresh run id, so the display names of earlier
+    // runs' secrets (`azconn rotation <run> for <rotation>`) mark them as previous secrets, not
+    // as orphans of this run. An interrupted run resumes with its own id.
     if matches!(
         rotation.phase,
         azconn_core::rotation::Phase::Done { .. } | azconn_core::rotation::Phase::Failed { .. }
     ) {
-        rotation = Rotation::start(rotation.config.clone())?;
+        let mut config = rotation.config.clone();
+        config.rotation_id = Guid::from_random(random::<16>()?);
+        rotation = Rotation::start(config)?;
     }
     let target: Value = serde_json::from_str(&row.target).unwrap_or(Value::Null);
     let target_app = ClientId::parse(target.get("appId").and_then(Value::as_str).unwrap_or(""))?;
