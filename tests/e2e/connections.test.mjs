@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AZCONN_APP, AZCONN_SECRET, AZCONN_SECRET_ID, TARGET_APP, TARGET_SECRET, TENANT, setup, signIn,
+  AZCONN_APP, AZCONN_SECRET, AZCONN_SECRET_ID, TARGET_APP, TARGET_SECRET, TENANT, USER, setup, signIn,
 } from './harness.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
@@ -259,6 +259,60 @@ describe('OAuth', () => {
   });
 });
 
+describe('sessions', () => {
+  test('a session cookie reads; its writes need the site Origin', async () => {
+    const login = await env.api('POST', '/api/v1/sessions', { body: { token: orgA.token } });
+    assert.equal(login.status, 200, login.text);
+    const setCookie = login.headers.get('set-cookie');
+    assert.match(setCookie, /^azconn_session=azc_[0-9a-f]{64}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Lax$/);
+    const cookie = setCookie.split(';')[0];
+    const list = await env.api('GET', CS, { headers: { cookie } });
+    assert.equal(list.status, 200);
+    const body = base('from-session', { clientSecret: 'azc8Q~thisIsNotTheRightSecretValue.000000' });
+    const foreign = await env.api('POST', CS, { headers: { cookie, origin: 'https://evil.example' }, body });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.json.error.code, 'cross-origin');
+    const none = await env.api('POST', CS, { headers: { cookie }, body });
+    assert.equal(none.status, 403);
+    const same = await env.api('POST', CS, { headers: { cookie, origin: env.worker.base }, body });
+    assert.equal(same.json.error.code, 'token-request-failed', 'reached the live check');
+  });
+});
+
+describe('faults and restarts', () => {
+  test('503 then success is retried; malformed JSON is a typed error', async () => {
+    await env.admin('POST', '/faults', { service: 'entra', pathPrefix: `/${TENANT}/oauth2/v2.0/token`, action: { kind: 'status', status: 503 }, count: 1 });
+    const ok = await env.api('POST', CS, { token: orgB.token, body: base('after-503') });
+    assert.equal(ok.status, 201, ok.text);
+    await env.admin('POST', '/faults', { service: 'graph', action: { kind: 'malformedJson' }, count: 1 });
+    const bad = await env.api('POST', CS, { token: orgB.token, body: base('malformed') });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal(bad.json.error.code, 'malformed-response');
+    await env.admin('DELETE', '/faults');
+  });
+
+  test('an OAuth sign-in survives a restart of wrangler dev', async () => {
+    const r = await env.api('POST', `${CS}/oauth/start`, { token: orgB.token, body: { name: 'across-restart', tenantId: TENANT } });
+    assert.equal(r.status, 200, r.text);
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    const { callback: cb } = await signIn(r.json.url);
+    await env.restart();
+    const res = await fetch(cb, { redirect: 'manual', headers: { cookie } });
+    assert.equal(res.status, 302, await res.text());
+    const id = new URL(res.headers.get('location')).searchParams.get('created');
+    const c = await env.api('GET', `${CS}/${id}`, { token: orgB.token });
+    assert.equal(c.json.appConnection.name, 'across-restart');
+    // Revoked grants: the refresh fails with invalid_grant and the connection needs reauth.
+    await env.admin('POST', `/users/${USER}/revoke-grants`);
+    const v = await env.api('POST', `${CS}/${id}/validate`, { token: orgB.token });
+    assert.equal(v.status, 200, v.text);
+    assert.equal(v.json.valid, false);
+    assert.equal(v.json.error.code, 'reauth-required');
+    assert.match(v.json.error.hint, /Reconnect to Azure/);
+    assert.equal(v.json.appConnection.status, 'needs-reauth');
+  });
+});
+
 describe('no secret anywhere', () => {
   test('audit log and wrangler log', async () => {
     const audit = await env.api('GET', '/api/v1/audit-log', { token: orgA.token });
@@ -266,6 +320,6 @@ describe('no secret anywhere', () => {
     assert.ok(audit.json.entries.length > 5);
     assert.ok(audit.json.entries.some((e) => e.action === 'connection.create' && e.outcome === 'failed'));
     assertNoSecret(audit.text);
-    assertNoSecret(env.worker.log());
+    assertNoSecret(env.workerLog());
   });
 });

@@ -146,6 +146,13 @@ export async function setup() {
     await emulator.stop();
     throw e;
   }
+  const logs = [];
+  /** Stops `wrangler dev` and starts it again on the same port and local D1. */
+  const restart = async () => {
+    logs.push(worker.log());
+    await worker.stop();
+    worker = await startWorker({ port, vars, dir });
+  };
   const api = async (method, path, { token, body, headers = {} } = {}) => {
     const res = await fetch(worker.base + path, {
       method,
@@ -175,7 +182,10 @@ export async function setup() {
     return text ? JSON.parse(text) : null;
   };
   return {
-    dir, emulator, worker, api, newOrg, admin, cert, vars, bootstrap,
+    dir, emulator, api, newOrg, admin, cert, vars, bootstrap, restart,
+    get worker() { return worker; },
+    /** Every wrangler log of this file, restarts included. */
+    workerLog: () => logs.join('') + worker.log(),
     stop: async () => { await worker.stop(); await emulator.stop(); },
   };
 }

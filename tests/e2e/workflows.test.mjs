@@ -159,7 +159,7 @@ describe('sync', () => {
     const audit = await env.api('GET', '/api/v1/audit-log', { token: org.token });
     for (const s of [AZCONN_SECRET, TARGET_SECRET, '"p3"', '"e1"']) {
       assert.ok(!audit.text.includes(s), s);
-      assert.ok(!env.worker.log().includes(s), s);
+      assert.ok(!env.workerLog().includes(s), s);
     }
   });
 });
