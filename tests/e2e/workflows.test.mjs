@@ -96,6 +96,41 @@ describe('rotation', () => {
     assert.equal(resumed.json.rotation.status, 'active');
   });
 
+  test('propagation delay: the new secret is verified after it propagates, the old one keeps working', async () => {
+    await env.admin('PUT', '/settings', { secretPropagationSeconds: 3 });
+    try {
+      const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.rotation.status, 'active');
+      const verifies = (await env.api('GET', '/api/v1/audit-log', { token: org.token })).json.entries
+        .filter((e) => e.action === 'rotation.verify' && JSON.parse(e.detail).keyId === r.json.secret.keyId);
+      assert.ok(verifies.some((e) => e.outcome === 'failed'), 'the first verification met AADSTS7000215');
+      assert.equal(verifies[0].outcome, 'ok', 'the last verification succeeded');
+      // The secret azconn did not create was never touched.
+      assert.ok((await appSecrets()).some((p) => p.keyId === '1a2b3c4d-5e6f-4708-9a1b-2c3d4e5f6a7b'));
+    } finally {
+      await env.admin('PUT', '/settings', { secretPropagationSeconds: 0 });
+    }
+  });
+
+  test('a failure while pruning leaves a resumable rotation', async () => {
+    await env.admin('POST', '/clock', { advanceSeconds: 60 });
+    // Only removePassword fails: addPassword, verification and publication go through.
+    await env.admin('POST', '/faults', { service: 'graph', method: 'POST', pathPrefix: `/v1.0/applications/c3f5d7b9-1e2a-4f4b-8d6c-8eaf2c4e6f81/removePassword`, action: { kind: 'status', status: 403 }, count: 1 });
+    const r = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.error.code, 'permission-denied');
+    const st = await env.api('GET', `${R}/${rotation.id}`, { token: org.token });
+    assert.equal(st.json.rotation.status, 'interrupted');
+    const newKey = st.json.rotation.current.keyId;
+    assert.ok((await appSecrets()).some((p) => p.keyId === newKey), 'the published secret stays');
+    const resumed = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(resumed.json.rotation.current.keyId, newKey, 'resuming finished the same run');
+    assert.equal(resumed.json.secret, null, 'the value was already handed out');
+    await env.admin('DELETE', '/faults');
+  });
+
   test('the Cron Trigger runs due rotations', async () => {
     const c = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
     assert.equal(c.status, 201, c.text);
