@@ -267,4 +267,20 @@ mod tests {
             Some("INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_ID")
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(site in ".{0,60}", cloud in ".{0,80}", keys in ".{0,80}", id in ".{0,40}", secret in ".{0,40}") {
+            if let Ok(c) = parse(&[
+                ("SITE_URL", &site),
+                ("AZCONN_CLOUD", &cloud),
+                ("AZCONN_ENCRYPTION_KEYS", &keys),
+                ("INF_APP_CONNECTION_AZURE_CLIENT_ID", &id),
+                ("INF_APP_CONNECTION_AZURE_CLIENT_SECRET", &secret),
+            ]) {
+                let _ = c.oauth_app(ConnectionType::AzureClientSecrets);
+                let _ = c.redirect_uri();
+            }
+        }
+    }
 }

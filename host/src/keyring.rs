@@ -206,4 +206,20 @@ mod tests {
             assert!(k.open(&s, "a").is_err());
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_and_open_never_panic(input in ".{0,200}", blob in ".{0,200}", version in 0u32..4) {
+            let _ = Keyring::parse(&input);
+            let k = Keyring::parse(&format!("1:{K1}")).unwrap();
+            let _ = k.open(&Sealed { key_version: version, blob }, "a");
+        }
+
+        #[test]
+        fn seal_open_round_trips(plaintext in ".{0,300}", aad in ".{0,40}", nonce in proptest::array::uniform12(0u8..)) {
+            let k = Keyring::parse(&format!("1:{K1},2:{K2}")).unwrap();
+            let sealed = k.seal(&plaintext, &aad, nonce).unwrap();
+            proptest::prop_assert_eq!(k.open(&sealed, &aad).unwrap(), plaintext);
+        }
+    }
 }
