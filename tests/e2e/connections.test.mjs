@@ -116,6 +116,20 @@ describe('client secret connections', () => {
     assertNoSecret(clients.text);
   });
 
+  test('update re-checks live and keeps the stored secret when the field is empty', async () => {
+    const [c] = (await env.api('GET', CS, { token: orgA.token })).json.appConnections;
+    const u = await env.api('PATCH', `${CS}/${c.id}`, { token: orgA.token, body: { description: 'renamed', clientSecret: '' } });
+    assert.equal(u.status, 200, u.text);
+    assert.equal(u.json.appConnection.description, 'renamed');
+    assert.equal(u.json.appConnection.version, c.version + 1);
+    const bad = await env.api('PATCH', `${CS}/${c.id}`, { token: orgA.token, body: { description: 'nope', clientSecret: 'azc8Q~thisIsNotTheRightSecretValue.000000' } });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal(bad.json.error.field, 'clientSecret');
+    const after = await env.api('GET', `${CS}/${c.id}`, { token: orgA.token });
+    assert.equal(after.json.appConnection.description, 'renamed');
+    assert.equal((await env.api('POST', `${CS}/${c.id}/validate`, { token: orgA.token })).json.valid, true);
+  });
+
   test('another organization can neither see nor touch it', async () => {
     const [c] = (await env.api('GET', CS, { token: orgA.token })).json.appConnections;
     assert.equal(await countOf(CS, orgB.token), 0);
@@ -190,7 +204,12 @@ describe('OAuth', () => {
     assert.equal(Buffer.from(u.searchParams.get('state'), 'base64url').length, 32);
     const { callback: cb } = await signIn(url);
     assert.ok(cb.startsWith(env.worker.base), cb);
+    await env.admin('DELETE', '/requests');
     const res = await callback(cb, cookie);
+    const redeemed = (await env.admin('GET', '/requests')).requests.filter((q) => q.path.endsWith('/oauth2/v2.0/token'));
+    assert.equal(redeemed.length, 1);
+    assert.equal(redeemed[0].status, 200);
+    assert.equal(redeemed[0].headers.origin, undefined, 'no Origin on the code redemption');
     assert.equal(res.status, 302, await res.text());
     const loc = new URL(res.headers.get('location'));
     assert.equal(loc.pathname, '/organization/app-connections');
