@@ -303,6 +303,13 @@ describe('faults and restarts', () => {
     await env.admin('POST', '/faults', { service: 'entra', pathPrefix: `/${TENANT}/oauth2/v2.0/token`, action: { kind: 'status', status: 503 }, count: 1 });
     const ok = await env.api('POST', CS, { token: orgB.token, body: base('after-503') });
     assert.equal(ok.status, 201, ok.text);
+    // A dropped connection and an answer slower than the 10 s attempt timeout are retried.
+    await env.admin('POST', '/faults', { service: 'graph', action: { kind: 'drop' }, count: 1 });
+    await env.admin('POST', '/faults', { service: 'entra', pathPrefix: `/${TENANT}/oauth2/v2.0/token`, action: { kind: 'delay', ms: 12000 }, count: 1 });
+    const slow = await env.api('POST', CS, { token: orgB.token, body: base('after-timeout') });
+    assert.equal(slow.status, 201, slow.text);
+    const left = await env.admin('GET', '/faults');
+    assert.ok(!JSON.stringify(left).includes('"drop"') && !JSON.stringify(left).includes('"delay"'), JSON.stringify(left));
     await env.admin('POST', '/faults', { service: 'graph', action: { kind: 'malformedJson' }, count: 1 });
     const bad = await env.api('POST', CS, { token: orgB.token, body: base('malformed') });
     assert.equal(bad.status, 422, bad.text);
