@@ -234,6 +234,24 @@ describe('OAuth', () => {
     assert.equal(v.json.valid, true, v.text);
   });
 
+  test('App Configuration through the sign-in page, probing the store as the user', async () => {
+    const r = await env.api('POST', `${AC}/oauth/start`, { token: orgA.token, body: { name: 'store-oauth', endpoint: env.emulator.stores.demo } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(new URL(r.json.url).pathname, '/organizations/oauth2/v2.0/authorize');
+    assert.match(new URL(r.json.url).searchParams.get('scope'), /^https:\/\/appconfig\.azure\.com\/\.default openid offline_access$/);
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    const { callback: cb } = await signIn(r.json.url);
+    const res = await callback(cb, cookie);
+    assert.equal(res.status, 302, await res.text());
+    const id = new URL(res.headers.get('location')).searchParams.get('created');
+    const c = await env.api('GET', `${AC}/${id}`, { token: orgA.token });
+    assert.equal(c.json.appConnection.method, 'oauth');
+    assert.equal(c.json.appConnection.tenantId, TENANT, 'the tenant comes from the token (tid), not from /organizations');
+    assert.equal(c.json.appConnection.credential.probe.storeProbed, true);
+    const t = await env.api('POST', `${AC}/${id}/token`, { token: orgA.token });
+    assert.equal(t.status, 200, t.text);
+  });
+
   test('a state from another browser (no cookie) is refused', async () => {
     const before = await countOf(CS, orgA.token);
     const { url } = await start('other-browser');
@@ -242,7 +260,9 @@ describe('OAuth', () => {
     assert.equal(res.status, 400);
     const html = await res.text();
     assert.match(html, /another browser/);
-    assert.match(html, /state-mismatch/);
+    const embedded = JSON.parse(html.match(/<script type="application\/json" id="error">(.*?)<\/script>/)[1]);
+    assert.equal(embedded.error.code, 'state-mismatch');
+    assert.equal(embedded.error.field, 'state');
     assert.equal(await countOf(CS, orgA.token), before);
   });
 

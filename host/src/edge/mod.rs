@@ -32,6 +32,8 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     console_error_panic_hook::set_once();
     let cfg = match config(&env) {
         Ok(c) => c,
+        // The sign-in callback is a browser page: show the setting there, not JSON.
+        Err(e) if req.path() == CALLBACK_PATH => return oauth::config_error_page(&e.error),
         Err(e) => return error_response(&e),
     };
     let db = env.d1("DB")?;

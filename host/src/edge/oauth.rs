@@ -173,8 +173,9 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The minimal error page (the UI issue restyles it). The typed error is embedded as JSON too.
-fn error_page(cfg: &Config, e: &Error) -> worker::Result<Response> {
+/// The minimal error page (the UI issue restyles it). The typed error is embedded as JSON too
+/// (`<` escaped so the script element cannot be closed early).
+fn page(e: &Error, status: u16, back: &str) -> worker::Result<Response> {
     let hint = e
         .hint
         .as_deref()
@@ -184,18 +185,28 @@ fn error_page(cfg: &Config, e: &Error) -> worker::Result<Response> {
         "<!doctype html><meta charset=utf-8><title>Azure sign-in failed</title>\
          <h1>Azure sign-in failed</h1><p class=\"message\">{}</p>{hint}\
          <script type=\"application/json\" id=\"error\">{}</script>\
-         <p><a href=\"{}/organization/app-connections\">Back to app connections</a></p>",
+         <p><a href=\"{back}/organization/app-connections\">Back to app connections</a></p>",
         escape(&e.message),
-        escape(&json!({ "error": e }).to_string()),
-        cfg.site_url
+        json!({ "error": e }).to_string().replace('<', "\\u003c"),
     );
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    headers.set("set-cookie", &browser_cookie(cfg, "", 0))?;
     Ok(Response::from_html(html)?
-        .with_status(400)
+        .with_status(status)
         .with_headers(headers))
+}
+
+fn error_page(cfg: &Config, e: &Error) -> worker::Result<Response> {
+    let mut resp = page(e, 400, &cfg.site_url.to_string())?;
+    resp.headers_mut()
+        .set("set-cookie", &browser_cookie(cfg, "", 0))?;
+    Ok(resp)
+}
+
+/// The callback when the deployment itself is misconfigured: the page names the setting.
+pub fn config_error_page(e: &Error) -> worker::Result<Response> {
+    page(e, 503, "")
 }
 
 /// `GET /organization/app-connections/azure/oauth/callback`.
