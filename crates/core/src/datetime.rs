@@ -79,11 +79,16 @@ fn num(s: &str) -> Option<u32> {
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let date = s.get(..10)?;
     let rest = s.get(10..)?;
-    let mut dp = date.split('-');
-    let (y, mo, d) = (num(dp.next()?)?, num(dp.next()?)?, num(dp.next()?)?);
-    if dp.next().is_some() || date.len() != 10 {
+    // Exactly `YYYY-MM-DD` (RFC 3339 §5.6 `full-date`): a ten-character date split anywhere
+    // else (`20190-9-09`) would parse to another year.
+    if date.get(4..5)? != "-" || date.get(7..8)? != "-" {
         return None;
     }
+    let (y, mo, d) = (
+        num(date.get(..4)?)?,
+        num(date.get(5..7)?)?,
+        num(date.get(8..)?)?,
+    );
     let rest = rest.strip_prefix(['T', 't', ' '])?;
     let (h, mi, sec) = (
         num(rest.get(..2)?)?,
@@ -197,6 +202,9 @@ mod tests {
             "2021-01-01T00:00:00.Z",
             "2021-1-01T00:00:00Z",
             "+021-01-01T00:00:00Z",
+            // Found by fuzzing (fuzz/regressions/datetime): ten characters, the wrong shape.
+            "20190-9-09T19:50:29.30863851Z",
+            "2021-1-011T00:00:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }

@@ -22,8 +22,9 @@ const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
 
-/// The largest PBKDF2 iteration count accepted: a pasted key must not make the Worker spin.
-pub(crate) const MAX_KDF_ITERATIONS: u32 = 10_000_000;
+/// The largest PBKDF2 (and PKCS#12 KDF/MAC) iteration count accepted: OpenSSL and Windows export
+/// with 2,048-10,000; a pasted key must not make the Worker spin for seconds.
+pub(crate) const MAX_KDF_ITERATIONS: u32 = 1_000_000;
 /// The largest scrypt cost parameter N accepted, for the same reason.
 const MAX_SCRYPT_COST: u64 = 1 << 20;
 
