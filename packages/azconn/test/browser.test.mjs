@@ -54,17 +54,19 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A fresh profile (playwright passes it as --user-data-dir).
   const profile = mkdtempSync(join(tmpdir(), 'azconn-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  let browser;
   try {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      timeout: 30000,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    });
     const tab = await browser.newPage();
     const errors = [];
     tab.on('pageerror', (e) => errors.push(e));
@@ -90,7 +92,7 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     });
     assert.equal(graphInForms, 'not-allowed');
   } finally {
-    await browser.close();
+    await browser?.close();
     await new Promise((resolve) => server.close(resolve));
     rmSync(profile, { recursive: true, force: true });
   }
