@@ -67,7 +67,7 @@ $(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src cr
 # chromium (playwright-core), and the packed tarball in scratch Node and Vite projects.
 test-wasm: pkg
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(NODE) --test packages/azconn/test/
+	$(NODE) --test packages/azconn/test/*.test.mjs
 	$(NODE) node_modules/typescript/bin/tsc -p packages/azconn/test/types
 
 # Sizes (gzip -9) beside peers, and wasmtime fuel per abi operation; also bench/results.md.
