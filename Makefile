@@ -77,9 +77,6 @@ dev: worker
 	$(CARGO) build -q -p azconn-emulator
 	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 NODE=$(NODE) host/dev.sh
 
-dev: tools
-	$(CARGO) run -q -p azconn-core --example authorize
-
 # Every parser under libFuzzer (nightly, cargo-fuzz): FUZZ_SECONDS (default 60) per target, then
 # the executions per target. Not part of `test`; `cargo test --workspace` replays the committed
 # corpus and regressions (crates/fuzz-harness) on stable.
