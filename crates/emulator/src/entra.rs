@@ -1091,8 +1091,9 @@ async fn openid_configuration(
     )
 }
 
-/// The origin the client used (plain or TLS listener), from the Host header.
-fn request_origin(w: &World, headers: &HeaderMap) -> String {
+/// The origin the client used (plain or TLS listener), from the Host header; Graph builds its
+/// nextLinks from it too.
+pub(crate) fn request_origin(w: &World, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

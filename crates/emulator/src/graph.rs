@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 use crate::bearer::{self, BearerError};
+use crate::entra;
 use crate::state::{Application, Emulator, Password, World};
 use crate::util::{b64url, b64url_decode, guid, iso, parse_iso, query_pairs};
 
@@ -232,19 +233,6 @@ fn find<'a>(w: &'a World, by_app_id: bool, key: &str) -> Option<&'a Application>
     })
 }
 
-fn origin(w: &World, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    w.entra_origins
-        .iter()
-        .find(|o| o.ends_with(&format!("://{host}")))
-        .or(w.entra_origins.first())
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn respond(r: Result<Response, Fail>) -> Response {
     r.unwrap_or_else(|e| *e)
 }
@@ -279,7 +267,7 @@ fn get_entity_inner(
     })?;
     let get = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let w = emu.world();
-    let base = origin(&w, headers);
+    let base = entra::request_origin(&w, headers);
     match entity {
         "applications" => {
             if !c.has_any(READ) {
@@ -533,7 +521,7 @@ fn action_inner(
     let now = emu.clock.now();
     let mut w = emu.world();
     let propagation = w.secret_propagation_seconds;
-    let base = origin(&w, headers);
+    let base = entra::request_origin(&w, headers);
     let app = w
         .apps
         .iter_mut()
