@@ -64,8 +64,13 @@ wasm-bindgen-cli:
 worker-tools: tools wasm-bindgen-cli
 	worker-build --version 2>/dev/null | grep -q '^0.8.7' || $(CARGO) install worker-build --version 0.8.7 --locked
 
-worker: worker-tools
+# Rebuilt only when the Worker's or the core's sources change (a stamp over them).
+WORKER_STAMP := host/build/.built
+worker: $(WORKER_STAMP)
+$(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml crates/core/Cargo.toml $(shell find host/src crates/core/src -type f)
+	@$(MAKE) -s worker-tools
 	cd host && $(WORKER_ENV) worker-build --release
+	touch $@
 
 # End to end over HTTP: each test file starts the emulator and `wrangler dev` (fresh local D1).
 test-worker: worker

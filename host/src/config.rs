@@ -19,6 +19,51 @@ pub struct OAuthApp {
     pub client_secret: ClientSecret,
 }
 
+/// A fixed window anchored at a client's first request: at most `limit` requests per
+/// `window_secs`, counted per client IP and per token (see `edge::rate_limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub window_secs: u32,
+}
+
+impl RateLimit {
+    /// `"<requests>/<seconds>"`, e.g. `10/60`; both at least 1.
+    pub fn parse(setting: &str, value: &str) -> Result<RateLimit, Error> {
+        let malformed = || {
+            not_configured(
+                setting,
+                format!("{setting} must be <requests>/<seconds> with both at least 1, e.g. 10/60"),
+            )
+        };
+        let (limit, window) = value.split_once('/').ok_or_else(malformed)?;
+        let limit: u32 = limit.trim().parse().map_err(|_| malformed())?;
+        let window_secs: u32 = window.trim().parse().map_err(|_| malformed())?;
+        if limit == 0 || window_secs == 0 {
+            return Err(malformed());
+        }
+        Ok(RateLimit { limit, window_secs })
+    }
+
+    /// Whether the `count`-th request of a window is over the limit, and if so the seconds until
+    /// the window that started at `window_start` ends (`Retry-After`, at least 1).
+    pub fn retry_after(&self, count: i64, window_start: i64, now: i64) -> Option<i64> {
+        (count > i64::from(self.limit))
+            .then(|| (window_start + i64::from(self.window_secs) - now).max(1))
+    }
+}
+
+/// The routes that are rate limited, each per client IP and per token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `POST /api/v1/sessions` (`AZCONN_RATE_LIMIT_SIGN_IN`, default 10/60).
+    pub sign_in: RateLimit,
+    /// `POST .../oauth/start` (`AZCONN_RATE_LIMIT_OAUTH_START`, default 20/60).
+    pub oauth_start: RateLimit,
+    /// `POST .../{id}/token` (`AZCONN_RATE_LIMIT_TOKEN`, default 120/60).
+    pub token: RateLimit,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub site_url: Origin,
@@ -26,6 +71,10 @@ pub struct Config {
     pub keyring: Keyring,
     /// Creates organizations and their API tokens; unset disables the admin routes.
     pub bootstrap_token: Option<String>,
+    pub rate_limits: RateLimits,
+    /// Origins allowed to call the API cross-origin with a Bearer token (`AZCONN_CORS_ORIGINS`,
+    /// comma-separated); empty: CORS is closed.
+    pub cors_origins: Vec<Origin>,
     client_secrets_app: Result<OAuthApp, Error>,
     app_configuration_app: Result<OAuthApp, Error>,
 }
@@ -116,11 +165,59 @@ impl Config {
             })?,
         };
         let keyring = Keyring::parse(&required(get, "AZCONN_ENCRYPTION_KEYS")?)?;
+        let limit = |name: &str, default: RateLimit| {
+            non_empty(get, name).map_or(Ok(default), |v| RateLimit::parse(name, &v))
+        };
+        let rate_limits = RateLimits {
+            sign_in: limit(
+                "AZCONN_RATE_LIMIT_SIGN_IN",
+                RateLimit {
+                    limit: 10,
+                    window_secs: 60,
+                },
+            )?,
+            oauth_start: limit(
+                "AZCONN_RATE_LIMIT_OAUTH_START",
+                RateLimit {
+                    limit: 20,
+                    window_secs: 60,
+                },
+            )?,
+            token: limit(
+                "AZCONN_RATE_LIMIT_TOKEN",
+                RateLimit {
+                    limit: 120,
+                    window_secs: 60,
+                },
+            )?,
+        };
+        let cors_origins = non_empty(get, "AZCONN_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(|o| {
+                        Origin::parse(o).map_err(|e| {
+                            not_configured(
+                                "AZCONN_CORS_ORIGINS",
+                                format!(
+                                    "AZCONN_CORS_ORIGINS must list origins like https://app.example.com: {o:?}: {}",
+                                    e.message
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Config {
             site_url,
             cloud,
             keyring,
             bootstrap_token: non_empty(get, "AZCONN_BOOTSTRAP_TOKEN"),
+            rate_limits,
+            cors_origins,
             client_secrets_app: oauth_app(get, "CLIENT_SECRETS", "Client Secrets"),
             app_configuration_app: oauth_app(get, "APP_CONFIGURATION", "App Configuration"),
         })
@@ -143,6 +240,11 @@ impl Config {
     /// Cookies are `Secure` except on loopback, where dev runs on plain http.
     pub fn secure_cookies(&self) -> bool {
         !self.site_url.is_loopback()
+    }
+
+    /// Whether `origin` (a request's `Origin` header) may call the API cross-origin.
+    pub fn cors_allows(&self, origin: &str) -> bool {
+        Origin::parse(origin).is_ok_and(|o| self.cors_origins.contains(&o))
     }
 }
 
@@ -268,6 +370,86 @@ mod tests {
         );
     }
 
+    #[test]
+    fn rate_limits_default_and_parse() {
+        let c = parse(&[
+            ("SITE_URL", "https://azconn.example.com"),
+            ("AZCONN_ENCRYPTION_KEYS", KEYS),
+            ("AZCONN_RATE_LIMIT_TOKEN", " 5 / 30 "),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.rate_limits.sign_in,
+            RateLimit {
+                limit: 10,
+                window_secs: 60
+            }
+        );
+        assert_eq!(
+            c.rate_limits.token,
+            RateLimit {
+                limit: 5,
+                window_secs: 30
+            }
+        );
+        for bad in ["0/60", "10/0", "10", "ten/60", "10/-1", "/"] {
+            let e = parse(&[
+                ("SITE_URL", "https://azconn.example.com"),
+                ("AZCONN_ENCRYPTION_KEYS", KEYS),
+                ("AZCONN_RATE_LIMIT_SIGN_IN", bad),
+            ])
+            .unwrap_err();
+            assert_eq!(e.code, Code::NotConfigured, "{bad}");
+            assert_eq!(
+                e.field.as_deref(),
+                Some("AZCONN_RATE_LIMIT_SIGN_IN"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_counts_down_to_the_window_end() {
+        let l = RateLimit {
+            limit: 3,
+            window_secs: 60,
+        };
+        assert_eq!(l.retry_after(3, 1000, 1010), None);
+        assert_eq!(l.retry_after(4, 1000, 1010), Some(50));
+        assert_eq!(l.retry_after(4, 1000, 1060), Some(1));
+    }
+
+    #[test]
+    fn cors_is_closed_unless_listed() {
+        let c = parse(&[
+            ("SITE_URL", "https://azconn.example.com"),
+            ("AZCONN_ENCRYPTION_KEYS", KEYS),
+        ])
+        .unwrap();
+        assert!(!c.cors_allows("https://azconn.example.com"));
+        let c = parse(&[
+            ("SITE_URL", "https://azconn.example.com"),
+            ("AZCONN_ENCRYPTION_KEYS", KEYS),
+            (
+                "AZCONN_CORS_ORIGINS",
+                "https://app.example.com, https://ops.example.com:8443",
+            ),
+        ])
+        .unwrap();
+        assert!(c.cors_allows("https://app.example.com"));
+        assert!(c.cors_allows("https://ops.example.com:8443"));
+        assert!(!c.cors_allows("https://ops.example.com"));
+        assert!(!c.cors_allows("null"));
+        assert!(!c.cors_allows("https://app.example.com.evil.example"));
+        let e = parse(&[
+            ("SITE_URL", "https://azconn.example.com"),
+            ("AZCONN_ENCRYPTION_KEYS", KEYS),
+            ("AZCONN_CORS_ORIGINS", "https://app.example.com/path"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("AZCONN_CORS_ORIGINS"));
+    }
+
     proptest::proptest! {
         #[test]
         fn parse_never_panics(site in ".{0,60}", cloud in ".{0,80}", keys in ".{0,80}", id in ".{0,40}", secret in ".{0,40}") {
@@ -277,6 +459,8 @@ mod tests {
                 ("AZCONN_ENCRYPTION_KEYS", &keys),
                 ("INF_APP_CONNECTION_AZURE_CLIENT_ID", &id),
                 ("INF_APP_CONNECTION_AZURE_CLIENT_SECRET", &secret),
+                ("AZCONN_RATE_LIMIT_TOKEN", &id),
+                ("AZCONN_CORS_ORIGINS", &secret),
             ]) {
                 let _ = c.oauth_app(ConnectionType::AzureClientSecrets);
                 let _ = c.redirect_uri();

@@ -3,6 +3,7 @@
 //! protocol decision is the core's.
 
 pub mod config;
+pub mod headers;
 pub mod keyring;
 
 #[cfg(target_arch = "wasm32")]

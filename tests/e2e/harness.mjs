@@ -122,8 +122,9 @@ export async function startWorker({ port, vars, dir }) {
   return { base, log: () => out.stdout + out.stderr, stop: () => stopGroup(child) };
 }
 
-/** Everything one test file needs: emulator + Worker + an API client. */
-export async function setup() {
+/** Everything one test file needs: emulator + Worker + an API client. `vars` (an object, or a
+ * function of the started emulator) override or, set to `undefined`, remove the Worker's settings. */
+export async function setup({ vars: overrides = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'azconn-e2e-'));
   const port = await freePort();
   const cert = makeCertificate(dir);
@@ -138,7 +139,15 @@ export async function setup() {
     INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_SECRET: AZCONN_SECRET,
     INF_APP_CONNECTION_AZURE_CLIENT_ID: AZCONN_APP,
     INF_APP_CONNECTION_AZURE_CLIENT_SECRET: AZCONN_SECRET,
+    // Rate limits high enough for every suite; tests/e2e/security.test.mjs sets low ones.
+    AZCONN_RATE_LIMIT_SIGN_IN: '10000/60',
+    AZCONN_RATE_LIMIT_OAUTH_START: '10000/60',
+    AZCONN_RATE_LIMIT_TOKEN: '10000/60',
   };
+  for (const [k, v] of Object.entries(typeof overrides === 'function' ? overrides(emulator) : overrides)) {
+    if (v === undefined) delete vars[k];
+    else vars[k] = v;
+  }
   let worker;
   try {
     worker = await startWorker({ port, vars, dir });
@@ -181,8 +190,16 @@ export async function setup() {
     const text = await res.text();
     return text ? JSON.parse(text) : null;
   };
+  /** Runs SQL on the Worker's local D1 (`wrangler d1 execute`): the rows of the statement. */
+  const d1 = (sql) => {
+    const out = execFileSync(NODE, [WRANGLER, 'd1', 'execute', 'azconn', '--local', '--persist-to', join(dir, 'state'),
+      '--json', '--command', sql], {
+      cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', AZCONN_SKIP_BUILD: '1' }, encoding: 'utf8',
+    });
+    return JSON.parse(out)[0].results;
+  };
   return {
-    dir, emulator, api, newOrg, admin, cert, vars, bootstrap, restart,
+    dir, emulator, api, newOrg, admin, cert, vars, bootstrap, restart, d1,
     get worker() { return worker; },
     /** Every wrangler log of this file, restarts included. */
     workerLog: () => logs.join('') + worker.log(),

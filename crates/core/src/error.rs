@@ -103,6 +103,9 @@ pub enum Code {
     Conflict,
     /// The host's own failure (storage, runtime); nothing the caller can fix.
     Internal,
+    /// Too many sign-in, OAuth start or token requests from one client; retry after the
+    /// `Retry-After` seconds (distinct from Azure's own `Throttled`).
+    RateLimited,
 }
 
 impl Code {
@@ -153,6 +156,7 @@ impl Code {
             Code::CrossOrigin => "cross-origin",
             Code::Conflict => "conflict",
             Code::Internal => "internal",
+            Code::RateLimited => "rate-limited",
         }
     }
 }
@@ -275,6 +279,7 @@ mod tests {
             Code::CrossOrigin,
             Code::Conflict,
             Code::Internal,
+            Code::RateLimited,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

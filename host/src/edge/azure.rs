@@ -18,7 +18,7 @@ use std::time::Duration;
 use worker::js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit};
+use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect};
 
 /// One attempt's limit; an answer slower than this counts as a timeout.
 const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
@@ -39,8 +39,12 @@ async fn send_once(req: &HttpRequest) -> Result<Option<HttpResponse>, worker::Er
         headers.set(k, v)?;
     }
     let mut init = RequestInit::new();
+    // Never follow a redirect: the request carries a token or a secret for this exact host, and
+    // a store endpoint that answers 3xx must not get them replayed elsewhere. The 3xx is
+    // returned to the core's parser as the error it is.
     init.with_method(worker::Method::from(req.method.as_str().to_owned()))
-        .with_headers(headers);
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
     if !req.body.is_empty() {
         init.with_body(Some(JsValue::from_str(&req.body)));
     }

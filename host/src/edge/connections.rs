@@ -17,10 +17,17 @@ use azconn_core::ids::{ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::jwt::decode_unverified_claims;
 use azconn_core::oauth::token::{AccessToken, TokenResponse};
 use serde_json::{Value, json};
-use worker::D1Database;
+use std::time::Duration;
+use worker::{D1Database, Delay};
 
 /// Refresh cached tokens this long before they expire.
 const TOKEN_MARGIN_SECS: i64 = 5 * 60;
+/// A token lease outlives one acquisition (4 attempts within a 20 s budget) and frees the
+/// connection if its holder dies.
+const LEASE_SECS: i64 = 30;
+/// Waiters re-read the cache this often, for at most the lease's lifetime and a little more.
+const LEASE_POLL_MS: u64 = 200;
+const LEASE_POLLS: u32 = 175;
 
 pub fn parse_type(segment: &str) -> Option<ConnectionType> {
     match segment {
@@ -438,19 +445,54 @@ async fn stored_credential(
     }
 }
 
-/// A token for the connection's resource: the cached one until five minutes before expiry.
-pub async fn token_for(
+/// The cached token while it is more than five minutes from expiry.
+async fn cached_token(
+    db: &D1Database,
+    cfg: &Config,
+    row: &ConnectionRow,
+) -> Result<Option<(AccessToken, i64)>, ApiError> {
+    match store::get_secret(db, &cfg.keyring, &row.org_id, &row.id, "accessToken").await? {
+        Some((t, Some(exp))) if exp - TOKEN_MARGIN_SECS > now_s() => {
+            Ok(Some((AccessToken::parse(&t)?, exp)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Takes the connection's token lease unless another caller holds an unexpired one.
+async fn take_lease(db: &D1Database, id: &str, holder: &str) -> Result<bool, ApiError> {
+    let now = now_s();
+    Ok(stmt(
+        db,
+        "INSERT INTO token_leases (connection_id, holder, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (connection_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE token_leases.expires_at <= ?4
+         RETURNING holder",
+        &[s(id), s(holder), n(now + LEASE_SECS), n(now)],
+    )?
+    .first::<Value>(None)
+    .await?
+    .is_some())
+}
+
+async fn release_lease(db: &D1Database, id: &str, holder: &str) -> Result<(), ApiError> {
+    stmt(
+        db,
+        "DELETE FROM token_leases WHERE connection_id = ?1 AND holder = ?2",
+        &[s(id), s(holder)],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A new token from Azure: the OAuth refresh, or client credentials.
+async fn fresh_token(
     db: &D1Database,
     cfg: &Config,
     row: &ConnectionRow,
     ty: ConnectionType,
 ) -> Result<(AccessToken, i64), ApiError> {
-    if let Some((t, Some(exp))) =
-        store::get_secret(db, &cfg.keyring, &row.org_id, &row.id, "accessToken").await?
-        && exp - TOKEN_MARGIN_SECS > now_s()
-    {
-        return Ok((AccessToken::parse(&t)?, exp));
-    }
     let token = if row.method == "oauth" {
         super::oauth::refresh(db, cfg, row, ty).await?
     } else {
@@ -470,6 +512,50 @@ pub async fn token_for(
     Ok((
         token.access_token,
         i64::try_from(token.expires_at).unwrap_or(0),
+    ))
+}
+
+/// A token for the connection's resource: the cached one until five minutes before expiry.
+/// Single-flight per connection: the caller holding the D1 lease asks Azure (so one refresh
+/// token is redeemed once); the others wait for the token it caches.
+pub async fn token_for(
+    db: &D1Database,
+    cfg: &Config,
+    row: &ConnectionRow,
+    ty: ConnectionType,
+) -> Result<(AccessToken, i64), ApiError> {
+    if let Some(t) = cached_token(db, cfg, row).await? {
+        return Ok(t);
+    }
+    let holder = new_id()?;
+    for _ in 0..LEASE_POLLS {
+        if take_lease(db, &row.id, &holder).await? {
+            let result = async {
+                // A holder that just finished may have cached a token; its refresh also moved
+                // the row's version, which the refresh's compare-and-swap needs.
+                if let Some(t) = cached_token(db, cfg, row).await? {
+                    return Ok(t);
+                }
+                let row = store::connection(db, &row.org_id, &row.ty, &row.id)
+                    .await?
+                    .ok_or_else(|| not_found("connection"))?;
+                fresh_token(db, cfg, &row, ty).await
+            }
+            .await;
+            release_lease(db, &row.id, &holder).await?;
+            return result;
+        }
+        Delay::from(Duration::from_millis(LEASE_POLL_MS)).await;
+        if let Some(t) = cached_token(db, cfg, row).await? {
+            return Ok(t);
+        }
+    }
+    Err(ApiError::from(
+        Error::new(
+            Code::RetryLater,
+            "another request is still acquiring this connection's token",
+        )
+        .with_hint("try again in a few seconds"),
     ))
 }
 

@@ -4,18 +4,22 @@ mod auth;
 mod azure;
 mod connections;
 mod oauth;
+mod rate_limit;
 mod rotations;
 mod store;
 mod syncs;
 mod util;
 
 use crate::config::{CALLBACK_PATH, Config};
+use crate::headers::{BodyKind, security_headers};
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
+use azconn_core::http::Scheme;
+use rate_limit::Client;
 use serde_json::{Value, json};
 use store::{n, s, stmt};
 use util::{ApiError, error_response, json, new_id, not_found, now_s, sha256_hex};
-use worker::{Context, D1Database, Env, Method, Request, Response, event};
+use worker::{Context, D1Database, Env, Headers, Method, Request, Response, event};
 
 fn config(env: &Env) -> Result<Config, ApiError> {
     let get = |name: &str| {
@@ -30,20 +34,81 @@ fn config(env: &Env) -> Result<Config, ApiError> {
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     console_error_panic_hook::set_once();
-    let cfg = match config(&env) {
-        Ok(c) => c,
+    let cfg = config(&env);
+    let mut resp = match &cfg {
+        Ok(cfg) => handle(&mut req, &env, cfg).await?,
         // The sign-in callback is a browser page: show the setting there, not JSON.
-        Err(e) if req.path() == CALLBACK_PATH => return oauth::config_error_page(&e.error),
-        Err(e) => return error_response(&e),
+        Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error)?,
+        Err(e) => error_response(e)?,
     };
+    secure(&req, &mut resp, cfg.as_ref().ok())?;
+    Ok(resp)
+}
+
+async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Response> {
+    if req.method() == Method::Options {
+        return preflight(req, cfg);
+    }
     let db = env.d1("DB")?;
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
-        return oauth::callback(&req, &db, &cfg).await;
+        return oauth::callback(req, &db, cfg).await;
     }
-    match route(&mut req, &db, &cfg).await {
+    match route(req, &db, cfg).await {
         Ok(resp) => Ok(resp),
         Err(e) => error_response(&e),
     }
+}
+
+/// CORS preflight: answered only for an origin in `AZCONN_CORS_ORIGINS` (Bearer tokens only:
+/// no `Access-Control-Allow-Credentials`, so the session cookie never works cross-origin).
+fn preflight(req: &Request, cfg: &Config) -> worker::Result<Response> {
+    let origin = req.headers().get("origin")?.unwrap_or_default();
+    let asks = req
+        .headers()
+        .get("access-control-request-method")?
+        .is_some();
+    if !asks || !cfg.cors_allows(&origin) {
+        return error_response(&ApiError::new(
+            403,
+            Error::new(Code::CrossOrigin, "cross-origin requests are not allowed")
+                .with_hint("list the calling origin in AZCONN_CORS_ORIGINS"),
+        ));
+    }
+    let headers = Headers::new();
+    headers.set("access-control-allow-origin", &origin)?;
+    headers.set("access-control-allow-methods", "GET, POST, PATCH, DELETE")?;
+    headers.set(
+        "access-control-allow-headers",
+        "authorization, content-type",
+    )?;
+    headers.set("access-control-max-age", "600")?;
+    headers.set("vary", "Origin")?;
+    Ok(Response::empty()?.with_status(204).with_headers(headers))
+}
+
+/// The security headers of every answer (`crate::headers`), and CORS for allowed origins.
+fn secure(req: &Request, resp: &mut Response, cfg: Option<&Config>) -> worker::Result<()> {
+    let html = resp
+        .headers()
+        .get("content-type")?
+        .is_some_and(|c| c.starts_with("text/html"));
+    let https = cfg.is_some_and(|c| c.site_url.scheme() == Scheme::Https);
+    let kind = if html { BodyKind::Html } else { BodyKind::Data };
+    let headers = resp.headers_mut();
+    for (name, value) in security_headers(https, kind) {
+        if !headers.has(name)? {
+            headers.set(name, value)?;
+        }
+    }
+    if let (Some(cfg), Some(origin)) = (cfg, req.headers().get("origin")?)
+        && req.path().starts_with("/api/")
+        && cfg.cors_allows(&origin)
+    {
+        headers.set("access-control-allow-origin", &origin)?;
+        headers.set("access-control-expose-headers", "retry-after")?;
+        headers.append("vary", "Origin")?;
+    }
+    Ok(())
 }
 
 /// Cron Trigger: runs the rotations that are due.
@@ -61,6 +126,9 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     match rotations::run_due(&db, &cfg).await {
         Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
+    }
+    if let Err(e) = rate_limit::sweep(&db).await {
+        worker::console_error!("scheduled: {}", e.error.message);
     }
 }
 
@@ -100,6 +168,7 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
     match (method.clone(), rest) {
         (Method::Get, ["health"]) => return ok(200, &json!({ "ok": true })),
         (Method::Post, ["sessions"]) => return create_session(req, db, cfg).await,
+        (Method::Delete, ["sessions"]) => return delete_session(req, db, cfg).await,
         _ => {}
     }
     let principal = authenticate(req, db, cfg).await?;
@@ -114,6 +183,17 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
             let b = body(req).await?;
             let token = create_token(db, org, &b).await?;
             ok(201, &json!({ "token": token }))
+        }
+        (Method::Get, ["organizations", org, "tokens"]) => {
+            admin(&principal)?;
+            ok(200, &json!({ "tokens": list_tokens(db, org).await? }))
+        }
+        (Method::Delete, ["organizations", org, "tokens", token_id]) => {
+            admin(&principal)?;
+            ok(
+                200,
+                &json!({ "token": revoke_token(db, org, token_id).await? }),
+            )
         }
         (Method::Get, ["audit-log"]) => {
             let (org, _) = principal.org()?;
@@ -217,6 +297,13 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                     ok(status, &v)
                 }
                 (Method::Post, ["oauth", "start"]) => {
+                    let ip = rate_limit::client_ip(req)?;
+                    let client = Client {
+                        ip: &ip,
+                        token: &actor,
+                    };
+                    rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client)
+                        .await?;
                     let b = body(req).await?;
                     let (v, cookie) = oauth::start(db, cfg, &org, &actor, ty_enum, &b).await?;
                     let mut resp = json(200, &v)?;
@@ -282,6 +369,12 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                             )
                         }
                         (Method::Post, ["token"]) => {
+                            let ip = rate_limit::client_ip(req)?;
+                            let client = Client {
+                                ip: &ip,
+                                token: &actor,
+                            };
+                            rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
                             let (token, expires_at) =
                                 connections::token_for(db, cfg, &row, ty_enum).await?;
                             store::audit(
@@ -404,6 +497,7 @@ async fn create_session(
     db: &D1Database,
     cfg: &Config,
 ) -> Result<Response, ApiError> {
+    auth::refuse_cross_site_sign_in(req, cfg)?;
     let b = body(req).await?;
     let token = b
         .get("token")
@@ -411,13 +505,21 @@ async fn create_session(
         .unwrap_or("")
         .trim()
         .to_owned();
+    let ip = rate_limit::client_ip(req)?;
+    let presented = Client::token_key(&token);
+    let client = Client {
+        ip: &ip,
+        token: &presented,
+    };
+    rate_limit::check(db, "sign-in", cfg.rate_limits.sign_in, &client).await?;
     #[derive(serde::Deserialize)]
     struct Row {
+        id: String,
         org_id: String,
     }
     let row = stmt(
         db,
-        "SELECT org_id FROM api_tokens WHERE token_hash = ?1",
+        "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
         &[s(&sha256_hex(&token))],
     )?
     .first::<Row>(None)
@@ -432,12 +534,13 @@ async fn create_session(
     let now = now_s();
     stmt(
         db,
-        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         &[
             s(&sha256_hex(&session)),
             s(&row.org_id),
             n(now),
             n(now + SESSION_LIFETIME_SECS),
+            s(&row.id),
         ],
     )?
     .run()
@@ -445,10 +548,118 @@ async fn create_session(
     let mut resp = json(200, &json!({ "organizationId": row.org_id }))?;
     resp.headers_mut().set(
         "set-cookie",
-        &format!(
-            "{SESSION_COOKIE}={session}; Path=/; Max-Age={SESSION_LIFETIME_SECS}; HttpOnly; SameSite=Lax{}",
-            if cfg.secure_cookies() { "; Secure" } else { "" }
-        ),
+        &session_cookie(cfg, &session, SESSION_LIFETIME_SECS),
     )?;
     Ok(resp)
+}
+
+fn session_cookie(cfg: &Config, value: &str, max_age: i64) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if cfg.secure_cookies() { "; Secure" } else { "" }
+    )
+}
+
+/// `DELETE /api/v1/sessions`: signs out. The session is deleted server-side (the cookie value
+/// stops working even if it was copied) and the cookie cleared.
+async fn delete_session(
+    req: &mut Request,
+    db: &D1Database,
+    cfg: &Config,
+) -> Result<Response, ApiError> {
+    let mut signed_out = false;
+    if let Some(session) = auth::cookie(req, SESSION_COOKIE)? {
+        auth::require_same_origin(req, cfg)?;
+        #[derive(serde::Deserialize)]
+        struct Row {
+            org_id: String,
+        }
+        let row = stmt(
+            db,
+            "DELETE FROM sessions WHERE id_hash = ?1 RETURNING org_id",
+            &[s(&sha256_hex(&session))],
+        )?
+        .first::<Row>(None)
+        .await?;
+        if let Some(row) = row {
+            signed_out = true;
+            store::audit(
+                db,
+                Some(&row.org_id),
+                "session",
+                "session.delete",
+                None,
+                "ok",
+                &json!({}),
+            )
+            .await?;
+        }
+    }
+    let mut resp = json(200, &json!({ "signedOut": signed_out }))?;
+    resp.headers_mut()
+        .set("set-cookie", &session_cookie(cfg, "", 0))?;
+    Ok(resp)
+}
+
+/// The organization's API tokens, never their values (only hashes are stored).
+async fn list_tokens(db: &D1Database, org: &str) -> Result<Vec<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+        created_at: i64,
+        last_used_at: Option<i64>,
+    }
+    let rows = stmt(
+        db,
+        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY created_at, id",
+        &[s(org)],
+    )?
+    .all()
+    .await?
+    .results::<Row>()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| json!({ "id": r.id, "name": r.name, "createdAt": r.created_at, "lastUsedAt": r.last_used_at }))
+        .collect())
+}
+
+/// Revokes an API token and every session signed in with it.
+async fn revoke_token(db: &D1Database, org: &str, token_id: &str) -> Result<Value, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+    }
+    let results = db
+        .batch(vec![
+            stmt(
+                db,
+                "DELETE FROM sessions WHERE token_id = ?1 AND org_id = ?2",
+                &[s(token_id), s(org)],
+            )?,
+            stmt(
+                db,
+                "DELETE FROM api_tokens WHERE id = ?1 AND org_id = ?2 RETURNING id, name",
+                &[s(token_id), s(org)],
+            )?,
+        ])
+        .await?;
+    let row = results
+        .last()
+        .map(|r| r.results::<Row>())
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next())
+        .ok_or_else(|| not_found("token"))?;
+    store::audit(
+        db,
+        Some(org),
+        "admin",
+        "token.revoke",
+        Some(&row.id),
+        "ok",
+        &json!({ "name": row.name }),
+    )
+    .await?;
+    Ok(json!({ "id": row.id, "name": row.name }))
 }

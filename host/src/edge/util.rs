@@ -42,6 +42,8 @@ pub struct ApiError {
     pub errors: Vec<Error>,
     /// What was done before the failure (e.g. a sync's applied ops); never secrets.
     pub context: Option<serde_json::Value>,
+    /// Seconds for the `Retry-After` header of a `429`.
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -51,7 +53,13 @@ impl ApiError {
             error,
             errors: Vec::new(),
             context: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: i64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_context(mut self, context: serde_json::Value) -> ApiError {
@@ -81,6 +89,7 @@ pub fn status_of(e: &Error) -> u16 {
         Code::Unauthenticated => 401,
         Code::CrossOrigin => 403,
         Code::Conflict => 409,
+        Code::RateLimited => 429,
         Code::Internal => 500,
         Code::NotFound => 404,
         Code::Required
@@ -130,11 +139,15 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
 }
 
 pub fn error_response(e: &ApiError) -> worker::Result<Response> {
-    json(
+    let mut resp = json(
         e.status,
         &ErrorBody {
             error: &e.error,
             errors: &e.errors,
         },
-    )
+    )?;
+    if let Some(after) = e.retry_after {
+        resp.headers_mut().set("retry-after", &after.to_string())?;
+    }
+    Ok(resp)
 }
