@@ -1,8 +1,9 @@
 //! Who is calling: the bootstrap admin token, an organization's API token (Bearer), or a UI
 //! session cookie (writes must come from SITE_URL: Origin check).
 
+use super::reply::ApiError;
+use super::runtime::{hex, now_s, random, sha256_hex};
 use super::store::{n, s, stmt};
-use super::util::{ApiError, hex, now_s, random, sha256_hex};
 use crate::config::Config;
 use azconn_core::error::{Code, Error};
 use azconn_core::oauth::random::constant_time_eq;

@@ -1,7 +1,7 @@
 //! Executes the core's requests: Fetch with a timeout, the core's retry policy, WebCrypto
 //! signing of client assertions. No protocol logic lives here.
 
-use super::util::{now_ms, now_s, random};
+use super::runtime::{now_ms, now_s, random};
 use azconn_core::cert::{Credential, CredentialInput};
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};

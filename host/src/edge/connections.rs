@@ -2,8 +2,9 @@
 //! nothing on failure; reads never return a secret.
 
 use super::azure::{AppCredential, client_credentials, execute};
+use super::reply::{ApiError, not_found};
+use super::runtime::{new_id, now_s};
 use super::store::{self, ConnectionRow, n, opt, s, stmt};
-use super::util::{ApiError, new_id, not_found, now_s};
 use crate::config::Config;
 use azconn_core::appconfig::{
     self, AppConfigAuth, AppConfigError, KeyFilter, LabelFilter, ListQuery, Store, SyncTokens,
@@ -121,7 +122,7 @@ pub async fn probe(
                     req,
                     &AppConfigAuth::Bearer(token.clone()),
                     &SyncTokens::default(),
-                    super::util::now_s(),
+                    super::runtime::now_s(),
                 )?;
                 let resp = execute(&req).await?;
                 if !resp.is_success() {

@@ -5,10 +5,11 @@ mod azure;
 mod connections;
 mod oauth;
 mod rate_limit;
+mod reply;
 mod rotations;
+mod runtime;
 mod store;
 mod syncs;
-mod util;
 
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
@@ -16,9 +17,10 @@ use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_t
 use azconn_core::error::{Code, Error};
 use azconn_core::http::Scheme;
 use rate_limit::Client;
+use reply::{ApiError, error_response, json, not_found};
+use runtime::{new_id, now_s, sha256_hex};
 use serde_json::{Value, json};
 use store::{n, s, stmt};
-use util::{ApiError, error_response, json, new_id, not_found, now_s, sha256_hex};
 use worker::{Context, D1Database, Env, Headers, Method, Request, Response, event};
 
 fn config(env: &Env) -> Result<Config, ApiError> {

@@ -7,8 +7,9 @@
 use super::auth::cookie;
 use super::azure::redeem;
 use super::connections::{probe, type_str};
+use super::reply::ApiError;
+use super::runtime::{hex, new_id, now_s, random, sha256_hex};
 use super::store::{self, ConnectionRow, n, opt, s, stmt};
-use super::util::{ApiError, hex, new_id, now_s, random, sha256_hex};
 use crate::config::{CALLBACK_PATH, Config};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
@@ -59,7 +60,7 @@ pub async fn start(
         Some(id) => Some(
             store::connection(db, org, type_str(ty), id)
                 .await?
-                .ok_or_else(|| super::util::not_found("connection"))?,
+                .ok_or_else(|| super::reply::not_found("connection"))?,
         ),
         None => None,
     };

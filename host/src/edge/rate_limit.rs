@@ -2,8 +2,9 @@
 //! counted in D1 (the Workers rate-limit binding has no workers-rs API): a fixed window per
 //! bucket, anchored at its first request, answered `429` with `Retry-After`.
 
+use super::reply::ApiError;
+use super::runtime::{now_s, sha256_hex};
 use super::store::{n, s, stmt};
-use super::util::{ApiError, now_s, sha256_hex};
 use crate::config::RateLimit;
 use azconn_core::error::{Code, Error};
 use serde::Deserialize;

@@ -3,8 +3,9 @@
 
 use super::azure::{AppCredential, client_credentials, execute};
 use super::connections::{scope, token_for};
+use super::reply::{ApiError, not_found};
+use super::runtime::{now_ms, now_s, random};
 use super::store::{self, ConnectionRow, n, opt, s, stmt};
-use super::util::{ApiError, not_found, now_ms, now_s, random};
 use crate::config::Config;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
@@ -200,7 +201,7 @@ fn state_stmt(
     r: &Rotation,
 ) -> Result<worker::D1PreparedStatement, ApiError> {
     let state = serde_json::to_string(r)
-        .map_err(|e| super::util::internal(format!("cannot serialize the rotation: {e}")))?;
+        .map_err(|e| super::reply::internal(format!("cannot serialize the rotation: {e}")))?;
     store::put_secret(db, &cfg.keyring, org, id, "state", &state, None)
 }
 
@@ -246,7 +247,7 @@ pub async fn rotate(
         .ok_or_else(|| not_found("rotation state"))?
         .0;
     let mut rotation: Rotation = serde_json::from_str(&state)
-        .map_err(|e| super::util::internal(format!("stored rotation state: {e}")))?;
+        .map_err(|e| super::reply::internal(format!("stored rotation state: {e}")))?;
     // A finished run starts the next one with a fresh run id, so the display names of earlier
     // runs' secrets (`azconn rotation <run> for <rotation>`) mark them as previous secrets, not
     // as orphans of this run. An interrupted run resumes with its own id.
@@ -387,7 +388,7 @@ pub async fn rotate(
             }
         }
     }
-    Err(super::util::internal("the rotation did not settle"))
+    Err(super::reply::internal("the rotation did not settle"))
 }
 
 /// `AADSTS7000215: ...` → `[7000215]` (the verification tolerates propagation codes).

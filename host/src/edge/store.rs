@@ -1,6 +1,7 @@
 //! D1 access: organizations, tokens, connections, encrypted secrets, the audit log.
 
-use super::util::{ApiError, internal, now_s, random};
+use super::reply::{ApiError, internal};
+use super::runtime::{now_s, random};
 use crate::keyring::{Keyring, Sealed, aad};
 use serde::Deserialize;
 use serde_json::Value;

@@ -3,8 +3,9 @@
 
 use super::azure::execute;
 use super::connections::token_for;
+use super::reply::{ApiError, not_found};
+use super::runtime::{new_id, now_s};
 use super::store::{self, n, opt, s, stmt};
-use super::util::{ApiError, new_id, not_found, now_s};
 use crate::config::Config;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
