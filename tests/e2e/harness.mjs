@@ -1,10 +1,13 @@
 // Starts the Azure emulator and `wrangler dev` (fresh local D1) for one e2e test file, and stops
 // both by process group. Loopback only, free ports, bounded waits.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+const execFileAsync = promisify(execFile);
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -190,13 +193,14 @@ export async function setup({ vars: overrides = {} } = {}) {
     const text = await res.text();
     return text ? JSON.parse(text) : null;
   };
-  /** Runs SQL on the Worker's local D1 (`wrangler d1 execute`): the rows of the statement. */
-  const d1 = (sql) => {
-    const out = execFileSync(NODE, [WRANGLER, 'd1', 'execute', 'azconn', '--local', '--persist-to', join(dir, 'state'),
+  /** Runs SQL on the Worker's local D1 (`wrangler d1 execute`): the rows of the statement.
+   * Asynchronous, so idle keep-alive sockets the Worker closes meanwhile are noticed. */
+  const d1 = async (sql) => {
+    const { stdout } = await execFileAsync(NODE, [WRANGLER, 'd1', 'execute', 'azconn', '--local', '--persist-to', join(dir, 'state'),
       '--json', '--command', sql], {
       cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', AZCONN_SKIP_BUILD: '1' }, encoding: 'utf8',
     });
-    return JSON.parse(out)[0].results;
+    return JSON.parse(stdout)[0].results;
   };
   return {
     dir, emulator, api, newOrg, admin, cert, vars, bootstrap, restart, d1,

@@ -93,7 +93,7 @@ describe('OAuth Client Secrets connection', () => {
 
   test('concurrent token requests redeem the refresh token once (single-flight)', async () => {
     // Expire the cached access token: every caller now needs a refresh.
-    env.d1(`UPDATE secrets SET expires_at = 0 WHERE owner_id = '${conn.id}' AND field = 'accessToken'`);
+    await env.d1(`UPDATE secrets SET expires_at = 0 WHERE owner_id = '${conn.id}' AND field = 'accessToken'`);
     await env.admin('DELETE', '/requests');
     const answers = await Promise.all(Array.from({ length: 6 }, () => env.api('POST', `${CS}/${conn.id}/token`, { token: org.token })));
     for (const a of answers) assert.equal(a.status, 200, a.text);
@@ -101,7 +101,7 @@ describe('OAuth Client Secrets connection', () => {
     const tokenCalls = (await env.admin('GET', '/requests')).requests
       .filter((r) => r.service === 'entra' && r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
     assert.equal(tokenCalls.length, 1);
-    assert.deepEqual(env.d1('SELECT * FROM token_leases'), [], 'the lease is released');
+    assert.deepEqual(await env.d1('SELECT * FROM token_leases'), [], 'the lease is released');
   });
 
   test('rotation through the OAuth connection', async () => {

@@ -325,17 +325,17 @@ describe('tokens at rest', () => {
     const org = await env.newOrg('hashed');
     const { value } = await signInCookie(org.token);
     const session = value.split('=')[1];
-    const tokens = env.d1('SELECT * FROM api_tokens');
-    const sessions = env.d1('SELECT * FROM sessions');
+    for (const wrong of [env.bootstrap.slice(0, -1), env.bootstrap.toUpperCase(), `${env.bootstrap}x`]) {
+      const r = await env.api('POST', '/api/v1/organizations', { token: wrong, body: { name: 'nope' } });
+      assert.equal(r.status, 401);
+    }
+    const tokens = await env.d1('SELECT * FROM api_tokens');
+    const sessions = await env.d1('SELECT * FROM sessions');
     const dump = JSON.stringify(tokens) + JSON.stringify(sessions);
     assert.ok(!dump.includes(org.token), 'an API token is stored in clear');
     assert.ok(!dump.includes(session), 'a session is stored in clear');
     assert.ok(tokens.some((t) => t.token_hash === sha256(org.token)));
     assert.ok(sessions.some((s) => s.id_hash === sha256(session)));
-    for (const wrong of [env.bootstrap.slice(0, -1), env.bootstrap.toUpperCase(), `${env.bootstrap}x`]) {
-      const r = await env.api('POST', '/api/v1/organizations', { token: wrong, body: { name: 'nope' } });
-      assert.equal(r.status, 401);
-    }
   });
 });
 
@@ -411,6 +411,24 @@ describe('App Configuration endpoints cannot receive a token for another host', 
     assert.notEqual(r.status, 201, r.text);
     assert.deepEqual(captured, [], 'the redirect was followed');
     assert.equal((await env.api('GET', AC, { token: org.token })).json.appConnections.length, 0);
+  });
+});
+
+describe('Graph tokens stay on Graph', () => {
+  test('a nextLink on another host is refused before the token is sent', async () => {
+    const org = await env.newOrg('next-link');
+    const c = await env.api('POST', CS, { token: org.token, body: secretForm('graph') });
+    assert.equal(c.status, 201, c.text);
+    for (const next of [
+      `http://127.0.0.1:${capture.port}/v1.0/applications?$skiptoken=x`,
+      `http://127.0.0.1:${redirector.port}/v1.0/applications`,
+      'https://evil.example/v1.0/applications',
+      '//evil.example/v1.0/applications',
+    ]) {
+      const r = await env.api('GET', `${CS}/${c.json.appConnection.id}/clients?next=${encodeURIComponent(next)}`, { token: org.token });
+      assert.equal(r.status, 400, `${next}: ${r.text}`);
+    }
+    assert.deepEqual(captured, []);
   });
 });
 
