@@ -2,7 +2,7 @@
 // through an OAuth connection, and feature flags left alone by a sync.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup, signIn } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, USER, setup, signIn } from './harness.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
 const AC = '/api/v1/app-connections/azure-app-configuration';
@@ -114,6 +114,28 @@ describe('OAuth Client Secrets connection', () => {
     assert.equal(r.json.rotation.status, 'active');
     const app = await env.admin('GET', `/applications/${TARGET_APP}`);
     assert.ok(app.passwordCredentials.some((p) => p.keyId === r.json.secret.keyId));
+  });
+});
+
+describe('a dead grant under concurrency', () => {
+  test('concurrent callers of a revoked OAuth connection redeem the refresh token once', async () => {
+    const start = await env.api('POST', `${CS}/oauth/start`, { token: org.token, body: { name: 'revoked', tenantId: TENANT } });
+    const { callback } = await signIn(start.json.url);
+    const r = await fetch(callback, { redirect: 'manual', headers: { cookie: start.headers.get('set-cookie').split(';')[0] } });
+    assert.equal(r.status, 302, await r.text());
+    const id = new URL(r.headers.get('location')).searchParams.get('created');
+    await env.admin('POST', `/users/${USER}/revoke-grants`);
+    await env.d1(`UPDATE secrets SET expires_at = 0 WHERE owner_id = '${id}' AND field = 'accessToken'`);
+    await env.admin('DELETE', '/requests');
+    const answers = await Promise.all(Array.from({ length: 4 }, () => env.api('POST', `${CS}/${id}/token`, { token: org.token })));
+    for (const a of answers) {
+      assert.equal(a.status, 422, a.text);
+      assert.equal(a.json.error.code, 'reauth-required');
+    }
+    const tokenCalls = (await env.admin('GET', '/requests')).requests
+      .filter((q) => q.service === 'entra' && q.method === 'POST' && q.path.endsWith('/oauth2/v2.0/token'));
+    assert.equal(tokenCalls.length, 1);
+    assert.equal((await env.api('GET', `${CS}/${id}`, { token: org.token })).json.appConnection.status, 'needs-reauth');
   });
 });
 

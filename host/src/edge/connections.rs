@@ -516,6 +516,19 @@ async fn fresh_token(
     ))
 }
 
+/// The error a connection's status records, e.g. the `reauth-required` of a dead grant.
+fn stored_error(row: &ConnectionRow) -> Error {
+    row.last_error
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<Error>(e).ok())
+        .unwrap_or_else(|| {
+            Error::new(
+                Code::ReauthRequired,
+                "the connection needs to be reconnected to Azure",
+            )
+        })
+}
+
 /// A token for the connection's resource: the cached one until five minutes before expiry.
 /// Single-flight per connection: the caller holding the D1 lease asks Azure (so one refresh
 /// token is redeemed once); the others wait for the token it caches.
@@ -537,10 +550,15 @@ pub async fn token_for(
                 if let Some(t) = cached_token(db, cfg, row).await? {
                     return Ok(t);
                 }
-                let row = store::connection(db, &row.org_id, &row.ty, &row.id)
+                let latest = store::connection(db, &row.org_id, &row.ty, &row.id)
                     .await?
                     .ok_or_else(|| not_found("connection"))?;
-                fresh_token(db, cfg, &row, ty).await
+                // A dead grant (invalid_grant: expired, revoked) stays dead until the user
+                // reconnects, which sets the status back to active: never redeem it again.
+                if latest.method == "oauth" && latest.status == "needs-reauth" {
+                    return Err(stored_error(&latest).into());
+                }
+                fresh_token(db, cfg, &latest, ty).await
             }
             .await;
             release_lease(db, &row.id, &holder).await?;
