@@ -33,12 +33,14 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let cfg = match config(&env) {
         Ok(c) => c,
         // The sign-in callback is a browser page: show the setting there, not JSON.
-        Err(e) if req.path() == CALLBACK_PATH => return oauth::config_error_page(&e.error),
+        Err(e) if req.path() == CALLBACK_PATH => {
+            return oauth::config_error_page(&e.error, &env).await;
+        }
         Err(e) => return error_response(&e),
     };
     let db = env.d1("DB")?;
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
-        return oauth::callback(&req, &db, &cfg).await;
+        return oauth::callback(&req, &db, &cfg, &env).await;
     }
     match route(&mut req, &db, &cfg).await {
         Ok(resp) => Ok(resp),
@@ -114,6 +116,25 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
             let b = body(req).await?;
             let token = create_token(db, org, &b).await?;
             ok(201, &json!({ "token": token }))
+        }
+        (Method::Get, ["session"]) => {
+            let (org, _) = principal.org()?;
+            let name = stmt(
+                db,
+                "SELECT name FROM organizations WHERE id = ?1",
+                &[s(org)],
+            )?
+            .first::<String>(Some("name"))
+            .await?;
+            ok(
+                200,
+                &json!({ "organizationId": org, "organizationName": name }),
+            )
+        }
+        (Method::Delete, ["session"]) => delete_session(req, db, cfg).await,
+        (Method::Get, ["app-connections", "options"]) => {
+            principal.org()?;
+            ok(200, &connection_options(cfg))
         }
         (Method::Get, ["audit-log"]) => {
             let (org, _) = principal.org()?;
@@ -396,6 +417,59 @@ async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
         201,
         &json!({ "organization": { "id": id, "name": name }, "token": token }),
     )
+}
+
+/// `GET /api/v1/app-connections/options`: the deployment's cloud (the browser validates forms
+/// against it) and per connection type the redirect URI to register and which methods this
+/// deployment can offer; an unconfigured OAuth app names its setting up
+/// front instead of failing after the redirect.
+fn connection_options(cfg: &Config) -> Value {
+    use azconn_core::form::ConnectionType::{AzureAppConfiguration, AzureClientSecrets};
+    let options: Vec<Value> = [AzureClientSecrets, AzureAppConfiguration]
+        .into_iter()
+        .map(|ty| {
+            let oauth = match cfg.oauth_app(ty) {
+                Ok(_) => json!({ "method": "oauth", "available": true }),
+                Err(e) => json!({ "method": "oauth", "available": false, "reason": e }),
+            };
+            json!({
+                "type": connections::type_str(ty),
+                "redirectUri": cfg.redirect_uri(),
+                "methods": [
+                    oauth,
+                    { "method": "client-secret", "available": true },
+                    { "method": "certificate", "available": true },
+                ],
+            })
+        })
+        .collect();
+    json!({ "cloud": cfg.cloud, "options": options })
+}
+
+/// `DELETE /api/v1/session`: signs the UI session out (the row and the cookie).
+async fn delete_session(
+    req: &Request,
+    db: &D1Database,
+    cfg: &Config,
+) -> Result<Response, ApiError> {
+    if let Some(session) = auth::cookie(req, SESSION_COOKIE)? {
+        stmt(
+            db,
+            "DELETE FROM sessions WHERE id_hash = ?1",
+            &[s(&sha256_hex(&session))],
+        )?
+        .run()
+        .await?;
+    }
+    let mut resp = json(200, &json!({ "signedOut": true }))?;
+    resp.headers_mut().set(
+        "set-cookie",
+        &format!(
+            "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+            if cfg.secure_cookies() { "; Secure" } else { "" }
+        ),
+    )?;
+    Ok(resp)
 }
 
 /// `POST /api/v1/sessions {token}`: exchanges an API token for a UI session cookie.
