@@ -33,9 +33,9 @@ function chooseType(m: Modal, done: Done): void {
     h('p', { class: 'muted' }, 'Choose what azconn should connect to.'),
     h(
       'div',
-      { class: 'options', role: 'list' },
+      { class: 'options' },
       TYPES.map((t) => {
-        const b = h('button', { type: 'button', class: 'option-card', role: 'listitem', 'data-type': t }, h('strong', {}, TYPE_NAMES[t]), h('span', {}, TYPE_LINES[t]));
+        const b = h('button', { type: 'button', class: 'option-card', 'data-type': t }, h('strong', {}, TYPE_NAMES[t]), h('span', {}, TYPE_LINES[t]));
         b.addEventListener('click', () => void renderForm(m, t, done, null, {}));
         return b;
       }),
