@@ -30,8 +30,18 @@ export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
   return { context, page, errors, close: () => context.close() };
 }
 
+/** The page, or the open dialog whole (a tall viewport, so nothing is cut by its scroll). */
 export async function shot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  const dialog = page.getByRole('dialog');
+  if ((await dialog.count()) > 0) {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size.width, height: 2000 });
+    await dialog.screenshot({ path });
+    await page.setViewportSize(size);
+    return;
+  }
+  await page.screenshot({ path, fullPage: true });
 }
 
 /** Signs in on the UI's sign-in page and lands on App Connections. */
