@@ -35,7 +35,7 @@ describe('rotation', () => {
     await row('graph').getByRole('link', { name: 'Rotate secrets' }).click();
     await b.page.waitForURL(new RegExp(`/azure-client-secrets/${graph.id}$`));
     await b.page.getByText('No rotation yet').waitFor();
-    await b.page.getByLabel('App registration').fill(TARGET_APP.slice(0, 8));
+    await b.page.getByLabel('App registration', { exact: true }).fill(TARGET_APP.slice(0, 8));
     const apps = b.page.locator('.app-list .app');
     assert.equal(await apps.count(), 1);
     await apps.first().getByRole('radio').check();
