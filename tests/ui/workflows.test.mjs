@@ -73,7 +73,10 @@ describe('rotation', () => {
     // The timeline: one bar per secret, the current one named.
     await card.locator('.timeline-svg rect.tl-bar').first().waitFor();
     assert.equal(await card.locator('.timeline-svg rect.tl-bar').count(), app.passwordCredentials.length);
-    assert.match(await card.locator('.secrets-table').innerText(), /\(current\)/);
+    const table = await card.locator('.secrets-table').innerText();
+    assert.match(table, /\(current\)/);
+    assert.match(table, /(89|90) days left/, 'the new secret lives 90 days');
+    assert.match(await card.locator('.current-secret').innerText(), new RegExp(added.keyId));
     assert.equal(await card.locator('.rotation-status').innerText(), 'active');
     await shot(b.page, 'rotation-done');
     await card.getByRole('button', { name: 'I have stored it' }).click();

@@ -55,8 +55,9 @@ export interface PasswordCredential {
   keyId: string;
   displayName: string | null;
   hint: string | null;
-  startDateTime: string | null;
-  endDateTime: string | null;
+  /** Unix seconds. */
+  startsAt: number | null;
+  endsAt: number | null;
 }
 
 export interface ClientApp {

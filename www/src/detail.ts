@@ -75,19 +75,26 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     const result = h('div', { class: 'rotate-result', 'aria-live': 'polite' });
     const timeline = h('div', { class: 'timeline' });
     const rotate = h('button', { type: 'button', class: 'btn primary', 'data-rotation': r.id }, 'Rotate now');
+    const facts = h('div', {});
+    const drawFacts = () =>
+      clear(
+        facts,
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'Status'), h('dd', { class: 'rotation-status' }, r.status),
+          h('dt', {}, 'Lifetime'), h('dd', {}, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days`),
+          h('dt', {}, 'Current secret'), h('dd', { class: 'current-secret' }, r.current.keyId ? `${r.current.hint ?? ''}… (${r.current.keyId}), expires ${r.current.expiresAt ? isoDate(Number(r.current.expiresAt)) : 'never'}` : 'none yet'),
+          h('dt', {}, 'Next rotation'), h('dd', {}, r.nextRotationAt ? isoDate(r.nextRotationAt) : '—'),
+        ),
+        r.lastError ? h('p', { class: 'row-error' }, r.lastError.message, r.lastError.hint ? ` ${r.lastError.hint}` : '') : null,
+      );
+    drawFacts();
     const card = h(
       'article',
       { class: 'card rotation', 'aria-label': `Rotation of ${r.target.displayName}` },
       h('h4', {}, r.target.displayName, ' ', h('code', { class: 'small' }, r.target.appId)),
-      h(
-        'dl',
-        { class: 'facts' },
-        h('dt', {}, 'Status'), h('dd', { class: 'rotation-status' }, r.status),
-        h('dt', {}, 'Lifetime'), h('dd', {}, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days`),
-        h('dt', {}, 'Current secret'), h('dd', {}, r.current.keyId ? `${r.current.hint ?? ''}… (${r.current.keyId}), expires ${r.current.expiresAt ? isoDate(Number(r.current.expiresAt)) : 'never'}` : 'none yet'),
-        h('dt', {}, 'Next rotation'), h('dd', {}, r.nextRotationAt ? isoDate(r.nextRotationAt) : '—'),
-      ),
-      r.lastError ? h('p', { class: 'row-error' }, r.lastError.message, r.lastError.hint ? ` ${r.lastError.hint}` : '') : null,
+      facts,
       h('div', { class: 'actions left' }, rotate),
       progress,
       result,
@@ -128,6 +135,8 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
         polling = false;
         drawSteps(progress, seen, null, true);
         clear(result, errorBox(e));
+        r = (await api.rotation(r.id).catch(() => ({ rotation: r }))).rotation;
+        drawFacts();
         rotate.disabled = false;
         rotate.textContent = 'Rotate now';
         return;
@@ -152,10 +161,10 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       }
       await loadClients().catch(() => undefined);
       r = out.rotation;
+      drawFacts();
       drawTimeline();
       rotate.disabled = false;
       rotate.textContent = 'Rotate now';
-      card.querySelector('.rotation-status')!.textContent = out.rotation.status;
     });
     return card;
   };
@@ -180,7 +189,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           const rid = uid('app');
           const radio = h('input', { type: 'radio', name: 'app', id: rid, value: a.appId, checked: a.appId === selected });
           radio.addEventListener('change', () => (selected = a.appId));
-          const expiring = a.passwordCredentials.filter((p) => p.endDateTime && Date.parse(p.endDateTime) - Date.now() < 30 * 86400_000).length;
+          const expiring = a.passwordCredentials.filter((p) => p.endsAt !== null && p.endsAt * 1000 - Date.now() < 30 * 86400_000).length;
           return h(
             'div',
             { class: 'app' },
@@ -281,26 +290,26 @@ function drawSteps(ol: HTMLElement, seen: Set<string>, current: string | null, f
 function secretsTimeline(creds: PasswordCredential[], currentKeyId: string | null): Node {
   if (creds.length === 0) return h('p', { class: 'muted' }, 'This app has no client secrets.');
   const now = Date.now();
-  const time = (s: string | null, d: number) => (s ? Date.parse(s) : d);
-  const start = Math.min(now, ...creds.map((p) => time(p.startDateTime, now)));
-  const end = Math.max(now + 86400_000, ...creds.map((p) => time(p.endDateTime, now)));
+  const time = (s: number | null, d: number) => (s === null ? d : s * 1000);
+  const start = Math.min(now, ...creds.map((p) => time(p.startsAt, now)));
+  const end = Math.max(now + 86400_000, ...creds.map((p) => time(p.endsAt, now)));
   const W = 640;
   const rowH = 28;
   const left = 170;
   const x = (t: number) => left + ((t - start) / (end - start)) * (W - left - 10);
-  const sorted = [...creds].sort((a, b) => time(a.endDateTime, 0) - time(b.endDateTime, 0));
+  const sorted = [...creds].sort((a, b) => time(a.endsAt, Infinity) - time(b.endsAt, Infinity));
   const H = sorted.length * rowH + 30;
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline-svg', role: 'img', 'aria-label': `Client secrets of the app by expiry, ${sorted.length} secrets` });
   sorted.forEach((p, i) => {
     const y = i * rowH + 6;
-    const s = time(p.startDateTime, start);
-    const e = time(p.endDateTime, end);
+    const s = time(p.startsAt, start);
+    const e = time(p.endsAt, end);
     const days = Math.floor((e - now) / 86400_000);
     const cls = e < now ? 'expired' : days < 30 ? 'expiring' : 'ok';
     const name = `${p.displayName ?? 'secret'}${p.keyId === currentKeyId ? ' (current)' : ''}`;
     chart.append(
       svg('text', { x: 0, y: y + 14, class: 'tl-label' }, name.length > 26 ? `${name.slice(0, 25)}…` : name),
-      svg('rect', { x: x(s), y, width: Math.max(2, x(e) - x(s)), height: 18, rx: 3, class: `tl-bar ${cls}` }, svg('title', {}, `${name}: ${p.hint ?? ''}… expires ${p.endDateTime ?? 'never'}`)),
+      svg('rect', { x: x(s), y, width: Math.max(2, x(e) - x(s)), height: 18, rx: 3, class: `tl-bar ${cls}` }, svg('title', {}, `${name}: ${p.hint ?? ''}… expires ${p.endsAt === null ? 'never' : isoDate(p.endsAt)}`)),
     );
   });
   chart.append(
@@ -317,14 +326,17 @@ function secretsTimeline(creds: PasswordCredential[], currentKeyId: string | nul
       'tbody',
       {},
       sorted.map((p) => {
-        const e = time(p.endDateTime, Infinity);
+        if (p.endsAt === null) {
+          return h('tr', {}, h('td', {}, p.displayName ?? '—', p.keyId === currentKeyId ? ' (current)' : ''), h('td', {}, h('code', {}, `${p.hint ?? ''}…`)), h('td', {}, 'never'), h('td', {}, 'does not expire'));
+        }
+        const e = p.endsAt * 1000;
         const days = Math.floor((e - now) / 86400_000);
         return h(
           'tr',
           { class: e < now ? 'expired' : days < 30 ? 'expiring' : '' },
           h('td', {}, p.displayName ?? '—', p.keyId === currentKeyId ? ' (current)' : ''),
           h('td', {}, h('code', {}, `${p.hint ?? ''}…`)),
-          h('td', {}, p.endDateTime ? p.endDateTime.slice(0, 10) : 'never'),
+          h('td', {}, isoDate(p.endsAt).slice(0, 10)),
           h('td', {}, e < now ? 'expired' : days < 30 ? `expires in ${days} days` : `${days} days left`),
         );
       }),
