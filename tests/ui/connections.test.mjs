@@ -108,6 +108,7 @@ describe('Azure Client Secrets', () => {
     await dialog().waitFor({ state: 'detached' });
     const row = await expectListed('graph-secret', 'Azure Client Secrets', 'Client Secret');
     assert.match(await row.getAttribute('class'), /highlight/);
+    await row.getByText('created by API token "default" (UI session)').waitFor();
     await shot(b.page, 'cs-client-secret-created');
     assert.deepEqual(b.errors, []);
   });
@@ -153,6 +154,7 @@ describe('Azure Client Secrets', () => {
     await b.page.waitForURL(/\/organization\/app-connections$/);
     await b.page.getByText('Connected: graph-oauth').waitFor();
     const row = await expectListed('graph-oauth', 'Azure Client Secrets', 'OAuth');
+    await row.getByText('created by API token "default" (UI session)').waitFor();
     assert.match(await row.getAttribute('class'), /highlight/);
     await row.getByText('New').waitFor();
     await shot(b.page, 'cs-oauth-created');
@@ -274,6 +276,16 @@ describe('managing connections', () => {
     assert.equal(display, 'block');
     await shot(b.page, 'list-mobile');
     await b.page.setViewportSize({ width: 1280, height: 900 });
+    assert.deepEqual(b.errors, []);
+  });
+
+  test('sign out ends the session: the list asks to sign in again', async () => {
+    await b.page.getByRole('button', { name: 'Sign out' }).click();
+    await b.page.waitForURL(/\/sign-in/);
+    await b.page.goto(`${env.worker.base}/organization/app-connections`);
+    await b.page.waitForURL(/\/sign-in\?next=%2Forganization%2Fapp-connections/);
+    const r = await b.context.request.get(`${env.worker.base}/api/v1/session`);
+    assert.equal(r.status(), 401);
     assert.deepEqual(b.errors, []);
   });
 });

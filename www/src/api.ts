@@ -153,6 +153,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   if (!res.ok) {
     const e = (json as { error?: ApiErrorObject; errors?: ApiErrorObject[] } | null) ?? null;
+    // The session expired mid-use: the shell sends the user to sign in and back.
+    if (res.status === 401 && path !== '/sessions' && path !== '/session') {
+      window.dispatchEvent(new CustomEvent('azconn:unauthenticated'));
+    }
     throw new ApiFailure(
       res.status,
       e?.error ?? { code: 'http', message: `azconn answered ${res.status}` },

@@ -132,6 +132,10 @@ document.addEventListener('click', (e) => {
   navigate(a.pathname + a.search);
 });
 window.addEventListener('popstate', () => void route());
+window.addEventListener('azconn:unauthenticated', () => {
+  session = null;
+  if (location.pathname !== '/sign-in') navigate(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+});
 
 void route();
 // Fetch the wasm core while the user reads the page; forms wait for it only if it is not there yet.

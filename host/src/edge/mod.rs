@@ -487,11 +487,12 @@ async fn create_session(
         .to_owned();
     #[derive(serde::Deserialize)]
     struct Row {
+        id: String,
         org_id: String,
     }
     let row = stmt(
         db,
-        "SELECT org_id FROM api_tokens WHERE token_hash = ?1",
+        "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
         &[s(&sha256_hex(&token))],
     )?
     .first::<Row>(None)
@@ -506,12 +507,13 @@ async fn create_session(
     let now = now_s();
     stmt(
         db,
-        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         &[
             s(&sha256_hex(&session)),
             s(&row.org_id),
             n(now),
             n(now + SESSION_LIFETIME_SECS),
+            s(&row.id),
         ],
     )?
     .run()

@@ -110,12 +110,13 @@ pub async fn start(
     )?;
     let browser = hex(&random::<32>()?);
     let id = new_id()?;
+    let created_by = store::actor_label(db, actor).await?;
     let now = now_s();
     db.batch(vec![
         stmt(
             db,
-            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             &[
                 s(&id),
                 s(&sha256_hex(request.state.as_str())),
@@ -129,6 +130,7 @@ pub async fn start(
                 opt(reconnect.as_ref().map(|r| r.id.as_str())),
                 n(now),
                 n(now + PENDING_LIFETIME_SECS),
+                s(&created_by),
             ],
         )?,
         store::put_secret(db, &cfg.keyring, org, &id, "codeVerifier", request.code_verifier.expose(), Some(now + PENDING_LIFETIME_SECS))?,
@@ -164,6 +166,8 @@ struct Pending {
     reconnect_id: Option<String>,
     expires_at: i64,
     used_at: Option<i64>,
+    #[serde(default)]
+    created_by: Option<String>,
 }
 
 fn escape(s: &str) -> String {
@@ -411,12 +415,12 @@ async fn redeem_and_store(
             let id = new_id()?;
             stmt(
                 db,
-                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11)",
+                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at, created_by)
+                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11, ?12)",
                 &[
                     s(&id), s(&pending.org_id), s(&pending.ty), s(&pending.name), opt(pending.description.as_deref()),
                     s(&tid), s(&app.client_id.to_string()), s(cfg.cloud.name()), opt(pending.endpoint.as_deref()),
-                    s(&info.to_string()), n(now),
+                    s(&info.to_string()), n(now), opt(pending.created_by.as_deref()),
                 ],
             )?
             .run()
