@@ -279,6 +279,35 @@ describe('managing connections', () => {
     assert.deepEqual(b.errors, []);
   });
 
+  test('the form is usable before the wasm arrives, and its arrival shifts nothing', async () => {
+    const other = await launch();
+    try {
+      // The core arrives 1.5 s late.
+      await other.page.route('**/*.wasm', async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
+      await other.page.addInitScript(() => {
+        window.__shifts = [];
+        new PerformanceObserver((l) => window.__shifts.push(...l.getEntries().map((e) => ({ value: e.value, recent: e.hadRecentInput })))).observe({ type: 'layout-shift', buffered: true });
+      });
+      await signInUi(other.page, env.worker.base, org.token);
+      await openForm(other.page, 'Azure Client Secrets', 'Client Secret');
+      const status = other.page.getByRole('dialog').locator('.core-status');
+      assert.equal(await status.innerText(), 'Loading the validator…');
+      await other.page.getByRole('dialog').locator('#f-name').fill('typed-before-wasm');
+      await status.filter({ hasText: 'Fields are checked as you type' }).waitFor();
+      // Let the observer deliver the last frames' entries.
+      await other.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0)))));
+      const shifts = await other.page.evaluate(() => window.__shifts);
+      const cls = shifts.filter((s) => !s.recent).reduce((a, s) => a + s.value, 0);
+      assert.ok(cls < 0.01, `layout shift ${cls}: ${JSON.stringify(shifts)}`);
+      assert.deepEqual(other.errors, []);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('sign out ends the session: the list asks to sign in again', async () => {
     await b.page.getByRole('button', { name: 'Sign out' }).click();
     await b.page.waitForURL(/\/sign-in/);
