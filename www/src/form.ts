@@ -227,7 +227,9 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
         serverErrors = serverErrors.filter((e) => e.field !== f.name);
         validate();
       });
+      // Leaving a field checks what was typed; a blank required field is reported on submit.
       input.addEventListener('blur', () => {
+        if (!input.value) return;
         touched.add(f.name);
         validate();
       });
