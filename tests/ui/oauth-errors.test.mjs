@@ -45,7 +45,7 @@ describe('OAuth failures', () => {
   test('consent declined: worded, with the hint, and Try again reopens the filled form', async () => {
     await startOAuth(b.page, 'declined-conn');
     await b.page.locator('#cancel').click();
-    await b.page.waitForURL(/\/oauth\/callback\?/);
+    await b.page.waitForURL((u) => u.pathname.endsWith('/oauth/callback'));
     const h1 = b.page.getByRole('heading', { level: 1 });
     assert.equal(await h1.innerText(), 'The sign-in was cancelled or consent was declined');
     assert.match(await b.page.locator('.callback-error .message').innerText(), /65004/);
@@ -116,7 +116,7 @@ describe('OAuth failures', () => {
     try {
       await other.page.goto(authorizeUrl);
       await other.page.locator('#accept').click();
-      await other.page.waitForURL(/\/oauth\/callback\?/);
+      await other.page.waitForURL((u) => u.pathname.endsWith('/oauth/callback'));
       await other.page.getByRole('heading', { name: 'This sign-in was started in another browser' }).waitFor();
       await other.page.getByRole('link', { name: 'Try again' }).waitFor();
       await shot(other.page, 'oauth-other-browser');
