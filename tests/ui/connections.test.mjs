@@ -308,6 +308,22 @@ describe('managing connections', () => {
     }
   });
 
+  test('switch organization: another token, another list', async () => {
+    const second = await env.newOrg('ui-org-2');
+    await b.page.getByRole('link', { name: 'Switch organization' }).click();
+    await b.page.getByText("Sign in with the other organization's API token").waitFor();
+    await b.page.getByLabel('API token').fill(second.token);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByText('No app connections yet.').waitFor();
+    assert.match(await b.page.locator('.org').innerText(), /ui-org-2/);
+    await shot(b.page, 'switch-organization');
+    await b.page.getByRole('link', { name: 'Switch organization' }).click();
+    await b.page.getByLabel('API token').fill(org.token);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.locator('tbody .name', { hasText: 'graph-secret' }).waitFor();
+    assert.match(await b.page.locator('.org').innerText(), /ui-org$/);
+  });
+
   test('sign out ends the session: the list asks to sign in again', async () => {
     await b.page.getByRole('button', { name: 'Sign out' }).click();
     await b.page.waitForURL(/\/sign-in/);

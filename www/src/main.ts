@@ -41,6 +41,8 @@ function layout(main: HTMLElement): void {
             'div',
             { class: 'who' },
             h('span', { class: 'org', title: session.organizationId }, 'Organization: ', h('strong', {}, session.organizationName)),
+            // A session belongs to one organization (its API token): switching signs in with another token.
+            h('a', { class: 'btn small', href: '/sign-in?switch=1', 'data-link': true }, 'Switch organization'),
             signOut,
           )
         : null,

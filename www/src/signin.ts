@@ -18,6 +18,9 @@ export function renderSignIn(main: HTMLElement, done: () => Promise<void>): void
     'form',
     { class: 'card', novalidate: true },
     h('h1', {}, 'Sign in to azconn'),
+    new URLSearchParams(location.search).has('switch')
+      ? h('p', { class: 'muted' }, "Sign in with the other organization's API token; it replaces this browser's current session.")
+      : null,
     h('label', { for: 'token' }, 'API token'),
     input,
     h('p', { id: 'token-help', class: 'help' }, 'An organization API token (azc_…). `make dev` prints one. The token is exchanged for a session cookie and not stored by the browser.'),
