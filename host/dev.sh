@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make dev`: the Worker on http://127.0.0.1:8787 with the local Azure emulator (default seed,
+# `make dev`: the Worker (API + the UI from www/dist) on http://127.0.0.1:8787 with the local Azure emulator (default seed,
 # 127.0.0.1:8788 for Entra + Graph, 127.0.0.1:8789 for store `demo`) as its Azure. Writes a
 # git-ignored .dev.vars, applies the D1 migrations locally, creates an organization and prints
 # the token to sign in with. Ctrl-C stops both.
@@ -60,7 +60,8 @@ token=$(printf '%s' "$org" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=
 cat <<MSG
 
 azconn is running at http://127.0.0.1:8787 with the Azure emulator at http://127.0.0.1:8788.
-  API token (organization "dev"):  $token
+  UI:                              http://127.0.0.1:8787/organization/app-connections
+  API token (organization "dev"):  $token   (paste it on the UI's sign-in page)
   Sign in (UI session):            curl -c jar -X POST http://127.0.0.1:8787/api/v1/sessions -d '{"token":"$token"}'
   Try:  curl -H "authorization: Bearer $token" http://127.0.0.1:8787/api/v1/app-connections/azure-client-secrets
 Logs: $LOGDIR. Ctrl-C stops the Worker and the emulator.

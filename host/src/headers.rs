@@ -2,8 +2,8 @@
 //! natively: MDN/OWASP secure headers, HSTS (RFC 6797) only when the site is https, and a
 //! Content-Security-Policy that forbids framing (`frame-ancestors 'none'`, CSP Level 3).
 
-/// What a response's body is: the callback's HTML page may load the site's own stylesheet and
-/// images; an API answer loads nothing.
+/// What a response's body is: the callback's HTML page is the UI shell and may load the site's
+/// own scripts, styles and images; an API answer loads nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     Html,
@@ -15,7 +15,9 @@ pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 const CSP_DATA: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const CSP_HTML: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// The callback's HTML page is the UI shell (its error view runs the UI's own scripts), so it
+/// carries the UI's policy: the same string as `www/public/_headers` (tests/ui compares them).
+const CSP_HTML: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'";
 
 /// The headers to add to a response (the Worker keeps a value a handler already set).
 /// `Referrer-Policy: no-referrer` everywhere: the OAuth callback URL carries the code, which must

@@ -330,10 +330,11 @@ pub async fn create(
     };
     let now = now_s();
     let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
+    let created_by = store::actor_label(db, actor).await?;
     let mut batch = vec![stmt(
         db,
-        "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'active', ?12, 1, ?12, ?12)",
+        "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'active', ?12, 1, ?12, ?12, ?13)",
         &[
             s(&id),
             s(org),
@@ -347,6 +348,7 @@ pub async fn create(
             opt(endpoint.as_deref()),
             s(&checked.info.to_string()),
             n(now),
+            s(&created_by),
         ],
     )?];
     for (field, value) in secret_fields(&valid.credentials) {

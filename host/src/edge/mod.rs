@@ -40,7 +40,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let mut resp = match &cfg {
         Ok(cfg) => handle(&mut req, &env, cfg).await?,
         // The sign-in callback is a browser page: show the setting there, not JSON.
-        Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error)?,
+        Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error, &env).await?,
         Err(e) => error_response(e)?,
     };
     secure(&req, &mut resp, cfg.as_ref().ok())?;
@@ -53,7 +53,7 @@ async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Re
     }
     let db = env.d1("DB")?;
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
-        return oauth::callback(req, &db, cfg).await;
+        return oauth::callback(req, &db, cfg, env).await;
     }
     match route(req, &db, cfg).await {
         Ok(resp) => Ok(resp),
@@ -196,6 +196,24 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                 200,
                 &json!({ "token": revoke_token(db, org, token_id).await? }),
             )
+        }
+        (Method::Get, ["session"]) => {
+            let (org, _) = principal.org()?;
+            let name = stmt(
+                db,
+                "SELECT name FROM organizations WHERE id = ?1",
+                &[s(org)],
+            )?
+            .first::<String>(Some("name"))
+            .await?;
+            ok(
+                200,
+                &json!({ "organizationId": org, "organizationName": name }),
+            )
+        }
+        (Method::Get, ["app-connections", "options"]) => {
+            principal.org()?;
+            ok(200, &connection_options(cfg))
         }
         (Method::Get, ["audit-log"]) => {
             let (org, _) = principal.org()?;
@@ -491,6 +509,33 @@ async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
         201,
         &json!({ "organization": { "id": id, "name": name }, "token": token }),
     )
+}
+
+/// `GET /api/v1/app-connections/options`: the deployment's cloud (the browser validates forms
+/// against it) and per connection type the redirect URI to register and which methods this
+/// deployment can offer; an unconfigured OAuth app names its setting up
+/// front instead of failing after the redirect.
+fn connection_options(cfg: &Config) -> Value {
+    use azconn_core::form::ConnectionType::{AzureAppConfiguration, AzureClientSecrets};
+    let options: Vec<Value> = [AzureClientSecrets, AzureAppConfiguration]
+        .into_iter()
+        .map(|ty| {
+            let oauth = match cfg.oauth_app(ty) {
+                Ok(_) => json!({ "method": "oauth", "available": true }),
+                Err(e) => json!({ "method": "oauth", "available": false, "reason": e }),
+            };
+            json!({
+                "type": connections::type_str(ty),
+                "redirectUri": cfg.redirect_uri(),
+                "methods": [
+                    oauth,
+                    { "method": "client-secret", "available": true },
+                    { "method": "certificate", "available": true },
+                ],
+            })
+        })
+        .collect();
+    json!({ "cloud": cfg.cloud, "options": options })
 }
 
 /// `POST /api/v1/sessions {token}`: exchanges an API token for a UI session cookie.

@@ -27,7 +27,7 @@ use azconn_core::oauth::random::{State, constant_time_eq};
 use azconn_core::oauth::token::{ClientAuth, Grant, RefreshToken, TokenResponse, token_request};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use worker::{D1Database, Headers, Request, Response};
+use worker::{D1Database, Env, Headers, Request, Response};
 
 pub const BROWSER_COOKIE: &str = "azconn_oauth";
 const PENDING_LIFETIME_SECS: i64 = 10 * 60;
@@ -111,12 +111,13 @@ pub async fn start(
     )?;
     let browser = hex(&random::<32>()?);
     let id = new_id()?;
+    let created_by = store::actor_label(db, actor).await?;
     let now = now_s();
     db.batch(vec![
         stmt(
             db,
-            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             &[
                 s(&id),
                 s(&sha256_hex(request.state.as_str())),
@@ -130,6 +131,7 @@ pub async fn start(
                 opt(reconnect.as_ref().map(|r| r.id.as_str())),
                 n(now),
                 n(now + PENDING_LIFETIME_SECS),
+                s(&created_by),
             ],
         )?,
         store::put_secret(db, &cfg.keyring, org, &id, "codeVerifier", request.code_verifier.expose(), Some(now + PENDING_LIFETIME_SECS))?,
@@ -165,6 +167,8 @@ struct Pending {
     reconnect_id: Option<String>,
     expires_at: i64,
     used_at: Option<i64>,
+    #[serde(default)]
+    created_by: Option<String>,
 }
 
 fn escape(s: &str) -> String {
@@ -174,22 +178,36 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The minimal error page (the UI issue restyles it). The typed error is embedded as JSON too
-/// (`<` escaped so the script element cannot be closed early).
-fn page(e: &Error, status: u16, back: &str) -> worker::Result<Response> {
+/// The marker the UI shell (www/index.html) carries where the Worker puts a server-rendered
+/// page body.
+const SHELL_MARKER: &str = "<p class=\"muted\" id=\"boot\">Loading…</p>";
+
+/// The sign-in error page: the UI shell from the static assets (so it looks and behaves like
+/// the rest of the UI: the message, the hint, a retry button), with the error rendered in the
+/// HTML (readable without JavaScript, never a spinner) and embedded as JSON for the UI
+/// (`<` escaped so the script element cannot be closed early). Without the assets (an API-only
+/// deployment) the same content stands alone. The URL never carries the error.
+async fn page(e: &Error, status: u16, env: &Env) -> worker::Result<Response> {
     let hint = e
         .hint
         .as_deref()
         .map(|h| format!("<p class=\"hint\">{}</p>", escape(h)))
         .unwrap_or_default();
-    let html = format!(
-        "<!doctype html><meta charset=utf-8><title>Azure sign-in failed</title>\
-         <h1>Azure sign-in failed</h1><p class=\"message\">{}</p>{hint}\
+    let body = format!(
+        "<section class=\"callback-error\" aria-labelledby=\"callback-title\">\
+         <h1 id=\"callback-title\">Azure sign-in failed</h1><p class=\"message\">{}</p>{hint}\
          <script type=\"application/json\" id=\"error\">{}</script>\
-         <p><a href=\"{back}/organization/app-connections\">Back to app connections</a></p>",
+         <p><a href=\"/organization/app-connections?retry=oauth\">Try again</a> · \
+         <a href=\"/organization/app-connections\">Back to app connections</a></p></section>",
         escape(&e.message),
         json!({ "error": e }).to_string().replace('<', "\\u003c"),
     );
+    let html = match shell(env).await {
+        Some(shell) => shell.replacen(SHELL_MARKER, &body, 1),
+        None => {
+            format!("<!doctype html><meta charset=utf-8><title>Azure sign-in failed</title>{body}")
+        }
+    };
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
@@ -198,20 +216,36 @@ fn page(e: &Error, status: u16, back: &str) -> worker::Result<Response> {
         .with_headers(headers))
 }
 
-fn error_page(cfg: &Config, e: &Error) -> worker::Result<Response> {
-    let mut resp = page(e, 400, &cfg.site_url.to_string())?;
+/// The UI's index.html from the ASSETS binding, if the deployment serves the UI.
+async fn shell(env: &Env) -> Option<String> {
+    let assets = env.assets("ASSETS").ok()?;
+    let mut resp = assets.fetch("http://assets.invalid/", None).await.ok()?;
+    if resp.status_code() != 200 {
+        return None;
+    }
+    let text = resp.text().await.ok()?;
+    text.contains(SHELL_MARKER).then_some(text)
+}
+
+async fn error_page(cfg: &Config, e: &Error, env: &Env) -> worker::Result<Response> {
+    let mut resp = page(e, 400, env).await?;
     resp.headers_mut()
         .set("set-cookie", &browser_cookie(cfg, "", 0))?;
     Ok(resp)
 }
 
 /// The callback when the deployment itself is misconfigured: the page names the setting.
-pub fn config_error_page(e: &Error) -> worker::Result<Response> {
-    page(e, 503, "")
+pub async fn config_error_page(e: &Error, env: &Env) -> worker::Result<Response> {
+    page(e, 503, env).await
 }
 
 /// `GET /organization/app-connections/azure/oauth/callback`.
-pub async fn callback(req: &Request, db: &D1Database, cfg: &Config) -> worker::Result<Response> {
+pub async fn callback(
+    req: &Request,
+    db: &D1Database,
+    cfg: &Config,
+    env: &Env,
+) -> worker::Result<Response> {
     match complete(req, db, cfg).await {
         Ok(id) => {
             let headers = Headers::new();
@@ -223,7 +257,7 @@ pub async fn callback(req: &Request, db: &D1Database, cfg: &Config) -> worker::R
             headers.set("cache-control", "no-store")?;
             Ok(Response::empty()?.with_status(302).with_headers(headers))
         }
-        Err(e) => error_page(cfg, &e.error),
+        Err(e) => error_page(cfg, &e.error, env).await,
     }
 }
 
@@ -382,12 +416,12 @@ async fn redeem_and_store(
             let id = new_id()?;
             stmt(
                 db,
-                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11)",
+                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at, created_by)
+                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11, ?12)",
                 &[
                     s(&id), s(&pending.org_id), s(&pending.ty), s(&pending.name), opt(pending.description.as_deref()),
                     s(&tid), s(&app.client_id.to_string()), s(cfg.cloud.name()), opt(pending.endpoint.as_deref()),
-                    s(&info.to_string()), n(now),
+                    s(&info.to_string()), n(now), opt(pending.created_by.as_deref()),
                 ],
             )?
             .run()

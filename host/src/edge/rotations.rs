@@ -11,7 +11,7 @@ use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
-use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
+use azconn_core::rotation::{Purpose, Rotation, RotationConfig, Step, VerifyOutcome};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -36,6 +36,9 @@ pub struct RotationRow {
     pub current_hint: Option<String>,
     pub current_expires_at: Option<String>,
     pub next_rotation_at: Option<i64>,
+    /// The step a running rotation is on (migration 0002_ui), for live progress.
+    #[serde(default)]
+    pub step: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -53,6 +56,7 @@ impl RotationRow {
             "lastError": self.last_error.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok()),
             "current": { "keyId": self.current_key_id, "hint": self.current_hint, "expiresAt": self.current_expires_at },
             "nextRotationAt": self.next_rotation_at,
+            "step": self.step,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         })
@@ -225,18 +229,68 @@ async fn persist(
     Ok(())
 }
 
+/// The step a rotation is on, written before the step starts so that a reader (the UI polling
+/// `GET .../{id}`) sees real progress while `rotate` runs; `None` once the run stops.
+async fn progress(db: &D1Database, id: &str, step: Option<&str>) -> Result<(), ApiError> {
+    stmt(
+        db,
+        "UPDATE rotations SET step = ?1 WHERE id = ?2",
+        &[opt(step), s(id)],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The progress name of a step (what the UI shows).
+fn step_name(step: &Step) -> &'static str {
+    match step {
+        Step::Send { purpose, .. } => match purpose {
+            Purpose::ReadCredentials => "inspect",
+            Purpose::RemoveOrphan => "remove-orphan",
+            Purpose::AddPassword => "add",
+            Purpose::RemoveOld => "remove-old",
+            Purpose::RemoveUnverified => "remove-unverified",
+        },
+        Step::VerifyNewSecret { .. } => "verify",
+        Step::Wait { .. } => "wait",
+        Step::Publish { .. } => "publish",
+        Step::Done { .. } => "done",
+        Step::Failed { .. } => "failed",
+    }
+}
+
 fn hint_of(secret: &str) -> String {
     secret.chars().take(3).collect()
 }
 
 /// Runs the rotation until it is done, failed, or waiting longer than one request may.
-/// Returns the new secret value once, to this caller only.
+/// Returns the new secret value once, to this caller only, and the steps taken
+/// (`steps: [{step, at (unix ms), ok}]`); while it runs, `GET .../{id}` shows the current step.
 pub async fn rotate(
     db: &D1Database,
     cfg: &Config,
     org: &str,
     actor: &str,
     row: &RotationRow,
+) -> Result<Value, ApiError> {
+    let mut steps = Vec::new();
+    let result = run_steps(db, cfg, org, actor, row, &mut steps).await;
+    progress(db, &row.id, None).await?;
+    let mut v = result?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("steps".into(), Value::Array(steps));
+    }
+    Ok(v)
+}
+
+async fn run_steps(
+    db: &D1Database,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &RotationRow,
+    steps: &mut Vec<Value>,
 ) -> Result<Value, ApiError> {
     let conn: ConnectionRow =
         store::connection(db, org, "azure-client-secrets", &row.connection_id)
@@ -270,6 +324,9 @@ pub async fn rotate(
     for _ in 0..200 {
         let step = rotation.next(&graph, &token, now_s());
         persist(db, cfg, org, &row.id, &rotation, "running").await?;
+        let name = step_name(&step);
+        progress(db, &row.id, Some(name)).await?;
+        let at = now_ms();
         match step {
             Step::Send { purpose, request } => {
                 let outcome = execute(&request).await;
@@ -281,6 +338,7 @@ pub async fn rotate(
                     }
                 };
                 let result = rotation.on_response(&resp, now_s());
+                steps.push(json!({ "step": name, "at": at, "ok": result.is_ok() }));
                 store::audit(db, Some(org), actor, "rotation.graph", Some(&row.id), if result.is_ok() { "ok" } else { "failed" },
                     &json!({ "purpose": purpose, "status": resp.status, "error": result.as_ref().err() })).await?;
                 if let Err(e) = result {
@@ -313,6 +371,7 @@ pub async fn rotate(
                     },
                 };
                 let _ = rotation.on_verified(&outcome, now_s());
+                steps.push(json!({ "step": name, "at": at, "ok": outcome == VerifyOutcome::Ok }));
                 store::audit(
                     db,
                     Some(org),
@@ -329,6 +388,7 @@ pub async fn rotate(
                 .await?;
             }
             Step::Wait { ms } => {
+                steps.push(json!({ "step": name, "at": at, "ok": true, "ms": ms }));
                 if now_ms().saturating_sub(started).saturating_add(ms) > WAIT_BUDGET_MS {
                     persist(db, cfg, org, &row.id, &rotation, "waiting").await?;
                     return Ok(
@@ -349,6 +409,7 @@ pub async fn rotate(
                         &[s(&key_id.to_string()), s(&hint_of(secret.expose())), opt(expires.as_deref()), n(now_s()), s(&row.id)])?,
                 ]).await?;
                 rotation.on_published()?;
+                steps.push(json!({ "step": name, "at": at, "ok": true }));
                 published = Some((key_id.to_string(), secret, ends_at));
             }
             Step::Done {

@@ -45,6 +45,9 @@ pub struct ConnectionRow {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Who created it, as a label (migration 0002_ui).
+    #[serde(default)]
+    pub created_by: Option<String>,
 }
 
 impl ConnectionRow {
@@ -70,10 +73,35 @@ impl ConnectionRow {
             "lastError": parse(&self.last_error),
             "lastValidatedAt": self.last_validated_at,
             "version": self.version,
+            "createdBy": self.created_by,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         })
     }
+}
+
+/// A label for the actor of a request (`token:<id>` or `session:<hash prefix>`): the API token
+/// by name, which is the identity behind a UI session too.
+pub async fn actor_label(db: &D1Database, actor: &str) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    let (sql, key, suffix) = match actor.split_once(':') {
+        Some(("token", id)) => ("SELECT name FROM api_tokens WHERE id = ?1", id, ""),
+        Some(("session", prefix)) => (
+            "SELECT t.name AS name FROM sessions s JOIN api_tokens t ON t.id = s.token_id WHERE substr(s.id_hash, 1, 12) = ?1",
+            prefix,
+            " (UI session)",
+        ),
+        _ => return Ok(actor.to_owned()),
+    };
+    let name = stmt(db, sql, &[s(key)])?.first::<Name>(None).await?;
+    Ok(match name {
+        Some(n) => format!("API token \"{}\"{suffix}", n.name),
+        None if suffix.is_empty() => "an API token".to_owned(),
+        None => "a UI session".to_owned(),
+    })
 }
 
 pub async fn connection(

@@ -7,11 +7,12 @@ use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
 use super::store::{self, n, opt, s, stmt};
 use crate::config::Config;
+use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
-use azconn_core::sync::{DesiredValue, SyncMode, SyncOp, SyncPlanner, SyncSpec};
+use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -175,7 +176,65 @@ fn op_summary(op: &SyncOp) -> Value {
     }
 }
 
-/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}}`.
+/// Feeds the planner every page of the store's listing under the sync's prefix and label.
+async fn list_store(
+    planner: &mut SyncPlanner,
+    auth: &AppConfigAuth,
+    tokens: &mut SyncTokens,
+) -> Result<(), ApiError> {
+    let mut next = Some(planner.first_request()?);
+    // Bounded: 1000 pages of 100 keys.
+    for _ in 0..1000 {
+        let Some(req) = next.take() else { break };
+        let resp = execute(&appconfig::authorize(req, auth, tokens, now_s())?).await?;
+        tokens.observe(&resp);
+        if !resp.is_success() {
+            return Err(ApiError::from(AppConfigError::parse(&resp).to_error()));
+        }
+        next = planner.on_page(&resp)?;
+    }
+    Ok(())
+}
+
+/// A plan as the UI shows it before applying: keys to create, update, delete, the desired
+/// keys already in place, the ones left alone, and the names an import mode brings back.
+fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Value {
+    let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
+    for op in &plan.ops {
+        match op {
+            SyncOp::Put {
+                key,
+                condition: Condition::IfNoneMatchAny,
+                ..
+            } => create.push(key.as_str().to_owned()),
+            SyncOp::Put { key, .. } => update.push(key.as_str().to_owned()),
+            SyncOp::Delete { key, .. } => delete.push(key.as_str().to_owned()),
+        }
+    }
+    let touched = |full: &str, name: &str| {
+        create.iter().chain(&update).any(|k| k == full)
+            || plan.skipped.iter().any(|(k, _)| k == full)
+            || plan.imports.contains_key(name)
+    };
+    let unchanged: Vec<String> = desired
+        .keys()
+        .map(|name| (format!("{prefix}{name}"), name))
+        .filter(|(full, name)| !touched(full, name))
+        .map(|(full, _)| full)
+        .collect();
+    let skipped: Vec<Value> = plan
+        .skipped
+        .iter()
+        .map(|(k, r)| json!({ "key": k, "reason": r }))
+        .collect();
+    json!({
+        "create": create, "update": update, "delete": delete, "unchanged": unchanged,
+        "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>(),
+    })
+}
+
+/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
+/// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
 pub async fn run(
     db: &D1Database,
     cfg: &Config,
@@ -223,6 +282,24 @@ pub async fn run(
         delete_missing: true,
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
+    if body.get("dryRun").and_then(Value::as_bool) == Some(true) {
+        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+        let auth = AppConfigAuth::Bearer(token);
+        let mut tokens = SyncTokens::default();
+        list_store(&mut planner, &auth, &mut tokens).await?;
+        let plan = planner.plan()?;
+        store::audit(
+            db,
+            Some(org),
+            actor,
+            "sync.preview",
+            Some(&row.id),
+            "ok",
+            &json!({}),
+        )
+        .await?;
+        return Ok(json!({ "preview": preview(&plan, &row.key_prefix, &desired) }));
+    }
     let run_id = new_id()?;
     let started = now_s();
     stmt(
@@ -236,17 +313,7 @@ pub async fn run(
         let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
-        let mut next = Some(planner.first_request()?);
-        // Bounded: 1000 pages of 100 keys.
-        for _ in 0..1000 {
-            let Some(req) = next.take() else { break };
-            let resp = execute(&appconfig::authorize(req, &auth, &tokens, now_s())?).await?;
-            tokens.observe(&resp);
-            if !resp.is_success() {
-                return Err(ApiError::from(AppConfigError::parse(&resp).to_error()));
-            }
-            next = planner.on_page(&resp)?;
-        }
+        list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
         let summary: Vec<Value> = plan.ops.iter().map(op_summary).collect();
         let mut done = Vec::new();

@@ -1,0 +1,142 @@
+// Rotation and sync in chromium: pick an app registration, rotate now with live progress
+// through the real steps (propagation delay on), the new secret shown once, the app's secrets
+// on a timeline; a sync from pasted .env pairs and a JSON file, plan first, then the result.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup } from '../e2e/harness.mjs';
+import { launch, shot, signInUi } from './browser.mjs';
+
+let env;
+let org;
+let b;
+let graph;
+let store;
+
+before(async () => {
+  env = await setup();
+  org = await env.newOrg('ui-flows');
+  const base = { method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET };
+  graph = (await env.api('POST', '/api/v1/app-connections/azure-client-secrets', { token: org.token, body: { name: 'graph', ...base } })).json.appConnection;
+  store = (await env.api('POST', '/api/v1/app-connections/azure-app-configuration', { token: org.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...base } })).json.appConnection;
+  assert.ok(graph && store);
+  b = await launch();
+  await signInUi(b.page, env.worker.base, org.token);
+});
+
+after(async () => {
+  await b?.close();
+  await env?.stop();
+});
+
+const row = (name) => b.page.locator('tr', { has: b.page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
+
+describe('rotation', () => {
+  test('pick the app, guard the schedule, rotate with live steps, secret shown once, timeline', async () => {
+    await row('graph').getByRole('link', { name: 'Rotate secrets' }).click();
+    await b.page.waitForURL(new RegExp(`/azure-client-secrets/${graph.id}$`));
+    await b.page.getByText('No rotation yet').waitFor();
+    await b.page.getByLabel('App registration', { exact: true }).fill(TARGET_APP.slice(0, 8));
+    const apps = b.page.locator('.app-list .app');
+    assert.equal(await apps.count(), 1);
+    await apps.first().getByRole('radio').check();
+    await b.page.getByLabel('Secret lifetime (days)').fill('30');
+    await b.page.getByLabel('Rotate every (days)').fill('60');
+    await b.page.getByRole('button', { name: 'Create rotation' }).click();
+    await b.page.getByText('Rotate more often than the lifetime').waitFor();
+    await b.page.getByLabel('Secret lifetime (days)').fill('90');
+    await b.page.getByLabel('Rotate every (days)').fill('30');
+    await b.page.getByRole('button', { name: 'Create rotation' }).click();
+    const card = b.page.locator('article.rotation');
+    await card.waitFor();
+    const before = (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials.length;
+
+    await env.admin('PUT', '/settings', { secretPropagationSeconds: 3 });
+    try {
+      await card.getByRole('button', { name: 'Rotate now' }).click();
+      // Live: the page shows the step the Worker is on while Azure has not accepted the secret.
+      await card.locator('li.step.current', { hasText: 'Waiting for Azure to accept it' }).waitFor({ timeout: 15000 });
+      await card.locator('li.step.done', { hasText: 'Adding a new secret' }).waitFor();
+      await shot(b.page, 'rotation-progress');
+      await card.getByText('New secret created.').waitFor({ timeout: 60000 });
+    } finally {
+      await env.admin('PUT', '/settings', { secretPropagationSeconds: 0 });
+    }
+    for (const step of ["Reading the app's secrets", 'Adding a new secret', 'Waiting for Azure to accept it', 'Publishing it to azconn']) {
+      await card.locator('li.step.done', { hasText: step }).waitFor();
+    }
+    const value = await card.getByLabel('New client secret value').inputValue();
+    const app = await env.admin('GET', `/applications/${TARGET_APP}`);
+    assert.equal(app.passwordCredentials.length, before + 1);
+    const added = app.passwordCredentials.find((p) => value.startsWith(p.hint));
+    assert.ok(added, 'the shown value is the added secret');
+    await card.getByRole('button', { name: 'Copy secret' }).waitFor();
+    // The timeline: one bar per secret, the current one named.
+    await card.locator('.timeline-svg rect.tl-bar').first().waitFor();
+    assert.equal(await card.locator('.timeline-svg rect.tl-bar').count(), app.passwordCredentials.length);
+    const table = await card.locator('.secrets-table').innerText();
+    assert.match(table, /\(current\)/);
+    assert.match(table, /(89|90) days left/, 'the new secret lives 90 days');
+    assert.match(await card.locator('.current-secret').innerText(), new RegExp(added.keyId));
+    assert.equal(await card.locator('.rotation-status').innerText(), 'active');
+    await shot(b.page, 'rotation-done');
+    await card.getByRole('button', { name: 'I have stored it' }).click();
+    assert.equal(await card.getByLabel('New client secret value').count(), 0);
+    // Shown once: a reload shows the hint only.
+    await b.page.reload();
+    await b.page.locator('article.rotation').waitFor();
+    assert.doesNotMatch(await b.page.locator('main').innerText(), new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.deepEqual(b.errors, []);
+  });
+});
+
+describe('sync', () => {
+  const kv = () => env.admin('GET', '/stores/demo/kv');
+
+  test('plan before applying, then the result; re-runs update and delete only what changed', async () => {
+    await b.page.goto(`${env.worker.base}/organization/app-connections`);
+    await row('store').getByRole('link', { name: 'Sync secrets' }).click();
+    await b.page.waitForURL(new RegExp(`/azure-app-configuration/${store.id}$`));
+    assert.equal(await b.page.getByLabel('Store endpoint').inputValue(), env.emulator.stores.demo);
+    await b.page.getByLabel('Label (optional)').fill('prod');
+    await b.page.getByLabel('Key prefix (optional)').fill('ui/');
+    await b.page.getByRole('button', { name: 'Create sync' }).click();
+    const card = b.page.locator('article.sync');
+    await card.waitFor();
+    const secrets = card.getByLabel('Secrets (JSON object or NAME=value lines)');
+    await secrets.fill('not a pair');
+    await card.getByText('Line 1 is not NAME=value.').waitFor();
+    await secrets.fill('# app\nDB_URL="postgres://db/app"\nAPI_KEY=k1\n');
+    await card.getByText('2 secret(s) read').waitFor();
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await card.getByText('Plan (nothing written yet)').waitFor();
+    assert.match(await card.locator('.plan-group.create').innerText(), /Create: 2[\s\S]*ui\/API_KEY[\s\S]*ui\/DB_URL/);
+    assert.match(await card.locator('.plan-group.delete').innerText(), /Delete: 0/);
+    const listed = JSON.stringify(await kv());
+    assert.doesNotMatch(listed, /ui\/DB_URL/, 'the preview wrote nothing');
+    await shot(b.page, 'sync-plan');
+    await card.getByRole('button', { name: 'Apply' }).click();
+    await card.getByText('Sync applied.').waitFor();
+    assert.match(await card.locator('.sync-result').innerText(), /2 change\(s\) written/);
+    const after1 = JSON.stringify(await kv());
+    assert.match(after1, /ui\/DB_URL/);
+    assert.match(after1, /postgres:\/\/db\/app/);
+    await shot(b.page, 'sync-applied');
+
+    // A JSON file: one value changes, one key goes away.
+    await card.getByLabel('Or choose a .json / .env file').setInputFiles({ name: 'secrets.json', mimeType: 'application/json', buffer: Buffer.from('{"DB_URL":"postgres://db/v2"}') });
+    await card.getByText('1 secret(s) read').waitFor();
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await card.locator('.plan-group.update', { hasText: 'Update: 1' }).waitFor();
+    assert.match(await card.locator('.plan-group.delete').innerText(), /Delete: 1[\s\S]*ui\/API_KEY/);
+    assert.match(await card.locator('.plan-group.create').innerText(), /Create: 0/);
+    await card.getByRole('button', { name: 'Apply' }).click();
+    await card.locator('.sync-result', { hasText: 'deleted ui/API_KEY' }).waitFor();
+    const after2 = JSON.stringify(await kv());
+    assert.doesNotMatch(after2, /ui\/API_KEY/);
+    assert.match(after2, /postgres:\/\/db\/v2/);
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await card.locator('.plan-group.unchanged', { hasText: 'Unchanged: 1' }).waitFor();
+    await shot(b.page, 'sync-unchanged');
+    assert.deepEqual(b.errors, []);
+  });
+});

@@ -1,0 +1,196 @@
+// Organization Settings → App Connections: the list (name, type, method, tenant, status with
+// the last validation and its error), search and filters, and per connection validate, edit,
+// reconnect, rotate/sync and delete.
+import { api, ApiFailure, type Connection, type ConnectionType } from './api';
+import { h, clear, ago, isoDate, announce } from './dom';
+import { confirmDialog } from './modal';
+import { openAddConnection, openEditConnection, resumeRetry } from './form';
+import { METHOD_SHORT, STATUS_NAMES, TYPE_NAMES } from './labels';
+
+const TYPES: ConnectionType[] = ['azure-client-secrets', 'azure-app-configuration'];
+
+export async function renderConnections(root: HTMLElement): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  let highlight = params.get('created');
+  const search = h('input', { type: 'search', id: 'search', placeholder: 'Search by name, tenant or client ID', 'aria-label': 'Search connections' });
+  const typeFilter = h(
+    'select',
+    { id: 'type-filter', 'aria-label': 'Filter by type' },
+    h('option', { value: '' }, 'All types'),
+    TYPES.map((t) => h('option', { value: t }, TYPE_NAMES[t])),
+  );
+  const statusFilter = h(
+    'select',
+    { id: 'status-filter', 'aria-label': 'Filter by status' },
+    h('option', { value: '' }, 'Any status'),
+    Object.entries(STATUS_NAMES).map(([v, n]) => h('option', { value: v }, n)),
+  );
+  const add = h('button', { type: 'button', class: 'btn primary', id: 'add-connection' }, 'Add Connection');
+  const banner = h('div', { class: 'banner-slot' });
+  const listEl = h('div', { class: 'list', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading connections…'));
+  clear(
+    root,
+    h(
+      'div',
+      { class: 'section-head' },
+      h('div', {}, h('h2', {}, 'App Connections'), h('p', { class: 'muted' }, 'Connections let azconn call Azure on your behalf: rotate client secrets, sync secrets to App Configuration.')),
+      add,
+    ),
+    banner,
+    h('div', { class: 'filters' }, search, typeFilter, statusFilter),
+    listEl,
+  );
+
+  let all: Connection[] = [];
+  const refresh = async (focusId?: string) => {
+    listEl.setAttribute('aria-busy', 'true');
+    try {
+      const lists = await Promise.all(TYPES.map((t) => api.list(t)));
+      all = lists.flatMap((l) => l.appConnections).sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+      draw();
+      if (focusId) document.querySelector<HTMLElement>(`[data-connection="${focusId}"]`)?.focus();
+    } catch (e) {
+      clear(listEl, errorBox(e));
+    } finally {
+      listEl.setAttribute('aria-busy', 'false');
+    }
+  };
+
+  const draw = () => {
+    const q = search.value.trim().toLowerCase();
+    const rows = all.filter(
+      (c) =>
+        (!typeFilter.value || c.type === typeFilter.value) &&
+        (!statusFilter.value || c.status === statusFilter.value) &&
+        (!q || [c.name, c.tenantId, c.clientId ?? '', c.description ?? ''].some((v) => v.toLowerCase().includes(q))),
+    );
+    if (all.length === 0) {
+      clear(listEl, h('div', { class: 'empty' }, h('p', {}, 'No app connections yet.'), h('p', { class: 'muted' }, 'Add one to rotate client secrets or sync secrets to Azure App Configuration.')));
+      return;
+    }
+    if (rows.length === 0) {
+      clear(listEl, h('p', { class: 'empty' }, 'No connection matches the search.'));
+      return;
+    }
+    clear(
+      listEl,
+      h(
+        'table',
+        { class: 'connections' },
+        h('caption', { class: 'sr-only' }, 'App connections'),
+        h('thead', {}, h('tr', {}, ['Name', 'Type', 'Method', 'Tenant', 'Status', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows.map(row)),
+      ),
+    );
+  };
+
+  const row = (c: Connection) => {
+    const tr = h('tr', { 'data-connection': c.id, tabindex: -1, class: c.id === highlight ? 'highlight' : '' });
+    const validate = h('button', { type: 'button', class: 'btn small' }, 'Validate');
+    validate.addEventListener('click', async () => {
+      validate.disabled = true;
+      validate.textContent = 'Validating…';
+      try {
+        const r = await api.validate(c.type, c.id);
+        announce(r.valid ? `${c.name} is valid` : `${c.name} failed validation: ${r.error?.message ?? ''}`);
+      } catch (e) {
+        showBanner(banner, e);
+      }
+      await refresh(c.id);
+    });
+    const actions: HTMLElement[] = [validate];
+    if (c.method === 'oauth') {
+      const reconnect = h('button', { type: 'button', class: `btn small${c.status === 'needs-reauth' ? ' primary' : ''}` }, 'Reconnect');
+      reconnect.addEventListener('click', async () => {
+        reconnect.disabled = true;
+        try {
+          const r = await api.oauthStart(c.type, { reconnectId: c.id });
+          sessionStorage.setItem('azconn.oauth', JSON.stringify({ reconnectId: c.id, type: c.type }));
+          location.assign(r.url);
+        } catch (e) {
+          reconnect.disabled = false;
+          showBanner(banner, e);
+        }
+      });
+      actions.push(reconnect);
+    } else {
+      const edit = h('button', { type: 'button', class: 'btn small' }, 'Edit');
+      edit.addEventListener('click', () => openEditConnection(c, (id) => void refresh(id)));
+      actions.push(edit);
+    }
+    actions.push(
+      h(
+        'a',
+        { class: 'btn small', href: `/organization/app-connections/${c.type}/${c.id}`, 'data-link': true },
+        c.type === 'azure-client-secrets' ? 'Rotate secrets' : 'Sync secrets',
+      ),
+    );
+    const del = h('button', { type: 'button', class: 'btn small danger' }, 'Delete');
+    del.addEventListener('click', async () => {
+      if (!(await confirmDialog(`Delete ${c.name}?`, `The connection and its stored credentials are removed from azconn. Nothing changes in Azure.`, 'Delete connection'))) return;
+      try {
+        await api.remove(c.type, c.id);
+        announce(`${c.name} deleted`);
+        await refresh();
+        add.focus();
+      } catch (e) {
+        showBanner(banner, e);
+      }
+    });
+    actions.push(del);
+    const status = h(
+      'div',
+      { class: 'status' },
+      h('span', { class: `badge ${c.status}` }, STATUS_NAMES[c.status] ?? c.status),
+      c.lastValidatedAt ? h('span', { class: 'muted small', title: isoDate(c.lastValidatedAt) }, ` validated ${ago(c.lastValidatedAt)}`) : null,
+      c.lastError ? h('p', { class: 'row-error' }, c.lastError.message, c.lastError.hint ? h('span', { class: 'hint' }, ` ${c.lastError.hint}`) : null) : null,
+    );
+    tr.append(
+      h('td', { 'data-label': 'Name' }, h('strong', { class: 'name' }, c.name), c.description ? h('div', { class: 'muted small' }, c.description) : null,
+        c.createdBy ? h('div', { class: 'muted small' }, `created by ${c.createdBy}`) : null,
+        c.id === highlight ? h('span', { class: 'badge new' }, 'New') : null),
+      h('td', { 'data-label': 'Type' }, TYPE_NAMES[c.type]),
+      h('td', { 'data-label': 'Method' }, METHOD_SHORT[c.method]),
+      h('td', { 'data-label': 'Tenant' }, h('code', {}, c.tenantId)),
+      h('td', { 'data-label': 'Status' }, status),
+      h('td', { 'data-label': 'Actions' }, h('div', { class: 'row-actions' }, actions)),
+    );
+    return tr;
+  };
+
+  add.addEventListener('click', () => openAddConnection((id) => {
+    highlight = id;
+    void refresh(id);
+  }));
+  search.addEventListener('input', draw);
+  typeFilter.addEventListener('change', draw);
+  statusFilter.addEventListener('change', draw);
+
+  await refresh(highlight ?? undefined);
+  if (highlight) {
+    const c = all.find((x) => x.id === highlight);
+    if (c) {
+      banner.replaceChildren(h('div', { class: 'alert success', role: 'status' }, `Connected: ${c.name} (${TYPE_NAMES[c.type]}) is ready to use.`));
+      announce(`Connection ${c.name} created`);
+    }
+    history.replaceState(null, '', location.pathname);
+  }
+  if (params.get('retry') === 'oauth') {
+    history.replaceState(null, '', location.pathname);
+    resumeRetry((id) => {
+      highlight = id;
+      void refresh(id);
+    });
+  }
+}
+
+export function errorBox(e: unknown): HTMLElement {
+  if (e instanceof ApiFailure) {
+    return h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, e.error.message), e.error.hint ? h('p', { class: 'hint' }, e.error.hint) : null);
+  }
+  return h('div', { class: 'alert error', role: 'alert' }, e instanceof Error ? e.message : String(e));
+}
+
+function showBanner(slot: HTMLElement, e: unknown): void {
+  slot.replaceChildren(errorBox(e));
+}

@@ -1,0 +1,527 @@
+// One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
+import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncPreview } from './api';
+import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
+import { errorBox } from './connections';
+import { parseSecrets } from './secrets-file';
+import { METHOD_SHORT, STATUS_NAMES, TYPE_NAMES } from './labels';
+
+export async function renderDetail(root: HTMLElement, type: ConnectionType, id: string): Promise<void> {
+  clear(root, h('p', { class: 'muted' }, 'Loading…'));
+  let c: Connection;
+  try {
+    c = (await api.get(type, id)).appConnection;
+  } catch (e) {
+    clear(root, errorBox(e));
+    return;
+  }
+  clear(
+    root,
+    h('p', {}, h('a', { href: '/organization/app-connections', 'data-link': true }, '← App Connections')),
+    h(
+      'div',
+      { class: 'section-head' },
+      h('div', {}, h('h2', {}, c.name), h('p', { class: 'muted' }, `${TYPE_NAMES[c.type]} · ${METHOD_SHORT[c.method]} · tenant `, h('code', {}, c.tenantId))),
+      h('span', { class: `badge ${c.status}` }, STATUS_NAMES[c.status] ?? c.status),
+    ),
+  );
+  const body = h('div', {});
+  root.append(body);
+  if (type === 'azure-client-secrets') await renderRotations(body, c);
+  else await renderSyncs(body, c);
+  document.getElementById('main')?.focus();
+}
+
+// ---------------------------------------------------------------- rotation
+
+/** The rotation's real steps, in order (host/src/edge/rotations.rs `step_name`). */
+const STEPS: [string[], string][] = [
+  [['inspect', 'remove-orphan'], "Reading the app's secrets"],
+  [['add'], 'Adding a new secret'],
+  [['verify', 'wait'], 'Waiting for Azure to accept it'],
+  [['publish'], 'Publishing it to azconn'],
+  [['remove-old', 'remove-unverified'], 'Removing the old secret'],
+];
+
+async function renderRotations(root: HTMLElement, c: Connection): Promise<void> {
+  const list = h('div', { class: 'rotations' });
+  const setup = h('section', { class: 'card' });
+  root.append(h('h3', {}, 'Client secret rotation'), list, setup);
+  let clients: ClientApp[] = [];
+  let next: string | null = null;
+
+  const loadClients = async (more = false) => {
+    const r = await api.clients(c.id, more ? next ?? undefined : undefined);
+    clients = more ? [...clients, ...r.clients] : r.clients;
+    next = r.nextLink;
+  };
+
+  const drawList = async () => {
+    let rotations: Rotation[];
+    try {
+      rotations = (await api.rotations()).rotations.filter((r) => r.connectionId === c.id);
+    } catch (e) {
+      clear(list, errorBox(e));
+      return;
+    }
+    if (rotations.length === 0) {
+      clear(list, h('p', { class: 'muted' }, 'No rotation yet: pick an app registration below.'));
+      return;
+    }
+    clear(list, rotations.map((r) => rotationCard(r)));
+  };
+
+  const rotationCard = (r: Rotation) => {
+    const progress = h('ol', { class: 'steps', 'aria-label': 'Rotation progress' });
+    const result = h('div', { class: 'rotate-result', 'aria-live': 'polite' });
+    const timeline = h('div', { class: 'timeline' });
+    const rotate = h('button', { type: 'button', class: 'btn primary', 'data-rotation': r.id }, 'Rotate now');
+    const facts = h('div', {});
+    const drawFacts = () =>
+      clear(
+        facts,
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'Status'), h('dd', { class: 'rotation-status' }, r.status),
+          h('dt', {}, 'Lifetime'), h('dd', {}, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days`),
+          h('dt', {}, 'Current secret'), h('dd', { class: 'current-secret' }, r.current.keyId ? `${r.current.hint ?? ''}… (${r.current.keyId}), expires ${r.current.expiresAt ? isoDate(Number(r.current.expiresAt)) : 'never'}` : 'none yet'),
+          h('dt', {}, 'Next rotation'), h('dd', {}, r.nextRotationAt ? isoDate(r.nextRotationAt) : '—'),
+        ),
+        r.lastError ? h('p', { class: 'row-error' }, r.lastError.message, r.lastError.hint ? ` ${r.lastError.hint}` : '') : null,
+      );
+    drawFacts();
+    const card = h(
+      'article',
+      { class: 'card rotation', 'aria-label': `Rotation of ${r.target.displayName}` },
+      h('h4', {}, r.target.displayName, ' ', h('code', { class: 'small' }, r.target.appId)),
+      facts,
+      h('div', { class: 'actions left' }, rotate),
+      progress,
+      result,
+      h('h5', {}, "The app's secrets"),
+      timeline,
+    );
+    const drawTimeline = () => {
+      const app = clients.find((a) => a.appId === r.target.appId);
+      clear(timeline, app ? secretsTimeline(app.passwordCredentials, r.current.keyId) : h('p', { class: 'muted' }, 'Not in the loaded app list.'));
+    };
+    drawTimeline();
+    rotate.addEventListener('click', async () => {
+      rotate.disabled = true;
+      rotate.textContent = 'Rotating…';
+      result.replaceChildren();
+      const seen = new Set<string>();
+      drawSteps(progress, seen, null);
+      let polling = true;
+      const poll = async () => {
+        while (polling) {
+          try {
+            const cur = (await api.rotation(r.id)).rotation;
+            if (polling && cur.step) {
+              seen.add(cur.step);
+              drawSteps(progress, seen, cur.step);
+            }
+          } catch {
+            /* the final answer reports */
+          }
+          await new Promise((res) => setTimeout(res, 300));
+        }
+      };
+      void poll();
+      let out: RotateResult;
+      try {
+        out = await api.rotate(r.id);
+      } catch (e) {
+        polling = false;
+        drawSteps(progress, seen, null, true);
+        clear(result, errorBox(e));
+        r = (await api.rotation(r.id).catch(() => ({ rotation: r }))).rotation;
+        drawFacts();
+        rotate.disabled = false;
+        rotate.textContent = 'Rotate now';
+        return;
+      }
+      polling = false;
+      for (const s of out.steps ?? []) seen.add(s.step);
+      drawSteps(progress, seen, null, false, out.secret ? 'done' : 'waiting');
+      if (out.secret) {
+        const value = out.secret.value;
+        const field = h('input', { type: 'text', readonly: true, value, id: uid('new-secret'), class: 'secret-value', 'aria-label': 'New client secret value' });
+        const dismiss = h('button', { type: 'button', class: 'btn small' }, 'I have stored it');
+        dismiss.addEventListener('click', () => clear(result, h('p', { class: 'muted' }, 'The secret value is no longer shown.')));
+        clear(
+          result,
+          h('div', { class: 'alert success', role: 'status' }, h('strong', {}, 'New secret created. '), 'Copy it now: it is shown only once.'),
+          h('div', { class: 'copy-row' }, field, copyButton(() => value, 'Copy secret'), dismiss),
+          h('p', { class: 'muted small' }, `Key ID ${out.secret.keyId}${out.secret.expiresAt ? `, expires ${isoDate(out.secret.expiresAt)}` : ''}. ${out.removed?.length ? `Removed ${out.removed.length} old secret(s).` : ''}`),
+        );
+        announce('Rotation complete. The new secret is shown once.');
+      } else {
+        clear(result, h('div', { class: 'alert', role: 'status' }, `Azure has not accepted the new secret yet (status: ${out.rotation.status}). Rotate now again to resume; nothing is lost.`));
+      }
+      await loadClients().catch(() => undefined);
+      r = out.rotation;
+      drawFacts();
+      drawTimeline();
+      rotate.disabled = false;
+      rotate.textContent = 'Rotate now';
+    });
+    return card;
+  };
+
+  const drawSetup = () => {
+    const searchId = uid('app-search');
+    const search = h('input', { type: 'search', id: searchId, placeholder: 'Filter by name or app ID' });
+    const listbox = h('div', { class: 'app-list', role: 'radiogroup', 'aria-label': 'App registrations' });
+    const more = h('button', { type: 'button', class: 'btn small' }, 'Load more');
+    const lifetime = h('input', { type: 'number', id: 'lifetime', min: 1, max: 730, value: 90, required: true });
+    const interval = h('input', { type: 'number', id: 'interval', min: 1, max: 730, value: 30, required: true });
+    const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+    const create = h('button', { type: 'submit', class: 'btn primary' }, 'Create rotation');
+    let selected: string | null = null;
+    const drawApps = () => {
+      const q = search.value.trim().toLowerCase();
+      const shown = clients.filter((a) => !q || a.displayName.toLowerCase().includes(q) || a.appId.includes(q));
+      clear(
+        listbox,
+        shown.length === 0 ? h('p', { class: 'muted' }, 'No app registration matches.') : null,
+        shown.map((a) => {
+          const rid = uid('app');
+          const radio = h('input', { type: 'radio', name: 'app', id: rid, value: a.appId, checked: a.appId === selected });
+          radio.addEventListener('change', () => (selected = a.appId));
+          const expiring = a.passwordCredentials.filter((p) => p.endsAt !== null && p.endsAt * 1000 - Date.now() < 30 * 86400_000).length;
+          return h(
+            'div',
+            { class: 'app' },
+            radio,
+            h('label', { for: rid }, h('strong', {}, a.displayName), h('code', { class: 'small' }, a.appId), h('span', { class: 'muted small' }, `${a.passwordCredentials.length} secret(s)${expiring ? `, ${expiring} expiring within 30 days` : ''}`)),
+          );
+        }),
+      );
+      more.hidden = !next;
+    };
+    search.addEventListener('input', drawApps);
+    more.addEventListener('click', async () => {
+      more.disabled = true;
+      try {
+        await loadClients(true);
+      } catch (e) {
+        clear(err, errorBox(e));
+      }
+      more.disabled = false;
+      drawApps();
+    });
+    const form = h(
+      'form',
+      { novalidate: true },
+      h('h3', {}, 'Set up a rotation'),
+      h('label', { for: searchId }, 'App registration'),
+      search,
+      listbox,
+      more,
+      h('div', { class: 'row' },
+        h('div', { class: 'field' }, h('label', { for: 'lifetime' }, 'Secret lifetime (days)'), lifetime, h('p', { class: 'help' }, 'How long each new secret is valid in Entra ID.')),
+        h('div', { class: 'field' }, h('label', { for: 'interval' }, 'Rotate every (days)'), interval, h('p', { class: 'help' }, 'Shorter than the lifetime, so a secret never expires in use.')),
+      ),
+      err,
+      h('div', { class: 'actions left' }, create),
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.replaceChildren();
+      if (!selected) {
+        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Pick the app registration whose secret rotates.'));
+        search.focus();
+        return;
+      }
+      const lt = Number(lifetime.value);
+      const iv = Number(interval.value);
+      if (!Number.isInteger(lt) || !Number.isInteger(iv) || lt < 1 || iv < 1) {
+        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Lifetime and interval are whole numbers of days.'));
+        return;
+      }
+      if (iv >= lt) {
+        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Rotate more often than the lifetime, or the secret expires before it is replaced.'));
+        interval.focus();
+        return;
+      }
+      create.disabled = true;
+      try {
+        await api.createRotation({ connectionId: c.id, appId: selected, lifetimeDays: lt, intervalDays: iv });
+        announce('Rotation created');
+        await drawList();
+      } catch (e2) {
+        clear(err, errorBox(e2));
+      }
+      create.disabled = false;
+    });
+    clear(setup, form);
+    drawApps();
+  };
+
+  try {
+    await loadClients();
+  } catch (e) {
+    setup.append(errorBox(e));
+  }
+  await drawList();
+  if (!setup.firstChild) drawSetup();
+}
+
+function drawSteps(ol: HTMLElement, seen: Set<string>, current: string | null, failed = false, final?: 'done' | 'waiting'): void {
+  const lastSeenIndex = Math.max(-1, ...STEPS.map(([names], i) => (names.some((n) => seen.has(n)) ? i : -1)));
+  clear(
+    ol,
+    STEPS.map(([names, label], i) => {
+      const isCurrent = current !== null && names.includes(current);
+      let state: string;
+      if (final === 'done') state = names.some((n) => seen.has(n)) || i < lastSeenIndex ? 'done' : 'skipped';
+      else if (isCurrent) state = failed ? 'failed' : 'current';
+      else if (i < lastSeenIndex) state = 'done';
+      else if (i === lastSeenIndex) state = failed ? 'failed' : final === 'waiting' ? 'current' : 'current';
+      else state = 'pending';
+      const mark = { done: '✓', current: '…', failed: '✗', pending: '○', skipped: '–' }[state];
+      return h('li', { class: `step ${state}`, 'aria-current': state === 'current' ? 'step' : null }, h('span', { class: 'mark', 'aria-hidden': 'true' }, mark ?? ''), label, h('span', { class: 'sr-only' }, ` (${state})`));
+    }),
+  );
+}
+
+/** The app's secrets as bars from start to end on one time axis; expiring ones stand out. */
+function secretsTimeline(creds: PasswordCredential[], currentKeyId: string | null): Node {
+  if (creds.length === 0) return h('p', { class: 'muted' }, 'This app has no client secrets.');
+  const now = Date.now();
+  const time = (s: number | null, d: number) => (s === null ? d : s * 1000);
+  const start = Math.min(now, ...creds.map((p) => time(p.startsAt, now)));
+  const end = Math.max(now + 86400_000, ...creds.map((p) => time(p.endsAt, now)));
+  const W = 640;
+  const rowH = 28;
+  const left = 170;
+  const x = (t: number) => left + ((t - start) / (end - start)) * (W - left - 10);
+  const sorted = [...creds].sort((a, b) => time(a.endsAt, Infinity) - time(b.endsAt, Infinity));
+  const H = sorted.length * rowH + 30;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline-svg', role: 'img', 'aria-label': `Client secrets of the app by expiry, ${sorted.length} secrets` });
+  sorted.forEach((p, i) => {
+    const y = i * rowH + 6;
+    const s = time(p.startsAt, start);
+    const e = time(p.endsAt, end);
+    const days = Math.floor((e - now) / 86400_000);
+    const cls = e < now ? 'expired' : days < 30 ? 'expiring' : 'ok';
+    const name = `${p.displayName ?? 'secret'}${p.keyId === currentKeyId ? ' (current)' : ''}`;
+    chart.append(
+      svg('text', { x: 0, y: y + 14, class: 'tl-label' }, name.length > 26 ? `${name.slice(0, 25)}…` : name),
+      svg('rect', { x: x(s), y, width: Math.max(2, x(e) - x(s)), height: 18, rx: 3, class: `tl-bar ${cls}` }, svg('title', {}, `${name}: ${p.hint ?? ''}… expires ${p.endsAt === null ? 'never' : isoDate(p.endsAt)}`)),
+    );
+  });
+  chart.append(
+    svg('line', { x1: x(now), x2: x(now), y1: 0, y2: H - 20, class: 'tl-now' }),
+    svg('text', { x: x(now) + 3, y: H - 6, class: 'tl-axis' }, 'now'),
+    svg('text', { x: W - 10, y: H - 6, class: 'tl-axis', 'text-anchor': 'end' }, new Date(end).toISOString().slice(0, 10)),
+  );
+  const table = h(
+    'table',
+    { class: 'secrets-table' },
+    h('caption', { class: 'sr-only' }, 'Client secrets'),
+    h('thead', {}, h('tr', {}, ['Secret', 'Hint', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      sorted.map((p) => {
+        if (p.endsAt === null) {
+          return h('tr', {}, h('td', {}, p.displayName ?? '—', p.keyId === currentKeyId ? ' (current)' : ''), h('td', {}, h('code', {}, `${p.hint ?? ''}…`)), h('td', {}, 'never'), h('td', {}, 'does not expire'));
+        }
+        const e = p.endsAt * 1000;
+        const days = Math.floor((e - now) / 86400_000);
+        return h(
+          'tr',
+          { class: e < now ? 'expired' : days < 30 ? 'expiring' : '' },
+          h('td', {}, p.displayName ?? '—', p.keyId === currentKeyId ? ' (current)' : ''),
+          h('td', {}, h('code', {}, `${p.hint ?? ''}…`)),
+          h('td', {}, isoDate(p.endsAt).slice(0, 10)),
+          h('td', {}, e < now ? 'expired' : days < 30 ? `expires in ${days} days` : `${days} days left`),
+        );
+      }),
+    ),
+  );
+  return h('div', {}, chart, table);
+}
+
+// ---------------------------------------------------------------- sync
+
+const MODES: [string, string][] = [
+  ['overwrite', 'Overwrite: the store matches your secrets; keys azconn manages that you removed are deleted.'],
+  ['importPreferSource', 'Import, prefer source: write yours; keys only in the store are imported back.'],
+  ['importPreferDestination', 'Import, prefer destination: the store wins on conflicts; nothing is overwritten.'],
+];
+
+async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
+  const list = h('div', { class: 'syncs' });
+  const setup = h('section', { class: 'card' });
+  root.append(h('h3', {}, 'Secret sync to App Configuration'), list, setup);
+
+  const drawList = async () => {
+    let syncs: Sync[];
+    try {
+      syncs = (await api.syncs()).syncs.filter((s) => s.connectionId === c.id);
+    } catch (e) {
+      clear(list, errorBox(e));
+      return;
+    }
+    clear(list, syncs.length === 0 ? h('p', { class: 'muted' }, 'No sync yet: set one up below.') : syncs.map(syncCard));
+  };
+
+  const syncCard = (s: Sync) => {
+    const areaId = uid('secrets');
+    const area = h('textarea', { id: areaId, rows: 6, spellcheck: 'false', autocomplete: 'off', placeholder: 'DATABASE_URL=postgres://…\nAPI_KEY=…\n\nor {"DATABASE_URL": "…"}' });
+    const file = h('input', { type: 'file', accept: '.json,.env,text/plain', id: uid('secrets-file') });
+    const parsedInfo = h('p', { class: 'help', 'aria-live': 'polite' });
+    const preview = h('div', { class: 'plan', 'aria-live': 'polite' });
+    const previewBtn = h('button', { type: 'button', class: 'btn' }, 'Preview plan');
+    const apply = h('button', { type: 'button', class: 'btn primary', disabled: true }, 'Apply');
+    const result = h('div', { class: 'sync-result', 'aria-live': 'polite' });
+    let planned: Record<string, string> | null = null;
+    const current = () => parseSecrets(area.value);
+    const onChange = () => {
+      planned = null;
+      apply.disabled = true;
+      preview.replaceChildren();
+      const p = current();
+      parsedInfo.textContent = p.ok ? `${Object.keys(p.secrets).length} secret(s) read. Values stay in this page until you apply.` : area.value.trim() ? p.error : '';
+    };
+    area.addEventListener('input', onChange);
+    file.addEventListener('change', async () => {
+      const f = file.files?.[0];
+      if (!f) return;
+      area.value = await f.text();
+      onChange();
+    });
+    previewBtn.addEventListener('click', async () => {
+      const p = current();
+      if (!p.ok) {
+        parsedInfo.textContent = p.error;
+        area.focus();
+        return;
+      }
+      previewBtn.disabled = true;
+      previewBtn.textContent = 'Reading the store…';
+      try {
+        const r = await api.previewSync(s.id, p.secrets);
+        planned = p.secrets;
+        drawPlan(preview, r.preview);
+        apply.disabled = false;
+        apply.focus();
+      } catch (e) {
+        clear(preview, errorBox(e));
+      }
+      previewBtn.disabled = false;
+      previewBtn.textContent = 'Preview plan';
+    });
+    apply.addEventListener('click', async () => {
+      if (!planned) return;
+      apply.disabled = true;
+      apply.textContent = 'Applying…';
+      try {
+        const r = await api.runSync(s.id, planned);
+        drawRun(result, r.sync);
+        announce('Sync applied');
+      } catch (e) {
+        clear(result, errorBox(e));
+      }
+      apply.textContent = 'Apply';
+      planned = null;
+    });
+    const card = h(
+      'article',
+      { class: 'card sync' },
+      h('h4', {}, s.keyPrefix ? `Prefix ${s.keyPrefix}` : 'No prefix', s.label ? ` · label ${s.label}` : ' · no label'),
+      h('dl', { class: 'facts' }, h('dt', {}, 'Store'), h('dd', {}, h('code', {}, s.endpoint)), h('dt', {}, 'Mode'), h('dd', {}, s.mode)),
+      h('label', { for: areaId }, 'Secrets (JSON object or NAME=value lines)'),
+      area,
+      h('label', { class: 'file-label', for: file.id }, 'Or choose a .json / .env file', file),
+      parsedInfo,
+      h('div', { class: 'actions left' }, previewBtn, apply),
+      preview,
+      result,
+    );
+    if (s.lastRun) drawRun(result, s);
+    return card;
+  };
+
+  const drawSetup = () => {
+    const endpoint = h('input', { id: 'sync-endpoint', type: 'text', value: c.endpoint ?? '', placeholder: 'https://mystore.azconfig.io' });
+    const label = h('input', { id: 'sync-label', type: 'text', placeholder: 'e.g. production' });
+    const prefix = h('input', { id: 'sync-prefix', type: 'text', placeholder: 'e.g. myapp/' });
+    const mode = h('fieldset', { class: 'methods' }, h('legend', {}, 'Mode'), MODES.map(([v, line], i) => {
+      const id = `mode-${v}`;
+      return h('div', { class: 'method' }, h('input', { type: 'radio', name: 'mode', id, value: v, checked: i === 0 }), h('label', { for: id }, line));
+    }));
+    const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+    const create = h('button', { type: 'submit', class: 'btn primary' }, 'Create sync');
+    const form = h(
+      'form',
+      { novalidate: true },
+      h('h3', {}, 'Set up a sync'),
+      h('div', { class: 'field' }, h('label', { for: 'sync-endpoint' }, 'Store endpoint'), endpoint, h('p', { class: 'help' }, "Defaults to the connection's store.")),
+      h('div', { class: 'row' },
+        h('div', { class: 'field' }, h('label', { for: 'sync-label' }, 'Label (optional)'), label, h('p', { class: 'help' }, 'Keys are written with this label; blank is the null label.')),
+        h('div', { class: 'field' }, h('label', { for: 'sync-prefix' }, 'Key prefix (optional)'), prefix, h('p', { class: 'help' }, 'Prepended to every key; only keys under it are managed.')),
+      ),
+      mode,
+      err,
+      h('div', { class: 'actions left' }, create),
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.replaceChildren();
+      create.disabled = true;
+      try {
+        const m = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value ?? 'overwrite';
+        await api.createSync({ connectionId: c.id, endpoint: endpoint.value.trim(), label: label.value.trim(), keyPrefix: prefix.value, mode: m });
+        announce('Sync created');
+        await drawList();
+      } catch (e2) {
+        clear(err, errorBox(e2));
+      }
+      create.disabled = false;
+    });
+    clear(setup, form);
+  };
+
+  await drawList();
+  drawSetup();
+}
+
+function drawPlan(el: HTMLElement, p: SyncPreview): void {
+  const group = (title: string, keys: string[], cls: string) =>
+    h('div', { class: `plan-group ${cls}` }, h('h5', {}, `${title}: ${keys.length}`), keys.length ? h('ul', {}, keys.map((k) => h('li', {}, h('code', {}, k)))) : null);
+  clear(
+    el,
+    h('h4', {}, 'Plan (nothing written yet)'),
+    h(
+      'div',
+      { class: 'plan-grid' },
+      group('Create', p.create, 'create'),
+      group('Update', p.update, 'update'),
+      group('Delete', p.delete, 'delete'),
+      group('Unchanged', p.unchanged, 'unchanged'),
+    ),
+    p.skipped.length ? h('p', { class: 'muted' }, `Left alone: ${p.skipped.map((s) => `${s.key} (${s.reason})`).join(', ')}`) : null,
+    p.imported.length ? h('p', { class: 'muted' }, `Imported back from the store: ${p.imported.join(', ')}`) : null,
+  );
+}
+
+function drawRun(el: HTMLElement, s: Sync): void {
+  const run = s.lastRun;
+  if (!run) return;
+  const applied = run.result?.applied ?? [];
+  clear(
+    el,
+    h(
+      'div',
+      { class: `alert ${run.status === 'succeeded' ? 'success' : 'error'}`, role: 'status' },
+      h('strong', {}, run.status === 'succeeded' ? 'Sync applied. ' : 'Sync failed. '),
+      `${applied.length} change(s) written${run.finishedAt ? ` at ${isoDate(run.finishedAt)}` : ''}.`,
+      run.result?.error ? h('p', {}, run.result.error.message, run.result.error.hint ? ` ${run.result.error.hint}` : '') : null,
+    ),
+    applied.length ? h('ul', { class: 'applied' }, applied.map((a) => h('li', {}, `${a.op === 'delete' ? 'deleted' : 'written'} `, h('code', {}, a.key)))) : null,
+  );
+}
