@@ -128,16 +128,19 @@ describe('OAuth failures', () => {
     await b.page.goto(`${env.worker.base}/organization/app-connections`);
   });
 
-  test('opened under another address than SITE_URL: warned before the redirect', async () => {
+  test('opened under another address than SITE_URL: sign-in refused, naming the address to use', async () => {
+    // Azure would send the sign-in back to SITE_URL, where this page's cookies are not; the
+    // Worker refuses a browser sign-in from any other origin (login CSRF) and says where to go.
     const other = await launch();
     try {
       const localhost = env.worker.base.replace('127.0.0.1', 'localhost');
-      await signInUi(other.page, localhost, org.token);
-      await openForm(other.page, 'Azure Client Secrets', 'OAuth');
-      const warning = other.page.locator('#origin-mismatch');
-      await warning.waitFor();
-      assert.match(await warning.innerText(), /SITE_URL is http:\/\/127\.0\.0\.1:\d+/);
-      assert.equal(await other.page.getByRole('button', { name: 'Connect to Azure' }).isDisabled(), true);
+      await other.page.goto(`${localhost}/sign-in`);
+      await other.page.getByLabel('API token').fill(org.token);
+      await other.page.getByRole('button', { name: 'Sign in' }).click();
+      const error = other.page.locator('#token-error');
+      await error.filter({ hasText: /\S/ }).waitFor();
+      assert.match(await error.innerText(), new RegExp(`open azconn at ${env.worker.base.replace(/[.]/g, '\\.')} \\(SITE_URL\\)`));
+      assert.match(other.page.url(), /\/sign-in$/);
       await shot(other.page, 'oauth-origin-mismatch');
     } finally {
       await other.close();

@@ -269,21 +269,14 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
     drawPermissions();
     submit.textContent = method === 'oauth' ? (existing ? 'Reconnect to Azure' : 'Connect to Azure') : existing ? 'Save changes' : 'Create connection';
     const unavailable = option.methods.find((x) => x.method === method && !x.available);
-    submit.disabled = !!unavailable || (method === 'oauth' && wrongOrigin);
+    submit.disabled = !!unavailable;
     if (unavailable) submit.setAttribute('aria-describedby', `method-${method}-reason`);
     else submit.removeAttribute('aria-describedby');
   };
 
-  // Azure sends the browser back to SITE_URL: opened under another address, the sign-in would
-  // return where this session's cookies are not (and Entra may refuse the redirect URI).
-  const siteOrigin = new URL(option.redirectUri).origin;
-  const wrongOrigin = siteOrigin !== location.origin;
   const drawOauth = () => {
     clear(
       oauthPanel,
-      wrongOrigin
-        ? h('div', { class: 'alert error', id: 'origin-mismatch' }, h('strong', {}, `This page is open at ${location.origin}, but azconn's SITE_URL is ${siteOrigin}. `), 'Azure would send the sign-in back to a different address (a redirect URI mismatch, and this session would not be there). ', h('a', { href: `${siteOrigin}/organization/app-connections` }, `Open azconn at ${siteOrigin}`), ' and connect from there.')
-        : null,
       h('h3', {}, 'Redirect URI to register'),
       h('p', { class: 'muted small' }, 'In azconn’s app registration (Authentication → Web → Redirect URIs), exactly:'),
       h('div', { class: 'copy-row' }, h('code', { id: 'redirect-uri' }, option.redirectUri), copyButton(() => option.redirectUri, 'Copy redirect URI')),

@@ -56,12 +56,15 @@ pub fn cookie(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
     }))
 }
 
-fn cross_origin(message: &str) -> ApiError {
+/// The hint names the site: a page opened under another address (`localhost` for `127.0.0.1`, a
+/// second hostname) is the usual cause, and the OAuth redirect would miss it too.
+fn cross_origin(message: &str, cfg: &Config) -> ApiError {
     ApiError::new(
         403,
-        Error::new(Code::CrossOrigin, message).with_hint(
-            "send the request from the azconn site, or use `Authorization: Bearer <API token>`",
-        ),
+        Error::new(Code::CrossOrigin, message).with_hint(format!(
+            "open azconn at {} (SITE_URL) and retry, or call the API with `Authorization: Bearer <API token>`",
+            cfg.site_url
+        )),
     )
 }
 
@@ -73,14 +76,18 @@ pub fn require_same_origin(req: &Request, cfg: &Config) -> Result<(), ApiError> 
     if origin.as_deref() != Some(cfg.site_url.to_string().as_str()) {
         return Err(cross_origin(
             "a cookie-authenticated write must come from the azconn site (Origin check)",
+            cfg,
         ));
     }
     if let Some(site) = req.headers().get("sec-fetch-site")?
         && site != "same-origin"
     {
-        return Err(cross_origin(&format!(
-            "a cookie-authenticated write must come from the azconn site (Sec-Fetch-Site is {site})"
-        )));
+        return Err(cross_origin(
+            &format!(
+                "a cookie-authenticated write must come from the azconn site (Sec-Fetch-Site is {site})"
+            ),
+            cfg,
+        ));
     }
     Ok(())
 }
