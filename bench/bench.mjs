@@ -2,43 +2,55 @@
 // micro-benchmarks against peers (micro.mjs), the Worker under load (worker-load.mjs), and how sync
 // and rotation cost grow (scaling.mjs). Prints the report and writes bench/results.md and
 // bench/sync-requests.svg (both git-ignored).
-// BENCH_QUICK=1 shortens every section (for trying the bench, not for figures).
+// BENCH_QUICK=1 shortens every section and BENCH_SECTIONS=sizes,micro,load,scaling picks sections
+// (both for trying the bench, not for figures).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine } from './lib/report.mjs';
+import { installFetchRetry, retried } from './lib/fetch-retry.mjs';
 import { sizes } from './sizes.mjs';
 import { micro } from './micro.mjs';
 import { workerLoad } from './worker-load.mjs';
 import { scaling } from './scaling.mjs';
 
 const root = join(import.meta.dirname, '..');
+installFetchRetry();
 const quick = process.env.BENCH_QUICK === '1';
+const only = new Set((process.env.BENCH_SECTIONS ?? 'sizes,micro,load,scaling').split(','));
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 const sections = ['# azconn bench', '', '## Machine', '', machine(root), ''];
 
-process.stderr.write('bench: sizes and fuel\n');
-const s = sizes(root);
-sections.push('## Sizes', '', s.markdown, '');
-
-process.stderr.write(`bench: micro-benchmarks (${elapsed()})\n`);
-const m = await micro(root, { rounds: quick ? 3 : 7 });
-sections.push('## Node micro-benchmarks (azconn npm package vs peers)', '', m.markdown, '');
-
-process.stderr.write(`bench: starting the emulator and wrangler dev (${elapsed()})\n`);
-const { setup } = await import('../tests/e2e/harness.mjs');
-const env = await setup();
-try {
-  const w = await workerLoad(env, quick ? { rounds: 2, seconds: 2 } : {});
-  sections.push('## Worker under load (wrangler dev, local D1, emulator)', '', w.markdown, '');
-  process.stderr.write(`bench: scaling (${elapsed()})\n`);
-  const sc = await scaling(env, quick ? { sizes: [100, 1000], rounds: 2, naiveRounds: () => 1 } : {});
-  writeFileSync(join(root, 'bench/sync-requests.svg'), sc.svg);
-  sections.push('## Scaling: sync and rotation against the emulator', '', sc.markdown, '');
-} finally {
-  await env.stop();
+if (only.has('sizes')) {
+  process.stderr.write('bench: sizes and fuel\n');
+  sections.push('## Sizes', '', sizes(root).markdown, '');
 }
-sections.push(`Whole run (after the builds): ${elapsed()}.`, '');
+if (only.has('micro')) {
+  process.stderr.write(`bench: micro-benchmarks (${elapsed()})\n`);
+  const m = await micro(root, { rounds: quick ? 3 : 7 });
+  sections.push('## Node micro-benchmarks (azconn npm package vs peers)', '', m.markdown, '');
+}
+
+if (only.has('load') || only.has('scaling')) {
+  process.stderr.write(`bench: starting the emulator and wrangler dev (${elapsed()})\n`);
+  const { setup } = await import('../tests/e2e/harness.mjs');
+  const env = await setup();
+  try {
+    if (only.has('load')) {
+      const w = await workerLoad(env, quick ? { rounds: 2, seconds: 2 } : {});
+      sections.push('## Worker under load (wrangler dev, local D1, emulator)', '', w.markdown, '');
+    }
+    if (only.has('scaling')) {
+      process.stderr.write(`bench: scaling (${elapsed()})\n`);
+      const sc = await scaling(env, quick ? { sizes: [100, 1000], rounds: 2, naiveRounds: () => 1 } : {});
+      writeFileSync(join(root, 'bench/sync-requests.svg'), sc.svg);
+      sections.push('## Scaling: sync and rotation against the emulator', '', sc.markdown, '');
+    }
+  } finally {
+    await env.stop();
+  }
+}
+sections.push(`Whole run (after the builds): ${elapsed()}. Fetches retried after an idle keep-alive connection was closed: ${retried.count}.`, '');
 const report = sections.join('\n');
 writeFileSync(join(root, 'bench/results.md'), report);
 console.log(report);

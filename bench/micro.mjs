@@ -5,6 +5,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare } from './lib/stats.mjs';
+import { profile } from './profile.mjs';
 import { spread, sig, table } from './lib/report.mjs';
 
 const subtle = webcrypto.subtle;
@@ -87,7 +88,21 @@ async function benchmarks(root) {
   const certForm = forms.find((c) => c.name === 'certificate form with store endpoint and description').input;
   const invalidForm = forms.find((c) => c.name === 'client secret form with every credential wrong').input;
 
-  return [
+  const tokenPlain = { status: 200, headers: jsonHeaders, body: tokenBody };
+  const errorPlain = { status: errorInput.status, headers: jsonHeaders, body: errorInput.body };
+  const GUID = '00001111-aaaa-2222-bbbb-3333cccc4444';
+  /** The synchronous azconn part of each operation, for the profile (profile.mjs). */
+  const profileCases = [
+    { name: 'authorizeRequest', fn: (a) => a.authorizeRequest({ tenantId: TENANT, clientId: CLIENT, redirectUri: REDIRECT, connectionType: 'azure-client-secrets' }) },
+    { name: 'parseTokenResponse', fn: (a) => a.parseTokenResponse(tokenPlain, NOW) },
+    { name: 'parseErrorResponse', fn: (a) => a.parseErrorResponse(errorPlain) },
+    { name: 'assertionSigningInput', fn: (a) => a.assertionSigningInput({ credential: assertion.credential, now: NOW, tenantId: TENANT, clientId: CLIENT }) },
+    { name: 'appConfig.sign', fn: (a) => a.appConfig.sign({ request: hmac.request, connectionString: hmac.connectionString, now: hmac.now }) },
+    { name: 'validateForm (client secret)', fn: (a) => a.validateForm(secretForm) },
+    { name: 'clientId (a GUID: the per-call floor)', fn: (a) => a.clientId(GUID) },
+  ];
+
+  const benches = [
     {
       id: 'pkce',
       title: 'PKCE pair + authorize URL',
@@ -215,9 +230,11 @@ async function benchmarks(root) {
         { name: 'azconn (client secret form)', what: '`validateForm` of the valid client-secret form', fn: () => azconn.validateForm(secretForm) },
         { name: 'azconn (certificate form)', what: '`validateForm` of the certificate form with endpoint (parses and checks the PEM certificate + key)', fn: () => azconn.validateForm(certForm) },
         { name: 'azconn (every field wrong)', what: '`validateForm` returning every field error', fn: () => azconn.validateForm(invalidForm) },
+        { name: 'azconn `clientId` (per-call floor)', what: '`clientId(GUID)`: the smallest operation; what every call pays for the JSON boundary', fn: () => azconn.clientId(GUID) },
       ],
     },
   ];
+  return { benches, profileCases };
 }
 
 /** Runs every micro-benchmark; returns { markdown, results }. */
@@ -225,7 +242,8 @@ export async function micro(root, { rounds = 7 } = {}) {
   const sections = [];
   const results = [];
   const summaryRows = [];
-  for (const b of await benchmarks(root)) {
+  const { benches, profileCases } = await benchmarks(root);
+  for (const b of benches) {
     process.stderr.write(`micro: ${b.title}\n`);
     const r = await compare(b.contenders, { rounds });
     results.push({ id: b.id, title: b.title, results: r });
@@ -249,6 +267,10 @@ export async function micro(root, { rounds = 7 } = {}) {
     table(['operation', 'fastest peer', 'azconn ÷ fastest peer (median ops/s)', 'target >= 1.0'], summaryRows),
     '',
     ...sections.flatMap((s) => [s, '']),
+    '### Where azconn\'s time goes',
+    '',
+    await profile(root, profileCases),
+    '',
   ].join('\n');
   return { markdown, results, summaryRows };
 }

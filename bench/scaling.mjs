@@ -23,7 +23,12 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
 
   const send = async (request) => {
     const signed = azconn.appConfig.sign({ cloud, request, connectionString, now: Math.floor(Date.now() / 1000) });
-    const res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body || undefined });
+    let res;
+    try {
+      res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body || undefined });
+    } catch (e) {
+      throw new Error(`${signed.method} ${signed.url}: ${e.cause?.message ?? e.message}`);
+    }
     const response = { status: res.status, headers: [...res.headers], body: await res.text() };
     if (res.status >= 300) throw new Error(`${signed.method} ${signed.url} -> ${res.status} ${response.body.slice(0, 300)}`);
     return response;
@@ -126,7 +131,7 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   const rot = await env.api('POST', '/api/v1/secret-rotations/azure-client-secret', { token: org.token, body: { connectionId: graph.json.appConnection.id, appId: h.TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
   if (rot.status !== 201) throw new Error(`rotation: ${rot.text}`);
   const rotation = { ms: [], graph: [], entra: [], calls: [] };
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < Math.max(rounds, 4); r++) {
     await clearLog();
     let res;
     rotation.ms.push(await timed(async () => { res = await env.api('POST', `/api/v1/secret-rotations/azure-client-secret/${rot.json.rotation.id}/rotate`, { token: org.token }); }));
@@ -151,7 +156,7 @@ function report(results, rotation) {
     r.worker.store.max === r.lower && r.lib.store.max === r.lower ? 'met' : `**missed** (+${Math.max(r.worker.store.max, r.lib.store.max) - r.lower})`,
   ]);
   const syncTable = table(['N keys', 'changed (1 %)', 'lower bound ceil(N/100)+changed', 'azconn Worker requests', 'azconn Worker ms', 'azconn npm (Node) requests', 'azconn npm ms', 'naive PUT-per-key requests', 'naive ms', 'requests = lower bound'], rows);
-  const calls = rotation.calls[rotation.calls.length - 1];
+  const sequences = [...new Set(rotation.calls.map((c) => c.join(' → ')))];
   const markdown = [
     'Requests are counted in the emulator\'s request log (store requests only; the Worker\'s cached store token adds no Entra call). ' +
       'Times are wall-clock for the whole run, median (min–max) over rounds; each round changes the same 1 % of keys to a new value. ' +
@@ -172,7 +177,9 @@ function report(results, rotation) {
       ['time per rotation, ms', ms(rotation.ms)],
     ]),
     '',
-    `Calls of the last rotation, in order: ${calls.map((c) => `\`${c}\``).join(' → ')}.`,
+    'Calls per rotation, in order (rotations 1 and 2 keep the previous secrets; from the third on, the oldest azconn secret beyond keepPrevious is removed):',
+    '',
+    ...sequences.map((s) => `- \`${s}\` (rotations ${rotation.calls.map((c, i) => (c.join(' → ') === s ? i + 1 : null)).filter(Boolean).join(', ')})`),
   ].join('\n');
   const svg = svgPlot({
     title: 'Sync requests vs N keys (1 % changed)', xLabel: 'N keys in the store', yLabel: 'requests per sync',

@@ -1,6 +1,6 @@
 // Report helpers for `make bench`: Markdown tables, number formats, the machine's details and a
 // dependency-free SVG line plot.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 
 /** A Markdown table from a header row and rows of cells. */
@@ -26,7 +26,8 @@ export function sig(x) {
 export const spread = (s, f = sig) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 
 function tryRun(cmd, args) {
-  try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'n/a'; }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.error ? 'n/a' : r.stdout.trim();
 }
 
 /** The machine and toolchain a run happened on, and the load when it started. */
