@@ -21,13 +21,16 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 const sections = ['# azconn bench', '', '## Machine', '', machine(root), ''];
 
+let fuel = '';
 if (only.has('sizes')) {
   process.stderr.write('bench: sizes and fuel\n');
-  sections.push('## Sizes', '', sizes(root).markdown, '');
+  const s = sizes(root);
+  fuel = s.fuel;
+  sections.push('## Sizes', '', s.markdown, '');
 }
 if (only.has('micro')) {
   process.stderr.write(`bench: micro-benchmarks (${elapsed()})\n`);
-  const m = await micro(root, { rounds: quick ? 3 : 7 });
+  const m = await micro(root, { rounds: quick ? 3 : 7, fuel });
   sections.push('## Node micro-benchmarks (azconn npm package vs peers)', '', m.markdown, '');
 }
 

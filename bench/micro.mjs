@@ -238,7 +238,14 @@ async function benchmarks(root) {
 }
 
 /** Runs every micro-benchmark; returns { markdown, results }. */
-export async function micro(root, { rounds = 7 } = {}) {
+/** The rows of the wasmtime fuel table (sizes.mjs) for the operations measured here. */
+const FUEL_OPS = ['oauth.authorize', 'oauth.parseToken', 'oauth.parseError', 'jose.assertionSigningInput', 'appconfig.sign', 'form.validate', 'ids.clientId'];
+function fuelRows(fuel) {
+  const rows = fuel.split('\n').map((l) => l.split('|').map((c) => c.trim())).filter((c) => FUEL_OPS.includes(c[1]));
+  return rows.length ? table(['operation (abi module, wasmtime)', 'golden vector', 'fuel (wasm instructions)'], rows.map((c) => [c[1], c[2], c[3]])) : '';
+}
+
+export async function micro(root, { rounds = 7, fuel = '' } = {}) {
   const sections = [];
   const results = [];
   const summaryRows = [];
@@ -270,6 +277,8 @@ export async function micro(root, { rounds = 7 } = {}) {
     '### Where azconn\'s time goes',
     '',
     await profile(root, profileCases),
+    '',
+    fuelRows(fuel),
     '',
   ].join('\n');
   return { markdown, results, summaryRows };

@@ -185,7 +185,7 @@ function report(results, rotation) {
     title: 'Sync requests vs N keys (1 % changed)', xLabel: 'N keys in the store', yLabel: 'requests per sync',
     series: [
       { name: 'naive: one PUT per key', color: '#d62728', points: results.map((r) => [r.n, r.naive.store.median]) },
-      { name: 'azconn Worker', color: '#1f77b4', points: results.map((r) => [r.n, r.worker.store.median]) },
+      { name: 'azconn Worker', color: '#1f77b4', width: 5, points: results.map((r) => [r.n, r.worker.store.median]) },
       { name: 'lower bound ceil(N/100) + changed', color: '#2ca02c', dash: '6 4', points: results.map((r) => [r.n, r.lower]) },
     ],
   });
