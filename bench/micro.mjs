@@ -237,7 +237,6 @@ async function benchmarks(root) {
   return { benches, profileCases };
 }
 
-/** Runs every micro-benchmark; returns { markdown, results }. */
 /** The rows of the wasmtime fuel table (sizes.mjs) for the operations measured here. */
 const FUEL_OPS = ['oauth.authorize', 'oauth.parseToken', 'oauth.parseError', 'jose.assertionSigningInput', 'appconfig.sign', 'form.validate', 'ids.clientId'];
 function fuelRows(fuel) {
@@ -245,6 +244,7 @@ function fuelRows(fuel) {
   return rows.length ? table(['operation (abi module, wasmtime)', 'golden vector', 'fuel (wasm instructions)'], rows.map((c) => [c[1], c[2], c[3]])) : '';
 }
 
+/** Runs every micro-benchmark; returns { markdown, results, summaryRows }. */
 export async function micro(root, { rounds = 7, fuel = '' } = {}) {
   const sections = [];
   const results = [];

@@ -12,7 +12,7 @@ const PAGE = 100; // the emulator's default store page size (crates/emulator/REA
 
 const pad = (i) => String(i).padStart(5, '0');
 
-export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, naiveRounds = (n) => (n >= 10000 ? 2 : 3) } = {}) {
+export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, naiveRounds = (n) => (n >= 10000 ? 1 : 3) } = {}) {
   const h = await import('../tests/e2e/harness.mjs');
   const azconn = await import('../packages/azconn/node.js');
   const cloud = h.cloudOf(env.emulator);
@@ -38,12 +38,20 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   const count = (reqs, service) => reqs.filter((r) => r.service === service).length;
   const timed = async (fn) => { const t0 = performance.now(); await fn(); return performance.now() - t0; };
 
+  const putAll = (prefix, label, values) => Object.entries(values).map(([name, value]) =>
+    azconn.appConfig.put({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn' } }, condition: 'none' }));
+  /** The naive approach: one PUT per key, sequential. */
   const naive = async (prefix, label, values) => {
-    for (const [name, value] of Object.entries(values)) {
-      await send(azconn.appConfig.put({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn' } }, condition: 'none' }));
-    }
+    for (const req of putAll(prefix, label, values)) await send(req);
   };
+  /** Fills the store before the measured rounds (not measured): 8 PUTs in flight. */
+  const populate = async (prefix, label, values) => {
+    const reqs = putAll(prefix, label, values);
+    await Promise.all(Array.from({ length: 8 }, async () => { while (reqs.length) await send(reqs.pop()); }));
+  };
+  /** The npm package from Node: list every page, plan, write; with the time of each phase. */
   const library = async (prefix, label, values) => {
+    const t0 = performance.now();
     const pages = [];
     let req = azconn.appConfig.list({ cloud, endpoint, query: { key: { prefix }, label: { exact: label } } });
     for (let i = 0; i < 10_000; i++) {
@@ -53,11 +61,13 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
       if (!nextLink) break;
       req = azconn.appConfig.nextPage({ cloud, endpoint, nextLink });
     }
+    const t1 = performance.now();
     const desired = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { kind: 'plain', value: v }]));
     const out = azconn.syncPlan({ cloud, endpoint, spec: { prefix, label, mode: 'overwrite' }, desired, pages });
     if (out.listRequests.length !== pages.length) throw new Error('syncPlan expected another list page');
+    const t2 = performance.now();
     for (const r of out.opRequests) await send(r);
-    return out.opRequests.length;
+    return { ops: out.opRequests.length, listMs: t1 - t0, planMs: t2 - t1, writeMs: performance.now() - t2 };
   };
 
   const org = await env.newOrg('bench-scaling');
@@ -78,10 +88,12 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
     };
     const lower = Math.ceil(n / PAGE) + changed;
 
-    // Worker: its own prefix, populated by the naive writer (values r0), then rounds r = 1, 2, ...
-    const wPrefix = `w${n}:`;
-    await naive(wPrefix, label, base);
-    const sync = await env.api('POST', '/api/v1/secret-syncs/azure-app-configuration', { token: org.token, body: { connectionId: store.json.appConnection.id, label, keyPrefix: wPrefix } });
+    // One prefix per N, filled once (values r0). Each measured round r sets the same 1 % of keys
+    // to value r, so every round finds exactly `changed` keys different: Worker rounds 1..R,
+    // then npm package rounds R+1..2R, then the naive rounds.
+    const prefix = `s${n}:`;
+    await populate(prefix, label, base);
+    const sync = await env.api('POST', '/api/v1/secret-syncs/azure-app-configuration', { token: org.token, body: { connectionId: store.json.appConnection.id, label, keyPrefix: prefix } });
     if (sync.status !== 201) throw new Error(`sync: ${sync.text}`);
     const worker = { ms: [], store: [], entra: [], planned: [] };
     for (let r = 1; r <= rounds; r++) {
@@ -95,31 +107,24 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
       worker.ms.push(ms); worker.store.push(count(reqs, 'store:demo')); worker.entra.push(count(reqs, 'entra'));
       worker.planned.push(res.json.sync.lastRun.plan.length);
     }
-
-    // npm package from Node: its own prefix, same protocol.
-    const lPrefix = `l${n}:`;
-    await naive(lPrefix, label, base);
-    const lib = { ms: [], store: [], planned: [] };
-    for (let r = 1; r <= rounds; r++) {
+    const lib = { ms: [], store: [], planned: [], listMs: [], planMs: [], writeMs: [] };
+    for (let r = rounds + 1; r <= 2 * rounds; r++) {
       await clearLog();
-      let ops;
-      lib.ms.push(await timed(async () => { ops = await library(lPrefix, label, roundValues(r)); }));
+      let out;
+      lib.ms.push(await timed(async () => { out = await library(prefix, label, roundValues(r)); }));
       lib.store.push(count(await log(), 'store:demo'));
-      lib.planned.push(ops);
+      lib.planned.push(out.ops); lib.listMs.push(out.listMs); lib.planMs.push(out.planMs); lib.writeMs.push(out.writeMs);
     }
-
-    // Naive: one PUT per key of the same desired state.
-    const nPrefix = `n${n}:`;
     const nv = { ms: [], store: [] };
-    for (let r = 1; r <= naiveRounds(n); r++) {
+    for (let r = 2 * rounds + 1; r <= 2 * rounds + naiveRounds(n); r++) {
       await clearLog();
-      nv.ms.push(await timed(() => naive(nPrefix, label, roundValues(r))));
+      nv.ms.push(await timed(() => naive(prefix, label, roundValues(r))));
       nv.store.push(count(await log(), 'store:demo'));
     }
     results.push({
       n, changed, lower,
       worker: { ms: summary(worker.ms), store: summary(worker.store), entra: summary(worker.entra), planned: summary(worker.planned) },
-      lib: { ms: summary(lib.ms), store: summary(lib.store), planned: summary(lib.planned) },
+      lib: { ms: summary(lib.ms), store: summary(lib.store), planned: summary(lib.planned), listMs: summary(lib.listMs), planMs: summary(lib.planMs), writeMs: summary(lib.writeMs) },
       naive: { ms: summary(nv.ms), store: summary(nv.store) },
     });
   }
@@ -166,6 +171,9 @@ function report(results, rotation) {
     '',
     `Ratio of requests naive ÷ azconn: ${results.map((r) => `N=${num(r.n)}: ${(r.naive.store.median / r.worker.store.median).toFixed(1)}×`).join(', ')}. ` +
       `Time naive ÷ azconn Worker: ${results.map((r) => `N=${num(r.n)}: ${(r.naive.ms.median / r.worker.ms.median).toFixed(1)}×`).join(', ')}.`,
+    '',
+    'Where the npm package\'s sync time goes (median ms per phase): ' + results.map((r) => `N=${num(r.n)}: list ${sig(r.lib.listMs.median)}, syncPlan ${sig(r.lib.planMs.median)}, writes ${sig(r.lib.writeMs.median)}`).join('; ') +
+      '. Listing is one request per page of 100; syncPlan is one call into the package with every page and every desired value.',
     '',
     '![sync requests vs N](sync-requests.svg)',
     '',
