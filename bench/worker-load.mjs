@@ -3,28 +3,9 @@
 // rounds; requests/s, p50 and p99 with their spread, and the CPU time workerd spent per request
 // (from /proc: utime + stime of the workerd processes in wrangler's process group). The emulator
 // is measured alone the same way, so the Worker's own cost is visible.
-import { readFileSync, readdirSync } from 'node:fs';
-import { hasWrk, load } from './lib/load.mjs';
+import { groupCpu, hasWrk, load } from './lib/load.mjs';
 import { summary } from './lib/stats.mjs';
 import { spread, sig, table } from './lib/report.mjs';
-
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux.
-
-/** CPU milliseconds (user + system) of the processes in process group `pgid`, by name. */
-function groupCpu(pgid) {
-  const byName = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let stat;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
-    const close = stat.lastIndexOf(')');
-    const name = stat.slice(stat.indexOf('(') + 1, close);
-    const f = stat.slice(close + 2).split(' ');
-    // Fields after the name: state(0) ppid(1) pgrp(2) ... utime(11) stime(12).
-    if (Number(f[2]) !== pgid) continue;
-    byName[name] = (byName[name] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_MS;
-  }
-  return byName;
-}
 
 export async function workerLoad(env, { rounds = 3, seconds = 4, connections = 4 } = {}) {
   const { TENANT, AZCONN_APP, AZCONN_SECRET } = await import('../tests/e2e/harness.mjs');

@@ -1,13 +1,15 @@
 // A bounded HTTP load run on loopback: Debian's `wrk` when it is installed (the Makefile installs
-// it), otherwise a Node keep-alive driver with the same report (requests/s, p50, p99, errors).
+// it), otherwise (or with BENCH_DRIVER=node) a Node keep-alive driver with the same report
+// (requests/s, p50, p99, errors).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile } from './stats.mjs';
 
 export function hasWrk() {
+  if (process.env.BENCH_DRIVER === 'node') return false;
   try { execFileSync('wrk', ['--version'], { stdio: 'ignore' }); return true; } catch (e) { return e.status === 1; }
 }
 
@@ -67,4 +69,22 @@ async function runNode({ url, method = 'GET', headers = {}, body, seconds, conne
 /** One load run: { rps, p50 (ms), p99 (ms), requests, errors }. */
 export async function load(spec) {
   return hasWrk() ? runWrk(spec) : runNode(spec);
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux.
+
+/** CPU milliseconds (user + system) of the processes in process group `pgid`, by name. */
+export function groupCpu(pgid) {
+  const byName = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const close = stat.lastIndexOf(')');
+    const name = stat.slice(stat.indexOf('(') + 1, close);
+    const f = stat.slice(close + 2).split(' ');
+    // Fields after the name: state(0) ppid(1) pgrp(2) ... utime(11) stime(12).
+    if (Number(f[2]) !== pgid) continue;
+    byName[name] = (byName[name] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_MS;
+  }
+  return byName;
 }
