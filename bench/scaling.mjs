@@ -5,7 +5,7 @@
 // - naive: one unconditional PUT per key, no listing and no diff (Infisical's code path when values
 //   differ), HMAC-signed with the same package, sequential like the other two.
 // Lower bound: ceil(N / page size) list requests + the changed keys.
-import { sig, spread, svgPlot, table } from './lib/report.mjs';
+import { num, sig, spread, svgPlot, table } from './lib/report.mjs';
 import { summary } from './lib/stats.mjs';
 import { groupCpu } from './lib/load.mjs';
 
@@ -178,7 +178,7 @@ function report(results, rotation) {
     'workerd CPU per Worker sync run (ms, median): ' + results.map((r) => `N=${num(r.n)}: ${sig(r.worker.cpu.median)} of ${sig(r.worker.ms.median)} wall`).join('; ') + '.',
     '',
     'Where the npm package\'s sync time goes (median ms per phase): ' + results.map((r) => `N=${num(r.n)}: list ${sig(r.lib.listMs.median)} (${sig(r.lib.listMs.median / Math.ceil(r.n / PAGE))} per page), syncPlan ${sig(r.lib.planMs.median)}, writes ${sig(r.lib.writeMs.median)}`).join('; ') +
-      '. Listing is one request per page of 100 (a page costing more as N grows is the emulator\'s list, a debug build); syncPlan is one call into the package with every page and every desired value.',
+      '. Listing is one request per page of 100 (the per-page cost is the emulator\'s list, a debug build); syncPlan is one call into the package with every page and every desired value.',
     '',
     '![sync requests vs N](sync-requests.svg)',
     '',
@@ -205,4 +205,3 @@ function report(results, rotation) {
   return { markdown, svg, results, rotation };
 }
 
-const num = (x) => x.toLocaleString('en-US');

@@ -33,7 +33,7 @@ export async function workerLoad(env, { rounds = 3, seconds = 4, connections = 4
     { name: 'Worker: GET connection list', what: 'API token check (D1) + list query (D1) + JSON', url: `${base}/api/v1/app-connections/azure-client-secrets`, headers: auth, worker: true },
     { name: 'Worker: POST token (cached)', what: 'API token check + cached access token decrypted (AES-GCM) from D1; no call to Entra', url: `${base}/api/v1/app-connections/azure-client-secrets/${id}/token`, method: 'POST', headers: auth, worker: true },
     { name: 'emulator: POST token (client credentials)', what: 'the emulator alone (debug build, as the e2e tests run it): secret check + RS256-signed JWT (the `rsa` crate unoptimized)', url: tokenUrl, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: ccBody },
-    { name: 'emulator: GET store /kv/{key}', what: 'the emulator alone: bearer check + one key-value', url: `${env.emulator.stores.demo}/kv/App%3AGreeting?api-version=2023-11-01`, headers: { authorization: `Bearer ${storeToken}` } },
+    { name: 'emulator: GET store /kv/{key}', what: 'the emulator alone (debug build): bearer JWT check + one key-value', url: `${env.emulator.stores.demo}/kv/App%3AGreeting?api-version=2023-11-01`, headers: { authorization: `Bearer ${storeToken}` } },
   ];
   const rows = [];
   const results = [];
