@@ -104,9 +104,13 @@ test-wasm: pkg
 	$(NODE) --test packages/azconn/test/*.test.mjs
 	$(NODE) node_modules/typescript/bin/tsc -p packages/azconn/test/types
 
-# Sizes (gzip -9) beside peers, and wasmtime fuel per abi operation; also bench/results.md.
-bench: pkg abi
-	$(NODE) bench/bench.mjs
+# The whole picture (bench/bench.mjs): sizes and wasmtime fuel, Node micro-benchmarks beside the
+# peers, the Worker under load (Debian wrk; a Node driver if apt cannot install it), sync and
+# rotation cost against the emulator. Prints and writes bench/results.md + bench/sync-requests.svg.
+bench: pkg abi worker www
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "bench: no wrk, using the Node load driver"
+	$(CARGO) build -q -p azconn-emulator
+	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 $(NODE) bench/bench.mjs
 
 # The UI (www/): tsc --strict, then Vite into www/dist, which the Worker serves as static assets
 # (wrangler.toml [assets], headers from www/public/_headers).

@@ -122,7 +122,7 @@ export async function startWorker({ port, vars, dir }) {
     try { if ((await fetch(`${base}/api/v1/health`)).ok) break; } catch { /* starting */ }
     await sleep(200);
   }
-  return { base, log: () => out.stdout + out.stderr, stop: () => stopGroup(child) };
+  return { base, pid: child.pid, log: () => out.stdout + out.stderr, stop: () => stopGroup(child) };
 }
 
 /** Everything one test file needs: emulator + Worker + an API client. `vars` (an object, or a

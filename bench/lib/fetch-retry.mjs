@@ -1,0 +1,18 @@
+// Between sections a pooled keep-alive connection can sit idle until the server (wrangler's
+// proxy, the emulator) closes it; the next fetch on it fails with UND_ERR_SOCKET "other side
+// closed" before the server read the request. The bench retries such a fetch once, on a new
+// connection, and counts the retries for the report.
+export const retried = { count: 0 };
+
+export function installFetchRetry() {
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    try {
+      return await original(input, init);
+    } catch (e) {
+      if (e?.cause?.code !== 'UND_ERR_SOCKET') throw e;
+      retried.count++;
+      return original(input, init);
+    }
+  };
+}

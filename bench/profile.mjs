@@ -1,0 +1,99 @@
+// Where azconn's time goes, per operation: the same full wasm module as the npm package, bound
+// with wasm-bindgen --keep-debug (function names kept; not wasm-opt'ed) and sampled with V8's CPU
+// profiler in this process. Self time is grouped by function name into: the JSON boundary (serde_json
+// values, number/string formatting, string passing across JS<->wasm), allocation, the core's own
+// work, and the rest (JS glue, GC, the loop). Diagnostics only: if the package internals change so
+// this cannot bind, the section says so and the bench goes on.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table } from './lib/report.mjs';
+
+const CATEGORIES = [
+  ['JSON boundary', /serde|json|::fmt|fmt::|to_string|Display|Formatter|write_str|write_all|escape|itoa|ryu|passStringToWasm|getStringFromWasm|decodeText|decodeUTF8|encodeString|stringify|JSON|^parse$|next_code_point|CharIndices|Chars/],
+  ['allocation', /dlmalloc|alloc::|RawVec|__rdl|__rust_(alloc|dealloc|realloc)|memcpy|memmove|memset|::drop|Drop|to_vec|clone/i],
+  ['core work', /azconn|sha2|sha1|digest|hmac|base64|der::|x509|pkcs|spki|url::|idna|memcmp|str::|core::/],
+  ['GC', /garbage collector/],
+];
+/** The category of a frame; the package's JS binding (api.js: JSON.stringify/parse, which V8
+ * attributes to the calling frame) and wasm-bindgen's glue (string passing) are the boundary. */
+function category({ functionName, url }) {
+  if (/\/api\.js$|\/azconn\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
+  if (/node:inspector|profile\.mjs$/.test(url)) return null; // the profiler itself
+  return CATEGORIES.find(([, re]) => re.test(functionName))?.[0] ?? 'JS glue / other';
+}
+
+function summarize(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = new Map();
+  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const cats = {};
+  let total = 0;
+  for (const n of profile.nodes) {
+    const t = dt.get(n.id) ?? 0;
+    const c = category(n.callFrame);
+    if (n.callFrame.functionName === '(idle)' || c === null) continue;
+    total += t;
+    cats[c] = (cats[c] ?? 0) + t;
+  }
+  // Inclusive time of the core's functions (outermost frames of each name counted once per path).
+  const incl = {};
+  const walk = (n, seen) => {
+    let t = dt.get(n.id) ?? 0;
+    const name = n.callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '');
+    const isCore = /^azconn_core::/.test(name) && !/^azconn_core::ops::/.test(name) && !seen.has(name);
+    const next = isCore ? new Set(seen).add(name) : seen;
+    for (const c of n.children ?? []) t += walk(byId.get(c), next);
+    if (isCore) incl[name] = (incl[name] ?? 0) + t;
+    return t;
+  };
+  walk(profile.nodes[0], new Set());
+  const top = Object.entries(incl).sort((a, b) => b[1] - a[1]).slice(0, 3)
+    .map(([k, v]) => `${k.replace(/^azconn_core::/, '')} ${((v / total) * 100).toFixed(0)} %`);
+  return { cats, total, top };
+}
+
+export async function profile(root, cases) {
+  const wasm = join(root, 'target/wasm32-unknown-unknown/release/azconn_wasm.wasm');
+  const dir = mkdtempSync(join(tmpdir(), 'azconn-prof-'));
+  try {
+    if (!existsSync(wasm)) throw new Error(`${wasm} is missing (make pkg builds it)`);
+    const r = spawnSync('wasm-bindgen', ['--target', 'nodejs', '--keep-debug', '--out-name', 'azconn', '--out-dir', dir, wasm], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`wasm-bindgen: ${r.stderr}`);
+    writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
+    const raw = createRequire(import.meta.url)(join(dir, 'azconn.js'));
+    const { fullApi } = await import(join(root, 'packages/azconn/api.js'));
+    const api = fullApi(raw);
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 50 });
+    const rows = [];
+    for (const c of cases) {
+      const fn = () => c.fn(api);
+      const warm = Date.now() + 300;
+      while (Date.now() < warm) fn();
+      await session.post('Profiler.start');
+      const end = performance.now() + 1000;
+      let n = 0;
+      while (performance.now() < end) { fn(); n++; }
+      const { profile: p } = await session.post('Profiler.stop');
+      const s = summarize(p);
+      const pct = (k) => `${(((s.cats[k] ?? 0) / s.total) * 100).toFixed(0)} %`;
+      rows.push([c.name, (1e6 / n).toFixed(1), pct('JSON boundary'), pct('allocation'), pct('core work'), pct('JS glue / other'), pct('GC'), s.top.join('; ') || '—']);
+    }
+    session.disconnect();
+    return [
+      'V8 CPU profile (50 µs sampling, 1 s per operation) of the same full module with function names kept (wasm-bindgen --keep-debug, no wasm-opt), called through the package\'s own binding. Self time grouped by function name.',
+      '',
+      table(['operation (sync part only)', 'µs/op while profiled', 'JSON boundary', 'allocation', 'core work', 'JS glue / other', 'GC', 'top core functions (inclusive)'], rows),
+    ].join('\n');
+  } catch (e) {
+    return `Profile unavailable: ${e.message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
