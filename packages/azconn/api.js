@@ -1,6 +1,6 @@
 // The typed JavaScript API of azconn over the wasm module's primitives (`call`, `hmacSha256`).
-// Every entry (browser, web, node, worker, bundler) binds the same functions to its own glue.
-// Types and documentation: index.d.ts (full) and browser.d.ts (browser entry).
+// Every entry (browser, forms, web, node, worker, bundler) binds the same functions to its own
+// glue. Types and documentation: index.d.ts (full), browser.d.ts (browser), forms.d.ts (forms).
 
 /** A typed error from the core: branch on `code` (stable), show `message` and `hint`. */
 export class AzconnError extends Error {
@@ -22,13 +22,18 @@ const hex = (bytes) => {
 /** Fresh entropy from the platform CSPRNG, as hex for the core (which draws none itself). */
 const random = (n) => hex(crypto.getRandomValues(new Uint8Array(n)));
 
-/** Binds the forms API (browser entry) to a wasm module's `call`. */
-export function formsApi(raw) {
-  const call = (op, input) => {
+/** The envelope protocol of a wasm module's `call`: a value, or a thrown `AzconnError`. */
+function caller(raw) {
+  return (op, input) => {
     const out = JSON.parse(raw.call(op, JSON.stringify(input ?? null)));
     if (out.error !== undefined) throw new AzconnError(out.error);
     return out.ok;
   };
+}
+
+/** Binds the forms API (ids, clouds, validation, OAuth; no certificates) to a module's `call`. */
+export function formsApi(raw) {
+  const call = caller(raw);
   return {
     call,
     tenantId: (input) => call('ids.tenantId', input),
@@ -48,6 +53,18 @@ export function formsApi(raw) {
     parseCallback: (query, expectedState) => call('oauth.parseCallback', { query, expectedState }).code,
     parseAdminConsentCallback: (query, expectedState) =>
       call('oauth.parseAdminConsentCallback', { query, expectedState }),
+    tokenRequest: (params) => call('oauth.tokenRequest', params),
+    parseTokenResponse: (response, now) => call('oauth.parseToken', { response, now }),
+    parseErrorResponse: (response) => call('oauth.parseError', { response }),
+    decodeJwtUnverified: (jwt) => call('jwt.decodeUnverified', jwt),
+  };
+}
+
+/** Binds the certificate API (inspection, PKCS#8, client assertion) to a module's `call`. */
+export function certificatesApi(raw) {
+  const call = caller(raw);
+  return {
+    call,
     inspectCertificate: (credential, now) => call('cert.inspect', { credential, now }),
     privateKeyPkcs8: (credential, now) => call('cert.privateKeyPkcs8', { credential, now }).pkcs8,
     assertionSigningInput: (params) =>
@@ -59,20 +76,21 @@ export function formsApi(raw) {
         signatureLength: unsigned.signatureLength,
         signature,
       }),
-    tokenRequest: (params) => call('oauth.tokenRequest', params),
-    parseTokenResponse: (response, now) => call('oauth.parseToken', { response, now }),
-    parseErrorResponse: (response) => call('oauth.parseError', { response }),
-    decodeJwtUnverified: (jwt) => call('jwt.decodeUnverified', jwt),
   };
+}
+
+/** Binds the browser API (forms and certificates) to one module that answers both. */
+export function browserApi(raw) {
+  return { ...certificatesApi(raw), ...formsApi(raw) };
 }
 
 /** Binds the full API (server entries) to a full wasm module. */
 export function fullApi(raw) {
-  const forms = formsApi(raw);
-  const { call } = forms;
+  const browser = browserApi(raw);
+  const { call } = browser;
   const op = (name) => (input) => call(name, input);
   return {
-    ...forms,
+    ...browser,
     graph: {
       listApplications: op('graph.listApplications'),
       nextPage: op('graph.nextPage'),

@@ -35,13 +35,28 @@ pub fn call(op: &str, input: Value) -> Result<Value, Error> {
     if protocols::handles(op) {
         protocols::call(op, input)
     } else {
+        call_browser(op, input)
+    }
+}
+
+/// The ops a browser form needs: [`call_forms`] and [`call_certificates`], without the Graph /
+/// App Configuration / sync / rotation / retry code. A build that only references this function
+/// lets the linker drop those modules (the npm browser entry).
+pub fn call_browser(op: &str, input: Value) -> Result<Value, Error> {
+    if handles_certificates(op) {
+        call_certificates(op, input)
+    } else {
         call_forms(op, input)
     }
 }
 
-/// The ops a browser form needs (ids, clouds, form validation, OAuth, certificates, the client
-/// assertion), without the Graph / App Configuration / sync / rotation / retry code: a build that
-/// only references this function lets the linker drop those modules (the npm browser entry).
+/// Whether `op` is one of [`call_certificates`]'s.
+pub fn handles_certificates(op: &str) -> bool {
+    op.starts_with("cert.") || op.starts_with("jose.")
+}
+
+/// Ids, clouds, form validation and OAuth: no certificate parsing, so a build that only
+/// references this function leaves out the DER / PKCS / cipher code (the npm forms module).
 pub fn call_forms(op: &str, input: Value) -> Result<Value, Error> {
     match op {
         "ids.tenantId" => parse_str(input, |s| TenantId::parse(s).map(|t| json!(t.to_string()))),
@@ -91,6 +106,13 @@ pub fn call_forms(op: &str, input: Value) -> Result<Value, Error> {
             )?)
         }
         "jwt.decodeUnverified" => parse_str(input, |s| to_output(&decode_unverified_claims(s)?)),
+        _ => Err(unknown_op(op)),
+    }
+}
+
+/// Certificate inspection, the private key for WebCrypto and the client assertion (RFC 7523).
+pub fn call_certificates(op: &str, input: Value) -> Result<Value, Error> {
+    match op {
         // {credential: {certificate?, privateKey?, privateKeyPassphrase?, pfx?, pfxPassword?},
         //  now} -> CertificateReport
         "cert.inspect" => {
@@ -112,12 +134,12 @@ pub fn call_forms(op: &str, input: Value) -> Result<Value, Error> {
             let signature = decode_signature(&input.signature)?;
             to_output(&input.assertion.complete(&signature)?)
         }
-        _ => Err(Error::field(
-            "op",
-            Code::NotAllowed,
-            format!("unknown operation {op:?}"),
-        )),
+        _ => Err(unknown_op(op)),
     }
+}
+
+fn unknown_op(op: &str) -> Error {
+    Error::field("op", Code::NotAllowed, format!("unknown operation {op:?}"))
 }
 
 /// Deserializes an op's input, reporting the failing path as the field.

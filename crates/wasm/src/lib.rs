@@ -31,13 +31,29 @@ pub fn hmac_sha256(mut key: Vec<u8>, message: &[u8]) -> Vec<u8> {
     mac.to_vec()
 }
 
-/// The operations this build answers: the full core, or the browser subset.
+/// The operations this build answers: the full core, the browser subset (forms and
+/// certificates), or one of its two halves (the browser entry's lazily loaded modules).
 fn dispatch(op: &str, input: Value) -> Result<Value, Error> {
     #[cfg(feature = "full")]
     return azconn_core::ops::call(op, input);
-    #[cfg(not(feature = "full"))]
+    #[cfg(all(not(feature = "full"), feature = "forms", feature = "certificates"))]
+    return azconn_core::ops::call_browser(op, input);
+    #[cfg(all(
+        not(feature = "full"),
+        feature = "forms",
+        not(feature = "certificates")
+    ))]
     return azconn_core::ops::call_forms(op, input);
+    #[cfg(all(
+        not(feature = "full"),
+        not(feature = "forms"),
+        feature = "certificates"
+    ))]
+    return azconn_core::ops::call_certificates(op, input);
 }
+
+#[cfg(not(any(feature = "forms", feature = "certificates")))]
+compile_error!("enable `full`, `forms` or `certificates`");
 
 /// Parses the input once, then dispatches; never panics on any input.
 pub fn call_json(op: &str, input: &str) -> Result<Value, Error> {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds packages/azconn/gen/ (git-ignored) from crates/wasm:
-#   gen/browser  the forms-only build (no `full` feature), wasm-bindgen --target web
+#   gen/browser  the browser build (features forms + certificates), wasm-bindgen --target web
+#   gen/forms    its forms half (entry azconn/forms), --target web
+#   gen/certificates  its certificate half, loaded on demand by azconn/forms, --target web
 #   gen/web      the full build, --target web (browsers that want the server API, workerd)
 #   gen/nodejs   the full build, --target nodejs
 #   gen/bundler  the full build, --target bundler
@@ -14,8 +16,13 @@ wasm=target/wasm32-unknown-unknown/release/azconn_wasm.wasm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-$cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --release --no-default-features
-cp "$wasm" "$tmp/browser.wasm"
+only() { # features name
+  $cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --release --no-default-features --features "$1"
+  cp "$wasm" "$tmp/$2.wasm"
+}
+only forms,certificates browser
+only forms forms
+only certificates certificates
 $cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --release
 cp "$wasm" "$tmp/full.wasm"
 
@@ -27,6 +34,8 @@ bindgen() { # input target dir
 }
 pids=()
 bindgen browser web browser & pids+=($!)
+bindgen forms web forms & pids+=($!)
+bindgen certificates web certificates & pids+=($!)
 bindgen full web web & pids+=($!)
 bindgen full nodejs nodejs & pids+=($!)
 bindgen full bundler bundler & pids+=($!)

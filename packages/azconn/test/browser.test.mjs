@@ -1,6 +1,7 @@
 // The web builds in Debian chromium (playwright-core, headless): the browser entry answers a
 // sample of the golden vectors (every forms op), the full web entry the protocol ops, with the
-// same answers as the vectors expect. Served from 127.0.0.1 on an ephemeral port.
+// same answers as the vectors expect; the forms entry fetches its certificate module only when
+// asked. Served from 127.0.0.1 on an ephemeral port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -38,8 +39,10 @@ const page = `<!doctype html><script type="module">
 </script>`;
 
 test('the browser and full web entries answer the vectors in chromium', async () => {
+  const requested = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
+    requested.push(path);
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       return;
@@ -91,6 +94,32 @@ test('the browser and full web entries answer the vectors in chromium', async ()
       try { forms.call('graph.me', { token: 'x' }); return null; } catch (e) { return e.code; }
     });
     assert.equal(graphInForms, 'not-allowed');
+
+    // The forms entry: the certificate module is fetched on the first loadCertificates() only.
+    const certificateWasm = '/gen/certificates/azconn_bg.wasm';
+    const isCertificateOp = (op) => /^(cert|jose)\./.test(op);
+    const formsCases = sample.filter((c) => !protocolOp(c.op) && !isCertificateOp(c.op));
+    const certificateCases = sample.filter((c) => isCertificateOp(c.op));
+    assert.ok(certificateCases.length >= 6);
+    const run = (entry, cases) => tab.evaluate(async ([entry, cs]) => {
+      const forms = await import('/forms.js');
+      const api = entry === 'forms' ? forms : await forms.loadCertificates();
+      return cs.map((c) => {
+        try { return { ok: api.call(c.op, c.input) }; }
+        catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
+      });
+    }, [entry, cases.map((c) => ({ op: c.op, input: c.input }))]);
+    const expectAnswers = (cases, answers) => cases.forEach((c, i) => {
+      const a = answers[i];
+      if (c.expect !== undefined) assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
+      else for (const [k, v] of Object.entries(c.expectError)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
+    });
+    expectAnswers(formsCases, await run('forms', formsCases));
+    assert.ok(requested.includes('/gen/forms/azconn_bg.wasm'));
+    assert.ok(!requested.includes(certificateWasm), 'fetched before loadCertificates()');
+    expectAnswers(certificateCases, await run('certificates', certificateCases));
+    expectAnswers(certificateCases, await run('certificates', certificateCases));
+    assert.equal(requested.filter((p) => p === certificateWasm).length, 1);
   } finally {
     await browser?.close();
     await new Promise((resolve) => server.close(resolve));

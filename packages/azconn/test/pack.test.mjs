@@ -32,11 +32,13 @@ function project(name, files) {
   return at;
 }
 
-test('npm pack holds the entries, types and the four wasm builds', () => {
+test('npm pack holds the entries, types and the six wasm builds', () => {
   const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], pkg));
   const files = out[0].files.map((f) => f.path).sort();
-  for (const f of ['browser.js', 'browser.d.ts', 'index.d.ts', 'node.js', 'worker.js', 'web.js', 'bundler.js',
-    'gen/browser/azconn_bg.wasm', 'gen/web/azconn_bg.wasm', 'gen/nodejs/azconn_bg.wasm', 'gen/bundler/azconn_bg.wasm']) {
+  for (const f of ['browser.js', 'browser.d.ts', 'forms.js', 'forms.d.ts', 'index.d.ts', 'node.js', 'worker.js',
+    'web.js', 'bundler.js', 'gen/browser/azconn_bg.wasm', 'gen/forms/azconn_bg.wasm', 'gen/forms/azconn.js',
+    'gen/certificates/azconn_bg.wasm', 'gen/certificates/azconn.js', 'gen/web/azconn_bg.wasm',
+    'gen/nodejs/azconn_bg.wasm', 'gen/bundler/azconn_bg.wasm']) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/')));

@@ -1,14 +1,16 @@
 // One vector set, three runtimes: every golden vector in tests/vectors answered by the npm
-// package in Node (full build through `call`, browser build for the forms ops), and the typed
-// exports checked against the same vectors for a representative set of operations.
+// package in Node (full build through `call`; the browser build, and its forms and certificate
+// halves, for the ops they answer), and the typed exports checked against the same vectors for
+// a representative set of operations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as azconn from '../node.js';
-import { initSync } from '../gen/browser/azconn.js';
 import * as browserRaw from '../gen/browser/azconn.js';
-import { formsApi } from '../api.js';
+import * as formsRaw from '../gen/forms/azconn.js';
+import * as certificatesRaw from '../gen/certificates/azconn.js';
+import { browserApi, certificatesApi, formsApi } from '../api.js';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -19,9 +21,15 @@ const cases = readdirSync(vectorsDir)
   );
 const byOp = (op) => cases.filter((c) => c.op === op);
 
-initSync({ module: readFileSync(new URL('../gen/browser/azconn_bg.wasm', import.meta.url)) });
-const browser = formsApi(browserRaw);
+const load = (raw, dir) => {
+  raw.initSync({ module: readFileSync(new URL(`../gen/${dir}/azconn_bg.wasm`, import.meta.url)) });
+  return raw;
+};
+const browser = browserApi(load(browserRaw, 'browser'));
+const forms = formsApi(load(formsRaw, 'forms'));
+const certificates = certificatesApi(load(certificatesRaw, 'certificates'));
 const protocolOp = (op) => /^(graph|appconfig|retry|rotation|sync)\./.test(op);
+const certificateOp = (op) => /^(cert|jose)\./.test(op);
 
 /** Runs `fn` and checks its answer (or thrown AzconnError) against the vector. */
 function check(c, fn, pick = (v) => v) {
@@ -55,6 +63,23 @@ test('every forms vector through the browser build; protocol ops are not in it',
     }
   }
   assert.ok(forms > 100);
+});
+
+test('the forms and certificate modules split the browser build without overlap', () => {
+  let [formsOps, certificateOps] = [0, 0];
+  for (const c of cases) {
+    if (protocolOp(c.op)) continue;
+    const [own, other] = certificateOp(c.op) ? [certificates, forms] : [forms, certificates];
+    check(c, () => own.call(c.op, c.input));
+    assert.throws(() => other.call(c.op, c.input), { code: 'not-allowed', field: 'op' }, c.name);
+    if (own === forms) formsOps += 1;
+    else certificateOps += 1;
+  }
+  assert.ok(formsOps > 100 && certificateOps > 30, `${formsOps} forms, ${certificateOps} certificate vectors`);
+  for (const c of byOp('cert.inspect')) {
+    check(c, () => certificates.inspectCertificate(c.input.credential, c.input.now));
+  }
+  for (const c of byOp('form.validate')) check(c, () => forms.validateForm(c.input));
 });
 
 test('errors are AzconnError objects with code, field, message and hint', () => {

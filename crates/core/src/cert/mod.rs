@@ -9,6 +9,7 @@
 //! matches the private key, and every check names its field.
 
 mod key;
+mod name;
 mod pfx;
 mod text;
 
@@ -392,8 +393,8 @@ fn report(
         .position(|&b| b != 0)
         .unwrap_or(serial.len().saturating_sub(1));
     Ok(CertificateReport {
-        subject: tbs.subject.to_string(),
-        issuer: tbs.issuer.to_string(),
+        subject: name::rfc4514(&tbs.subject),
+        issuer: name::rfc4514(&tbs.issuer),
         serial_number: upper_hex(&serial[first..]),
         not_before: not_before.to_date_time().to_string(),
         not_after: not_after.to_date_time().to_string(),

@@ -43,3 +43,15 @@ const { step } = rotation.next(state, 'token', 0);
 const plan = syncPlan({ endpoint: 'https://s.azconfig.io', spec: {}, desired: {} });
 const anything: unknown = call('ids.tenantId', 'contoso.com');
 console.log(days, mac, signed.url, step, plan.opRequests.length, anything);
+
+// The forms entry: certificate functions behind loadCertificates().
+import * as forms from 'azconn/forms';
+const formsCheck: forms.FormValidation = forms.validateForm({ name: 'x', connectionType: 'azure-client-secrets', method: 'certificate' });
+console.log(formsCheck.valid, forms.tenantId('contoso.com'));
+void forms.loadCertificates().then((certs: forms.CertificateApi) => {
+  const report: forms.CertificateReport = certs.inspectCertificate({ certificate: '' }, 0);
+  const keyDer: string = certs.privateKeyPkcs8({ certificate: '', privateKey: '' }, 0);
+  console.log(report.thumbprintSha256, keyDer);
+}, (e: unknown) => {
+  if (e instanceof forms.AzconnError) console.log(e.code);
+});
