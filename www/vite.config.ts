@@ -1,5 +1,6 @@
-// The UI build: vanilla TypeScript modules, the wasm core through the `azconn/browser` entry of
-// the workspace package (loaded lazily, so the page renders before the wasm arrives).
+// The UI build: vanilla TypeScript modules, the wasm core through the `azconn/forms` entry of the
+// workspace package (loaded lazily, so the page renders before the wasm arrives; its certificate
+// module only when a certificate is inspected).
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
@@ -7,7 +8,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: {
-      'azconn/browser': fileURLToPath(new URL('../packages/azconn/browser.js', import.meta.url)),
+      'azconn/forms': fileURLToPath(new URL('../packages/azconn/forms.js', import.meta.url)),
     },
   },
   build: {

@@ -7,7 +7,7 @@ import { h, clear, copyButton, announce } from './dom';
 import { openModal, focusFirst, type Modal } from './modal';
 import { loadCore, type Core } from './core';
 import { METHOD_LINES, METHOD_NAMES, TYPE_LINES, TYPE_NAMES, permissionsFor } from './labels';
-import type { CertificateReport, Cloud } from 'azconn/browser';
+import type { CertificateReport, Cloud } from 'azconn/forms';
 
 const TYPES: ConnectionType[] = ['azure-client-secrets', 'azure-app-configuration'];
 const RETRY_KEY = 'azconn.oauth';
@@ -293,12 +293,16 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
   };
 
   let certTimer: ReturnType<typeof setTimeout> | undefined;
+  // The certificate module may still be loading when the user types on: only the newest
+  // inspection draws.
+  let certSeq = 0;
   const inspect = () => {
     if (method !== 'certificate' || !core) return;
     clearTimeout(certTimer);
-    certTimer = setTimeout(() => drawCert(core!), 150);
+    certTimer = setTimeout(() => void drawCert(core!), 150);
   };
-  const drawCert = (c: Core) => {
+  const drawCert = async (c: Core) => {
+    const seq = ++certSeq;
     if (!values.certificate.trim()) {
       clear(certPanel, h('p', { class: 'muted' }, 'Paste or upload the certificate to see its subject, expiry and thumbprints.'));
       return;
@@ -310,8 +314,11 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
     }
     let report: CertificateReport;
     try {
-      report = c.inspectCertificate({ certificate: values.certificate, privateKey: values.privateKey, privateKeyPassphrase: values.privateKeyPassphrase || undefined }, now);
+      const certificates = await c.loadCertificates();
+      if (seq !== certSeq) return;
+      report = certificates.inspectCertificate({ certificate: values.certificate, privateKey: values.privateKey, privateKeyPassphrase: values.privateKeyPassphrase || undefined }, now);
     } catch (e) {
+      if (seq !== certSeq) return;
       clear(certPanel, h('h3', {}, 'Certificate'), h('p', { class: 'bad', id: 'cert-problem' }, '✗ ', errText(e)));
       return;
     }
