@@ -122,8 +122,9 @@ export async function startWorker({ port, vars, dir }) {
   return { base, log: () => out.stdout + out.stderr, stop: () => stopGroup(child) };
 }
 
-/** Everything one test file needs: emulator + Worker + an API client. */
-export async function setup() {
+/** Everything one test file needs: emulator + Worker + an API client. `vars` adds or overrides
+ * Worker settings (e.g. lower Azure timeouts for the fault matrix). */
+export async function setup({ vars: extraVars = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'azconn-e2e-'));
   const port = await freePort();
   const cert = makeCertificate(dir);
@@ -138,6 +139,7 @@ export async function setup() {
     INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_SECRET: AZCONN_SECRET,
     INF_APP_CONNECTION_AZURE_CLIENT_ID: AZCONN_APP,
     INF_APP_CONNECTION_AZURE_CLIENT_SECRET: AZCONN_SECRET,
+    ...extraVars,
   };
   let worker;
   try {

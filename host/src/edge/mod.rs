@@ -36,6 +36,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Err(e) if req.path() == CALLBACK_PATH => return oauth::config_error_page(&e.error),
         Err(e) => return error_response(&e),
     };
+    azure::set_limits(cfg.azure_limits);
     let db = env.d1("DB")?;
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
         return oauth::callback(&req, &db, &cfg).await;
@@ -54,6 +55,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         worker::console_error!("scheduled: azconn is not configured");
         return;
     };
+    azure::set_limits(cfg.azure_limits);
     let Ok(db) = env.d1("DB") else {
         worker::console_error!("scheduled: no D1 binding DB");
         return;

@@ -1,7 +1,7 @@
 //! `/api/v1/secret-rotations/azure-client-secret`: drives `core::rotation`, persisting the
 //! (encrypted) state after every transition and before every request it leads to.
 
-use super::azure::{AppCredential, client_credentials, execute};
+use super::azure::{AppCredential, client_credentials, execute, execute_at_most_once};
 use super::connections::{scope, token_for};
 use super::store::{self, ConnectionRow, n, opt, s, stmt};
 use super::util::{ApiError, not_found, now_ms, now_s, random};
@@ -10,7 +10,7 @@ use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
-use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
+use azconn_core::rotation::{Purpose, Rotation, RotationConfig, Step, VerifyOutcome};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -271,7 +271,11 @@ pub async fn rotate(
         persist(db, cfg, org, &row.id, &rotation, "running").await?;
         match step {
             Step::Send { purpose, request } => {
-                let outcome = execute(&request).await;
+                let outcome = if matches!(purpose, Purpose::AddPassword) {
+                    execute_at_most_once(&request).await
+                } else {
+                    execute(&request).await
+                };
                 let resp = match outcome {
                     Ok(r) => r,
                     Err(e) => {
