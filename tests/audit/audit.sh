@@ -5,8 +5,13 @@
 #    and the core, for wasm32. (The emulator and tests may use it.)
 # 2. npm audit of production dependencies, failing on high/critical. The registry's bulk advisory
 #    endpoint must answer; if it does not, say so and exit 2 unless AUDIT_ALLOW_OFFLINE=1.
-# cargo audit / cargo deny are not run: their advisory database is a git clone from GitHub,
-# which this network cannot reach (see README "Dependency audit").
+# cargo audit / cargo deny are not run: both fetch the RustSec advisory database as a git clone
+# from GitHub, which this network cannot reach. Vendoring the database (thousands of files,
+# stale the day it is committed) would give a false sense of coverage; the one advisory that
+# matters to this design (rsa) is enforced structurally above instead.
+# npm: the registry mirror here answers the bulk advisory endpoint
+# (POST /-/npm/v1/security/advisories/bulk) with 405, so npm audit cannot run; today neither the
+# root (devDependencies only) nor the published package `azconn` has production dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 status=0

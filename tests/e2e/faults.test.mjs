@@ -236,7 +236,7 @@ const CALLS = [
   },
   {
     id: 'Entra token: verify new secret', match: { service: 'entra', method: 'POST', pathPrefix: TOKEN_PATH },
-    codes: { fatal: 'rotation-failed', exhausted: 'rotation-failed', malformed: 'rotation-failed' },
+    codes: ENTRA,
     prepare: prepareRotation, run: rotate, check: checkRotation, converge: convergeRotation,
   },
   {

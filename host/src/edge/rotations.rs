@@ -309,6 +309,12 @@ pub async fn rotate(
                     .await
                     {
                         Ok(_) => VerifyOutcome::Ok,
+                        // Entra did not judge the secret (outage, throttling, a garbled answer):
+                        // stop resumable, still verifying, rather than abandon a good secret.
+                        Err(e) if inconclusive(&e) => {
+                            fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                            return Err(e.into());
+                        }
                         Err(e) => VerifyOutcome::Failed {
                             error_codes: aadsts_codes(&e.message),
                             error: format!("{:?}", e.code),
@@ -392,6 +398,14 @@ pub async fn rotate(
         }
     }
     Err(super::util::internal("the rotation did not settle"))
+}
+
+/// A token request that failed without Entra judging the credential.
+fn inconclusive(e: &Error) -> bool {
+    matches!(
+        e.code,
+        Code::RetryLater | Code::Unavailable | Code::Throttled | Code::MalformedResponse
+    )
 }
 
 /// `AADSTS7000215: ...` → `[7000215]` (the verification tolerates propagation codes).
