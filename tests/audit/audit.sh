@@ -26,7 +26,7 @@ for crate in azconn-worker azconn-wasm azconn-abi azconn-core; do
 done
 NPM=${NPM:-npm}
 for dir in . packages/azconn; do
-  prod=$(cd "$dir" && $NPM ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | wc -l)
+  prod=$( (cd "$dir" && $NPM ls --omit=dev --all --parseable 2>/dev/null || true) | tail -n +2 | wc -l)
   if [ "$prod" -eq 0 ]; then
     echo "audit: npm $dir: no production dependencies, nothing to audit"
     continue
