@@ -64,6 +64,50 @@ pub struct RateLimits {
     pub token: RateLimit,
 }
 
+/// How long one Azure call may take: each attempt's timeout and the retry loop's total budget
+/// (`core::retry`). Defaults suit Azure; tests lower them so timeouts are cheap to exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AzureLimits {
+    /// `AZCONN_AZURE_ATTEMPT_TIMEOUT_MS`: an answer slower than this counts as a timeout.
+    pub attempt_timeout_ms: u64,
+    /// `AZCONN_AZURE_RETRY_BUDGET_MS`: no retry starts (and no Retry-After is waited for) past it.
+    pub retry_budget_ms: u64,
+}
+
+impl Default for AzureLimits {
+    fn default() -> Self {
+        AzureLimits {
+            attempt_timeout_ms: 10_000,
+            retry_budget_ms: 20_000,
+        }
+    }
+}
+
+/// An optional duration setting in milliseconds within `range`.
+fn millis(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, Error> {
+    let Some(v) = non_empty(get, name) else {
+        return Ok(default);
+    };
+    v.parse::<u64>()
+        .ok()
+        .filter(|ms| range.contains(ms))
+        .ok_or_else(|| {
+            not_configured(
+                name,
+                format!(
+                    "{name} must be a number of milliseconds from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub site_url: Origin,
@@ -75,6 +119,7 @@ pub struct Config {
     /// Origins allowed to call the API cross-origin with a Bearer token (`AZCONN_CORS_ORIGINS`,
     /// comma-separated); empty: CORS is closed.
     pub cors_origins: Vec<Origin>,
+    pub azure_limits: AzureLimits,
     client_secrets_app: Result<OAuthApp, Error>,
     app_configuration_app: Result<OAuthApp, Error>,
 }
@@ -211,6 +256,21 @@ impl Config {
             })
             .transpose()?
             .unwrap_or_default();
+        let defaults = AzureLimits::default();
+        let azure_limits = AzureLimits {
+            attempt_timeout_ms: millis(
+                get,
+                "AZCONN_AZURE_ATTEMPT_TIMEOUT_MS",
+                defaults.attempt_timeout_ms,
+                100..=60_000,
+            )?,
+            retry_budget_ms: millis(
+                get,
+                "AZCONN_AZURE_RETRY_BUDGET_MS",
+                defaults.retry_budget_ms,
+                100..=300_000,
+            )?,
+        };
         Ok(Config {
             site_url,
             cloud,
@@ -218,6 +278,7 @@ impl Config {
             bootstrap_token: non_empty(get, "AZCONN_BOOTSTRAP_TOKEN"),
             rate_limits,
             cors_origins,
+            azure_limits,
             client_secrets_app: oauth_app(get, "CLIENT_SECRETS", "Client Secrets"),
             app_configuration_app: oauth_app(get, "APP_CONFIGURATION", "App Configuration"),
         })
@@ -313,6 +374,38 @@ mod tests {
             e.message,
             "Azure OAuth for App Configuration is not configured: set INF_APP_CONNECTION_AZURE_APP_CONFIGURATION_CLIENT_ID"
         );
+    }
+
+    #[test]
+    fn azure_limits_default_and_are_checked() {
+        let base = [
+            ("SITE_URL", "https://azconn.example.com"),
+            ("AZCONN_ENCRYPTION_KEYS", KEYS),
+        ];
+        assert_eq!(parse(&base).unwrap().azure_limits, AzureLimits::default());
+        let c = parse(&[
+            base[0],
+            base[1],
+            ("AZCONN_AZURE_ATTEMPT_TIMEOUT_MS", "800"),
+            ("AZCONN_AZURE_RETRY_BUDGET_MS", "5000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.azure_limits,
+            AzureLimits {
+                attempt_timeout_ms: 800,
+                retry_budget_ms: 5000
+            }
+        );
+        for (name, bad) in [
+            ("AZCONN_AZURE_ATTEMPT_TIMEOUT_MS", "0"),
+            ("AZCONN_AZURE_ATTEMPT_TIMEOUT_MS", "ten"),
+            ("AZCONN_AZURE_RETRY_BUDGET_MS", "300001"),
+        ] {
+            let e = parse(&[base[0], base[1], (name, bad)]).unwrap_err();
+            assert_eq!(e.code, Code::NotConfigured);
+            assert_eq!(e.field.as_deref(), Some(name));
+        }
     }
 
     #[test]

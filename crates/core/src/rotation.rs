@@ -189,6 +189,13 @@ pub enum Phase {
     Failed {
         error: Error,
     },
+    /// A removal failed: re-read the app's secrets. A secret already gone (a removal whose
+    /// answer was lost and was retried: Graph answers 400 for an unknown keyId) counts as
+    /// removed and `then` goes on; one still there stops the run with `error`, resumable.
+    Recheck {
+        then: Box<Phase>,
+        error: Error,
+    },
 }
 
 /// What the host does next.
@@ -377,6 +384,9 @@ impl Rotation {
             Phase::Failed { error } => Step::Failed {
                 error: error.clone(),
             },
+            Phase::Recheck { .. } => {
+                send(Purpose::ReadCredentials, graph.get_credentials(token, &app))
+            }
         }
     }
 
@@ -399,18 +409,6 @@ impl Rotation {
                         orphans: orphans.into_iter().map(|c| c.key_id).collect(),
                     }
                 };
-                Ok(())
-            }
-            Phase::RemoveOrphans { existing, orphans } => {
-                removed_or_gone(resp)?;
-                if !orphans.is_empty() {
-                    orphans.remove(0);
-                }
-                if orphans.is_empty() {
-                    self.phase = Phase::ReadyToAdd {
-                        existing: std::mem::take(existing),
-                    };
-                }
                 Ok(())
             }
             Phase::Adding { existing } => match graph::parse_added_password(resp) {
@@ -441,21 +439,38 @@ impl Rotation {
                     Err(error)
                 }
             },
-            Phase::Pruning {
-                remove, removed, ..
-            } => {
-                removed_or_gone(resp)?;
-                if !remove.is_empty() {
-                    removed.push(remove.remove(0));
+            Phase::RemoveOrphans { .. } | Phase::Pruning { .. } | Phase::Abandoning { .. } => {
+                if let Err(error) = removed_or_gone(resp) {
+                    let then = std::mem::replace(&mut self.phase, Phase::Inspect);
+                    self.phase = Phase::Recheck {
+                        then: Box::new(then),
+                        error,
+                    };
+                    return Ok(());
                 }
-                Ok(())
+                self.on_removed()
             }
-            Phase::Abandoning { error, .. } => {
-                removed_or_gone(resp)?;
-                self.phase = Phase::Failed {
-                    error: error.clone(),
+            Phase::Recheck { then, error } => {
+                let present: Vec<KeyId> = graph::parse_application(resp)?
+                    .password_credentials
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| c.key_id)
+                    .collect();
+                let error = error.clone();
+                let then = std::mem::replace(then.as_mut(), Phase::Inspect);
+                let pending = match &then {
+                    Phase::RemoveOrphans { orphans: keys, .. }
+                    | Phase::Pruning { remove: keys, .. } => keys.first().copied(),
+                    Phase::Abandoning { new_key_id, .. } => Some(*new_key_id),
+                    _ => None,
                 };
-                Ok(())
+                self.phase = then;
+                match pending {
+                    Some(k) if present.contains(&k) => Err(error),
+                    Some(_) => self.on_removed(),
+                    None => Ok(()),
+                }
             }
             _ => Err(unexpected("a Graph response")),
         }
@@ -513,6 +528,38 @@ impl Rotation {
                 };
                 Err(err)
             }
+        }
+    }
+
+    /// The first pending removal of the current phase is done (or the secret was gone).
+    fn on_removed(&mut self) -> Result<(), Error> {
+        match &mut self.phase {
+            Phase::RemoveOrphans { existing, orphans } => {
+                if !orphans.is_empty() {
+                    orphans.remove(0);
+                }
+                if orphans.is_empty() {
+                    self.phase = Phase::ReadyToAdd {
+                        existing: std::mem::take(existing),
+                    };
+                }
+                Ok(())
+            }
+            Phase::Pruning {
+                remove, removed, ..
+            } => {
+                if !remove.is_empty() {
+                    removed.push(remove.remove(0));
+                }
+                Ok(())
+            }
+            Phase::Abandoning { error, .. } => {
+                self.phase = Phase::Failed {
+                    error: error.clone(),
+                };
+                Ok(())
+            }
+            _ => Err(unexpected("a removal")),
         }
     }
 

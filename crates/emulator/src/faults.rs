@@ -41,6 +41,9 @@ pub enum FaultAction {
     Delay { ms: u64 },
     /// Close the connection without answering.
     Drop,
+    /// Handle the request (its effect happens), then close the connection without the answer:
+    /// the client cannot tell whether a non-idempotent call such as addPassword took place.
+    DropResponse,
     /// Answer normally but with a truncated JSON body.
     MalformedJson,
     /// Answer normally but with `Content-Type: text/html`.

@@ -161,6 +161,16 @@ pub async fn observe(
             }
             return std::future::pending().await;
         }
+        Some(FaultAction::DropResponse) => {
+            let handled = next.run(req).await;
+            entry["fault"] = "dropResponse".into();
+            entry["status"] = handled.status().as_u16().into();
+            record(&emu, entry);
+            if let Some(ctl) = ctl {
+                ctl.kill.notify_one();
+            }
+            return std::future::pending().await;
+        }
         Some(FaultAction::Status {
             status,
             retry_after_seconds,
@@ -173,8 +183,12 @@ pub async fn observe(
             *retry_after_ms,
         ),
         Some(FaultAction::Delay { ms }) => {
+            // Logged on arrival: a client that times out and retries must see every attempt,
+            // and the delayed answer may never be written.
+            entry["fault"] = "delay".into();
+            record(&emu, entry);
             tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
-            next.run(req).await
+            return next.run(req).await;
         }
         Some(FaultAction::MalformedJson) => {
             let (mut parts, _) = next.run(req).await.into_parts();

@@ -197,3 +197,45 @@ fn request_log_redacts_secrets() {
         json!([])
     );
 }
+
+#[test]
+fn drop_response_applies_the_request_then_loses_the_answer() {
+    let (emu, _) = Emu::standard();
+    let owner = app_token(&emu, APP, "https://graph.microsoft.com/.default");
+    let auth = format!("Bearer {owner}");
+    let secrets = || {
+        admin(&emu, "GET", &format!("/applications/{TARGET_APP}"), "").json()["passwordCredentials"]
+            .as_array()
+            .expect("passwordCredentials")
+            .len()
+    };
+    let before = secrets();
+    let r = admin(
+        &emu,
+        "POST",
+        "/faults",
+        &json!({"service": "graph", "method": "POST", "action": {"kind": "dropResponse"}, "count": 1})
+            .to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let body = br#"{"passwordCredential":{"displayName":"lost answer"}}"#;
+    let path = format!("/v1.0/applications/{TARGET_OBJECT}/addPassword");
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    assert!(try_send(&emu.entra(), "POST", &path, &headers, body).is_none());
+    assert_eq!(secrets(), before + 1, "the secret was created");
+    let log = admin(&emu, "GET", "/requests", "").json();
+    let last = log["requests"]
+        .as_array()
+        .and_then(|r| r.last())
+        .expect("a logged request")
+        .clone();
+    assert_eq!(last["fault"], "dropResponse");
+    assert_eq!(last["status"], 200);
+    assert_eq!(
+        admin(&emu, "GET", "/faults", "").json()["faults"],
+        json!([])
+    );
+}

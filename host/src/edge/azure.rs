@@ -2,6 +2,7 @@
 //! signing of client assertions. No protocol logic lives here.
 
 use super::runtime::{now_ms, now_s, random};
+use crate::config::AzureLimits;
 use azconn_core::cert::{Credential, CredentialInput};
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
@@ -14,26 +15,37 @@ use azconn_core::oauth::token::{
 };
 use azconn_core::retry::{Decision, Outcome, RetryPolicy};
 use futures_util::future::{Either, select};
+use std::cell::Cell;
 use std::time::Duration;
 use worker::js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect};
 
-/// One attempt's limit; an answer slower than this counts as a timeout.
-const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
+thread_local! {
+    /// The deployment's limits (`Config::azure_limits`), set at the start of every event: one
+    /// isolate serves one deployment, so every request sets the same value.
+    static LIMITS: Cell<AzureLimits> = Cell::new(AzureLimits::default());
+}
 
-/// Interactive calls wait at most this long in total, Retry-After included.
-fn policy() -> RetryPolicy {
+pub fn set_limits(limits: AzureLimits) {
+    LIMITS.with(|l| l.set(limits));
+}
+
+/// Interactive calls wait at most the budget in total, Retry-After included.
+fn policy(limits: AzureLimits) -> RetryPolicy {
     RetryPolicy {
         max_attempts: 4,
         base_delay_ms: 250,
         max_delay_ms: 4_000,
-        budget_ms: 20_000,
+        budget_ms: limits.retry_budget_ms,
     }
 }
 
-async fn send_once(req: &HttpRequest) -> Result<Option<HttpResponse>, worker::Error> {
+async fn send_once(
+    req: &HttpRequest,
+    timeout_ms: u64,
+) -> Result<Option<HttpResponse>, worker::Error> {
     let headers = Headers::new();
     for (k, v) in &req.headers {
         headers.set(k, v)?;
@@ -67,7 +79,7 @@ async fn send_once(req: &HttpRequest) -> Result<Option<HttpResponse>, worker::Er
             body,
         })
     };
-    let timeout = Delay::from(Duration::from_millis(ATTEMPT_TIMEOUT_MS));
+    let timeout = Delay::from(Duration::from_millis(timeout_ms));
     futures_util::pin_mut!(attempt);
     futures_util::pin_mut!(timeout);
     match select(attempt, timeout).await {
@@ -89,16 +101,38 @@ fn host_of(url: &str) -> &str {
 /// Sends `req`, retrying what the core's policy says is retryable (429/503/504, transient
 /// Graph conflicts, timeouts) within a bounded budget, honouring Retry-After.
 pub async fn execute(req: &HttpRequest) -> Result<HttpResponse, Error> {
-    let policy = policy();
+    execute_with(req, true).await
+}
+
+/// [`execute`] for a request that is not idempotent (Graph `addPassword`): a lost answer is not
+/// sent again, since the first attempt may have taken effect; the caller's state machine finds
+/// out what happened (a rotation re-reads the app's credentials and removes the orphan).
+pub async fn execute_at_most_once(req: &HttpRequest) -> Result<HttpResponse, Error> {
+    execute_with(req, false).await
+}
+
+async fn execute_with(req: &HttpRequest, resend_unanswered: bool) -> Result<HttpResponse, Error> {
+    let limits = LIMITS.with(Cell::get);
+    let policy = policy(limits);
     let start = now_ms();
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let answer = send_once(req)
+        let answer = send_once(req, limits.attempt_timeout_ms)
             .await
             .map_err(|e| Error::new(Code::Internal, format!("cannot send the request: {e}")))?;
         let outcome = match &answer {
             Some(r) => Outcome::Response(r),
+            None if !resend_unanswered => {
+                return Err(Error::new(
+                    Code::Unavailable,
+                    format!(
+                        "{} did not answer; the request may have been applied",
+                        host_of(&req.url)
+                    ),
+                )
+                .with_hint("run the operation again: it resumes and reconciles what was applied"));
+            }
             None => Outcome::Timeout,
         };
         let entropy = u32::from_le_bytes(random::<4>().map_err(|e| e.error)?);

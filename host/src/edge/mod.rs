@@ -51,6 +51,7 @@ async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Re
     if req.method() == Method::Options {
         return preflight(req, cfg);
     }
+    azure::set_limits(cfg.azure_limits);
     let db = env.d1("DB")?;
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
         return oauth::callback(req, &db, cfg, env).await;
@@ -121,6 +122,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         worker::console_error!("scheduled: azconn is not configured");
         return;
     };
+    azure::set_limits(cfg.azure_limits);
     let Ok(db) = env.d1("DB") else {
         worker::console_error!("scheduled: no D1 binding DB");
         return;

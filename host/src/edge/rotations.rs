@@ -1,7 +1,7 @@
 //! `/api/v1/secret-rotations/azure-client-secret`: drives `core::rotation`, persisting the
 //! (encrypted) state after every transition and before every request it leads to.
 
-use super::azure::{AppCredential, client_credentials, execute};
+use super::azure::{AppCredential, client_credentials, execute, execute_at_most_once};
 use super::connections::{scope, token_for};
 use super::reply::{ApiError, not_found};
 use super::runtime::{now_ms, now_s, random};
@@ -329,7 +329,11 @@ async fn run_steps(
         let at = now_ms();
         match step {
             Step::Send { purpose, request } => {
-                let outcome = execute(&request).await;
+                let outcome = if matches!(purpose, Purpose::AddPassword) {
+                    execute_at_most_once(&request).await
+                } else {
+                    execute(&request).await
+                };
                 let resp = match outcome {
                     Ok(r) => r,
                     Err(e) => {
@@ -364,6 +368,12 @@ async fn run_steps(
                     .await
                     {
                         Ok(_) => VerifyOutcome::Ok,
+                        // Entra did not judge the secret (outage, throttling, a garbled answer):
+                        // stop resumable, still verifying, rather than abandon a good secret.
+                        Err(e) if inconclusive(&e) => {
+                            fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                            return Err(e.into());
+                        }
                         Err(e) => VerifyOutcome::Failed {
                             error_codes: aadsts_codes(&e.message),
                             error: format!("{:?}", e.code),
@@ -450,6 +460,14 @@ async fn run_steps(
         }
     }
     Err(super::reply::internal("the rotation did not settle"))
+}
+
+/// A token request that failed without Entra judging the credential.
+fn inconclusive(e: &Error) -> bool {
+    matches!(
+        e.code,
+        Code::RetryLater | Code::Unavailable | Code::Throttled | Code::MalformedResponse
+    )
 }
 
 /// `AADSTS7000215: ...` → `[7000215]` (the verification tolerates propagation codes).

@@ -113,9 +113,10 @@ impl Tenant {
                 if self.creds.len() < before {
                     HttpResponse::new(204, "")
                 } else {
+                    // Graph's answer for an unknown keyId (as the emulator models it).
                     HttpResponse::new(
-                        404,
-                        r#"{"error":{"code":"Request_ResourceNotFound","message":"gone"}}"#,
+                        400,
+                        r#"{"error":{"code":"Request_BadRequest","message":"No password credential found with keyId."}}"#,
                     )
                 }
             }
@@ -154,6 +155,9 @@ enum Fail {
     ErrorResponse,
     /// The step ran but the host crashed before feeding the outcome back.
     Crash,
+    /// The step ran, its answer was lost, and the host sent it again (its retry policy does
+    /// that for removals; never for addPassword).
+    LostAnswer,
 }
 
 #[derive(Debug, PartialEq)]
@@ -188,6 +192,10 @@ fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) ->
                         return End::Interrupted;
                     }
                     Some(Fail::ErrorResponse) => HttpResponse::new(503, ""),
+                    Some(Fail::LostAnswer) => {
+                        host.tenant.handle(&request, host.now);
+                        host.tenant.handle(&request, host.now)
+                    }
                     None => host.tenant.handle(&request, host.now),
                 };
                 if rot.on_response(&resp, host.now).is_err() {
@@ -207,7 +215,7 @@ fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) ->
                         };
                         rot.on_verified(&o, host.now).unwrap();
                     }
-                    None => {
+                    None | Some(Fail::LostAnswer) => {
                         let o = host.tenant.verify(&key_id, host.now);
                         let _ = rot.on_verified(&o, host.now);
                     }
@@ -350,6 +358,71 @@ fn a_failure_at_every_step_resumes_without_orphans_or_losing_the_working_secret(
             assert_final(&host, &rot);
         }
     }
+}
+
+#[test]
+fn a_removal_whose_answer_was_lost_is_confirmed_by_reading_not_repeated() {
+    let mut rot = Rotation::start(config()).unwrap();
+    let mut host = Host {
+        tenant: Tenant::new(),
+        now: T0,
+        published: None,
+        steps: 0,
+    };
+    // Step 7 removes the original secret; its retry meets Graph's 400 for an unknown keyId.
+    assert_eq!(
+        drive(&mut rot, &mut host, Some((7, Fail::LostAnswer))),
+        End::Done
+    );
+    assert_final(&host, &rot);
+    assert_eq!(host.steps, 8, "the removal, then one read that confirms it");
+}
+
+#[test]
+fn a_removal_refused_while_the_secret_is_still_there_stops_resumable() {
+    let mut rot = Rotation::start(config()).unwrap();
+    let mut host = Host {
+        tenant: Tenant::new(),
+        now: T0,
+        published: None,
+        steps: 0,
+    };
+    let g = Graph::new(&Cloud::Global.endpoints());
+    let tok = AccessToken::parse("tok").unwrap();
+    // A 503 on the removal: the read shows the secret still there, so the run stops.
+    assert_eq!(
+        drive(&mut rot, &mut host, Some((7, Fail::ErrorResponse))),
+        End::Interrupted
+    );
+    assert_eq!(host.steps, 8);
+    assert!(
+        matches!(rot.phase, Phase::Pruning { .. }),
+        "{:?}",
+        rot.phase
+    );
+    let Step::Send { request, .. } = rot.next(&g, &tok, host.now) else {
+        panic!("a removal")
+    };
+    assert!(request.url.ends_with("/removePassword"));
+    let denied = HttpResponse::new(
+        403,
+        r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges."}}"#,
+    );
+    assert_eq!(rot.on_response(&denied, host.now), Ok(()));
+    let Step::Send { purpose, request } = rot.next(&g, &tok, host.now) else {
+        panic!("a read")
+    };
+    assert_eq!(purpose, Purpose::ReadCredentials);
+    let read = host.tenant.handle(&request, host.now);
+    let e = rot.on_response(&read, host.now).unwrap_err();
+    assert_eq!(e.code, Code::PermissionDenied);
+    assert!(
+        matches!(rot.phase, Phase::Pruning { .. }),
+        "{:?}",
+        rot.phase
+    );
+    assert_eq!(drive(&mut rot, &mut host, None), End::Done);
+    assert_final(&host, &rot);
 }
 
 #[test]
