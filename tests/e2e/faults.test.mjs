@@ -18,7 +18,7 @@ const S = '/api/v1/secret-syncs/azure-app-configuration';
 const TARGET_OBJECT = 'c3f5d7b9-1e2a-4f4b-8d6c-8eaf2c4e6f81';
 const SEED_SECRET_KEY = '1a2b3c4d-5e6f-4708-9a1b-2c3d4e5f6a7b';
 const TOKEN_PATH = `/${TENANT}/oauth2/v2.0/token`;
-const ATTEMPT_TIMEOUT_MS = 1000;
+const ATTEMPT_TIMEOUT_MS = 2000;
 const MAX_ATTEMPTS = 4;
 
 /** Every fault kind of the emulator. `transient`: one occurrence, then normal service. */

@@ -131,6 +131,34 @@ describe('rotation', () => {
     await env.admin('DELETE', '/faults');
   });
 
+  test('one run at a time: a concurrent rotate is refused and sends nothing to Graph', async () => {
+    await env.admin('POST', '/clock', { advanceSeconds: 60 });
+    // The first run waits for its new secret to propagate, so the second arrives mid-run.
+    await env.admin('PUT', '/settings', { secretPropagationSeconds: 3 });
+    await env.admin('DELETE', '/requests');
+    try {
+      const first = env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+      let running;
+      for (let i = 0; i < 50; i++) {
+        running = await env.api('GET', `${R}/${rotation.id}`, { token: org.token });
+        if (running.json.rotation.status === 'running') break;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      assert.equal(running.json.rotation.status, 'running');
+      const second = await env.api('POST', `${R}/${rotation.id}/rotate`, { token: org.token });
+      assert.equal(second.status, 409, second.text);
+      assert.equal(second.json.error.code, 'conflict');
+      assert.match(second.json.error.hint, /wait for the run to finish/);
+      const done = await first;
+      assert.equal(done.status, 200, done.text);
+      assert.equal(done.json.rotation.status, 'active');
+      const adds = (await env.admin('GET', '/requests')).requests.filter((r) => r.service === 'graph' && r.path.endsWith('/addPassword'));
+      assert.equal(adds.length, 1, 'exactly one secret added');
+    } finally {
+      await env.admin('PUT', '/settings', { secretPropagationSeconds: 0 });
+    }
+  });
+
   test('the Cron Trigger runs due rotations', async () => {
     const c = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
     assert.equal(c.status, 201, c.text);

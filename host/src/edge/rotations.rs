@@ -21,6 +21,10 @@ const DAY: i64 = 86_400;
 /// One request waits at most this long for propagation before answering "in progress".
 const WAIT_BUDGET_MS: u64 = 60_000;
 
+/// A run writes `updated_at` at every step; one silent for this long died with its Worker and may
+/// be taken over (by a caller or the cron). Longer than any single step, waits included.
+const STALE_RUN_SECS: i64 = 600;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct RotationRow {
     pub id: String,
@@ -274,14 +278,63 @@ pub async fn rotate(
     actor: &str,
     row: &RotationRow,
 ) -> Result<Value, ApiError> {
+    claim(db, &row.id).await?;
     let mut steps = Vec::new();
     let result = run_steps(db, cfg, org, actor, row, &mut steps).await;
     progress(db, &row.id, None).await?;
+    if let Err(e) = &result {
+        release(db, org, actor, &row.id, &e.error).await?;
+    }
     let mut v = result?;
     if let Some(o) = v.as_object_mut() {
         o.insert("steps".into(), Value::Array(steps));
     }
     Ok(v)
+}
+
+/// One run at a time: two concurrent runs would each add a secret. The claim is a
+/// compare-and-set on the status, so of two callers (or a caller and the cron) one wins and the
+/// other is told, with nothing sent to Graph.
+async fn claim(db: &D1Database, id: &str) -> Result<(), ApiError> {
+    let now = now_s();
+    let claimed = stmt(
+        db,
+        "UPDATE rotations SET status = 'running', updated_at = ?1 \
+         WHERE id = ?2 AND (status != 'running' OR updated_at < ?1 - ?3) RETURNING id",
+        &[n(now), s(id), n(STALE_RUN_SECS)],
+    )?
+    .first::<Value>(None)
+    .await?;
+    if claimed.is_none() {
+        return Err(ApiError::new(
+            409,
+            Error::new(Code::Conflict, "this rotation is already running")
+                .with_hint("wait for the run to finish: GET the rotation shows the step it is on"),
+        ));
+    }
+    Ok(())
+}
+
+/// A run that stopped before recording why (e.g. no token for the connection) must not stay
+/// `running`: it becomes `interrupted` with the error, and the next run resumes.
+async fn release(
+    db: &D1Database,
+    org: &str,
+    actor: &str,
+    id: &str,
+    e: &Error,
+) -> Result<(), ApiError> {
+    let running = stmt(
+        db,
+        "SELECT id FROM rotations WHERE id = ?1 AND status = 'running'",
+        &[s(id)],
+    )?
+    .first::<Value>(None)
+    .await?;
+    if running.is_some() {
+        fail(db, org, actor, id, e, "interrupted").await?;
+    }
+    Ok(())
 }
 
 async fn run_steps(
@@ -537,7 +590,7 @@ pub async fn current_secret(
 
 /// Cron: every rotation whose next run is due.
 pub async fn run_due(db: &D1Database, cfg: &Config) -> Result<u32, ApiError> {
-    let due = stmt(db, "SELECT * FROM rotations WHERE next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - 600) ORDER BY next_rotation_at LIMIT 10", &[n(now_s())])?
+    let due = stmt(db, "SELECT * FROM rotations WHERE next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - ?2) ORDER BY next_rotation_at LIMIT 10", &[n(now_s()), n(STALE_RUN_SECS)])?
         .all().await?.results::<RotationRow>()?;
     let mut ran = 0;
     for row in due {
