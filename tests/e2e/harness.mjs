@@ -125,6 +125,27 @@ export async function startWorker({ port, vars, dir }) {
   return { base, pid: child.pid, log: () => out.stdout + out.stderr, stop: () => stopGroup(child) };
 }
 
+/** A JSON client of the Worker at `base()` (a function: a restarted Worker has a new address).
+ * Redirects are returned, not followed; `json` is null when the body is not JSON. */
+export function apiClient(base) {
+  return async (method, path, { token, body, headers = {} } = {}) => {
+    const res = await fetch(base() + path, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, json, text, headers: res.headers };
+  };
+}
+
 /** Everything one test file needs: emulator + Worker + an API client. `vars` (an object, or a
  * function of the started emulator) override or, set to `undefined`, remove the Worker's settings. */
 export async function setup({ vars: overrides = {} } = {}) {
@@ -165,22 +186,7 @@ export async function setup({ vars: overrides = {} } = {}) {
     await worker.stop();
     worker = await startWorker({ port, vars, dir });
   };
-  const api = async (method, path, { token, body, headers = {} } = {}) => {
-    const res = await fetch(worker.base + path, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let json = null;
-    try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, json, text, headers: res.headers };
-  };
+  const api = apiClient(() => worker.base);
   const newOrg = async (name) => {
     const r = await api('POST', '/api/v1/organizations', { token: bootstrap, body: { name } });
     if (r.status !== 201) throw new Error(`cannot create an organization: ${r.text}`);

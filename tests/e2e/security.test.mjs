@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AZCONN_APP, AZCONN_SECRET, TENANT, cloudOf, freePort, setup, signIn, startWorker,
+  AZCONN_APP, AZCONN_SECRET, TENANT, apiClient, cloudOf, freePort, setup, signIn, startWorker,
 } from './harness.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
@@ -81,22 +81,7 @@ after(async () => {
 });
 
 /** A request to the deployed-like Worker. */
-async function prodApi(method, path, { token, body, headers = {} } = {}) {
-  const res = await fetch(prod.base + path, {
-    method,
-    redirect: 'manual',
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const prodApi = apiClient(() => prod.base);
 
 /** An organization on the deployed-like Worker (its own D1). */
 async function prodOrg(name) {

@@ -174,6 +174,18 @@ struct Host {
     steps: usize,
 }
 
+impl Host {
+    /// A fresh tenant at `T0`, nothing published yet.
+    fn new() -> Host {
+        Host {
+            tenant: Tenant::new(),
+            now: T0,
+            published: None,
+            steps: 0,
+        }
+    }
+}
+
 /// Drives the machine; the state is persisted and reloaded as JSON around every call.
 fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) -> End {
     let g = Graph::new(&Cloud::Global.endpoints());
@@ -279,12 +291,7 @@ fn assert_final(host: &Host, rot: &Rotation) {
 #[test]
 fn clean_run_step_by_step() {
     let mut rot = Rotation::start(config()).unwrap();
-    let mut host = Host {
-        tenant: Tenant::new(),
-        now: T0,
-        published: None,
-        steps: 0,
-    };
+    let mut host = Host::new();
     assert_eq!(drive(&mut rot, &mut host, None), End::Done);
     assert_final(&host, &rot);
     // inspect, add, verify at +0 and +2 (not propagated yet: 5 s), verify at +6, publish,
@@ -307,22 +314,12 @@ fn clean_run_step_by_step() {
 
 #[test]
 fn a_failure_at_every_step_resumes_without_orphans_or_losing_the_working_secret() {
-    let mut clean = Host {
-        tenant: Tenant::new(),
-        now: T0,
-        published: None,
-        steps: 0,
-    };
+    let mut clean = Host::new();
     drive(&mut Rotation::start(config()).unwrap(), &mut clean, None);
     for at in 1..=clean.steps {
         for fail in [Fail::ErrorResponse, Fail::Crash] {
             let mut rot = Rotation::start(config()).unwrap();
-            let mut host = Host {
-                tenant: Tenant::new(),
-                now: T0,
-                published: None,
-                steps: 0,
-            };
+            let mut host = Host::new();
             let end = drive(&mut rot, &mut host, Some((at, fail)));
             let ctx = format!("step {at} {fail:?}: {:?}", rot.phase);
             // The exact resumable state each failure leaves (steps of the clean run: 1 read,
@@ -363,12 +360,7 @@ fn a_failure_at_every_step_resumes_without_orphans_or_losing_the_working_secret(
 #[test]
 fn a_removal_whose_answer_was_lost_is_confirmed_by_reading_not_repeated() {
     let mut rot = Rotation::start(config()).unwrap();
-    let mut host = Host {
-        tenant: Tenant::new(),
-        now: T0,
-        published: None,
-        steps: 0,
-    };
+    let mut host = Host::new();
     // Step 7 removes the original secret; its retry meets Graph's 400 for an unknown keyId.
     assert_eq!(
         drive(&mut rot, &mut host, Some((7, Fail::LostAnswer))),
@@ -381,12 +373,7 @@ fn a_removal_whose_answer_was_lost_is_confirmed_by_reading_not_repeated() {
 #[test]
 fn a_removal_refused_while_the_secret_is_still_there_stops_resumable() {
     let mut rot = Rotation::start(config()).unwrap();
-    let mut host = Host {
-        tenant: Tenant::new(),
-        now: T0,
-        published: None,
-        steps: 0,
-    };
+    let mut host = Host::new();
     let g = Graph::new(&Cloud::Global.endpoints());
     let tok = AccessToken::parse("tok").unwrap();
     // A 503 on the removal: the read shows the secret still there, so the run stops.
