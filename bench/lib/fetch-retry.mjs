@@ -1,7 +1,7 @@
 // Between sections a pooled keep-alive connection can sit idle until the server (wrangler's
 // proxy, the emulator) closes it; the next fetch on it fails with UND_ERR_SOCKET "other side
-// closed" before the server read the request. The bench retries such a fetch once, on a new
-// connection, and counts the retries for the report.
+// closed" (or EPIPE while writing the request) before the server read it. The bench retries such
+// a fetch once, on a new connection, and counts the retries for the report.
 export const retried = { count: 0 };
 
 export function installFetchRetry() {
@@ -10,7 +10,7 @@ export function installFetchRetry() {
     try {
       return await original(input, init);
     } catch (e) {
-      if (e?.cause?.code !== 'UND_ERR_SOCKET') throw e;
+      if (!['UND_ERR_SOCKET', 'EPIPE'].includes(e?.cause?.code)) throw e;
       retried.count++;
       return original(input, init);
     }
