@@ -240,7 +240,7 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                 (Method::Get, []) => {
                     let rows = stmt(
                         db,
-                        "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY created_at",
+                        "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY rowid",
                         &[s(&org)],
                     )?
                     .all()
@@ -661,7 +661,7 @@ async fn list_tokens(db: &D1Database, org: &str) -> Result<Vec<Value>, ApiError>
     }
     let rows = stmt(
         db,
-        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY created_at, id",
+        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY rowid",
         &[s(org)],
     )?
     .all()

@@ -126,7 +126,7 @@ pub async fn connections(
 ) -> Result<Vec<ConnectionRow>, ApiError> {
     Ok(stmt(
         db,
-        "SELECT * FROM connections WHERE org_id = ?1 AND type = ?2 ORDER BY created_at, name",
+        "SELECT * FROM connections WHERE org_id = ?1 AND type = ?2 ORDER BY rowid",
         &[s(org), s(ty)],
     )?
     .all()

@@ -49,7 +49,7 @@ fn parsed(s: &Option<String>) -> Value {
 pub async fn view(db: &D1Database, row: &SyncRow) -> Result<Value, ApiError> {
     let last = stmt(
         db,
-        "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1",
+        "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY rowid DESC LIMIT 1",
         &[s(&row.id)],
     )?
     .first::<RunRow>(None)
@@ -83,7 +83,7 @@ pub async fn get(db: &D1Database, org: &str, id: &str) -> Result<Option<SyncRow>
 pub async fn list(db: &D1Database, org: &str) -> Result<Vec<SyncRow>, ApiError> {
     Ok(stmt(
         db,
-        "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY created_at",
+        "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY rowid",
         &[s(org)],
     )?
     .all()
