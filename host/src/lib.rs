@@ -5,6 +5,8 @@
 pub mod config;
 pub mod headers;
 pub mod keyring;
+pub mod records;
+pub mod token_flight;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -3,12 +3,11 @@
 
 use super::reply::ApiError;
 use super::runtime::{hex, now_s, random, sha256_hex};
-use super::store::{n, s, stmt};
+use super::store::Storage;
 use crate::config::Config;
 use azconn_core::error::{Code, Error};
 use azconn_core::oauth::random::constant_time_eq;
-use serde::Deserialize;
-use worker::{D1Database, Method, Request};
+use worker::{Method, Request};
 
 pub const SESSION_COOKIE: &str = "azconn_session";
 pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
@@ -103,15 +102,9 @@ pub fn refuse_cross_site_sign_in(req: &Request, cfg: &Config) -> Result<(), ApiE
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct OrgRow {
-    id: String,
-    org_id: String,
-}
-
 pub async fn authenticate(
     req: &Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Principal, ApiError> {
     if let Some(h) = req.headers().get("authorization")? {
@@ -126,21 +119,11 @@ pub async fn authenticate(
         {
             return Ok(Principal::Admin);
         }
-        let row = stmt(
-            db,
-            "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
-            &[s(&sha256_hex(token))],
-        )?
-        .first::<OrgRow>(None)
-        .await?
-        .ok_or_else(|| unauthenticated("unknown API token"))?;
-        stmt(
-            db,
-            "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
-            &[n(now_s()), s(&row.id)],
-        )?
-        .run()
-        .await?;
+        let row = db
+            .api_token_by_hash(&sha256_hex(token))
+            .await?
+            .ok_or_else(|| unauthenticated("unknown API token"))?;
+        db.touch_api_token(&row.id, now_s()).await?;
         return Ok(Principal::Org {
             org_id: row.org_id,
             actor: format!("token:{}", row.id),
@@ -152,14 +135,10 @@ pub async fn authenticate(
     if req.method() != Method::Get && req.method() != Method::Head {
         require_same_origin(req, cfg)?;
     }
-    let row = stmt(
-        db,
-        "SELECT id_hash AS id, org_id FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
-        &[s(&sha256_hex(&session)), n(now_s())],
-    )?
-    .first::<OrgRow>(None)
-    .await?
-    .ok_or_else(|| unauthenticated("the session expired or was signed out: sign in again"))?;
+    let row = db
+        .session(&sha256_hex(&session), now_s())
+        .await?
+        .ok_or_else(|| unauthenticated("the session expired or was signed out: sign in again"))?;
     Ok(Principal::Org {
         org_id: row.org_id,
         actor: format!("session:{}", &row.id[..12.min(row.id.len())]),

@@ -3,16 +3,20 @@
 mod auth;
 mod azure;
 mod connections;
+mod credentials;
 mod oauth;
+mod probe;
 mod rate_limit;
 mod reply;
 mod rotations;
 mod runtime;
 mod store;
 mod syncs;
+mod tokens;
 
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
+use crate::records::from_wire_name;
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
 use azconn_core::http::Scheme;
@@ -20,8 +24,8 @@ use rate_limit::Client;
 use reply::{ApiError, error_response, json, not_found};
 use runtime::{new_id, now_s, sha256_hex};
 use serde_json::{Value, json};
-use store::{n, s, stmt};
-use worker::{Context, D1Database, Env, Headers, Method, Request, Response, event};
+use store::Storage;
+use worker::{Context, Env, Headers, Method, Request, Response, event};
 
 fn config(env: &Env) -> Result<Config, ApiError> {
     let get = |name: &str| {
@@ -52,7 +56,7 @@ async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Re
         return preflight(req, cfg);
     }
     azure::set_limits(cfg.azure_limits);
-    let db = env.d1("DB")?;
+    let db = Storage::new(env.d1("DB")?, &cfg.keyring);
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
         return oauth::callback(req, &db, cfg, env).await;
     }
@@ -127,6 +131,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         worker::console_error!("scheduled: no D1 binding DB");
         return;
     };
+    let db = Storage::new(db, &cfg.keyring);
     match rotations::run_due(&db, &cfg).await {
         Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
@@ -162,7 +167,7 @@ fn ok(status: u16, v: &Value) -> Result<Response, ApiError> {
     Ok(json(status, v)?)
 }
 
-async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Response, ApiError> {
+async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Response, ApiError> {
     let path = req.path();
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method();
@@ -201,13 +206,7 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
         }
         (Method::Get, ["session"]) => {
             let (org, _) = principal.org()?;
-            let name = stmt(
-                db,
-                "SELECT name FROM organizations WHERE id = ?1",
-                &[s(org)],
-            )?
-            .first::<String>(Some("name"))
-            .await?;
+            let name = db.organization_name(org).await?;
             ok(
                 200,
                 &json!({ "organizationId": org, "organizationName": name }),
@@ -219,15 +218,7 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
         }
         (Method::Get, ["audit-log"]) => {
             let (org, _) = principal.org()?;
-            let rows = stmt(
-                db,
-                "SELECT id, at, actor, action, target, outcome, detail FROM audit_log WHERE org_id = ?1 ORDER BY id DESC LIMIT 200",
-                &[s(org)],
-            )?
-            .all()
-            .await?
-            .results::<Value>()?;
-            ok(200, &json!({ "entries": rows }))
+            ok(200, &json!({ "entries": db.audit_log(org).await? }))
         }
         (m, ["secret-rotations", "azure-client-secret", tail @ ..]) => {
             let (org, actor) = principal.org()?;
@@ -238,29 +229,23 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                     ok(201, &rotations::create(db, cfg, &org, &actor, &b).await?)
                 }
                 (Method::Get, []) => {
-                    let rows = stmt(
-                        db,
-                        "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY rowid",
-                        &[s(&org)],
-                    )?
-                    .all()
-                    .await?
-                    .results::<rotations::RotationRow>()?;
-                    let list: Vec<Value> = rows.iter().map(rotations::RotationRow::view).collect();
+                    let rows = db.rotations(&org).await?;
+                    let list: Vec<Value> = rows.iter().map(rotations::view).collect();
                     ok(200, &json!({ "rotations": list }))
                 }
                 (m, [id, action @ ..]) => {
-                    let row = rotations::get(db, &org, id)
+                    let row = db
+                        .rotation(&org, id)
                         .await?
                         .ok_or_else(|| not_found("rotation"))?;
                     match (m, action) {
-                        (Method::Get, []) => ok(200, &json!({ "rotation": row.view() })),
+                        (Method::Get, []) => ok(200, &json!({ "rotation": rotations::view(&row) })),
                         (Method::Post, ["rotate"]) => {
                             ok(200, &rotations::rotate(db, cfg, &org, &actor, &row).await?)
                         }
                         (Method::Post, ["secret"]) => ok(
                             200,
-                            &rotations::current_secret(db, cfg, &org, &actor, &row).await?,
+                            &rotations::current_secret(db, &org, &actor, &row).await?,
                         ),
                         _ => Err(not_found("route")),
                     }
@@ -278,15 +263,13 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                 }
                 (Method::Get, []) => {
                     let mut list = Vec::new();
-                    for row in syncs::list(db, &org).await? {
+                    for row in db.syncs(&org).await? {
                         list.push(syncs::view(db, &row).await?);
                     }
                     ok(200, &json!({ "syncs": list }))
                 }
                 (m, [id, action @ ..]) => {
-                    let row = syncs::get(db, &org, id)
-                        .await?
-                        .ok_or_else(|| not_found("sync"))?;
+                    let row = db.sync(&org, id).await?.ok_or_else(|| not_found("sync"))?;
                     match (m, action) {
                         (Method::Get, []) => {
                             ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
@@ -304,12 +287,11 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
         (m, ["app-connections", ty, tail @ ..]) => {
             let (org, actor) = principal.org()?;
             let (org, actor) = (org.to_owned(), actor.to_owned());
-            let ty_enum =
-                connections::parse_type(ty).ok_or_else(|| not_found("connection type"))?;
+            let ty_enum = from_wire_name(ty).ok_or_else(|| not_found("connection type"))?;
             match (m, tail) {
                 (Method::Get, []) => {
-                    let rows = store::connections(db, &org, ty).await?;
-                    let list: Vec<Value> = rows.iter().map(store::ConnectionRow::view).collect();
+                    let rows = db.connections(&org, ty_enum).await?;
+                    let list: Vec<Value> = rows.iter().map(connections::view).collect();
                     ok(200, &json!({ "appConnections": list }))
                 }
                 (Method::Post, []) => {
@@ -333,30 +315,21 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                     Ok(resp)
                 }
                 (m, [id, action @ ..]) => {
-                    let row = store::connection(db, &org, ty, id)
+                    let row = db
+                        .connection(&org, ty_enum, id)
                         .await?
                         .ok_or_else(|| not_found("connection"))?;
                     match (m, action) {
-                        (Method::Get, []) => ok(200, &json!({ "appConnection": row.view() })),
+                        (Method::Get, []) => {
+                            ok(200, &json!({ "appConnection": connections::view(&row) }))
+                        }
                         (Method::Patch, []) => {
                             let b = body(req).await?;
-                            ok(
-                                200,
-                                &connections::update(db, cfg, &actor, &row, ty_enum, &b).await?,
-                            )
+                            ok(200, &connections::update(db, cfg, &actor, &row, &b).await?)
                         }
                         (Method::Delete, []) => {
-                            db.batch(vec![
-                                stmt(db, "DELETE FROM secrets WHERE owner_id = ?1", &[s(&row.id)])?,
-                                stmt(
-                                    db,
-                                    "DELETE FROM connections WHERE id = ?1 AND org_id = ?2",
-                                    &[s(&row.id), s(&org)],
-                                )?,
-                            ])
-                            .await?;
-                            store::audit(
-                                db,
+                            db.delete_connection(&org, &row.id).await?;
+                            db.audit(
                                 Some(&org),
                                 &actor,
                                 "connection.delete",
@@ -365,12 +338,11 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                                 &json!({ "name": row.name }),
                             )
                             .await?;
-                            ok(200, &json!({ "appConnection": row.view() }))
+                            ok(200, &json!({ "appConnection": connections::view(&row) }))
                         }
-                        (Method::Post, ["validate"]) => ok(
-                            200,
-                            &connections::validate(db, cfg, &actor, &row, ty_enum).await?,
-                        ),
+                        (Method::Post, ["validate"]) => {
+                            ok(200, &connections::validate(db, cfg, &actor, &row).await?)
+                        }
                         (Method::Get, ["clients"])
                             if ty_enum == azconn_core::form::ConnectionType::AzureClientSecrets =>
                         {
@@ -397,10 +369,8 @@ async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Respo
                                 token: &actor,
                             };
                             rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
-                            let (token, expires_at) =
-                                connections::token_for(db, cfg, &row, ty_enum).await?;
-                            store::audit(
-                                db,
+                            let (token, expires_at) = tokens::token_for(db, cfg, &row).await?;
+                            db.audit(
                                 Some(&org),
                                 &actor,
                                 "connection.token",
@@ -455,25 +425,16 @@ fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
-async fn create_token(db: &D1Database, org: &str, b: &Value) -> Result<Value, ApiError> {
-    let exists = stmt(db, "SELECT id FROM organizations WHERE id = ?1", &[s(org)])?
-        .first::<Value>(None)
-        .await?;
-    if exists.is_none() {
+async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<Value, ApiError> {
+    if db.organization_name(org).await?.is_none() {
         return Err(not_found("organization"));
     }
     let name = name_of(b, "default")?;
     let id = new_id()?;
     let value = new_token()?;
-    stmt(
-        db,
-        "INSERT INTO api_tokens (id, org_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[s(&id), s(org), s(&name), s(&sha256_hex(&value)), n(now_s())],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.insert_api_token(&id, org, &name, &sha256_hex(&value), now_s())
+        .await?;
+    db.audit(
         Some(org),
         "admin",
         "token.create",
@@ -486,18 +447,11 @@ async fn create_token(db: &D1Database, org: &str, b: &Value) -> Result<Value, Ap
     Ok(json!({ "id": id, "name": name, "value": value }))
 }
 
-async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
+async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
     let name = name_of(b, "")?;
     let id = new_id()?;
-    stmt(
-        db,
-        "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
-        &[s(&id), s(&name), n(now_s())],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.insert_organization(&id, &name, now_s()).await?;
+    db.audit(
         Some(&id),
         "admin",
         "organization.create",
@@ -527,7 +481,7 @@ fn connection_options(cfg: &Config) -> Value {
                 Err(e) => json!({ "method": "oauth", "available": false, "reason": e }),
             };
             json!({
-                "type": connections::type_str(ty),
+                "type": ty,
                 "redirectUri": cfg.redirect_uri(),
                 "methods": [
                     oauth,
@@ -543,7 +497,7 @@ fn connection_options(cfg: &Config) -> Value {
 /// `POST /api/v1/sessions {token}`: exchanges an API token for a UI session cookie.
 async fn create_session(
     req: &mut Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Response, ApiError> {
     auth::refuse_cross_site_sign_in(req, cfg)?;
@@ -561,38 +515,24 @@ async fn create_session(
         token: &presented,
     };
     rate_limit::check(db, "sign-in", cfg.rate_limits.sign_in, &client).await?;
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        org_id: String,
-    }
-    let row = stmt(
-        db,
-        "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
-        &[s(&sha256_hex(&token))],
-    )?
-    .first::<Row>(None)
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            401,
-            Error::field("token", Code::Unauthenticated, "unknown API token"),
-        )
-    })?;
+    let row = db
+        .api_token_by_hash(&sha256_hex(&token))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                401,
+                Error::field("token", Code::Unauthenticated, "unknown API token"),
+            )
+        })?;
     let session = new_token()?;
     let now = now_s();
-    stmt(
-        db,
-        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[
-            s(&sha256_hex(&session)),
-            s(&row.org_id),
-            n(now),
-            n(now + SESSION_LIFETIME_SECS),
-            s(&row.id),
-        ],
-    )?
-    .run()
+    db.insert_session(
+        &sha256_hex(&session),
+        &row.org_id,
+        &row.id,
+        now,
+        now + SESSION_LIFETIME_SECS,
+    )
     .await?;
     let mut resp = json(200, &json!({ "organizationId": row.org_id }))?;
     resp.headers_mut().set(
@@ -613,28 +553,16 @@ fn session_cookie(cfg: &Config, value: &str, max_age: i64) -> String {
 /// stops working even if it was copied) and the cookie cleared.
 async fn delete_session(
     req: &mut Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Response, ApiError> {
     let mut signed_out = false;
     if let Some(session) = auth::cookie(req, SESSION_COOKIE)? {
         auth::require_same_origin(req, cfg)?;
-        #[derive(serde::Deserialize)]
-        struct Row {
-            org_id: String,
-        }
-        let row = stmt(
-            db,
-            "DELETE FROM sessions WHERE id_hash = ?1 RETURNING org_id",
-            &[s(&sha256_hex(&session))],
-        )?
-        .first::<Row>(None)
-        .await?;
-        if let Some(row) = row {
+        if let Some(org) = db.delete_session(&sha256_hex(&session)).await? {
             signed_out = true;
-            store::audit(
-                db,
-                Some(&row.org_id),
+            db.audit(
+                Some(&org),
                 "session",
                 "session.delete",
                 None,
@@ -651,64 +579,29 @@ async fn delete_session(
 }
 
 /// The organization's API tokens, never their values (only hashes are stored).
-async fn list_tokens(db: &D1Database, org: &str) -> Result<Vec<Value>, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        name: String,
-        created_at: i64,
-        last_used_at: Option<i64>,
-    }
-    let rows = stmt(
-        db,
-        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY rowid",
-        &[s(org)],
-    )?
-    .all()
-    .await?
-    .results::<Row>()?;
-    Ok(rows
+async fn list_tokens(db: &Storage<'_>, org: &str) -> Result<Vec<Value>, ApiError> {
+    Ok(db
+        .api_tokens(org)
+        .await?
         .into_iter()
         .map(|r| json!({ "id": r.id, "name": r.name, "createdAt": r.created_at, "lastUsedAt": r.last_used_at }))
         .collect())
 }
 
 /// Revokes an API token and every session signed in with it.
-async fn revoke_token(db: &D1Database, org: &str, token_id: &str) -> Result<Value, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        name: String,
-    }
-    let results = db
-        .batch(vec![
-            stmt(
-                db,
-                "DELETE FROM sessions WHERE token_id = ?1 AND org_id = ?2",
-                &[s(token_id), s(org)],
-            )?,
-            stmt(
-                db,
-                "DELETE FROM api_tokens WHERE id = ?1 AND org_id = ?2 RETURNING id, name",
-                &[s(token_id), s(org)],
-            )?,
-        ])
-        .await?;
-    let row = results
-        .last()
-        .map(|r| r.results::<Row>())
-        .transpose()?
-        .and_then(|rows| rows.into_iter().next())
+async fn revoke_token(db: &Storage<'_>, org: &str, token_id: &str) -> Result<Value, ApiError> {
+    let (id, name) = db
+        .revoke_api_token(org, token_id)
+        .await?
         .ok_or_else(|| not_found("token"))?;
-    store::audit(
-        db,
+    db.audit(
         Some(org),
         "admin",
         "token.revoke",
-        Some(&row.id),
+        Some(&id),
         "ok",
-        &json!({ "name": row.name }),
+        &json!({ "name": name }),
     )
     .await?;
-    Ok(json!({ "id": row.id, "name": row.name }))
+    Ok(json!({ "id": id, "name": name }))
 }

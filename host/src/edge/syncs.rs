@@ -2,58 +2,24 @@
 //! plan's conditional writes. Runs record the plan and result by key only, never values.
 
 use super::azure::execute;
-use super::connections::token_for;
 use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
-use super::store::{self, n, opt, s, stmt};
+use super::store::Storage;
+use super::tokens::token_for;
 use crate::config::Config;
+use crate::records::{NewSync, RunStatus, Sync};
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use worker::D1Database;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct SyncRow {
-    pub id: String,
-    pub connection_id: String,
-    pub endpoint: String,
-    pub label: Option<String>,
-    pub key_prefix: String,
-    pub mode: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RunRow {
-    id: String,
-    started_at: i64,
-    finished_at: Option<i64>,
-    status: String,
-    plan: Option<String>,
-    result: Option<String>,
-}
-
-fn parsed(s: &Option<String>) -> Value {
-    s.as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or(Value::Null)
-}
-
-pub async fn view(db: &D1Database, row: &SyncRow) -> Result<Value, ApiError> {
-    let last = stmt(
-        db,
-        "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY rowid DESC LIMIT 1",
-        &[s(&row.id)],
-    )?
-    .first::<RunRow>(None)
-    .await?;
+/// The API view of a sync with its latest run (keys only, never values).
+pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<Value, ApiError> {
+    let last = db.last_run(&row.id).await?;
     Ok(json!({
         "id": row.id,
         "connectionId": row.connection_id,
@@ -65,30 +31,9 @@ pub async fn view(db: &D1Database, row: &SyncRow) -> Result<Value, ApiError> {
         "updatedAt": row.updated_at,
         "lastRun": last.map(|r| json!({
             "id": r.id, "startedAt": r.started_at, "finishedAt": r.finished_at, "status": r.status,
-            "plan": parsed(&r.plan), "result": parsed(&r.result),
+            "plan": r.plan, "result": r.result,
         })),
     }))
-}
-
-pub async fn get(db: &D1Database, org: &str, id: &str) -> Result<Option<SyncRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM syncs WHERE id = ?1 AND org_id = ?2",
-        &[s(id), s(org)],
-    )?
-    .first::<SyncRow>(None)
-    .await?)
-}
-
-pub async fn list(db: &D1Database, org: &str) -> Result<Vec<SyncRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY rowid",
-        &[s(org)],
-    )?
-    .all()
-    .await?
-    .results::<SyncRow>()?)
 }
 
 fn mode_of(v: &str) -> Result<SyncMode, Error> {
@@ -103,7 +48,7 @@ fn mode_of(v: &str) -> Result<SyncMode, Error> {
 
 /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
 pub async fn create(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
@@ -111,7 +56,8 @@ pub async fn create(
 ) -> Result<Value, ApiError> {
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
     let conn_id = text("connectionId").unwrap_or_default();
-    let conn = store::connection(db, org, "azure-app-configuration", &conn_id)
+    let conn = db
+        .connection(org, ConnectionType::AzureAppConfiguration, &conn_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -137,15 +83,17 @@ pub async fn create(
     let label = text("label").filter(|l| !l.is_empty());
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
     let prefix = text("keyPrefix").unwrap_or_default();
-    let mode = text("mode").unwrap_or_else(|| "overwrite".into());
-    mode_of(&mode)?;
+    let mode = match text("mode") {
+        Some(m) => mode_of(&m)?,
+        None => SyncMode::Overwrite,
+    };
     // Validates the prefix the way a run will.
     SyncPlanner::new(
         Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),
         SyncSpec {
             prefix: prefix.clone(),
             label: Label::parse(label.as_deref())?,
-            mode: mode_of(&mode)?,
+            mode,
             delete_missing: true,
         },
         &BTreeMap::new(),
@@ -153,15 +101,19 @@ pub async fn create(
     .map_err(|e| e.at("keyPrefix"))?;
     let id = new_id()?;
     let now = now_s();
-    stmt(
-        db,
-        "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        &[s(&id), s(org), s(&conn.id), s(&endpoint), opt(label.as_deref()), s(&prefix), s(&mode), n(now)],
-    )?
-    .run()
+    db.insert_sync(&NewSync {
+        id: &id,
+        org_id: org,
+        connection_id: &conn.id,
+        endpoint: &endpoint,
+        label: label.as_deref(),
+        key_prefix: &prefix,
+        mode,
+        now,
+    })
     .await?;
-    store::audit(db, Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
-    let row = get(db, org, &id).await?.ok_or_else(|| not_found("sync"))?;
+    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
+    let row = db.sync(org, &id).await?.ok_or_else(|| not_found("sync"))?;
     Ok(json!({ "sync": view(db, &row).await? }))
 }
 
@@ -236,11 +188,11 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
 /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
 /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
 pub async fn run(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    row: &SyncRow,
+    row: &Sync,
     body: &Value,
 ) -> Result<Value, ApiError> {
     let mut desired = BTreeMap::new();
@@ -270,7 +222,12 @@ pub async fn run(
         };
         desired.insert(name.clone(), value);
     }
-    let conn = store::connection(db, org, "azure-app-configuration", &row.connection_id)
+    let conn = db
+        .connection(
+            org,
+            ConnectionType::AzureAppConfiguration,
+            &row.connection_id,
+        )
         .await?
         .ok_or_else(|| not_found("connection"))?;
     let endpoint = StoreEndpoint::parse(&row.endpoint, &cfg.cloud.endpoints())?;
@@ -278,18 +235,17 @@ pub async fn run(
     let spec = SyncSpec {
         prefix: row.key_prefix.clone(),
         label: Label::parse(row.label.as_deref())?,
-        mode: mode_of(&row.mode)?,
+        mode: row.mode,
         delete_missing: true,
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
     if body.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+        let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
-        store::audit(
-            db,
+        db.audit(
             Some(org),
             actor,
             "sync.preview",
@@ -302,15 +258,9 @@ pub async fn run(
     }
     let run_id = new_id()?;
     let started = now_s();
-    stmt(
-        db,
-        "INSERT INTO sync_runs (id, sync_id, started_at, status) VALUES (?1, ?2, ?3, 'running')",
-        &[s(&run_id), s(&row.id), n(started)],
-    )?
-    .run()
-    .await?;
+    db.start_run(&run_id, &row.id, started).await?;
     let outcome = async {
-        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+        let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
@@ -335,31 +285,19 @@ pub async fn run(
     .await;
     let (status, plan, result) = match &outcome {
         Ok(v) => (
-            "succeeded",
+            RunStatus::Succeeded,
             v.get("plan").cloned(),
             json!({ "applied": v["applied"], "skipped": v["skipped"], "imported": v["imported"] }),
         ),
         Err(e) => (
-            "failed",
+            RunStatus::Failed,
             e.context.as_ref().and_then(|c| c.get("plan").cloned()),
             json!({ "error": e.error, "applied": e.context.as_ref().and_then(|c| c.get("applied").cloned()) }),
         ),
     };
-    stmt(
-        db,
-        "UPDATE sync_runs SET finished_at = ?1, status = ?2, plan = ?3, result = ?4 WHERE id = ?5",
-        &[
-            n(now_s()),
-            s(status),
-            opt(plan.map(|p| p.to_string()).as_deref()),
-            s(&result.to_string()),
-            s(&run_id),
-        ],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.finish_run(&run_id, status, plan.as_ref(), &result, now_s())
+        .await?;
+    db.audit(
         Some(org),
         actor,
         "sync.run",
