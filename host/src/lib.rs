@@ -6,6 +6,7 @@ pub mod config;
 pub mod headers;
 pub mod keyring;
 pub mod records;
+pub mod routes;
 pub mod token_flight;
 
 #[cfg(target_arch = "wasm32")]

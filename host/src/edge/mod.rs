@@ -16,9 +16,11 @@ mod tokens;
 
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
-use crate::records::from_wire_name;
+use crate::records::Connection;
+use crate::routes::{self, Route, Unmatched};
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
 use azconn_core::http::Scheme;
 use rate_limit::Client;
 use reply::{ApiError, error_response, json, not_found};
@@ -169,42 +171,46 @@ fn ok(status: u16, v: &Value) -> Result<Response, ApiError> {
 
 async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Response, ApiError> {
     let path = req.path();
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let method = req.method();
-    let Some(rest) = segs.strip_prefix(&["api", "v1"]) else {
-        return Err(not_found("route"));
-    };
-    match (method.clone(), rest) {
-        (Method::Get, ["health"]) => return ok(200, &json!({ "ok": true })),
-        (Method::Post, ["sessions"]) => return create_session(req, db, cfg).await,
-        (Method::Delete, ["sessions"]) => return delete_session(req, db, cfg).await,
+    let route = routes::Method::parse(req.method().as_ref())
+        .ok_or(Unmatched::Route)
+        .and_then(|m| Route::parse(m, &path));
+    match route {
+        Ok(Route::Health) => return ok(200, &json!({ "ok": true })),
+        Ok(Route::CreateSession) => return create_session(req, db, cfg).await,
+        Ok(Route::DeleteSession) => return delete_session(req, db, cfg).await,
         _ => {}
     }
+    // Everything else needs a caller, including what matches no route (401 before 404).
     let principal = authenticate(req, db, cfg).await?;
-    match (method, rest) {
-        (Method::Post, ["organizations"]) => {
+    let route = route.map_err(|e| match e {
+        Unmatched::Route => not_found("route"),
+        Unmatched::ConnectionType => not_found("connection type"),
+    })?;
+    match route {
+        Route::Health | Route::CreateSession | Route::DeleteSession => Err(not_found("route")),
+        Route::CreateOrganization => {
             admin(&principal)?;
             let b = body(req).await?;
             create_org(db, &b).await
         }
-        (Method::Post, ["organizations", org, "tokens"]) => {
+        Route::CreateToken { org } => {
             admin(&principal)?;
             let b = body(req).await?;
             let token = create_token(db, org, &b).await?;
             ok(201, &json!({ "token": token }))
         }
-        (Method::Get, ["organizations", org, "tokens"]) => {
+        Route::ListTokens { org } => {
             admin(&principal)?;
             ok(200, &json!({ "tokens": list_tokens(db, org).await? }))
         }
-        (Method::Delete, ["organizations", org, "tokens", token_id]) => {
+        Route::RevokeToken { org, token } => {
             admin(&principal)?;
             ok(
                 200,
-                &json!({ "token": revoke_token(db, org, token_id).await? }),
+                &json!({ "token": revoke_token(db, org, token).await? }),
             )
         }
-        (Method::Get, ["session"]) => {
+        Route::Session => {
             let (org, _) = principal.org()?;
             let name = db.organization_name(org).await?;
             ok(
@@ -212,185 +218,181 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 &json!({ "organizationId": org, "organizationName": name }),
             )
         }
-        (Method::Get, ["app-connections", "options"]) => {
+        Route::ConnectionOptions => {
             principal.org()?;
             ok(200, &connection_options(cfg))
         }
-        (Method::Get, ["audit-log"]) => {
+        Route::AuditLog => {
             let (org, _) = principal.org()?;
             ok(200, &json!({ "entries": db.audit_log(org).await? }))
         }
-        (m, ["secret-rotations", "azure-client-secret", tail @ ..]) => {
+        Route::CreateRotation => {
             let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            match (m, tail) {
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    ok(201, &rotations::create(db, cfg, &org, &actor, &b).await?)
+            let b = body(req).await?;
+            ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
+        }
+        Route::ListRotations => {
+            let (org, _) = principal.org()?;
+            let rows = db.rotations(org).await?;
+            let list: Vec<Value> = rows.iter().map(rotations::view).collect();
+            ok(200, &json!({ "rotations": list }))
+        }
+        Route::GetRotation { id } | Route::Rotate { id } | Route::RotationSecret { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            match route {
+                Route::Rotate { .. } => {
+                    ok(200, &rotations::rotate(db, cfg, org, actor, &row).await?)
                 }
-                (Method::Get, []) => {
-                    let rows = db.rotations(&org).await?;
-                    let list: Vec<Value> = rows.iter().map(rotations::view).collect();
-                    ok(200, &json!({ "rotations": list }))
+                Route::RotationSecret { .. } => {
+                    ok(200, &rotations::current_secret(db, org, actor, &row).await?)
                 }
-                (m, [id, action @ ..]) => {
-                    let row = db
-                        .rotation(&org, id)
-                        .await?
-                        .ok_or_else(|| not_found("rotation"))?;
-                    match (m, action) {
-                        (Method::Get, []) => ok(200, &json!({ "rotation": rotations::view(&row) })),
-                        (Method::Post, ["rotate"]) => {
-                            ok(200, &rotations::rotate(db, cfg, &org, &actor, &row).await?)
-                        }
-                        (Method::Post, ["secret"]) => ok(
-                            200,
-                            &rotations::current_secret(db, &org, &actor, &row).await?,
-                        ),
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
+                _ => ok(200, &json!({ "rotation": rotations::view(&row) })),
             }
         }
-        (m, ["secret-syncs", "azure-app-configuration", tail @ ..]) => {
+        Route::CreateSync => {
             let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            match (m, tail) {
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    ok(201, &syncs::create(db, cfg, &org, &actor, &b).await?)
-                }
-                (Method::Get, []) => {
-                    let mut list = Vec::new();
-                    for row in db.syncs(&org).await? {
-                        list.push(syncs::view(db, &row).await?);
-                    }
-                    ok(200, &json!({ "syncs": list }))
-                }
-                (m, [id, action @ ..]) => {
-                    let row = db.sync(&org, id).await?.ok_or_else(|| not_found("sync"))?;
-                    match (m, action) {
-                        (Method::Get, []) => {
-                            ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
-                        }
-                        (Method::Post, ["run"]) => {
-                            let b = body(req).await?;
-                            ok(200, &syncs::run(db, cfg, &org, &actor, &row, &b).await?)
-                        }
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
+            let b = body(req).await?;
+            ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
+        }
+        Route::ListSyncs => {
+            let (org, _) = principal.org()?;
+            let mut list = Vec::new();
+            for row in db.syncs(org).await? {
+                list.push(syncs::view(db, &row).await?);
+            }
+            ok(200, &json!({ "syncs": list }))
+        }
+        Route::GetSync { id } | Route::RunSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            if let Route::RunSync { .. } = route {
+                let b = body(req).await?;
+                ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
+            } else {
+                ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
             }
         }
-        (m, ["app-connections", ty, tail @ ..]) => {
-            let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            let ty_enum = from_wire_name(ty).ok_or_else(|| not_found("connection type"))?;
-            match (m, tail) {
-                (Method::Get, []) => {
-                    let rows = db.connections(&org, ty_enum).await?;
-                    let list: Vec<Value> = rows.iter().map(connections::view).collect();
-                    ok(200, &json!({ "appConnections": list }))
-                }
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    let (status, v) =
-                        connections::create(db, cfg, &org, &actor, ty_enum, &b).await?;
-                    ok(status, &v)
-                }
-                (Method::Post, ["oauth", "start"]) => {
-                    let ip = rate_limit::client_ip(req)?;
-                    let client = Client {
-                        ip: &ip,
-                        token: &actor,
-                    };
-                    rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client)
-                        .await?;
-                    let b = body(req).await?;
-                    let (v, cookie) = oauth::start(db, cfg, &org, &actor, ty_enum, &b).await?;
-                    let mut resp = json(200, &v)?;
-                    resp.headers_mut().set("set-cookie", &cookie)?;
-                    Ok(resp)
-                }
-                (m, [id, action @ ..]) => {
-                    let row = db
-                        .connection(&org, ty_enum, id)
-                        .await?
-                        .ok_or_else(|| not_found("connection"))?;
-                    match (m, action) {
-                        (Method::Get, []) => {
-                            ok(200, &json!({ "appConnection": connections::view(&row) }))
-                        }
-                        (Method::Patch, []) => {
-                            let b = body(req).await?;
-                            ok(200, &connections::update(db, cfg, &actor, &row, &b).await?)
-                        }
-                        (Method::Delete, []) => {
-                            db.delete_connection(&org, &row.id).await?;
-                            db.audit(
-                                Some(&org),
-                                &actor,
-                                "connection.delete",
-                                Some(&row.id),
-                                "ok",
-                                &json!({ "name": row.name }),
-                            )
-                            .await?;
-                            ok(200, &json!({ "appConnection": connections::view(&row) }))
-                        }
-                        (Method::Post, ["validate"]) => {
-                            ok(200, &connections::validate(db, cfg, &actor, &row).await?)
-                        }
-                        (Method::Get, ["clients"])
-                            if ty_enum == azconn_core::form::ConnectionType::AzureClientSecrets =>
-                        {
-                            let top = query(req, "top")?
-                                .map(|t| t.parse::<u16>())
-                                .transpose()
-                                .map_err(|_| {
-                                    ApiError::from(Error::field(
-                                        "top",
-                                        Code::InvalidFormat,
-                                        "top must be a number",
-                                    ))
-                                })?;
-                            let next = query(req, "next")?;
-                            ok(
-                                200,
-                                &connections::clients(db, cfg, &row, top, next.as_deref()).await?,
-                            )
-                        }
-                        (Method::Post, ["token"]) => {
-                            let ip = rate_limit::client_ip(req)?;
-                            let client = Client {
-                                ip: &ip,
-                                token: &actor,
-                            };
-                            rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
-                            let (token, expires_at) = tokens::token_for(db, cfg, &row).await?;
-                            db.audit(
-                                Some(&org),
-                                &actor,
-                                "connection.token",
-                                Some(&row.id),
-                                "ok",
-                                &json!({}),
-                            )
-                            .await?;
-                            ok(
-                                200,
-                                &json!({ "accessToken": token.expose(), "expiresAt": expires_at, "tokenType": "Bearer" }),
-                            )
-                        }
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
-            }
+        Route::ListConnections { ty } => {
+            let (org, _) = principal.org()?;
+            let rows = db.connections(org, ty).await?;
+            let list: Vec<Value> = rows.iter().map(connections::view).collect();
+            ok(200, &json!({ "appConnections": list }))
         }
-        _ => Err(not_found("route")),
+        Route::CreateConnection { ty } => {
+            let (org, actor) = principal.org()?;
+            let b = body(req).await?;
+            let (status, v) = connections::create(db, cfg, org, actor, ty, &b).await?;
+            ok(status, &v)
+        }
+        Route::OAuthStart { ty } => {
+            let (org, actor) = principal.org()?;
+            let ip = rate_limit::client_ip(req)?;
+            let client = Client {
+                ip: &ip,
+                token: actor,
+            };
+            rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
+            let b = body(req).await?;
+            let (v, cookie) = oauth::start(db, cfg, org, actor, ty, &b).await?;
+            let mut resp = json(200, &v)?;
+            resp.headers_mut().set("set-cookie", &cookie)?;
+            Ok(resp)
+        }
+        Route::GetConnection { ty, id }
+        | Route::UpdateConnection { ty, id }
+        | Route::DeleteConnection { ty, id }
+        | Route::ValidateConnection { ty, id }
+        | Route::ConnectionToken { ty, id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .connection(org, ty, id)
+                .await?
+                .ok_or_else(|| not_found("connection"))?;
+            connection_route(req, db, cfg, route, org, actor, &row).await
+        }
+        Route::ListClients { id } => {
+            let (org, _) = principal.org()?;
+            let row = db
+                .connection(org, ConnectionType::AzureClientSecrets, id)
+                .await?
+                .ok_or_else(|| not_found("connection"))?;
+            let top = query(req, "top")?
+                .map(|t| t.parse::<u16>())
+                .transpose()
+                .map_err(|_| {
+                    ApiError::from(Error::field(
+                        "top",
+                        Code::InvalidFormat,
+                        "top must be a number",
+                    ))
+                })?;
+            let next = query(req, "next")?;
+            ok(
+                200,
+                &connections::clients(db, cfg, &row, top, next.as_deref()).await?,
+            )
+        }
+    }
+}
+
+/// The routes on one existing connection.
+async fn connection_route(
+    req: &mut Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    route: Route<'_>,
+    org: &str,
+    actor: &str,
+    row: &Connection,
+) -> Result<Response, ApiError> {
+    match route {
+        Route::UpdateConnection { .. } => {
+            let b = body(req).await?;
+            ok(200, &connections::update(db, cfg, actor, row, &b).await?)
+        }
+        Route::DeleteConnection { .. } => {
+            db.delete_connection(org, &row.id).await?;
+            db.audit(
+                Some(org),
+                actor,
+                "connection.delete",
+                Some(&row.id),
+                "ok",
+                &json!({ "name": row.name }),
+            )
+            .await?;
+            ok(200, &json!({ "appConnection": connections::view(row) }))
+        }
+        Route::ValidateConnection { .. } => {
+            ok(200, &connections::validate(db, cfg, actor, row).await?)
+        }
+        Route::ConnectionToken { .. } => {
+            let ip = rate_limit::client_ip(req)?;
+            let client = Client {
+                ip: &ip,
+                token: actor,
+            };
+            rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
+            let (token, expires_at) = tokens::token_for(db, cfg, row).await?;
+            db.audit(
+                Some(org),
+                actor,
+                "connection.token",
+                Some(&row.id),
+                "ok",
+                &json!({}),
+            )
+            .await?;
+            ok(
+                200,
+                &json!({ "accessToken": token.expose(), "expiresAt": expires_at, "tokenType": "Bearer" }),
+            )
+        }
+        _ => ok(200, &json!({ "appConnection": connections::view(row) })),
     }
 }
 
