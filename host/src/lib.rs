@@ -2,6 +2,7 @@
 //! executes the core's requests with Fetch, signs with WebCrypto and persists in D1; every
 //! protocol decision is the core's.
 
+pub mod api;
 pub mod config;
 pub mod headers;
 pub mod keyring;

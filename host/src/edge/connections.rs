@@ -8,6 +8,7 @@ use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
 use super::store::{Field, Storage};
 use super::tokens::{cache_token, scope, token_for};
+use crate::api::{Clients, ConnectionBody, Validation};
 use crate::config::Config;
 use crate::records::{Connection, ConnectionStatus, CredentialUpdate, NewConnection};
 use azconn_core::cloud::StoreEndpoint;
@@ -16,29 +17,6 @@ use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials, Metho
 use azconn_core::graph::{AppQuery, Graph, GraphError, Operation};
 use azconn_core::oauth::token::TokenResponse;
 use serde_json::{Value, json};
-
-/// The API view of a connection: never a secret.
-pub fn view(c: &Connection) -> Value {
-    json!({
-        "id": c.id,
-        "type": c.ty,
-        "method": c.method,
-        "name": c.name,
-        "description": c.description,
-        "tenantId": c.tenant_id,
-        "clientId": c.client_id,
-        "cloud": c.cloud,
-        "endpoint": c.endpoint,
-        "credential": c.credential_info,
-        "status": c.status,
-        "lastError": c.last_error,
-        "lastValidatedAt": c.last_validated_at,
-        "version": c.version,
-        "createdBy": c.created_by,
-        "createdAt": c.created_at,
-        "updatedAt": c.updated_at,
-    })
-}
 
 /// What the live check learned (stored as the connection's non-secret credential info).
 pub struct Checked {
@@ -96,7 +74,7 @@ pub async fn create(
     actor: &str,
     ty: ConnectionType,
     body: &Value,
-) -> Result<(u16, Value), ApiError> {
+) -> Result<ConnectionBody, ApiError> {
     let form = parse_form(body, ty, cfg)?;
     let valid = form::validate(&form).map_err(form_errors)?;
     let name = valid.name.as_str().to_owned();
@@ -172,7 +150,7 @@ pub async fn create(
         .connection(org, ty, &id)
         .await?
         .ok_or_else(|| not_found("connection"))?;
-    Ok((201, json!({ "appConnection": view(&row) })))
+    Ok(ConnectionBody::from(&row))
 }
 
 /// Health check: a fresh token and the probe; the status follows the outcome.
@@ -181,7 +159,7 @@ pub async fn validate(
     cfg: &Config,
     actor: &str,
     row: &Connection,
-) -> Result<Value, ApiError> {
+) -> Result<Validation, ApiError> {
     // Drop the cached token: the check must prove the credential still works.
     db.delete_secret(&row.id, Field::AccessToken).await?;
     let endpoint = row
@@ -223,11 +201,11 @@ pub async fn validate(
         .connection(&row.org_id, row.ty, &row.id)
         .await?
         .ok_or_else(|| not_found("connection"))?;
-    Ok(json!({
-        "valid": outcome.is_ok(),
-        "error": error,
-        "appConnection": view(&row),
-    }))
+    Ok(Validation {
+        valid: outcome.is_ok(),
+        error: error.cloned(),
+        app_connection: (&row).into(),
+    })
 }
 
 /// Re-validates with the changed fields (empty secret fields keep the stored ones) and replaces
@@ -238,7 +216,7 @@ pub async fn update(
     actor: &str,
     row: &Connection,
     body: &Value,
-) -> Result<Value, ApiError> {
+) -> Result<ConnectionBody, ApiError> {
     if row.method == Method::OAuth {
         let description = body.get("description").and_then(Value::as_str);
         let name = body
@@ -336,7 +314,7 @@ pub async fn update(
         .connection(&row.org_id, row.ty, &row.id)
         .await?
         .ok_or_else(|| not_found("connection"))?;
-    Ok(json!({ "appConnection": view(&row) }))
+    Ok(ConnectionBody::from(&row))
 }
 
 /// The app registrations the connection can see, one Graph page at a time.
@@ -346,7 +324,7 @@ pub async fn clients(
     row: &Connection,
     top: Option<u16>,
     next: Option<&str>,
-) -> Result<Value, ApiError> {
+) -> Result<Clients, ApiError> {
     let (token, _) = token_for(db, cfg, row).await?;
     let g = Graph::new(&cfg.cloud.endpoints());
     let req = match next {
@@ -367,5 +345,8 @@ pub async fn clients(
             .into());
     }
     let page = g.parse_application_page(&resp)?;
-    Ok(json!({ "clients": page.items, "nextLink": page.next_link }))
+    Ok(Clients {
+        clients: page.items,
+        next_link: page.next_link,
+    })
 }

@@ -14,6 +14,7 @@ mod store;
 mod syncs;
 mod tokens;
 
+use crate::api;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
 use crate::records::Connection;
@@ -165,7 +166,7 @@ fn query(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
         .map(|(_, v)| v.into_owned()))
 }
 
-fn ok(status: u16, v: &Value) -> Result<Response, ApiError> {
+fn ok<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, ApiError> {
     Ok(json(status, v)?)
 }
 
@@ -175,7 +176,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         .ok_or(Unmatched::Route)
         .and_then(|m| Route::parse(m, &path));
     match route {
-        Ok(Route::Health) => return ok(200, &json!({ "ok": true })),
+        Ok(Route::Health) => return ok(200, &api::Health { ok: true }),
         Ok(Route::CreateSession) => return create_session(req, db, cfg).await,
         Ok(Route::DeleteSession) => return delete_session(req, db, cfg).await,
         _ => {}
@@ -197,17 +198,25 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             admin(&principal)?;
             let b = body(req).await?;
             let token = create_token(db, org, &b).await?;
-            ok(201, &json!({ "token": token }))
+            ok(201, &api::TokenCreated { token })
         }
         Route::ListTokens { org } => {
             admin(&principal)?;
-            ok(200, &json!({ "tokens": list_tokens(db, org).await? }))
+            let tokens = db.api_tokens(org).await?;
+            ok(
+                200,
+                &api::TokenList {
+                    tokens: tokens.into_iter().map(api::TokenView::from).collect(),
+                },
+            )
         }
         Route::RevokeToken { org, token } => {
             admin(&principal)?;
             ok(
                 200,
-                &json!({ "token": revoke_token(db, org, token).await? }),
+                &api::TokenRevoked {
+                    token: revoke_token(db, org, token).await?,
+                },
             )
         }
         Route::Session => {
@@ -215,7 +224,10 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let name = db.organization_name(org).await?;
             ok(
                 200,
-                &json!({ "organizationId": org, "organizationName": name }),
+                &api::SessionView {
+                    organization_id: org.to_owned(),
+                    organization_name: name,
+                },
             )
         }
         Route::ConnectionOptions => {
@@ -224,7 +236,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::AuditLog => {
             let (org, _) = principal.org()?;
-            ok(200, &json!({ "entries": db.audit_log(org).await? }))
+            ok(
+                200,
+                &api::AuditLog {
+                    entries: db.audit_log(org).await?,
+                },
+            )
         }
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
@@ -234,8 +251,8 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::ListRotations => {
             let (org, _) = principal.org()?;
             let rows = db.rotations(org).await?;
-            let list: Vec<Value> = rows.iter().map(rotations::view).collect();
-            ok(200, &json!({ "rotations": list }))
+            let rotations = rows.iter().map(api::RotationView::from).collect();
+            ok(200, &api::RotationList { rotations })
         }
         Route::GetRotation { id } | Route::Rotate { id } | Route::RotationSecret { id } => {
             let (org, actor) = principal.org()?;
@@ -250,7 +267,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 Route::RotationSecret { .. } => {
                     ok(200, &rotations::current_secret(db, org, actor, &row).await?)
                 }
-                _ => ok(200, &json!({ "rotation": rotations::view(&row) })),
+                _ => ok(
+                    200,
+                    &api::RotationBody {
+                        rotation: (&row).into(),
+                    },
+                ),
             }
         }
         Route::CreateSync => {
@@ -264,7 +286,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             for row in db.syncs(org).await? {
                 list.push(syncs::view(db, &row).await?);
             }
-            ok(200, &json!({ "syncs": list }))
+            ok(200, &api::SyncList { syncs: list })
         }
         Route::GetSync { id } | Route::RunSync { id } => {
             let (org, actor) = principal.org()?;
@@ -273,20 +295,27 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 let b = body(req).await?;
                 ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
             } else {
-                ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
+                ok(
+                    200,
+                    &api::SyncBody {
+                        sync: syncs::view(db, &row).await?,
+                    },
+                )
             }
         }
         Route::ListConnections { ty } => {
             let (org, _) = principal.org()?;
             let rows = db.connections(org, ty).await?;
-            let list: Vec<Value> = rows.iter().map(connections::view).collect();
-            ok(200, &json!({ "appConnections": list }))
+            let app_connections = rows.iter().map(api::ConnectionView::from).collect();
+            ok(200, &api::ConnectionList { app_connections })
         }
         Route::CreateConnection { ty } => {
             let (org, actor) = principal.org()?;
             let b = body(req).await?;
-            let (status, v) = connections::create(db, cfg, org, actor, ty, &b).await?;
-            ok(status, &v)
+            ok(
+                201,
+                &connections::create(db, cfg, org, actor, ty, &b).await?,
+            )
         }
         Route::OAuthStart { ty } => {
             let (org, actor) = principal.org()?;
@@ -365,7 +394,7 @@ async fn connection_route(
                 &json!({ "name": row.name }),
             )
             .await?;
-            ok(200, &json!({ "appConnection": connections::view(row) }))
+            ok(200, &api::ConnectionBody::from(row))
         }
         Route::ValidateConnection { .. } => {
             ok(200, &connections::validate(db, cfg, actor, row).await?)
@@ -389,10 +418,14 @@ async fn connection_route(
             .await?;
             ok(
                 200,
-                &json!({ "accessToken": token.expose(), "expiresAt": expires_at, "tokenType": "Bearer" }),
+                &api::AccessTokenBody {
+                    access_token: token.expose().to_owned(),
+                    expires_at,
+                    token_type: api::TokenType::Bearer,
+                },
             )
         }
-        _ => ok(200, &json!({ "appConnection": connections::view(row) })),
+        _ => ok(200, &api::ConnectionBody::from(row)),
     }
 }
 
@@ -427,7 +460,7 @@ fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
-async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<Value, ApiError> {
+async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<api::NewToken, ApiError> {
     if db.organization_name(org).await?.is_none() {
         return Err(not_found("organization"));
     }
@@ -446,7 +479,7 @@ async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<Value, A
     )
     .await?;
     // The value is shown once; only its hash is stored.
-    Ok(json!({ "id": id, "name": name, "value": value }))
+    Ok(api::NewToken { id, name, value })
 }
 
 async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
@@ -465,7 +498,10 @@ async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
     let token = create_token(db, &id, &json!({ "name": "default" })).await?;
     ok(
         201,
-        &json!({ "organization": { "id": id, "name": name }, "token": token }),
+        &api::OrganizationCreated {
+            organization: api::Organization { id, name },
+            token,
+        },
     )
 }
 
@@ -473,27 +509,40 @@ async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
 /// against it) and per connection type the redirect URI to register and which methods this
 /// deployment can offer; an unconfigured OAuth app names its setting up
 /// front instead of failing after the redirect.
-fn connection_options(cfg: &Config) -> Value {
+fn connection_options(cfg: &Config) -> api::ConnectionOptions {
     use azconn_core::form::ConnectionType::{AzureAppConfiguration, AzureClientSecrets};
-    let options: Vec<Value> = [AzureClientSecrets, AzureAppConfiguration]
+    use azconn_core::form::Method;
+    let options = [AzureClientSecrets, AzureAppConfiguration]
         .into_iter()
         .map(|ty| {
-            let oauth = match cfg.oauth_app(ty) {
-                Ok(_) => json!({ "method": "oauth", "available": true }),
-                Err(e) => json!({ "method": "oauth", "available": false, "reason": e }),
-            };
-            json!({
-                "type": ty,
-                "redirectUri": cfg.redirect_uri(),
-                "methods": [
-                    oauth,
-                    { "method": "client-secret", "available": true },
-                    { "method": "certificate", "available": true },
+            let oauth = cfg.oauth_app(ty).err();
+            api::TypeOptions {
+                ty,
+                redirect_uri: cfg.redirect_uri(),
+                methods: vec![
+                    api::MethodOption {
+                        method: Method::OAuth,
+                        available: oauth.is_none(),
+                        reason: oauth,
+                    },
+                    api::MethodOption {
+                        method: Method::ClientSecret,
+                        available: true,
+                        reason: None,
+                    },
+                    api::MethodOption {
+                        method: Method::Certificate,
+                        available: true,
+                        reason: None,
+                    },
                 ],
-            })
+            }
         })
         .collect();
-    json!({ "cloud": cfg.cloud, "options": options })
+    api::ConnectionOptions {
+        cloud: cfg.cloud.clone(),
+        options,
+    }
 }
 
 /// `POST /api/v1/sessions {token}`: exchanges an API token for a UI session cookie.
@@ -536,7 +585,12 @@ async fn create_session(
         now + SESSION_LIFETIME_SECS,
     )
     .await?;
-    let mut resp = json(200, &json!({ "organizationId": row.org_id }))?;
+    let mut resp = json(
+        200,
+        &api::SessionCreated {
+            organization_id: row.org_id,
+        },
+    )?;
     resp.headers_mut().set(
         "set-cookie",
         &session_cookie(cfg, &session, SESSION_LIFETIME_SECS),
@@ -574,24 +628,18 @@ async fn delete_session(
             .await?;
         }
     }
-    let mut resp = json(200, &json!({ "signedOut": signed_out }))?;
+    let mut resp = json(200, &api::SignedOut { signed_out })?;
     resp.headers_mut()
         .set("set-cookie", &session_cookie(cfg, "", 0))?;
     Ok(resp)
 }
 
-/// The organization's API tokens, never their values (only hashes are stored).
-async fn list_tokens(db: &Storage<'_>, org: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(db
-        .api_tokens(org)
-        .await?
-        .into_iter()
-        .map(|r| json!({ "id": r.id, "name": r.name, "createdAt": r.created_at, "lastUsedAt": r.last_used_at }))
-        .collect())
-}
-
 /// Revokes an API token and every session signed in with it.
-async fn revoke_token(db: &Storage<'_>, org: &str, token_id: &str) -> Result<Value, ApiError> {
+async fn revoke_token(
+    db: &Storage<'_>,
+    org: &str,
+    token_id: &str,
+) -> Result<api::TokenRef, ApiError> {
     let (id, name) = db
         .revoke_api_token(org, token_id)
         .await?
@@ -605,5 +653,5 @@ async fn revoke_token(db: &Storage<'_>, org: &str, token_id: &str) -> Result<Val
         &json!({ "name": name }),
     )
     .await?;
-    Ok(json!({ "id": id, "name": name }))
+    Ok(api::TokenRef { id, name })
 }

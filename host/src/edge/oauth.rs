@@ -7,10 +7,11 @@
 use super::auth::cookie;
 use super::azure::redeem;
 use super::probe::probe;
-use super::reply::{ApiError, not_found};
+use super::reply::{ApiError, ErrorBody, not_found};
 use super::runtime::{hex, new_id, now_s, random, sha256_hex};
 use super::store::{Field, Storage};
 use super::tokens::store_tokens;
+use crate::api::OAuthStarted;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::records::{NewConnection, NewSignIn, PendingSignIn};
 use azconn_core::cloud::StoreEndpoint;
@@ -49,7 +50,7 @@ pub async fn start(
     actor: &str,
     ty: ConnectionType,
     body: &Value,
-) -> Result<(Value, String), ApiError> {
+) -> Result<(OAuthStarted, String), ApiError> {
     let app = cfg.oauth_app(ty)?;
     let text = |k: &str| {
         body.get(k)
@@ -143,7 +144,11 @@ pub async fn start(
     )
     .await?;
     Ok((
-        json!({ "url": request.url, "redirectUri": cfg.redirect_uri(), "expiresIn": PENDING_LIFETIME_SECS }),
+        OAuthStarted {
+            url: request.url,
+            redirect_uri: cfg.redirect_uri(),
+            expires_in: PENDING_LIFETIME_SECS,
+        },
         browser_cookie(cfg, &browser, PENDING_LIFETIME_SECS),
     ))
 }
@@ -177,7 +182,12 @@ async fn page(e: &Error, status: u16, env: &Env) -> worker::Result<Response> {
          <p><a href=\"/organization/app-connections?retry=oauth\">Try again</a> · \
          <a href=\"/organization/app-connections\">Back to app connections</a></p></section>",
         escape(&e.message),
-        json!({ "error": e }).to_string().replace('<', "\\u003c"),
+        serde_json::to_string(&ErrorBody {
+            error: e,
+            errors: &[]
+        })
+        .unwrap_or_default()
+        .replace('<', "\\u003c"),
     );
     let html = match shell(env).await {
         Some(shell) => shell.replacen(SHELL_MARKER, &body, 1),

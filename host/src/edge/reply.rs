@@ -12,8 +12,6 @@ pub struct ApiError {
     pub error: Error,
     /// Every field error of a form, when there were several.
     pub errors: Vec<Error>,
-    /// What was done before the failure (e.g. a sync's applied ops); never secrets.
-    pub context: Option<serde_json::Value>,
     /// Seconds for the `Retry-After` header of a `429`.
     pub retry_after: Option<i64>,
 }
@@ -24,18 +22,12 @@ impl ApiError {
             status,
             error,
             errors: Vec::new(),
-            context: None,
             retry_after: None,
         }
     }
 
     pub fn with_retry_after(mut self, seconds: i64) -> ApiError {
         self.retry_after = Some(seconds);
-        self
-    }
-
-    pub fn with_context(mut self, context: serde_json::Value) -> ApiError {
-        self.context = Some(context);
         self
     }
 }
@@ -94,11 +86,12 @@ impl From<Error> for ApiError {
     }
 }
 
+/// The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
 #[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a Error,
+pub struct ErrorBody<'a> {
+    pub error: &'a Error,
     #[serde(skip_serializing_if = "<[Error]>::is_empty")]
-    errors: &'a [Error],
+    pub errors: &'a [Error],
 }
 
 pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {

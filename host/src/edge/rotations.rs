@@ -6,6 +6,7 @@ use super::reply::{ApiError, internal, not_found};
 use super::runtime::{now_ms, now_s, random};
 use super::store::{Field, Storage};
 use super::tokens::{scope, token_for};
+use crate::api::{Rotated, RotationBody, RotationView, SecretBody, StepTaken};
 use crate::config::Config;
 use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
 use azconn_core::error::{Code, Error};
@@ -25,27 +26,8 @@ const WAIT_BUDGET_MS: u64 = 60_000;
 /// be taken over (by a caller or the cron). Longer than any single step, waits included.
 const STALE_RUN_SECS: i64 = 600;
 
-/// The API view of a rotation (its secret only ever through `rotate` and `secret`).
-pub fn view(r: &RotationRecord) -> Value {
-    json!({
-        "id": r.id,
-        "connectionId": r.connection_id,
-        "target": r.target,
-        "lifetimeDays": r.lifetime_days,
-        "intervalDays": r.interval_days,
-        "keepPrevious": r.keep,
-        "status": r.status,
-        "lastError": r.last_error,
-        "current": { "keyId": r.current_key_id, "hint": r.current_hint, "expiresAt": r.current_expires_at },
-        "nextRotationAt": r.next_rotation_at,
-        "step": r.step,
-        "createdAt": r.created_at,
-        "updatedAt": r.updated_at,
-    })
-}
-
-async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<Value>, ApiError> {
-    Ok(db.rotation(org, id).await?.as_ref().map(view))
+async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<RotationView>, ApiError> {
+    Ok(db.rotation(org, id).await?.as_ref().map(RotationView::from))
 }
 
 fn int(body: &Value, field: &str, default: i64) -> Result<i64, ApiError> {
@@ -68,7 +50,7 @@ pub async fn create(
     org: &str,
     actor: &str,
     body: &Value,
-) -> Result<Value, ApiError> {
+) -> Result<RotationBody, ApiError> {
     let text = |k: &str| {
         body.get(k)
             .and_then(Value::as_str)
@@ -176,7 +158,7 @@ pub async fn create(
     let rotation = get(db, org, &id)
         .await?
         .ok_or_else(|| not_found("rotation"))?;
-    Ok(json!({ "rotation": rotation }))
+    Ok(RotationBody { rotation })
 }
 
 /// The core's rotation state as it is stored (encrypted).
@@ -232,7 +214,7 @@ pub async fn rotate(
     org: &str,
     actor: &str,
     row: &RotationRecord,
-) -> Result<Value, ApiError> {
+) -> Result<Rotated, ApiError> {
     claim(db, &row.id).await?;
     let mut steps = Vec::new();
     let result = run_steps(db, cfg, org, actor, row, &mut steps).await;
@@ -240,11 +222,9 @@ pub async fn rotate(
     if let Err(e) = &result {
         release(db, org, actor, &row.id, &e.error).await?;
     }
-    let mut v = result?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert("steps".into(), Value::Array(steps));
-    }
-    Ok(v)
+    let mut rotated = result?;
+    rotated.steps = steps;
+    Ok(rotated)
 }
 
 /// One run at a time: two concurrent runs would each add a secret. The claim is a
@@ -282,8 +262,8 @@ async fn run_steps(
     org: &str,
     actor: &str,
     row: &RotationRecord,
-    steps: &mut Vec<Value>,
-) -> Result<Value, ApiError> {
+    steps: &mut Vec<StepTaken>,
+) -> Result<Rotated, ApiError> {
     let conn = db
         .connection(org, ConnectionType::AzureClientSecrets, &row.connection_id)
         .await?
@@ -331,7 +311,12 @@ async fn run_steps(
                     }
                 };
                 let result = rotation.on_response(&resp, now_s());
-                steps.push(json!({ "step": name, "at": at, "ok": result.is_ok() }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: result.is_ok(),
+                    ms: None,
+                });
                 db.audit(Some(org), actor, "rotation.graph", Some(&row.id), if result.is_ok() { "ok" } else { "failed" },
                     &json!({ "purpose": purpose, "status": resp.status, "error": result.as_ref().err() })).await?;
                 if let Err(e) = result {
@@ -370,7 +355,12 @@ async fn run_steps(
                     },
                 };
                 let _ = rotation.on_verified(&outcome, now_s());
-                steps.push(json!({ "step": name, "at": at, "ok": outcome == VerifyOutcome::Ok }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: outcome == VerifyOutcome::Ok,
+                    ms: None,
+                });
                 db.audit(
                     Some(org),
                     actor,
@@ -386,12 +376,20 @@ async fn run_steps(
                 .await?;
             }
             Step::Wait { ms } => {
-                steps.push(json!({ "step": name, "at": at, "ok": true, "ms": ms }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: true,
+                    ms: Some(ms),
+                });
                 if now_ms().saturating_sub(started).saturating_add(ms) > WAIT_BUDGET_MS {
                     persist(db, org, &row.id, &rotation, RotationStatus::Waiting).await?;
-                    return Ok(
-                        json!({ "rotation": get(db, org, &row.id).await?, "secret": Value::Null }),
-                    );
+                    return Ok(Rotated {
+                        rotation: get(db, org, &row.id).await?,
+                        secret: None,
+                        removed: None,
+                        steps: Vec::new(),
+                    });
                 }
                 Delay::from(Duration::from_millis(ms)).await;
             }
@@ -411,7 +409,12 @@ async fn run_steps(
                 )
                 .await?;
                 rotation.on_published()?;
-                steps.push(json!({ "step": name, "at": at, "ok": true }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: true,
+                    ms: None,
+                });
                 published = Some((key_id.to_string(), secret, ends_at));
             }
             Step::Done {
@@ -430,11 +433,16 @@ async fn run_steps(
                     &json!({ "newKeyId": new_key_id, "removed": removed }),
                 )
                 .await?;
-                return Ok(json!({
-                    "rotation": get(db, org, &row.id).await?,
-                    "secret": published.map(|(k, v, e)| json!({ "keyId": k, "value": v.expose(), "expiresAt": e })),
-                    "removed": removed,
-                }));
+                return Ok(Rotated {
+                    rotation: get(db, org, &row.id).await?,
+                    secret: published.map(|(key_id, value, expires_at)| SecretBody {
+                        key_id: Some(key_id),
+                        value: value.expose().to_owned(),
+                        expires_at,
+                    }),
+                    removed: Some(removed.iter().map(ToString::to_string).collect()),
+                    steps: Vec::new(),
+                });
             }
             Step::Failed { error } => {
                 fail(db, org, actor, &row.id, &error, RotationStatus::Failed).await?;
@@ -494,7 +502,7 @@ pub async fn current_secret(
     org: &str,
     actor: &str,
     row: &RotationRecord,
-) -> Result<Value, ApiError> {
+) -> Result<SecretBody, ApiError> {
     let secret = db
         .secret(org, &row.id, Field::CurrentSecret)
         .await?
@@ -508,9 +516,11 @@ pub async fn current_secret(
         &json!({ "keyId": row.current_key_id }),
     )
     .await?;
-    Ok(
-        json!({ "keyId": row.current_key_id, "value": secret.value, "expiresAt": secret.expires_at }),
-    )
+    Ok(SecretBody {
+        key_id: row.current_key_id.clone(),
+        value: secret.value,
+        expires_at: secret.expires_at,
+    })
 }
 
 /// Cron: every rotation whose next run is due.

@@ -6,6 +6,9 @@ use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
 use super::store::Storage;
 use super::tokens::token_for;
+use crate::api::{
+    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunResult, Skipped, SyncBody, SyncView,
+};
 use crate::config::Config;
 use crate::records::{NewSync, RunStatus, Sync};
 use azconn_core::appconfig::Condition;
@@ -18,22 +21,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// The API view of a sync with its latest run (keys only, never values).
-pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<Value, ApiError> {
-    let last = db.last_run(&row.id).await?;
-    Ok(json!({
-        "id": row.id,
-        "connectionId": row.connection_id,
-        "endpoint": row.endpoint,
-        "label": row.label,
-        "keyPrefix": row.key_prefix,
-        "mode": row.mode,
-        "createdAt": row.created_at,
-        "updatedAt": row.updated_at,
-        "lastRun": last.map(|r| json!({
-            "id": r.id, "startedAt": r.started_at, "finishedAt": r.finished_at, "status": r.status,
-            "plan": r.plan, "result": r.result,
-        })),
-    }))
+pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<SyncView, ApiError> {
+    Ok(SyncView::new(row, db.last_run(&row.id).await?))
 }
 
 fn mode_of(v: &str) -> Result<SyncMode, Error> {
@@ -53,7 +42,7 @@ pub async fn create(
     org: &str,
     actor: &str,
     body: &Value,
-) -> Result<Value, ApiError> {
+) -> Result<SyncBody, ApiError> {
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
     let conn_id = text("connectionId").unwrap_or_default();
     let conn = db
@@ -114,18 +103,36 @@ pub async fn create(
     .await?;
     db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
     let row = db.sync(org, &id).await?.ok_or_else(|| not_found("sync"))?;
-    Ok(json!({ "sync": view(db, &row).await? }))
+    Ok(SyncBody {
+        sync: view(db, &row).await?,
+    })
 }
 
-fn op_summary(op: &SyncOp) -> Value {
-    match op {
-        SyncOp::Put { key, label, .. } => {
-            json!({ "op": "put", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
-        }
-        SyncOp::Delete { key, label, .. } => {
-            json!({ "op": "delete", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
-        }
+fn op_summary(op: &SyncOp) -> OpSummary {
+    let (kind, key, label) = match op {
+        SyncOp::Put { key, label, .. } => (OpKind::Put, key, label),
+        SyncOp::Delete { key, label, .. } => (OpKind::Delete, key, label),
+    };
+    OpSummary {
+        op: kind,
+        key: key.as_str().to_owned(),
+        label: label.clone().into(),
     }
+}
+
+/// A run's plan or result as its JSON column stores it.
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn skipped(plan: &Plan) -> Vec<Skipped> {
+    plan.skipped
+        .iter()
+        .map(|(key, reason)| Skipped {
+            key: key.clone(),
+            reason: *reason,
+        })
+        .collect()
 }
 
 /// Feeds the planner every page of the store's listing under the sync's prefix and label.
@@ -150,7 +157,7 @@ async fn list_store(
 
 /// A plan as the UI shows it before applying: keys to create, update, delete, the desired
 /// keys already in place, the ones left alone, and the names an import mode brings back.
-fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Value {
+fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Preview {
     let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
     for op in &plan.ops {
         match op {
@@ -174,15 +181,14 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
         .filter(|(full, name)| !touched(full, name))
         .map(|(full, _)| full)
         .collect();
-    let skipped: Vec<Value> = plan
-        .skipped
-        .iter()
-        .map(|(k, r)| json!({ "key": k, "reason": r }))
-        .collect();
-    json!({
-        "create": create, "update": update, "delete": delete, "unchanged": unchanged,
-        "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>(),
-    })
+    Preview {
+        create,
+        update,
+        delete,
+        unchanged,
+        skipped: skipped(plan),
+        imported: plan.imports.keys().cloned().collect(),
+    }
 }
 
 /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
@@ -194,7 +200,7 @@ pub async fn run(
     actor: &str,
     row: &Sync,
     body: &Value,
-) -> Result<Value, ApiError> {
+) -> Result<RunAnswer, ApiError> {
     let mut desired = BTreeMap::new();
     let secrets = body
         .get("secrets")
@@ -254,47 +260,60 @@ pub async fn run(
             &json!({}),
         )
         .await?;
-        return Ok(json!({ "preview": preview(&plan, &row.key_prefix, &desired) }));
+        return Ok(RunAnswer::Preview(PreviewBody {
+            preview: preview(&plan, &row.key_prefix, &desired),
+        }));
     }
     let run_id = new_id()?;
     let started = now_s();
     db.start_run(&run_id, &row.id, started).await?;
+    // What the run planned and applied so far: recorded whether it finishes or not.
+    let mut planned: Option<Vec<OpSummary>> = None;
+    let mut applied: Vec<OpSummary> = Vec::new();
     let outcome = async {
         let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
-        let summary: Vec<Value> = plan.ops.iter().map(op_summary).collect();
-        let mut done = Vec::new();
+        planned = Some(plan.ops.iter().map(op_summary).collect());
         for op in &plan.ops {
-            let resp = execute(&appconfig::authorize(op.request(&store_api)?, &auth, &tokens, now_s())?).await?;
+            let resp = execute(&appconfig::authorize(
+                op.request(&store_api)?,
+                &auth,
+                &tokens,
+                now_s(),
+            )?)
+            .await?;
             tokens.observe(&resp);
-            let r = match op {
-                SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ()),
-                SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ()),
-            };
-            if let Err(e) = r {
-                return Err(ApiError::from(e).with_context(json!({ "plan": summary, "applied": done })));
+            match op {
+                SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ())?,
+                SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ())?,
             }
-            done.push(op_summary(op));
+            applied.push(op_summary(op));
         }
-        let skipped: Vec<Value> = plan.skipped.iter().map(|(k, r)| json!({ "key": k, "reason": r })).collect();
-        Ok(json!({ "plan": summary, "applied": done, "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>() }))
+        Ok::<_, ApiError>(plan)
     }
     .await;
-    let (status, plan, result) = match &outcome {
-        Ok(v) => (
+    let (status, result) = match &outcome {
+        Ok(plan) => (
             RunStatus::Succeeded,
-            v.get("plan").cloned(),
-            json!({ "applied": v["applied"], "skipped": v["skipped"], "imported": v["imported"] }),
+            RunResult::Succeeded {
+                applied,
+                skipped: skipped(plan),
+                imported: plan.imports.keys().cloned().collect(),
+            },
         ),
         Err(e) => (
             RunStatus::Failed,
-            e.context.as_ref().and_then(|c| c.get("plan").cloned()),
-            json!({ "error": e.error, "applied": e.context.as_ref().and_then(|c| c.get("applied").cloned()) }),
+            RunResult::Failed {
+                error: e.error.clone(),
+                applied: planned.is_some().then_some(applied),
+            },
         ),
     };
+    let plan = planned.as_ref().map(to_json);
+    let result = to_json(&result);
     db.finish_run(&run_id, status, plan.as_ref(), &result, now_s())
         .await?;
     db.audit(
@@ -307,5 +326,7 @@ pub async fn run(
     )
     .await?;
     outcome?;
-    Ok(json!({ "sync": view(db, row).await? }))
+    Ok(RunAnswer::Ran(SyncBody {
+        sync: view(db, row).await?,
+    }))
 }
