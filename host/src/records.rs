@@ -116,6 +116,9 @@ pub struct ApiToken {
 pub struct Credential {
     pub id: String,
     pub org_id: String,
+    /// The API token's name (for a session: the token it was opened with, if it still exists).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// One row of `audit_log`; `detail` is the JSON text it was recorded with.

@@ -14,13 +14,37 @@ pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
 
 pub enum Principal {
     Admin,
-    Org { org_id: String, actor: String },
+    /// An organization's caller: `actor` identifies it in the audit log (`token:<id>` or
+    /// `session:<hash prefix>`), `label` names it for people (the "created by" of a connection).
+    Org {
+        org_id: String,
+        actor: String,
+        label: String,
+    },
+}
+
+/// The caller as people read it: the API token by name, which is the identity behind a UI
+/// session too.
+fn label(token_name: Option<&str>, suffix: &str) -> String {
+    match token_name {
+        Some(name) => format!("API token \"{name}\"{suffix}"),
+        None if suffix.is_empty() => "an API token".to_owned(),
+        None => "a UI session".to_owned(),
+    }
 }
 
 impl Principal {
+    /// The caller's label; the admin is not an organization's caller.
+    pub fn label(&self) -> &str {
+        match self {
+            Principal::Org { label, .. } => label,
+            Principal::Admin => "admin",
+        }
+    }
+
     pub fn org(&self) -> Result<(&str, &str), ApiError> {
         match self {
-            Principal::Org { org_id, actor } => Ok((org_id, actor)),
+            Principal::Org { org_id, actor, .. } => Ok((org_id, actor)),
             Principal::Admin => Err(ApiError::new(
                 403,
                 Error::new(
@@ -120,11 +144,11 @@ pub async fn authenticate(
             return Ok(Principal::Admin);
         }
         let row = db
-            .api_token_by_hash(&sha256_hex(token))
+            .use_api_token(&sha256_hex(token), now_s())
             .await?
             .ok_or_else(|| unauthenticated("unknown API token"))?;
-        db.touch_api_token(&row.id, now_s()).await?;
         return Ok(Principal::Org {
+            label: label(row.name.as_deref(), ""),
             org_id: row.org_id,
             actor: format!("token:{}", row.id),
         });
@@ -140,6 +164,7 @@ pub async fn authenticate(
         .await?
         .ok_or_else(|| unauthenticated("the session expired or was signed out: sign in again"))?;
     Ok(Principal::Org {
+        label: label(row.name.as_deref(), " (UI session)"),
         org_id: row.org_id,
         actor: format!("session:{}", &row.id[..12.min(row.id.len())]),
     })

@@ -72,6 +72,7 @@ pub async fn create(
     cfg: &Config,
     org: &str,
     actor: &str,
+    created_by: &str,
     ty: ConnectionType,
     body: &Value,
 ) -> Result<ConnectionBody, ApiError> {
@@ -116,7 +117,6 @@ pub async fn create(
     };
     let now = now_s();
     let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
-    let created_by = db.actor_label(actor).await?;
     db.insert_connection(
         &NewConnection {
             id: &id,
@@ -130,7 +130,7 @@ pub async fn create(
             cloud: valid.cloud.name(),
             endpoint: endpoint.as_deref(),
             credential_info: &checked.info,
-            created_by: Some(&created_by),
+            created_by: Some(created_by),
             now,
         },
         &secret_fields(&valid.credentials),

@@ -27,17 +27,33 @@ use rate_limit::Client;
 use reply::{ApiError, error_response, json, not_found};
 use runtime::{new_id, now_s, sha256_hex};
 use serde_json::{Value, json};
+use std::cell::OnceCell;
+use std::rc::Rc;
 use store::Storage;
 use worker::{Context, Env, Headers, Method, Request, Response, event};
 
-fn config(env: &Env) -> Result<Config, ApiError> {
+thread_local! {
+    /// The deployment's configuration, parsed on the isolate's first request: vars and secrets
+    /// only change with a new deployment, which starts new isolates. A configuration error is
+    /// not kept, so fixing a setting needs no restart where the runtime reloads it.
+    static CONFIG: OnceCell<Rc<Config>> = const { OnceCell::new() };
+}
+
+fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
+    if let Some(cfg) = CONFIG.with(|c| c.get().cloned()) {
+        return Ok(cfg);
+    }
     let get = |name: &str| {
         env.secret(name)
             .map(|v| v.to_string())
             .or_else(|_| env.var(name).map(|v| v.to_string()))
             .ok()
     };
-    Config::parse(&get).map_err(ApiError::from)
+    let cfg = Rc::new(Config::parse(&get).map_err(ApiError::from)?);
+    CONFIG.with(|c| {
+        let _ = c.set(cfg.clone());
+    });
+    Ok(cfg)
 }
 
 #[event(fetch)]
@@ -50,7 +66,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error, &env).await?,
         Err(e) => error_response(e)?,
     };
-    secure(&req, &mut resp, cfg.as_ref().ok())?;
+    secure(&req, &mut resp, cfg.as_deref().ok())?;
     Ok(resp)
 }
 
@@ -314,7 +330,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let b = body(req).await?;
             ok(
                 201,
-                &connections::create(db, cfg, org, actor, ty, &b).await?,
+                &connections::create(db, cfg, org, actor, principal.label(), ty, &b).await?,
             )
         }
         Route::OAuthStart { ty } => {
@@ -326,16 +342,19 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             };
             rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
             let b = body(req).await?;
-            let (v, cookie) = oauth::start(db, cfg, org, actor, ty, &b).await?;
+            let (v, cookie) = oauth::start(db, cfg, org, actor, principal.label(), ty, &b).await?;
             let mut resp = json(200, &v)?;
             resp.headers_mut().set("set-cookie", &cookie)?;
             Ok(resp)
         }
+        Route::ConnectionToken { ty, id } => {
+            let (org, actor) = principal.org()?;
+            connection_token(req, db, cfg, org, actor, ty, id).await
+        }
         Route::GetConnection { ty, id }
         | Route::UpdateConnection { ty, id }
         | Route::DeleteConnection { ty, id }
-        | Route::ValidateConnection { ty, id }
-        | Route::ConnectionToken { ty, id } => {
+        | Route::ValidateConnection { ty, id } => {
             let (org, actor) = principal.org()?;
             let row = db
                 .connection(org, ty, id)
@@ -368,6 +387,56 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
     }
 }
 
+/// `POST .../{id}/token`: the rate limit, the connection and its cached token in one D1 round
+/// trip (the hot path of a platform that fetches tokens), then the audit record.
+async fn connection_token(
+    req: &Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    ty: ConnectionType,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let ip = rate_limit::client_ip(req)?;
+    let client = Client {
+        ip: &ip,
+        token: actor,
+    };
+    let limit = cfg.rate_limits.token;
+    let now = now_s();
+    let (windows, row, cached) = db
+        .count_and_read_token(
+            &rate_limit::buckets("token", &client),
+            now,
+            i64::from(limit.window_secs),
+            org,
+            ty,
+            id,
+        )
+        .await?;
+    let row = row.ok_or_else(|| not_found("connection"))?;
+    rate_limit::verdict(limit, &windows, now)?;
+    let (token, expires_at) = tokens::token_with_cached(db, cfg, &row, cached).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "connection.token",
+        Some(&row.id),
+        "ok",
+        &json!({}),
+    )
+    .await?;
+    ok(
+        200,
+        &api::AccessTokenBody {
+            access_token: token.expose().to_owned(),
+            expires_at,
+            token_type: api::TokenType::Bearer,
+        },
+    )
+}
+
 /// The routes on one existing connection.
 async fn connection_route(
     req: &mut Request,
@@ -398,32 +467,6 @@ async fn connection_route(
         }
         Route::ValidateConnection { .. } => {
             ok(200, &connections::validate(db, cfg, actor, row).await?)
-        }
-        Route::ConnectionToken { .. } => {
-            let ip = rate_limit::client_ip(req)?;
-            let client = Client {
-                ip: &ip,
-                token: actor,
-            };
-            rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
-            let (token, expires_at) = tokens::token_for(db, cfg, row).await?;
-            db.audit(
-                Some(org),
-                actor,
-                "connection.token",
-                Some(&row.id),
-                "ok",
-                &json!({}),
-            )
-            .await?;
-            ok(
-                200,
-                &api::AccessTokenBody {
-                    access_token: token.expose().to_owned(),
-                    expires_at,
-                    token_type: api::TokenType::Bearer,
-                },
-            )
         }
         _ => ok(200, &api::ConnectionBody::from(row)),
     }

@@ -9,7 +9,7 @@ use super::azure::redeem;
 use super::probe::probe;
 use super::reply::{ApiError, ErrorBody, not_found};
 use super::runtime::{hex, new_id, now_s, random, sha256_hex};
-use super::store::{Field, Storage};
+use super::store::{Audit, Field, Storage};
 use super::tokens::store_tokens;
 use crate::api::OAuthStarted;
 use crate::config::{CALLBACK_PATH, Config};
@@ -48,6 +48,7 @@ pub async fn start(
     cfg: &Config,
     org: &str,
     actor: &str,
+    created_by: &str,
     ty: ConnectionType,
     body: &Value,
 ) -> Result<(OAuthStarted, String), ApiError> {
@@ -113,7 +114,6 @@ pub async fn start(
     )?;
     let browser = hex(&random::<32>()?);
     let id = new_id()?;
-    let created_by = db.actor_label(actor).await?;
     let now = now_s();
     db.insert_sign_in(
         &NewSignIn {
@@ -127,20 +127,19 @@ pub async fn start(
             tenant: &tenant.to_string(),
             endpoint: endpoint.as_deref(),
             reconnect_id: reconnect.as_ref().map(|r| r.id.as_str()),
-            created_by: &created_by,
+            created_by,
             now,
             expires_at: now + PENDING_LIFETIME_SECS,
         },
         request.code_verifier.expose(),
-    )
-    .await?;
-    db.audit(
-        Some(org),
-        actor,
-        "oauth.start",
-        reconnect.as_ref().map(|r| r.id.as_str()),
-        "ok",
-        &json!({ "type": ty, "name": name }),
+        &Audit {
+            org: Some(org),
+            actor,
+            action: "oauth.start",
+            target: reconnect.as_ref().map(|r| r.id.as_str()),
+            outcome: "ok",
+            detail: &json!({ "type": ty, "name": name }),
+        },
     )
     .await?;
     Ok((

@@ -6,6 +6,7 @@ use super::reply::ApiError;
 use super::runtime::{now_s, sha256_hex};
 use super::store::Storage;
 use crate::config::RateLimit;
+use crate::records::Window;
 use azconn_core::error::{Code, Error};
 use worker::Request;
 
@@ -43,13 +44,24 @@ pub async fn check(
     client: &Client<'_>,
 ) -> Result<(), ApiError> {
     let now = now_s();
-    let window = i64::from(limit.window_secs);
-    let buckets = [
+    let windows = db
+        .count_request(&buckets(route, client), now, i64::from(limit.window_secs))
+        .await?;
+    verdict(limit, &windows, now)
+}
+
+/// The route's IP and token buckets for this client.
+pub fn buckets(route: &str, client: &Client<'_>) -> [String; 2] {
+    [
         format!("{route}:ip:{}", client.ip),
         format!("{route}:token:{}", client.token),
-    ];
+    ]
+}
+
+/// `429 rate-limited` with `Retry-After` when any counted window is over the limit.
+pub fn verdict(limit: RateLimit, windows: &[Window], now: i64) -> Result<(), ApiError> {
     let mut retry_after = None;
-    for w in db.count_request(&buckets, now, window).await? {
+    for w in windows {
         if let Some(after) = limit.retry_after(w.count, w.window_start, now) {
             retry_after = Some(retry_after.map_or(after, |a: i64| a.max(after)));
         }

@@ -93,6 +93,16 @@ struct OrgId {
     org_id: String,
 }
 
+/// One audit log entry (see [`Storage::audit`]).
+pub struct Audit<'a> {
+    pub org: Option<&'a str>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: Option<&'a str>,
+    pub outcome: &'a str,
+    pub detail: &'a Value,
+}
+
 /// The D1 binding and the keyring that seals its secret fields.
 pub struct Storage<'a> {
     db: D1Database,
@@ -222,10 +232,15 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn touch_api_token(&self, id: &str, now: i64) -> Result<(), ApiError> {
-        self.run(
-            "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
-            &[n(now), s(id)],
+    /// The API token with this hash, marked used now: one statement per authenticated request.
+    pub async fn use_api_token(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<Credential>, ApiError> {
+        self.first(
+            "UPDATE api_tokens SET last_used_at = ?1 WHERE token_hash = ?2 RETURNING id, org_id, name",
+            &[n(now), s(hash)],
         )
         .await
     }
@@ -245,10 +260,10 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// The unexpired session with this hash (`id` is the hash).
+    /// The unexpired session with this hash (`id` is the hash) and its token's name.
     pub async fn session(&self, hash: &str, now: i64) -> Result<Option<Credential>, ApiError> {
         self.first(
-            "SELECT id_hash AS id, org_id FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
+            "SELECT s.id_hash AS id, s.org_id AS org_id, t.name AS name FROM sessions s LEFT JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ?1 AND s.expires_at > ?2",
             &[s(hash), n(now)],
         )
         .await
@@ -265,26 +280,6 @@ impl<'a> Storage<'a> {
         Ok(row.map(|r| r.org_id))
     }
 
-    /// A label for the actor of a request (`token:<id>` or `session:<hash prefix>`): the API
-    /// token by name, which is the identity behind a UI session too.
-    pub async fn actor_label(&self, actor: &str) -> Result<String, ApiError> {
-        let (sql, key, suffix) = match actor.split_once(':') {
-            Some(("token", id)) => ("SELECT name FROM api_tokens WHERE id = ?1", id, ""),
-            Some(("session", prefix)) => (
-                "SELECT t.name AS name FROM sessions s JOIN api_tokens t ON t.id = s.token_id WHERE substr(s.id_hash, 1, 12) = ?1",
-                prefix,
-                " (UI session)",
-            ),
-            _ => return Ok(actor.to_owned()),
-        };
-        let name: Option<Name> = self.first(sql, &[s(key)]).await?;
-        Ok(match name {
-            Some(n) => format!("API token \"{}\"{suffix}", n.name),
-            None if suffix.is_empty() => "an API token".to_owned(),
-            None => "a UI session".to_owned(),
-        })
-    }
-
     // The audit log.
 
     /// Records a change or an Azure call outcome. `detail` must never carry a secret: callers
@@ -298,19 +293,32 @@ impl<'a> Storage<'a> {
         outcome: &str,
         detail: &Value,
     ) -> Result<(), ApiError> {
-        self.run(
+        self.audit_statement(&Audit {
+            org,
+            actor,
+            action,
+            target,
+            outcome,
+            detail,
+        })?
+        .run()
+        .await?;
+        Ok(())
+    }
+
+    fn audit_statement(&self, a: &Audit<'_>) -> Result<D1PreparedStatement, ApiError> {
+        self.stmt(
             "INSERT INTO audit_log (org_id, at, actor, action, target, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             &[
-                opt(org),
+                opt(a.org),
                 n(now_s()),
-                s(actor),
-                s(action),
-                opt(target),
-                s(outcome),
-                s(&detail.to_string()),
+                s(a.actor),
+                s(a.action),
+                opt(a.target),
+                s(a.outcome),
+                s(&a.detail.to_string()),
             ],
         )
-        .await
     }
 
     /// The newest 200 entries.
@@ -332,20 +340,68 @@ impl<'a> Storage<'a> {
         now: i64,
         window_secs: i64,
     ) -> Result<Vec<Window>, ApiError> {
-        let sql = "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?1, ?2, 1)
-         ON CONFLICT (bucket) DO UPDATE SET
-           count = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-           window_start = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.window_start ELSE excluded.window_start END
-         RETURNING count, window_start";
-        let mut statements = Vec::with_capacity(buckets.len());
-        for b in buckets {
-            statements.push(self.stmt(sql, &[s(b), n(now), n(window_secs)])?);
-        }
+        let statements = self.count_statements(buckets, now, window_secs)?;
         let mut windows = Vec::new();
         for result in self.db.batch(statements).await? {
             windows.extend(result.results::<Window>()?);
         }
         Ok(windows)
+    }
+
+    fn count_statements(
+        &self,
+        buckets: &[String],
+        now: i64,
+        window_secs: i64,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let sql = "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?1, ?2, 1)
+         ON CONFLICT (bucket) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+           window_start = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.window_start ELSE excluded.window_start END
+         RETURNING count, window_start";
+        buckets
+            .iter()
+            .map(|b| self.stmt(sql, &[s(b), n(now), n(window_secs)]))
+            .collect()
+    }
+
+    /// The token route in one round trip: counts the request in its rate-limit buckets and
+    /// reads the connection and its cached access token.
+    pub async fn count_and_read_token(
+        &self,
+        buckets: &[String],
+        now: i64,
+        window_secs: i64,
+        org: &str,
+        ty: ConnectionType,
+        id: &str,
+    ) -> Result<(Vec<Window>, Option<Connection>, Option<Secret>), ApiError> {
+        let mut statements = self.count_statements(buckets, now, window_secs)?;
+        statements.push(self.stmt(
+            "SELECT * FROM connections WHERE id = ?1 AND org_id = ?2 AND type = ?3",
+            &[s(id), s(org), w(&ty)],
+        )?);
+        statements.push(self.secret_statement(org, id, Field::AccessToken)?);
+        let mut results = self.db.batch(statements).await?.into_iter();
+        let mut windows = Vec::new();
+        for _ in buckets {
+            if let Some(r) = results.next() {
+                windows.extend(r.results::<Window>()?);
+            }
+        }
+        let connection = match results.next() {
+            Some(r) => r.results::<Connection>()?.into_iter().next(),
+            None => None,
+        };
+        let secret = match results.next() {
+            Some(r) => r.results::<SecretRow>()?.into_iter().next(),
+            None => None,
+        };
+        let secret = match (secret, &connection) {
+            (Some(row), Some(_)) => Some(self.open_secret(row, org, id, Field::AccessToken)?),
+            _ => None,
+        };
+        Ok((windows, connection, secret))
     }
 
     /// Drops windows that started before `before`.
@@ -634,21 +690,25 @@ impl<'a> Storage<'a> {
         self.batch(batch).await
     }
 
-    /// One secret field, decrypted, with its expiry.
-    pub async fn secret(
+    fn secret_statement(
         &self,
         org: &str,
         owner: &str,
         field: Field,
-    ) -> Result<Option<Secret>, ApiError> {
-        let column = field.name();
-        let row: Option<SecretRow> = self
-            .first(
-                "SELECT key_version, ciphertext, expires_at FROM secrets WHERE org_id = ?1 AND owner_id = ?2 AND field = ?3",
-                &[s(org), s(owner), s(column)],
-            )
-            .await?;
-        let Some(row) = row else { return Ok(None) };
+    ) -> Result<D1PreparedStatement, ApiError> {
+        self.stmt(
+            "SELECT key_version, ciphertext, expires_at FROM secrets WHERE org_id = ?1 AND owner_id = ?2 AND field = ?3",
+            &[s(org), s(owner), s(field.name())],
+        )
+    }
+
+    fn open_secret(
+        &self,
+        row: SecretRow,
+        org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<Secret, ApiError> {
         let sealed = Sealed {
             key_version: u32::try_from(row.key_version)
                 .map_err(|_| internal("a stored key version is out of range"))?,
@@ -656,12 +716,27 @@ impl<'a> Storage<'a> {
         };
         let value = self
             .keyring
-            .open(&sealed, &aad(org, owner, column))
+            .open(&sealed, &aad(org, owner, field.name()))
             .map_err(ApiError::from)?;
-        Ok(Some(Secret {
+        Ok(Secret {
             value,
             expires_at: row.expires_at,
-        }))
+        })
+    }
+
+    /// One secret field, decrypted, with its expiry.
+    pub async fn secret(
+        &self,
+        org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<Option<Secret>, ApiError> {
+        let row = self
+            .secret_statement(org, owner, field)?
+            .first::<SecretRow>(None)
+            .await?;
+        row.map(|row| self.open_secret(row, org, owner, field))
+            .transpose()
     }
 
     pub async fn delete_secret(&self, owner: &str, field: Field) -> Result<(), ApiError> {
@@ -679,8 +754,13 @@ impl<'a> Storage<'a> {
 
     // Pending OAuth sign-ins.
 
-    /// Stores the sign-in and its encrypted PKCE verifier together.
-    pub async fn insert_sign_in(&self, p: &NewSignIn<'_>, verifier: &str) -> Result<(), ApiError> {
+    /// Stores the sign-in, its encrypted PKCE verifier and the audit record together.
+    pub async fn insert_sign_in(
+        &self,
+        p: &NewSignIn<'_>,
+        verifier: &str,
+        audit: &Audit<'_>,
+    ) -> Result<(), ApiError> {
         self.batch(vec![
             self.stmt(
                 "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at, created_by)
@@ -708,6 +788,7 @@ impl<'a> Storage<'a> {
                 verifier,
                 Some(p.expires_at),
             )?,
+            self.audit_statement(audit)?,
         ])
         .await
     }

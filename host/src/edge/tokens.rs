@@ -5,7 +5,7 @@ use super::azure::{client_credentials, redeem};
 use super::credentials::{app_credential, stored_credential};
 use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
-use super::store::{Field, Storage};
+use super::store::{Field, Secret, Storage};
 use crate::config::Config;
 use crate::records::{Connection, ConnectionStatus};
 use crate::token_flight::{self, LEASE_POLL_MS, Token, TokenSource};
@@ -17,6 +17,7 @@ use azconn_core::oauth::authorize::{AppConfigurationAudience, delegated_scopes, 
 use azconn_core::oauth::token::{
     AccessToken, ClientAuth, Grant, RefreshToken, TokenResponse, token_request,
 };
+use std::cell::RefCell;
 use std::time::Duration;
 use worker::Delay;
 
@@ -32,30 +33,65 @@ pub async fn token_for(
     row: &Connection,
 ) -> Result<(AccessToken, i64), ApiError> {
     let holder = new_id()?;
-    token_flight::acquire(&D1Tokens { db, cfg, row }, &holder).await
+    let source = D1Tokens {
+        db,
+        cfg,
+        row,
+        prefetched: RefCell::new(None),
+    };
+    token_flight::acquire(&source, &holder).await
+}
+
+/// [`token_for`] when the cached token was already read (with the connection, in one round
+/// trip): the first look at the cache uses it.
+pub async fn token_with_cached(
+    db: &Storage<'_>,
+    cfg: &Config,
+    row: &Connection,
+    cached: Option<Secret>,
+) -> Result<(AccessToken, i64), ApiError> {
+    let holder = new_id()?;
+    let source = D1Tokens {
+        db,
+        cfg,
+        row,
+        prefetched: RefCell::new(Some(cached)),
+    };
+    token_flight::acquire(&source, &holder).await
 }
 
 struct D1Tokens<'a> {
     db: &'a Storage<'a>,
     cfg: &'a Config,
     row: &'a Connection,
+    /// The cache as already read, taken by the first look.
+    prefetched: RefCell<Option<Option<Secret>>>,
+}
+
+fn token_of(cached: Option<Secret>) -> Result<Option<Token>, ApiError> {
+    Ok(match cached {
+        Some(Secret {
+            value,
+            expires_at: Some(exp),
+        }) => Some((AccessToken::parse(&value)?, exp)),
+        _ => None,
+    })
 }
 
 impl TokenSource for D1Tokens<'_> {
     type Error = ApiError;
 
     async fn cached(&self) -> Result<Option<Token>, ApiError> {
-        let cached = self
-            .db
-            .secret(&self.row.org_id, &self.row.id, Field::AccessToken)
-            .await?;
-        Ok(match cached {
-            Some(s) => match s.expires_at {
-                Some(exp) => Some((AccessToken::parse(&s.value)?, exp)),
-                None => None,
-            },
-            None => None,
-        })
+        let prefetched = self.prefetched.borrow_mut().take();
+        let cached = match prefetched {
+            Some(cached) => cached,
+            None => {
+                self.db
+                    .secret(&self.row.org_id, &self.row.id, Field::AccessToken)
+                    .await?
+            }
+        };
+        token_of(cached)
     }
 
     async fn take_lease(&self, holder: &str, now: i64, until: i64) -> Result<bool, ApiError> {
