@@ -14,6 +14,7 @@ use super::tokens::store_tokens;
 use crate::api::OAuthStarted;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::records::{NewConnection, NewSignIn, PendingSignIn};
+use crate::sign_in;
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method, Slug};
@@ -26,7 +27,7 @@ use azconn_core::oauth::authorize::{
 use azconn_core::oauth::callback::parse_callback;
 use azconn_core::oauth::jwt::decode_unverified_claims;
 use azconn_core::oauth::pkce::CodeVerifier;
-use azconn_core::oauth::random::{State, constant_time_eq};
+use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{ClientAuth, Grant, token_request};
 use serde_json::{Value, json};
 use worker::{Env, Headers, Request, Response};
@@ -248,11 +249,11 @@ pub async fn callback(
 }
 
 fn state_error(message: &str) -> ApiError {
-    ApiError::new(
-        400,
-        Error::field("state", Code::StateMismatch, message)
-            .with_hint("start the connection again from this browser"),
-    )
+    ApiError::new(400, sign_in::refused(message))
+}
+
+fn refused(e: Error) -> ApiError {
+    ApiError::new(400, e)
 }
 
 async fn complete(req: &Request, db: &Storage<'_>, cfg: &Config) -> Result<String, ApiError> {
@@ -263,30 +264,15 @@ async fn complete(req: &Request, db: &Storage<'_>, cfg: &Config) -> Result<Strin
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.clone())
         .ok_or_else(|| state_error("the callback carries no state"))?;
-    let state_hash = sha256_hex(&state);
     let now = now_s();
-    let pending = db
-        .sign_in_by_state(&state_hash)
-        .await?
-        .ok_or_else(|| state_error("this sign-in is unknown"))?;
-    if pending.used_at.is_some() {
-        return Err(state_error(
-            "this sign-in was already completed (a state is single use)",
-        ));
-    }
-    if pending.expires_at <= now {
-        return Err(state_error("this sign-in expired (10 minutes)"));
-    }
+    let found = db.sign_in_by_state(&sha256_hex(&state)).await?;
+    let pending = sign_in::usable(found, now).map_err(refused)?;
     // Single use: claim the row before anything else.
     if !db.claim_sign_in(&pending.id, now).await? {
-        return Err(state_error(
-            "this sign-in was already completed (a state is single use)",
-        ));
+        return Err(state_error(sign_in::ALREADY_USED));
     }
-    let browser = cookie(req, BROWSER_COOKIE)?.unwrap_or_default();
-    if browser.is_empty() || !constant_time_eq(&sha256_hex(&browser), &pending.browser_hash) {
-        return Err(state_error("this sign-in was started in another browser"));
-    }
+    let browser = cookie(req, BROWSER_COOKIE)?.filter(|c| !c.is_empty());
+    sign_in::same_browser(&pending, browser.map(|b| sha256_hex(&b)).as_deref()).map_err(refused)?;
     let result = redeem_and_store(db, cfg, &pending, &query, &state).await;
     db.audit(
         Some(&pending.org_id),

@@ -9,6 +9,9 @@ use super::tokens::{scope, token_for};
 use crate::api::{Rotated, RotationBody, RotationView, SecretBody, StepTaken};
 use crate::config::Config;
 use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
+use crate::rotation_run::{
+    aadsts_codes, inconclusive, resend_unanswered, resume_or_restart, step_name,
+};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
@@ -183,24 +186,6 @@ async fn progress(db: &Storage<'_>, id: &str, step: Option<&str>) -> Result<(), 
     db.rotation_step(id, step).await
 }
 
-/// The progress name of a step (what the UI shows).
-fn step_name(step: &Step) -> &'static str {
-    match step {
-        Step::Send { purpose, .. } => match purpose {
-            Purpose::ReadCredentials => "inspect",
-            Purpose::RemoveOrphan => "remove-orphan",
-            Purpose::AddPassword => "add",
-            Purpose::RemoveOld => "remove-old",
-            Purpose::RemoveUnverified => "remove-unverified",
-        },
-        Step::VerifyNewSecret { .. } => "verify",
-        Step::Wait { .. } => "wait",
-        Step::Publish { .. } => "publish",
-        Step::Done { .. } => "done",
-        Step::Failed { .. } => "failed",
-    }
-}
-
 fn hint_of(secret: &str) -> String {
     secret.chars().take(3).collect()
 }
@@ -273,16 +258,9 @@ async fn run_steps(
         .await?
         .ok_or_else(|| not_found("rotation state"))?
         .value;
-    let mut rotation: Rotation = serde_json::from_str(&state)
+    let rotation: Rotation = serde_json::from_str(&state)
         .map_err(|e| internal(format!("stored rotation state: {e}")))?;
-    // A finished run starts the next one with a fresh run id, so the display names of earlier
-    // runs' secrets (`azconn rotation <run> for <rotation>`) mark them as previous secrets, not
-    // as orphans of this run. An interrupted run resumes with its own id.
-    if matches!(rotation.phase, Phase::Done { .. } | Phase::Failed { .. }) {
-        let mut config = rotation.config.clone();
-        config.rotation_id = Guid::from_random(random::<16>()?);
-        rotation = Rotation::start(config)?;
-    }
+    let mut rotation = resume_or_restart(rotation, Guid::from_random(random::<16>()?))?;
     let target_app = ClientId::parse(row.target.as_ref().map_or("", |t| t.app_id.as_str()))?;
     let tenant = TenantId::parse(&conn.tenant_id)?;
     let graph = Graph::new(&cfg.cloud.endpoints());
@@ -298,10 +276,10 @@ async fn run_steps(
         let at = now_ms();
         match step {
             Step::Send { purpose, request } => {
-                let outcome = if matches!(purpose, Purpose::AddPassword) {
-                    execute_at_most_once(&request).await
-                } else {
+                let outcome = if resend_unanswered(&purpose) {
                     execute(&request).await
+                } else {
+                    execute_at_most_once(&request).await
                 };
                 let resp = match outcome {
                     Ok(r) => r,
@@ -452,28 +430,6 @@ async fn run_steps(
         }
     }
     Err(internal("the rotation did not settle"))
-}
-
-/// A token request that failed without Entra judging the credential.
-fn inconclusive(e: &Error) -> bool {
-    matches!(
-        e.code,
-        Code::RetryLater | Code::Unavailable | Code::Throttled | Code::MalformedResponse
-    )
-}
-
-/// `AADSTS7000215: ...` → `[7000215]` (the verification tolerates propagation codes).
-fn aadsts_codes(message: &str) -> Vec<u32> {
-    message
-        .match_indices("AADSTS")
-        .filter_map(|(i, _)| {
-            let digits: String = message[i + 6..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse().ok()
-        })
-        .collect()
 }
 
 async fn fail(
