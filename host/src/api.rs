@@ -10,7 +10,7 @@ use azconn_core::error::Error;
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
 use azconn_core::sync::{SkipReason, SyncMode};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// `GET /health`.
@@ -472,6 +472,102 @@ pub enum RunResult {
     },
 }
 
+// Request bodies. Text fields are read leniently, as the API always has: a value of another
+// JSON type counts as absent, and the field's own check then names it.
+
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    })
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(matches!(
+        Option::<Value>::deserialize(d)?,
+        Some(Value::Bool(true))
+    ))
+}
+
+/// The trimmed text of a field, if it has any.
+pub fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `POST /organizations`, `POST /organizations/{id}/tokens`: `{name}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameRequest {
+    #[serde(deserialize_with = "text")]
+    pub name: Option<String>,
+}
+
+/// `POST /sessions`: `{token}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInRequest {
+    #[serde(deserialize_with = "text")]
+    pub token: Option<String>,
+}
+
+/// `POST /app-connections/{type}/oauth/start`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OAuthStartRequest {
+    #[serde(deserialize_with = "text")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub description: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub tenant_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub endpoint: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub reconnect_id: Option<String>,
+}
+
+/// `POST /secret-rotations/azure-client-secret`. The numbers stay JSON values until checked,
+/// so a wrong one is named (`lifetimeDays must be a whole number`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RotationRequest {
+    #[serde(deserialize_with = "text")]
+    pub connection_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub app_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub object_id: Option<String>,
+    pub lifetime_days: Option<Value>,
+    pub interval_days: Option<Value>,
+    pub keep_previous: Option<Value>,
+}
+
+/// `POST /secret-syncs/azure-app-configuration`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SyncRequest {
+    #[serde(deserialize_with = "text")]
+    pub connection_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub endpoint: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub label: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub key_prefix: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub mode: Option<String>,
+}
+
+/// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
+/// checked by name (`secrets.NAME`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RunRequest {
+    pub secrets: Option<serde_json::Map<String, Value>>,
+    #[serde(deserialize_with = "flag")]
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +621,23 @@ mod tests {
         assert_eq!(c["method"], "certificate");
         assert_eq!(c["credential"], json!({ "permission": "x" }));
         assert_eq!(c["version"], 3);
+    }
+
+    #[test]
+    fn request_text_of_another_type_counts_as_absent() {
+        let r: OAuthStartRequest =
+            serde_json::from_value(json!({ "name": 5, "tenantId": "  t  ", "endpoint": "" }))
+                .expect("request");
+        assert_eq!(r.name, None);
+        assert_eq!(given(&r.tenant_id), Some("t"));
+        assert_eq!(given(&r.endpoint), None);
+        let run: RunRequest =
+            serde_json::from_value(json!({ "dryRun": "yes", "secrets": { "A": "1" } }))
+                .expect("run");
+        assert!(!run.dry_run);
+        assert_eq!(run.secrets.map(|s| s.len()), Some(1));
+        let run: RunRequest = serde_json::from_value(json!({ "dryRun": true })).expect("run");
+        assert!(run.dry_run && run.secrets.is_none());
     }
 
     #[test]

@@ -160,6 +160,25 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     }
 }
 
+/// A request body as its typed request (`crate::api`); an empty body is the empty request.
+async fn request<T: serde::de::DeserializeOwned + Default>(
+    req: &mut Request,
+) -> Result<T, ApiError> {
+    let b = body(req).await?;
+    if !b.is_object() {
+        return Err(
+            Error::field("body", Code::InvalidFormat, "the body is not a JSON object").into(),
+        );
+    }
+    serde_json::from_value(b).map_err(|e| {
+        ApiError::from(Error::field(
+            "body",
+            Code::InvalidFormat,
+            format!("the body is not this route's request: {e}"),
+        ))
+    })
+}
+
 async fn body(req: &mut Request) -> Result<Value, ApiError> {
     let text = req.text().await?;
     if text.trim().is_empty() {
@@ -207,13 +226,13 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::Health | Route::CreateSession | Route::DeleteSession => Err(not_found("route")),
         Route::CreateOrganization => {
             admin(&principal)?;
-            let b = body(req).await?;
-            create_org(db, &b).await
+            let b: api::NameRequest = request(req).await?;
+            create_org(db, b.name.as_deref()).await
         }
         Route::CreateToken { org } => {
             admin(&principal)?;
-            let b = body(req).await?;
-            let token = create_token(db, org, &b).await?;
+            let b: api::NameRequest = request(req).await?;
+            let token = create_token(db, org, b.name.as_deref()).await?;
             ok(201, &api::TokenCreated { token })
         }
         Route::ListTokens { org } => {
@@ -261,7 +280,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
-            let b = body(req).await?;
+            let b = request(req).await?;
             ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListRotations => {
@@ -293,7 +312,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
-            let b = body(req).await?;
+            let b = request(req).await?;
             ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListSyncs => {
@@ -308,7 +327,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             if let Route::RunSync { .. } = route {
-                let b = body(req).await?;
+                let b = request(req).await?;
                 ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
             } else {
                 ok(
@@ -341,7 +360,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 token: actor,
             };
             rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
-            let b = body(req).await?;
+            let b = request(req).await?;
             let (v, cookie) = oauth::start(db, cfg, org, actor, principal.label(), ty, &b).await?;
             let mut resp = json(200, &v)?;
             resp.headers_mut().set("set-cookie", &cookie)?;
@@ -485,13 +504,8 @@ fn admin(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
-fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
-    let name = b
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(default)
-        .trim()
-        .to_owned();
+fn name_of(name: Option<&str>, default: &str) -> Result<String, ApiError> {
+    let name = name.unwrap_or(default).trim().to_owned();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(Error::field(
             "name",
@@ -503,11 +517,15 @@ fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
-async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<api::NewToken, ApiError> {
+async fn create_token(
+    db: &Storage<'_>,
+    org: &str,
+    name: Option<&str>,
+) -> Result<api::NewToken, ApiError> {
     if db.organization_name(org).await?.is_none() {
         return Err(not_found("organization"));
     }
-    let name = name_of(b, "default")?;
+    let name = name_of(name, "default")?;
     let id = new_id()?;
     let value = new_token()?;
     db.insert_api_token(&id, org, &name, &sha256_hex(&value), now_s())
@@ -525,8 +543,8 @@ async fn create_token(db: &Storage<'_>, org: &str, b: &Value) -> Result<api::New
     Ok(api::NewToken { id, name, value })
 }
 
-async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
-    let name = name_of(b, "")?;
+async fn create_org(db: &Storage<'_>, name: Option<&str>) -> Result<Response, ApiError> {
+    let name = name_of(name, "")?;
     let id = new_id()?;
     db.insert_organization(&id, &name, now_s()).await?;
     db.audit(
@@ -538,7 +556,7 @@ async fn create_org(db: &Storage<'_>, b: &Value) -> Result<Response, ApiError> {
         &json!({ "name": name }),
     )
     .await?;
-    let token = create_token(db, &id, &json!({ "name": "default" })).await?;
+    let token = create_token(db, &id, Some("default")).await?;
     ok(
         201,
         &api::OrganizationCreated {
@@ -595,13 +613,8 @@ async fn create_session(
     cfg: &Config,
 ) -> Result<Response, ApiError> {
     auth::refuse_cross_site_sign_in(req, cfg)?;
-    let b = body(req).await?;
-    let token = b
-        .get("token")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let b: api::SignInRequest = request(req).await?;
+    let token = b.token.as_deref().unwrap_or("").trim().to_owned();
     let ip = rate_limit::client_ip(req)?;
     let presented = Client::token_key(&token);
     let client = Client {

@@ -11,7 +11,7 @@ use super::reply::{ApiError, ErrorBody, not_found};
 use super::runtime::{hex, new_id, now_s, random, sha256_hex};
 use super::store::{Audit, Field, Storage};
 use super::tokens::store_tokens;
-use crate::api::OAuthStarted;
+use crate::api::{OAuthStartRequest, OAuthStarted, given};
 use crate::config::{CALLBACK_PATH, Config};
 use crate::records::{NewConnection, NewSignIn, PendingSignIn};
 use crate::sign_in;
@@ -29,7 +29,7 @@ use azconn_core::oauth::jwt::decode_unverified_claims;
 use azconn_core::oauth::pkce::CodeVerifier;
 use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{ClientAuth, Grant, token_request};
-use serde_json::{Value, json};
+use serde_json::json;
 use worker::{Env, Headers, Request, Response};
 
 pub const BROWSER_COOKIE: &str = "azconn_oauth";
@@ -51,16 +51,10 @@ pub async fn start(
     actor: &str,
     created_by: &str,
     ty: ConnectionType,
-    body: &Value,
+    body: &OAuthStartRequest,
 ) -> Result<(OAuthStarted, String), ApiError> {
     let app = cfg.oauth_app(ty)?;
-    let text = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let reconnect = match text("reconnectId") {
+    let reconnect = match given(&body.reconnect_id) {
         Some(id) => Some(
             db.connection(org, ty, id)
                 .await?
@@ -70,19 +64,21 @@ pub async fn start(
     };
     let name = match &reconnect {
         Some(r) => r.name.clone(),
-        None => Slug::parse(text("name").unwrap_or(""))?.as_str().to_owned(),
+        None => Slug::parse(given(&body.name).unwrap_or(""))?
+            .as_str()
+            .to_owned(),
     };
-    let tenant = match (&reconnect, text("tenantId")) {
+    let tenant = match (&reconnect, given(&body.tenant_id)) {
         (Some(r), _) => AuthorityTenant::parse(&r.tenant_id)?,
         (None, Some(t)) => AuthorityTenant::parse(t).map_err(|e| e.at("tenantId"))?,
         (None, None) => AuthorityTenant::Organizations,
     };
-    let endpoint = match (&reconnect, text("endpoint")) {
+    let endpoint = match (&reconnect, given(&body.endpoint)) {
         (Some(r), _) => r.endpoint.clone(),
         (None, Some(e)) => Some(StoreEndpoint::parse(e, &cfg.cloud.endpoints())?.to_string()),
         (None, None) => None,
     };
-    let description = text("description").map(str::to_owned);
+    let description = given(&body.description).map(str::to_owned);
     if description
         .as_ref()
         .is_some_and(|d| d.chars().count() > 256)

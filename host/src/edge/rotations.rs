@@ -6,7 +6,9 @@ use super::reply::{ApiError, internal, not_found};
 use super::runtime::{now_ms, now_s, random};
 use super::store::{Field, Storage};
 use super::tokens::{scope, token_for};
-use crate::api::{Rotated, RotationBody, RotationView, SecretBody, StepTaken};
+use crate::api::{
+    Rotated, RotationBody, RotationRequest, RotationView, SecretBody, StepTaken, given,
+};
 use crate::config::Config;
 use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
 use crate::rotation_run::{
@@ -16,7 +18,7 @@ use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
-use azconn_core::rotation::{Phase, Purpose, Rotation, RotationConfig, Step, VerifyOutcome};
+use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
 use serde_json::{Value, json};
 use std::time::Duration;
 use worker::Delay;
@@ -33,8 +35,8 @@ async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<RotationVie
     Ok(db.rotation(org, id).await?.as_ref().map(RotationView::from))
 }
 
-fn int(body: &Value, field: &str, default: i64) -> Result<i64, ApiError> {
-    match body.get(field) {
+fn int(value: Option<&Value>, field: &str, default: i64) -> Result<i64, ApiError> {
+    match value {
         None | Some(Value::Null) => Ok(default),
         Some(v) => v.as_i64().ok_or_else(|| {
             ApiError::from(Error::field(
@@ -52,15 +54,9 @@ pub async fn create(
     cfg: &Config,
     org: &str,
     actor: &str,
-    body: &Value,
+    body: &RotationRequest,
 ) -> Result<RotationBody, ApiError> {
-    let text = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let conn_id = text("connectionId").ok_or_else(|| {
+    let conn_id = given(&body.connection_id).ok_or_else(|| {
         ApiError::from(Error::field(
             "connectionId",
             Code::Required,
@@ -71,7 +67,7 @@ pub async fn create(
         .connection(org, ConnectionType::AzureClientSecrets, conn_id)
         .await?
         .ok_or_else(|| not_found("connection"))?;
-    let app = match (text("appId"), text("objectId")) {
+    let app = match (given(&body.app_id), given(&body.object_id)) {
         (Some(a), None) => AppRef::AppId(ClientId::parse(a).map_err(|e| e.at("appId"))?),
         (None, Some(o)) => AppRef::ObjectId(ObjectId::parse(o).map_err(|e| e.at("objectId"))?),
         _ => {
@@ -83,9 +79,9 @@ pub async fn create(
             .into());
         }
     };
-    let lifetime_days = int(body, "lifetimeDays", 90)?;
-    let interval_days = int(body, "intervalDays", 30)?;
-    let keep = int(body, "keepPrevious", 1)?;
+    let lifetime_days = int(body.lifetime_days.as_ref(), "lifetimeDays", 90)?;
+    let interval_days = int(body.interval_days.as_ref(), "intervalDays", 30)?;
+    let keep = int(body.keep_previous.as_ref(), "keepPrevious", 1)?;
     if !(0..=10).contains(&keep) {
         return Err(Error::field(
             "keepPrevious",

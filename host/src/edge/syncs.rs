@@ -7,7 +7,8 @@ use super::runtime::{new_id, now_s};
 use super::store::Storage;
 use super::tokens::token_for;
 use crate::api::{
-    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunResult, Skipped, SyncBody, SyncView,
+    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped, SyncBody,
+    SyncRequest, SyncView,
 };
 use crate::config::Config;
 use crate::records::{NewSync, RunStatus, Sync};
@@ -41,10 +42,9 @@ pub async fn create(
     cfg: &Config,
     org: &str,
     actor: &str,
-    body: &Value,
+    body: &SyncRequest,
 ) -> Result<SyncBody, ApiError> {
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-    let conn_id = text("connectionId").unwrap_or_default();
+    let conn_id = body.connection_id.clone().unwrap_or_default();
     let conn = db
         .connection(org, ConnectionType::AzureAppConfiguration, &conn_id)
         .await?
@@ -58,7 +58,9 @@ pub async fn create(
                 ),
             )
         })?;
-    let endpoint = text("endpoint")
+    let endpoint = body
+        .endpoint
+        .clone()
         .filter(|e| !e.trim().is_empty())
         .or(conn.endpoint.clone())
         .ok_or_else(|| {
@@ -69,11 +71,11 @@ pub async fn create(
             ))
         })?;
     let endpoint = StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?.to_string();
-    let label = text("label").filter(|l| !l.is_empty());
+    let label = body.label.clone().filter(|l| !l.is_empty());
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
-    let prefix = text("keyPrefix").unwrap_or_default();
-    let mode = match text("mode") {
-        Some(m) => mode_of(&m)?,
+    let prefix = body.key_prefix.clone().unwrap_or_default();
+    let mode = match body.mode.as_deref() {
+        Some(m) => mode_of(m)?,
         None => SyncMode::Overwrite,
     };
     // Validates the prefix the way a run will.
@@ -199,19 +201,16 @@ pub async fn run(
     org: &str,
     actor: &str,
     row: &Sync,
-    body: &Value,
+    body: &RunRequest,
 ) -> Result<RunAnswer, ApiError> {
     let mut desired = BTreeMap::new();
-    let secrets = body
-        .get("secrets")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ApiError::from(Error::field(
-                "secrets",
-                Code::Required,
-                "give the desired secrets as {\"NAME\": \"value\"}",
-            ))
-        })?;
+    let secrets = body.secrets.as_ref().ok_or_else(|| {
+        ApiError::from(Error::field(
+            "secrets",
+            Code::Required,
+            "give the desired secrets as {\"NAME\": \"value\"}",
+        ))
+    })?;
     for (name, v) in secrets {
         let value = match v {
             Value::String(s) => DesiredValue::Plain {
@@ -245,7 +244,7 @@ pub async fn run(
         delete_missing: true,
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
-    if body.get("dryRun").and_then(Value::as_bool) == Some(true) {
+    if body.dry_run {
         let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
