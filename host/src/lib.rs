@@ -7,9 +7,11 @@
 //! only on wasm32: the D1, Fetch and WebCrypto adapters and the handlers that join them.
 
 pub mod api;
+pub mod api_error;
 pub mod config;
 pub mod headers;
 pub mod keyring;
+pub mod limits;
 pub mod records;
 pub mod rotation_run;
 pub mod routes;

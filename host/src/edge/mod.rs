@@ -17,6 +17,7 @@ mod tokens;
 use crate::api;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
+use crate::limits;
 use crate::records::Connection;
 use crate::routes::{self, Route, Unmatched};
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
@@ -435,7 +436,9 @@ async fn connection_token(
         )
         .await?;
     let row = row.ok_or_else(|| not_found("connection"))?;
-    rate_limit::verdict(limit, &windows, now)?;
+    if let Some(e) = limits::refusal(limit, &windows, now) {
+        return Err(e);
+    }
     let (token, expires_at) = tokens::token_with_cached(db, cfg, &row, cached).await?;
     db.audit(
         Some(org),

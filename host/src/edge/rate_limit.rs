@@ -6,8 +6,7 @@ use super::reply::ApiError;
 use super::runtime::{now_s, sha256_hex};
 use super::store::Storage;
 use crate::config::RateLimit;
-use crate::records::Window;
-use azconn_core::error::{Code, Error};
+use crate::limits;
 use worker::Request;
 
 /// The client's address: `CF-Connecting-IP`, which Cloudflare sets on every request (and
@@ -37,6 +36,11 @@ impl Client<'_> {
 
 /// Counts this request in the route's IP and token buckets; `429 rate-limited` with
 /// `Retry-After` when either is over its limit.
+/// The route's IP and token buckets for this client.
+pub fn buckets(route: &str, client: &Client<'_>) -> [String; 2] {
+    limits::buckets(route, client.ip, client.token)
+}
+
 pub async fn check(
     db: &Storage<'_>,
     route: &str,
@@ -47,39 +51,9 @@ pub async fn check(
     let windows = db
         .count_request(&buckets(route, client), now, i64::from(limit.window_secs))
         .await?;
-    verdict(limit, &windows, now)
-}
-
-/// The route's IP and token buckets for this client.
-pub fn buckets(route: &str, client: &Client<'_>) -> [String; 2] {
-    [
-        format!("{route}:ip:{}", client.ip),
-        format!("{route}:token:{}", client.token),
-    ]
-}
-
-/// `429 rate-limited` with `Retry-After` when any counted window is over the limit.
-pub fn verdict(limit: RateLimit, windows: &[Window], now: i64) -> Result<(), ApiError> {
-    let mut retry_after = None;
-    for w in windows {
-        if let Some(after) = limit.retry_after(w.count, w.window_start, now) {
-            retry_after = Some(retry_after.map_or(after, |a: i64| a.max(after)));
-        }
-    }
-    match retry_after {
+    match limits::refusal(limit, &windows, now) {
+        Some(e) => Err(e),
         None => Ok(()),
-        Some(after) => Err(ApiError::new(
-            429,
-            Error::new(
-                Code::RateLimited,
-                format!(
-                    "too many requests: at most {} per {} s from one client or token",
-                    limit.limit, limit.window_secs
-                ),
-            )
-            .with_hint(format!("retry after {after} s")),
-        )
-        .with_retry_after(after)),
     }
 }
 
