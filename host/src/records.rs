@@ -315,6 +315,36 @@ mod tests {
     }
 
     #[test]
+    fn rotation_and_sync_rows_read_their_json_columns_and_closed_values() {
+        let r: Rotation = serde_json::from_value(json!({
+            "id": "r1", "org_id": "o1", "connection_id": "c1",
+            "target": "{\"appId\":\"a\",\"objectId\":\"b\",\"displayName\":null}",
+            "lifetime_days": 90, "interval_days": 30, "keep": 1, "state": null,
+            "status": "interrupted", "last_error": null, "current_key_id": null,
+            "current_hint": null, "current_expires_at": null, "next_rotation_at": 9,
+            "version": 1, "created_at": 1, "updated_at": 2, "step": "add"
+        }))
+        .expect("rotation row");
+        assert_eq!(r.status, RotationStatus::Interrupted);
+        assert_eq!(r.target.map(|t| t.app_id), Some("a".to_owned()));
+        let s: Sync = serde_json::from_value(json!({
+            "id": "s1", "org_id": "o1", "connection_id": "c1", "endpoint": "https://x.azconfig.io",
+            "label": null, "key_prefix": "App:", "mode": "importPreferDestination",
+            "created_at": 1, "updated_at": 1
+        }))
+        .expect("sync row");
+        assert_eq!(s.mode, SyncMode::ImportPreferDestination);
+        let run: SyncRun = serde_json::from_value(json!({
+            "id": "u1", "sync_id": "s1", "started_at": 1, "finished_at": null, "status": "failed",
+            "plan": "[{\"op\":\"put\",\"key\":\"App:A\",\"label\":null}]", "result": "not json"
+        }))
+        .expect("run row");
+        assert_eq!(run.status, RunStatus::Failed);
+        assert_eq!(run.plan.map(|p| p[0]["key"].clone()), Some(json!("App:A")));
+        assert_eq!(run.result, None);
+    }
+
+    #[test]
     fn wire_names_are_the_serde_names() {
         assert_eq!(
             wire_name(&ConnectionType::AzureClientSecrets),
