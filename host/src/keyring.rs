@@ -14,8 +14,9 @@ const SETTING: &str = "AZCONN_ENCRYPTION_KEYS";
 
 #[derive(Clone)]
 pub struct Keyring {
-    /// Sorted by version, newest last.
-    keys: Vec<(u32, [u8; 32])>,
+    /// Sorted by version, newest last; each cipher's key schedule is computed once, when the
+    /// keyring is parsed (the Worker keeps its configuration for the isolate's lifetime).
+    keys: Vec<(u32, Aes256Gcm)>,
 }
 
 impl fmt::Debug for Keyring {
@@ -78,11 +79,12 @@ impl Keyring {
             return Err(malformed(format!("{SETTING} lists no key")));
         }
         keys.sort_by_key(|(v, _)| *v);
-        Ok(Keyring { keys })
-    }
-
-    fn cipher(key: &[u8; 32]) -> Aes256Gcm {
-        Aes256Gcm::new(key.into())
+        Ok(Keyring {
+            keys: keys
+                .into_iter()
+                .map(|(v, bytes)| (v, Aes256Gcm::new(&bytes.into())))
+                .collect(),
+        })
     }
 
     /// Encrypts with the newest key; `nonce` is 12 fresh random bytes from the caller.
@@ -91,7 +93,7 @@ impl Keyring {
             .keys
             .last()
             .ok_or_else(|| malformed(format!("{SETTING} lists no key")))?;
-        let ct = Self::cipher(key)
+        let ct = key
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -137,7 +139,7 @@ impl Keyring {
             return Err(undecryptable("the ciphertext is truncated"));
         }
         let (nonce, ct) = bytes.split_at(12);
-        let pt = Self::cipher(key)
+        let pt = key
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {

@@ -216,12 +216,24 @@ describe('Azure App Configuration', () => {
 });
 
 describe('managing connections', () => {
+  // The list shows the oldest first by `createdAt` (unix seconds), then by name: journeys that
+  // finish within one second tie, so the expected order comes from the stored records, not from
+  // the order the journeys ran in (which it is whenever they fall in different seconds).
+  const uiOrder = async (type) => {
+    const list = await env.api('GET', `/api/v1/app-connections/${type}`, { token: org.token });
+    return list.json.appConnections.sort((x, y) => x.createdAt - y.createdAt || x.name.localeCompare(y.name)).map((c) => c.name);
+  };
+
   test('search and filters', async () => {
+    const stores = await uiOrder('azure-app-configuration');
+    assert.deepEqual([...stores].sort(), ['store-cert', 'store-oauth', 'store-secret']);
+    const graphs = await uiOrder('azure-client-secrets');
+    assert.deepEqual([...graphs].sort(), ['graph-cert', 'graph-oauth', 'graph-secret']);
     await b.page.getByLabel('Search connections').fill('store');
-    assert.deepEqual(await b.page.locator('tbody .name').allInnerTexts(), ['store-secret', 'store-cert', 'store-oauth']);
+    assert.deepEqual(await b.page.locator('tbody .name').allInnerTexts(), stores);
     await b.page.getByLabel('Search connections').fill('');
     await b.page.getByLabel('Filter by type').selectOption('azure-client-secrets');
-    assert.deepEqual(await b.page.locator('tbody .name').allInnerTexts(), ['graph-secret', 'graph-cert', 'graph-oauth']);
+    assert.deepEqual(await b.page.locator('tbody .name').allInnerTexts(), graphs);
     await b.page.getByLabel('Search connections').fill('no-such-thing');
     await b.page.getByText('No connection matches the search.').waitFor();
     await b.page.getByLabel('Search connections').fill('');

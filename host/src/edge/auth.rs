@@ -3,25 +3,48 @@
 
 use super::reply::ApiError;
 use super::runtime::{hex, now_s, random, sha256_hex};
-use super::store::{n, s, stmt};
+use super::store::Storage;
 use crate::config::Config;
 use azconn_core::error::{Code, Error};
 use azconn_core::oauth::random::constant_time_eq;
-use serde::Deserialize;
-use worker::{D1Database, Method, Request};
+use worker::{Method, Request};
 
 pub const SESSION_COOKIE: &str = "azconn_session";
 pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
 
 pub enum Principal {
     Admin,
-    Org { org_id: String, actor: String },
+    /// An organization's caller: `actor` identifies it in the audit log (`token:<id>` or
+    /// `session:<hash prefix>`), `label` names it for people (the "created by" of a connection).
+    Org {
+        org_id: String,
+        actor: String,
+        label: String,
+    },
+}
+
+/// The caller as people read it: the API token by name, which is the identity behind a UI
+/// session too.
+fn label(token_name: Option<&str>, suffix: &str) -> String {
+    match token_name {
+        Some(name) => format!("API token \"{name}\"{suffix}"),
+        None if suffix.is_empty() => "an API token".to_owned(),
+        None => "a UI session".to_owned(),
+    }
 }
 
 impl Principal {
+    /// The caller's label; the admin is not an organization's caller.
+    pub fn label(&self) -> &str {
+        match self {
+            Principal::Org { label, .. } => label,
+            Principal::Admin => "admin",
+        }
+    }
+
     pub fn org(&self) -> Result<(&str, &str), ApiError> {
         match self {
-            Principal::Org { org_id, actor } => Ok((org_id, actor)),
+            Principal::Org { org_id, actor, .. } => Ok((org_id, actor)),
             Principal::Admin => Err(ApiError::new(
                 403,
                 Error::new(
@@ -103,15 +126,9 @@ pub fn refuse_cross_site_sign_in(req: &Request, cfg: &Config) -> Result<(), ApiE
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct OrgRow {
-    id: String,
-    org_id: String,
-}
-
 pub async fn authenticate(
     req: &Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Principal, ApiError> {
     if let Some(h) = req.headers().get("authorization")? {
@@ -126,22 +143,12 @@ pub async fn authenticate(
         {
             return Ok(Principal::Admin);
         }
-        let row = stmt(
-            db,
-            "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
-            &[s(&sha256_hex(token))],
-        )?
-        .first::<OrgRow>(None)
-        .await?
-        .ok_or_else(|| unauthenticated("unknown API token"))?;
-        stmt(
-            db,
-            "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
-            &[n(now_s()), s(&row.id)],
-        )?
-        .run()
-        .await?;
+        let row = db
+            .use_api_token(&sha256_hex(token), now_s())
+            .await?
+            .ok_or_else(|| unauthenticated("unknown API token"))?;
         return Ok(Principal::Org {
+            label: label(row.name.as_deref(), ""),
             org_id: row.org_id,
             actor: format!("token:{}", row.id),
         });
@@ -152,15 +159,12 @@ pub async fn authenticate(
     if req.method() != Method::Get && req.method() != Method::Head {
         require_same_origin(req, cfg)?;
     }
-    let row = stmt(
-        db,
-        "SELECT id_hash AS id, org_id FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
-        &[s(&sha256_hex(&session)), n(now_s())],
-    )?
-    .first::<OrgRow>(None)
-    .await?
-    .ok_or_else(|| unauthenticated("the session expired or was signed out: sign in again"))?;
+    let row = db
+        .session(&sha256_hex(&session), now_s())
+        .await?
+        .ok_or_else(|| unauthenticated("the session expired or was signed out: sign in again"))?;
     Ok(Principal::Org {
+        label: label(row.name.as_deref(), " (UI session)"),
         org_id: row.org_id,
         actor: format!("session:{}", &row.id[..12.min(row.id.len())]),
     })

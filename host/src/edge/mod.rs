@@ -3,34 +3,58 @@
 mod auth;
 mod azure;
 mod connections;
+mod credentials;
 mod oauth;
+mod probe;
 mod rate_limit;
 mod reply;
 mod rotations;
 mod runtime;
 mod store;
 mod syncs;
+mod tokens;
 
+use crate::api;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
+use crate::limits;
+use crate::records::Connection;
+use crate::routes::{self, Route, Unmatched};
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
 use azconn_core::http::Scheme;
 use rate_limit::Client;
 use reply::{ApiError, error_response, json, not_found};
 use runtime::{new_id, now_s, sha256_hex};
 use serde_json::{Value, json};
-use store::{n, s, stmt};
-use worker::{Context, D1Database, Env, Headers, Method, Request, Response, event};
+use std::cell::OnceCell;
+use std::rc::Rc;
+use store::Storage;
+use worker::{Context, Env, Headers, Method, Request, Response, event};
 
-fn config(env: &Env) -> Result<Config, ApiError> {
+thread_local! {
+    /// The deployment's configuration, parsed on the isolate's first request: vars and secrets
+    /// only change with a new deployment, which starts new isolates. A configuration error is
+    /// not kept, so fixing a setting needs no restart where the runtime reloads it.
+    static CONFIG: OnceCell<Rc<Config>> = const { OnceCell::new() };
+}
+
+fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
+    if let Some(cfg) = CONFIG.with(|c| c.get().cloned()) {
+        return Ok(cfg);
+    }
     let get = |name: &str| {
         env.secret(name)
             .map(|v| v.to_string())
             .or_else(|_| env.var(name).map(|v| v.to_string()))
             .ok()
     };
-    Config::parse(&get).map_err(ApiError::from)
+    let cfg = Rc::new(Config::parse(&get).map_err(ApiError::from)?);
+    CONFIG.with(|c| {
+        let _ = c.set(cfg.clone());
+    });
+    Ok(cfg)
 }
 
 #[event(fetch)]
@@ -43,7 +67,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error, &env).await?,
         Err(e) => error_response(e)?,
     };
-    secure(&req, &mut resp, cfg.as_ref().ok())?;
+    secure(&req, &mut resp, cfg.as_deref().ok())?;
     Ok(resp)
 }
 
@@ -52,7 +76,7 @@ async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Re
         return preflight(req, cfg);
     }
     azure::set_limits(cfg.azure_limits);
-    let db = env.d1("DB")?;
+    let db = Storage::new(env.d1("DB")?, &cfg.keyring);
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
         return oauth::callback(req, &db, cfg, env).await;
     }
@@ -127,6 +151,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         worker::console_error!("scheduled: no D1 binding DB");
         return;
     };
+    let db = Storage::new(db, &cfg.keyring);
     match rotations::run_due(&db, &cfg).await {
         Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
@@ -134,6 +159,25 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     if let Err(e) = rate_limit::sweep(&db).await {
         worker::console_error!("scheduled: {}", e.error.message);
     }
+}
+
+/// A request body as its typed request (`crate::api`); an empty body is the empty request.
+async fn request<T: serde::de::DeserializeOwned + Default>(
+    req: &mut Request,
+) -> Result<T, ApiError> {
+    let b = body(req).await?;
+    if !b.is_object() {
+        return Err(
+            Error::field("body", Code::InvalidFormat, "the body is not a JSON object").into(),
+        );
+    }
+    serde_json::from_value(b).map_err(|e| {
+        ApiError::from(Error::field(
+            "body",
+            Code::InvalidFormat,
+            format!("the body is not this route's request: {e}"),
+        ))
+    })
 }
 
 async fn body(req: &mut Request) -> Result<Value, ApiError> {
@@ -158,269 +202,295 @@ fn query(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
         .map(|(_, v)| v.into_owned()))
 }
 
-fn ok(status: u16, v: &Value) -> Result<Response, ApiError> {
+fn ok<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, ApiError> {
     Ok(json(status, v)?)
 }
 
-async fn route(req: &mut Request, db: &D1Database, cfg: &Config) -> Result<Response, ApiError> {
+async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Response, ApiError> {
     let path = req.path();
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let method = req.method();
-    let Some(rest) = segs.strip_prefix(&["api", "v1"]) else {
-        return Err(not_found("route"));
-    };
-    match (method.clone(), rest) {
-        (Method::Get, ["health"]) => return ok(200, &json!({ "ok": true })),
-        (Method::Post, ["sessions"]) => return create_session(req, db, cfg).await,
-        (Method::Delete, ["sessions"]) => return delete_session(req, db, cfg).await,
+    let route = routes::Method::parse(req.method().as_ref())
+        .ok_or(Unmatched::Route)
+        .and_then(|m| Route::parse(m, &path));
+    match route {
+        Ok(Route::Health) => return ok(200, &api::Health { ok: true }),
+        Ok(Route::CreateSession) => return create_session(req, db, cfg).await,
+        Ok(Route::DeleteSession) => return delete_session(req, db, cfg).await,
         _ => {}
     }
+    // Everything else needs a caller, including what matches no route (401 before 404).
     let principal = authenticate(req, db, cfg).await?;
-    match (method, rest) {
-        (Method::Post, ["organizations"]) => {
+    let route = route.map_err(|e| match e {
+        Unmatched::Route => not_found("route"),
+        Unmatched::ConnectionType => not_found("connection type"),
+    })?;
+    match route {
+        Route::Health | Route::CreateSession | Route::DeleteSession => Err(not_found("route")),
+        Route::CreateOrganization => {
             admin(&principal)?;
-            let b = body(req).await?;
-            create_org(db, &b).await
+            let b: api::NameRequest = request(req).await?;
+            create_org(db, b.name.as_deref()).await
         }
-        (Method::Post, ["organizations", org, "tokens"]) => {
+        Route::CreateToken { org } => {
             admin(&principal)?;
-            let b = body(req).await?;
-            let token = create_token(db, org, &b).await?;
-            ok(201, &json!({ "token": token }))
+            let b: api::NameRequest = request(req).await?;
+            let token = create_token(db, org, b.name.as_deref()).await?;
+            ok(201, &api::TokenCreated { token })
         }
-        (Method::Get, ["organizations", org, "tokens"]) => {
+        Route::ListTokens { org } => {
             admin(&principal)?;
-            ok(200, &json!({ "tokens": list_tokens(db, org).await? }))
+            let tokens = db.api_tokens(org).await?;
+            ok(
+                200,
+                &api::TokenList {
+                    tokens: tokens.into_iter().map(api::TokenView::from).collect(),
+                },
+            )
         }
-        (Method::Delete, ["organizations", org, "tokens", token_id]) => {
+        Route::RevokeToken { org, token } => {
             admin(&principal)?;
             ok(
                 200,
-                &json!({ "token": revoke_token(db, org, token_id).await? }),
+                &api::TokenRevoked {
+                    token: revoke_token(db, org, token).await?,
+                },
             )
         }
-        (Method::Get, ["session"]) => {
+        Route::Session => {
             let (org, _) = principal.org()?;
-            let name = stmt(
-                db,
-                "SELECT name FROM organizations WHERE id = ?1",
-                &[s(org)],
-            )?
-            .first::<String>(Some("name"))
-            .await?;
+            let name = db.organization_name(org).await?;
             ok(
                 200,
-                &json!({ "organizationId": org, "organizationName": name }),
+                &api::SessionView {
+                    organization_id: org.to_owned(),
+                    organization_name: name,
+                },
             )
         }
-        (Method::Get, ["app-connections", "options"]) => {
+        Route::ConnectionOptions => {
             principal.org()?;
             ok(200, &connection_options(cfg))
         }
-        (Method::Get, ["audit-log"]) => {
+        Route::AuditLog => {
             let (org, _) = principal.org()?;
-            let rows = stmt(
-                db,
-                "SELECT id, at, actor, action, target, outcome, detail FROM audit_log WHERE org_id = ?1 ORDER BY id DESC LIMIT 200",
-                &[s(org)],
-            )?
-            .all()
-            .await?
-            .results::<Value>()?;
-            ok(200, &json!({ "entries": rows }))
+            ok(
+                200,
+                &api::AuditLog {
+                    entries: db.audit_log(org).await?,
+                },
+            )
         }
-        (m, ["secret-rotations", "azure-client-secret", tail @ ..]) => {
+        Route::CreateRotation => {
             let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            match (m, tail) {
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    ok(201, &rotations::create(db, cfg, &org, &actor, &b).await?)
+            let b = request(req).await?;
+            ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
+        }
+        Route::ListRotations => {
+            let (org, _) = principal.org()?;
+            let rows = db.rotations(org).await?;
+            let rotations = rows.iter().map(api::RotationView::from).collect();
+            ok(200, &api::RotationList { rotations })
+        }
+        Route::GetRotation { id } | Route::Rotate { id } | Route::RotationSecret { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            match route {
+                Route::Rotate { .. } => {
+                    ok(200, &rotations::rotate(db, cfg, org, actor, &row).await?)
                 }
-                (Method::Get, []) => {
-                    let rows = stmt(
-                        db,
-                        "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY created_at",
-                        &[s(&org)],
-                    )?
-                    .all()
-                    .await?
-                    .results::<rotations::RotationRow>()?;
-                    let list: Vec<Value> = rows.iter().map(rotations::RotationRow::view).collect();
-                    ok(200, &json!({ "rotations": list }))
+                Route::RotationSecret { .. } => {
+                    ok(200, &rotations::current_secret(db, org, actor, &row).await?)
                 }
-                (m, [id, action @ ..]) => {
-                    let row = rotations::get(db, &org, id)
-                        .await?
-                        .ok_or_else(|| not_found("rotation"))?;
-                    match (m, action) {
-                        (Method::Get, []) => ok(200, &json!({ "rotation": row.view() })),
-                        (Method::Post, ["rotate"]) => {
-                            ok(200, &rotations::rotate(db, cfg, &org, &actor, &row).await?)
-                        }
-                        (Method::Post, ["secret"]) => ok(
-                            200,
-                            &rotations::current_secret(db, cfg, &org, &actor, &row).await?,
-                        ),
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
+                _ => ok(
+                    200,
+                    &api::RotationBody {
+                        rotation: (&row).into(),
+                    },
+                ),
             }
         }
-        (m, ["secret-syncs", "azure-app-configuration", tail @ ..]) => {
+        Route::CreateSync => {
             let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            match (m, tail) {
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    ok(201, &syncs::create(db, cfg, &org, &actor, &b).await?)
-                }
-                (Method::Get, []) => {
-                    let mut list = Vec::new();
-                    for row in syncs::list(db, &org).await? {
-                        list.push(syncs::view(db, &row).await?);
-                    }
-                    ok(200, &json!({ "syncs": list }))
-                }
-                (m, [id, action @ ..]) => {
-                    let row = syncs::get(db, &org, id)
-                        .await?
-                        .ok_or_else(|| not_found("sync"))?;
-                    match (m, action) {
-                        (Method::Get, []) => {
-                            ok(200, &json!({ "sync": syncs::view(db, &row).await? }))
-                        }
-                        (Method::Post, ["run"]) => {
-                            let b = body(req).await?;
-                            ok(200, &syncs::run(db, cfg, &org, &actor, &row, &b).await?)
-                        }
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
+            let b = request(req).await?;
+            ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
+        }
+        Route::ListSyncs => {
+            let (org, _) = principal.org()?;
+            let mut list = Vec::new();
+            for row in db.syncs(org).await? {
+                list.push(syncs::view(db, &row).await?);
+            }
+            ok(200, &api::SyncList { syncs: list })
+        }
+        Route::GetSync { id } | Route::RunSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            if let Route::RunSync { .. } = route {
+                let b = request(req).await?;
+                ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
+            } else {
+                ok(
+                    200,
+                    &api::SyncBody {
+                        sync: syncs::view(db, &row).await?,
+                    },
+                )
             }
         }
-        (m, ["app-connections", ty, tail @ ..]) => {
-            let (org, actor) = principal.org()?;
-            let (org, actor) = (org.to_owned(), actor.to_owned());
-            let ty_enum =
-                connections::parse_type(ty).ok_or_else(|| not_found("connection type"))?;
-            match (m, tail) {
-                (Method::Get, []) => {
-                    let rows = store::connections(db, &org, ty).await?;
-                    let list: Vec<Value> = rows.iter().map(store::ConnectionRow::view).collect();
-                    ok(200, &json!({ "appConnections": list }))
-                }
-                (Method::Post, []) => {
-                    let b = body(req).await?;
-                    let (status, v) =
-                        connections::create(db, cfg, &org, &actor, ty_enum, &b).await?;
-                    ok(status, &v)
-                }
-                (Method::Post, ["oauth", "start"]) => {
-                    let ip = rate_limit::client_ip(req)?;
-                    let client = Client {
-                        ip: &ip,
-                        token: &actor,
-                    };
-                    rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client)
-                        .await?;
-                    let b = body(req).await?;
-                    let (v, cookie) = oauth::start(db, cfg, &org, &actor, ty_enum, &b).await?;
-                    let mut resp = json(200, &v)?;
-                    resp.headers_mut().set("set-cookie", &cookie)?;
-                    Ok(resp)
-                }
-                (m, [id, action @ ..]) => {
-                    let row = store::connection(db, &org, ty, id)
-                        .await?
-                        .ok_or_else(|| not_found("connection"))?;
-                    match (m, action) {
-                        (Method::Get, []) => ok(200, &json!({ "appConnection": row.view() })),
-                        (Method::Patch, []) => {
-                            let b = body(req).await?;
-                            ok(
-                                200,
-                                &connections::update(db, cfg, &actor, &row, ty_enum, &b).await?,
-                            )
-                        }
-                        (Method::Delete, []) => {
-                            db.batch(vec![
-                                stmt(db, "DELETE FROM secrets WHERE owner_id = ?1", &[s(&row.id)])?,
-                                stmt(
-                                    db,
-                                    "DELETE FROM connections WHERE id = ?1 AND org_id = ?2",
-                                    &[s(&row.id), s(&org)],
-                                )?,
-                            ])
-                            .await?;
-                            store::audit(
-                                db,
-                                Some(&org),
-                                &actor,
-                                "connection.delete",
-                                Some(&row.id),
-                                "ok",
-                                &json!({ "name": row.name }),
-                            )
-                            .await?;
-                            ok(200, &json!({ "appConnection": row.view() }))
-                        }
-                        (Method::Post, ["validate"]) => ok(
-                            200,
-                            &connections::validate(db, cfg, &actor, &row, ty_enum).await?,
-                        ),
-                        (Method::Get, ["clients"])
-                            if ty_enum == azconn_core::form::ConnectionType::AzureClientSecrets =>
-                        {
-                            let top = query(req, "top")?
-                                .map(|t| t.parse::<u16>())
-                                .transpose()
-                                .map_err(|_| {
-                                    ApiError::from(Error::field(
-                                        "top",
-                                        Code::InvalidFormat,
-                                        "top must be a number",
-                                    ))
-                                })?;
-                            let next = query(req, "next")?;
-                            ok(
-                                200,
-                                &connections::clients(db, cfg, &row, top, next.as_deref()).await?,
-                            )
-                        }
-                        (Method::Post, ["token"]) => {
-                            let ip = rate_limit::client_ip(req)?;
-                            let client = Client {
-                                ip: &ip,
-                                token: &actor,
-                            };
-                            rate_limit::check(db, "token", cfg.rate_limits.token, &client).await?;
-                            let (token, expires_at) =
-                                connections::token_for(db, cfg, &row, ty_enum).await?;
-                            store::audit(
-                                db,
-                                Some(&org),
-                                &actor,
-                                "connection.token",
-                                Some(&row.id),
-                                "ok",
-                                &json!({}),
-                            )
-                            .await?;
-                            ok(
-                                200,
-                                &json!({ "accessToken": token.expose(), "expiresAt": expires_at, "tokenType": "Bearer" }),
-                            )
-                        }
-                        _ => Err(not_found("route")),
-                    }
-                }
-                _ => Err(not_found("route")),
-            }
+        Route::ListConnections { ty } => {
+            let (org, _) = principal.org()?;
+            let rows = db.connections(org, ty).await?;
+            let app_connections = rows.iter().map(api::ConnectionView::from).collect();
+            ok(200, &api::ConnectionList { app_connections })
         }
-        _ => Err(not_found("route")),
+        Route::CreateConnection { ty } => {
+            let (org, actor) = principal.org()?;
+            let b = body(req).await?;
+            ok(
+                201,
+                &connections::create(db, cfg, org, actor, principal.label(), ty, &b).await?,
+            )
+        }
+        Route::OAuthStart { ty } => {
+            let (org, actor) = principal.org()?;
+            let ip = rate_limit::client_ip(req)?;
+            let client = Client {
+                ip: &ip,
+                token: actor,
+            };
+            rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
+            let b = request(req).await?;
+            let (v, cookie) = oauth::start(db, cfg, org, actor, principal.label(), ty, &b).await?;
+            let mut resp = json(200, &v)?;
+            resp.headers_mut().set("set-cookie", &cookie)?;
+            Ok(resp)
+        }
+        Route::ConnectionToken { ty, id } => {
+            let (org, actor) = principal.org()?;
+            connection_token(req, db, cfg, org, actor, ty, id).await
+        }
+        Route::GetConnection { ty, id }
+        | Route::UpdateConnection { ty, id }
+        | Route::DeleteConnection { ty, id }
+        | Route::ValidateConnection { ty, id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .connection(org, ty, id)
+                .await?
+                .ok_or_else(|| not_found("connection"))?;
+            connection_route(req, db, cfg, route, org, actor, &row).await
+        }
+        Route::ListClients { id } => {
+            let (org, _) = principal.org()?;
+            let row = db
+                .connection(org, ConnectionType::AzureClientSecrets, id)
+                .await?
+                .ok_or_else(|| not_found("connection"))?;
+            let top = query(req, "top")?
+                .map(|t| t.parse::<u16>())
+                .transpose()
+                .map_err(|_| {
+                    ApiError::from(Error::field(
+                        "top",
+                        Code::InvalidFormat,
+                        "top must be a number",
+                    ))
+                })?;
+            let next = query(req, "next")?;
+            ok(
+                200,
+                &connections::clients(db, cfg, &row, top, next.as_deref()).await?,
+            )
+        }
+    }
+}
+
+/// `POST .../{id}/token`: the rate limit, the connection and its cached token in one D1 round
+/// trip (the hot path of a platform that fetches tokens), then the audit record.
+async fn connection_token(
+    req: &Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    ty: ConnectionType,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let ip = rate_limit::client_ip(req)?;
+    let client = Client {
+        ip: &ip,
+        token: actor,
+    };
+    let limit = cfg.rate_limits.token;
+    let now = now_s();
+    let (windows, row, cached) = db
+        .count_and_read_token(
+            &rate_limit::buckets("token", &client),
+            now,
+            i64::from(limit.window_secs),
+            org,
+            ty,
+            id,
+        )
+        .await?;
+    let row = row.ok_or_else(|| not_found("connection"))?;
+    if let Some(e) = limits::refusal(limit, &windows, now) {
+        return Err(e);
+    }
+    let (token, expires_at) = tokens::token_with_cached(db, cfg, &row, cached).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "connection.token",
+        Some(&row.id),
+        "ok",
+        &json!({}),
+    )
+    .await?;
+    ok(
+        200,
+        &api::AccessTokenBody {
+            access_token: token.expose().to_owned(),
+            expires_at,
+            token_type: api::TokenType::Bearer,
+        },
+    )
+}
+
+/// The routes on one existing connection.
+async fn connection_route(
+    req: &mut Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    route: Route<'_>,
+    org: &str,
+    actor: &str,
+    row: &Connection,
+) -> Result<Response, ApiError> {
+    match route {
+        Route::UpdateConnection { .. } => {
+            let b = body(req).await?;
+            ok(200, &connections::update(db, cfg, actor, row, &b).await?)
+        }
+        Route::DeleteConnection { .. } => {
+            db.delete_connection(org, &row.id).await?;
+            db.audit(
+                Some(org),
+                actor,
+                "connection.delete",
+                Some(&row.id),
+                "ok",
+                &json!({ "name": row.name }),
+            )
+            .await?;
+            ok(200, &api::ConnectionBody::from(row))
+        }
+        Route::ValidateConnection { .. } => {
+            ok(200, &connections::validate(db, cfg, actor, row).await?)
+        }
+        _ => ok(200, &api::ConnectionBody::from(row)),
     }
 }
 
@@ -437,13 +507,8 @@ fn admin(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
-fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
-    let name = b
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(default)
-        .trim()
-        .to_owned();
+fn name_of(name: Option<&str>, default: &str) -> Result<String, ApiError> {
+    let name = name.unwrap_or(default).trim().to_owned();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(Error::field(
             "name",
@@ -455,25 +520,20 @@ fn name_of(b: &Value, default: &str) -> Result<String, ApiError> {
     Ok(name)
 }
 
-async fn create_token(db: &D1Database, org: &str, b: &Value) -> Result<Value, ApiError> {
-    let exists = stmt(db, "SELECT id FROM organizations WHERE id = ?1", &[s(org)])?
-        .first::<Value>(None)
-        .await?;
-    if exists.is_none() {
+async fn create_token(
+    db: &Storage<'_>,
+    org: &str,
+    name: Option<&str>,
+) -> Result<api::NewToken, ApiError> {
+    if db.organization_name(org).await?.is_none() {
         return Err(not_found("organization"));
     }
-    let name = name_of(b, "default")?;
+    let name = name_of(name, "default")?;
     let id = new_id()?;
     let value = new_token()?;
-    stmt(
-        db,
-        "INSERT INTO api_tokens (id, org_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[s(&id), s(org), s(&name), s(&sha256_hex(&value)), n(now_s())],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.insert_api_token(&id, org, &name, &sha256_hex(&value), now_s())
+        .await?;
+    db.audit(
         Some(org),
         "admin",
         "token.create",
@@ -483,21 +543,14 @@ async fn create_token(db: &D1Database, org: &str, b: &Value) -> Result<Value, Ap
     )
     .await?;
     // The value is shown once; only its hash is stored.
-    Ok(json!({ "id": id, "name": name, "value": value }))
+    Ok(api::NewToken { id, name, value })
 }
 
-async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
-    let name = name_of(b, "")?;
+async fn create_org(db: &Storage<'_>, name: Option<&str>) -> Result<Response, ApiError> {
+    let name = name_of(name, "")?;
     let id = new_id()?;
-    stmt(
-        db,
-        "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
-        &[s(&id), s(&name), n(now_s())],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.insert_organization(&id, &name, now_s()).await?;
+    db.audit(
         Some(&id),
         "admin",
         "organization.create",
@@ -506,10 +559,13 @@ async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
         &json!({ "name": name }),
     )
     .await?;
-    let token = create_token(db, &id, &json!({ "name": "default" })).await?;
+    let token = create_token(db, &id, Some("default")).await?;
     ok(
         201,
-        &json!({ "organization": { "id": id, "name": name }, "token": token }),
+        &api::OrganizationCreated {
+            organization: api::Organization { id, name },
+            token,
+        },
     )
 }
 
@@ -517,43 +573,51 @@ async fn create_org(db: &D1Database, b: &Value) -> Result<Response, ApiError> {
 /// against it) and per connection type the redirect URI to register and which methods this
 /// deployment can offer; an unconfigured OAuth app names its setting up
 /// front instead of failing after the redirect.
-fn connection_options(cfg: &Config) -> Value {
+fn connection_options(cfg: &Config) -> api::ConnectionOptions {
     use azconn_core::form::ConnectionType::{AzureAppConfiguration, AzureClientSecrets};
-    let options: Vec<Value> = [AzureClientSecrets, AzureAppConfiguration]
+    use azconn_core::form::Method;
+    let options = [AzureClientSecrets, AzureAppConfiguration]
         .into_iter()
         .map(|ty| {
-            let oauth = match cfg.oauth_app(ty) {
-                Ok(_) => json!({ "method": "oauth", "available": true }),
-                Err(e) => json!({ "method": "oauth", "available": false, "reason": e }),
-            };
-            json!({
-                "type": connections::type_str(ty),
-                "redirectUri": cfg.redirect_uri(),
-                "methods": [
-                    oauth,
-                    { "method": "client-secret", "available": true },
-                    { "method": "certificate", "available": true },
+            let oauth = cfg.oauth_app(ty).err();
+            api::TypeOptions {
+                ty,
+                redirect_uri: cfg.redirect_uri(),
+                methods: vec![
+                    api::MethodOption {
+                        method: Method::OAuth,
+                        available: oauth.is_none(),
+                        reason: oauth,
+                    },
+                    api::MethodOption {
+                        method: Method::ClientSecret,
+                        available: true,
+                        reason: None,
+                    },
+                    api::MethodOption {
+                        method: Method::Certificate,
+                        available: true,
+                        reason: None,
+                    },
                 ],
-            })
+            }
         })
         .collect();
-    json!({ "cloud": cfg.cloud, "options": options })
+    api::ConnectionOptions {
+        cloud: cfg.cloud.clone(),
+        options,
+    }
 }
 
 /// `POST /api/v1/sessions {token}`: exchanges an API token for a UI session cookie.
 async fn create_session(
     req: &mut Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Response, ApiError> {
     auth::refuse_cross_site_sign_in(req, cfg)?;
-    let b = body(req).await?;
-    let token = b
-        .get("token")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let b: api::SignInRequest = request(req).await?;
+    let token = b.token.as_deref().unwrap_or("").trim().to_owned();
     let ip = rate_limit::client_ip(req)?;
     let presented = Client::token_key(&token);
     let client = Client {
@@ -561,40 +625,31 @@ async fn create_session(
         token: &presented,
     };
     rate_limit::check(db, "sign-in", cfg.rate_limits.sign_in, &client).await?;
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        org_id: String,
-    }
-    let row = stmt(
-        db,
-        "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
-        &[s(&sha256_hex(&token))],
-    )?
-    .first::<Row>(None)
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            401,
-            Error::field("token", Code::Unauthenticated, "unknown API token"),
-        )
-    })?;
+    let row = db
+        .api_token_by_hash(&sha256_hex(&token))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                401,
+                Error::field("token", Code::Unauthenticated, "unknown API token"),
+            )
+        })?;
     let session = new_token()?;
     let now = now_s();
-    stmt(
-        db,
-        "INSERT INTO sessions (id_hash, org_id, created_at, expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &[
-            s(&sha256_hex(&session)),
-            s(&row.org_id),
-            n(now),
-            n(now + SESSION_LIFETIME_SECS),
-            s(&row.id),
-        ],
-    )?
-    .run()
+    db.insert_session(
+        &sha256_hex(&session),
+        &row.org_id,
+        &row.id,
+        now,
+        now + SESSION_LIFETIME_SECS,
+    )
     .await?;
-    let mut resp = json(200, &json!({ "organizationId": row.org_id }))?;
+    let mut resp = json(
+        200,
+        &api::SessionCreated {
+            organization_id: row.org_id,
+        },
+    )?;
     resp.headers_mut().set(
         "set-cookie",
         &session_cookie(cfg, &session, SESSION_LIFETIME_SECS),
@@ -613,28 +668,16 @@ fn session_cookie(cfg: &Config, value: &str, max_age: i64) -> String {
 /// stops working even if it was copied) and the cookie cleared.
 async fn delete_session(
     req: &mut Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Response, ApiError> {
     let mut signed_out = false;
     if let Some(session) = auth::cookie(req, SESSION_COOKIE)? {
         auth::require_same_origin(req, cfg)?;
-        #[derive(serde::Deserialize)]
-        struct Row {
-            org_id: String,
-        }
-        let row = stmt(
-            db,
-            "DELETE FROM sessions WHERE id_hash = ?1 RETURNING org_id",
-            &[s(&sha256_hex(&session))],
-        )?
-        .first::<Row>(None)
-        .await?;
-        if let Some(row) = row {
+        if let Some(org) = db.delete_session(&sha256_hex(&session)).await? {
             signed_out = true;
-            store::audit(
-                db,
-                Some(&row.org_id),
+            db.audit(
+                Some(&org),
                 "session",
                 "session.delete",
                 None,
@@ -644,71 +687,30 @@ async fn delete_session(
             .await?;
         }
     }
-    let mut resp = json(200, &json!({ "signedOut": signed_out }))?;
+    let mut resp = json(200, &api::SignedOut { signed_out })?;
     resp.headers_mut()
         .set("set-cookie", &session_cookie(cfg, "", 0))?;
     Ok(resp)
 }
 
-/// The organization's API tokens, never their values (only hashes are stored).
-async fn list_tokens(db: &D1Database, org: &str) -> Result<Vec<Value>, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        name: String,
-        created_at: i64,
-        last_used_at: Option<i64>,
-    }
-    let rows = stmt(
-        db,
-        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY created_at, id",
-        &[s(org)],
-    )?
-    .all()
-    .await?
-    .results::<Row>()?;
-    Ok(rows
-        .into_iter()
-        .map(|r| json!({ "id": r.id, "name": r.name, "createdAt": r.created_at, "lastUsedAt": r.last_used_at }))
-        .collect())
-}
-
 /// Revokes an API token and every session signed in with it.
-async fn revoke_token(db: &D1Database, org: &str, token_id: &str) -> Result<Value, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        id: String,
-        name: String,
-    }
-    let results = db
-        .batch(vec![
-            stmt(
-                db,
-                "DELETE FROM sessions WHERE token_id = ?1 AND org_id = ?2",
-                &[s(token_id), s(org)],
-            )?,
-            stmt(
-                db,
-                "DELETE FROM api_tokens WHERE id = ?1 AND org_id = ?2 RETURNING id, name",
-                &[s(token_id), s(org)],
-            )?,
-        ])
-        .await?;
-    let row = results
-        .last()
-        .map(|r| r.results::<Row>())
-        .transpose()?
-        .and_then(|rows| rows.into_iter().next())
+async fn revoke_token(
+    db: &Storage<'_>,
+    org: &str,
+    token_id: &str,
+) -> Result<api::TokenRef, ApiError> {
+    let (id, name) = db
+        .revoke_api_token(org, token_id)
+        .await?
         .ok_or_else(|| not_found("token"))?;
-    store::audit(
-        db,
+    db.audit(
         Some(org),
         "admin",
         "token.revoke",
-        Some(&row.id),
+        Some(&id),
         "ok",
-        &json!({ "name": row.name }),
+        &json!({ "name": name }),
     )
     .await?;
-    Ok(json!({ "id": row.id, "name": row.name }))
+    Ok(api::TokenRef { id, name })
 }

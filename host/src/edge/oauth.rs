@@ -6,14 +6,18 @@
 
 use super::auth::cookie;
 use super::azure::redeem;
-use super::connections::{probe, type_str};
-use super::reply::ApiError;
+use super::probe::probe;
+use super::reply::{ApiError, ErrorBody, not_found};
 use super::runtime::{hex, new_id, now_s, random, sha256_hex};
-use super::store::{self, ConnectionRow, n, opt, s, stmt};
+use super::store::{Audit, Field, Storage};
+use super::tokens::store_tokens;
+use crate::api::{OAuthStartRequest, OAuthStarted, given};
 use crate::config::{CALLBACK_PATH, Config};
+use crate::records::{NewConnection, NewSignIn, PendingSignIn};
+use crate::sign_in;
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{ConnectionType, Slug};
+use azconn_core::form::{ConnectionType, Method, Slug};
 use azconn_core::http::parse_query;
 use azconn_core::ids::AuthorityTenant;
 use azconn_core::oauth::authorize::{
@@ -23,11 +27,10 @@ use azconn_core::oauth::authorize::{
 use azconn_core::oauth::callback::parse_callback;
 use azconn_core::oauth::jwt::decode_unverified_claims;
 use azconn_core::oauth::pkce::CodeVerifier;
-use azconn_core::oauth::random::{State, constant_time_eq};
-use azconn_core::oauth::token::{ClientAuth, Grant, RefreshToken, TokenResponse, token_request};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use worker::{D1Database, Env, Headers, Request, Response};
+use azconn_core::oauth::random::State;
+use azconn_core::oauth::token::{ClientAuth, Grant, token_request};
+use serde_json::json;
+use worker::{Env, Headers, Request, Response};
 
 pub const BROWSER_COOKIE: &str = "azconn_oauth";
 const PENDING_LIFETIME_SECS: i64 = 10 * 60;
@@ -42,43 +45,40 @@ fn browser_cookie(cfg: &Config, value: &str, max_age: i64) -> String {
 /// `POST /api/v1/app-connections/{type}/oauth/start` `{name, description?, tenantId?,
 /// endpoint?, reconnectId?}` → `{url}` and the browser-binding cookie.
 pub async fn start(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
+    created_by: &str,
     ty: ConnectionType,
-    body: &Value,
-) -> Result<(Value, String), ApiError> {
+    body: &OAuthStartRequest,
+) -> Result<(OAuthStarted, String), ApiError> {
     let app = cfg.oauth_app(ty)?;
-    let text = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let reconnect = match text("reconnectId") {
+    let reconnect = match given(&body.reconnect_id) {
         Some(id) => Some(
-            store::connection(db, org, type_str(ty), id)
+            db.connection(org, ty, id)
                 .await?
-                .ok_or_else(|| super::reply::not_found("connection"))?,
+                .ok_or_else(|| not_found("connection"))?,
         ),
         None => None,
     };
     let name = match &reconnect {
         Some(r) => r.name.clone(),
-        None => Slug::parse(text("name").unwrap_or(""))?.as_str().to_owned(),
+        None => Slug::parse(given(&body.name).unwrap_or(""))?
+            .as_str()
+            .to_owned(),
     };
-    let tenant = match (&reconnect, text("tenantId")) {
+    let tenant = match (&reconnect, given(&body.tenant_id)) {
         (Some(r), _) => AuthorityTenant::parse(&r.tenant_id)?,
         (None, Some(t)) => AuthorityTenant::parse(t).map_err(|e| e.at("tenantId"))?,
         (None, None) => AuthorityTenant::Organizations,
     };
-    let endpoint = match (&reconnect, text("endpoint")) {
+    let endpoint = match (&reconnect, given(&body.endpoint)) {
         (Some(r), _) => r.endpoint.clone(),
         (None, Some(e)) => Some(StoreEndpoint::parse(e, &cfg.cloud.endpoints())?.to_string()),
         (None, None) => None,
     };
-    let description = text("description").map(str::to_owned);
+    let description = given(&body.description).map(str::to_owned);
     if description
         .as_ref()
         .is_some_and(|d| d.chars().count() > 256)
@@ -111,64 +111,42 @@ pub async fn start(
     )?;
     let browser = hex(&random::<32>()?);
     let id = new_id()?;
-    let created_by = store::actor_label(db, actor).await?;
     let now = now_s();
-    db.batch(vec![
-        stmt(
-            db,
-            "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            &[
-                s(&id),
-                s(&sha256_hex(request.state.as_str())),
-                s(&sha256_hex(&browser)),
-                s(org),
-                s(type_str(ty)),
-                s(&name),
-                opt(description.as_deref()),
-                s(&tenant.to_string()),
-                opt(endpoint.as_deref()),
-                opt(reconnect.as_ref().map(|r| r.id.as_str())),
-                n(now),
-                n(now + PENDING_LIFETIME_SECS),
-                s(&created_by),
-            ],
-        )?,
-        store::put_secret(db, &cfg.keyring, org, &id, "codeVerifier", request.code_verifier.expose(), Some(now + PENDING_LIFETIME_SECS))?,
-    ])
-    .await?;
-    store::audit(
-        db,
-        Some(org),
-        actor,
-        "oauth.start",
-        reconnect.as_ref().map(|r| r.id.as_str()),
-        "ok",
-        &json!({ "type": type_str(ty), "name": name }),
+    db.insert_sign_in(
+        &NewSignIn {
+            id: &id,
+            state_hash: &sha256_hex(request.state.as_str()),
+            browser_hash: &sha256_hex(&browser),
+            org_id: org,
+            ty,
+            name: &name,
+            description: description.as_deref(),
+            tenant: &tenant.to_string(),
+            endpoint: endpoint.as_deref(),
+            reconnect_id: reconnect.as_ref().map(|r| r.id.as_str()),
+            created_by,
+            now,
+            expires_at: now + PENDING_LIFETIME_SECS,
+        },
+        request.code_verifier.expose(),
+        &Audit {
+            org: Some(org),
+            actor,
+            action: "oauth.start",
+            target: reconnect.as_ref().map(|r| r.id.as_str()),
+            outcome: "ok",
+            detail: &json!({ "type": ty, "name": name }),
+        },
     )
     .await?;
     Ok((
-        json!({ "url": request.url, "redirectUri": cfg.redirect_uri(), "expiresIn": PENDING_LIFETIME_SECS }),
+        OAuthStarted {
+            url: request.url,
+            redirect_uri: cfg.redirect_uri(),
+            expires_in: PENDING_LIFETIME_SECS,
+        },
         browser_cookie(cfg, &browser, PENDING_LIFETIME_SECS),
     ))
-}
-
-#[derive(Deserialize)]
-struct Pending {
-    id: String,
-    browser_hash: String,
-    org_id: String,
-    #[serde(rename = "type")]
-    ty: String,
-    name: String,
-    description: Option<String>,
-    tenant: String,
-    endpoint: Option<String>,
-    reconnect_id: Option<String>,
-    expires_at: i64,
-    used_at: Option<i64>,
-    #[serde(default)]
-    created_by: Option<String>,
 }
 
 fn escape(s: &str) -> String {
@@ -200,7 +178,12 @@ async fn page(e: &Error, status: u16, env: &Env) -> worker::Result<Response> {
          <p><a href=\"/organization/app-connections?retry=oauth\">Try again</a> · \
          <a href=\"/organization/app-connections\">Back to app connections</a></p></section>",
         escape(&e.message),
-        json!({ "error": e }).to_string().replace('<', "\\u003c"),
+        serde_json::to_string(&ErrorBody {
+            error: e,
+            errors: &[]
+        })
+        .unwrap_or_default()
+        .replace('<', "\\u003c"),
     );
     let html = match shell(env).await {
         Some(shell) => shell.replacen(SHELL_MARKER, &body, 1),
@@ -242,7 +225,7 @@ pub async fn config_error_page(e: &Error, env: &Env) -> worker::Result<Response>
 /// `GET /organization/app-connections/azure/oauth/callback`.
 pub async fn callback(
     req: &Request,
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     env: &Env,
 ) -> worker::Result<Response> {
@@ -262,14 +245,14 @@ pub async fn callback(
 }
 
 fn state_error(message: &str) -> ApiError {
-    ApiError::new(
-        400,
-        Error::field("state", Code::StateMismatch, message)
-            .with_hint("start the connection again from this browser"),
-    )
+    ApiError::new(400, sign_in::refused(message))
 }
 
-async fn complete(req: &Request, db: &D1Database, cfg: &Config) -> Result<String, ApiError> {
+fn refused(e: Error) -> ApiError {
+    ApiError::new(400, e)
+}
+
+async fn complete(req: &Request, db: &Storage<'_>, cfg: &Config) -> Result<String, ApiError> {
     let query = req.url()?.query().unwrap_or("").to_owned();
     let pairs = parse_query(&query)?;
     let state = pairs
@@ -277,48 +260,18 @@ async fn complete(req: &Request, db: &D1Database, cfg: &Config) -> Result<String
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.clone())
         .ok_or_else(|| state_error("the callback carries no state"))?;
-    let state_hash = sha256_hex(&state);
     let now = now_s();
-    let pending = stmt(
-        db,
-        "SELECT * FROM oauth_pending WHERE state_hash = ?1",
-        &[s(&state_hash)],
-    )?
-    .first::<Pending>(None)
-    .await?
-    .ok_or_else(|| state_error("this sign-in is unknown"))?;
-    if pending.used_at.is_some() {
-        return Err(state_error(
-            "this sign-in was already completed (a state is single use)",
-        ));
-    }
-    if pending.expires_at <= now {
-        return Err(state_error("this sign-in expired (10 minutes)"));
-    }
+    let found = db.sign_in_by_state(&sha256_hex(&state)).await?;
+    let pending = sign_in::usable(found, now).map_err(refused)?;
     // Single use: claim the row before anything else.
-    let claimed = stmt(
-        db,
-        "UPDATE oauth_pending SET used_at = ?1 WHERE id = ?2 AND used_at IS NULL RETURNING id",
-        &[n(now), s(&pending.id)],
-    )?
-    .first::<Value>(None)
-    .await?;
-    if claimed.is_none() {
-        return Err(state_error(
-            "this sign-in was already completed (a state is single use)",
-        ));
+    if !db.claim_sign_in(&pending.id, now).await? {
+        return Err(state_error(sign_in::ALREADY_USED));
     }
-    let browser = cookie(req, BROWSER_COOKIE)?.unwrap_or_default();
-    if browser.is_empty() || !constant_time_eq(&sha256_hex(&browser), &pending.browser_hash) {
-        return Err(state_error("this sign-in was started in another browser"));
-    }
-    let ty =
-        super::connections::parse_type(&pending.ty).ok_or_else(|| state_error("unknown type"))?;
-    let result = redeem_and_store(db, cfg, &pending, ty, &query, &state).await;
-    let org = pending.org_id.clone();
-    store::audit(
-        db,
-        Some(&org),
+    let browser = cookie(req, BROWSER_COOKIE)?.filter(|c| !c.is_empty());
+    sign_in::same_browser(&pending, browser.map(|b| sha256_hex(&b)).as_deref()).map_err(refused)?;
+    let result = redeem_and_store(db, cfg, &pending, &query, &state).await;
+    db.audit(
+        Some(&pending.org_id),
         "oauth-callback",
         "oauth.callback",
         result.as_ref().ok().map(String::as_str),
@@ -330,32 +283,21 @@ async fn complete(req: &Request, db: &D1Database, cfg: &Config) -> Result<String
 }
 
 async fn redeem_and_store(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
-    pending: &Pending,
-    ty: ConnectionType,
+    pending: &PendingSignIn,
     query: &str,
     state: &str,
 ) -> Result<String, ApiError> {
+    let ty = pending.ty;
     let code = parse_callback(query, &State::parse(state)?)?;
     let app = cfg.oauth_app(ty)?;
-    let verifier = store::get_secret(
-        db,
-        &cfg.keyring,
-        &pending.org_id,
-        &pending.id,
-        "codeVerifier",
-    )
-    .await?
-    .ok_or_else(|| state_error("the sign-in's verifier is gone"))?
-    .0;
-    stmt(
-        db,
-        "DELETE FROM secrets WHERE owner_id = ?1",
-        &[s(&pending.id)],
-    )?
-    .run()
-    .await?;
+    let verifier = db
+        .secret(&pending.org_id, &pending.id, Field::CodeVerifier)
+        .await?
+        .ok_or_else(|| state_error("the sign-in's verifier is gone"))?
+        .value;
+    db.delete_secrets(&pending.id).await?;
     let tenant = AuthorityTenant::parse(&pending.tenant)?;
     let req = token_request(
         &cfg.cloud,
@@ -403,134 +345,33 @@ async fn redeem_and_store(
     let now = now_s();
     let id = match &pending.reconnect_id {
         Some(id) => {
-            stmt(
-                db,
-                "UPDATE connections SET tenant_id = ?1, credential_info = ?2, status = 'active', last_error = NULL, last_validated_at = ?3, updated_at = ?3, version = version + 1 WHERE id = ?4 AND org_id = ?5",
-                &[s(&tid), s(&info.to_string()), n(now), s(id), s(&pending.org_id)],
-            )?
-            .run()
-            .await?;
+            db.reconnect(&pending.org_id, id, &tid, &info, now).await?;
             id.clone()
         }
         None => {
             let id = new_id()?;
-            stmt(
-                db,
-                "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at, created_by)
-                 VALUES (?1, ?2, ?3, 'oauth', ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, 1, ?11, ?11, ?12)",
-                &[
-                    s(&id), s(&pending.org_id), s(&pending.ty), s(&pending.name), opt(pending.description.as_deref()),
-                    s(&tid), s(&app.client_id.to_string()), s(cfg.cloud.name()), opt(pending.endpoint.as_deref()),
-                    s(&info.to_string()), n(now), opt(pending.created_by.as_deref()),
-                ],
-            )?
-            .run()
-            .await
-            .map_err(|e| {
-                if e.to_string().contains("UNIQUE") {
-                    ApiError::new(409, Error::field("name", Code::Conflict, format!("a connection named {} already exists", pending.name)))
-                } else {
-                    e.into()
-                }
-            })?;
+            db.insert_connection(
+                &NewConnection {
+                    id: &id,
+                    org_id: &pending.org_id,
+                    ty,
+                    method: Method::OAuth,
+                    name: &pending.name,
+                    description: pending.description.as_deref(),
+                    tenant_id: &tid,
+                    client_id: Some(&app.client_id.to_string()),
+                    cloud: cfg.cloud.name(),
+                    endpoint: pending.endpoint.as_deref(),
+                    credential_info: &info,
+                    created_by: pending.created_by.as_deref(),
+                    now,
+                },
+                &[],
+            )
+            .await?;
             id
         }
     };
-    store_tokens(db, cfg, &pending.org_id, &id, &refresh, &token).await?;
+    store_tokens(db, &pending.org_id, &id, &refresh, &token).await?;
     Ok(id)
-}
-
-async fn store_tokens(
-    db: &D1Database,
-    cfg: &Config,
-    org: &str,
-    id: &str,
-    refresh: &RefreshToken,
-    token: &TokenResponse,
-) -> Result<(), ApiError> {
-    db.batch(vec![
-        store::put_secret(
-            db,
-            &cfg.keyring,
-            org,
-            id,
-            "refreshToken",
-            refresh.expose(),
-            None,
-        )?,
-        store::put_secret(
-            db,
-            &cfg.keyring,
-            org,
-            id,
-            "accessToken",
-            token.access_token.expose(),
-            Some(i64::try_from(token.expires_at).unwrap_or(0)),
-        )?,
-    ])
-    .await?;
-    Ok(())
-}
-
-/// Redeems the stored refresh token. Only the caller that wins the compare-and-swap on the
-/// connection's version stores the new tokens; a loser uses the winner's access token.
-/// `invalid_grant` turns the connection to needs-reauth.
-pub async fn refresh(
-    db: &D1Database,
-    cfg: &Config,
-    row: &ConnectionRow,
-    ty: ConnectionType,
-) -> Result<TokenResponse, ApiError> {
-    let app = cfg.oauth_app(ty)?;
-    let rt = store::get_secret(db, &cfg.keyring, &row.org_id, &row.id, "refreshToken")
-        .await?
-        .ok_or_else(|| {
-            ApiError::from(Error::new(
-                Code::ReauthRequired,
-                "no refresh token is stored",
-            ))
-        })?
-        .0;
-    let req = token_request(
-        &cfg.cloud,
-        &AuthorityTenant::parse(&row.tenant_id)?,
-        &app.client_id,
-        &ClientAuth::Secret(app.client_secret.clone()),
-        &Grant::RefreshToken {
-            refresh_token: RefreshToken::parse(&rt)?,
-            scopes: delegated_scopes(ty, &cfg.cloud, AppConfigurationAudience::Cloud)?,
-        },
-    )?;
-    let token = match redeem(&req).await {
-        Ok(t) => t,
-        Err(e) => {
-            if e.code == Code::ReauthRequired {
-                let e = e.clone().with_hint("Reconnect to Azure: POST .../oauth/start with {\"reconnectId\": \"<id>\"} and sign in again");
-                stmt(
-                    db,
-                    "UPDATE connections SET status = 'needs-reauth', last_error = ?1, updated_at = ?2 WHERE id = ?3",
-                    &[s(&json!(e).to_string()), n(now_s()), s(&row.id)],
-                )?
-                .run()
-                .await?;
-                return Err(e.into());
-            }
-            return Err(e.into());
-        }
-    };
-    let won = stmt(
-        db,
-        "UPDATE connections SET version = version + 1 WHERE id = ?1 AND version = ?2 RETURNING id",
-        &[s(&row.id), n(row.version)],
-    )?
-    .first::<Value>(None)
-    .await?;
-    if won.is_some() {
-        let new_rt = token
-            .refresh_token
-            .clone()
-            .unwrap_or(RefreshToken::parse(&rt)?);
-        store_tokens(db, cfg, &row.org_id, &row.id, &new_rt, &token).await?;
-    }
-    Ok(token)
 }

@@ -4,11 +4,10 @@
 
 use super::reply::ApiError;
 use super::runtime::{now_s, sha256_hex};
-use super::store::{n, s, stmt};
+use super::store::Storage;
 use crate::config::RateLimit;
-use azconn_core::error::{Code, Error};
-use serde::Deserialize;
-use worker::{D1Database, Request};
+use crate::limits;
+use worker::Request;
 
 /// The client's address: `CF-Connecting-IP`, which Cloudflare sets on every request (and
 /// `wrangler dev` sets to the peer on loopback). Without it every such client shares one bucket.
@@ -35,68 +34,30 @@ impl Client<'_> {
     }
 }
 
-#[derive(Deserialize)]
-struct Window {
-    count: i64,
-    window_start: i64,
-}
-
 /// Counts this request in the route's IP and token buckets; `429 rate-limited` with
 /// `Retry-After` when either is over its limit.
+/// The route's IP and token buckets for this client.
+pub fn buckets(route: &str, client: &Client<'_>) -> [String; 2] {
+    limits::buckets(route, client.ip, client.token)
+}
+
 pub async fn check(
-    db: &D1Database,
+    db: &Storage<'_>,
     route: &str,
     limit: RateLimit,
     client: &Client<'_>,
 ) -> Result<(), ApiError> {
     let now = now_s();
-    let window = i64::from(limit.window_secs);
-    let sql = "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?1, ?2, 1)
-         ON CONFLICT (bucket) DO UPDATE SET
-           count = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-           window_start = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.window_start ELSE excluded.window_start END
-         RETURNING count, window_start";
-    let buckets = [
-        format!("{route}:ip:{}", client.ip),
-        format!("{route}:token:{}", client.token),
-    ];
-    let mut statements = Vec::with_capacity(buckets.len());
-    for b in &buckets {
-        statements.push(stmt(db, sql, &[s(b), n(now), n(window)])?);
-    }
-    let mut retry_after = None;
-    for result in db.batch(statements).await? {
-        for w in result.results::<Window>()? {
-            if let Some(after) = limit.retry_after(w.count, w.window_start, now) {
-                retry_after = Some(retry_after.map_or(after, |a: i64| a.max(after)));
-            }
-        }
-    }
-    match retry_after {
+    let windows = db
+        .count_request(&buckets(route, client), now, i64::from(limit.window_secs))
+        .await?;
+    match limits::refusal(limit, &windows, now) {
+        Some(e) => Err(e),
         None => Ok(()),
-        Some(after) => Err(ApiError::new(
-            429,
-            Error::new(
-                Code::RateLimited,
-                format!(
-                    "too many requests: at most {} per {} s from one client or token",
-                    limit.limit, limit.window_secs
-                ),
-            )
-            .with_hint(format!("retry after {after} s")),
-        )
-        .with_retry_after(after)),
     }
 }
 
 /// Drops windows that ended more than a day ago (Cron Trigger).
-pub async fn sweep(db: &D1Database) -> Result<(), ApiError> {
-    stmt(
-        db,
-        "DELETE FROM rate_limits WHERE window_start < ?1",
-        &[n(now_s() - 86_400)],
-    )?
-    .run()
-    .await?;
-    Ok(())
+pub async fn sweep(db: &Storage<'_>) -> Result<(), ApiError> {
+    db.sweep_rate_limits(now_s() - 86_400).await
 }

@@ -2,20 +2,26 @@
 //! (encrypted) state after every transition and before every request it leads to.
 
 use super::azure::{AppCredential, client_credentials, execute, execute_at_most_once};
-use super::connections::{scope, token_for};
-use super::reply::{ApiError, not_found};
+use super::reply::{ApiError, internal, not_found};
 use super::runtime::{now_ms, now_s, random};
-use super::store::{self, ConnectionRow, n, opt, s, stmt};
+use super::store::{Field, Storage};
+use super::tokens::{scope, token_for};
+use crate::api::{
+    Rotated, RotationBody, RotationRequest, RotationView, SecretBody, StepTaken, given,
+};
 use crate::config::Config;
+use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
+use crate::rotation_run::{
+    aadsts_codes, inconclusive, resend_unanswered, resume_or_restart, step_name,
+};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
-use azconn_core::rotation::{Purpose, Rotation, RotationConfig, Step, VerifyOutcome};
-use serde::Deserialize;
+use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
 use serde_json::{Value, json};
 use std::time::Duration;
-use worker::{D1Database, Delay};
+use worker::Delay;
 
 const DAY: i64 = 86_400;
 /// One request waits at most this long for propagation before answering "in progress".
@@ -25,60 +31,12 @@ const WAIT_BUDGET_MS: u64 = 60_000;
 /// be taken over (by a caller or the cron). Longer than any single step, waits included.
 const STALE_RUN_SECS: i64 = 600;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct RotationRow {
-    pub id: String,
-    pub org_id: String,
-    pub connection_id: String,
-    pub target: String,
-    pub lifetime_days: i64,
-    pub interval_days: i64,
-    pub keep: i64,
-    pub status: String,
-    pub last_error: Option<String>,
-    pub current_key_id: Option<String>,
-    pub current_hint: Option<String>,
-    pub current_expires_at: Option<String>,
-    pub next_rotation_at: Option<i64>,
-    /// The step a running rotation is on (migration 0002_ui), for live progress.
-    #[serde(default)]
-    pub step: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<RotationView>, ApiError> {
+    Ok(db.rotation(org, id).await?.as_ref().map(RotationView::from))
 }
 
-impl RotationRow {
-    pub fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "connectionId": self.connection_id,
-            "target": serde_json::from_str::<Value>(&self.target).unwrap_or(Value::Null),
-            "lifetimeDays": self.lifetime_days,
-            "intervalDays": self.interval_days,
-            "keepPrevious": self.keep,
-            "status": self.status,
-            "lastError": self.last_error.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok()),
-            "current": { "keyId": self.current_key_id, "hint": self.current_hint, "expiresAt": self.current_expires_at },
-            "nextRotationAt": self.next_rotation_at,
-            "step": self.step,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        })
-    }
-}
-
-pub async fn get(db: &D1Database, org: &str, id: &str) -> Result<Option<RotationRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM rotations WHERE id = ?1 AND org_id = ?2",
-        &[s(id), s(org)],
-    )?
-    .first::<RotationRow>(None)
-    .await?)
-}
-
-fn int(body: &Value, field: &str, default: i64) -> Result<i64, ApiError> {
-    match body.get(field) {
+fn int(value: Option<&Value>, field: &str, default: i64) -> Result<i64, ApiError> {
+    match value {
         None | Some(Value::Null) => Ok(default),
         Some(v) => v.as_i64().ok_or_else(|| {
             ApiError::from(Error::field(
@@ -92,29 +50,24 @@ fn int(body: &Value, field: &str, default: i64) -> Result<i64, ApiError> {
 
 /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
 pub async fn create(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    body: &Value,
-) -> Result<Value, ApiError> {
-    let text = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let conn_id = text("connectionId").ok_or_else(|| {
+    body: &RotationRequest,
+) -> Result<RotationBody, ApiError> {
+    let conn_id = given(&body.connection_id).ok_or_else(|| {
         ApiError::from(Error::field(
             "connectionId",
             Code::Required,
             "give the Client Secrets connection to rotate with",
         ))
     })?;
-    let conn = store::connection(db, org, "azure-client-secrets", conn_id)
+    let conn = db
+        .connection(org, ConnectionType::AzureClientSecrets, conn_id)
         .await?
         .ok_or_else(|| not_found("connection"))?;
-    let app = match (text("appId"), text("objectId")) {
+    let app = match (given(&body.app_id), given(&body.object_id)) {
         (Some(a), None) => AppRef::AppId(ClientId::parse(a).map_err(|e| e.at("appId"))?),
         (None, Some(o)) => AppRef::ObjectId(ObjectId::parse(o).map_err(|e| e.at("objectId"))?),
         _ => {
@@ -126,9 +79,9 @@ pub async fn create(
             .into());
         }
     };
-    let lifetime_days = int(body, "lifetimeDays", 90)?;
-    let interval_days = int(body, "intervalDays", 30)?;
-    let keep = int(body, "keepPrevious", 1)?;
+    let lifetime_days = int(body.lifetime_days.as_ref(), "lifetimeDays", 90)?;
+    let interval_days = int(body.interval_days.as_ref(), "intervalDays", 30)?;
+    let keep = int(body.keep_previous.as_ref(), "keepPrevious", 1)?;
     if !(0..=10).contains(&keep) {
         return Err(Error::field(
             "keepPrevious",
@@ -138,7 +91,7 @@ pub async fn create(
         .into());
     }
     // The target's client id is needed to verify the new secret: resolve an object id once.
-    let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureClientSecrets).await?;
+    let (token, _) = token_for(db, cfg, &conn).await?;
     let graph = Graph::new(&cfg.cloud.endpoints());
     let resp = execute(&graph.get_application(&token, &app, &["displayName".to_owned()])?).await?;
     if !resp.is_success() {
@@ -173,20 +126,26 @@ pub async fn create(
             ..e
         })
     })?;
-    let target = json!({ "appId": application.app_id, "objectId": application.id, "displayName": application.display_name });
-    let now = now_s();
-    db.batch(vec![
-        stmt(
-            db,
-            "INSERT INTO rotations (id, org_id, connection_id, target, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?8)",
-            &[s(&id), s(org), s(&conn.id), s(&target.to_string()), n(lifetime_days), n(interval_days), n(keep), n(now)],
-        )?,
-        state_stmt(db, cfg, org, &id, &rotation)?,
-    ])
+    let target = RotationTarget {
+        app_id: application.app_id.to_string(),
+        object_id: application.id.to_string(),
+        display_name: application.display_name,
+    };
+    db.insert_rotation(
+        &NewRotation {
+            id: &id,
+            org_id: org,
+            connection_id: &conn.id,
+            target: &target,
+            lifetime_days,
+            interval_days,
+            keep,
+            now: now_s(),
+        },
+        &state_of(&rotation)?,
+    )
     .await?;
-    store::audit(
-        db,
+    db.audit(
         Some(org),
         actor,
         "rotation.create",
@@ -195,73 +154,32 @@ pub async fn create(
         &json!({ "connectionId": conn.id, "target": target }),
     )
     .await?;
-    let row = get(db, org, &id)
+    let rotation = get(db, org, &id)
         .await?
         .ok_or_else(|| not_found("rotation"))?;
-    Ok(json!({ "rotation": row.view() }))
+    Ok(RotationBody { rotation })
 }
 
-fn state_stmt(
-    db: &D1Database,
-    cfg: &Config,
-    org: &str,
-    id: &str,
-    r: &Rotation,
-) -> Result<worker::D1PreparedStatement, ApiError> {
-    let state = serde_json::to_string(r)
-        .map_err(|e| super::reply::internal(format!("cannot serialize the rotation: {e}")))?;
-    store::put_secret(db, &cfg.keyring, org, id, "state", &state, None)
+/// The core's rotation state as it is stored (encrypted).
+fn state_of(r: &Rotation) -> Result<String, ApiError> {
+    serde_json::to_string(r).map_err(|e| internal(format!("cannot serialize the rotation: {e}")))
 }
 
 async fn persist(
-    db: &D1Database,
-    cfg: &Config,
+    db: &Storage<'_>,
     org: &str,
     id: &str,
     r: &Rotation,
-    status: &str,
+    status: RotationStatus,
 ) -> Result<(), ApiError> {
-    db.batch(vec![
-        state_stmt(db, cfg, org, id, r)?,
-        stmt(
-            db,
-            "UPDATE rotations SET status = ?1, updated_at = ?2 WHERE id = ?3",
-            &[s(status), n(now_s()), s(id)],
-        )?,
-    ])
-    .await?;
-    Ok(())
+    db.persist_rotation(org, id, &state_of(r)?, status, now_s())
+        .await
 }
 
 /// The step a rotation is on, written before the step starts so that a reader (the UI polling
 /// `GET .../{id}`) sees real progress while `rotate` runs; `None` once the run stops.
-async fn progress(db: &D1Database, id: &str, step: Option<&str>) -> Result<(), ApiError> {
-    stmt(
-        db,
-        "UPDATE rotations SET step = ?1 WHERE id = ?2",
-        &[opt(step), s(id)],
-    )?
-    .run()
-    .await?;
-    Ok(())
-}
-
-/// The progress name of a step (what the UI shows).
-fn step_name(step: &Step) -> &'static str {
-    match step {
-        Step::Send { purpose, .. } => match purpose {
-            Purpose::ReadCredentials => "inspect",
-            Purpose::RemoveOrphan => "remove-orphan",
-            Purpose::AddPassword => "add",
-            Purpose::RemoveOld => "remove-old",
-            Purpose::RemoveUnverified => "remove-unverified",
-        },
-        Step::VerifyNewSecret { .. } => "verify",
-        Step::Wait { .. } => "wait",
-        Step::Publish { .. } => "publish",
-        Step::Done { .. } => "done",
-        Step::Failed { .. } => "failed",
-    }
+async fn progress(db: &Storage<'_>, id: &str, step: Option<&str>) -> Result<(), ApiError> {
+    db.rotation_step(id, step).await
 }
 
 fn hint_of(secret: &str) -> String {
@@ -272,12 +190,12 @@ fn hint_of(secret: &str) -> String {
 /// Returns the new secret value once, to this caller only, and the steps taken
 /// (`steps: [{step, at (unix ms), ok}]`); while it runs, `GET .../{id}` shows the current step.
 pub async fn rotate(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    row: &RotationRow,
-) -> Result<Value, ApiError> {
+    row: &RotationRecord,
+) -> Result<Rotated, ApiError> {
     claim(db, &row.id).await?;
     let mut steps = Vec::new();
     let result = run_steps(db, cfg, org, actor, row, &mut steps).await;
@@ -285,27 +203,16 @@ pub async fn rotate(
     if let Err(e) = &result {
         release(db, org, actor, &row.id, &e.error).await?;
     }
-    let mut v = result?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert("steps".into(), Value::Array(steps));
-    }
-    Ok(v)
+    let mut rotated = result?;
+    rotated.steps = steps;
+    Ok(rotated)
 }
 
 /// One run at a time: two concurrent runs would each add a secret. The claim is a
 /// compare-and-set on the status, so of two callers (or a caller and the cron) one wins and the
 /// other is told, with nothing sent to Graph.
-async fn claim(db: &D1Database, id: &str) -> Result<(), ApiError> {
-    let now = now_s();
-    let claimed = stmt(
-        db,
-        "UPDATE rotations SET status = 'running', updated_at = ?1 \
-         WHERE id = ?2 AND (status != 'running' OR updated_at < ?1 - ?3) RETURNING id",
-        &[n(now), s(id), n(STALE_RUN_SECS)],
-    )?
-    .first::<Value>(None)
-    .await?;
-    if claimed.is_none() {
+async fn claim(db: &Storage<'_>, id: &str) -> Result<(), ApiError> {
+    if !db.claim_rotation(id, now_s(), STALE_RUN_SECS).await? {
         return Err(ApiError::new(
             409,
             Error::new(Code::Conflict, "this rotation is already running")
@@ -318,90 +225,78 @@ async fn claim(db: &D1Database, id: &str) -> Result<(), ApiError> {
 /// A run that stopped before recording why (e.g. no token for the connection) must not stay
 /// `running`: it becomes `interrupted` with the error, and the next run resumes.
 async fn release(
-    db: &D1Database,
+    db: &Storage<'_>,
     org: &str,
     actor: &str,
     id: &str,
     e: &Error,
 ) -> Result<(), ApiError> {
-    let running = stmt(
-        db,
-        "SELECT id FROM rotations WHERE id = ?1 AND status = 'running'",
-        &[s(id)],
-    )?
-    .first::<Value>(None)
-    .await?;
-    if running.is_some() {
-        fail(db, org, actor, id, e, "interrupted").await?;
+    if db.rotation_running(id).await? {
+        fail(db, org, actor, id, e, RotationStatus::Interrupted).await?;
     }
     Ok(())
 }
 
 async fn run_steps(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    row: &RotationRow,
-    steps: &mut Vec<Value>,
-) -> Result<Value, ApiError> {
-    let conn: ConnectionRow =
-        store::connection(db, org, "azure-client-secrets", &row.connection_id)
-            .await?
-            .ok_or_else(|| not_found("connection"))?;
-    let state = store::get_secret(db, &cfg.keyring, org, &row.id, "state")
+    row: &RotationRecord,
+    steps: &mut Vec<StepTaken>,
+) -> Result<Rotated, ApiError> {
+    let conn = db
+        .connection(org, ConnectionType::AzureClientSecrets, &row.connection_id)
+        .await?
+        .ok_or_else(|| not_found("connection"))?;
+    let state = db
+        .secret(org, &row.id, Field::RotationState)
         .await?
         .ok_or_else(|| not_found("rotation state"))?
-        .0;
-    let mut rotation: Rotation = serde_json::from_str(&state)
-        .map_err(|e| super::reply::internal(format!("stored rotation state: {e}")))?;
-    // A finished run starts the next one with a fresh run id, so the display names of earlier
-    // runs' secrets (`azconn rotation <run> for <rotation>`) mark them as previous secrets, not
-    // as orphans of this run. An interrupted run resumes with its own id.
-    if matches!(
-        rotation.phase,
-        azconn_core::rotation::Phase::Done { .. } | azconn_core::rotation::Phase::Failed { .. }
-    ) {
-        let mut config = rotation.config.clone();
-        config.rotation_id = Guid::from_random(random::<16>()?);
-        rotation = Rotation::start(config)?;
-    }
-    let target: Value = serde_json::from_str(&row.target).unwrap_or(Value::Null);
-    let target_app = ClientId::parse(target.get("appId").and_then(Value::as_str).unwrap_or(""))?;
+        .value;
+    let rotation: Rotation = serde_json::from_str(&state)
+        .map_err(|e| internal(format!("stored rotation state: {e}")))?;
+    let mut rotation = resume_or_restart(rotation, Guid::from_random(random::<16>()?))?;
+    let target_app = ClientId::parse(row.target.as_ref().map_or("", |t| t.app_id.as_str()))?;
     let tenant = TenantId::parse(&conn.tenant_id)?;
     let graph = Graph::new(&cfg.cloud.endpoints());
-    let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureClientSecrets).await?;
+    let (token, _) = token_for(db, cfg, &conn).await?;
     let started = now_ms();
     let mut published: Option<(String, SecretText, Option<i64>)> = None;
     // Bounded: every rotation finishes in a few dozen steps.
     for _ in 0..200 {
         let step = rotation.next(&graph, &token, now_s());
-        persist(db, cfg, org, &row.id, &rotation, "running").await?;
+        persist(db, org, &row.id, &rotation, RotationStatus::Running).await?;
         let name = step_name(&step);
         progress(db, &row.id, Some(name)).await?;
         let at = now_ms();
         match step {
             Step::Send { purpose, request } => {
-                let outcome = if matches!(purpose, Purpose::AddPassword) {
-                    execute_at_most_once(&request).await
-                } else {
+                let outcome = if resend_unanswered(&purpose) {
                     execute(&request).await
+                } else {
+                    execute_at_most_once(&request).await
                 };
                 let resp = match outcome {
                     Ok(r) => r,
                     Err(e) => {
-                        fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                        fail(db, org, actor, &row.id, &e, RotationStatus::Interrupted).await?;
                         return Err(e.into());
                     }
                 };
                 let result = rotation.on_response(&resp, now_s());
-                steps.push(json!({ "step": name, "at": at, "ok": result.is_ok() }));
-                store::audit(db, Some(org), actor, "rotation.graph", Some(&row.id), if result.is_ok() { "ok" } else { "failed" },
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: result.is_ok(),
+                    ms: None,
+                });
+                db.audit(Some(org), actor, "rotation.graph", Some(&row.id), if result.is_ok() { "ok" } else { "failed" },
                     &json!({ "purpose": purpose, "status": resp.status, "error": result.as_ref().err() })).await?;
                 if let Err(e) = result {
                     // Stop here; the persisted phase is where the next run resumes.
-                    persist(db, cfg, org, &row.id, &rotation, "interrupted").await?;
-                    fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                    persist(db, org, &row.id, &rotation, RotationStatus::Interrupted).await?;
+                    fail(db, org, actor, &row.id, &e, RotationStatus::Interrupted).await?;
                     return Err(e.into());
                 }
             }
@@ -416,7 +311,7 @@ async fn run_steps(
                         &tenant,
                         &target_app,
                         &AppCredential::Secret(cs),
-                        scope(ConnectionType::AzureClientSecrets, &cfg.cloud),
+                        scope(ConnectionType::AzureClientSecrets, &cfg.cloud)?,
                     )
                     .await
                     {
@@ -424,7 +319,7 @@ async fn run_steps(
                         // Entra did not judge the secret (outage, throttling, a garbled answer):
                         // stop resumable, still verifying, rather than abandon a good secret.
                         Err(e) if inconclusive(&e) => {
-                            fail(db, org, actor, &row.id, &e, "interrupted").await?;
+                            fail(db, org, actor, &row.id, &e, RotationStatus::Interrupted).await?;
                             return Err(e.into());
                         }
                         Err(e) => VerifyOutcome::Failed {
@@ -434,9 +329,13 @@ async fn run_steps(
                     },
                 };
                 let _ = rotation.on_verified(&outcome, now_s());
-                steps.push(json!({ "step": name, "at": at, "ok": outcome == VerifyOutcome::Ok }));
-                store::audit(
-                    db,
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: outcome == VerifyOutcome::Ok,
+                    ms: None,
+                });
+                db.audit(
                     Some(org),
                     actor,
                     "rotation.verify",
@@ -451,12 +350,20 @@ async fn run_steps(
                 .await?;
             }
             Step::Wait { ms } => {
-                steps.push(json!({ "step": name, "at": at, "ok": true, "ms": ms }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: true,
+                    ms: Some(ms),
+                });
                 if now_ms().saturating_sub(started).saturating_add(ms) > WAIT_BUDGET_MS {
-                    persist(db, cfg, org, &row.id, &rotation, "waiting").await?;
-                    return Ok(
-                        json!({ "rotation": get(db, org, &row.id).await?.map(|r| r.view()), "secret": Value::Null }),
-                    );
+                    persist(db, org, &row.id, &rotation, RotationStatus::Waiting).await?;
+                    return Ok(Rotated {
+                        rotation: get(db, org, &row.id).await?,
+                        secret: None,
+                        removed: None,
+                        steps: Vec::new(),
+                    });
                 }
                 Delay::from(Duration::from_millis(ms)).await;
             }
@@ -465,14 +372,23 @@ async fn run_steps(
                 secret,
                 ends_at,
             } => {
-                let expires = ends_at.map(|e| e.to_string());
-                db.batch(vec![
-                    store::put_secret(db, &cfg.keyring, org, &row.id, "currentSecret", secret.expose(), ends_at)?,
-                    stmt(db, "UPDATE rotations SET current_key_id = ?1, current_hint = ?2, current_expires_at = ?3, updated_at = ?4 WHERE id = ?5",
-                        &[s(&key_id.to_string()), s(&hint_of(secret.expose())), opt(expires.as_deref()), n(now_s()), s(&row.id)])?,
-                ]).await?;
+                db.publish_secret(
+                    org,
+                    &row.id,
+                    &key_id.to_string(),
+                    &hint_of(secret.expose()),
+                    secret.expose(),
+                    ends_at,
+                    now_s(),
+                )
+                .await?;
                 rotation.on_published()?;
-                steps.push(json!({ "step": name, "at": at, "ok": true }));
+                steps.push(StepTaken {
+                    step: name,
+                    at,
+                    ok: true,
+                    ms: None,
+                });
                 published = Some((key_id.to_string(), secret, ends_at));
             }
             Step::Done {
@@ -480,16 +396,9 @@ async fn run_steps(
                 removed,
             } => {
                 let next = now_s().saturating_add(row.interval_days.saturating_mul(DAY));
-                persist(db, cfg, org, &row.id, &rotation, "active").await?;
-                stmt(
-                    db,
-                    "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1 WHERE id = ?2",
-                    &[n(next), s(&row.id)],
-                )?
-                .run()
-                .await?;
-                store::audit(
-                    db,
+                persist(db, org, &row.id, &rotation, RotationStatus::Active).await?;
+                db.schedule_rotation(&row.id, next).await?;
+                db.audit(
                     Some(org),
                     actor,
                     "rotation.done",
@@ -498,62 +407,37 @@ async fn run_steps(
                     &json!({ "newKeyId": new_key_id, "removed": removed }),
                 )
                 .await?;
-                let view = get(db, org, &row.id).await?.map(|r| r.view());
-                return Ok(json!({
-                    "rotation": view,
-                    "secret": published.map(|(k, v, e)| json!({ "keyId": k, "value": v.expose(), "expiresAt": e })),
-                    "removed": removed,
-                }));
+                return Ok(Rotated {
+                    rotation: get(db, org, &row.id).await?,
+                    secret: published.map(|(key_id, value, expires_at)| SecretBody {
+                        key_id: Some(key_id),
+                        value: value.expose().to_owned(),
+                        expires_at,
+                    }),
+                    removed: Some(removed.iter().map(ToString::to_string).collect()),
+                    steps: Vec::new(),
+                });
             }
             Step::Failed { error } => {
-                fail(db, org, actor, &row.id, &error, "failed").await?;
-                persist(db, cfg, org, &row.id, &rotation, "failed").await?;
+                fail(db, org, actor, &row.id, &error, RotationStatus::Failed).await?;
+                persist(db, org, &row.id, &rotation, RotationStatus::Failed).await?;
                 return Err(error.into());
             }
         }
     }
-    Err(super::reply::internal("the rotation did not settle"))
-}
-
-/// A token request that failed without Entra judging the credential.
-fn inconclusive(e: &Error) -> bool {
-    matches!(
-        e.code,
-        Code::RetryLater | Code::Unavailable | Code::Throttled | Code::MalformedResponse
-    )
-}
-
-/// `AADSTS7000215: ...` → `[7000215]` (the verification tolerates propagation codes).
-fn aadsts_codes(message: &str) -> Vec<u32> {
-    message
-        .match_indices("AADSTS")
-        .filter_map(|(i, _)| {
-            let digits: String = message[i + 6..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse().ok()
-        })
-        .collect()
+    Err(internal("the rotation did not settle"))
 }
 
 async fn fail(
-    db: &D1Database,
+    db: &Storage<'_>,
     org: &str,
     actor: &str,
     id: &str,
     e: &Error,
-    status: &str,
+    status: RotationStatus,
 ) -> Result<(), ApiError> {
-    stmt(
-        db,
-        "UPDATE rotations SET status = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4",
-        &[s(status), s(&json!(e).to_string()), n(now_s()), s(id)],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    db.fail_rotation(id, status, e, now_s()).await?;
+    db.audit(
         Some(org),
         actor,
         "rotation.failed",
@@ -566,17 +450,16 @@ async fn fail(
 
 /// The current secret for the platform to fetch (audited).
 pub async fn current_secret(
-    db: &D1Database,
-    cfg: &Config,
+    db: &Storage<'_>,
     org: &str,
     actor: &str,
-    row: &RotationRow,
-) -> Result<Value, ApiError> {
-    let (value, expires) = store::get_secret(db, &cfg.keyring, org, &row.id, "currentSecret")
+    row: &RotationRecord,
+) -> Result<SecretBody, ApiError> {
+    let secret = db
+        .secret(org, &row.id, Field::CurrentSecret)
         .await?
         .ok_or_else(|| not_found("rotated secret"))?;
-    store::audit(
-        db,
+    db.audit(
         Some(org),
         actor,
         "rotation.secret.read",
@@ -585,13 +468,16 @@ pub async fn current_secret(
         &json!({ "keyId": row.current_key_id }),
     )
     .await?;
-    Ok(json!({ "keyId": row.current_key_id, "value": value, "expiresAt": expires }))
+    Ok(SecretBody {
+        key_id: row.current_key_id.clone(),
+        value: secret.value,
+        expires_at: secret.expires_at,
+    })
 }
 
 /// Cron: every rotation whose next run is due.
-pub async fn run_due(db: &D1Database, cfg: &Config) -> Result<u32, ApiError> {
-    let due = stmt(db, "SELECT * FROM rotations WHERE next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - ?2) ORDER BY next_rotation_at LIMIT 10", &[n(now_s()), n(STALE_RUN_SECS)])?
-        .all().await?.results::<RotationRow>()?;
+pub async fn run_due(db: &Storage<'_>, cfg: &Config) -> Result<u32, ApiError> {
+    let due = db.due_rotations(now_s(), STALE_RUN_SECS).await?;
     let mut ran = 0;
     for row in due {
         // A failure is recorded on the rotation and in the audit log; the next one still runs.

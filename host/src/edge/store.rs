@@ -1,165 +1,79 @@
-//! D1 access: organizations, tokens, connections, encrypted secrets, the audit log.
+//! D1: every SQL statement the Worker runs, each behind a method that takes and returns typed
+//! records (`crate::records`). Secret fields are sealed with the keyring on the way in and
+//! opened on the way out; nothing outside this module sees a statement or a row.
 
 use super::reply::{ApiError, internal};
 use super::runtime::{now_s, random};
 use crate::keyring::{Keyring, Sealed, aad};
+use crate::records::{
+    ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
+    NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationStatus,
+    RunStatus, Sync, SyncRun, Window, wire_name,
+};
+use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
 use serde::Deserialize;
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
-pub fn s(v: &str) -> JsValue {
+fn s(v: &str) -> JsValue {
     JsValue::from_str(v)
 }
 
-pub fn opt(v: Option<&str>) -> JsValue {
+fn opt(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::NULL, JsValue::from_str)
 }
 
-pub fn n(v: i64) -> JsValue {
+fn n(v: i64) -> JsValue {
     // D1 numbers are JS numbers; every value stored here (unix seconds, counters) is far below 2^53.
     JsValue::from_f64(v as f64)
 }
 
-pub fn stmt(db: &D1Database, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
-    Ok(db.prepare(sql).bind(args)?)
+fn opt_n(v: Option<i64>) -> JsValue {
+    v.map_or(JsValue::NULL, n)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct ConnectionRow {
-    pub id: String,
-    pub org_id: String,
-    #[serde(rename = "type")]
-    pub ty: String,
-    pub method: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub tenant_id: String,
-    pub client_id: Option<String>,
-    pub cloud: String,
-    pub endpoint: Option<String>,
-    pub credential_info: Option<String>,
-    pub status: String,
-    pub last_error: Option<String>,
-    pub last_validated_at: Option<i64>,
-    pub version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// Who created it, as a label (migration 0002_ui).
-    #[serde(default)]
-    pub created_by: Option<String>,
+/// A closed value (type, method, status) as the text its CHECK constraint allows.
+fn w<T: serde::Serialize>(v: &T) -> JsValue {
+    JsValue::from_str(&wire_name(v))
 }
 
-impl ConnectionRow {
-    /// The API view: never a secret.
-    pub fn view(&self) -> Value {
-        let parse = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
-                .unwrap_or(Value::Null)
-        };
-        serde_json::json!({
-            "id": self.id,
-            "type": self.ty,
-            "method": self.method,
-            "name": self.name,
-            "description": self.description,
-            "tenantId": self.tenant_id,
-            "clientId": self.client_id,
-            "cloud": self.cloud,
-            "endpoint": self.endpoint,
-            "credential": parse(&self.credential_info),
-            "status": self.status,
-            "lastError": parse(&self.last_error),
-            "lastValidatedAt": self.last_validated_at,
-            "version": self.version,
-            "createdBy": self.created_by,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        })
+/// A secret field's name in `secrets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    ClientSecret,
+    Certificate,
+    PrivateKey,
+    PrivateKeyPassphrase,
+    AccessToken,
+    RefreshToken,
+    CodeVerifier,
+    RotationState,
+    CurrentSecret,
+}
+
+impl Field {
+    /// The field's name in `secrets`, which is also its name in the connection form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::ClientSecret => "clientSecret",
+            Field::Certificate => "certificate",
+            Field::PrivateKey => "privateKey",
+            Field::PrivateKeyPassphrase => "privateKeyPassphrase",
+            Field::AccessToken => "accessToken",
+            Field::RefreshToken => "refreshToken",
+            Field::CodeVerifier => "codeVerifier",
+            Field::RotationState => "state",
+            Field::CurrentSecret => "currentSecret",
+        }
     }
 }
 
-/// A label for the actor of a request (`token:<id>` or `session:<hash prefix>`): the API token
-/// by name, which is the identity behind a UI session too.
-pub async fn actor_label(db: &D1Database, actor: &str) -> Result<String, ApiError> {
-    #[derive(Deserialize)]
-    struct Name {
-        name: String,
-    }
-    let (sql, key, suffix) = match actor.split_once(':') {
-        Some(("token", id)) => ("SELECT name FROM api_tokens WHERE id = ?1", id, ""),
-        Some(("session", prefix)) => (
-            "SELECT t.name AS name FROM sessions s JOIN api_tokens t ON t.id = s.token_id WHERE substr(s.id_hash, 1, 12) = ?1",
-            prefix,
-            " (UI session)",
-        ),
-        _ => return Ok(actor.to_owned()),
-    };
-    let name = stmt(db, sql, &[s(key)])?.first::<Name>(None).await?;
-    Ok(match name {
-        Some(n) => format!("API token \"{}\"{suffix}", n.name),
-        None if suffix.is_empty() => "an API token".to_owned(),
-        None => "a UI session".to_owned(),
-    })
-}
-
-pub async fn connection(
-    db: &D1Database,
-    org: &str,
-    ty: &str,
-    id: &str,
-) -> Result<Option<ConnectionRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM connections WHERE id = ?1 AND org_id = ?2 AND type = ?3",
-        &[s(id), s(org), s(ty)],
-    )?
-    .first::<ConnectionRow>(None)
-    .await?)
-}
-
-pub async fn connections(
-    db: &D1Database,
-    org: &str,
-    ty: &str,
-) -> Result<Vec<ConnectionRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM connections WHERE org_id = ?1 AND type = ?2 ORDER BY created_at, name",
-        &[s(org), s(ty)],
-    )?
-    .all()
-    .await?
-    .results::<ConnectionRow>()?)
-}
-
-/// The statement that stores one secret field, encrypted and bound to its record.
-pub fn put_secret(
-    db: &D1Database,
-    keyring: &Keyring,
-    org: &str,
-    owner: &str,
-    field: &str,
-    value: &str,
-    expires_at: Option<i64>,
-) -> Result<D1PreparedStatement, ApiError> {
-    let sealed = keyring
-        .seal(value, &aad(org, owner, field), random::<12>()?)
-        .map_err(ApiError::from)?;
-    stmt(
-        db,
-        "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext, expires_at = excluded.expires_at",
-        &[
-            s(org),
-            s(owner),
-            s(field),
-            n(i64::from(sealed.key_version)),
-            s(&sealed.blob),
-            expires_at.map_or(JsValue::NULL, n),
-        ],
-    )
+/// A secret value with its expiry (cached tokens, verifiers), decrypted.
+pub struct Secret {
+    pub value: String,
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -169,58 +83,966 @@ struct SecretRow {
     expires_at: Option<i64>,
 }
 
-/// One secret field, decrypted, with its expiry.
-pub async fn get_secret(
-    db: &D1Database,
-    keyring: &Keyring,
-    org: &str,
-    owner: &str,
-    field: &str,
-) -> Result<Option<(String, Option<i64>)>, ApiError> {
-    let row = stmt(
-        db,
-        "SELECT key_version, ciphertext, expires_at FROM secrets WHERE org_id = ?1 AND owner_id = ?2 AND field = ?3",
-        &[s(org), s(owner), s(field)],
-    )?
-    .first::<SecretRow>(None)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let sealed = Sealed {
-        key_version: u32::try_from(row.key_version)
-            .map_err(|_| internal("a stored key version is out of range"))?,
-        blob: row.ciphertext,
-    };
-    let value = keyring
-        .open(&sealed, &aad(org, owner, field))
-        .map_err(ApiError::from)?;
-    Ok(Some((value, row.expires_at)))
+#[derive(Deserialize)]
+struct Name {
+    name: String,
 }
 
-/// Records a change or an Azure call outcome. `detail` must never carry a secret: callers build
-/// it from IDs, names, codes and messages of the core's typed errors.
-pub async fn audit(
-    db: &D1Database,
-    org: Option<&str>,
-    actor: &str,
-    action: &str,
-    target: Option<&str>,
-    outcome: &str,
-    detail: &Value,
-) -> Result<(), ApiError> {
-    stmt(
-        db,
-        "INSERT INTO audit_log (org_id, at, actor, action, target, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        &[
-            opt(org),
-            n(now_s()),
-            s(actor),
-            s(action),
-            opt(target),
-            s(outcome),
-            s(&detail.to_string()),
-        ],
-    )?
-    .run()
-    .await?;
-    Ok(())
+#[derive(Deserialize)]
+struct OrgId {
+    org_id: String,
+}
+
+/// One audit log entry (see [`Storage::audit`]).
+pub struct Audit<'a> {
+    pub org: Option<&'a str>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: Option<&'a str>,
+    pub outcome: &'a str,
+    pub detail: &'a Value,
+}
+
+/// The D1 binding and the keyring that seals its secret fields.
+pub struct Storage<'a> {
+    db: D1Database,
+    keyring: &'a Keyring,
+}
+
+impl<'a> Storage<'a> {
+    pub fn new(db: D1Database, keyring: &'a Keyring) -> Storage<'a> {
+        Storage { db, keyring }
+    }
+
+    fn stmt(&self, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
+        Ok(self.db.prepare(sql).bind(args)?)
+    }
+
+    async fn run(&self, sql: &str, args: &[JsValue]) -> Result<(), ApiError> {
+        self.stmt(sql, args)?.run().await?;
+        Ok(())
+    }
+
+    async fn first<T: for<'de> Deserialize<'de>>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> Result<Option<T>, ApiError> {
+        Ok(self.stmt(sql, args)?.first::<T>(None).await?)
+    }
+
+    async fn all<T: for<'de> Deserialize<'de>>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> Result<Vec<T>, ApiError> {
+        Ok(self.stmt(sql, args)?.all().await?.results::<T>()?)
+    }
+
+    async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<(), ApiError> {
+        self.db.batch(statements).await?;
+        Ok(())
+    }
+
+    // Organizations, API tokens, sessions.
+
+    pub async fn organization_name(&self, org: &str) -> Result<Option<String>, ApiError> {
+        let row: Option<Name> = self
+            .first("SELECT name FROM organizations WHERE id = ?1", &[s(org)])
+            .await?;
+        Ok(row.map(|r| r.name))
+    }
+
+    pub async fn insert_organization(
+        &self,
+        id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
+            &[s(id), s(name), n(now)],
+        )
+        .await
+    }
+
+    pub async fn insert_api_token(
+        &self,
+        id: &str,
+        org: &str,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO api_tokens (id, org_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[s(id), s(org), s(name), s(token_hash), n(now)],
+        )
+        .await
+    }
+
+    /// The organization's API tokens in creation order.
+    pub async fn api_tokens(&self, org: &str) -> Result<Vec<ApiToken>, ApiError> {
+        self.all(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = ?1 ORDER BY rowid",
+            &[s(org)],
+        )
+        .await
+    }
+
+    /// Deletes the token and every session signed in with it; the token's id and name, if it
+    /// existed.
+    pub async fn revoke_api_token(
+        &self,
+        org: &str,
+        token_id: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            name: String,
+        }
+        let results = self
+            .db
+            .batch(vec![
+                self.stmt(
+                    "DELETE FROM sessions WHERE token_id = ?1 AND org_id = ?2",
+                    &[s(token_id), s(org)],
+                )?,
+                self.stmt(
+                    "DELETE FROM api_tokens WHERE id = ?1 AND org_id = ?2 RETURNING id, name",
+                    &[s(token_id), s(org)],
+                )?,
+            ])
+            .await?;
+        Ok(results
+            .last()
+            .map(|r| r.results::<Row>())
+            .transpose()?
+            .and_then(|rows| rows.into_iter().next())
+            .map(|r| (r.id, r.name)))
+    }
+
+    /// The API token with this hash.
+    pub async fn api_token_by_hash(&self, hash: &str) -> Result<Option<Credential>, ApiError> {
+        self.first(
+            "SELECT id, org_id FROM api_tokens WHERE token_hash = ?1",
+            &[s(hash)],
+        )
+        .await
+    }
+
+    /// The API token with this hash, marked used now: one statement per authenticated request.
+    pub async fn use_api_token(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<Credential>, ApiError> {
+        self.first(
+            "UPDATE api_tokens SET last_used_at = ?1 WHERE token_hash = ?2 RETURNING id, org_id, name",
+            &[n(now), s(hash)],
+        )
+        .await
+    }
+
+    pub async fn insert_session(
+        &self,
+        hash: &str,
+        org: &str,
+        token_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO sessions (id_hash, org_id, created_at, expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[s(hash), s(org), n(now), n(expires_at), s(token_id)],
+        )
+        .await
+    }
+
+    /// The unexpired session with this hash (`id` is the hash) and its token's name.
+    pub async fn session(&self, hash: &str, now: i64) -> Result<Option<Credential>, ApiError> {
+        self.first(
+            "SELECT s.id_hash AS id, s.org_id AS org_id, t.name AS name FROM sessions s LEFT JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ?1 AND s.expires_at > ?2",
+            &[s(hash), n(now)],
+        )
+        .await
+    }
+
+    /// Deletes the session; its organization, if it existed.
+    pub async fn delete_session(&self, hash: &str) -> Result<Option<String>, ApiError> {
+        let row: Option<OrgId> = self
+            .first(
+                "DELETE FROM sessions WHERE id_hash = ?1 RETURNING org_id",
+                &[s(hash)],
+            )
+            .await?;
+        Ok(row.map(|r| r.org_id))
+    }
+
+    // The audit log.
+
+    /// Records a change or an Azure call outcome. `detail` must never carry a secret: callers
+    /// build it from IDs, names, codes and messages of the core's typed errors.
+    pub async fn audit(
+        &self,
+        org: Option<&str>,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        outcome: &str,
+        detail: &Value,
+    ) -> Result<(), ApiError> {
+        self.audit_statement(&Audit {
+            org,
+            actor,
+            action,
+            target,
+            outcome,
+            detail,
+        })?
+        .run()
+        .await?;
+        Ok(())
+    }
+
+    fn audit_statement(&self, a: &Audit<'_>) -> Result<D1PreparedStatement, ApiError> {
+        self.stmt(
+            "INSERT INTO audit_log (org_id, at, actor, action, target, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                opt(a.org),
+                n(now_s()),
+                s(a.actor),
+                s(a.action),
+                opt(a.target),
+                s(a.outcome),
+                s(&a.detail.to_string()),
+            ],
+        )
+    }
+
+    /// The newest 200 entries.
+    pub async fn audit_log(&self, org: &str) -> Result<Vec<AuditEntry>, ApiError> {
+        self.all(
+            "SELECT id, at, actor, action, target, outcome, detail FROM audit_log WHERE org_id = ?1 ORDER BY id DESC LIMIT 200",
+            &[s(org)],
+        )
+        .await
+    }
+
+    // Rate limits.
+
+    /// Counts one request in each bucket's fixed window (a window anchored at the bucket's
+    /// first request, restarted once `window_secs` passed).
+    pub async fn count_request(
+        &self,
+        buckets: &[String],
+        now: i64,
+        window_secs: i64,
+    ) -> Result<Vec<Window>, ApiError> {
+        let statements = self.count_statements(buckets, now, window_secs)?;
+        let mut windows = Vec::new();
+        for result in self.db.batch(statements).await? {
+            windows.extend(result.results::<Window>()?);
+        }
+        Ok(windows)
+    }
+
+    fn count_statements(
+        &self,
+        buckets: &[String],
+        now: i64,
+        window_secs: i64,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let sql = "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?1, ?2, 1)
+         ON CONFLICT (bucket) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+           window_start = CASE WHEN rate_limits.window_start + ?3 > excluded.window_start THEN rate_limits.window_start ELSE excluded.window_start END
+         RETURNING count, window_start";
+        buckets
+            .iter()
+            .map(|b| self.stmt(sql, &[s(b), n(now), n(window_secs)]))
+            .collect()
+    }
+
+    /// The token route in one round trip: counts the request in its rate-limit buckets and
+    /// reads the connection and its cached access token.
+    pub async fn count_and_read_token(
+        &self,
+        buckets: &[String],
+        now: i64,
+        window_secs: i64,
+        org: &str,
+        ty: ConnectionType,
+        id: &str,
+    ) -> Result<(Vec<Window>, Option<Connection>, Option<Secret>), ApiError> {
+        let mut statements = self.count_statements(buckets, now, window_secs)?;
+        statements.push(self.stmt(
+            "SELECT * FROM connections WHERE id = ?1 AND org_id = ?2 AND type = ?3",
+            &[s(id), s(org), w(&ty)],
+        )?);
+        statements.push(self.secret_statement(org, id, Field::AccessToken)?);
+        let mut results = self.db.batch(statements).await?.into_iter();
+        let mut windows = Vec::new();
+        for _ in buckets {
+            if let Some(r) = results.next() {
+                windows.extend(r.results::<Window>()?);
+            }
+        }
+        let connection = match results.next() {
+            Some(r) => r.results::<Connection>()?.into_iter().next(),
+            None => None,
+        };
+        let secret = match results.next() {
+            Some(r) => r.results::<SecretRow>()?.into_iter().next(),
+            None => None,
+        };
+        let secret = match (secret, &connection) {
+            (Some(row), Some(_)) => Some(self.open_secret(row, org, id, Field::AccessToken)?),
+            _ => None,
+        };
+        Ok((windows, connection, secret))
+    }
+
+    /// Drops windows that started before `before`.
+    pub async fn sweep_rate_limits(&self, before: i64) -> Result<(), ApiError> {
+        self.run(
+            "DELETE FROM rate_limits WHERE window_start < ?1",
+            &[n(before)],
+        )
+        .await
+    }
+
+    // Connections.
+
+    pub async fn connection(
+        &self,
+        org: &str,
+        ty: ConnectionType,
+        id: &str,
+    ) -> Result<Option<Connection>, ApiError> {
+        self.first(
+            "SELECT * FROM connections WHERE id = ?1 AND org_id = ?2 AND type = ?3",
+            &[s(id), s(org), w(&ty)],
+        )
+        .await
+    }
+
+    /// The organization's connections of one type in creation order (rowid: two created in the
+    /// same second keep their order).
+    pub async fn connections(
+        &self,
+        org: &str,
+        ty: ConnectionType,
+    ) -> Result<Vec<Connection>, ApiError> {
+        self.all(
+            "SELECT * FROM connections WHERE org_id = ?1 AND type = ?2 ORDER BY rowid",
+            &[s(org), w(&ty)],
+        )
+        .await
+    }
+
+    pub async fn connection_name_taken(
+        &self,
+        org: &str,
+        ty: ConnectionType,
+        name: &str,
+    ) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "SELECT id FROM connections WHERE org_id = ?1 AND type = ?2 AND name = ?3",
+                &[s(org), w(&ty), s(name)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Inserts an active connection and its secret fields in one batch; `409 conflict` when
+    /// the name is taken (the UNIQUE constraint decides under concurrency).
+    pub async fn insert_connection(
+        &self,
+        c: &NewConnection<'_>,
+        secrets: &[(Field, String)],
+    ) -> Result<(), ApiError> {
+        let mut batch = vec![self.stmt(
+            "INSERT INTO connections (id, org_id, type, method, name, description, tenant_id, client_id, cloud, endpoint, credential_info, status, last_validated_at, version, created_at, updated_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'active', ?12, 1, ?12, ?12, ?13)",
+            &[
+                s(c.id),
+                s(c.org_id),
+                w(&c.ty),
+                w(&c.method),
+                s(c.name),
+                opt(c.description),
+                s(c.tenant_id),
+                opt(c.client_id),
+                s(c.cloud),
+                opt(c.endpoint),
+                s(&c.credential_info.to_string()),
+                n(c.now),
+                opt(c.created_by),
+            ],
+        )?];
+        for (field, value) in secrets {
+            batch.push(self.put_secret(c.org_id, c.id, *field, value, None)?);
+        }
+        self.db.batch(batch).await.map_err(|e| {
+            if e.to_string().contains("UNIQUE") {
+                ApiError::new(
+                    409,
+                    Error::field(
+                        "name",
+                        Code::Conflict,
+                        format!("a connection named {} already exists", c.name),
+                    ),
+                )
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Deletes the connection and its secrets.
+    pub async fn delete_connection(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt("DELETE FROM secrets WHERE owner_id = ?1", &[s(id)])?,
+            self.stmt(
+                "DELETE FROM connections WHERE id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+        ])
+        .await
+    }
+
+    /// Records a check's outcome.
+    pub async fn set_connection_status(
+        &self,
+        id: &str,
+        status: ConnectionStatus,
+        last_error: Option<&Error>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let error = last_error.map(error_text);
+        self.run(
+            "UPDATE connections SET status = ?1, last_error = ?2, last_validated_at = ?3, updated_at = ?3 WHERE id = ?4",
+            &[w(&status), opt(error.as_deref()), n(now), s(id)],
+        )
+        .await
+    }
+
+    /// A dead grant: the connection needs the user to sign in again.
+    pub async fn mark_needs_reauth(&self, id: &str, e: &Error, now: i64) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE connections SET status = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4",
+            &[
+                w(&ConnectionStatus::NeedsReauth),
+                s(&error_text(e)),
+                n(now),
+                s(id),
+            ],
+        )
+        .await
+    }
+
+    pub async fn rename_connection(
+        &self,
+        id: &str,
+        name: &str,
+        description: Option<&str>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE connections SET name = ?1, description = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4",
+            &[s(name), opt(description), n(now), s(id)],
+        )
+        .await
+    }
+
+    /// Replaces an app-only connection's fields and every secret field, if its version still
+    /// matches.
+    pub async fn replace_credentials(
+        &self,
+        org: &str,
+        u: &CredentialUpdate<'_>,
+        secrets: &[(Field, String)],
+    ) -> Result<(), ApiError> {
+        let mut batch = vec![
+            self.stmt(
+                "UPDATE connections SET name = ?1, description = ?2, method = ?3, tenant_id = ?4, client_id = ?5, endpoint = ?6, credential_info = ?7, status = 'active', last_error = NULL, last_validated_at = ?8, updated_at = ?8, version = version + 1 WHERE id = ?9 AND version = ?10",
+                &[
+                    s(u.name),
+                    opt(u.description),
+                    w(&u.method),
+                    s(u.tenant_id),
+                    s(u.client_id),
+                    opt(u.endpoint),
+                    s(&u.credential_info.to_string()),
+                    n(u.now),
+                    s(u.id),
+                    n(u.version),
+                ],
+            )?,
+            self.stmt("DELETE FROM secrets WHERE owner_id = ?1", &[s(u.id)])?,
+        ];
+        for (field, value) in secrets {
+            batch.push(self.put_secret(org, u.id, *field, value, None)?);
+        }
+        self.batch(batch).await
+    }
+
+    /// A reconnected OAuth connection: its tenant and facts from the new sign-in, active again.
+    pub async fn reconnect(
+        &self,
+        org: &str,
+        id: &str,
+        tenant_id: &str,
+        credential_info: &Value,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE connections SET tenant_id = ?1, credential_info = ?2, status = 'active', last_error = NULL, last_validated_at = ?3, updated_at = ?3, version = version + 1 WHERE id = ?4 AND org_id = ?5",
+            &[s(tenant_id), s(&credential_info.to_string()), n(now), s(id), s(org)],
+        )
+        .await
+    }
+
+    /// Compare-and-swap on the connection's version: whether this caller moved it.
+    pub async fn bump_version(&self, id: &str, version: i64) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "UPDATE connections SET version = version + 1 WHERE id = ?1 AND version = ?2 RETURNING id",
+                &[s(id), n(version)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Takes the connection's token lease until `until`, unless another holder's is unexpired.
+    pub async fn take_lease(
+        &self,
+        connection: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "INSERT INTO token_leases (connection_id, holder, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (connection_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                 WHERE token_leases.expires_at <= ?4
+                 RETURNING holder",
+                &[s(connection), s(holder), n(until), n(now)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn release_lease(&self, connection: &str, holder: &str) -> Result<(), ApiError> {
+        self.run(
+            "DELETE FROM token_leases WHERE connection_id = ?1 AND holder = ?2",
+            &[s(connection), s(holder)],
+        )
+        .await
+    }
+
+    // Secret fields.
+
+    /// The statement that stores one secret field, encrypted and bound to its record.
+    fn put_secret(
+        &self,
+        org: &str,
+        owner: &str,
+        field: Field,
+        value: &str,
+        expires_at: Option<i64>,
+    ) -> Result<D1PreparedStatement, ApiError> {
+        let field = field.name();
+        let sealed = self
+            .keyring
+            .seal(value, &aad(org, owner, field), random::<12>()?)
+            .map_err(ApiError::from)?;
+        self.stmt(
+            "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext, expires_at = excluded.expires_at",
+            &[
+                s(org),
+                s(owner),
+                s(field),
+                n(i64::from(sealed.key_version)),
+                s(&sealed.blob),
+                opt_n(expires_at),
+            ],
+        )
+    }
+
+    /// Stores secret fields of one record in one batch.
+    pub async fn store_secrets(
+        &self,
+        org: &str,
+        owner: &str,
+        fields: &[(Field, &str, Option<i64>)],
+    ) -> Result<(), ApiError> {
+        let mut batch = Vec::with_capacity(fields.len());
+        for (field, value, expires_at) in fields {
+            batch.push(self.put_secret(org, owner, *field, value, *expires_at)?);
+        }
+        self.batch(batch).await
+    }
+
+    fn secret_statement(
+        &self,
+        org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<D1PreparedStatement, ApiError> {
+        self.stmt(
+            "SELECT key_version, ciphertext, expires_at FROM secrets WHERE org_id = ?1 AND owner_id = ?2 AND field = ?3",
+            &[s(org), s(owner), s(field.name())],
+        )
+    }
+
+    fn open_secret(
+        &self,
+        row: SecretRow,
+        org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<Secret, ApiError> {
+        let sealed = Sealed {
+            key_version: u32::try_from(row.key_version)
+                .map_err(|_| internal("a stored key version is out of range"))?,
+            blob: row.ciphertext,
+        };
+        let value = self
+            .keyring
+            .open(&sealed, &aad(org, owner, field.name()))
+            .map_err(ApiError::from)?;
+        Ok(Secret {
+            value,
+            expires_at: row.expires_at,
+        })
+    }
+
+    /// One secret field, decrypted, with its expiry.
+    pub async fn secret(
+        &self,
+        org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<Option<Secret>, ApiError> {
+        let row = self
+            .secret_statement(org, owner, field)?
+            .first::<SecretRow>(None)
+            .await?;
+        row.map(|row| self.open_secret(row, org, owner, field))
+            .transpose()
+    }
+
+    pub async fn delete_secret(&self, owner: &str, field: Field) -> Result<(), ApiError> {
+        self.run(
+            "DELETE FROM secrets WHERE owner_id = ?1 AND field = ?2",
+            &[s(owner), s(field.name())],
+        )
+        .await
+    }
+
+    pub async fn delete_secrets(&self, owner: &str) -> Result<(), ApiError> {
+        self.run("DELETE FROM secrets WHERE owner_id = ?1", &[s(owner)])
+            .await
+    }
+
+    // Pending OAuth sign-ins.
+
+    /// Stores the sign-in, its encrypted PKCE verifier and the audit record together.
+    pub async fn insert_sign_in(
+        &self,
+        p: &NewSignIn<'_>,
+        verifier: &str,
+        audit: &Audit<'_>,
+    ) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "INSERT INTO oauth_pending (id, state_hash, browser_hash, org_id, type, name, description, tenant, endpoint, reconnect_id, created_at, expires_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                &[
+                    s(p.id),
+                    s(p.state_hash),
+                    s(p.browser_hash),
+                    s(p.org_id),
+                    w(&p.ty),
+                    s(p.name),
+                    opt(p.description),
+                    s(p.tenant),
+                    opt(p.endpoint),
+                    opt(p.reconnect_id),
+                    n(p.now),
+                    n(p.expires_at),
+                    s(p.created_by),
+                ],
+            )?,
+            self.put_secret(
+                p.org_id,
+                p.id,
+                Field::CodeVerifier,
+                verifier,
+                Some(p.expires_at),
+            )?,
+            self.audit_statement(audit)?,
+        ])
+        .await
+    }
+
+    pub async fn sign_in_by_state(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<PendingSignIn>, ApiError> {
+        self.first(
+            "SELECT * FROM oauth_pending WHERE state_hash = ?1",
+            &[s(state_hash)],
+        )
+        .await
+    }
+
+    /// Single use: whether this caller claimed the unused sign-in.
+    pub async fn claim_sign_in(&self, id: &str, now: i64) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "UPDATE oauth_pending SET used_at = ?1 WHERE id = ?2 AND used_at IS NULL RETURNING id",
+                &[n(now), s(id)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    // Rotations.
+
+    pub async fn rotation(&self, org: &str, id: &str) -> Result<Option<Rotation>, ApiError> {
+        self.first(
+            "SELECT * FROM rotations WHERE id = ?1 AND org_id = ?2",
+            &[s(id), s(org)],
+        )
+        .await
+    }
+
+    /// The organization's rotations in creation order.
+    pub async fn rotations(&self, org: &str) -> Result<Vec<Rotation>, ApiError> {
+        self.all(
+            "SELECT * FROM rotations WHERE org_id = ?1 ORDER BY rowid",
+            &[s(org)],
+        )
+        .await
+    }
+
+    /// Inserts a pending rotation and its first (encrypted) state together.
+    pub async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+        let target = serde_json::to_string(r.target)
+            .map_err(|e| internal(format!("cannot serialize the target: {e}")))?;
+        self.batch(vec![
+            self.stmt(
+                "INSERT INTO rotations (id, org_id, connection_id, target, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?8)",
+                &[
+                    s(r.id),
+                    s(r.org_id),
+                    s(r.connection_id),
+                    s(&target),
+                    n(r.lifetime_days),
+                    n(r.interval_days),
+                    n(r.keep),
+                    n(r.now),
+                ],
+            )?,
+            self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
+        ])
+        .await
+    }
+
+    /// The core's rotation state (encrypted) and the status, together.
+    pub async fn persist_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        state: &str,
+        status: RotationStatus,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.put_secret(org, id, Field::RotationState, state, None)?,
+            self.stmt(
+                "UPDATE rotations SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                &[w(&status), n(now), s(id)],
+            )?,
+        ])
+        .await
+    }
+
+    /// The step a running rotation is on; `None` once the run stops.
+    pub async fn rotation_step(&self, id: &str, step: Option<&str>) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE rotations SET step = ?1 WHERE id = ?2",
+            &[opt(step), s(id)],
+        )
+        .await
+    }
+
+    /// Compare-and-set on the status: whether this caller claimed the run (a run silent for
+    /// `stale_secs` died with its Worker and may be taken over).
+    pub async fn claim_rotation(
+        &self,
+        id: &str,
+        now: i64,
+        stale_secs: i64,
+    ) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "UPDATE rotations SET status = 'running', updated_at = ?1 \
+                 WHERE id = ?2 AND (status != 'running' OR updated_at < ?1 - ?3) RETURNING id",
+                &[n(now), s(id), n(stale_secs)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn rotation_running(&self, id: &str) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "SELECT id FROM rotations WHERE id = ?1 AND status = 'running'",
+                &[s(id)],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn fail_rotation(
+        &self,
+        id: &str,
+        status: RotationStatus,
+        e: &Error,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE rotations SET status = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4",
+            &[w(&status), s(&error_text(e)), n(now), s(id)],
+        )
+        .await
+    }
+
+    /// The new secret becomes the current one (encrypted), with its public facts.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn publish_secret(
+        &self,
+        org: &str,
+        id: &str,
+        key_id: &str,
+        hint: &str,
+        secret: &str,
+        ends_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let expires = ends_at.map(|e| e.to_string());
+        self.batch(vec![
+            self.put_secret(org, id, Field::CurrentSecret, secret, ends_at)?,
+            self.stmt(
+                "UPDATE rotations SET current_key_id = ?1, current_hint = ?2, current_expires_at = ?3, updated_at = ?4 WHERE id = ?5",
+                &[s(key_id), s(hint), opt(expires.as_deref()), n(now), s(id)],
+            )?,
+        ])
+        .await
+    }
+
+    pub async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1 WHERE id = ?2",
+            &[n(next), s(id)],
+        )
+        .await
+    }
+
+    /// At most ten rotations whose next run is due and not running (or stale).
+    pub async fn due_rotations(
+        &self,
+        now: i64,
+        stale_secs: i64,
+    ) -> Result<Vec<Rotation>, ApiError> {
+        self.all(
+            "SELECT * FROM rotations WHERE next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - ?2) ORDER BY next_rotation_at LIMIT 10",
+            &[n(now), n(stale_secs)],
+        )
+        .await
+    }
+
+    // Syncs.
+
+    pub async fn sync(&self, org: &str, id: &str) -> Result<Option<Sync>, ApiError> {
+        self.first(
+            "SELECT * FROM syncs WHERE id = ?1 AND org_id = ?2",
+            &[s(id), s(org)],
+        )
+        .await
+    }
+
+    /// The organization's syncs in creation order.
+    pub async fn syncs(&self, org: &str) -> Result<Vec<Sync>, ApiError> {
+        self.all(
+            "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY rowid",
+            &[s(org)],
+        )
+        .await
+    }
+
+    pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            &[
+                s(x.id),
+                s(x.org_id),
+                s(x.connection_id),
+                s(x.endpoint),
+                opt(x.label),
+                s(x.key_prefix),
+                w(&x.mode),
+                n(x.now),
+            ],
+        )
+        .await
+    }
+
+    /// The sync's latest run.
+    pub async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {
+        self.first(
+            "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY rowid DESC LIMIT 1",
+            &[s(sync_id)],
+        )
+        .await
+    }
+
+    pub async fn start_run(&self, id: &str, sync_id: &str, now: i64) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO sync_runs (id, sync_id, started_at, status) VALUES (?1, ?2, ?3, ?4)",
+            &[s(id), s(sync_id), n(now), w(&RunStatus::Running)],
+        )
+        .await
+    }
+
+    pub async fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        plan: Option<&Value>,
+        result: &Value,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let plan = plan.map(Value::to_string);
+        self.run(
+            "UPDATE sync_runs SET finished_at = ?1, status = ?2, plan = ?3, result = ?4 WHERE id = ?5",
+            &[n(now), w(&status), opt(plan.as_deref()), s(&result.to_string()), s(id)],
+        )
+        .await
+    }
+}
+
+/// An error as its JSON column stores it.
+fn error_text(e: &Error) -> String {
+    serde_json::to_string(e).unwrap_or_default()
 }

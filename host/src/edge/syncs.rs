@@ -2,93 +2,28 @@
 //! plan's conditional writes. Runs record the plan and result by key only, never values.
 
 use super::azure::execute;
-use super::connections::token_for;
 use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
-use super::store::{self, n, opt, s, stmt};
+use super::store::Storage;
+use super::tokens::token_for;
+use crate::api::{
+    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped, SyncBody,
+    SyncRequest, SyncView,
+};
 use crate::config::Config;
+use crate::records::{NewSync, RunStatus, Sync};
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use worker::D1Database;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct SyncRow {
-    pub id: String,
-    pub connection_id: String,
-    pub endpoint: String,
-    pub label: Option<String>,
-    pub key_prefix: String,
-    pub mode: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RunRow {
-    id: String,
-    started_at: i64,
-    finished_at: Option<i64>,
-    status: String,
-    plan: Option<String>,
-    result: Option<String>,
-}
-
-fn parsed(s: &Option<String>) -> Value {
-    s.as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or(Value::Null)
-}
-
-pub async fn view(db: &D1Database, row: &SyncRow) -> Result<Value, ApiError> {
-    let last = stmt(
-        db,
-        "SELECT * FROM sync_runs WHERE sync_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1",
-        &[s(&row.id)],
-    )?
-    .first::<RunRow>(None)
-    .await?;
-    Ok(json!({
-        "id": row.id,
-        "connectionId": row.connection_id,
-        "endpoint": row.endpoint,
-        "label": row.label,
-        "keyPrefix": row.key_prefix,
-        "mode": row.mode,
-        "createdAt": row.created_at,
-        "updatedAt": row.updated_at,
-        "lastRun": last.map(|r| json!({
-            "id": r.id, "startedAt": r.started_at, "finishedAt": r.finished_at, "status": r.status,
-            "plan": parsed(&r.plan), "result": parsed(&r.result),
-        })),
-    }))
-}
-
-pub async fn get(db: &D1Database, org: &str, id: &str) -> Result<Option<SyncRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM syncs WHERE id = ?1 AND org_id = ?2",
-        &[s(id), s(org)],
-    )?
-    .first::<SyncRow>(None)
-    .await?)
-}
-
-pub async fn list(db: &D1Database, org: &str) -> Result<Vec<SyncRow>, ApiError> {
-    Ok(stmt(
-        db,
-        "SELECT * FROM syncs WHERE org_id = ?1 ORDER BY created_at",
-        &[s(org)],
-    )?
-    .all()
-    .await?
-    .results::<SyncRow>()?)
+/// The API view of a sync with its latest run (keys only, never values).
+pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<SyncView, ApiError> {
+    Ok(SyncView::new(row, db.last_run(&row.id).await?))
 }
 
 fn mode_of(v: &str) -> Result<SyncMode, Error> {
@@ -103,15 +38,15 @@ fn mode_of(v: &str) -> Result<SyncMode, Error> {
 
 /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
 pub async fn create(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    body: &Value,
-) -> Result<Value, ApiError> {
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-    let conn_id = text("connectionId").unwrap_or_default();
-    let conn = store::connection(db, org, "azure-app-configuration", &conn_id)
+    body: &SyncRequest,
+) -> Result<SyncBody, ApiError> {
+    let conn_id = body.connection_id.clone().unwrap_or_default();
+    let conn = db
+        .connection(org, ConnectionType::AzureAppConfiguration, &conn_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -123,7 +58,9 @@ pub async fn create(
                 ),
             )
         })?;
-    let endpoint = text("endpoint")
+    let endpoint = body
+        .endpoint
+        .clone()
         .filter(|e| !e.trim().is_empty())
         .or(conn.endpoint.clone())
         .ok_or_else(|| {
@@ -134,18 +71,20 @@ pub async fn create(
             ))
         })?;
     let endpoint = StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?.to_string();
-    let label = text("label").filter(|l| !l.is_empty());
+    let label = body.label.clone().filter(|l| !l.is_empty());
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
-    let prefix = text("keyPrefix").unwrap_or_default();
-    let mode = text("mode").unwrap_or_else(|| "overwrite".into());
-    mode_of(&mode)?;
+    let prefix = body.key_prefix.clone().unwrap_or_default();
+    let mode = match body.mode.as_deref() {
+        Some(m) => mode_of(m)?,
+        None => SyncMode::Overwrite,
+    };
     // Validates the prefix the way a run will.
     SyncPlanner::new(
         Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),
         SyncSpec {
             prefix: prefix.clone(),
             label: Label::parse(label.as_deref())?,
-            mode: mode_of(&mode)?,
+            mode,
             delete_missing: true,
         },
         &BTreeMap::new(),
@@ -153,27 +92,49 @@ pub async fn create(
     .map_err(|e| e.at("keyPrefix"))?;
     let id = new_id()?;
     let now = now_s();
-    stmt(
-        db,
-        "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        &[s(&id), s(org), s(&conn.id), s(&endpoint), opt(label.as_deref()), s(&prefix), s(&mode), n(now)],
-    )?
-    .run()
+    db.insert_sync(&NewSync {
+        id: &id,
+        org_id: org,
+        connection_id: &conn.id,
+        endpoint: &endpoint,
+        label: label.as_deref(),
+        key_prefix: &prefix,
+        mode,
+        now,
+    })
     .await?;
-    store::audit(db, Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
-    let row = get(db, org, &id).await?.ok_or_else(|| not_found("sync"))?;
-    Ok(json!({ "sync": view(db, &row).await? }))
+    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
+    let row = db.sync(org, &id).await?.ok_or_else(|| not_found("sync"))?;
+    Ok(SyncBody {
+        sync: view(db, &row).await?,
+    })
 }
 
-fn op_summary(op: &SyncOp) -> Value {
-    match op {
-        SyncOp::Put { key, label, .. } => {
-            json!({ "op": "put", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
-        }
-        SyncOp::Delete { key, label, .. } => {
-            json!({ "op": "delete", "key": key.as_str(), "label": Option::<String>::from(label.clone()) })
-        }
+fn op_summary(op: &SyncOp) -> OpSummary {
+    let (kind, key, label) = match op {
+        SyncOp::Put { key, label, .. } => (OpKind::Put, key, label),
+        SyncOp::Delete { key, label, .. } => (OpKind::Delete, key, label),
+    };
+    OpSummary {
+        op: kind,
+        key: key.as_str().to_owned(),
+        label: label.clone().into(),
     }
+}
+
+/// A run's plan or result as its JSON column stores it.
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn skipped(plan: &Plan) -> Vec<Skipped> {
+    plan.skipped
+        .iter()
+        .map(|(key, reason)| Skipped {
+            key: key.clone(),
+            reason: *reason,
+        })
+        .collect()
 }
 
 /// Feeds the planner every page of the store's listing under the sync's prefix and label.
@@ -198,7 +159,7 @@ async fn list_store(
 
 /// A plan as the UI shows it before applying: keys to create, update, delete, the desired
 /// keys already in place, the ones left alone, and the names an import mode brings back.
-fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Value {
+fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Preview {
     let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
     for op in &plan.ops {
         match op {
@@ -222,38 +183,34 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
         .filter(|(full, name)| !touched(full, name))
         .map(|(full, _)| full)
         .collect();
-    let skipped: Vec<Value> = plan
-        .skipped
-        .iter()
-        .map(|(k, r)| json!({ "key": k, "reason": r }))
-        .collect();
-    json!({
-        "create": create, "update": update, "delete": delete, "unchanged": unchanged,
-        "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>(),
-    })
+    Preview {
+        create,
+        update,
+        delete,
+        unchanged,
+        skipped: skipped(plan),
+        imported: plan.imports.keys().cloned().collect(),
+    }
 }
 
 /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
 /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
 pub async fn run(
-    db: &D1Database,
+    db: &Storage<'_>,
     cfg: &Config,
     org: &str,
     actor: &str,
-    row: &SyncRow,
-    body: &Value,
-) -> Result<Value, ApiError> {
+    row: &Sync,
+    body: &RunRequest,
+) -> Result<RunAnswer, ApiError> {
     let mut desired = BTreeMap::new();
-    let secrets = body
-        .get("secrets")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ApiError::from(Error::field(
-                "secrets",
-                Code::Required,
-                "give the desired secrets as {\"NAME\": \"value\"}",
-            ))
-        })?;
+    let secrets = body.secrets.as_ref().ok_or_else(|| {
+        ApiError::from(Error::field(
+            "secrets",
+            Code::Required,
+            "give the desired secrets as {\"NAME\": \"value\"}",
+        ))
+    })?;
     for (name, v) in secrets {
         let value = match v {
             Value::String(s) => DesiredValue::Plain {
@@ -270,7 +227,12 @@ pub async fn run(
         };
         desired.insert(name.clone(), value);
     }
-    let conn = store::connection(db, org, "azure-app-configuration", &row.connection_id)
+    let conn = db
+        .connection(
+            org,
+            ConnectionType::AzureAppConfiguration,
+            &row.connection_id,
+        )
         .await?
         .ok_or_else(|| not_found("connection"))?;
     let endpoint = StoreEndpoint::parse(&row.endpoint, &cfg.cloud.endpoints())?;
@@ -278,18 +240,17 @@ pub async fn run(
     let spec = SyncSpec {
         prefix: row.key_prefix.clone(),
         label: Label::parse(row.label.as_deref())?,
-        mode: mode_of(&row.mode)?,
+        mode: row.mode,
         delete_missing: true,
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
-    if body.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+    if body.dry_run {
+        let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
-        store::audit(
-            db,
+        db.audit(
             Some(org),
             actor,
             "sync.preview",
@@ -298,68 +259,63 @@ pub async fn run(
             &json!({}),
         )
         .await?;
-        return Ok(json!({ "preview": preview(&plan, &row.key_prefix, &desired) }));
+        return Ok(RunAnswer::Preview(PreviewBody {
+            preview: preview(&plan, &row.key_prefix, &desired),
+        }));
     }
     let run_id = new_id()?;
     let started = now_s();
-    stmt(
-        db,
-        "INSERT INTO sync_runs (id, sync_id, started_at, status) VALUES (?1, ?2, ?3, 'running')",
-        &[s(&run_id), s(&row.id), n(started)],
-    )?
-    .run()
-    .await?;
+    db.start_run(&run_id, &row.id, started).await?;
+    // What the run planned and applied so far: recorded whether it finishes or not.
+    let mut planned: Option<Vec<OpSummary>> = None;
+    let mut applied: Vec<OpSummary> = Vec::new();
     let outcome = async {
-        let (token, _) = token_for(db, cfg, &conn, ConnectionType::AzureAppConfiguration).await?;
+        let (token, _) = token_for(db, cfg, &conn).await?;
         let auth = AppConfigAuth::Bearer(token);
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
-        let summary: Vec<Value> = plan.ops.iter().map(op_summary).collect();
-        let mut done = Vec::new();
+        planned = Some(plan.ops.iter().map(op_summary).collect());
         for op in &plan.ops {
-            let resp = execute(&appconfig::authorize(op.request(&store_api)?, &auth, &tokens, now_s())?).await?;
+            let resp = execute(&appconfig::authorize(
+                op.request(&store_api)?,
+                &auth,
+                &tokens,
+                now_s(),
+            )?)
+            .await?;
             tokens.observe(&resp);
-            let r = match op {
-                SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ()),
-                SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ()),
-            };
-            if let Err(e) = r {
-                return Err(ApiError::from(e).with_context(json!({ "plan": summary, "applied": done })));
+            match op {
+                SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ())?,
+                SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ())?,
             }
-            done.push(op_summary(op));
+            applied.push(op_summary(op));
         }
-        let skipped: Vec<Value> = plan.skipped.iter().map(|(k, r)| json!({ "key": k, "reason": r })).collect();
-        Ok(json!({ "plan": summary, "applied": done, "skipped": skipped, "imported": plan.imports.keys().collect::<Vec<_>>() }))
+        Ok::<_, ApiError>(plan)
     }
     .await;
-    let (status, plan, result) = match &outcome {
-        Ok(v) => (
-            "succeeded",
-            v.get("plan").cloned(),
-            json!({ "applied": v["applied"], "skipped": v["skipped"], "imported": v["imported"] }),
+    let (status, result) = match &outcome {
+        Ok(plan) => (
+            RunStatus::Succeeded,
+            RunResult::Succeeded {
+                applied,
+                skipped: skipped(plan),
+                imported: plan.imports.keys().cloned().collect(),
+            },
         ),
         Err(e) => (
-            "failed",
-            e.context.as_ref().and_then(|c| c.get("plan").cloned()),
-            json!({ "error": e.error, "applied": e.context.as_ref().and_then(|c| c.get("applied").cloned()) }),
+            RunStatus::Failed,
+            RunResult::Failed {
+                error: e.error.clone(),
+                applied: planned.is_some().then_some(applied),
+            },
         ),
     };
-    stmt(
-        db,
-        "UPDATE sync_runs SET finished_at = ?1, status = ?2, plan = ?3, result = ?4 WHERE id = ?5",
-        &[
-            n(now_s()),
-            s(status),
-            opt(plan.map(|p| p.to_string()).as_deref()),
-            s(&result.to_string()),
-            s(&run_id),
-        ],
-    )?
-    .run()
-    .await?;
-    store::audit(
-        db,
+    let plan = planned.as_ref().map(to_json);
+    let result = to_json(&result);
+    db.finish_run(&run_id, status, plan.as_ref(), &result, now_s())
+        .await?;
+    db.audit(
         Some(org),
         actor,
         "sync.run",
@@ -369,5 +325,7 @@ pub async fn run(
     )
     .await?;
     outcome?;
-    Ok(json!({ "sync": view(db, row).await? }))
+    Ok(RunAnswer::Ran(SyncBody {
+        sync: view(db, row).await?,
+    }))
 }

@@ -1,0 +1,664 @@
+//! Every API answer as a typed body (what host/README.md's API table shows, field by field),
+//! and the views of stored records: never a secret unless the route exists to hand one over.
+
+use crate::records::{
+    ApiToken, AuditEntry, Connection, ConnectionStatus, Rotation, RotationStatus, RotationTarget,
+    RunStatus, Sync, SyncRun,
+};
+use azconn_core::cloud::Cloud;
+use azconn_core::error::Error;
+use azconn_core::form::{ConnectionType, Method};
+use azconn_core::graph::Application;
+use azconn_core::sync::{SkipReason, SyncMode};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// `GET /health`.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub ok: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+}
+
+/// A new API token: the value is shown once, only its hash is stored.
+#[derive(Debug, Serialize)]
+pub struct NewToken {
+    pub id: String,
+    pub name: String,
+    pub value: String,
+}
+
+/// `POST /organizations`.
+#[derive(Debug, Serialize)]
+pub struct OrganizationCreated {
+    pub organization: Organization,
+    pub token: NewToken,
+}
+
+/// `POST /organizations/{id}/tokens`.
+#[derive(Debug, Serialize)]
+pub struct TokenCreated {
+    pub token: NewToken,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl From<ApiToken> for TokenView {
+    fn from(t: ApiToken) -> TokenView {
+        TokenView {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
+/// `GET /organizations/{id}/tokens`.
+#[derive(Debug, Serialize)]
+pub struct TokenList {
+    pub tokens: Vec<TokenView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// `DELETE /organizations/{id}/tokens/{tokenId}`.
+#[derive(Debug, Serialize)]
+pub struct TokenRevoked {
+    pub token: TokenRef,
+}
+
+/// `POST /sessions`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionCreated {
+    pub organization_id: String,
+}
+
+/// `DELETE /sessions`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOut {
+    pub signed_out: bool,
+}
+
+/// `GET /session`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub organization_id: String,
+    pub organization_name: Option<String>,
+}
+
+/// `GET /audit-log`.
+#[derive(Debug, Serialize)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+}
+
+/// Whether a method can be used in this deployment, and why not.
+#[derive(Debug, Serialize)]
+pub struct MethodOption {
+    pub method: Method,
+    pub available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Error>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeOptions {
+    #[serde(rename = "type")]
+    pub ty: ConnectionType,
+    pub redirect_uri: String,
+    pub methods: Vec<MethodOption>,
+}
+
+/// `GET /app-connections/options`.
+#[derive(Debug, Serialize)]
+pub struct ConnectionOptions {
+    pub cloud: Cloud,
+    pub options: Vec<TypeOptions>,
+}
+
+/// A connection as the API shows it: never a secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub ty: ConnectionType,
+    pub method: Method,
+    pub name: String,
+    pub description: Option<String>,
+    pub tenant_id: String,
+    pub client_id: Option<String>,
+    pub cloud: String,
+    pub endpoint: Option<String>,
+    pub credential: Option<Value>,
+    pub status: ConnectionStatus,
+    pub last_error: Option<Error>,
+    pub last_validated_at: Option<i64>,
+    pub version: i64,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&Connection> for ConnectionView {
+    fn from(c: &Connection) -> ConnectionView {
+        ConnectionView {
+            id: c.id.clone(),
+            ty: c.ty,
+            method: c.method,
+            name: c.name.clone(),
+            description: c.description.clone(),
+            tenant_id: c.tenant_id.clone(),
+            client_id: c.client_id.clone(),
+            cloud: c.cloud.clone(),
+            endpoint: c.endpoint.clone(),
+            credential: c.credential_info.clone(),
+            status: c.status,
+            last_error: c.last_error.clone(),
+            last_validated_at: c.last_validated_at,
+            version: c.version,
+            created_by: c.created_by.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// `{appConnection}`: get, create, update, delete.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionBody {
+    pub app_connection: ConnectionView,
+}
+
+impl From<&Connection> for ConnectionBody {
+    fn from(c: &Connection) -> ConnectionBody {
+        ConnectionBody {
+            app_connection: c.into(),
+        }
+    }
+}
+
+/// `GET /app-connections/{type}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionList {
+    pub app_connections: Vec<ConnectionView>,
+}
+
+/// `POST /app-connections/{type}/{id}/validate`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    pub valid: bool,
+    pub error: Option<Error>,
+    pub app_connection: ConnectionView,
+}
+
+/// `GET /app-connections/azure-client-secrets/{id}/clients`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Clients {
+    pub clients: Vec<Application>,
+    pub next_link: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub enum TokenType {
+    Bearer,
+}
+
+/// `POST /app-connections/{type}/{id}/token`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessTokenBody {
+    pub access_token: String,
+    pub expires_at: i64,
+    pub token_type: TokenType,
+}
+
+/// `POST /app-connections/{type}/oauth/start` (the cookie goes in a header).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthStarted {
+    pub url: String,
+    pub redirect_uri: String,
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentKey {
+    pub key_id: Option<String>,
+    pub hint: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+/// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationView {
+    pub id: String,
+    pub connection_id: String,
+    pub target: Option<RotationTarget>,
+    pub lifetime_days: i64,
+    pub interval_days: i64,
+    pub keep_previous: i64,
+    pub status: RotationStatus,
+    pub last_error: Option<Error>,
+    pub current: CurrentKey,
+    pub next_rotation_at: Option<i64>,
+    pub step: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&Rotation> for RotationView {
+    fn from(r: &Rotation) -> RotationView {
+        RotationView {
+            id: r.id.clone(),
+            connection_id: r.connection_id.clone(),
+            target: r.target.clone(),
+            lifetime_days: r.lifetime_days,
+            interval_days: r.interval_days,
+            keep_previous: r.keep,
+            status: r.status,
+            last_error: r.last_error.clone(),
+            current: CurrentKey {
+                key_id: r.current_key_id.clone(),
+                hint: r.current_hint.clone(),
+                expires_at: r.current_expires_at.clone(),
+            },
+            next_rotation_at: r.next_rotation_at,
+            step: r.step.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `{rotation}`: create, get.
+#[derive(Debug, Serialize)]
+pub struct RotationBody {
+    pub rotation: RotationView,
+}
+
+/// `GET /secret-rotations/azure-client-secret`.
+#[derive(Debug, Serialize)]
+pub struct RotationList {
+    pub rotations: Vec<RotationView>,
+}
+
+/// The rotated secret: its value only to the caller that rotated, or through `.../secret`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretBody {
+    pub key_id: Option<String>,
+    pub value: String,
+    pub expires_at: Option<i64>,
+}
+
+/// One step a rotation run took.
+#[derive(Debug, Serialize)]
+pub struct StepTaken {
+    pub step: &'static str,
+    /// Unix milliseconds.
+    pub at: u64,
+    pub ok: bool,
+    /// How long a `wait` step waits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
+}
+
+/// `POST /secret-rotations/azure-client-secret/{id}/rotate`.
+#[derive(Debug, Serialize)]
+pub struct Rotated {
+    pub rotation: Option<RotationView>,
+    pub secret: Option<SecretBody>,
+    /// The previous secrets removed, once the run is done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Vec<String>>,
+    pub steps: Vec<StepTaken>,
+}
+
+/// A sync run as its row records it (keys only, never values).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunView {
+    pub id: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub status: RunStatus,
+    pub plan: Option<Value>,
+    pub result: Option<Value>,
+}
+
+impl From<SyncRun> for RunView {
+    fn from(r: SyncRun) -> RunView {
+        RunView {
+            id: r.id,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status: r.status,
+            plan: r.plan,
+            result: r.result,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    pub id: String,
+    pub connection_id: String,
+    pub endpoint: String,
+    pub label: Option<String>,
+    pub key_prefix: String,
+    pub mode: SyncMode,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_run: Option<RunView>,
+}
+
+impl SyncView {
+    pub fn new(s: &Sync, last_run: Option<SyncRun>) -> SyncView {
+        SyncView {
+            id: s.id.clone(),
+            connection_id: s.connection_id.clone(),
+            endpoint: s.endpoint.clone(),
+            label: s.label.clone(),
+            key_prefix: s.key_prefix.clone(),
+            mode: s.mode,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            last_run: last_run.map(RunView::from),
+        }
+    }
+}
+
+/// `{sync}`: create, get, run.
+#[derive(Debug, Serialize)]
+pub struct SyncBody {
+    pub sync: SyncView,
+}
+
+/// `GET /secret-syncs/azure-app-configuration`.
+#[derive(Debug, Serialize)]
+pub struct SyncList {
+    pub syncs: Vec<SyncView>,
+}
+
+/// A key a sync left alone, and why.
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    pub key: String,
+    pub reason: SkipReason,
+}
+
+/// What a run would do, before anything is written (full keys).
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    pub create: Vec<String>,
+    pub update: Vec<String>,
+    pub delete: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub skipped: Vec<Skipped>,
+    pub imported: Vec<String>,
+}
+
+/// `POST .../{id}/run` with `dryRun: true`.
+#[derive(Debug, Serialize)]
+pub struct PreviewBody {
+    pub preview: Preview,
+}
+
+/// `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum RunAnswer {
+    Preview(PreviewBody),
+    Ran(SyncBody),
+}
+
+/// A planned or applied write of a sync run, by key only (never a value).
+#[derive(Debug, Clone, Serialize)]
+pub struct OpSummary {
+    pub op: OpKind,
+    pub key: String,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpKind {
+    Put,
+    Delete,
+}
+
+/// How a sync run ended, as `lastRun.result` shows it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum RunResult {
+    Succeeded {
+        applied: Vec<OpSummary>,
+        skipped: Vec<Skipped>,
+        imported: Vec<String>,
+    },
+    /// `applied` is absent (null) when the run failed before writing.
+    Failed {
+        error: Error,
+        applied: Option<Vec<OpSummary>>,
+    },
+}
+
+// Request bodies. Text fields are read leniently, as the API always has: a value of another
+// JSON type counts as absent, and the field's own check then names it.
+
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    })
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(matches!(
+        Option::<Value>::deserialize(d)?,
+        Some(Value::Bool(true))
+    ))
+}
+
+/// The trimmed text of a field, if it has any.
+pub fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `POST /organizations`, `POST /organizations/{id}/tokens`: `{name}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameRequest {
+    #[serde(deserialize_with = "text")]
+    pub name: Option<String>,
+}
+
+/// `POST /sessions`: `{token}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInRequest {
+    #[serde(deserialize_with = "text")]
+    pub token: Option<String>,
+}
+
+/// `POST /app-connections/{type}/oauth/start`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OAuthStartRequest {
+    #[serde(deserialize_with = "text")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub description: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub tenant_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub endpoint: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub reconnect_id: Option<String>,
+}
+
+/// `POST /secret-rotations/azure-client-secret`. The numbers stay JSON values until checked,
+/// so a wrong one is named (`lifetimeDays must be a whole number`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RotationRequest {
+    #[serde(deserialize_with = "text")]
+    pub connection_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub app_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub object_id: Option<String>,
+    pub lifetime_days: Option<Value>,
+    pub interval_days: Option<Value>,
+    pub keep_previous: Option<Value>,
+}
+
+/// `POST /secret-syncs/azure-app-configuration`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SyncRequest {
+    #[serde(deserialize_with = "text")]
+    pub connection_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub endpoint: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub label: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub key_prefix: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub mode: Option<String>,
+}
+
+/// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
+/// checked by name (`secrets.NAME`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RunRequest {
+    pub secrets: Option<serde_json::Map<String, Value>>,
+    #[serde(deserialize_with = "flag")]
+    pub dry_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn connection() -> Connection {
+        serde_json::from_value(json!({
+            "id": "c1", "org_id": "o1", "type": "azure-client-secrets", "method": "certificate",
+            "name": "graph", "description": "d", "tenant_id": "t", "client_id": "a",
+            "cloud": "global", "endpoint": null, "credential_info": "{\"permission\":\"x\"}",
+            "status": "active", "last_error": null, "last_validated_at": 7, "version": 3,
+            "created_at": 1, "updated_at": 7, "created_by": "API token \"default\""
+        }))
+        .expect("row")
+    }
+
+    #[test]
+    fn a_connection_shows_every_documented_field_and_no_other() {
+        let v = serde_json::to_value(ConnectionBody::from(&connection())).expect("json");
+        let c = &v["appConnection"];
+        let mut keys: Vec<&str> = c
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "clientId",
+                "cloud",
+                "createdAt",
+                "createdBy",
+                "credential",
+                "description",
+                "endpoint",
+                "id",
+                "lastError",
+                "lastValidatedAt",
+                "method",
+                "name",
+                "status",
+                "tenantId",
+                "type",
+                "updatedAt",
+                "version"
+            ]
+        );
+        assert_eq!(c["type"], "azure-client-secrets");
+        assert_eq!(c["method"], "certificate");
+        assert_eq!(c["credential"], json!({ "permission": "x" }));
+        assert_eq!(c["version"], 3);
+    }
+
+    #[test]
+    fn request_text_of_another_type_counts_as_absent() {
+        let r: OAuthStartRequest =
+            serde_json::from_value(json!({ "name": 5, "tenantId": "  t  ", "endpoint": "" }))
+                .expect("request");
+        assert_eq!(r.name, None);
+        assert_eq!(given(&r.tenant_id), Some("t"));
+        assert_eq!(given(&r.endpoint), None);
+        let run: RunRequest =
+            serde_json::from_value(json!({ "dryRun": "yes", "secrets": { "A": "1" } }))
+                .expect("run");
+        assert!(!run.dry_run);
+        assert_eq!(run.secrets.map(|s| s.len()), Some(1));
+        let run: RunRequest = serde_json::from_value(json!({ "dryRun": true })).expect("run");
+        assert!(run.dry_run && run.secrets.is_none());
+    }
+
+    #[test]
+    fn a_token_body_says_bearer_and_an_unavailable_method_says_why() {
+        let t = AccessTokenBody {
+            access_token: "at".into(),
+            expires_at: 9,
+            token_type: TokenType::Bearer,
+        };
+        assert_eq!(
+            serde_json::to_value(t).expect("json"),
+            json!({ "accessToken": "at", "expiresAt": 9, "tokenType": "Bearer" })
+        );
+        let m = MethodOption {
+            method: Method::OAuth,
+            available: true,
+            reason: None,
+        };
+        assert_eq!(
+            serde_json::to_value(m).expect("json"),
+            json!({ "method": "oauth", "available": true })
+        );
+    }
+}
