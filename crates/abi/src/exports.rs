@@ -55,3 +55,33 @@ unsafe fn slice<'a>(ptr: *const u8, len: u32) -> &'a [u8] {
         unsafe { std::slice::from_raw_parts(ptr, len as usize) }
     }
 }
+
+/// The module's allocator: the system one, but every block is zeroed before it is released.
+///
+/// Inputs, outputs and every working copy the core and serde_json make on the way (client
+/// secrets, tokens, private keys, passphrases) live in heap blocks; zeroing on release is the one
+/// place that catches them all, including the host's buffers freed through [`azconn_free`] and
+/// the old block of every reallocation.
+#[cfg(target_family = "wasm")]
+mod zeroing {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use zeroize::Zeroize;
+
+    struct ZeroOnFree;
+
+    // SAFETY: forwards to `System`; the block is still owned here while it is zeroed.
+    unsafe impl GlobalAlloc for ZeroOnFree {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` is a live block of `layout.size()` bytes from `alloc`.
+            unsafe { std::slice::from_raw_parts_mut(ptr, layout.size()) }.zeroize();
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: ZeroOnFree = ZeroOnFree;
+}
