@@ -14,6 +14,7 @@ mod pfx;
 mod text;
 
 use crate::error::{Code, Error};
+use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use der::Decode;
@@ -316,6 +317,16 @@ impl Credential {
     /// Standard base64 of [`Credential::pkcs8_der`], for JSON boundaries (`atob` decodes it).
     pub fn pkcs8_base64(&self) -> String {
         STANDARD.encode(&*self.key.pkcs8)
+    }
+
+    /// The signing input of a client assertion (RFC 7523) signed with this credential, for the
+    /// host to sign. Nothing is parsed again: thumbprints and key size were taken at load.
+    pub fn assertion(
+        &self,
+        claims: &Claims,
+        options: &Options,
+    ) -> Result<UnsignedAssertion, Error> {
+        crate::jose::assertion::prepare(self, claims, options)
     }
 
     /// The key size in bits; an RSA signature is `ceil(bits / 8)` bytes.
