@@ -8,22 +8,25 @@
 //! certificate (infisical.md §5.2, §13 row 10); here the leaf is the certificate whose public key
 //! matches the private key, and every check names its field.
 
+mod der;
 mod key;
 mod name;
 mod pfx;
 mod text;
+mod x509;
 
+use crate::datetime::format_rfc3339;
 use crate::error::{Code, Error};
 use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use der::Decode;
+use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::fmt;
-use x509_cert::Certificate;
+use x509::Certificate;
 
 /// Largest pasted certificate (or chain) text accepted.
 pub const MAX_CERTIFICATE_CHARS: usize = 64 * 1024;
@@ -246,11 +249,9 @@ impl Credential {
                 "create a new certificate with openssl req -x509 -newkey rsa:2048 (or 3072/4096)",
             ));
         }
-        let mut parsed: Vec<Certificate> = certs
+        let mut parsed: Vec<Certificate<'_>> = certs
             .iter()
-            .map(|der| {
-                Certificate::from_der(der).map_err(|e| cert_der_error(der, &e, fields.certificate))
-            })
+            .map(|der| x509::parse(der).map_err(|e| cert_der_error(der, e, fields.certificate)))
             .collect::<Result<_, _>>()?;
         let publics: Vec<Option<key::RsaPublic>> = parsed.iter().map(rsa_public).collect();
         let leaf = match publics.iter().position(|p| p.as_ref() == Some(&key.public)) {
@@ -263,7 +264,7 @@ impl Credential {
                         "no certificate was found",
                     )
                 })?;
-                let alg = first.tbs_certificate.subject_public_key_info.algorithm.oid;
+                let alg = first.key_algorithm;
                 if alg != key::RSA_ENCRYPTION {
                     return Err(key::unsupported_key_type(fields.certificate, alg));
                 }
@@ -277,11 +278,12 @@ impl Credential {
         };
         // The leaf goes first: `x5c` (RFC 7515 §4.1.6) starts with the signing certificate.
         // `leaf` is a position in `publics`, which is as long as `parsed` and `certs`.
+        let cert = parsed.swap_remove(leaf);
+        let thumbprints = Thumbprints::of(certs[leaf].as_slice());
+        let report = report(&cert, &thumbprints, certs.len(), &key, fields, now)?;
+        drop(parsed);
         let mut chain = certs;
         chain[..=leaf].rotate_right(1);
-        let cert = parsed.swap_remove(leaf);
-        let thumbprints = Thumbprints::of(chain.first().map_or(&[], Vec::as_slice));
-        let report = report(&cert, &thumbprints, chain.len(), &key, fields, now)?;
         Ok(Credential {
             thumbprints,
             chain,
@@ -335,43 +337,28 @@ impl Credential {
     }
 }
 
-fn rsa_public(cert: &Certificate) -> Option<key::RsaPublic> {
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    if spki.algorithm.oid != key::RSA_ENCRYPTION {
+fn rsa_public(cert: &Certificate<'_>) -> Option<key::RsaPublic> {
+    if cert.key_algorithm != key::RSA_ENCRYPTION {
         return None;
     }
-    let public = pkcs1::RsaPublicKey::from_der(spki.subject_public_key.as_bytes()?).ok()?;
-    let strip = |b: &[u8]| {
-        let first = b.iter().position(|&x| x != 0).unwrap_or(b.len());
-        b[first..].to_vec()
-    };
-    Some(key::RsaPublic {
-        modulus: strip(public.modulus.as_bytes()),
-        exponent: strip(public.public_exponent.as_bytes()),
-    })
+    key::rsa_public_key(cert.public_key).ok()
 }
 
 fn report(
-    cert: &Certificate,
+    cert: &Certificate<'_>,
     thumbprints: &Thumbprints,
     chain_length: usize,
     key: &RsaKey,
     fields: Fields,
     now: i64,
 ) -> Result<CertificateReport, Error> {
-    let tbs = &cert.tbs_certificate;
-    let not_before = tbs.validity.not_before;
-    let not_after = tbs.validity.not_after;
-    let nb = not_before.to_unix_duration().as_secs() as i64;
-    let na = not_after.to_unix_duration().as_secs() as i64;
+    let nb = cert.not_before;
+    let na = cert.not_after;
     if now < nb {
         return Err(Error::field(
             fields.certificate,
             Code::CertificateNotYetValid,
-            format!(
-                "the certificate is not valid before {}",
-                not_before.to_date_time()
-            ),
+            format!("the certificate is not valid before {}", format_rfc3339(nb)),
         )
         .with_hint("check the clock of the machine that created it, or wait"));
     }
@@ -379,7 +366,7 @@ fn report(
         return Err(Error::field(
             fields.certificate,
             Code::CertificateExpired,
-            format!("the certificate expired on {}", not_after.to_date_time()),
+            format!("the certificate expired on {}", format_rfc3339(na)),
         )
         .with_hint("create a new certificate and upload it to the app registration"));
     }
@@ -392,23 +379,23 @@ fn report(
                 Code::CertificateExpiringSoon,
                 format!(
                     "the certificate expires in {days} days, on {}",
-                    not_after.to_date_time()
+                    format_rfc3339(na)
                 ),
             )
             .with_hint("upload a new certificate to the app registration before then"),
         );
     }
-    let serial = tbs.serial_number.as_bytes();
+    let serial = cert.serial;
     let first = serial
         .iter()
         .position(|&b| b != 0)
         .unwrap_or(serial.len().saturating_sub(1));
     Ok(CertificateReport {
-        subject: name::rfc4514(&tbs.subject),
-        issuer: name::rfc4514(&tbs.issuer),
+        subject: name::rfc4514(cert.subject),
+        issuer: name::rfc4514(cert.issuer),
         serial_number: upper_hex(&serial[first..]),
-        not_before: not_before.to_date_time().to_string(),
-        not_after: not_after.to_date_time().to_string(),
+        not_before: format_rfc3339(nb),
+        not_after: format_rfc3339(na),
         not_before_unix: nb,
         not_after_unix: na,
         key_type: "RSA",
@@ -434,13 +421,11 @@ enum DerKind {
 }
 
 fn classify(der: &[u8]) -> DerKind {
-    if Certificate::from_der(der).is_ok() {
+    if x509::parse(der).is_ok() {
         DerKind::Certificate
-    } else if pkcs8::PrivateKeyInfo::from_der(der).is_ok()
-        || pkcs1::RsaPrivateKey::from_der(der).is_ok()
-    {
+    } else if key::pkcs8_parts(der).is_ok() || key::pkcs1_public(der).is_ok() {
         DerKind::PrivateKey
-    } else if pkcs8::EncryptedPrivateKeyInfo::from_der(der).is_ok() {
+    } else if key::is_encrypted_pkcs8(der) {
         DerKind::EncryptedPrivateKey
     } else if pfx::is_pfx(der) {
         DerKind::Pfx
@@ -459,7 +444,7 @@ fn pfx_in_field(field: &str) -> Error {
         .with_hint("upload it in the PFX field instead of the certificate and key fields")
 }
 
-fn cert_der_error(der: &[u8], e: &der::Error, field: &str) -> Error {
+fn cert_der_error(der: &[u8], e: DerError, field: &str) -> Error {
     if field == "certificate" {
         match classify(der) {
             DerKind::PrivateKey | DerKind::EncryptedPrivateKey => {
@@ -469,7 +454,7 @@ fn cert_der_error(der: &[u8], e: &der::Error, field: &str) -> Error {
             DerKind::Certificate | DerKind::Other => {}
         }
     }
-    let what = if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) {
+    let what = if e == DerError::Truncated {
         "the certificate is truncated"
     } else {
         "this is not an X.509 certificate"
@@ -490,9 +475,9 @@ fn parse_certificates(input: &str) -> Result<Vec<Vec<u8>>, Error> {
     const FIELD: &str = "certificate";
     if !text::is_pem(input) {
         let der = text::decode_base64(input, FIELD)?;
-        return match Certificate::from_der(&der) {
+        return match x509::parse(&der) {
             Ok(_) => Ok(vec![der.to_vec()]),
-            Err(e) => Err(cert_der_error(&der, &e, FIELD)),
+            Err(e) => Err(cert_der_error(&der, e, FIELD)),
         };
     }
     let blocks = text::pem_blocks(input, FIELD)?;
@@ -538,9 +523,7 @@ fn parse_private_key(input: &str, passphrase: &str) -> Result<RsaKey, Error> {
         return match classify(&der) {
             DerKind::Certificate => Err(cert_in_key_field()),
             DerKind::EncryptedPrivateKey => encrypted(&der),
-            DerKind::PrivateKey if pkcs8::PrivateKeyInfo::from_der(&der).is_ok() => {
-                key::from_pkcs8(&der, FIELD)
-            }
+            DerKind::PrivateKey if key::pkcs8_parts(&der).is_ok() => key::from_pkcs8(&der, FIELD),
             DerKind::PrivateKey => key::from_pkcs1(&der, FIELD),
             DerKind::Pfx => Err(pfx_in_field(FIELD)),
             DerKind::Other => key::from_pkcs8(&der, FIELD),
