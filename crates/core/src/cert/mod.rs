@@ -618,4 +618,123 @@ mod tests {
         );
         assert_eq!(t.x5t_s256(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     }
+
+    /// The credentials of the golden vectors, as DER: certificate, PKCS#8 and PKCS#1 keys,
+    /// encrypted PKCS#8 and PFX.
+    fn vector_ders() -> Vec<(&'static str, Vec<u8>)> {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../tests/vectors/cert.json")).unwrap();
+        let credential = |name: &str| {
+            doc["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap()["input"]["credential"]
+                .clone()
+        };
+        let pem = |text: &serde_json::Value| {
+            text::pem_blocks(text.as_str().unwrap(), "f").unwrap()[0]
+                .der
+                .to_vec()
+        };
+        let plain = credential("PKCS#8 PEM key with its certificate");
+        let pkcs1 = credential("PKCS#1 PEM key gives the same report");
+        let encrypted =
+            credential("encrypted PKCS#8 (PBES2, PBKDF2-SHA256, AES-256-CBC) with its passphrase");
+        let pfx = credential("PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)");
+        vec![
+            ("certificate", pem(&plain["certificate"])),
+            ("pkcs8", pem(&plain["privateKey"])),
+            ("pkcs1", pem(&pkcs1["privateKey"])),
+            ("encrypted", pem(&encrypted["privateKey"])),
+            (
+                "pfx",
+                text::decode_base64(pfx["pfx"].as_str().unwrap(), "pfx")
+                    .unwrap()
+                    .to_vec(),
+            ),
+        ]
+    }
+
+    /// Runs the parser for `kind` and says whether it accepted, and whether it saw truncation.
+    fn parse_as(kind: &str, der: &[u8]) -> Result<(), DerError> {
+        match kind {
+            "certificate" => x509::parse(der).map(drop),
+            "pkcs8" => key::pkcs8_parts(der).map(drop),
+            "pkcs1" => key::pkcs1_public(der).map(drop),
+            "encrypted" => key::encrypted_pkcs8_parts(der).map(drop),
+            _ => match pfx::open(der, "vector pfx") {
+                Err(e) if e.message.contains("truncated") => Err(DerError::Truncated),
+                Err(e) if e.field.as_deref() == Some("pfx") => Err(DerError::Malformed),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    #[test]
+    fn every_parser_accepts_its_vector_and_reads_what_x509_cert_reads() {
+        use ::der::Decode;
+        for (kind, der) in vector_ders() {
+            assert_eq!(parse_as(kind, &der), Ok(()), "{kind}");
+        }
+        let (_, cert_der) = &vector_ders()[0];
+        let cert = x509::parse(cert_der).unwrap();
+        let reference = x509_cert::Certificate::from_der(cert_der).unwrap();
+        let tbs = &reference.tbs_certificate;
+        assert_eq!(cert.serial, tbs.serial_number.as_bytes());
+        assert_eq!(name::rfc4514(cert.subject), tbs.subject.to_string());
+        assert_eq!(name::rfc4514(cert.issuer), tbs.issuer.to_string());
+        assert_eq!(
+            cert.not_after,
+            tbs.validity.not_after.to_unix_duration().as_secs() as i64
+        );
+        assert_eq!(
+            cert.public_key,
+            tbs.subject_public_key_info.subject_public_key.raw_bytes()
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_refused_by_every_parser() {
+        for (kind, der) in vector_ders() {
+            // Truncated anywhere: every strict prefix is refused as truncated.
+            for len in 0..der.len() {
+                assert_eq!(
+                    parse_as(kind, &der[..len]),
+                    Err(DerError::Truncated),
+                    "{kind} cut at {len}"
+                );
+            }
+            // Trailing bytes after the outer element.
+            let mut trailing = der.clone();
+            trailing.push(0);
+            assert_eq!(
+                parse_as(kind, &trailing),
+                Err(DerError::Malformed),
+                "{kind} + trailing"
+            );
+            // A wrong outer tag (SET instead of SEQUENCE).
+            let mut wrong_tag = der.clone();
+            wrong_tag[0] = der::SET;
+            assert_eq!(
+                parse_as(kind, &wrong_tag),
+                Err(DerError::Malformed),
+                "{kind} SET"
+            );
+            // An overlong length: the same length with a leading zero byte.
+            assert_eq!(der[1], 0x82, "{kind}: a two-byte length");
+            let mut overlong = vec![der[0], 0x83, 0x00];
+            overlong.extend_from_slice(&der[2..]);
+            assert_eq!(
+                parse_as(kind, &overlong),
+                Err(DerError::Malformed),
+                "{kind} overlong"
+            );
+            // An inner element's length one too long runs out of its parent.
+            let mut inner = der.clone();
+            inner[5] = inner[5].wrapping_add(1);
+            assert!(parse_as(kind, &inner).is_err(), "{kind} inner length");
+        }
+    }
 }
