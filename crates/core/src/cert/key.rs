@@ -6,9 +6,8 @@
 //! crate in the production graph (RUSTSEC-2023-0071).
 
 use super::der::{self, DerError};
+use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};
-use ::der::Decode;
-use pkcs5::EncryptionScheme;
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -23,8 +22,6 @@ const DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
 /// The largest PBKDF2 (and PKCS#12 KDF/MAC) iteration count accepted: OpenSSL and Windows export
 /// with 2,048-10,000; a pasted key must not make the Worker spin for seconds.
 pub(crate) const MAX_KDF_ITERATIONS: u32 = 1_000_000;
-/// The largest scrypt cost parameter N accepted, for the same reason.
-const MAX_SCRYPT_COST: u64 = 1 << 20;
 
 /// An RSA private key, held as PKCS#8 DER (zeroized on drop) with its public parts.
 #[derive(Clone)]
@@ -134,9 +131,11 @@ pub(crate) fn encrypted_pkcs8_parts(der: &[u8]) -> Result<(der::Tlv<'_>, &[u8]),
     Ok((algorithm, data))
 }
 
-/// Is this an EncryptedPrivateKeyInfo with a scheme the decryptor knows?
+/// Is this an EncryptedPrivateKeyInfo with a password-based scheme (PBES2 or PBES1)?
 pub(crate) fn is_encrypted_pkcs8(der: &[u8]) -> bool {
-    encrypted_pkcs8_parts(der).is_ok_and(|(alg, _)| EncryptionScheme::from_der(alg.raw).is_ok())
+    encrypted_pkcs8_parts(der).is_ok_and(|(alg, _)| {
+        der::algorithm(alg.value).is_ok_and(|(oid, _)| oid == pbes2::PBES2 || pbes2::is_pbes1(oid))
+    })
 }
 
 fn malformed_key(field: &str, e: DerError) -> Error {
@@ -179,31 +178,13 @@ pub(crate) fn from_pkcs1(der: &[u8], field: &str) -> Result<RsaKey, Error> {
 /// The hint for keys and files encrypted with something we do not implement.
 pub(crate) const REENCRYPT_HINT: &str = "re-encrypt it with PBES2/AES-256-CBC: openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in key.pem -out key-aes.pem";
 
-/// Rejects PBES2 parameters that would make key derivation unreasonably expensive.
-pub(crate) fn check_kdf_cost(scheme: &EncryptionScheme<'_>, field: &str) -> Result<(), Error> {
-    let too_costly = match scheme {
-        EncryptionScheme::Pbes2(params) => match &params.kdf {
-            pkcs5::pbes2::Kdf::Pbkdf2(p) => p.iteration_count > MAX_KDF_ITERATIONS,
-            pkcs5::pbes2::Kdf::Scrypt(p) => p.cost_parameter > MAX_SCRYPT_COST,
-            _ => false,
-        },
-        _ => {
-            return Err(Error::field(
-                field,
-                Code::UnsupportedAlgorithm,
-                "the key is encrypted with legacy PBES1 (DES/RC2 with MD5/SHA-1)",
-            )
-            .with_hint(REENCRYPT_HINT));
-        }
-    };
-    if too_costly {
-        return Err(Error::field(
-            field,
-            Code::OutOfRange,
-            "the key-derivation cost in this file is unreasonably high",
-        ));
-    }
-    Ok(())
+/// The error for a key-derivation cost beyond [`MAX_KDF_ITERATIONS`].
+pub(crate) fn too_costly(field: &str) -> Error {
+    Error::field(
+        field,
+        Code::OutOfRange,
+        "the key-derivation cost in this file is unreasonably high",
+    )
 }
 
 /// Decrypts `EncryptedPrivateKeyInfo` (RFC 5958 §3) with `passphrase`.
@@ -214,21 +195,35 @@ pub(crate) fn decrypt_pkcs8(
     passphrase_field: &str,
 ) -> Result<RsaKey, Error> {
     let (algorithm, data) = encrypted_pkcs8_parts(der).map_err(|e| malformed_key(field, e))?;
-    let scheme = EncryptionScheme::from_der(algorithm.raw).map_err(|_| {
-        let oid = der::algorithm(algorithm.value)
-            .map_or_else(|_| String::new(), |(oid, _)| der::oid_text(oid));
+    let (oid, parameters) = der::algorithm(algorithm.value).map_err(|e| malformed_key(field, e))?;
+    if pbes2::is_pbes1(oid) {
+        return Err(Error::field(
+            field,
+            Code::UnsupportedAlgorithm,
+            "the key is encrypted with legacy PBES1 (DES/RC2 with MD5/SHA-1)",
+        )
+        .with_hint(REENCRYPT_HINT));
+    }
+    let unsupported = || {
         Error::field(
             field,
             Code::UnsupportedAlgorithm,
-            format!("the key is encrypted with an unsupported algorithm ({oid})"),
+            format!(
+                "the key is encrypted with an unsupported algorithm ({})",
+                der::oid_text(oid)
+            ),
         )
         .with_hint(REENCRYPT_HINT)
+    };
+    if oid != pbes2::PBES2 {
+        return Err(unsupported());
+    }
+    let params = pbes2::params(parameters).map_err(|e| match e {
+        SchemeError::TooCostly => too_costly(field),
+        SchemeError::Malformed | SchemeError::Unsupported => unsupported(),
     })?;
-    check_kdf_cost(&scheme, field)?;
-    let plain = scheme
-        .decrypt(passphrase, data)
-        .map_err(|e| decrypt_error(e, field, passphrase_field))?;
-    let plain = Zeroizing::new(plain);
+    let plain = pbes2::decrypt(&params, passphrase, data)
+        .ok_or_else(|| wrong_password(passphrase_field))?;
     from_pkcs8(&plain, field).map_err(|e| {
         if e.code == Code::InvalidFormat {
             wrong_password(passphrase_field)
@@ -245,19 +240,4 @@ pub(crate) fn wrong_password(field: &str) -> Error {
         "the passphrase does not decrypt the key",
     )
     .with_hint("check the passphrase (it is case-sensitive)")
-}
-
-pub(crate) fn decrypt_error(e: pkcs5::Error, field: &str, passphrase_field: &str) -> Error {
-    match e {
-        // pkcs5 0.7 reports a bad CBC padding (the sign of a wrong password) as EncryptFailed.
-        pkcs5::Error::DecryptFailed | pkcs5::Error::EncryptFailed => {
-            wrong_password(passphrase_field)
-        }
-        _ => Error::field(
-            field,
-            Code::UnsupportedAlgorithm,
-            "the key's encryption algorithm is not supported",
-        )
-        .with_hint(REENCRYPT_HINT),
-    }
 }

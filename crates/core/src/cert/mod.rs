@@ -11,6 +11,7 @@
 mod der;
 mod key;
 mod name;
+mod pbes2;
 mod pfx;
 mod text;
 mod x509;

@@ -9,11 +9,10 @@
 
 use super::der::{self, DerError, Reader, Tlv};
 use super::key::{self, RsaKey};
+use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};
-use ::der::Decode;
 use hmac::digest::KeyInit;
 use hmac::{Mac, SimpleHmac};
-use pkcs5::EncryptionScheme;
 use sha1::Sha1;
 use sha2::Sha256;
 use sha2::digest::Digest;
@@ -35,7 +34,6 @@ const CERT_BAG: &[u8] = &[
     0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x03,
 ];
 const X509_CERTIFICATE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x16, 0x01];
-const PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
 /// `pkcs-12PbeIds` (RFC 7292 App. C): 1.2.840.113549.1.12.1.{3,4,5,6}.
 const PBE_SHA1_3DES3: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03];
 const PBE_SHA1_3DES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x04];
@@ -297,10 +295,13 @@ struct Password<'a> {
 
 /// How a safe or key bag is encrypted.
 enum Scheme<'a> {
-    Pbes2(EncryptionScheme<'a>),
+    Pbes2(pbes2::Params<'a>),
     Pkcs12Pbe(LegacyCipher, PbeParams<'a>),
 }
 
+/// Parsed and checked in every build, so a file gets the same verdict on its shape; only a
+/// `pfx-legacy` build reads the cipher details to decrypt.
+#[cfg_attr(not(feature = "pfx-legacy"), allow(dead_code))]
 #[derive(Clone, Copy)]
 enum LegacyCipher {
     TripleDes3,
@@ -310,6 +311,7 @@ enum LegacyCipher {
 }
 
 /// pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }.
+#[cfg_attr(not(feature = "pfx-legacy"), allow(dead_code))]
 struct PbeParams<'a> {
     salt: &'a [u8],
     iterations: u32,
@@ -323,8 +325,11 @@ fn scheme<'a>(algorithm: Tlv<'a>) -> Result<Scheme<'a>, Error> {
     let (oid, parameters) =
         der::algorithm(algorithm.value).map_err(|_| malformed("encryption algorithm"))?;
     let cipher = match oid {
-        PBES2 => {
-            let scheme = EncryptionScheme::from_der(algorithm.raw).map_err(|_| {
+        pbes2::PBES2 => {
+            let params = pbes2::params(parameters).map_err(|e| {
+                if e == SchemeError::TooCostly {
+                    return key::too_costly(FIELD);
+                }
                 Error::field(
                     FIELD,
                     Code::UnsupportedAlgorithm,
@@ -332,8 +337,7 @@ fn scheme<'a>(algorithm: Tlv<'a>) -> Result<Scheme<'a>, Error> {
                 )
                 .with_hint(REEXPORT_HINT)
             })?;
-            key::check_kdf_cost(&scheme, FIELD)?;
-            return Ok(Scheme::Pbes2(scheme));
+            return Ok(Scheme::Pbes2(params));
         }
         PBE_SHA1_3DES3 => LegacyCipher::TripleDes3,
         PBE_SHA1_3DES2 => LegacyCipher::TripleDes2,
@@ -380,10 +384,8 @@ fn decrypt(
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     match scheme {
-        Scheme::Pbes2(s) => s
-            .decrypt(password.utf8.as_bytes(), ciphertext)
-            .map(Zeroizing::new)
-            .map_err(|e| key::decrypt_error(e, FIELD, PASSWORD_FIELD)),
+        Scheme::Pbes2(params) => pbes2::decrypt(params, password.utf8.as_bytes(), ciphertext)
+            .ok_or_else(|| key::wrong_password(PASSWORD_FIELD)),
         Scheme::Pkcs12Pbe(cipher, params) => {
             pkcs12_pbe_decrypt(*cipher, params, password.bmp, ciphertext)
         }
