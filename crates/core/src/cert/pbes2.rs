@@ -31,7 +31,7 @@ pub(crate) fn is_pbes1(oid: &[u8]) -> bool {
 }
 
 /// Why PBES2 parameters cannot be used.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SchemeError {
     Malformed,
     /// A KDF, PRF or cipher outside PBKDF2 / HMAC-SHA-1, -256 / AES-CBC.
@@ -228,5 +228,149 @@ mod tests {
             0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x03
         ]));
         assert!(!is_pbes1(PBES2));
+    }
+
+    fn element(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        der::push_element(&mut out, tag, &parts.concat());
+        out
+    }
+
+    /// PBES2 parameters for PBKDF2 with `kdf_tail` after the salt, and `cipher` with `iv`.
+    fn pbes2_params(kdf_oid: &[u8], kdf_tail: &[&[u8]], cipher: &[u8], iv: &[u8]) -> Vec<u8> {
+        let salt = element(der::OCTET_STRING, &[b"saltsalt"]);
+        let kdf_params = element(der::SEQUENCE, &[&[&salt[..]], kdf_tail].concat());
+        let kdf = element(
+            der::SEQUENCE,
+            &[&element(der::OID, &[kdf_oid]), &kdf_params],
+        );
+        let enc = element(der::SEQUENCE, &[&element(der::OID, &[cipher]), iv]);
+        element(der::SEQUENCE, &[&kdf, &enc])
+    }
+
+    fn parse(der_params: &[u8]) -> Result<(), SchemeError> {
+        let tlv = Reader::new(der_params).any().map_err(SchemeError::from)?;
+        params(Some(tlv)).map(drop)
+    }
+
+    #[test]
+    fn parameters_are_checked() {
+        let aes256 = [AES_CBC_ARC, &[42]].concat();
+        let iv = element(der::OCTET_STRING, &[&[7u8; 16]]);
+        let iterations = element(der::INTEGER, &[&[0x08, 0x00]]);
+        let sha256 = element(
+            der::SEQUENCE,
+            &[&element(der::OID, &[HMAC_SHA256]), &[5, 0]],
+        );
+        let good = pbes2_params(PBKDF2, &[&iterations, &sha256], &aes256, &iv);
+        let p = {
+            let tlv = Reader::new(&good).any().unwrap();
+            params(Some(tlv)).unwrap()
+        };
+        assert_eq!(
+            (p.iterations, p.prf, p.key_len, p.iv),
+            (2048, Prf::Sha256, 32, &[7u8; 16][..])
+        );
+        // The default PRF is HMAC-SHA-1; a matching keyLength is accepted.
+        let key_len = element(der::INTEGER, &[&[32]]);
+        assert_eq!(
+            parse(&pbes2_params(
+                PBKDF2,
+                &[&iterations, &key_len],
+                &aes256,
+                &iv
+            )),
+            Ok(())
+        );
+
+        let scrypt = [0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b];
+        let sha512 = element(
+            der::SEQUENCE,
+            &[
+                &element(
+                    der::OID,
+                    &[&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0b]],
+                ),
+                &[5, 0],
+            ],
+        );
+        let des3 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07];
+        let huge = element(der::INTEGER, &[&[0x0f, 0x42, 0x41]]);
+        let zero = element(der::INTEGER, &[&[0]]);
+        let wrong_len = element(der::INTEGER, &[&[16]]);
+        let short_iv = element(der::OCTET_STRING, &[&[7u8; 8]]);
+        let cases: [(Vec<u8>, SchemeError); 8] = [
+            (
+                pbes2_params(&scrypt, &[&iterations], &aes256, &iv),
+                SchemeError::Unsupported,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&iterations, &sha512], &aes256, &iv),
+                SchemeError::Unsupported,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&iterations], &des3, &iv),
+                SchemeError::Unsupported,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&huge], &aes256, &iv),
+                SchemeError::TooCostly,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&zero], &aes256, &iv),
+                SchemeError::Malformed,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&iterations, &wrong_len], &aes256, &iv),
+                SchemeError::Malformed,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&iterations], &aes256, &short_iv),
+                SchemeError::Malformed,
+            ),
+            (
+                pbes2_params(PBKDF2, &[&iterations, &sha256, &[5, 0]], &aes256, &iv),
+                SchemeError::Malformed,
+            ),
+        ];
+        for (i, (der_params, want)) in cases.iter().enumerate() {
+            assert_eq!(parse(der_params), Err(*want), "case {i}");
+        }
+        // Truncated anywhere, a wrong outer tag, trailing bytes inside, an overlong length.
+        for len in 0..good.len() {
+            assert_eq!(
+                parse(&good[..len]),
+                Err(SchemeError::Malformed),
+                "cut at {len}"
+            );
+        }
+        let mut wrong_tag = good.clone();
+        wrong_tag[0] = der::SET;
+        assert_eq!(parse(&wrong_tag), Err(SchemeError::Malformed));
+        let mut trailing = good[2..].to_vec();
+        trailing.extend([5, 0]);
+        assert_eq!(
+            parse(&element(der::SEQUENCE, &[&trailing])),
+            Err(SchemeError::Malformed)
+        );
+        let mut overlong = vec![der::SEQUENCE, 0x81, good[1]];
+        overlong.extend_from_slice(&good[2..]);
+        assert_eq!(parse(&overlong), Err(SchemeError::Malformed));
+        assert_eq!(params(None).map(drop), Err(SchemeError::Malformed));
+    }
+
+    #[test]
+    fn a_wrong_password_fails_the_padding_check_or_decrypts_garbage() {
+        let aes128 = [AES_CBC_ARC, &[2]].concat();
+        let iv = element(der::OCTET_STRING, &[&[0u8; 16]]);
+        let iterations = element(der::INTEGER, &[&[1]]);
+        let der_params = pbes2_params(PBKDF2, &[&iterations], &aes128, &iv);
+        let tlv = Reader::new(&der_params).any().unwrap();
+        let p = params(Some(tlv)).unwrap();
+        assert!(
+            decrypt(&p, b"pw", &[1u8; 15]).is_none(),
+            "not a whole block"
+        );
+        assert!(decrypt(&p, b"pw", &[]).is_none());
     }
 }
