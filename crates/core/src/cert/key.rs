@@ -187,13 +187,11 @@ pub(crate) fn too_costly(field: &str) -> Error {
     )
 }
 
-/// Decrypts `EncryptedPrivateKeyInfo` (RFC 5958 §3) with `passphrase`.
-pub(crate) fn decrypt_pkcs8(
-    der: &[u8],
-    passphrase: &[u8],
+/// The PBES2 parameters and ciphertext of an `EncryptedPrivateKeyInfo` (RFC 5958 §3).
+pub(crate) fn pbes2_parts<'a>(
+    der: &'a [u8],
     field: &str,
-    passphrase_field: &str,
-) -> Result<RsaKey, Error> {
+) -> Result<(pbes2::Params<'a>, &'a [u8]), Error> {
     let (algorithm, data) = encrypted_pkcs8_parts(der).map_err(|e| malformed_key(field, e))?;
     let (oid, parameters) = der::algorithm(algorithm.value).map_err(|e| malformed_key(field, e))?;
     if pbes2::is_pbes1(oid) {
@@ -222,6 +220,18 @@ pub(crate) fn decrypt_pkcs8(
         SchemeError::TooCostly => too_costly(field),
         SchemeError::Malformed | SchemeError::Unsupported => unsupported(),
     })?;
+    Ok((params, data))
+}
+
+/// Decrypts `EncryptedPrivateKeyInfo` (RFC 5958 §3) with `passphrase`.
+#[cfg(feature = "pbes2")]
+pub(crate) fn decrypt_pkcs8(
+    der: &[u8],
+    passphrase: &[u8],
+    field: &str,
+    passphrase_field: &str,
+) -> Result<RsaKey, Error> {
+    let (params, data) = pbes2_parts(der, field)?;
     let plain = pbes2::decrypt(&params, passphrase, data)
         .ok_or_else(|| wrong_password(passphrase_field))?;
     from_pkcs8(&plain, field).map_err(|e| {
@@ -231,6 +241,14 @@ pub(crate) fn decrypt_pkcs8(
             e
         }
     })
+}
+
+/// Without the decryptor the key is checked, then left to the host (see
+/// [`super::encrypted_key_parameters`]).
+#[cfg(not(feature = "pbes2"))]
+pub(crate) fn decrypt_pkcs8(der: &[u8], _: &[u8], field: &str, _: &str) -> Result<RsaKey, Error> {
+    pbes2_parts(der, field)?;
+    Err(pbes2::host_decrypts(field))
 }
 
 pub(crate) fn wrong_password(field: &str) -> Error {

@@ -585,6 +585,58 @@ fn cert_in_key_field() -> Error {
         .with_hint("paste it into the certificate field; the key starts with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----")
 }
 
+/// What a host needs to decrypt an encrypted PKCS#8 key itself, for builds without the `pbes2`
+/// decryptor: WebCrypto `deriveKey({name: "PBKDF2", salt, iterations, hash}, passphrase,
+/// {name: "AES-CBC", length: keyLength})`, then `decrypt({name: "AES-CBC", iv}, ciphertext)`.
+/// The plaintext is the PKCS#8 key, to load as the `privateKey` (base64 DER).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptedKeyParameters {
+    pub salt: Vec<u8>,
+    pub iterations: u32,
+    /// WebCrypto's name of the PBKDF2 hash: `SHA-1` or `SHA-256`.
+    pub hash: &'static str,
+    /// The AES-CBC key length in bits: 128, 192 or 256.
+    pub key_length: u32,
+    pub iv: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The PBES2 parameters of the encrypted key in `private_key` (PEM `ENCRYPTED PRIVATE KEY` or
+/// base64 DER), checked as [`Credential::load`] checks them.
+pub fn encrypted_key_parameters(private_key: &str) -> Result<EncryptedKeyParameters, Error> {
+    const FIELD: &str = "privateKey";
+    text::check_size(private_key, FIELD, MAX_PRIVATE_KEY_CHARS)?;
+    let der = if text::is_pem(private_key) {
+        let blocks = text::pem_blocks(private_key, FIELD)?;
+        let block = blocks
+            .into_iter()
+            .find(|b| b.label == "ENCRYPTED PRIVATE KEY")
+            .ok_or_else(|| {
+                Error::field(
+                    FIELD,
+                    Code::InvalidFormat,
+                    "this is not an encrypted private key",
+                )
+            })?;
+        block.der
+    } else {
+        text::decode_base64(private_key, FIELD)?
+    };
+    let (params, ciphertext) = key::pbes2_parts(&der, FIELD)?;
+    Ok(EncryptedKeyParameters {
+        salt: params.salt.to_vec(),
+        iterations: params.iterations,
+        hash: match params.prf {
+            pbes2::Prf::Sha1 => "SHA-1",
+            pbes2::Prf::Sha256 => "SHA-256",
+        },
+        key_length: params.key_len as u32 * 8,
+        iv: params.iv.to_vec(),
+        ciphertext: ciphertext.to_vec(),
+    })
+}
+
 /// Standard base64 of DER, as `x5c` entries are (RFC 7515 §4.1.6: not base64url).
 pub(crate) fn x5c_entry(der: &[u8]) -> String {
     STANDARD.encode(der)
@@ -737,5 +789,44 @@ mod tests {
             inner[5] = inner[5].wrapping_add(1);
             assert!(parse_as(kind, &inner).is_err(), "{kind} inner length");
         }
+    }
+
+    #[test]
+    fn encrypted_key_parameters_decrypt_to_the_loaded_key() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../tests/vectors/cert.json")).unwrap();
+        let case = doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                c["name"]
+                    == "encrypted PKCS#8 (PBES2, PBKDF2-SHA256, AES-256-CBC) with its passphrase"
+            })
+            .unwrap();
+        let credential = &case["input"]["credential"];
+        let key_text = credential["privateKey"].as_str().unwrap();
+        let p = encrypted_key_parameters(key_text).unwrap();
+        assert_eq!((p.hash, p.key_length, p.iv.len()), ("SHA-256", 256, 16));
+        let input: CredentialInput = serde_json::from_value(credential.clone()).unwrap();
+        let loaded = Credential::load(&input, case["input"]["now"].as_i64().unwrap());
+        #[cfg(feature = "pbes2")]
+        {
+            let der = text::pem_blocks(key_text, "f").unwrap().remove(0).der;
+            let (params, data) = key::pbes2_parts(&der, "f").unwrap();
+            let pass = credential["privateKeyPassphrase"].as_str().unwrap();
+            let plain = pbes2::decrypt(&params, pass.as_bytes(), data).unwrap();
+            assert_eq!(&plain[..], loaded.unwrap().pkcs8_der());
+        }
+        #[cfg(not(feature = "pbes2"))]
+        assert_eq!(loaded.unwrap_err().code, Code::UnsupportedAlgorithm);
+        let e = encrypted_key_parameters(
+            "-----BEGIN PRIVATE KEY-----\nAQID\n-----END PRIVATE KEY-----",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::InvalidFormat, Some("privateKey"))
+        );
     }
 }

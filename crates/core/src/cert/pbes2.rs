@@ -5,15 +5,18 @@
 
 use super::der::{self, DerError, Reader, Tlv};
 use super::key::MAX_KDF_ITERATIONS;
-use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockDecryptMut, KeyIvInit};
-use hmac::digest::KeyInit;
-use hmac::digest::core_api::BlockSizeUser;
-use hmac::{Mac, SimpleHmac};
-use sha1::Sha1;
-use sha2::Sha256;
-use sha2::digest::Digest;
-use zeroize::Zeroizing;
+#[cfg(feature = "pbes2")]
+use {
+    cbc::cipher::block_padding::Pkcs7,
+    cbc::cipher::{BlockDecryptMut, KeyIvInit},
+    hmac::digest::KeyInit,
+    hmac::digest::core_api::BlockSizeUser,
+    hmac::{Mac, SimpleHmac},
+    sha1::Sha1,
+    sha2::Sha256,
+    sha2::digest::Digest,
+    zeroize::Zeroizing,
+};
 
 /// 1.2.840.113549.1.5.13
 pub(crate) const PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
@@ -28,6 +31,17 @@ const AES_CBC_ARC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01];
 /// Is `oid` one of PKCS #5's PBES1 schemes (1.2.840.113549.1.5.{1,3,4,6,10,11})?
 pub(crate) fn is_pbes1(oid: &[u8]) -> bool {
     matches!(oid, [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, n] if [1, 3, 4, 6, 10, 11].contains(n))
+}
+
+/// The refusal of a build without the `pbes2` decryptor: the host decrypts with WebCrypto.
+#[cfg(not(feature = "pbes2"))]
+pub(crate) fn host_decrypts(field: &str) -> crate::error::Error {
+    crate::error::Error::field(
+        field,
+        crate::error::Code::UnsupportedAlgorithm,
+        "this build leaves decrypting PBES2 keys to the host",
+    )
+    .with_hint("decrypt it with WebCrypto (PBKDF2, then AES-CBC) using the parameters of cert::encrypted_key_parameters, then give the decrypted key")
 }
 
 /// Why PBES2 parameters cannot be used.
@@ -47,7 +61,7 @@ impl From<DerError> for SchemeError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Prf {
+pub(crate) enum Prf {
     Sha1,
     Sha256,
 }
@@ -55,11 +69,11 @@ enum Prf {
 /// Checked PBES2 parameters.
 #[derive(Debug)]
 pub(crate) struct Params<'a> {
-    salt: &'a [u8],
-    iterations: u32,
-    prf: Prf,
-    key_len: usize,
-    iv: &'a [u8],
+    pub salt: &'a [u8],
+    pub iterations: u32,
+    pub prf: Prf,
+    pub key_len: usize,
+    pub iv: &'a [u8],
 }
 
 /// PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier {PBKDF2},
@@ -143,6 +157,7 @@ pub(crate) fn params(parameters: Option<Tlv<'_>>) -> Result<Params<'_>, SchemeEr
 }
 
 /// Decrypts `ciphertext`; `None` when the padding is wrong, the sign of a wrong password.
+#[cfg(feature = "pbes2")]
 pub(crate) fn decrypt(
     params: &Params<'_>,
     password: &[u8],
@@ -163,6 +178,7 @@ pub(crate) fn decrypt(
     Some(buf)
 }
 
+#[cfg(feature = "pbes2")]
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Option<usize>
 where
     C: cbc::cipher::BlockDecryptMut + cbc::cipher::BlockCipher + cbc::cipher::KeyInit,
@@ -175,6 +191,7 @@ where
 }
 
 /// PBKDF2 (RFC 8018 §5.2) with HMAC over `D`, filling `out`.
+#[cfg(feature = "pbes2")]
 fn pbkdf2<D>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8])
 where
     D: Digest + BlockSizeUser + Clone,
@@ -203,6 +220,7 @@ mod tests {
     use super::*;
 
     /// RFC 6070 §2 case 2, and RFC 7914 §11's PBKDF2-HMAC-SHA-256 case 1.
+    #[cfg(feature = "pbes2")]
     #[test]
     fn pbkdf2_test_vectors() {
         let mut out = [0u8; 20];
@@ -359,6 +377,7 @@ mod tests {
         assert_eq!(params(None).map(drop), Err(SchemeError::Malformed));
     }
 
+    #[cfg(feature = "pbes2")]
     #[test]
     fn a_wrong_password_fails_the_padding_check_or_decrypts_garbage() {
         let aes128 = [AES_CBC_ARC, &[2]].concat();

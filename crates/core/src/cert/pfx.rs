@@ -384,8 +384,11 @@ fn decrypt(
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     match scheme {
+        #[cfg(feature = "pbes2")]
         Scheme::Pbes2(params) => pbes2::decrypt(params, password.utf8.as_bytes(), ciphertext)
             .ok_or_else(|| key::wrong_password(PASSWORD_FIELD)),
+        #[cfg(not(feature = "pbes2"))]
+        Scheme::Pbes2(_) => Err(pbes2::host_decrypts(FIELD)),
         Scheme::Pkcs12Pbe(cipher, params) => {
             pkcs12_pbe_decrypt(*cipher, params, password.bmp, ciphertext)
         }
