@@ -289,11 +289,15 @@ fn octets<'a>(content: Option<Tlv<'a>>) -> Result<&'a [u8], Error> {
 /// The password in both encodings PKCS#12 uses: UTF-8 for PBES2 (what OpenSSL and Windows
 /// feed PBKDF2), BMPString for the PKCS#12 KDF (the one that matched the MAC).
 struct Password<'a> {
+    /// Unread when PBES2 is left to the host (no `pbes2` feature).
+    #[cfg_attr(not(feature = "pbes2"), allow(dead_code))]
     utf8: &'a str,
     bmp: &'a [u8],
 }
 
-/// How a safe or key bag is encrypted.
+/// How a safe or key bag is encrypted. The parameters are checked in every build and read
+/// only by the decryptors the build has.
+#[cfg_attr(not(all(feature = "pbes2", feature = "pfx-legacy")), allow(dead_code))]
 enum Scheme<'a> {
     Pbes2(pbes2::Params<'a>),
     Pkcs12Pbe(LegacyCipher, PbeParams<'a>),
