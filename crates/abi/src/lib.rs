@@ -1,68 +1,20 @@
 //! The plain ABI of azconn (see ABI.md): three exports, JSON in linear memory, no imports.
 //!
-//! Entropy and time are inputs of the operations that need them, so the module needs nothing
-//! from its host: wasmtime, wazero, wasmtime-py or a browser can run it as is.
+//! This crate is the one place where azconn speaks JSON text: [`ops`] maps an operation name and
+//! its JSON input onto the core's typed functions, [`call_json`] wraps the answer in the
+//! `{"ok"}` / `{"error"}` envelope, and the `exports` feature adds the `extern "C"` functions a
+//! runtime without bindings calls. Entropy and time are inputs of the operations that need them,
+//! so the module needs nothing from its host: wasmtime, wazero, wasmtime-py or a browser can run
+//! it as is.
 
 use azconn_core::error::{Code, Error};
 use serde_json::{Value, json};
 
-/// Reserves `len` bytes in linear memory for the host to write an input into.
-/// Returns 0 if `len` is 0 or cannot be allocated.
-#[unsafe(no_mangle)]
-pub extern "C" fn azconn_alloc(len: u32) -> *mut u8 {
-    if len == 0 {
-        return std::ptr::null_mut();
-    }
-    let mut buf = Vec::<u8>::with_capacity(len as usize);
-    let ptr = buf.as_mut_ptr();
-    std::mem::forget(buf);
-    ptr
-}
+#[cfg(feature = "exports")]
+mod exports;
+pub mod ops;
 
-/// Releases a buffer from [`azconn_alloc`] or an output of [`azconn_call`].
-///
-/// # Safety
-/// `ptr`/`len` must be exactly a pair this module handed out and not yet freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn azconn_free(ptr: *mut u8, len: u32) {
-    if !ptr.is_null() && len != 0 {
-        // SAFETY: per the contract, ptr came from a Vec<u8> with capacity `len` made here.
-        drop(unsafe { Vec::from_raw_parts(ptr, 0, len as usize) });
-    }
-}
-
-/// Runs operation `op` (UTF-8 name) on `input` (UTF-8 JSON). Returns `(ptr << 32) | len` of a
-/// JSON output `{"ok": <value>}` or `{"error": {code, field?, message, hint?}}` that the host
-/// reads and then frees with [`azconn_free`]. Input buffers stay owned by the host.
-///
-/// # Safety
-/// `op_ptr`/`op_len` and `in_ptr`/`in_len` must describe readable memory of this module.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn azconn_call(
-    op_ptr: *const u8,
-    op_len: u32,
-    in_ptr: *const u8,
-    in_len: u32,
-) -> u64 {
-    // SAFETY: the host guarantees both ranges are inside linear memory (see ABI.md).
-    let op = unsafe { slice(op_ptr, op_len) };
-    let input = unsafe { slice(in_ptr, in_len) };
-    let out = call_json(op, input).into_bytes().into_boxed_slice();
-    let len = out.len() as u64;
-    let ptr = Box::into_raw(out) as *mut u8 as u64;
-    (ptr << 32) | len
-}
-
-unsafe fn slice<'a>(ptr: *const u8, len: u32) -> &'a [u8] {
-    if ptr.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: forwarded from azconn_call's contract.
-        unsafe { std::slice::from_raw_parts(ptr, len as usize) }
-    }
-}
-
-/// The safe core of [`azconn_call`]: bytes in, JSON text out. Never panics on any input.
+/// The safe core of `azconn_call`: bytes in, JSON text out. Never panics on any input.
 pub fn call_json(op: &[u8], input: &[u8]) -> String {
     let result = std::str::from_utf8(op)
         .map_err(|_| {
@@ -80,7 +32,7 @@ pub fn call_json(op: &[u8], input: &[u8]) -> String {
                     format!("the input is not JSON: {e}"),
                 )
             })?;
-            azconn_core::ops::call(op, input)
+            ops::call(op, input)
         });
     match result {
         Ok(value) => json!({ "ok": value }).to_string(),

@@ -19,7 +19,6 @@ mod link;
 #[cfg(feature = "native-signer")]
 pub mod native_signer;
 pub mod oauth;
-pub mod ops;
 pub mod retry;
 pub mod rotation;
 pub mod sync;

@@ -700,3 +700,26 @@ mod fuzz {
         }
     }
 }
+
+/// A credential is loaded once and then signs any number of assertions: the handle's method and
+/// the free function agree, and the header carries the thumbprint taken at load.
+#[test]
+fn a_loaded_credential_builds_every_assertion_without_reloading() {
+    let credential = Credential::load(&pair("cert.pem", "key.pem"), now()).unwrap();
+    let report = credential.report().clone();
+    for i in 0..3u8 {
+        let unsigned = credential
+            .assertion(&claims(i), &Options::default())
+            .unwrap();
+        assert_eq!(
+            unsigned,
+            assertion::prepare(&credential, &claims(i), &Options::default()).unwrap()
+        );
+        let header = decode_part(unsigned.signing_input.split('.').next().unwrap());
+        assert_eq!(
+            header,
+            json!({"alg": "PS256", "typ": "JWT", "x5t#S256": report.x5t_s256})
+        );
+    }
+    assert_eq!(credential.report(), &report);
+}

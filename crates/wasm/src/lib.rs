@@ -35,21 +35,21 @@ pub fn hmac_sha256(mut key: Vec<u8>, message: &[u8]) -> Vec<u8> {
 /// certificates), or one of its two halves (the browser entry's lazily loaded modules).
 fn dispatch(op: &str, input: Value) -> Result<Value, Error> {
     #[cfg(feature = "full")]
-    return azconn_core::ops::call(op, input);
+    return azconn_abi::ops::call(op, input);
     #[cfg(all(not(feature = "full"), feature = "forms", feature = "certificates"))]
-    return azconn_core::ops::call_browser(op, input);
+    return azconn_abi::ops::call_browser(op, input);
     #[cfg(all(
         not(feature = "full"),
         feature = "forms",
         not(feature = "certificates")
     ))]
-    return azconn_core::ops::call_forms(op, input);
+    return azconn_abi::ops::call_forms(op, input);
     #[cfg(all(
         not(feature = "full"),
         not(feature = "forms"),
         feature = "certificates"
     ))]
-    return azconn_core::ops::call_certificates(op, input);
+    return azconn_abi::ops::call_certificates(op, input);
 }
 
 #[cfg(not(any(feature = "forms", feature = "certificates")))]

@@ -75,11 +75,27 @@ impl AbiModule {
         })
     }
 
-    fn put(&mut self, data: &[u8]) -> Result<(u32, u32)> {
+    /// Allocates a buffer in the module and writes `data` into it (the first steps of a call).
+    pub fn put(&mut self, data: &[u8]) -> Result<(u32, u32)> {
         let len = u32::try_from(data.len())?;
         let ptr = self.alloc.call(&mut self.store, len)?;
         self.memory.write(&mut self.store, ptr as usize, data)?;
         Ok((ptr, len))
+    }
+
+    /// Releases a buffer with `azconn_free`.
+    pub fn free(&mut self, (ptr, len): (u32, u32)) -> Result<()> {
+        self.free.call(&mut self.store, (ptr, len))
+    }
+
+    /// Whether `needle` occurs anywhere in linear memory (to check that secrets were zeroed).
+    pub fn memory_contains(&self, needle: &[u8]) -> bool {
+        !needle.is_empty()
+            && self
+                .memory
+                .data(&self.store)
+                .windows(needle.len())
+                .any(|w| w == needle)
     }
 
     /// The current size of linear memory in bytes.

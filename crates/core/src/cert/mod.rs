@@ -8,21 +8,26 @@
 //! certificate (infisical.md §5.2, §13 row 10); here the leaf is the certificate whose public key
 //! matches the private key, and every check names its field.
 
+mod der;
 mod key;
 mod name;
+mod pbes2;
 mod pfx;
 mod text;
+mod x509;
 
+use crate::datetime::format_rfc3339;
 use crate::error::{Code, Error};
+use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use der::Decode;
+use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::fmt;
-use x509_cert::Certificate;
+use x509::Certificate;
 
 /// Largest pasted certificate (or chain) text accepted.
 pub const MAX_CERTIFICATE_CHARS: usize = 64 * 1024;
@@ -245,11 +250,9 @@ impl Credential {
                 "create a new certificate with openssl req -x509 -newkey rsa:2048 (or 3072/4096)",
             ));
         }
-        let mut parsed: Vec<Certificate> = certs
+        let mut parsed: Vec<Certificate<'_>> = certs
             .iter()
-            .map(|der| {
-                Certificate::from_der(der).map_err(|e| cert_der_error(der, &e, fields.certificate))
-            })
+            .map(|der| x509::parse(der).map_err(|e| cert_der_error(der, e, fields.certificate)))
             .collect::<Result<_, _>>()?;
         let publics: Vec<Option<key::RsaPublic>> = parsed.iter().map(rsa_public).collect();
         let leaf = match publics.iter().position(|p| p.as_ref() == Some(&key.public)) {
@@ -262,7 +265,7 @@ impl Credential {
                         "no certificate was found",
                     )
                 })?;
-                let alg = first.tbs_certificate.subject_public_key_info.algorithm.oid;
+                let alg = first.key_algorithm;
                 if alg != key::RSA_ENCRYPTION {
                     return Err(key::unsupported_key_type(fields.certificate, alg));
                 }
@@ -276,11 +279,12 @@ impl Credential {
         };
         // The leaf goes first: `x5c` (RFC 7515 §4.1.6) starts with the signing certificate.
         // `leaf` is a position in `publics`, which is as long as `parsed` and `certs`.
+        let cert = parsed.swap_remove(leaf);
+        let thumbprints = Thumbprints::of(certs[leaf].as_slice());
+        let report = report(&cert, &thumbprints, certs.len(), &key, fields, now)?;
+        drop(parsed);
         let mut chain = certs;
         chain[..=leaf].rotate_right(1);
-        let cert = parsed.swap_remove(leaf);
-        let thumbprints = Thumbprints::of(chain.first().map_or(&[], Vec::as_slice));
-        let report = report(&cert, &thumbprints, chain.len(), &key, fields, now)?;
         Ok(Credential {
             thumbprints,
             chain,
@@ -318,49 +322,44 @@ impl Credential {
         STANDARD.encode(&*self.key.pkcs8)
     }
 
+    /// The signing input of a client assertion (RFC 7523) signed with this credential, for the
+    /// host to sign. Nothing is parsed again: thumbprints and key size were taken at load.
+    pub fn assertion(
+        &self,
+        claims: &Claims,
+        options: &Options,
+    ) -> Result<UnsignedAssertion, Error> {
+        crate::jose::assertion::prepare(self, claims, options)
+    }
+
     /// The key size in bits; an RSA signature is `ceil(bits / 8)` bytes.
     pub fn key_bits(&self) -> u32 {
         self.key.public.bits()
     }
 }
 
-fn rsa_public(cert: &Certificate) -> Option<key::RsaPublic> {
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    if spki.algorithm.oid != key::RSA_ENCRYPTION {
+fn rsa_public(cert: &Certificate<'_>) -> Option<key::RsaPublic> {
+    if cert.key_algorithm != key::RSA_ENCRYPTION {
         return None;
     }
-    let public = pkcs1::RsaPublicKey::from_der(spki.subject_public_key.as_bytes()?).ok()?;
-    let strip = |b: &[u8]| {
-        let first = b.iter().position(|&x| x != 0).unwrap_or(b.len());
-        b[first..].to_vec()
-    };
-    Some(key::RsaPublic {
-        modulus: strip(public.modulus.as_bytes()),
-        exponent: strip(public.public_exponent.as_bytes()),
-    })
+    key::rsa_public_key(cert.public_key).ok()
 }
 
 fn report(
-    cert: &Certificate,
+    cert: &Certificate<'_>,
     thumbprints: &Thumbprints,
     chain_length: usize,
     key: &RsaKey,
     fields: Fields,
     now: i64,
 ) -> Result<CertificateReport, Error> {
-    let tbs = &cert.tbs_certificate;
-    let not_before = tbs.validity.not_before;
-    let not_after = tbs.validity.not_after;
-    let nb = not_before.to_unix_duration().as_secs() as i64;
-    let na = not_after.to_unix_duration().as_secs() as i64;
+    let nb = cert.not_before;
+    let na = cert.not_after;
     if now < nb {
         return Err(Error::field(
             fields.certificate,
             Code::CertificateNotYetValid,
-            format!(
-                "the certificate is not valid before {}",
-                not_before.to_date_time()
-            ),
+            format!("the certificate is not valid before {}", format_rfc3339(nb)),
         )
         .with_hint("check the clock of the machine that created it, or wait"));
     }
@@ -368,7 +367,7 @@ fn report(
         return Err(Error::field(
             fields.certificate,
             Code::CertificateExpired,
-            format!("the certificate expired on {}", not_after.to_date_time()),
+            format!("the certificate expired on {}", format_rfc3339(na)),
         )
         .with_hint("create a new certificate and upload it to the app registration"));
     }
@@ -381,23 +380,23 @@ fn report(
                 Code::CertificateExpiringSoon,
                 format!(
                     "the certificate expires in {days} days, on {}",
-                    not_after.to_date_time()
+                    format_rfc3339(na)
                 ),
             )
             .with_hint("upload a new certificate to the app registration before then"),
         );
     }
-    let serial = tbs.serial_number.as_bytes();
+    let serial = cert.serial;
     let first = serial
         .iter()
         .position(|&b| b != 0)
         .unwrap_or(serial.len().saturating_sub(1));
     Ok(CertificateReport {
-        subject: name::rfc4514(&tbs.subject),
-        issuer: name::rfc4514(&tbs.issuer),
+        subject: name::rfc4514(cert.subject),
+        issuer: name::rfc4514(cert.issuer),
         serial_number: upper_hex(&serial[first..]),
-        not_before: not_before.to_date_time().to_string(),
-        not_after: not_after.to_date_time().to_string(),
+        not_before: format_rfc3339(nb),
+        not_after: format_rfc3339(na),
         not_before_unix: nb,
         not_after_unix: na,
         key_type: "RSA",
@@ -423,13 +422,11 @@ enum DerKind {
 }
 
 fn classify(der: &[u8]) -> DerKind {
-    if Certificate::from_der(der).is_ok() {
+    if x509::parse(der).is_ok() {
         DerKind::Certificate
-    } else if pkcs8::PrivateKeyInfo::from_der(der).is_ok()
-        || pkcs1::RsaPrivateKey::from_der(der).is_ok()
-    {
+    } else if key::pkcs8_parts(der).is_ok() || key::pkcs1_public(der).is_ok() {
         DerKind::PrivateKey
-    } else if pkcs8::EncryptedPrivateKeyInfo::from_der(der).is_ok() {
+    } else if key::is_encrypted_pkcs8(der) {
         DerKind::EncryptedPrivateKey
     } else if pfx::is_pfx(der) {
         DerKind::Pfx
@@ -448,7 +445,7 @@ fn pfx_in_field(field: &str) -> Error {
         .with_hint("upload it in the PFX field instead of the certificate and key fields")
 }
 
-fn cert_der_error(der: &[u8], e: &der::Error, field: &str) -> Error {
+fn cert_der_error(der: &[u8], e: DerError, field: &str) -> Error {
     if field == "certificate" {
         match classify(der) {
             DerKind::PrivateKey | DerKind::EncryptedPrivateKey => {
@@ -458,7 +455,7 @@ fn cert_der_error(der: &[u8], e: &der::Error, field: &str) -> Error {
             DerKind::Certificate | DerKind::Other => {}
         }
     }
-    let what = if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) {
+    let what = if e == DerError::Truncated {
         "the certificate is truncated"
     } else {
         "this is not an X.509 certificate"
@@ -479,9 +476,9 @@ fn parse_certificates(input: &str) -> Result<Vec<Vec<u8>>, Error> {
     const FIELD: &str = "certificate";
     if !text::is_pem(input) {
         let der = text::decode_base64(input, FIELD)?;
-        return match Certificate::from_der(&der) {
+        return match x509::parse(&der) {
             Ok(_) => Ok(vec![der.to_vec()]),
-            Err(e) => Err(cert_der_error(&der, &e, FIELD)),
+            Err(e) => Err(cert_der_error(&der, e, FIELD)),
         };
     }
     let blocks = text::pem_blocks(input, FIELD)?;
@@ -527,9 +524,7 @@ fn parse_private_key(input: &str, passphrase: &str) -> Result<RsaKey, Error> {
         return match classify(&der) {
             DerKind::Certificate => Err(cert_in_key_field()),
             DerKind::EncryptedPrivateKey => encrypted(&der),
-            DerKind::PrivateKey if pkcs8::PrivateKeyInfo::from_der(&der).is_ok() => {
-                key::from_pkcs8(&der, FIELD)
-            }
+            DerKind::PrivateKey if key::pkcs8_parts(&der).is_ok() => key::from_pkcs8(&der, FIELD),
             DerKind::PrivateKey => key::from_pkcs1(&der, FIELD),
             DerKind::Pfx => Err(pfx_in_field(FIELD)),
             DerKind::Other => key::from_pkcs8(&der, FIELD),
@@ -590,6 +585,58 @@ fn cert_in_key_field() -> Error {
         .with_hint("paste it into the certificate field; the key starts with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----")
 }
 
+/// What a host needs to decrypt an encrypted PKCS#8 key itself, for builds without the `pbes2`
+/// decryptor: WebCrypto `deriveKey({name: "PBKDF2", salt, iterations, hash}, passphrase,
+/// {name: "AES-CBC", length: keyLength})`, then `decrypt({name: "AES-CBC", iv}, ciphertext)`.
+/// The plaintext is the PKCS#8 key, to load as the `privateKey` (base64 DER).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptedKeyParameters {
+    pub salt: Vec<u8>,
+    pub iterations: u32,
+    /// WebCrypto's name of the PBKDF2 hash: `SHA-1` or `SHA-256`.
+    pub hash: &'static str,
+    /// The AES-CBC key length in bits: 128, 192 or 256.
+    pub key_length: u32,
+    pub iv: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The PBES2 parameters of the encrypted key in `private_key` (PEM `ENCRYPTED PRIVATE KEY` or
+/// base64 DER), checked as [`Credential::load`] checks them.
+pub fn encrypted_key_parameters(private_key: &str) -> Result<EncryptedKeyParameters, Error> {
+    const FIELD: &str = "privateKey";
+    text::check_size(private_key, FIELD, MAX_PRIVATE_KEY_CHARS)?;
+    let der = if text::is_pem(private_key) {
+        let blocks = text::pem_blocks(private_key, FIELD)?;
+        let block = blocks
+            .into_iter()
+            .find(|b| b.label == "ENCRYPTED PRIVATE KEY")
+            .ok_or_else(|| {
+                Error::field(
+                    FIELD,
+                    Code::InvalidFormat,
+                    "this is not an encrypted private key",
+                )
+            })?;
+        block.der
+    } else {
+        text::decode_base64(private_key, FIELD)?
+    };
+    let (params, ciphertext) = key::pbes2_parts(&der, FIELD)?;
+    Ok(EncryptedKeyParameters {
+        salt: params.salt.to_vec(),
+        iterations: params.iterations,
+        hash: match params.prf {
+            pbes2::Prf::Sha1 => "SHA-1",
+            pbes2::Prf::Sha256 => "SHA-256",
+        },
+        key_length: params.key_len as u32 * 8,
+        iv: params.iv.to_vec(),
+        ciphertext: ciphertext.to_vec(),
+    })
+}
+
 /// Standard base64 of DER, as `x5c` entries are (RFC 7515 §4.1.6: not base64url).
 pub(crate) fn x5c_entry(der: &[u8]) -> String {
     STANDARD.encode(der)
@@ -623,5 +670,163 @@ mod tests {
             "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
         );
         assert_eq!(t.x5t_s256(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    }
+
+    /// The credentials of the golden vectors, as DER: certificate, PKCS#8 and PKCS#1 keys,
+    /// encrypted PKCS#8 and PFX.
+    fn vector_ders() -> Vec<(&'static str, Vec<u8>)> {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../tests/vectors/cert.json")).unwrap();
+        let credential = |name: &str| {
+            doc["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap()["input"]["credential"]
+                .clone()
+        };
+        let pem = |text: &serde_json::Value| {
+            text::pem_blocks(text.as_str().unwrap(), "f").unwrap()[0]
+                .der
+                .to_vec()
+        };
+        let plain = credential("PKCS#8 PEM key with its certificate");
+        let pkcs1 = credential("PKCS#1 PEM key gives the same report");
+        let encrypted =
+            credential("encrypted PKCS#8 (PBES2, PBKDF2-SHA256, AES-256-CBC) with its passphrase");
+        let pfx = credential("PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)");
+        vec![
+            ("certificate", pem(&plain["certificate"])),
+            ("pkcs8", pem(&plain["privateKey"])),
+            ("pkcs1", pem(&pkcs1["privateKey"])),
+            ("encrypted", pem(&encrypted["privateKey"])),
+            (
+                "pfx",
+                text::decode_base64(pfx["pfx"].as_str().unwrap(), "pfx")
+                    .unwrap()
+                    .to_vec(),
+            ),
+        ]
+    }
+
+    /// Runs the parser for `kind` and says whether it accepted, and whether it saw truncation.
+    fn parse_as(kind: &str, der: &[u8]) -> Result<(), DerError> {
+        match kind {
+            "certificate" => x509::parse(der).map(drop),
+            "pkcs8" => key::pkcs8_parts(der).map(drop),
+            "pkcs1" => key::pkcs1_public(der).map(drop),
+            "encrypted" => key::encrypted_pkcs8_parts(der).map(drop),
+            _ => match pfx::open(der, "vector pfx") {
+                Err(e) if e.message.contains("truncated") => Err(DerError::Truncated),
+                Err(e) if e.field.as_deref() == Some("pfx") => Err(DerError::Malformed),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    #[test]
+    fn every_parser_accepts_its_vector_and_reads_what_x509_cert_reads() {
+        use ::der::Decode;
+        for (kind, der) in vector_ders() {
+            assert_eq!(parse_as(kind, &der), Ok(()), "{kind}");
+        }
+        let (_, cert_der) = &vector_ders()[0];
+        let cert = x509::parse(cert_der).unwrap();
+        let reference = x509_cert::Certificate::from_der(cert_der).unwrap();
+        let tbs = &reference.tbs_certificate;
+        assert_eq!(cert.serial, tbs.serial_number.as_bytes());
+        assert_eq!(name::rfc4514(cert.subject), tbs.subject.to_string());
+        assert_eq!(name::rfc4514(cert.issuer), tbs.issuer.to_string());
+        assert_eq!(
+            cert.not_after,
+            tbs.validity.not_after.to_unix_duration().as_secs() as i64
+        );
+        assert_eq!(
+            cert.public_key,
+            tbs.subject_public_key_info.subject_public_key.raw_bytes()
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_refused_by_every_parser() {
+        for (kind, der) in vector_ders() {
+            // Truncated anywhere: every strict prefix is refused as truncated.
+            for len in 0..der.len() {
+                assert_eq!(
+                    parse_as(kind, &der[..len]),
+                    Err(DerError::Truncated),
+                    "{kind} cut at {len}"
+                );
+            }
+            // Trailing bytes after the outer element.
+            let mut trailing = der.clone();
+            trailing.push(0);
+            assert_eq!(
+                parse_as(kind, &trailing),
+                Err(DerError::Malformed),
+                "{kind} + trailing"
+            );
+            // A wrong outer tag (SET instead of SEQUENCE).
+            let mut wrong_tag = der.clone();
+            wrong_tag[0] = der::SET;
+            assert_eq!(
+                parse_as(kind, &wrong_tag),
+                Err(DerError::Malformed),
+                "{kind} SET"
+            );
+            // An overlong length: the same length with a leading zero byte.
+            assert_eq!(der[1], 0x82, "{kind}: a two-byte length");
+            let mut overlong = vec![der[0], 0x83, 0x00];
+            overlong.extend_from_slice(&der[2..]);
+            assert_eq!(
+                parse_as(kind, &overlong),
+                Err(DerError::Malformed),
+                "{kind} overlong"
+            );
+            // An inner element's length one too long runs out of its parent.
+            let mut inner = der.clone();
+            inner[5] = inner[5].wrapping_add(1);
+            assert!(parse_as(kind, &inner).is_err(), "{kind} inner length");
+        }
+    }
+
+    #[test]
+    fn encrypted_key_parameters_decrypt_to_the_loaded_key() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../tests/vectors/cert.json")).unwrap();
+        let case = doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                c["name"]
+                    == "encrypted PKCS#8 (PBES2, PBKDF2-SHA256, AES-256-CBC) with its passphrase"
+            })
+            .unwrap();
+        let credential = &case["input"]["credential"];
+        let key_text = credential["privateKey"].as_str().unwrap();
+        let p = encrypted_key_parameters(key_text).unwrap();
+        assert_eq!((p.hash, p.key_length, p.iv.len()), ("SHA-256", 256, 16));
+        let input: CredentialInput = serde_json::from_value(credential.clone()).unwrap();
+        let loaded = Credential::load(&input, case["input"]["now"].as_i64().unwrap());
+        #[cfg(feature = "pbes2")]
+        {
+            let der = text::pem_blocks(key_text, "f").unwrap().remove(0).der;
+            let (params, data) = key::pbes2_parts(&der, "f").unwrap();
+            let pass = credential["privateKeyPassphrase"].as_str().unwrap();
+            let plain = pbes2::decrypt(&params, pass.as_bytes(), data).unwrap();
+            assert_eq!(&plain[..], loaded.unwrap().pkcs8_der());
+        }
+        #[cfg(not(feature = "pbes2"))]
+        assert_eq!(loaded.unwrap_err().code, Code::UnsupportedAlgorithm);
+        let e = encrypted_key_parameters(
+            "-----BEGIN PRIVATE KEY-----\nAQID\n-----END PRIVATE KEY-----",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::InvalidFormat, Some("privateKey"))
+        );
     }
 }

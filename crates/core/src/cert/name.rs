@@ -6,83 +6,88 @@
 //! that database gives them, upper-cased. Any other type is written as its dotted OID and the
 //! value's DER in hex (`1.2.3=#0c0161`), the form RFC 4514 §2.4 allows for every type.
 
-use der::asn1::{Ia5StringRef, ObjectIdentifier as Oid, PrintableStringRef};
-use der::asn1::{TeletexStringRef, Utf8StringRef};
-use der::{Encode, Tag, Tagged};
+use super::der::{self, Reader};
 use std::fmt::Write;
-use x509_cert::attr::AttributeTypeAndValue;
-use x509_cert::name::Name;
 
 /// Attribute types of certificate names: X.520 (RFC 4519), RFC 1274 / 4524 and PKCS #9.
-const ATTRIBUTE_TYPES: [(Oid, &str); 33] = [
-    (Oid::new_unwrap("2.5.4.3"), "CN"),
-    (Oid::new_unwrap("2.5.4.4"), "SN"),
-    (Oid::new_unwrap("2.5.4.5"), "SERIALNUMBER"),
-    (Oid::new_unwrap("2.5.4.6"), "C"),
-    (Oid::new_unwrap("2.5.4.7"), "L"),
-    (Oid::new_unwrap("2.5.4.8"), "ST"),
-    (Oid::new_unwrap("2.5.4.9"), "STREET"),
-    (Oid::new_unwrap("2.5.4.10"), "O"),
-    (Oid::new_unwrap("2.5.4.11"), "OU"),
-    (Oid::new_unwrap("2.5.4.12"), "TITLE"),
-    (Oid::new_unwrap("2.5.4.13"), "DESCRIPTION"),
-    (Oid::new_unwrap("2.5.4.15"), "BUSINESSCATEGORY"),
-    (Oid::new_unwrap("2.5.4.16"), "POSTALADDRESS"),
-    (Oid::new_unwrap("2.5.4.17"), "POSTALCODE"),
-    (Oid::new_unwrap("2.5.4.18"), "POSTOFFICEBOX"),
-    (Oid::new_unwrap("2.5.4.20"), "TELEPHONENUMBER"),
-    (Oid::new_unwrap("2.5.4.41"), "NAME"),
-    (Oid::new_unwrap("2.5.4.42"), "GIVENNAME"),
-    (Oid::new_unwrap("2.5.4.43"), "INITIALS"),
-    (Oid::new_unwrap("2.5.4.44"), "GENERATIONQUALIFIER"),
-    (Oid::new_unwrap("2.5.4.45"), "X500UNIQUEIDENTIFIER"),
-    (Oid::new_unwrap("2.5.4.46"), "DNQUALIFIER"),
-    (Oid::new_unwrap("2.5.4.51"), "HOUSEIDENTIFIER"),
-    (Oid::new_unwrap("2.5.4.54"), "DMDNAME"),
-    (Oid::new_unwrap("2.5.4.65"), "PSEUDONYM"),
-    (Oid::new_unwrap("2.5.4.72"), "ID-AT-ROLE"),
-    (Oid::new_unwrap("0.9.2342.19200300.100.1.1"), "UID"),
-    (Oid::new_unwrap("0.9.2342.19200300.100.1.3"), "MAIL"),
-    (Oid::new_unwrap("0.9.2342.19200300.100.1.25"), "DC"),
-    (
-        Oid::new_unwrap("0.9.2342.19200300.100.1.37"),
-        "ASSOCIATEDDOMAIN",
-    ),
-    (Oid::new_unwrap("0.9.2342.19200300.100.1.43"), "CO"),
-    (
-        Oid::new_unwrap("0.9.2342.19200300.100.1.44"),
-        "UNIQUEIDENTIFIER",
-    ),
-    (Oid::new_unwrap("1.2.840.113549.1.9.1"), "EMAIL"),
+const ATTRIBUTE_TYPES: [(&str, &str); 33] = [
+    ("2.5.4.3", "CN"),
+    ("2.5.4.4", "SN"),
+    ("2.5.4.5", "SERIALNUMBER"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.7", "L"),
+    ("2.5.4.8", "ST"),
+    ("2.5.4.9", "STREET"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.12", "TITLE"),
+    ("2.5.4.13", "DESCRIPTION"),
+    ("2.5.4.15", "BUSINESSCATEGORY"),
+    ("2.5.4.16", "POSTALADDRESS"),
+    ("2.5.4.17", "POSTALCODE"),
+    ("2.5.4.18", "POSTOFFICEBOX"),
+    ("2.5.4.20", "TELEPHONENUMBER"),
+    ("2.5.4.41", "NAME"),
+    ("2.5.4.42", "GIVENNAME"),
+    ("2.5.4.43", "INITIALS"),
+    ("2.5.4.44", "GENERATIONQUALIFIER"),
+    ("2.5.4.45", "X500UNIQUEIDENTIFIER"),
+    ("2.5.4.46", "DNQUALIFIER"),
+    ("2.5.4.51", "HOUSEIDENTIFIER"),
+    ("2.5.4.54", "DMDNAME"),
+    ("2.5.4.65", "PSEUDONYM"),
+    ("2.5.4.72", "ID-AT-ROLE"),
+    ("0.9.2342.19200300.100.1.1", "UID"),
+    ("0.9.2342.19200300.100.1.3", "MAIL"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+    ("0.9.2342.19200300.100.1.37", "ASSOCIATEDDOMAIN"),
+    ("0.9.2342.19200300.100.1.43", "CO"),
+    ("0.9.2342.19200300.100.1.44", "UNIQUEIDENTIFIER"),
+    ("1.2.840.113549.1.9.1", "EMAIL"),
 ];
 
 /// RFC 4514 §2.1: the relative names last to first, `,` between them, `+` inside one.
-pub fn rfc4514(name: &Name) -> String {
+/// `name` is the contents of a Name SEQUENCE already checked by the certificate parser.
+pub fn rfc4514(name: &[u8]) -> String {
+    let mut rdns = Vec::new();
+    let mut r = Reader::new(name);
+    while let Ok(set) = r.read(der::SET) {
+        rdns.push(set);
+    }
     let mut out = String::new();
-    for (i, rdn) in name.0.iter().rev().enumerate() {
+    for (i, rdn) in rdns.iter().rev().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        for (j, atv) in rdn.0.iter().enumerate() {
+        let mut atvs = Reader::new(rdn);
+        let mut j = 0;
+        while let Ok(mut atv) = atvs.sequence() {
             if j > 0 {
                 out.push('+');
             }
-            attribute(&mut out, atv);
+            j += 1;
+            if let (Ok(oid), Ok(value)) = (atv.read(der::OID), atv.any()) {
+                attribute(&mut out, oid, value);
+            }
         }
     }
     out
 }
 
-fn attribute(out: &mut String, atv: &AttributeTypeAndValue) {
-    let v = &atv.value;
-    let text = match v.tag() {
-        Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str()),
+fn attribute(out: &mut String, oid: &[u8], value: der::Tlv<'_>) {
+    let oid = der::oid_text(oid);
+    let bytes = value.value;
+    let text = match value.tag {
+        der::PRINTABLE_STRING if bytes.iter().all(|&b| printable(b)) => {
+            std::str::from_utf8(bytes).ok()
+        }
+        der::UTF8_STRING => std::str::from_utf8(bytes).ok(),
+        der::IA5_STRING | der::TELETEX_STRING if bytes.is_ascii() => {
+            std::str::from_utf8(bytes).ok()
+        }
         _ => None,
     };
-    let known = ATTRIBUTE_TYPES.iter().find(|(oid, _)| *oid == atv.oid);
+    let known = ATTRIBUTE_TYPES.iter().find(|(dotted, _)| *dotted == oid);
     match (known, text) {
         (Some((_, key)), Some(text)) => {
             out.push_str(key);
@@ -91,12 +96,18 @@ fn attribute(out: &mut String, atv: &AttributeTypeAndValue) {
         }
         // §2.4: an unknown type, or a value that is not a string, as `oid=#` and its DER in hex.
         _ => {
-            let _ = write!(out, "{}=#", atv.oid);
-            for b in v.to_der().unwrap_or_default() {
+            out.push_str(&oid);
+            out.push_str("=#");
+            for b in value.raw {
                 let _ = write!(out, "{b:02x}");
             }
         }
     }
+}
+
+/// X.680 §41.4: PrintableString's characters.
+fn printable(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b)
 }
 
 /// §2.4: escape a leading `#`, leading and trailing spaces, the special characters, controls.
@@ -121,12 +132,20 @@ fn escape(out: &mut String, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ::der::Encode;
     use std::str::FromStr;
+    use x509_cert::name::Name;
+
+    /// The contents of `name`'s SEQUENCE, what [`rfc4514`] reads.
+    fn contents(name: &Name) -> Vec<u8> {
+        let der = name.to_der().unwrap();
+        der::whole(&der, der::SEQUENCE).unwrap().to_vec()
+    }
 
     /// x509-cert's `Display` (const-oid's database) is the reference for the listed types.
     fn same_as_x509_cert(text: &str) {
         let name = Name::from_str(text).unwrap();
-        assert_eq!(rfc4514(&name), name.to_string(), "{text}");
+        assert_eq!(rfc4514(&contents(&name)), name.to_string(), "{text}");
     }
 
     #[test]
@@ -136,7 +155,7 @@ mod tests {
             same_as_x509_cert(&format!("{oid}=#0c0161"));
             same_as_x509_cert(&format!("{oid}=#1305202b2c2320"));
             let name = Name::from_str(&format!("{oid}=#0c0161")).unwrap();
-            assert_eq!(rfc4514(&name), format!("{key}=a"));
+            assert_eq!(rfc4514(&contents(&name)), format!("{key}=a"));
         }
     }
 
@@ -148,7 +167,10 @@ mod tests {
         // A type outside the list, and a BMPString value of a listed one, as OID and DER hex.
         same_as_x509_cert("1.2.3.4=#0c0161,CN=#1e020041");
         let name = Name::from_str("1.2.3.4=#0c0161,CN=#1e020041").unwrap();
-        assert_eq!(rfc4514(&name), "1.2.3.4=#0c0161,2.5.4.3=#1e020041");
-        assert_eq!(rfc4514(&Name::default()), "");
+        assert_eq!(
+            rfc4514(&contents(&name)),
+            "1.2.3.4=#0c0161,2.5.4.3=#1e020041"
+        );
+        assert_eq!(rfc4514(&[]), "");
     }
 }

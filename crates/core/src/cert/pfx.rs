@@ -7,99 +7,141 @@
 //! App. C), decrypt-only. RC4 and public-key integrity mode are rejected with a field-named error
 //! saying how to re-export the file.
 
+use super::der::{self, DerError, Reader, Tlv};
 use super::key::{self, RsaKey};
+use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};
-use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode};
 use hmac::digest::KeyInit;
 use hmac::{Mac, SimpleHmac};
-use pkcs5::EncryptionScheme;
 use sha1::Sha1;
 use sha2::Sha256;
 use sha2::digest::Digest;
-use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
 const FIELD: &str = "pfx";
 const PASSWORD_FIELD: &str = "pfxPassword";
 
-const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
-const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-/// `pkcs-12PbeIds` (RFC 7292 App. C).
-const PBE_SHA1_3DES3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
-const PBE_SHA1_3DES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.4");
-const PBE_SHA1_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
-const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
-const SHA1_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const SHA256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// OID contents (1.2.840.113549.1.7.1 `id-data` and so on).
+const ID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+const ID_ENCRYPTED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06];
+const KEY_BAG: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x01,
+];
+const SHROUDED_KEY_BAG: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02,
+];
+const CERT_BAG: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x03,
+];
+const X509_CERTIFICATE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x16, 0x01];
+/// `pkcs-12PbeIds` (RFC 7292 App. C): 1.2.840.113549.1.12.1.{3,4,5,6}.
+const PBE_SHA1_3DES3: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03];
+const PBE_SHA1_3DES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x04];
+const PBE_SHA1_RC2_128: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x05];
+const PBE_SHA1_RC2_40: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x06];
+const SHA1_OID: &[u8] = &[0x2b, 0x0e, 0x03, 0x02, 0x1a];
+const SHA256_OID: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 
 pub(crate) const REEXPORT_HINT: &str = "re-export it with modern encryption: openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem, then openssl pkcs12 -export -in all.pem -out new.pfx (OpenSSL 3 uses AES-256-CBC); on Windows choose AES256-SHA256 when exporting";
 
-#[derive(der::Sequence)]
+/// PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }.
 struct Pfx<'a> {
-    version: u8,
+    version: u32,
     auth_safe: ContentInfo<'a>,
     mac_data: Option<MacData<'a>>,
 }
 
-#[derive(der::Sequence)]
+/// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY OPTIONAL }.
 struct ContentInfo<'a> {
-    content_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    content: Option<AnyRef<'a>>,
+    content_type: &'a [u8],
+    content: Option<Tlv<'a>>,
 }
 
-#[derive(der::Sequence)]
-struct DigestInfo<'a> {
-    algorithm: AlgorithmIdentifierRef<'a>,
-    digest: OctetStringRef<'a>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(der::Sequence)]
+/// MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }.
 struct MacData<'a> {
-    mac: DigestInfo<'a>,
-    mac_salt: OctetStringRef<'a>,
-    #[asn1(default = "one")]
+    algorithm: &'a [u8],
+    digest: &'a [u8],
+    salt: &'a [u8],
     iterations: u32,
 }
 
-#[derive(der::Sequence)]
-struct EncryptedData<'a> {
-    version: u8,
-    encrypted_content_info: EncryptedContentInfo<'a>,
+fn parse_pfx(der: &[u8]) -> Result<Pfx<'_>, DerError> {
+    let mut r = der::sequence(der)?;
+    let version = der::small_unsigned(r.read(der::INTEGER)?)?;
+    let auth_safe = content_info(r.read(der::SEQUENCE)?)?;
+    let mac_data = match r.optional(der::SEQUENCE)? {
+        None => None,
+        Some(mac) => {
+            let mut m = Reader::new(mac);
+            let mut digest_info = m.sequence()?;
+            let (algorithm, _) = der::algorithm(digest_info.read(der::SEQUENCE)?)?;
+            let digest = digest_info.read(der::OCTET_STRING)?;
+            digest_info.finish()?;
+            let salt = m.read(der::OCTET_STRING)?;
+            let iterations = match m.optional(der::INTEGER)? {
+                Some(n) => der::small_unsigned(n)?,
+                None => 1,
+            };
+            m.finish()?;
+            Some(MacData {
+                algorithm,
+                digest,
+                salt,
+                iterations,
+            })
+        }
+    };
+    r.finish()?;
+    Ok(Pfx {
+        version,
+        auth_safe,
+        mac_data,
+    })
 }
 
-#[derive(der::Sequence)]
-struct EncryptedContentInfo<'a> {
-    content_type: ObjectIdentifier,
-    content_encryption_algorithm: AnyRef<'a>,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    encrypted_content: Option<OctetStringRef<'a>>,
+fn content_info(value: &[u8]) -> Result<ContentInfo<'_>, DerError> {
+    let mut r = Reader::new(value);
+    let content_type = r.read(der::OID)?;
+    der::check_oid(content_type)?;
+    let content = match r.optional(der::context(0))? {
+        Some(explicit) => {
+            let mut inner = Reader::new(explicit);
+            let any = inner.any()?;
+            inner.finish()?;
+            Some(any)
+        }
+        None => None,
+    };
+    r.finish()?;
+    Ok(ContentInfo {
+        content_type,
+        content,
+    })
 }
 
-#[derive(der::Sequence)]
-struct SafeBag<'a> {
-    bag_id: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    bag_value: AnyRef<'a>,
-    bag_attributes: Option<AnyRef<'a>>,
+/// SafeBag ::= SEQUENCE { bagId OID, bagValue [0] EXPLICIT ANY, bagAttributes SET OPTIONAL }.
+fn safe_bag(value: &[u8]) -> Result<(&[u8], Tlv<'_>), DerError> {
+    let mut r = Reader::new(value);
+    let id = r.read(der::OID)?;
+    der::check_oid(id)?;
+    let mut explicit = Reader::new(r.read(der::context(0))?);
+    let bag_value = explicit.any()?;
+    explicit.finish()?;
+    if !r.is_empty() {
+        r.any()?;
+    }
+    r.finish()?;
+    Ok((id, bag_value))
 }
 
-#[derive(der::Sequence)]
-struct CertBag<'a> {
-    cert_id: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    cert_value: OctetStringRef<'a>,
+/// The elements of a SEQUENCE OF `T` given as a whole DER element.
+fn sequence_of(der: &[u8]) -> Result<Vec<&[u8]>, DerError> {
+    let mut r = der::sequence(der)?;
+    let mut items = Vec::new();
+    while !r.is_empty() {
+        items.push(r.read(der::SEQUENCE)?);
+    }
+    Ok(items)
 }
 
 /// What a PFX holds: its certificates (DER, file order) and its one private key.
@@ -118,13 +160,13 @@ fn malformed(what: &str) -> Error {
 
 /// Is this DER a PKCS#12 PFX structure (to tell users they put it in the wrong field)?
 pub(crate) fn is_pfx(der: &[u8]) -> bool {
-    Pfx::from_der(der).is_ok_and(|p| p.version == 3)
+    parse_pfx(der).is_ok_and(|p| p.version == 3)
 }
 
 /// Opens a PFX with `password` (empty when the file has none).
 pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
-    let pfx = Pfx::from_der(der).map_err(|e| {
-        if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) {
+    let pfx = parse_pfx(der).map_err(|e| {
+        if e == DerError::Truncated {
             Error::field(FIELD, Code::InvalidFormat, "the PFX file is truncated")
         } else {
             Error::field(
@@ -153,8 +195,14 @@ pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
         utf8: password,
         bmp: &bmp,
     };
-    let contents: Vec<ContentInfo<'_>> =
-        Vec::from_der(auth_safe).map_err(|_| malformed("authenticated safe"))?;
+    let contents = sequence_of(auth_safe)
+        .and_then(|items| {
+            items
+                .into_iter()
+                .map(content_info)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|_| malformed("authenticated safe"))?;
     let mut certificates = Vec::new();
     let mut keys = Vec::new();
     for info in contents {
@@ -165,34 +213,30 @@ pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
         };
         // Without a MAC, a wrong password can still pass the padding check (1 in 256); the
         // garbage it decrypts to is then the sign of the wrong password, not of a broken file.
-        let bags: Vec<SafeBag<'_>> = Vec::from_der(&safe).map_err(|_| {
-            if encrypted {
-                key::wrong_password(PASSWORD_FIELD)
-            } else {
-                malformed("safe contents")
-            }
-        })?;
-        for bag in bags {
-            match bag.bag_id {
+        let bags = sequence_of(&safe)
+            .and_then(|items| {
+                items
+                    .into_iter()
+                    .map(safe_bag)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|_| {
+                if encrypted {
+                    key::wrong_password(PASSWORD_FIELD)
+                } else {
+                    malformed("safe contents")
+                }
+            })?;
+        for (bag_id, bag_value) in bags {
+            match bag_id {
                 CERT_BAG => {
-                    let cert: CertBag<'_> = bag
-                        .bag_value
-                        .decode_as()
-                        .map_err(|_| malformed("cert bag"))?;
-                    if cert.cert_id == X509_CERTIFICATE {
-                        certificates.push(cert.cert_value.as_bytes().to_vec());
+                    let cert = cert_bag(bag_value).map_err(|_| malformed("cert bag"))?;
+                    if let Some(cert) = cert {
+                        certificates.push(cert.to_vec());
                     }
                 }
-                KEY_BAG => {
-                    let der =
-                        Zeroizing::new(bag.bag_value.to_der().map_err(|_| malformed("key bag"))?);
-                    keys.push(key::from_pkcs8(&der, FIELD)?);
-                }
-                SHROUDED_KEY_BAG => {
-                    let der =
-                        Zeroizing::new(bag.bag_value.to_der().map_err(|_| malformed("key bag"))?);
-                    keys.push(shrouded_key(&der, &password)?);
-                }
+                KEY_BAG => keys.push(key::from_pkcs8(bag_value.raw, FIELD)?),
+                SHROUDED_KEY_BAG => keys.push(shrouded_key(bag_value.raw, &password)?),
                 _ => {}
             }
         }
@@ -220,27 +264,48 @@ pub(crate) fn open(der: &[u8], password: &str) -> Result<PfxContents, Error> {
     }
 }
 
-fn octets<'a>(content: Option<AnyRef<'a>>) -> Result<&'a [u8], Error> {
+/// CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT OCTET STRING }: the DER of an
+/// X.509 certificate, `None` for other certificate types.
+fn cert_bag(bag: Tlv<'_>) -> Result<Option<&[u8]>, DerError> {
+    if bag.tag != der::SEQUENCE {
+        return Err(DerError::Malformed);
+    }
+    let mut r = Reader::new(bag.value);
+    let id = r.read(der::OID)?;
+    der::check_oid(id)?;
+    let value = der::whole(r.read(der::context(0))?, der::OCTET_STRING)?;
+    r.finish()?;
+    Ok((id == X509_CERTIFICATE).then_some(value))
+}
+
+fn octets<'a>(content: Option<Tlv<'a>>) -> Result<&'a [u8], Error> {
     let any = content.ok_or_else(|| malformed("missing content"))?;
-    let octets: OctetStringRef<'a> = any
-        .decode_as()
-        .map_err(|_| malformed("content is not an OCTET STRING"))?;
-    Ok(octets.as_bytes())
+    if any.tag != der::OCTET_STRING {
+        return Err(malformed("content is not an OCTET STRING"));
+    }
+    Ok(any.value)
 }
 
 /// The password in both encodings PKCS#12 uses: UTF-8 for PBES2 (what OpenSSL and Windows
 /// feed PBKDF2), BMPString for the PKCS#12 KDF (the one that matched the MAC).
 struct Password<'a> {
+    /// Unread when PBES2 is left to the host (no `pbes2` feature).
+    #[cfg_attr(not(feature = "pbes2"), allow(dead_code))]
     utf8: &'a str,
     bmp: &'a [u8],
 }
 
-/// How a safe or key bag is encrypted.
+/// How a safe or key bag is encrypted. The parameters are checked in every build and read
+/// only by the decryptors the build has.
+#[cfg_attr(not(all(feature = "pbes2", feature = "pfx-legacy")), allow(dead_code))]
 enum Scheme<'a> {
-    Pbes2(EncryptionScheme<'a>),
+    Pbes2(pbes2::Params<'a>),
     Pkcs12Pbe(LegacyCipher, PbeParams<'a>),
 }
 
+/// Parsed and checked in every build, so a file gets the same verdict on its shape; only a
+/// `pfx-legacy` build reads the cipher details to decrypt.
+#[cfg_attr(not(feature = "pfx-legacy"), allow(dead_code))]
 #[derive(Clone, Copy)]
 enum LegacyCipher {
     TripleDes3,
@@ -249,16 +314,26 @@ enum LegacyCipher {
     Rc2(usize),
 }
 
-#[derive(der::Sequence)]
+/// pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }.
+#[cfg_attr(not(feature = "pfx-legacy"), allow(dead_code))]
 struct PbeParams<'a> {
-    salt: OctetStringRef<'a>,
+    salt: &'a [u8],
     iterations: u32,
 }
 
-fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<Scheme<'a>, Error> {
-    let cipher = match algorithm.oid {
-        PBES2 => {
-            let scheme = EncryptionScheme::from_der(der).map_err(|_| {
+/// The scheme of an AlgorithmIdentifier given as its whole DER element.
+fn scheme<'a>(algorithm: Tlv<'a>) -> Result<Scheme<'a>, Error> {
+    if algorithm.tag != der::SEQUENCE {
+        return Err(malformed("encryption algorithm"));
+    }
+    let (oid, parameters) =
+        der::algorithm(algorithm.value).map_err(|_| malformed("encryption algorithm"))?;
+    let cipher = match oid {
+        pbes2::PBES2 => {
+            let params = pbes2::params(parameters).map_err(|e| {
+                if e == SchemeError::TooCostly {
+                    return key::too_costly(FIELD);
+                }
                 Error::field(
                     FIELD,
                     Code::UnsupportedAlgorithm,
@@ -266,8 +341,7 @@ fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<S
                 )
                 .with_hint(REEXPORT_HINT)
             })?;
-            key::check_kdf_cost(&scheme, FIELD)?;
-            return Ok(Scheme::Pbes2(scheme));
+            return Ok(Scheme::Pbes2(params));
         }
         PBE_SHA1_3DES3 => LegacyCipher::TripleDes3,
         PBE_SHA1_3DES2 => LegacyCipher::TripleDes2,
@@ -277,16 +351,16 @@ fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<S
             return Err(Error::field(
                 FIELD,
                 Code::UnsupportedAlgorithm,
-                format!("the PFX uses an unsupported encryption algorithm ({other})"),
+                format!(
+                    "the PFX uses an unsupported encryption algorithm ({})",
+                    der::oid_text(other)
+                ),
             )
             .with_hint(REEXPORT_HINT));
         }
     };
-    let params: PbeParams<'a> = algorithm
-        .parameters
-        .ok_or_else(|| malformed("missing PBE parameters"))?
-        .decode_as()
-        .map_err(|_| malformed("PBE parameters"))?;
+    let parameters = parameters.ok_or_else(|| malformed("missing PBE parameters"))?;
+    let params = pbe_params(parameters).map_err(|_| malformed("PBE parameters"))?;
     if params.iterations > key::MAX_KDF_ITERATIONS {
         return Err(Error::field(
             FIELD,
@@ -297,23 +371,52 @@ fn scheme<'a>(algorithm: &AlgorithmIdentifierRef<'a>, der: &'a [u8]) -> Result<S
     Ok(Scheme::Pkcs12Pbe(cipher, params))
 }
 
+fn pbe_params(parameters: Tlv<'_>) -> Result<PbeParams<'_>, DerError> {
+    if parameters.tag != der::SEQUENCE {
+        return Err(DerError::Malformed);
+    }
+    let mut r = Reader::new(parameters.value);
+    let salt = r.read(der::OCTET_STRING)?;
+    let iterations = der::small_unsigned(r.read(der::INTEGER)?)?;
+    r.finish()?;
+    Ok(PbeParams { salt, iterations })
+}
+
 fn decrypt(
     scheme: &Scheme<'_>,
     password: &Password<'_>,
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     match scheme {
-        Scheme::Pbes2(s) => s
-            .decrypt(password.utf8.as_bytes(), ciphertext)
-            .map(Zeroizing::new)
-            .map_err(|e| key::decrypt_error(e, FIELD, PASSWORD_FIELD)),
+        #[cfg(feature = "pbes2")]
+        Scheme::Pbes2(params) => pbes2::decrypt(params, password.utf8.as_bytes(), ciphertext)
+            .ok_or_else(|| key::wrong_password(PASSWORD_FIELD)),
+        #[cfg(not(feature = "pbes2"))]
+        Scheme::Pbes2(_) => Err(pbes2::host_decrypts(FIELD)),
         Scheme::Pkcs12Pbe(cipher, params) => {
             pkcs12_pbe_decrypt(*cipher, params, password.bmp, ciphertext)
         }
     }
 }
 
+/// Without the `pfx-legacy` feature the legacy ciphers are left out of the build.
+#[cfg(not(feature = "pfx-legacy"))]
+fn pkcs12_pbe_decrypt(
+    _: LegacyCipher,
+    _: &PbeParams<'_>,
+    _: &[u8],
+    _: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    Err(Error::field(
+        FIELD,
+        Code::UnsupportedAlgorithm,
+        "the PFX uses legacy encryption (3DES or RC2), which this build leaves out",
+    )
+    .with_hint(REEXPORT_HINT))
+}
+
 /// PKCS#12 PBE decryption (RFC 7292 App. B.2 key ID 1 and IV ID 2 with SHA-1, then CBC).
+#[cfg(feature = "pfx-legacy")]
 fn pkcs12_pbe_decrypt(
     cipher: LegacyCipher,
     params: &PbeParams<'_>,
@@ -327,7 +430,7 @@ fn pkcs12_pbe_decrypt(
         LegacyCipher::TripleDes2 => 16,
         LegacyCipher::Rc2(bits) => bits / 8,
     };
-    let salt = params.salt.as_bytes();
+    let salt = params.salt;
     let key = pkcs12_kdf::<Sha1>(bmp, salt, 1, params.iterations, key_len);
     let iv = pkcs12_kdf::<Sha1>(bmp, salt, 2, params.iterations, 8);
     let mut buf = Zeroizing::new(ciphertext.to_vec());
@@ -362,41 +465,40 @@ fn pkcs12_pbe_decrypt(
     Ok(buf)
 }
 
+/// EncryptedData ::= SEQUENCE { version INTEGER, EncryptedContentInfo ::= SEQUENCE {
+/// contentType OID, contentEncryptionAlgorithm AlgorithmIdentifier,
+/// encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL } } (RFC 5652 §6.1, §8).
+fn encrypted_data(any: Tlv<'_>) -> Result<(Tlv<'_>, Option<&[u8]>), DerError> {
+    if any.tag != der::SEQUENCE {
+        return Err(DerError::Malformed);
+    }
+    let mut r = Reader::new(any.value);
+    der::small_unsigned(r.read(der::INTEGER)?)?;
+    let mut info = r.sequence()?;
+    r.finish()?;
+    der::check_oid(info.read(der::OID)?)?;
+    let algorithm = info.any()?;
+    let content = info.optional(der::context_primitive(0))?;
+    info.finish()?;
+    Ok((algorithm, content))
+}
+
 fn decrypt_safe(
-    content: Option<AnyRef<'_>>,
+    content: Option<Tlv<'_>>,
     password: &Password<'_>,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let any = content.ok_or_else(|| malformed("missing encrypted data"))?;
-    let data: EncryptedData<'_> = any.decode_as().map_err(|_| malformed("encrypted data"))?;
-    let info = data.encrypted_content_info;
-    let algorithm: AlgorithmIdentifierRef<'_> = info
-        .content_encryption_algorithm
-        .decode_as()
-        .map_err(|_| malformed("encryption algorithm"))?;
-    let alg_der = info
-        .content_encryption_algorithm
-        .to_der()
-        .map_err(|_| malformed("encryption algorithm"))?;
-    let scheme = scheme(&algorithm, &alg_der)?;
-    let ciphertext = info
-        .encrypted_content
-        .ok_or_else(|| malformed("missing encrypted content"))?;
-    decrypt(&scheme, password, ciphertext.as_bytes())
+    let (algorithm, ciphertext) = encrypted_data(any).map_err(|_| malformed("encrypted data"))?;
+    let scheme = scheme(algorithm)?;
+    let ciphertext = ciphertext.ok_or_else(|| malformed("missing encrypted content"))?;
+    decrypt(&scheme, password, ciphertext)
 }
 
 fn shrouded_key(der: &[u8], password: &Password<'_>) -> Result<RsaKey, Error> {
-    #[derive(der::Sequence)]
-    struct Outer<'a> {
-        algorithm: AlgorithmIdentifierRef<'a>,
-        data: OctetStringRef<'a>,
-    }
-    let outer = Outer::from_der(der).map_err(|_| malformed("shrouded key bag"))?;
-    let alg_der = outer
-        .algorithm
-        .to_der()
-        .map_err(|_| malformed("shrouded key bag"))?;
-    let scheme = scheme(&outer.algorithm, &alg_der)?;
-    let plain = decrypt(&scheme, password, outer.data.as_bytes())?;
+    let (algorithm, data) =
+        key::encrypted_pkcs8_parts(der).map_err(|_| malformed("shrouded key bag"))?;
+    let scheme = scheme(algorithm)?;
+    let plain = decrypt(&scheme, password, data)?;
     key::from_pkcs8(&plain, FIELD).map_err(|e| {
         if e.code == Code::InvalidFormat {
             key::wrong_password(PASSWORD_FIELD)
@@ -420,8 +522,8 @@ fn verify_mac(
             "the PFX's MAC iteration count is unreasonably high",
         ));
     }
-    let salt = mac.mac_salt.as_bytes();
-    let expected = mac.mac.digest.as_bytes();
+    let salt = mac.salt;
+    let expected = mac.digest;
     // An empty password is encoded either as the BMPString terminator alone or as nothing at all
     // (RFC 7292 App. B.1 leaves it open; Windows and OpenSSL differ), so try both.
     let candidates: Vec<Zeroizing<Vec<u8>>> = if password.is_empty() {
@@ -429,7 +531,7 @@ fn verify_mac(
     } else {
         vec![bmp_password(password)]
     };
-    let matched = match mac.mac.algorithm.oid {
+    let matched = match mac.algorithm {
         SHA256_OID => candidates
             .into_iter()
             .find(|p| mac_matches::<Sha256>(p, salt, mac.iterations, auth_safe, expected)),
@@ -440,7 +542,10 @@ fn verify_mac(
             return Err(Error::field(
                 FIELD,
                 Code::UnsupportedAlgorithm,
-                format!("the PFX's integrity MAC algorithm ({other}) is not supported"),
+                format!(
+                    "the PFX's integrity MAC algorithm ({}) is not supported",
+                    der::oid_text(other)
+                ),
             )
             .with_hint(REEXPORT_HINT));
         }

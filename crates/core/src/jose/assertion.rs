@@ -139,29 +139,6 @@ impl Claims {
     }
 }
 
-#[derive(Serialize)]
-struct Header {
-    alg: &'static str,
-    typ: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    x5t: Option<String>,
-    #[serde(rename = "x5t#S256", skip_serializing_if = "Option::is_none")]
-    x5t_s256: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    x5c: Option<Vec<String>>,
-}
-
-#[derive(Serialize)]
-struct Payload<'a> {
-    aud: &'a str,
-    iss: String,
-    sub: String,
-    jti: String,
-    nbf: i64,
-    iat: i64,
-    exp: i64,
-}
-
 /// An assertion waiting for its signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -193,49 +170,83 @@ pub fn prepare(
             "now must be unix seconds",
         ));
     }
-    let thumbprints = credential.thumbprints();
-    let (x5t, x5t_s256) = match options.profile {
-        Profile::Ps256Sha256 => (None, Some(thumbprints.x5t_s256())),
-        Profile::Rs256Sha1 => (Some(thumbprints.x5t()), None),
-    };
+    // The thumbprints were encoded once, when the credential was loaded.
+    let report = credential.report();
     let algorithm = options.profile.algorithm();
-    let header = Header {
-        alg: algorithm.as_str(),
-        typ: "JWT",
-        x5t,
-        x5t_s256,
-        x5c: options.include_x5c.then(|| {
-            credential
-                .chain_der()
-                .iter()
-                .map(|d| x5c_entry(d))
-                .collect()
-        }),
-    };
+    let mut header = String::with_capacity(96);
+    header.push_str("{\"alg\":\"");
+    header.push_str(algorithm.as_str());
+    header.push_str("\",\"typ\":\"JWT\",");
+    match options.profile {
+        Profile::Ps256Sha256 => json_member(&mut header, "x5t#S256", &report.x5t_s256),
+        Profile::Rs256Sha1 => json_member(&mut header, "x5t", &report.x5t),
+    }
+    if options.include_x5c {
+        header.push_str(",\"x5c\":[");
+        for (i, der) in credential.chain_der().iter().enumerate() {
+            if i > 0 {
+                header.push(',');
+            }
+            json_string(&mut header, &x5c_entry(der));
+        }
+        header.push(']');
+    }
+    header.push('}');
     let client = claims.client_id.to_string();
-    let payload = Payload {
-        aud: &claims.audience,
-        iss: client.clone(),
-        sub: client,
-        jti: claims.jti.to_string(),
-        nbf: claims.now,
-        iat: claims.now,
-        exp: claims.now + i64::from(options.lifetime_seconds),
-    };
-    let header = serde_json::to_vec(&header).map_err(internal)?;
-    let payload = serde_json::to_vec(&payload).map_err(internal)?;
+    let mut payload = String::with_capacity(256);
+    payload.push('{');
+    json_member(&mut payload, "aud", &claims.audience);
+    payload.push(',');
+    json_member(&mut payload, "iss", &client);
+    payload.push(',');
+    json_member(&mut payload, "sub", &client);
+    payload.push(',');
+    json_member(&mut payload, "jti", &claims.jti.to_string());
+    let exp = claims.now + i64::from(options.lifetime_seconds);
+    for (name, value) in [("nbf", claims.now), ("iat", claims.now), ("exp", exp)] {
+        payload.push_str(",\"");
+        payload.push_str(name);
+        payload.push_str("\":");
+        payload.push_str(&value.to_string());
+    }
+    payload.push('}');
     Ok(UnsignedAssertion {
         algorithm,
-        signing_input: signing_input(&header, &payload),
+        signing_input: signing_input(header.as_bytes(), payload.as_bytes()),
         signature_length: (credential.key_bits() as usize).div_ceil(8),
     })
 }
 
-fn internal(e: serde_json::Error) -> Error {
-    Error::new(
-        Code::MalformedResponse,
-        format!("cannot serialize the assertion: {e}"),
-    )
+/// `"name":"value"`, the member names being plain ASCII.
+fn json_member(out: &mut String, name: &str, value: &str) {
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+    json_string(out, value);
+}
+
+/// A JSON string, escaped as RFC 8259 §7 requires (and as serde_json writes it).
+fn json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 impl UnsignedAssertion {
@@ -326,6 +337,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn json_strings_are_escaped_like_serde_json(text in "(.|[\\x00-\\x1f\"\\\\])*") {
+            let mut out = String::new();
+            json_string(&mut out, &text);
+            prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+        }
+
         #[test]
         fn complete_never_panics(input in ".{0,80}", sig in proptest::collection::vec(any::<u8>(), 0..8), len in 0usize..8) {
             let u = UnsignedAssertion { algorithm: Algorithm::Ps256, signing_input: input.clone(), signature_length: len };

@@ -1,7 +1,8 @@
-//! Runs every golden vector in `tests/vectors/*.json` through `azconn_core::ops::call`.
-//! The same files are replayed by the abi (wasmtime) and npm (Node, Chromium) tests.
+//! Runs every golden vector in `tests/vectors/*.json` natively through the abi adapter
+//! (`azconn_abi::ops::call`). The same files are replayed by the abi module under wasmtime and
+//! by the npm package's tests (Node, Chromium).
 
-use azconn_core::ops;
+use azconn_abi::ops;
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -2,19 +2,19 @@
 //! typed input, runs one builder or parser, and serializes the result.
 
 use super::{from_input, to_output};
-use crate::appconfig::{
+use azconn_core::appconfig::{
     self, AppConfigAuth, Condition, Key, KvWrite, Label, ListQuery, Store, SyncTokens, hmac,
 };
-use crate::cloud::{Cloud, StoreEndpoint};
-use crate::error::Error;
-use crate::graph::{self, AppQuery, AppRef, Granted, Graph, PasswordSpec};
-use crate::http::HttpRequest;
-use crate::http::HttpResponse;
-use crate::ids::KeyId;
-use crate::oauth::token::AccessToken;
-use crate::retry::{Outcome, RetryPolicy};
-use crate::rotation::{Rotation, RotationConfig, VerifyOutcome};
-use crate::sync::{DesiredValue, SyncPlanner, SyncSpec};
+use azconn_core::cloud::{Cloud, StoreEndpoint};
+use azconn_core::error::Error;
+use azconn_core::graph::{self, AppQuery, AppRef, Granted, Graph, PasswordSpec};
+use azconn_core::http::HttpRequest;
+use azconn_core::http::HttpResponse;
+use azconn_core::ids::KeyId;
+use azconn_core::oauth::token::AccessToken;
+use azconn_core::retry::{Outcome, RetryPolicy};
+use azconn_core::rotation::{Rotation, RotationConfig, VerifyOutcome};
+use azconn_core::sync::{DesiredValue, SyncPlanner, SyncSpec};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::json;
@@ -61,7 +61,7 @@ fn need<T>(v: Option<T>, field: &str) -> Result<T, Error> {
     v.ok_or_else(|| {
         Error::field(
             field,
-            crate::error::Code::Required,
+            azconn_core::error::Code::Required,
             format!("input.{field} is required"),
         )
     })
@@ -128,7 +128,7 @@ pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
 fn unknown(op: &str) -> Error {
     Error::field(
         "op",
-        crate::error::Code::NotAllowed,
+        azconn_core::error::Code::NotAllowed,
         format!("unknown operation {op:?}"),
     )
 }
@@ -222,7 +222,7 @@ fn appconfig_call(op: &str, input: Value) -> Result<Value, Error> {
                 _ => {
                     return Err(Error::field(
                         "auth",
-                        crate::error::Code::Required,
+                        azconn_core::error::Code::Required,
                         "give exactly one of token and connectionString",
                     ));
                 }

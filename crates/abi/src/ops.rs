@@ -1,26 +1,27 @@
-//! One JSON entry point over the whole core: `call(op, input) -> output`.
+//! The abi's adapter over the typed core: `call(op, input) -> output`, JSON in and out.
 //!
-//! The golden vectors in `tests/vectors/` name an op and its JSON input; the native tests, the
-//! plain-ABI wasm module and the npm package all answer them through this table, so one vector
-//! set checks three runtimes. Each arm deserializes its input into the core's typed values (the
-//! boundary where parsing happens once) and serializes the typed result.
+//! A runtime without bindings can only pass bytes, so this table names every protocol step and
+//! its JSON shapes (ABI.md); the core itself has typed functions only. The golden vectors in
+//! `tests/vectors/` name an op and its JSON input, and run through this table natively and under
+//! wasmtime. Each arm deserializes its input into the core's typed values (the boundary where
+//! parsing happens once) and serializes the typed result.
 
-use crate::cert::{Credential, CredentialInput};
-use crate::cloud::Cloud;
-use crate::error::{Code, Error};
-use crate::form::{self, ConnectionForm, ConnectionType, Credentials};
-use crate::http::HttpResponse;
-use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
-use crate::jose::assertion::{self, Claims, Options, UnsignedAssertion};
-use crate::oauth::authorize::{
+use azconn_core::cert::{Credential, CredentialInput};
+use azconn_core::cloud::Cloud;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials};
+use azconn_core::http::HttpResponse;
+use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use azconn_core::jose::assertion::{self, Claims, Options, UnsignedAssertion};
+use azconn_core::oauth::authorize::{
     self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
 };
-use crate::oauth::callback::{parse_admin_consent_callback, parse_callback};
-use crate::oauth::entra_error::parse_error_response;
-use crate::oauth::jwt::decode_unverified_claims;
-use crate::oauth::pkce::CodeVerifier;
-use crate::oauth::random::State;
-use crate::oauth::token::{
+use azconn_core::oauth::callback::{parse_admin_consent_callback, parse_callback};
+use azconn_core::oauth::entra_error::parse_error_response;
+use azconn_core::oauth::jwt::decode_unverified_claims;
+use azconn_core::oauth::pkce::CodeVerifier;
+use azconn_core::oauth::random::State;
+use azconn_core::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken,
 };
 use base64::Engine;
