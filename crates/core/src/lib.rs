@@ -15,6 +15,7 @@ pub mod graph;
 pub mod http;
 pub mod ids;
 pub mod jose;
+pub mod json;
 mod link;
 #[cfg(feature = "native-signer")]
 pub mod native_signer;
