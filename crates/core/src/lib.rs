@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appconfig;
+pub mod base64url;
 pub mod cert;
 pub mod cloud;
 pub mod datetime;

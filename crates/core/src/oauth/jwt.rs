@@ -4,8 +4,7 @@
 
 use crate::error::{Code, Error};
 use crate::json::Json;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::base64url;
 use serde::Serialize;
 
 /// Tokens larger than this are not Entra tokens.
@@ -65,9 +64,8 @@ pub fn decode_unverified_claims(token: &str) -> Result<UnverifiedClaims, Error> 
         return Err(malformed("a JWT has three dot-separated parts"));
     };
     let decode = |part: &str| {
-        URL_SAFE_NO_PAD
-            .decode(part.trim_end_matches('='))
-            .map_err(|_| malformed("a JWT part is not base64url"))
+        base64url::decode(part.trim_end_matches('='))
+            .ok_or_else(|| malformed("a JWT part is not base64url"))
     };
     Json::parse_bytes(&decode(header)?)
         .ok()
@@ -100,8 +98,8 @@ mod tests {
     fn jwt(payload: &str) -> String {
         format!(
             "{}.{}.sig",
-            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
-            URL_SAFE_NO_PAD.encode(payload)
+            base64url::encode(r#"{"alg":"RS256","typ":"JWT"}"#),
+            base64url::encode(payload)
         )
     }
 

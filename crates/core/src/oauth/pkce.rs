@@ -2,8 +2,7 @@
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
 
 use crate::error::{Code, Error};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::base64url;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -15,7 +14,7 @@ pub struct CodeVerifier(String);
 impl CodeVerifier {
     /// The recommended construction: 32 random octets, base64url without padding = 43 chars.
     pub fn from_random(bytes: &[u8; 32]) -> CodeVerifier {
-        CodeVerifier(URL_SAFE_NO_PAD.encode(bytes))
+        CodeVerifier(base64url::encode(bytes))
     }
 
     /// Parses a verifier kept by the caller between authorize and redemption.
@@ -58,7 +57,7 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
+        CodeChallenge(base64url::encode(Sha256::digest(self.0.as_bytes())))
     }
 
     pub fn expose(&self) -> &str {
