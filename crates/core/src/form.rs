@@ -233,6 +233,13 @@ impl Pem {
     }
 }
 
+/// Zeroed when dropped: the PEM may be a private key.
+impl Drop for Pem {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for Pem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pem(<{} bytes>)", self.0.len())
@@ -265,6 +272,13 @@ impl Passphrase {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped.
+impl Drop for Passphrase {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

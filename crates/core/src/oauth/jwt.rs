@@ -2,9 +2,9 @@
 //! audience or expiry check. Microsoft says clients must not validate access tokens meant for
 //! other resources (protocols.md §1.4); we only show who connected and what was granted.
 
+use crate::base64url;
 use crate::error::{Code, Error};
 use crate::json::Json;
-use crate::base64url;
 use serde::Serialize;
 
 /// Tokens larger than this are not Entra tokens.

@@ -1,8 +1,8 @@
 //! PKCE (RFC 7636) with the `S256` method only: Entra treats a missing
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
 
-use crate::error::{Code, Error};
 use crate::base64url;
+use crate::error::{Code, Error};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -62,6 +62,13 @@ impl CodeVerifier {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped: the verifier redeems the authorization code.
+impl Drop for CodeVerifier {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

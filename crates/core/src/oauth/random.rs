@@ -1,8 +1,8 @@
 //! `state` and `nonce` values from caller-provided entropy (the core draws none). RFC 9700 §2.1
 //! wants them unguessable and transaction-specific; we require at least 128 bits.
 
-use crate::error::{Code, Error};
 use crate::base64url;
+use crate::error::{Code, Error};
 use std::fmt;
 
 /// The least entropy accepted for `state` and `nonce`: 16 bytes (128 bits). 32 is recommended.

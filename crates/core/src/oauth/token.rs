@@ -15,6 +15,7 @@ use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use zeroize::Zeroize;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -52,8 +53,15 @@ macro_rules! opaque_secret {
         }
 
         impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.0
+            fn from(mut v: $name) -> String {
+                std::mem::take(&mut v.0)
+            }
+        }
+
+        /// Zeroed when dropped: the value is a credential.
+        impl Drop for $name {
+            fn drop(&mut self) {
+                self.0.zeroize();
             }
         }
     };
@@ -130,6 +138,13 @@ impl ClientAssertion {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped: an assertion is a bearer credential until it expires.
+impl Drop for ClientAssertion {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
@@ -300,6 +315,13 @@ pub struct TokenResponse {
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct IdToken(String);
+
+/// Zeroed when dropped: the value is a credential.
+impl Drop for IdToken {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl IdToken {
     pub fn expose(&self) -> &str {
