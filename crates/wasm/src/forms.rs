@@ -275,14 +275,10 @@ fn prompt(o: &Input) -> Result<Option<Prompt>, Error> {
     })
 }
 
-/// Entropy given by the caller, or drawn from `crypto.getRandomValues`.
-fn entropy(e: Option<&Input>, key: &str, n: usize) -> Result<Vec<u8>, Error> {
-    match e {
-        Some(e) => e
-            .opt_bytes(key)?
-            .ok_or_else(|| wrong_type(e.field(key), Code::Required, "a Uint8Array")),
-        None => Ok(js::random_bytes(n)),
-    }
+/// The caller's entropy member `key` (tests give it; absent means the caller gave none).
+fn given_entropy(e: &Input, key: &str) -> Result<Vec<u8>, Error> {
+    e.opt_bytes(key)?
+        .ok_or_else(|| wrong_type(e.field(key), Code::Required, "a Uint8Array"))
 }
 
 /// The authorize URL (authorization code + PKCE) and what to keep for the callback. Entropy
@@ -304,11 +300,23 @@ pub fn authorize_request(
             login_hint: optional(o.opt_str("loginHint")?, |s| Hint::parse(s, "loginHint"))?,
             domain_hint: optional(o.opt_str("domainHint")?, |s| Hint::parse(s, "domainHint"))?,
         };
-        let e = o.opt_object("entropy", "entropy.")?;
-        let mut verifier = entropy(e.as_ref(), "verifier", 32)?;
+        let (mut verifier, state, nonce) = match o.opt_object("entropy", "entropy.")? {
+            Some(e) => (
+                given_entropy(&e, "verifier")?,
+                given_entropy(&e, "state")?,
+                given_entropy(&e, "nonce")?,
+            ),
+            // One draw from `crypto.getRandomValues` (one boundary crossing) for all three.
+            None => {
+                let mut all = js::random_bytes(64);
+                let parts = (all[..32].to_vec(), all[32..48].to_vec(), all[48..].to_vec());
+                all.zeroize();
+                parts
+            }
+        };
         let fixed: Result<[u8; 32], _> = verifier.as_slice().try_into();
         verifier.zeroize();
-        let entropy = AuthorizeEntropy {
+        let mut entropy = AuthorizeEntropy {
             verifier: fixed.map_err(|_| {
                 Error::field(
                     "entropy.verifier",
@@ -316,10 +324,12 @@ pub fn authorize_request(
                     "the code verifier takes exactly 32 random bytes",
                 )
             })?,
-            state: entropy(e.as_ref(), "state", 16)?,
-            nonce: entropy(e.as_ref(), "nonce", 16)?,
+            state,
+            nonce,
         };
-        let r = authorize::authorize_url(&p, &entropy)?;
+        let r = authorize::authorize_url(&p, &entropy);
+        entropy.verifier.zeroize();
+        let r = r?;
         Ok(js::authorize_request(
             &r.url,
             r.code_verifier.expose(),
@@ -521,6 +531,12 @@ pub fn parse_token_response(
     body: Vec<u8>,
     now: f64,
 ) -> Answer<JsValue> {
+    // A 2xx token response is read from its body alone: its headers cross only for an error.
+    let headers = if (200..300).contains(&status) {
+        JsValue::UNDEFINED
+    } else {
+        headers
+    };
     let mut r = response(status, headers, body).map_err(fail)?;
     let parsed = token::parse_token_response(&r, now as u64);
     r.body.zeroize();

@@ -113,7 +113,7 @@ test('malformed structured input is refused naming its field', () => {
     [() => forms.authorizeRequest({ ...base, clientId: undefined }), 'clientId', 'required'],
     [() => forms.tokenRequest({ clientId: base.clientId, clientSecret: 'x~y', grant: { type: 'refresh_token', refreshToken: 'rt', scopes: 'a' } }), 'grant.scopes', 'invalid-format'],
     [() => forms.tokenRequest({ clientId: base.clientId, clientSecret: 'x~y' }), 'grant', 'required'],
-    [() => forms.parseTokenResponse(200, [['a']], new Uint8Array(), 0), 'headers', 'invalid-format'],
+    [() => forms.parseTokenResponse(400, [['a']], new Uint8Array(), 0), 'headers', 'invalid-format'],
     [() => forms.parseTokenResponse(200, [], new Uint8Array([0xff]), 0), 'body', 'malformed-response'],
   ];
   for (const [fn, field, code] of refusals) assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, field);
