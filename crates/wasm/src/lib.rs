@@ -11,7 +11,7 @@ pub mod forms;
 mod js;
 #[cfg(feature = "forms")]
 mod read;
-#[cfg(any(feature = "certificates", feature = "full"))]
+#[cfg(feature = "certificates")]
 mod tunnel;
 #[cfg(feature = "forms")]
 mod types;
