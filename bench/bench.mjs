@@ -31,7 +31,8 @@ if (only.has('sizes')) {
   fuel = s.fuel;
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   targets.push(['browser entry <= 40 KB gzipped', kb(s.browser), s.browser <= 40 * 1024 ? 'met' : `**missed** by ${kb(s.browser - 40 * 1024)}`]);
-  targets.push(['azconn/forms on import <= 40 KB gzipped (certificates on demand)', `${kb(s.formsInitial)} (+${kb(s.onDemand)})`, s.formsInitial <= 40 * 1024 ? 'met' : `**missed** by ${kb(s.formsInitial - 40 * 1024)}`]);
+  targets.push(['azconn/forms on import <= 30 KB gzipped (wasm + JS glue)', kb(s.formsInitial), s.formsInitial <= 30 * 1024 ? 'met' : `**missed** by ${kb(s.formsInitial - 30 * 1024)}`]);
+  targets.push(['certificate inspection <= 25 KB gzipped more (on demand)', kb(s.onDemand), s.onDemand <= 25 * 1024 ? 'met' : `**missed** by ${kb(s.onDemand - 25 * 1024)}`]);
   sections.push('## Sizes', '', s.markdown, '');
 }
 if (only.has('micro')) {

@@ -5,9 +5,8 @@
 // work, and the rest (JS glue, GC, the loop). Diagnostics only: if the package internals change so
 // this cannot bind, the section says so and the bench goes on.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table } from './lib/report.mjs';
@@ -21,7 +20,7 @@ const CATEGORIES = [
 /** The category of a frame; the package's JS binding (api.js: JSON.stringify/parse, which V8
  * attributes to the calling frame) and wasm-bindgen's glue (string passing) are the boundary. */
 function category({ functionName, url }) {
-  if (/\/api\.js$|\/azconn\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
+  if (/\/api\.js$|\/azconn\.js$|\/values\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
   if (/node:inspector|profile\.mjs$/.test(url)) return null; // the profiler itself
   return CATEGORIES.find(([, re]) => re.test(functionName))?.[0] ?? 'JS glue / other';
 }
@@ -44,7 +43,7 @@ function summarize(profile) {
   const walk = (n, seen) => {
     let t = dt.get(n.id) ?? 0;
     const name = n.callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '');
-    const isCore = /^azconn_core::/.test(name) && !/^azconn_core::ops::/.test(name) && !seen.has(name);
+    const isCore = /^azconn_core::/.test(name) && !seen.has(name);
     const next = isCore ? new Set(seen).add(name) : seen;
     for (const c of n.children ?? []) t += walk(byId.get(c), next);
     if (isCore) incl[name] = (incl[name] ?? 0) + t;
@@ -61,12 +60,15 @@ export async function profile(root, cases) {
   const dir = mkdtempSync(join(tmpdir(), 'azconn-prof-'));
   try {
     if (!existsSync(wasm)) throw new Error(`${wasm} is missing (make pkg builds it)`);
-    const r = spawnSync('wasm-bindgen', ['--target', 'nodejs', '--keep-debug', '--out-name', 'azconn', '--out-dir', dir, wasm], { encoding: 'utf8' });
+    // The glue imports ../../values.js: lay the profile build out like the package's gen/.
+    const out = join(dir, 'gen', 'profile');
+    cpSync(join(root, 'packages/azconn/values.js'), join(dir, 'values.js'));
+    const r = spawnSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'azconn', '--out-dir', out, wasm], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`wasm-bindgen: ${r.stderr}`);
-    writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
-    const raw = createRequire(import.meta.url)(join(dir, 'azconn.js'));
-    const { fullApi } = await import(join(root, 'packages/azconn/api.js'));
-    const api = fullApi(raw);
+    const raw = await import(join(out, 'azconn.js'));
+    raw.initSync({ module: readFileSync(join(out, 'azconn_bg.wasm')) });
+    const { serverApi } = await import(join(root, 'packages/azconn/api.js'));
+    const api = { ...raw, ...serverApi(raw) };
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');

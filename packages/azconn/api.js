@@ -1,17 +1,7 @@
-// The typed JavaScript API of azconn over the wasm module's primitives (`call`, `hmacSha256`).
-// Every entry (browser, forms, web, node, worker, bundler) binds the same functions to its own
-// glue. Types and documentation: index.d.ts (full), browser.d.ts (browser), forms.d.ts (forms).
-
-/** A typed error from the core: branch on `code` (stable), show `message` and `hint`. */
-export class AzconnError extends Error {
-  constructor(error) {
-    super(error.message);
-    this.name = 'AzconnError';
-    this.code = error.code;
-    this.field = error.field ?? null;
-    this.hint = error.hint ?? null;
-  }
-}
+// The functions of azconn that still run through a wasm module's named-operation tunnel
+// (`call(op, json)`): certificates, and the full entry's Graph, App Configuration, retry, sync
+// and rotation steps. The typed exports of the generated glue are re-exported by each entry
+// as they are. A refusal is thrown by the wasm module itself as an AzconnError (values.js).
 
 const hex = (bytes) => {
   let s = '';
@@ -19,48 +9,12 @@ const hex = (bytes) => {
   return s;
 };
 
-/** Fresh entropy from the platform CSPRNG, as hex for the core (which draws none itself). */
+/** Fresh entropy from the platform CSPRNG, as hex for the tunnel. */
 const random = (n) => hex(crypto.getRandomValues(new Uint8Array(n)));
 
-/** The envelope protocol of a wasm module's `call`: a value, or a thrown `AzconnError`. */
-function caller(raw) {
-  return (op, input) => {
-    const out = JSON.parse(raw.call(op, JSON.stringify(input ?? null)));
-    if (out.error !== undefined) throw new AzconnError(out.error);
-    return out.ok;
-  };
-}
+const caller = (raw) => (op, input) => JSON.parse(raw.call(op, JSON.stringify(input ?? null)));
 
-/** Binds the forms API (ids, clouds, validation, OAuth; no certificates) to a module's `call`. */
-export function formsApi(raw) {
-  const call = caller(raw);
-  return {
-    call,
-    tenantId: (input) => call('ids.tenantId', input),
-    authorityTenant: (input) => call('ids.authorityTenant', input),
-    clientId: (input) => call('ids.clientId', input),
-    cloudEndpoints: (cloud) => call('cloud.endpoints', cloud),
-    validateForm: (form) => call('form.validate', form),
-    scopes: (input) => call('oauth.scopes', input),
-    pkceChallenge: (verifier) => call('oauth.pkceChallenge', { verifier }),
-    authorizeRequest: (params) =>
-      call('oauth.authorize', {
-        ...params,
-        entropy: params.entropy ?? { verifier: random(32), state: random(16), nonce: random(16) },
-      }),
-    adminConsentRequest: (params) =>
-      call('oauth.adminConsent', { ...params, stateEntropy: params.stateEntropy ?? random(16) }),
-    parseCallback: (query, expectedState) => call('oauth.parseCallback', { query, expectedState }).code,
-    parseAdminConsentCallback: (query, expectedState) =>
-      call('oauth.parseAdminConsentCallback', { query, expectedState }),
-    tokenRequest: (params) => call('oauth.tokenRequest', params),
-    parseTokenResponse: (response, now) => call('oauth.parseToken', { response, now }),
-    parseErrorResponse: (response) => call('oauth.parseError', { response }),
-    decodeJwtUnverified: (jwt) => call('jwt.decodeUnverified', jwt),
-  };
-}
-
-/** Binds the certificate API (inspection, PKCS#8, client assertion) to a module's `call`. */
+/** The certificate functions (inspection, PKCS#8, client assertion) over a module's `call`. */
 export function certificatesApi(raw) {
   const call = caller(raw);
   return {
@@ -79,18 +33,12 @@ export function certificatesApi(raw) {
   };
 }
 
-/** Binds the browser API (forms and certificates) to one module that answers both. */
-export function browserApi(raw) {
-  return { ...certificatesApi(raw), ...formsApi(raw) };
-}
-
-/** Binds the full API (server entries) to a full wasm module. */
-export function fullApi(raw) {
-  const browser = browserApi(raw);
-  const { call } = browser;
+/** The full entry's tunnel functions over a full module's `call`. */
+export function serverApi(raw) {
+  const call = caller(raw);
   const op = (name) => (input) => call(name, input);
   return {
-    ...browser,
+    ...certificatesApi(raw),
     graph: {
       listApplications: op('graph.listApplications'),
       nextPage: op('graph.nextPage'),
@@ -126,7 +74,6 @@ export function fullApi(raw) {
       parseDelete: (response) => call('appconfig.parseDelete', { response }),
       parseError: (response) => call('appconfig.parseError', { response }),
     },
-    hmacSha256: (key, message) => raw.hmacSha256(key, message),
     retryDecide: op('retry.decide'),
     syncPlan: op('sync.plan'),
     rotation: {

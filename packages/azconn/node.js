@@ -1,6 +1,11 @@
-// Full entry for Node.js (wasm-bindgen --target nodejs). Types: index.d.ts.
-import raw from './gen/nodejs/azconn.js';
-import { AzconnError, fullApi } from './api.js';
+// Full entry for Node.js: the speed-optimized module (gen/server, opt-level 3) with the web
+// glue, instantiated synchronously from the file. Types: index.d.ts.
+import { readFileSync } from 'node:fs';
+import * as raw from './gen/server/azconn.js';
+import { serverApi } from './api.js';
 
-export const { call, tenantId, authorityTenant, clientId, cloudEndpoints, validateForm, scopes, pkceChallenge, authorizeRequest, adminConsentRequest, parseCallback, parseAdminConsentCallback, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, tokenRequest, parseTokenResponse, parseErrorResponse, decodeJwtUnverified, graph, appConfig, hmacSha256, retryDecide, syncPlan, rotation } = fullApi(raw);
-export { AzconnError };
+raw.initSync({ module: readFileSync(new URL('./gen/server/azconn_bg.wasm', import.meta.url)) });
+
+export * from './gen/server/azconn.js';
+export { AzconnError } from './values.js';
+export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

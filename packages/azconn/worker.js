@@ -1,11 +1,12 @@
 // Full entry for Cloudflare Workers (workerd): wrangler's bundler imports .wasm files as a
-// compiled WebAssembly.Module, so the module is instantiated synchronously. Types: index.d.ts.
-import { initSync } from './gen/web/azconn.js';
-import * as raw from './gen/web/azconn.js';
-import module from './gen/web/azconn_bg.wasm';
-import { AzconnError, fullApi } from './api.js';
+// compiled WebAssembly.Module, so the speed-optimized module is instantiated synchronously.
+// Types: index.d.ts.
+import * as raw from './gen/server/azconn.js';
+import module from './gen/server/azconn_bg.wasm';
+import { serverApi } from './api.js';
 
-initSync({ module });
+raw.initSync({ module });
 
-export const { call, tenantId, authorityTenant, clientId, cloudEndpoints, validateForm, scopes, pkceChallenge, authorizeRequest, adminConsentRequest, parseCallback, parseAdminConsentCallback, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, tokenRequest, parseTokenResponse, parseErrorResponse, decodeJwtUnverified, graph, appConfig, hmacSha256, retryDecide, syncPlan, rotation } = fullApi(raw);
-export { AzconnError };
+export * from './gen/server/azconn.js';
+export { AzconnError } from './values.js';
+export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

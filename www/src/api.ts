@@ -1,15 +1,11 @@
 // The Worker's JSON API (host/README.md), with the session cookie. Every call answers typed
 // data or throws ApiFailure carrying the server's error object (code, message, field, hint).
 
-export type ConnectionType = 'azure-client-secrets' | 'azure-app-configuration';
-export type Method = 'oauth' | 'client-secret' | 'certificate';
+import type { ConnectionType, FieldError, Method } from 'azconn/forms';
 
-export interface ApiErrorObject {
-  code: string;
-  message: string;
-  field?: string;
-  hint?: string;
-}
+export type { ConnectionType, Method };
+/** The Worker answers errors as the core spells them. */
+export type ApiErrorObject = FieldError;
 
 export interface CertificateFacts {
   subject?: string;

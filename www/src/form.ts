@@ -7,7 +7,7 @@ import { h, clear, copyButton, announce } from './dom';
 import { openModal, focusFirst, type Modal } from './modal';
 import { loadCore, type Core } from './core';
 import { METHOD_LINES, METHOD_NAMES, TYPE_LINES, TYPE_NAMES, permissionsFor } from './labels';
-import type { CertificateReport, Cloud } from 'azconn/forms';
+import type { CertificateReport, CloudInput as Cloud } from 'azconn/forms';
 
 const TYPES: ConnectionType[] = ['azure-client-secrets', 'azure-app-configuration'];
 const RETRY_KEY = 'azconn.oauth';

@@ -4,7 +4,7 @@
 //! Sovereign clouds are rows in a table, not branches in code. A `Custom` cloud gives every
 //! endpoint explicitly: that is how the local emulator, Azure Stack or a proxy are addressed.
 
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;
 use serde::{Deserialize, Serialize};
@@ -68,13 +68,16 @@ impl HostPattern {
         let check = Origin::parse(&format!("https://{host}")).map_err(|e| {
             Error::new(
                 Code::InvalidFormat,
-                format!("host pattern {pattern:?}: {}", e.message),
+                format!("host pattern {}: {}", quoted(pattern), e.message),
             )
         })?;
         if p.starts_with("*.") && check.port().is_some() {
             return Err(Error::new(
                 Code::InvalidFormat,
-                format!("host pattern {pattern:?}: a wildcard pattern cannot have a port"),
+                format!(
+                    "host pattern {}: a wildcard pattern cannot have a port",
+                    quoted(pattern)
+                ),
             ));
         }
         Ok(HostPattern(p))
@@ -119,14 +122,14 @@ pub struct CloudEndpoints {
     pub app_configuration_audience: String,
 }
 
-fn origin(s: &str) -> Origin {
-    Origin::parse(s).expect("built-in cloud endpoints are valid origins")
+/// A built-in endpoint: https on the default port, host already lower-case (checked against
+/// [`Origin::parse`] in the tests), so the browser build carries no parse-and-panic path.
+fn origin(host: &str) -> Origin {
+    Origin::https(host)
 }
 
 fn patterns(list: &[&str]) -> Vec<HostPattern> {
-    list.iter()
-        .map(|p| HostPattern::parse(p).expect("built-in host patterns are valid"))
-        .collect()
+    list.iter().map(|p| HostPattern((*p).to_owned())).collect()
 }
 
 impl Cloud {
@@ -136,26 +139,26 @@ impl Cloud {
     pub fn endpoints(&self) -> CloudEndpoints {
         match self {
             Cloud::Global => CloudEndpoints {
-                authority_host: origin("https://login.microsoftonline.com"),
-                graph_root: origin("https://graph.microsoft.com"),
+                authority_host: origin("login.microsoftonline.com"),
+                graph_root: origin("graph.microsoft.com"),
                 graph_audience: "https://graph.microsoft.com".into(),
-                arm_host: origin("https://management.azure.com"),
+                arm_host: origin("management.azure.com"),
                 app_configuration_hosts: patterns(&["*.azconfig.io", "*.appconfig.azure.com"]),
                 app_configuration_audience: "https://appconfig.azure.com".into(),
             },
             Cloud::UsGovernment => CloudEndpoints {
-                authority_host: origin("https://login.microsoftonline.us"),
-                graph_root: origin("https://graph.microsoft.us"),
+                authority_host: origin("login.microsoftonline.us"),
+                graph_root: origin("graph.microsoft.us"),
                 graph_audience: "https://graph.microsoft.us".into(),
-                arm_host: origin("https://management.usgovcloudapi.net"),
+                arm_host: origin("management.usgovcloudapi.net"),
                 app_configuration_hosts: patterns(&["*.azconfig.azure.us", "*.appconfig.azure.us"]),
                 app_configuration_audience: "https://appconfig.azure.us".into(),
             },
             Cloud::China => CloudEndpoints {
-                authority_host: origin("https://login.chinacloudapi.cn"),
-                graph_root: origin("https://microsoftgraph.chinacloudapi.cn"),
+                authority_host: origin("login.chinacloudapi.cn"),
+                graph_root: origin("microsoftgraph.chinacloudapi.cn"),
                 graph_audience: "https://microsoftgraph.chinacloudapi.cn".into(),
-                arm_host: origin("https://management.chinacloudapi.cn"),
+                arm_host: origin("management.chinacloudapi.cn"),
                 app_configuration_hosts: patterns(&["*.azconfig.azure.cn", "*.appconfig.azure.cn"]),
                 app_configuration_audience: "https://appconfig.azure.cn".into(),
             },
@@ -211,7 +214,10 @@ impl Cloud {
             other => Err(Error::field(
                 "cloud",
                 Code::InvalidFormat,
-                format!("unknown cloud {other:?}: expected global, us-government or china"),
+                format!(
+                    "unknown cloud {}: expected global, us-government or china",
+                    quoted(other)
+                ),
             )),
         }
     }
@@ -305,6 +311,19 @@ mod tests {
 
     fn store(url: &str) -> Origin {
         Origin::parse(url).unwrap()
+    }
+
+    #[test]
+    fn built_in_endpoints_are_what_parsing_gives() {
+        for cloud in [Cloud::Global, Cloud::UsGovernment, Cloud::China] {
+            let e = cloud.endpoints();
+            for o in [&e.authority_host, &e.graph_root, &e.arm_host] {
+                assert_eq!(&Origin::parse(&o.to_string()).unwrap(), o);
+            }
+            for p in &e.app_configuration_hosts {
+                assert_eq!(&HostPattern::parse(p.as_str()).unwrap(), p);
+            }
+        }
     }
 
     #[test]

@@ -198,6 +198,46 @@ impl Error {
     }
 }
 
+/// `s` in double quotes, with `"`, `\\` and control characters escaped: what `{s:?}` shows for
+/// the inputs messages quote, without pulling `Debug`'s Unicode tables into the browser build.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => {
+                out.push_str("\\u{");
+                out.push_str(&hex(c as u32));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Lower-case hex digits of `n`, no leading zeros.
+fn hex(mut n: u32) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b"0123456789abcdef"[(n % 16) as usize]);
+        n /= 16;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(field) = &self.field {
@@ -216,6 +256,19 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_like_debug() {
+        for s in [
+            "germany",
+            "a\"b\\c",
+            "line\nbreak\ttab\r",
+            "nul\u{0}bell\u{7}",
+            "ünï",
+        ] {
+            assert_eq!(quoted(s), format!("{s:?}"));
+        }
+    }
 
     #[test]
     fn serializes_with_stable_kebab_codes() {

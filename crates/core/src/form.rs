@@ -20,6 +20,30 @@ pub enum ConnectionType {
     AzureAppConfiguration,
 }
 
+impl ConnectionType {
+    pub const ALL: [ConnectionType; 2] = [
+        ConnectionType::AzureClientSecrets,
+        ConnectionType::AzureAppConfiguration,
+    ];
+
+    /// The wire name (as serde spells it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionType::AzureClientSecrets => "azure-client-secrets",
+            ConnectionType::AzureAppConfiguration => "azure-app-configuration",
+        }
+    }
+
+    /// Parses the wire name; the error names the `connectionType` field.
+    pub fn parse(input: &str) -> Result<ConnectionType, Error> {
+        parse_choice(
+            input,
+            "connectionType",
+            "azure-client-secrets, azure-app-configuration",
+        )
+    }
+}
+
 /// How a connection authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -31,6 +55,44 @@ pub enum Method {
     ClientSecret,
     /// App-only: the customer's app registration with a certificate (client assertion).
     Certificate,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::OAuth, Method::ClientSecret, Method::Certificate];
+
+    /// The wire name (as serde spells it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::OAuth => "oauth",
+            Method::ClientSecret => "client-secret",
+            Method::Certificate => "certificate",
+        }
+    }
+
+    /// Parses the wire name; the error names the `method` field.
+    pub fn parse(input: &str) -> Result<Method, Error> {
+        parse_choice(input, "method", "oauth, client-secret, certificate")
+    }
+}
+
+/// A choice by its wire name, for the enums that list their values in `ALL`.
+trait Choice: Copy + 'static {
+    const ALL_CHOICES: &'static [Self];
+    fn name(self) -> &'static str;
+}
+
+impl Choice for ConnectionType {
+    const ALL_CHOICES: &'static [Self] = &ConnectionType::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Choice for Method {
+    const ALL_CHOICES: &'static [Self] = &Method::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// The raw form. Every field is text as typed; missing fields are empty.
@@ -93,7 +155,7 @@ impl Slug {
             )
             .with_hint(format!("for example `{}`", suggest_slug(s))));
         }
-        if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
+        if s.starts_with('-') || s.ends_with('-') || s.as_bytes().windows(2).any(|w| w == b"--") {
             return Err(Error::field(
                 FIELD,
                 Code::InvalidFormat,
@@ -112,7 +174,8 @@ impl Slug {
 /// What `slugify` would make of `s`, as a hint.
 fn suggest_slug(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
+    // ASCII case folding: only ASCII letters survive the filter below anyway.
+    for c in s.chars().map(|c| c.to_ascii_lowercase()) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -170,6 +233,13 @@ impl Pem {
     }
 }
 
+/// Zeroed when dropped: the PEM may be a private key.
+impl Drop for Pem {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for Pem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pem(<{} bytes>)", self.0.len())
@@ -202,6 +272,13 @@ impl Passphrase {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped.
+impl Drop for Passphrase {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 
@@ -253,11 +330,7 @@ pub struct ValidatedForm {
     pub credentials: Credentials,
 }
 
-fn parse_choice<T: for<'de> Deserialize<'de>>(
-    input: &str,
-    field: &str,
-    allowed: &str,
-) -> Result<T, Error> {
+fn parse_choice<T: Choice>(input: &str, field: &str, allowed: &str) -> Result<T, Error> {
     let s = input.trim();
     if s.is_empty() {
         return Err(Error::field(
@@ -266,13 +339,17 @@ fn parse_choice<T: for<'de> Deserialize<'de>>(
             format!("choose one of {allowed}"),
         ));
     }
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
-        Error::field(
-            field,
-            Code::InvalidFormat,
-            format!("expected one of {allowed}"),
-        )
-    })
+    T::ALL_CHOICES
+        .iter()
+        .copied()
+        .find(|c| c.name() == s)
+        .ok_or_else(|| {
+            Error::field(
+                field,
+                Code::InvalidFormat,
+                format!("expected one of {allowed}"),
+            )
+        })
 }
 
 fn description(input: &str) -> Result<Option<String>, Error> {
@@ -310,16 +387,8 @@ pub fn validate(form: &ConnectionForm) -> Result<ValidatedForm, Vec<Error>> {
     let mut errors = Errors::default();
     let name = errors.check(Slug::parse(&form.name));
     let description = errors.check(description(&form.description));
-    let connection_type = errors.check(parse_choice::<ConnectionType>(
-        &form.connection_type,
-        "connectionType",
-        "azure-client-secrets, azure-app-configuration",
-    ));
-    let method = errors.check(parse_choice::<Method>(
-        &form.method,
-        "method",
-        "oauth, client-secret, certificate",
-    ));
+    let connection_type = errors.check(ConnectionType::parse(&form.connection_type));
+    let method = errors.check(Method::parse(&form.method));
     let endpoints = form.cloud.endpoints();
     let endpoint = match connection_type {
         Some(ConnectionType::AzureAppConfiguration) if !form.endpoint.trim().is_empty() => errors

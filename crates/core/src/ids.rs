@@ -370,6 +370,13 @@ impl ClientSecret {
     }
 }
 
+/// Zeroed when dropped: the value is a credential.
+impl Drop for ClientSecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for ClientSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ClientSecret(<redacted>)")

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appconfig;
+pub mod base64url;
 pub mod cert;
 pub mod cloud;
 pub mod datetime;
@@ -15,6 +16,7 @@ pub mod graph;
 pub mod http;
 pub mod ids;
 pub mod jose;
+pub mod json;
 mod link;
 #[cfg(feature = "native-signer")]
 pub mod native_signer;

@@ -1,44 +1,46 @@
 #!/usr/bin/env bash
-# Builds packages/azconn/gen/ (git-ignored) from crates/wasm:
-#   gen/browser  the browser build (features forms + certificates), wasm-bindgen --target web
-#   gen/forms    its forms half (entry azconn/forms), --target web
-#   gen/certificates  its certificate half, loaded on demand by azconn/forms, --target web
-#   gen/web      the full build, --target web (browsers that want the server API, workerd)
-#   gen/nodejs   the full build, --target nodejs
-#   gen/bundler  the full build, --target bundler
-# each optimized with npm binaryen's wasm-opt -Oz (never Debian's: it breaks the externref table).
+# Builds packages/azconn/gen/ (git-ignored) from crates/wasm, each with its generated .d.ts:
+#   gen/forms         the forms module (entry azconn/forms), --target web, size profile
+#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size
+#   gen/browser       forms + certificates in one module (entry azconn/browser), size
+#   gen/web           the full build for browsers (azconn/full), size
+#   gen/bundler       the full build, --target bundler, size
+#   gen/server        the full build for Node and workerd, --target web glue, speed profile
+#                     (opt-level 3, wasm-opt -O3)
+# each optimized with npm binaryen's wasm-opt (never Debian's: it breaks the externref table).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 cargo=${CARGO:-cargo}
 out=packages/azconn/gen
-wasm=target/wasm32-unknown-unknown/release/azconn_wasm.wasm
+target=target/wasm32-unknown-unknown
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-only() { # features name
-  $cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --release --no-default-features --features "$1"
-  cp "$wasm" "$tmp/$2.wasm"
+build() { # profile features name
+  $cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --profile "$1" --no-default-features --features "$2"
+  cp "$target/$1/azconn_wasm.wasm" "$tmp/$3.wasm"
 }
-only forms,certificates browser
-only forms forms
-only certificates certificates
-$cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --release
-cp "$wasm" "$tmp/full.wasm"
+build release forms,small forms
+build release certificates,small certificates
+build release forms,certificates,small browser
+build release full full
+build speed full server
 
 rm -rf "$out"
-bindgen() { # input target dir
+bindgen() { # input target dir wasm-opt-level
   wasm-bindgen --target "$2" --out-name azconn --out-dir "$out/$3" "$tmp/$1.wasm"
-  rm -f "$out/$3"/*.d.ts # the package's types are hand-written (index.d.ts, browser.d.ts)
-  node_modules/.bin/wasm-opt -Oz "$out/$3/azconn_bg.wasm" -o "$out/$3/azconn_bg.wasm"
+  node_modules/.bin/wasm-opt "$4" "$out/$3/azconn_bg.wasm" -o "$out/$3/azconn_bg.wasm"
 }
 pids=()
-bindgen browser web browser & pids+=($!)
-bindgen forms web forms & pids+=($!)
-bindgen certificates web certificates & pids+=($!)
-bindgen full web web & pids+=($!)
-bindgen full nodejs nodejs & pids+=($!)
-bindgen full bundler bundler & pids+=($!)
+bindgen forms web forms -Oz & pids+=($!)
+bindgen certificates web certificates -Oz & pids+=($!)
+bindgen browser web browser -Oz & pids+=($!)
+bindgen full web web -Oz & pids+=($!)
+bindgen full bundler bundler -Oz & pids+=($!)
+bindgen server web server -O3 & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done
-# The nodejs glue is CommonJS inside a "type": "module" package.
-echo '{"type": "commonjs"}' > "$out/nodejs/package.json"
+# A copy of the forms module with its name section, for `make bench`'s list of where the bytes go.
+mkdir -p target/azconn-sizes
+node_modules/.bin/wasm-opt -Oz -g "$tmp/forms.wasm" -o target/azconn-sizes/forms.wasm \
+  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals

@@ -1,7 +1,8 @@
-// The web builds in Debian chromium (playwright-core, headless): the browser entry answers a
-// sample of the golden vectors (every forms op), the full web entry the protocol ops, with the
-// same answers as the vectors expect; the forms entry fetches its certificate module only when
-// asked. Served from 127.0.0.1 on an ephemeral port.
+// The web builds in Debian chromium (playwright-core, headless): every golden vector, the forms
+// ops through the typed exports of the forms and browser entries (the table in typed.mjs), the
+// certificate ops through the browser entry, the protocol ops through the full web entry; the
+// forms entry fetches its certificate module only when asked. Served from 127.0.0.1 on an
+// ephemeral port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { typed, typedError } from './typed.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
@@ -17,24 +19,22 @@ const all = readdirSync(vectorsDir)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .flatMap((f) => JSON.parse(readFileSync(vectorsDir + f, 'utf8')).cases);
-// A sample: the first three vectors of every op.
-const seen = new Map();
-const sample = all.filter((c) => {
-  const n = seen.get(c.op) ?? 0;
-  seen.set(c.op, n + 1);
-  return n < 3;
-});
+const sample = all;
 const protocolOp = (op) => /^(graph|appconfig|retry|rotation|sync)\./.test(op);
 
-const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const page = `<!doctype html><script type="module">
-  const forms = await import('/browser.js');
+  const browser = await import('/browser.js');
   const full = await import('/web.js');
-  const answer = (api, c) => {
-    try { return { ok: api.call(c.op, c.input) }; }
+  const forms = await import('/forms.js');
+  const { typed } = await import('/test/typed.mjs');
+  const answer = (fn) => {
+    try { return { ok: fn() }; }
     catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
   };
-  window.run = (cases) => cases.map((c) => answer(c.full ? full : forms, c));
+  window.run = (cases, entry) => cases.map((c) => answer(() => typed[c.op]
+    ? typed[c.op](entry === 'forms' ? forms : browser, c.input)
+    : (c.full ? full : browser).call(c.op, c.input)));
   window.ready = true;
 </script>`;
 
@@ -77,17 +77,21 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     await tab.waitForFunction(() => window.ready === true, null, { timeout: 20000 });
     assert.deepEqual(errors, []);
     const cases = sample.map((c) => ({ op: c.op, input: c.input, full: protocolOp(c.op) }));
-    const answers = await tab.evaluate((cs) => window.run(cs), cases);
-    assert.equal(answers.length, sample.length);
-    sample.forEach((c, i) => {
-      const a = answers[i];
-      if (c.expect !== undefined) {
-        assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
-      } else {
-        assert.equal(a.error?.name, 'AzconnError', c.name);
-        for (const [k, v] of Object.entries(c.expectError)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
-      }
-    });
+    for (const entry of ['browser', 'forms']) {
+      const answers = await tab.evaluate(([cs, entry]) => window.run(cs, entry), [cases, entry]);
+      assert.equal(answers.length, sample.length);
+      sample.forEach((c, i) => {
+        const a = answers[i];
+        if (entry === 'forms' && !typed[c.op]) return;
+        if (c.expect !== undefined) {
+          assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
+        } else {
+          assert.equal(a.error?.name, 'AzconnError', c.name);
+          const expected = typed[c.op] ? typedError(c) : c.expectError;
+          for (const [k, v] of Object.entries(expected)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
+        }
+      });
+    }
     // The browser entry does not contain the server code.
     const graphInForms = await tab.evaluate(async () => {
       const forms = await import('/browser.js');
@@ -98,27 +102,25 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     // The forms entry: the certificate module is fetched on the first loadCertificates() only.
     const certificateWasm = '/gen/certificates/azconn_bg.wasm';
     const isCertificateOp = (op) => /^(cert|jose)\./.test(op);
-    const formsCases = sample.filter((c) => !protocolOp(c.op) && !isCertificateOp(c.op));
     const certificateCases = sample.filter((c) => isCertificateOp(c.op));
     assert.ok(certificateCases.length >= 6);
-    const run = (entry, cases) => tab.evaluate(async ([entry, cs]) => {
+    const run = (cases) => tab.evaluate(async (cs) => {
       const forms = await import('/forms.js');
-      const api = entry === 'forms' ? forms : await forms.loadCertificates();
+      const api = await forms.loadCertificates();
       return cs.map((c) => {
         try { return { ok: api.call(c.op, c.input) }; }
         catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
       });
-    }, [entry, cases.map((c) => ({ op: c.op, input: c.input }))]);
+    }, cases.map((c) => ({ op: c.op, input: c.input })));
     const expectAnswers = (cases, answers) => cases.forEach((c, i) => {
       const a = answers[i];
       if (c.expect !== undefined) assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
       else for (const [k, v] of Object.entries(c.expectError)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
     });
-    expectAnswers(formsCases, await run('forms', formsCases));
     assert.ok(requested.includes('/gen/forms/azconn_bg.wasm'));
     assert.ok(!requested.includes(certificateWasm), 'fetched before loadCertificates()');
-    expectAnswers(certificateCases, await run('certificates', certificateCases));
-    expectAnswers(certificateCases, await run('certificates', certificateCases));
+    expectAnswers(certificateCases, await run(certificateCases));
+    expectAnswers(certificateCases, await run(certificateCases));
     assert.equal(requested.filter((p) => p === certificateWasm).length, 1);
   } finally {
     await browser?.close();

@@ -32,13 +32,13 @@ function project(name, files) {
   return at;
 }
 
-test('npm pack holds the entries, types and the six wasm builds', () => {
+test('npm pack holds the entries, their types and the six wasm builds with their generated types', () => {
   const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], pkg));
   const files = out[0].files.map((f) => f.path).sort();
   for (const f of ['browser.js', 'browser.d.ts', 'forms.js', 'forms.d.ts', 'index.d.ts', 'node.js', 'worker.js',
-    'web.js', 'bundler.js', 'gen/browser/azconn_bg.wasm', 'gen/forms/azconn_bg.wasm', 'gen/forms/azconn.js',
-    'gen/certificates/azconn_bg.wasm', 'gen/certificates/azconn.js', 'gen/web/azconn_bg.wasm',
-    'gen/nodejs/azconn_bg.wasm', 'gen/bundler/azconn_bg.wasm']) {
+    'web.js', 'bundler.js', 'values.js', 'values.d.ts', 'certificates.d.ts', 'server.d.ts',
+    ...['browser', 'forms', 'certificates', 'web', 'server', 'bundler'].flatMap((d) =>
+      [`gen/${d}/azconn_bg.wasm`, `gen/${d}/azconn.js`, `gen/${d}/azconn.d.ts`])]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/')));

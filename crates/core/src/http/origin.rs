@@ -4,7 +4,7 @@
 //! or `https://user@evil.example` cannot pass a suffix test. Hosts must be ASCII (IDNs must be
 //! given in punycode): this keeps IDNA tables out of the browser build.
 
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, quoted};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -52,7 +52,7 @@ impl Origin {
         if let Some(c) = s.chars().find(|c| c.is_control() || c.is_whitespace()) {
             return Err(Error::new(
                 Code::InvalidCharacter,
-                format!("the URL contains the character {c:?}"),
+                format!("the URL contains the character {}", quoted_char(c)),
             ));
         }
         let (https, rest) = if let Some(rest) = strip_prefix_ci(s, "https://") {
@@ -84,6 +84,15 @@ impl Origin {
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let port = port.filter(|p| *p != scheme.default_port());
         Ok(Origin { https, host, port })
+    }
+
+    /// `https://{host}` for a host known to be valid and lower-case (the built-in clouds).
+    pub(crate) fn https(host: &str) -> Origin {
+        Origin {
+            https: true,
+            host: host.to_owned(),
+            port: None,
+        }
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -135,6 +144,16 @@ impl Origin {
     }
 }
 
+/// A whitespace or control character as `{c:?}` shows it (`' '`, `'\n'`), via [`quoted`].
+fn quoted_char(c: char) -> String {
+    let mut buf = [0; 4];
+    let inner = quoted(c.encode_utf8(&mut buf));
+    let mut out = String::from("'");
+    out.push_str(inner.trim_matches('"'));
+    out.push('\'');
+    out
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = if self.https { "https" } else { "http" };
@@ -183,7 +202,9 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|p| p.parse::<u16>().ok())
                 .filter(|p| *p != 0)
-                .ok_or_else(|| Error::new(Code::InvalidFormat, format!("invalid port {p:?}")))?,
+                .ok_or_else(|| {
+                    Error::new(Code::InvalidFormat, format!("invalid port {}", quoted(p)))
+                })?,
         ),
     };
     Ok((host, port))
@@ -206,7 +227,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
         } else {
             Err(Error::new(
                 Code::InvalidFormat,
-                format!("invalid IPv6 host {host:?}"),
+                format!("invalid IPv6 host {}", quoted(host)),
             ))
         };
     }
@@ -222,7 +243,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
     } else {
         Err(Error::new(
             Code::InvalidFormat,
-            format!("invalid host {host:?}"),
+            format!("invalid host {}", quoted(&host)),
         ))
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::error::{Code, Error};
 use crate::http::HttpResponse;
+use crate::json::Json;
 use serde::{Deserialize, Serialize};
 
 /// An error body from the token or authorize endpoint, as Entra spells it.
@@ -45,12 +46,49 @@ pub enum ErrorClass {
     Other,
 }
 
-/// Raw JSON shape; `error_codes` tolerates absence.
-#[derive(Deserialize)]
+impl ErrorClass {
+    /// The wire name (as serde spells it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::InvalidClient => "invalid-client",
+            ErrorClass::ReauthRequired => "reauth-required",
+            ErrorClass::ConsentRequired => "consent-required",
+            ErrorClass::InteractionRequired => "interaction-required",
+            ErrorClass::Misconfigured => "misconfigured",
+            ErrorClass::RetryLater => "retry-later",
+            ErrorClass::Other => "other",
+        }
+    }
+}
+
+/// The members of Entra's error body: `error` is required, the others are optional strings,
+/// and `error_codes` (when present) is a list of AADSTS numbers. `None` for any other shape.
+fn read_error_body(body: &str) -> Option<RawError> {
+    let json = Json::parse(body).ok().filter(Json::is_object)?;
+    let text = |key: &str| match json.get(key) {
+        None | Some(Json::Null) => Some(None),
+        Some(Json::String(s)) => Some(Some(s.clone())),
+        Some(_) => None,
+    };
+    let error_codes = match json.get("error_codes") {
+        None => Vec::new(),
+        Some(Json::Array(items)) => items.iter().map(Json::as_u64).collect::<Option<_>>()?,
+        Some(_) => return None,
+    };
+    Some(RawError {
+        error: json.get("error")?.as_str()?.to_owned(),
+        error_description: text("error_description")?,
+        error_codes,
+        timestamp: text("timestamp")?,
+        trace_id: text("trace_id")?,
+        correlation_id: text("correlation_id")?,
+        error_uri: text("error_uri")?,
+    })
+}
+
 struct RawError {
     error: String,
     error_description: Option<String>,
-    #[serde(default)]
     error_codes: Vec<u64>,
     timestamp: Option<String>,
     trace_id: Option<String>,
@@ -62,7 +100,7 @@ struct RawError {
 /// from a proxy, an empty 502) is `MalformedResponse` naming the status.
 pub fn parse_error_response(response: &HttpResponse) -> Result<EntraError, Error> {
     let status = response.status;
-    let raw: RawError = serde_json::from_str(&response.body).map_err(|_| {
+    let raw = read_error_body(&response.body).ok_or_else(|| {
         let kind = if response.body.trim_start().starts_with('<') {
             "an HTML page"
         } else {

@@ -2,11 +2,10 @@
 //! audience or expiry check. Microsoft says clients must not validate access tokens meant for
 //! other resources (protocols.md §1.4); we only show who connected and what was granted.
 
+use crate::base64url;
 use crate::error::{Code, Error};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::json::Json;
+use serde::Serialize;
 
 /// Tokens larger than this are not Entra tokens.
 const MAX_JWT_LEN: usize = 32 * 1024;
@@ -32,35 +31,24 @@ pub struct UnverifiedClaims {
     pub iat: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct Raw {
-    tid: Option<Value>,
-    oid: Option<Value>,
-    upn: Option<Value>,
-    preferred_username: Option<Value>,
-    unique_name: Option<Value>,
-    appid: Option<Value>,
-    azp: Option<Value>,
-    aud: Option<Value>,
-    scp: Option<Value>,
-    roles: Option<Value>,
-    exp: Option<Value>,
-    iat: Option<Value>,
-}
-
 fn malformed(message: &str) -> Error {
     Error::field("token", Code::MalformedJwt, message.to_owned())
 }
 
-fn text(v: Option<Value>) -> Option<String> {
-    match v {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    }
+fn text(payload: &Json, claim: &str) -> Option<String> {
+    payload.get(claim).and_then(Json::as_str).map(str::to_owned)
 }
 
-fn number(v: Option<Value>) -> Option<u64> {
-    v.and_then(|v| v.as_u64())
+/// A space-separated string (`scp`) or a list of strings (`roles`); other items are skipped.
+fn list(payload: &Json, claim: &str) -> Vec<String> {
+    match payload.get(claim) {
+        Some(Json::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        Some(Json::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Decodes the payload of a compact JWS **without verifying it**. Encrypted tokens (JWE, five
@@ -76,34 +64,30 @@ pub fn decode_unverified_claims(token: &str) -> Result<UnverifiedClaims, Error> 
         return Err(malformed("a JWT has three dot-separated parts"));
     };
     let decode = |part: &str| {
-        URL_SAFE_NO_PAD
-            .decode(part.trim_end_matches('='))
-            .map_err(|_| malformed("a JWT part is not base64url"))
+        base64url::decode(part.trim_end_matches('='))
+            .ok_or_else(|| malformed("a JWT part is not base64url"))
     };
-    serde_json::from_slice::<serde_json::Map<String, Value>>(&decode(header)?)
-        .map_err(|_| malformed("the JWT header is not a JSON object"))?;
-    let raw: Raw = serde_json::from_slice(&decode(payload)?)
-        .map_err(|_| malformed("the JWT payload is not a JSON object"))?;
-    let list = |v: Option<Value>| match v {
-        Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
-        Some(Value::Array(a)) => a
-            .into_iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    };
+    Json::parse_bytes(&decode(header)?)
+        .ok()
+        .filter(Json::is_object)
+        .ok_or_else(|| malformed("the JWT header is not a JSON object"))?;
+    let payload = Json::parse_bytes(&decode(payload)?)
+        .ok()
+        .filter(Json::is_object)
+        .ok_or_else(|| malformed("the JWT payload is not a JSON object"))?;
+    let number = |claim: &str| payload.get(claim).and_then(Json::as_u64);
     Ok(UnverifiedClaims {
-        tid: text(raw.tid),
-        oid: text(raw.oid),
-        username: text(raw.upn)
-            .or(text(raw.preferred_username))
-            .or(text(raw.unique_name)),
-        app_id: text(raw.appid).or(text(raw.azp)),
-        aud: text(raw.aud),
-        scopes: list(raw.scp),
-        roles: list(raw.roles),
-        exp: number(raw.exp),
-        iat: number(raw.iat),
+        tid: text(&payload, "tid"),
+        oid: text(&payload, "oid"),
+        username: text(&payload, "upn")
+            .or_else(|| text(&payload, "preferred_username"))
+            .or_else(|| text(&payload, "unique_name")),
+        app_id: text(&payload, "appid").or_else(|| text(&payload, "azp")),
+        aud: text(&payload, "aud"),
+        scopes: list(&payload, "scp"),
+        roles: list(&payload, "roles"),
+        exp: number("exp"),
+        iat: number("iat"),
     })
 }
 
@@ -114,8 +98,8 @@ mod tests {
     fn jwt(payload: &str) -> String {
         format!(
             "{}.{}.sig",
-            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
-            URL_SAFE_NO_PAD.encode(payload)
+            base64url::encode(r#"{"alg":"RS256","typ":"JWT"}"#),
+            base64url::encode(payload)
         )
     }
 

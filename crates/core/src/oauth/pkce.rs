@@ -1,9 +1,8 @@
 //! PKCE (RFC 7636) with the `S256` method only: Entra treats a missing
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
 
+use crate::base64url;
 use crate::error::{Code, Error};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -15,7 +14,7 @@ pub struct CodeVerifier(String);
 impl CodeVerifier {
     /// The recommended construction: 32 random octets, base64url without padding = 43 chars.
     pub fn from_random(bytes: &[u8; 32]) -> CodeVerifier {
-        CodeVerifier(URL_SAFE_NO_PAD.encode(bytes))
+        CodeVerifier(base64url::encode(bytes))
     }
 
     /// Parses a verifier kept by the caller between authorize and redemption.
@@ -58,11 +57,18 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
+        CodeChallenge(base64url::encode(Sha256::digest(self.0.as_bytes())))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped: the verifier redeems the authorization code.
+impl Drop for CodeVerifier {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -1,9 +1,8 @@
 //! `state` and `nonce` values from caller-provided entropy (the core draws none). RFC 9700 §2.1
 //! wants them unguessable and transaction-specific; we require at least 128 bits.
 
+use crate::base64url;
 use crate::error::{Code, Error};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::fmt;
 
 /// The least entropy accepted for `state` and `nonce`: 16 bytes (128 bits). 32 is recommended.
@@ -21,7 +20,7 @@ macro_rules! random_value {
             /// base64url (no padding) of `bytes`, which must hold 16-64 bytes of entropy.
             pub fn from_random(bytes: &[u8]) -> Result<Self, Error> {
                 check_entropy(bytes, $field)?;
-                Ok($name(URL_SAFE_NO_PAD.encode(bytes)))
+                Ok($name(base64url::encode(bytes)))
             }
 
             /// A value issued earlier, read back from the caller's storage.

@@ -9,12 +9,13 @@ use super::authorize::RedirectUri;
 use super::entra_error::parse_error_response;
 use super::pkce::CodeVerifier;
 use crate::cloud::Cloud;
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
+use crate::json::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::fmt;
+use zeroize::Zeroize;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -52,8 +53,15 @@ macro_rules! opaque_secret {
         }
 
         impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.0
+            fn from(mut v: $name) -> String {
+                std::mem::take(&mut v.0)
+            }
+        }
+
+        /// Zeroed when dropped: the value is a credential.
+        impl Drop for $name {
+            fn drop(&mut self) {
+                self.0.zeroize();
             }
         }
     };
@@ -130,6 +138,13 @@ impl ClientAssertion {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Zeroed when dropped: an assertion is a bearer credential until it expires.
+impl Drop for ClientAssertion {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
@@ -301,6 +316,13 @@ pub struct TokenResponse {
 #[serde(transparent)]
 pub struct IdToken(String);
 
+/// Zeroed when dropped: the value is a credential.
+impl Drop for IdToken {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl IdToken {
     pub fn expose(&self) -> &str {
         &self.0
@@ -313,17 +335,6 @@ impl fmt::Debug for IdToken {
     }
 }
 
-#[derive(Deserialize)]
-struct RawToken {
-    token_type: Option<String>,
-    access_token: Option<String>,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
-    scope: Option<String>,
-    expires_in: Option<Value>,
-    ext_expires_in: Option<Value>,
-}
-
 fn malformed(status: u16, what: &str) -> Error {
     Error::new(
         Code::MalformedResponse,
@@ -331,15 +342,27 @@ fn malformed(status: u16, what: &str) -> Error {
     )
 }
 
+/// A member that must be a string when present (`null` counts as absent).
+fn text<'a>(body: &'a Json, key: &str, status: u16) -> Result<Option<&'a str>, Error> {
+    match body.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s)),
+        Some(_) => Err(malformed(
+            status,
+            "a body that is not a JSON token response",
+        )),
+    }
+}
+
 /// A number, or a numeric string as v1/legacy endpoints send (protocols.md §1.4).
-fn seconds(v: Option<&Value>, field: &str, status: u16) -> Result<Option<u64>, Error> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
+fn seconds(body: &Json, field: &str, status: u16) -> Result<Option<u64>, Error> {
+    match body.get(field) {
+        None | Some(Json::Null) => Ok(None),
+        Some(n @ Json::Number(_)) => n
             .as_u64()
             .map(Some)
             .ok_or_else(|| malformed(status, &format!("a negative or fractional `{field}`"))),
-        Some(Value::String(s)) => s
+        Some(Json::String(s)) => s
             .trim()
             .parse()
             .map(Some)
@@ -358,42 +381,42 @@ pub fn parse_token_response(response: &HttpResponse, now: u64) -> Result<TokenRe
     if !response.is_success() {
         return Err(parse_error_response(response)?.into_error());
     }
-    let raw: RawToken = serde_json::from_str(&response.body)
-        .map_err(|_| malformed(status, "a body that is not a JSON token response"))?;
-    let token_type = raw
-        .token_type
-        .ok_or_else(|| malformed(status, "no `token_type`"))?;
+    let body = Json::parse(&response.body)
+        .ok()
+        .filter(Json::is_object)
+        .ok_or_else(|| malformed(status, "a body that is not a JSON token response"))?;
+    let token_type =
+        text(&body, "token_type", status)?.ok_or_else(|| malformed(status, "no `token_type`"))?;
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(malformed(
             status,
-            &format!("token_type {token_type:?} (expected Bearer)"),
+            &format!("token_type {} (expected Bearer)", quoted(token_type)),
         ));
     }
-    let access_token = raw
-        .access_token
+    let access_token = text(&body, "access_token", status)?
         .ok_or_else(|| malformed(status, "no `access_token`"))
         .and_then(|t| {
-            AccessToken::parse(&t).map_err(|_| malformed(status, "an unusable `access_token`"))
+            AccessToken::parse(t).map_err(|_| malformed(status, "an unusable `access_token`"))
         })?;
-    let refresh_token = raw
-        .refresh_token
+    let refresh_token = text(&body, "refresh_token", status)?
         .map(|t| {
-            RefreshToken::parse(&t).map_err(|_| malformed(status, "an unusable `refresh_token`"))
+            RefreshToken::parse(t).map_err(|_| malformed(status, "an unusable `refresh_token`"))
         })
         .transpose()?;
-    let expires_in = seconds(raw.expires_in.as_ref(), "expires_in", status)?
+    let id_token = text(&body, "id_token", status)?.map(|t| IdToken(t.to_owned()));
+    let scopes = text(&body, "scope", status)?
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let expires_in = seconds(&body, "expires_in", status)?
         .ok_or_else(|| malformed(status, "no `expires_in`"))?;
     Ok(TokenResponse {
         token_type: "Bearer".to_owned(),
         access_token,
         refresh_token,
-        id_token: raw.id_token.map(IdToken),
-        scopes: raw
-            .scope
-            .map(|s| s.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default(),
+        id_token,
+        scopes,
         expires_in,
-        ext_expires_in: seconds(raw.ext_expires_in.as_ref(), "ext_expires_in", status)?,
+        ext_expires_in: seconds(&body, "ext_expires_in", status)?,
         expires_at: now.saturating_add(expires_in),
     })
 }

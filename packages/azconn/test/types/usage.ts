@@ -1,51 +1,114 @@
-// Compiled with tsc --strict --noEmit (make test-wasm): the hand-written .d.ts files are
-// self-consistent and usable. It imports the package by its own name (self-reference).
+// Compiled with tsc --strict --noEmit (make test-wasm): every export of the package, called
+// with its real shapes against the types generated from Rust (gen/*/azconn.d.ts) and the
+// declarations of the tunnel functions. It imports the package by its own name.
 import {
-  AzconnError, authorizeRequest, validateForm, parseCallback, parseTokenResponse,
-  inspectCertificate, hmacSha256, graph, appConfig, rotation, syncPlan, call,
+  AzconnError, tenantId, authorityTenant, clientId, checkClientSecret, cloudEndpoints, validateForm,
+  scopes, pkceChallenge, pkceFromEntropy, authorizeRequest, adminConsentRequest, parseCallback,
+  parseAdminConsentCallback, tokenRequest, parseTokenResponse, parseErrorResponse,
+  decodeJwtUnverified, hmacSha256, inspectCertificate, privateKeyPkcs8, assertionSigningInput,
+  assertionCompact, graph, appConfig, rotation, syncPlan, retryDecide, call,
+} from 'azconn';
+import type {
+  CloudEndpoints, FormValidation, Scopes, Pkce, AuthorizeRequest, AdminConsentRequest, AdminConsent,
+  HttpRequest, TokenResponse, EntraErrorReport, UnverifiedClaims, CustomCloud, FieldError, ConnectionType,
+  Method, ErrorClass,
 } from 'azconn';
 import * as browser from 'azconn/browser';
+import * as forms from 'azconn/forms';
 
-const form = validateForm({ name: 'prod', connectionType: 'azure-client-secrets', method: 'oauth' });
+const t: string = tenantId('contoso.onmicrosoft.com') + authorityTenant('organizations') + clientId('00000000-0000-0000-0000-000000000000');
+checkClientSecret('Xy8Q~a.b_c+d/e=f');
+const custom: CustomCloud = {
+  kind: 'custom',
+  authorityHost: 'http://127.0.0.1:4010',
+  graphRoot: 'http://127.0.0.1:4010',
+  graphAudience: 'https://graph.microsoft.com',
+  armHost: 'http://127.0.0.1:4010',
+  appConfigurationHosts: ['127.0.0.1:4011'],
+  appConfigurationAudience: 'https://appconfig.azure.com',
+};
+const endpoints: CloudEndpoints = cloudEndpoints(custom);
+const named: string[] = cloudEndpoints('china').appConfigurationHosts.concat(cloudEndpoints(undefined).graphRoot);
+
+const form: FormValidation = validateForm({ name: 'prod', connectionType: 'azure-client-secrets', method: 'oauth', cloud: 'global' });
 if (form.valid) {
-  const tenant: string = form.connection.tenantId;
-  console.log(tenant);
+  const type: ConnectionType = form.connection.connectionType;
+  const method: Method = form.connection.method;
+  const client: string | null = form.connection.clientId;
+  console.log(type, method, client);
 } else {
-  for (const e of form.errors) console.log(e.field, e.code, e.message, e.hint);
+  const errors: FieldError[] = form.errors;
+  for (const e of errors) console.log(e.field, e.code, e.message, e.hint);
 }
-const req = authorizeRequest({
+const s: Scopes = scopes({ connectionType: 'azure-app-configuration', cloud: 'us-government', appConfigurationAudience: 'cloud' });
+const p: Pkce = pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk');
+const q: Pkce = pkceFromEntropy(crypto.getRandomValues(new Uint8Array(32)));
+const req: AuthorizeRequest = authorizeRequest({
   clientId: '00000000-0000-0000-0000-000000000000',
   redirectUri: 'https://app.example/callback',
   connectionType: 'azure-app-configuration',
   cloud: 'us-government',
+  prompt: 'select_account',
+  entropy: { verifier: new Uint8Array(32), state: new Uint8Array(16), nonce: new Uint8Array(16) },
+});
+const consent: AdminConsentRequest = adminConsentRequest({
+  tenantId: 'contoso.onmicrosoft.com',
+  clientId: '00000000-0000-0000-0000-000000000000',
+  redirectUri: 'https://app.example/callback',
+  connectionType: 'azure-client-secrets',
 });
 const code: string = parseCallback(location.search, req.state);
-try {
-  const token = parseTokenResponse({ status: 200, headers: [], body: '{}' }, 0);
-  const expiresAt: number = token.expiresAt;
+const granted: AdminConsent = parseAdminConsentCallback(location.search, consent.state);
+const redeem: HttpRequest = tokenRequest({
+  tenantId: 'contoso.onmicrosoft.com',
+  clientId: '00000000-0000-0000-0000-000000000000',
+  clientSecret: 'Xy8Q~a.b_c+d/e=f',
+  grant: { type: 'authorization_code', code, redirectUri: req.redirectUri, codeVerifier: req.codeVerifier, scopes: req.scopes },
+});
+async function redeemCode(): Promise<TokenResponse> {
+  const res = await fetch(redeem.url, { method: redeem.method, headers: redeem.headers, body: redeem.body });
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (!res.ok) {
+    const report: EntraErrorReport = parseErrorResponse(res.status, res.headers, body);
+    const cls: ErrorClass = report.class;
+    const retryAfter: number | null = report.entra.retryAfter;
+    throw new AzconnError(report.boundary.code, report.boundary.message, report.boundary.field, `${cls} ${retryAfter}`);
+  }
+  return parseTokenResponse(res.status, res.headers, body, Math.floor(Date.now() / 1000));
+}
+void redeemCode().then((token) => {
+  const claims: UnverifiedClaims = decodeJwtUnverified(token.accessToken);
+  const refresh: string | undefined = token.refreshToken;
   const list = graph.listApplications({ token: token.accessToken, query: { top: 5 } });
   const headers: [string, string][] = list.headers;
-  console.log(expiresAt, headers);
-} catch (e) {
+  console.log(claims.tid, claims.roles, refresh, headers);
+}, (e: unknown) => {
   if (e instanceof AzconnError) {
     const c: string = e.code;
     const f: string | null = e.field;
     console.log(c, f, e.hint);
   }
-}
-const report = browser.inspectCertificate({ pfx: 'MII', pfxPassword: 'x' }, 0);
+});
+const report = inspectCertificate({ pfx: 'MII', pfxPassword: 'x' }, 0);
 const days: number = (report.notAfterUnix - Date.now() / 1000) / 86400;
+const pkcs8: string = privateKeyPkcs8({ certificate: '', privateKey: '' }, 0);
+const unsigned = assertionSigningInput({ credential: { certificate: '', privateKey: '' }, now: 0, tenantId: t, clientId: t });
+const jws: string = assertionCompact(unsigned, 'c2ln');
 const mac: Uint8Array = hmacSha256(new Uint8Array(32), new TextEncoder().encode(code));
 const put = appConfig.put({ endpoint: 'https://s.azconfig.io', key: 'k', write: { value: 'v' }, condition: 'ifNoneMatchAny' });
 const signed = appConfig.sign({ request: put, connectionString: 'Endpoint=...', now: 0 });
 const state = rotation.start({ connectionId: 'c' });
 const { step } = rotation.next(state, 'token', 0);
 const plan = syncPlan({ endpoint: 'https://s.azconfig.io', spec: {}, desired: {} });
+const retry = retryDecide({ attempt: 1, elapsedMs: 0, now: 0, entropy: 0.5 });
 const anything: unknown = call('ids.tenantId', 'contoso.com');
-console.log(days, mac, signed.url, step, plan.opRequests.length, anything);
+console.log(endpoints, named, s, p, q, granted, days, pkcs8, jws, mac, signed.url, step, plan.opRequests.length, retry, anything);
+
+// The browser entry: the forms exports and the certificate functions.
+const b: FormValidation = browser.validateForm({ name: 'x' });
+console.log(b.valid, browser.inspectCertificate({ certificate: '' }, 0).subject, browser.tenantId('contoso.com'));
 
 // The forms entry: certificate functions behind loadCertificates().
-import * as forms from 'azconn/forms';
 const formsCheck: forms.FormValidation = forms.validateForm({ name: 'x', connectionType: 'azure-client-secrets', method: 'certificate' });
 console.log(formsCheck.valid, forms.tenantId('contoso.com'));
 void forms.loadCertificates().then((certs: forms.CertificateApi) => {

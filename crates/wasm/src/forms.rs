@@ -1,0 +1,604 @@
+//! The forms exports (entry `azconn/forms`): ids, clouds, form validation and the OAuth steps a
+//! browser takes (PKCE, authorize and admin-consent URLs, callback parsing, token bodies and
+//! responses, Entra errors, JWT display). Each takes and returns JavaScript values; a refusal
+//! throws `AzconnError` naming its field.
+
+use crate::js;
+use crate::read::{Input, wrong_type};
+use crate::{Answer, fail};
+use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
+use azconn_core::error::{Code, Error};
+use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials};
+use azconn_core::http::{HttpResponse, Origin};
+use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use azconn_core::oauth::authorize::{
+    self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
+};
+use azconn_core::oauth::callback;
+use azconn_core::oauth::entra_error::{self, EntraError};
+use azconn_core::oauth::jwt;
+use azconn_core::oauth::pkce::CodeVerifier;
+use azconn_core::oauth::random::State;
+use azconn_core::oauth::token::{
+    self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken,
+};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroize;
+
+/// A tenant ID (GUID or verified domain), normalized.
+#[wasm_bindgen(js_name = tenantId)]
+pub fn tenant_id(input: &str) -> Answer<String> {
+    TenantId::parse(input).map(|t| t.to_string()).map_err(fail)
+}
+
+/// A tenant for interactive sign-in: a tenant, `organizations`, `common` or `consumers`.
+#[wasm_bindgen(js_name = authorityTenant)]
+pub fn authority_tenant(input: &str) -> Answer<String> {
+    AuthorityTenant::parse(input)
+        .map(|t| t.to_string())
+        .map_err(fail)
+}
+
+/// An Application (client) ID, normalized to lower case.
+#[wasm_bindgen(js_name = clientId)]
+pub fn client_id(input: &str) -> Answer<String> {
+    ClientId::parse(input).map(|c| c.to_string()).map_err(fail)
+}
+
+/// Checks a client secret's shape (the secret's Value, not its ID); the copy is zeroed.
+#[wasm_bindgen(js_name = checkClientSecret)]
+pub fn check_client_secret(mut input: String) -> Answer<()> {
+    let result = ClientSecret::parse(&input).map(|_| ()).map_err(fail);
+    input.zeroize();
+    result
+}
+
+/// Every endpoint of a cloud: a name (`global`, `us-government`, `china`) or a custom cloud.
+#[wasm_bindgen(js_name = cloudEndpoints, unchecked_return_type = "CloudEndpoints")]
+pub fn cloud_endpoints(
+    #[wasm_bindgen(unchecked_param_type = "CloudInput | undefined")] cloud: JsValue,
+) -> Answer<JsValue> {
+    let e = read_cloud(cloud).map_err(fail)?.endpoints();
+    Ok(endpoints_value(&e))
+}
+
+fn endpoints_value(e: &CloudEndpoints) -> JsValue {
+    let hosts: Vec<&str> = e
+        .app_configuration_hosts
+        .iter()
+        .map(HostPattern::as_str)
+        .collect();
+    js::cloud_endpoints(
+        e.authority_host.to_string(),
+        e.graph_root.to_string(),
+        &e.graph_audience,
+        e.arm_host.to_string(),
+        hosts.join("\n"),
+        &e.app_configuration_audience,
+    )
+}
+
+/// A cloud as JavaScript gives it: absent (global), a name, or `{kind, ...}`.
+pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Cloud::Global);
+    }
+    if let Some(name) = value.as_string() {
+        return Cloud::from_name(&name);
+    }
+    let o = Input::object(value, "cloud", "cloud.")?;
+    match o.str("kind")?.as_str() {
+        "global" => Ok(Cloud::Global),
+        "us-government" => Ok(Cloud::UsGovernment),
+        "china" => Ok(Cloud::China),
+        "custom" => {
+            let origin = |key: &str| Origin::parse(&o.str(key)?).map_err(|e| e.at(&o.field(key)));
+            Cloud::custom(CloudEndpoints {
+                authority_host: origin("authorityHost")?,
+                graph_root: origin("graphRoot")?,
+                graph_audience: o.str("graphAudience")?,
+                arm_host: origin("armHost")?,
+                app_configuration_hosts: o
+                    .strings("appConfigurationHosts")?
+                    .iter()
+                    .map(|p| HostPattern::parse(p))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                app_configuration_audience: o.str("appConfigurationAudience")?,
+            })
+            .map_err(|e| {
+                let field = o.field(e.field.as_deref().unwrap_or("kind"));
+                e.at(&field)
+            })
+        }
+        _ => Err(Error::field(
+            "cloud.kind",
+            Code::InvalidFormat,
+            "expected global, us-government, china or custom",
+        )),
+    }
+}
+
+/// Validates an add-connection form in one pass: every field error at once, or the typed
+/// connection. Secret fields are zeroed in wasm memory afterwards.
+#[wasm_bindgen(js_name = validateForm, unchecked_return_type = "FormValidation")]
+pub fn validate_form(
+    #[wasm_bindgen(unchecked_param_type = "ConnectionFormInput")] form: JsValue,
+) -> Answer<JsValue> {
+    let mut input = read_form(form).map_err(fail)?;
+    let out = match form::validate(&input) {
+        Err(errors) => {
+            let list = js::list();
+            for e in errors {
+                js::push(&list, error_value(e));
+            }
+            js::invalid_form(list)
+        }
+        Ok(v) => {
+            let (tenant, client_id) = match &v.credentials {
+                Credentials::OAuth { tenant } => (tenant.to_string(), None),
+                Credentials::ClientSecret {
+                    tenant, client_id, ..
+                }
+                | Credentials::Certificate {
+                    tenant, client_id, ..
+                } => (tenant.to_string(), Some(client_id.to_string())),
+            };
+            js::valid_form(
+                v.name.as_str(),
+                v.description.clone(),
+                v.connection_type.as_str(),
+                v.credentials.method().as_str(),
+                v.cloud.name(),
+                tenant,
+                client_id,
+                v.endpoint.as_ref().map(ToString::to_string),
+            )
+        }
+    };
+    input.client_secret.zeroize();
+    input.private_key.zeroize();
+    input.private_key_passphrase.zeroize();
+    Ok(out)
+}
+
+fn read_form(value: JsValue) -> Result<ConnectionForm, Error> {
+    let o = Input::object(value, "form", "")?;
+    Ok(ConnectionForm {
+        name: o.text("name")?,
+        description: o.text("description")?,
+        connection_type: o.text("connectionType")?,
+        method: o.text("method")?,
+        tenant_id: o.text("tenantId")?,
+        client_id: o.text("clientId")?,
+        client_secret: o.text("clientSecret")?,
+        certificate: o.text("certificate")?,
+        private_key: o.text("privateKey")?,
+        private_key_passphrase: o.text("privateKeyPassphrase")?,
+        endpoint: o.text("endpoint")?,
+        cloud: read_cloud(o.raw("cloud"))?,
+    })
+}
+
+/// `{code, message, field?, hint?}` as the UI lists field errors.
+fn error_value(e: Error) -> JsValue {
+    js::error_object(e.code.as_str(), &e.message, e.field, e.hint)
+}
+
+fn connection_type(o: &Input) -> Result<ConnectionType, Error> {
+    ConnectionType::parse(&o.str("connectionType")?)
+}
+
+fn audience(o: &Input) -> Result<AppConfigurationAudience, Error> {
+    match o.opt_str("appConfigurationAudience")?.as_deref() {
+        None | Some("cloud") => Ok(AppConfigurationAudience::Cloud),
+        Some("legacy") => Ok(AppConfigurationAudience::Legacy),
+        Some(_) => Err(wrong_type(
+            o.field("appConfigurationAudience"),
+            Code::InvalidFormat,
+            "cloud or legacy",
+        )),
+    }
+}
+
+/// The resource scope (client credentials) and delegated scopes (sign-in) of a connection.
+#[wasm_bindgen(unchecked_return_type = "Scopes")]
+pub fn scopes(
+    #[wasm_bindgen(unchecked_param_type = "ScopesParams")] params: JsValue,
+) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let o = Input::object(params, "params", "")?;
+        let ct = connection_type(&o)?;
+        let cloud = read_cloud(o.raw("cloud"))?;
+        let aud = audience(&o)?;
+        Ok(js::scopes(
+            &authorize::resource_scope(ct, &cloud, aud)?,
+            authorize::delegated_scopes(ct, &cloud, aud)?.join(" "),
+        ))
+    };
+    run().map_err(fail)
+}
+
+/// The S256 challenge of a code verifier (RFC 7636).
+#[wasm_bindgen(js_name = pkceChallenge, unchecked_return_type = "Pkce")]
+pub fn pkce_challenge(verifier: &str) -> Answer<JsValue> {
+    let v = CodeVerifier::parse(verifier).map_err(fail)?;
+    Ok(js::pkce(v.expose(), v.challenge().as_str()))
+}
+
+/// A code verifier from 32 random bytes, and its challenge.
+#[wasm_bindgen(js_name = pkceFromEntropy, unchecked_return_type = "Pkce")]
+pub fn pkce_from_entropy(mut entropy: Vec<u8>) -> Answer<JsValue> {
+    let bytes: Result<[u8; 32], _> = entropy.as_slice().try_into();
+    entropy.zeroize();
+    let mut bytes = bytes.map_err(|_| {
+        fail(Error::field(
+            "entropy",
+            Code::InvalidFormat,
+            "a code verifier takes exactly 32 random bytes",
+        ))
+    })?;
+    let v = CodeVerifier::from_random(&bytes);
+    bytes.zeroize();
+    Ok(js::pkce(v.expose(), v.challenge().as_str()))
+}
+
+fn optional<T>(
+    s: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    s.filter(|v| !v.trim().is_empty())
+        .as_deref()
+        .map(parse)
+        .transpose()
+}
+
+/// A tenant for interactive flows: empty means `organizations`.
+fn interactive_tenant(s: Option<String>) -> Result<AuthorityTenant, Error> {
+    Ok(optional(s, AuthorityTenant::parse)?.unwrap_or(AuthorityTenant::Organizations))
+}
+
+fn prompt(o: &Input) -> Result<Option<Prompt>, Error> {
+    Ok(match o.opt_str("prompt")?.as_deref() {
+        None => None,
+        Some("login") => Some(Prompt::Login),
+        Some("none") => Some(Prompt::None),
+        Some("consent") => Some(Prompt::Consent),
+        Some("select_account") => Some(Prompt::SelectAccount),
+        Some(_) => {
+            return Err(wrong_type(
+                o.field("prompt"),
+                Code::InvalidFormat,
+                "login, none, consent or select_account",
+            ));
+        }
+    })
+}
+
+/// The caller's entropy member `key` (tests give it; absent means the caller gave none).
+fn given_entropy(e: &Input, key: &str) -> Result<Vec<u8>, Error> {
+    e.opt_bytes(key)?
+        .ok_or_else(|| wrong_type(e.field(key), Code::Required, "a Uint8Array"))
+}
+
+/// The authorize URL (authorization code + PKCE) and what to keep for the callback. Entropy
+/// is drawn from `crypto.getRandomValues` unless `params.entropy` gives it (tests).
+#[wasm_bindgen(js_name = authorizeRequest, unchecked_return_type = "AuthorizeRequest")]
+pub fn authorize_request(
+    #[wasm_bindgen(unchecked_param_type = "AuthorizeParams")] params: JsValue,
+) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let o = Input::object(params, "params", "")?;
+        let p = AuthorizeParams {
+            cloud: read_cloud(o.raw("cloud"))?,
+            tenant: interactive_tenant(o.opt_str("tenantId")?)?,
+            client_id: ClientId::parse(&o.str("clientId")?)?,
+            redirect_uri: RedirectUri::parse(&o.str("redirectUri")?)?,
+            connection_type: connection_type(&o)?,
+            audience: audience(&o)?,
+            prompt: prompt(&o)?,
+            login_hint: optional(o.opt_str("loginHint")?, |s| Hint::parse(s, "loginHint"))?,
+            domain_hint: optional(o.opt_str("domainHint")?, |s| Hint::parse(s, "domainHint"))?,
+        };
+        let (mut verifier, state, nonce) = match o.opt_object("entropy", "entropy.")? {
+            Some(e) => (
+                given_entropy(&e, "verifier")?,
+                given_entropy(&e, "state")?,
+                given_entropy(&e, "nonce")?,
+            ),
+            // One draw from `crypto.getRandomValues` (one boundary crossing) for all three.
+            None => {
+                let mut all = js::random_bytes(64);
+                let parts = (all[..32].to_vec(), all[32..48].to_vec(), all[48..].to_vec());
+                all.zeroize();
+                parts
+            }
+        };
+        let fixed: Result<[u8; 32], _> = verifier.as_slice().try_into();
+        verifier.zeroize();
+        let mut entropy = AuthorizeEntropy {
+            verifier: fixed.map_err(|_| {
+                Error::field(
+                    "entropy.verifier",
+                    Code::InvalidFormat,
+                    "the code verifier takes exactly 32 random bytes",
+                )
+            })?,
+            state,
+            nonce,
+        };
+        let r = authorize::authorize_url(&p, &entropy);
+        entropy.verifier.zeroize();
+        let r = r?;
+        Ok(js::authorize_request(
+            &r.url,
+            r.code_verifier.expose(),
+            r.state.as_str(),
+            r.nonce.as_str(),
+            r.redirect_uri.as_str(),
+            r.tenant.to_string(),
+            r.scopes.join(" "),
+        ))
+    };
+    run().map_err(fail)
+}
+
+/// The admin-consent URL for a tenant and its `state`. The state's entropy is drawn from
+/// `crypto.getRandomValues` unless `params.stateEntropy` gives it.
+#[wasm_bindgen(js_name = adminConsentRequest, unchecked_return_type = "AdminConsentRequest")]
+pub fn admin_consent_request(
+    #[wasm_bindgen(unchecked_param_type = "AdminConsentParams")] params: JsValue,
+) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let o = Input::object(params, "params", "")?;
+        let entropy = match o.opt_bytes("stateEntropy")? {
+            Some(b) => b,
+            None => js::random_bytes(16),
+        };
+        let state = State::from_random(&entropy).map_err(|e| e.at("stateEntropy"))?;
+        let cloud = read_cloud(o.raw("cloud"))?;
+        let scope = authorize::resource_scope(connection_type(&o)?, &cloud, audience(&o)?)?;
+        let url = authorize::admin_consent_url(
+            &cloud,
+            &AuthorityTenant::parse(&o.str("tenantId")?)?,
+            &ClientId::parse(&o.str("clientId")?)?,
+            &RedirectUri::parse(&o.str("redirectUri")?)?,
+            &scope,
+            &state,
+        )?;
+        Ok(js::admin_consent_request(&url, state.as_str()))
+    };
+    run().map_err(fail)
+}
+
+/// The authorization code from the callback query, after the constant-time `state` check.
+#[wasm_bindgen(js_name = parseCallback)]
+pub fn parse_callback(query: &str, expected_state: &str) -> Answer<String> {
+    let run = || -> Result<String, Error> {
+        let code = callback::parse_callback(query, &State::parse(expected_state)?)?;
+        Ok(code.expose().to_owned())
+    };
+    run().map_err(fail)
+}
+
+/// The admin-consent callback: granted scopes and the tenant Entra reports (display only).
+#[wasm_bindgen(js_name = parseAdminConsentCallback, unchecked_return_type = "AdminConsent")]
+pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
+        Ok(js::admin_consent(c.reported_tenant, c.scopes.join(" ")))
+    };
+    run().map_err(fail)
+}
+
+fn grant(g: Input) -> Result<Grant, Error> {
+    let scopes = |g: &Input| g.strings("scopes");
+    match g.str("type")?.as_str() {
+        "authorization_code" => Ok(Grant::AuthorizationCode {
+            code: secret(&g, "code", AuthorizationCode::parse)?,
+            redirect_uri: RedirectUri::parse(&g.str("redirectUri")?)?,
+            code_verifier: secret(&g, "codeVerifier", CodeVerifier::parse)?,
+            scopes: scopes(&g)?,
+        }),
+        "refresh_token" => Ok(Grant::RefreshToken {
+            refresh_token: secret(&g, "refreshToken", RefreshToken::parse)?,
+            scopes: scopes(&g)?,
+        }),
+        "client_credentials" => Ok(Grant::ClientCredentials {
+            scope: g.str("scope")?,
+        }),
+        _ => Err(wrong_type(
+            g.field("type"),
+            Code::InvalidFormat,
+            "authorization_code, refresh_token or client_credentials",
+        )),
+    }
+}
+
+/// Parses a secret member, zeroing the facade's copy.
+fn secret<T>(
+    o: &Input,
+    key: &str,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut s = o.str(key)?;
+    let out = parse(&s);
+    s.zeroize();
+    out
+}
+
+/// The token request (`POST {authority}/{tenant}/oauth2/v2.0/token`) for a grant, with a client
+/// secret or a client assertion. The caller sends it from a server: Entra refuses confidential
+/// credentials from a browser origin.
+#[wasm_bindgen(js_name = tokenRequest, unchecked_return_type = "HttpRequest")]
+pub fn token_request(
+    #[wasm_bindgen(unchecked_param_type = "TokenRequestParams")] params: JsValue,
+) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let o = Input::object(params, "params", "")?;
+        let auth = match (o.opt_str("clientSecret")?, o.opt_str("clientAssertion")?) {
+            (Some(mut s), None) => {
+                let a = ClientSecret::parse(&s).map(ClientAuth::Secret);
+                s.zeroize();
+                a?
+            }
+            (None, Some(a)) => ClientAuth::Assertion(ClientAssertion::parse(&a)?),
+            (mut s, _) => {
+                if let Some(s) = s.as_mut() {
+                    s.zeroize();
+                }
+                return Err(Error::field(
+                    "clientSecret",
+                    Code::Required,
+                    "give exactly one of `clientSecret` or `clientAssertion`",
+                ));
+            }
+        };
+        let g = o
+            .opt_object("grant", "grant.")?
+            .ok_or_else(|| wrong_type("grant".to_owned(), Code::Required, "an object"))?;
+        let grant = grant(g)?;
+        let tenant = match &grant {
+            // Client credentials need a real tenant: parse it as one for the precise error.
+            Grant::ClientCredentials { .. } => AuthorityTenant::Tenant(TenantId::parse(
+                o.opt_str("tenantId")?.as_deref().unwrap_or(""),
+            )?),
+            _ => interactive_tenant(o.opt_str("tenantId")?)?,
+        };
+        let mut req = token::token_request(
+            &read_cloud(o.raw("cloud"))?,
+            &tenant,
+            &ClientId::parse(&o.str("clientId")?)?,
+            &auth,
+            &grant,
+        )?;
+        let out = http_request_value(&req);
+        req.body.zeroize();
+        Ok(out)
+    };
+    run().map_err(fail)
+}
+
+fn http_request_value(r: &azconn_core::http::HttpRequest) -> JsValue {
+    let mut headers = String::new();
+    for (k, v) in &r.headers {
+        headers.push_str(k);
+        headers.push('\n');
+        headers.push_str(v);
+        headers.push('\n');
+    }
+    js::http_request(r.method.as_str(), &r.url, headers, &r.body)
+}
+
+/// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
+/// The body copy is taken by value so it can be zeroed after parsing.
+fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {
+    let lines = js::header_lines(&headers).ok_or_else(|| {
+        wrong_type(
+            "headers".to_owned(),
+            Code::InvalidFormat,
+            "header name and value pairs",
+        )
+    })?;
+    let mut pairs = Vec::new();
+    let mut it = lines.split('\n');
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        pairs.push((k.to_ascii_lowercase(), v.to_owned()));
+    }
+    let body = String::from_utf8(body).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        Error::field(
+            "body",
+            Code::MalformedResponse,
+            "the response body is not UTF-8",
+        )
+    })?;
+    Ok(HttpResponse {
+        status,
+        headers: pairs,
+        body,
+    })
+}
+
+/// Parses the token endpoint's answer (status, headers, body bytes as `response.arrayBuffer()`
+/// gives them); an error status throws the typed Entra error. `now` is unix seconds. The body
+/// copy in wasm memory is zeroed.
+#[wasm_bindgen(js_name = parseTokenResponse, unchecked_return_type = "TokenResponse")]
+pub fn parse_token_response(
+    status: u16,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: JsValue,
+    body: Vec<u8>,
+    now: f64,
+) -> Answer<JsValue> {
+    // A 2xx token response is read from its body alone: its headers cross only for an error.
+    let headers = if (200..300).contains(&status) {
+        JsValue::UNDEFINED
+    } else {
+        headers
+    };
+    let mut r = response(status, headers, body).map_err(fail)?;
+    let parsed = token::parse_token_response(&r, now as u64);
+    r.body.zeroize();
+    let t = parsed.map_err(fail)?;
+    Ok(js::token_response(
+        t.access_token.expose(),
+        t.refresh_token.as_ref().map(|r| r.expose().to_owned()),
+        t.id_token.as_ref().map(|i| i.expose().to_owned()),
+        t.scopes.join(" "),
+        t.expires_in as f64,
+        t.ext_expires_in.map(|e| e as f64),
+        t.expires_at as f64,
+    ))
+}
+
+/// Parses an Entra error answer: Entra's fields, the class (what to do) and the boundary
+/// error with its hint.
+#[wasm_bindgen(js_name = parseErrorResponse, unchecked_return_type = "EntraErrorReport")]
+pub fn parse_error_response(
+    status: u16,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: JsValue,
+    body: Vec<u8>,
+) -> Answer<JsValue> {
+    let r = response(status, headers, body).map_err(fail)?;
+    let e: EntraError = entra_error::parse_error_response(&r).map_err(fail)?;
+    let codes: Vec<f64> = e.error_codes.iter().map(|&c| c as f64).collect();
+    let entra = js::entra_error(
+        e.status,
+        &e.error,
+        e.error_description.clone(),
+        &codes,
+        e.timestamp.clone(),
+        e.trace_id.clone(),
+        e.correlation_id.clone(),
+        e.error_uri.clone(),
+        e.retry_after.map(|s| s as f64),
+    );
+    let class = e.class().as_str();
+    Ok(js::entra_error_report(
+        entra,
+        class,
+        error_value(e.into_error()),
+    ))
+}
+
+/// A JWT's claims for display, NOT verified (who connected, what was granted).
+#[wasm_bindgen(js_name = decodeJwtUnverified, unchecked_return_type = "UnverifiedClaims")]
+pub fn decode_jwt_unverified(token: &str) -> Answer<JsValue> {
+    let c = jwt::decode_unverified_claims(token).map_err(fail)?;
+    let roles = js::list();
+    for r in &c.roles {
+        js::push(&roles, JsValue::from_str(r));
+    }
+    Ok(js::claims(
+        c.tid,
+        c.oid,
+        c.username,
+        c.app_id,
+        c.aud,
+        c.scopes.join(" "),
+        roles,
+        c.exp.map(|v| v as f64),
+        c.iat.map(|v| v as f64),
+    ))
+}

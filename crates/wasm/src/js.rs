@@ -1,0 +1,112 @@
+//! The imports from the package's `values.js` (packages/azconn, next to every generated glue's
+//! directory): result constructors (one call builds one result object),
+//! property reads, the `AzconnError` constructor and the platform CSPRNG.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
+    pub fn fail(code: &str, message: &str, field: Option<String>, hint: Option<String>) -> JsValue;
+    pub fn prop(object: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = isObject)]
+    pub fn is_object(value: &JsValue) -> bool;
+    pub fn lines(value: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = bytesOf)]
+    pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>>;
+    #[wasm_bindgen(js_name = headerLines)]
+    pub fn header_lines(headers: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = randomBytes)]
+    pub fn random_bytes(n: usize) -> Vec<u8>;
+    pub fn list() -> JsValue;
+    pub fn push(list: &JsValue, item: JsValue);
+    #[wasm_bindgen(js_name = errorObject)]
+    pub fn error_object(
+        code: &str,
+        message: &str,
+        field: Option<String>,
+        hint: Option<String>,
+    ) -> JsValue;
+}
+
+#[cfg(feature = "forms")]
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = cloudEndpoints)]
+    pub fn cloud_endpoints(
+        authority_host: String,
+        graph_root: String,
+        graph_audience: &str,
+        arm_host: String,
+        hosts: String,
+        app_configuration_audience: &str,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = invalidForm)]
+    pub fn invalid_form(errors: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = validForm)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn valid_form(
+        name: &str,
+        description: Option<String>,
+        connection_type: &str,
+        method: &str,
+        cloud: &str,
+        tenant_id: String,
+        client_id: Option<String>,
+        endpoint: Option<String>,
+    ) -> JsValue;
+    pub fn scopes(resource_scope: &str, delegated: String) -> JsValue;
+    pub fn pkce(verifier: &str, challenge: &str) -> JsValue;
+    #[wasm_bindgen(js_name = authorizeRequest)]
+    pub fn authorize_request(
+        url: &str,
+        code_verifier: &str,
+        state: &str,
+        nonce: &str,
+        redirect_uri: &str,
+        tenant: String,
+        scopes: String,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = adminConsentRequest)]
+    pub fn admin_consent_request(url: &str, state: &str) -> JsValue;
+    #[wasm_bindgen(js_name = adminConsent)]
+    pub fn admin_consent(reported_tenant: Option<String>, scopes: String) -> JsValue;
+    #[wasm_bindgen(js_name = httpRequest)]
+    pub fn http_request(method: &str, url: &str, headers: String, body: &str) -> JsValue;
+    #[wasm_bindgen(js_name = tokenResponse)]
+    pub fn token_response(
+        access_token: &str,
+        refresh_token: Option<String>,
+        id_token: Option<String>,
+        scopes: String,
+        expires_in: f64,
+        ext_expires_in: Option<f64>,
+        expires_at: f64,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = entraError)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn entra_error(
+        status: u16,
+        error: &str,
+        error_description: Option<String>,
+        error_codes: &[f64],
+        timestamp: Option<String>,
+        trace_id: Option<String>,
+        correlation_id: Option<String>,
+        error_uri: Option<String>,
+        retry_after: Option<f64>,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = entraErrorReport)]
+    pub fn entra_error_report(entra: JsValue, class: &str, boundary: JsValue) -> JsValue;
+    #[allow(clippy::too_many_arguments)]
+    pub fn claims(
+        tid: Option<String>,
+        oid: Option<String>,
+        username: Option<String>,
+        app_id: Option<String>,
+        aud: Option<String>,
+        scopes: String,
+        roles: JsValue,
+        exp: Option<f64>,
+        iat: Option<f64>,
+    ) -> JsValue;
+}

@@ -1,0 +1,205 @@
+//! The TypeScript shapes of the exports' inputs and results, emitted by wasm-bindgen into the
+//! generated `.d.ts` beside the functions that name them (`unchecked_param_type` /
+//! `unchecked_return_type`). Each shape is what the Rust code in `forms.rs` reads or what the
+//! constructor it calls in packages/azconn/values.js builds.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const FORMS: &'static str = r#"
+/** A field error as `validateForm` lists it (an `AzconnError`'s data). */
+export interface FieldError {
+  code: string;
+  message: string;
+  field?: string;
+  hint?: string;
+}
+export type CloudName = 'global' | 'us-government' | 'china';
+/** Every endpoint of a custom cloud (emulator, proxy, Azure Stack): https unless loopback. */
+export interface CustomCloud {
+  kind: 'custom';
+  authorityHost: string;
+  graphRoot: string;
+  graphAudience: string;
+  armHost: string;
+  appConfigurationHosts: string[];
+  appConfigurationAudience: string;
+}
+/** A cloud name (also `public`, `usgov`, `azurechina`), `{kind}`, or a custom cloud. */
+export type CloudInput = CloudName | string | { kind: CloudName } | CustomCloud;
+export interface CloudEndpoints {
+  authorityHost: string;
+  graphRoot: string;
+  graphAudience: string;
+  armHost: string;
+  appConfigurationHosts: string[];
+  appConfigurationAudience: string;
+}
+export type ConnectionType = 'azure-client-secrets' | 'azure-app-configuration';
+export type Method = 'oauth' | 'client-secret' | 'certificate';
+export type AppConfigurationAudience = 'cloud' | 'legacy';
+/** The add-connection form as typed: missing fields are empty. */
+export interface ConnectionFormInput {
+  name?: string;
+  description?: string;
+  connectionType?: string;
+  method?: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  certificate?: string;
+  privateKey?: string;
+  privateKeyPassphrase?: string;
+  endpoint?: string;
+  cloud?: CloudInput;
+}
+export interface ValidatedConnection {
+  name: string;
+  description: string | null;
+  connectionType: ConnectionType;
+  method: Method;
+  cloud: CloudName | 'custom';
+  tenantId: string;
+  clientId: string | null;
+  endpoint: string | null;
+}
+export type FormValidation =
+  | { valid: true; connection: ValidatedConnection }
+  | { valid: false; errors: FieldError[] };
+export interface ScopesParams {
+  cloud?: CloudInput;
+  connectionType: ConnectionType;
+  appConfigurationAudience?: AppConfigurationAudience;
+}
+export interface Scopes {
+  resourceScope: string;
+  delegatedScopes: string[];
+}
+export interface Pkce {
+  verifier: string;
+  challenge: string;
+  method: 'S256';
+}
+export interface AuthorizeEntropy {
+  /** 32 bytes. */
+  verifier: Uint8Array;
+  /** 16-64 bytes. */
+  state: Uint8Array;
+  /** 16-64 bytes. */
+  nonce: Uint8Array;
+}
+export interface AuthorizeParams {
+  cloud?: CloudInput;
+  /** Empty or absent: `organizations`. */
+  tenantId?: string;
+  clientId: string;
+  redirectUri: string;
+  connectionType: ConnectionType;
+  appConfigurationAudience?: AppConfigurationAudience;
+  prompt?: 'login' | 'none' | 'consent' | 'select_account';
+  loginHint?: string;
+  domainHint?: string;
+  /** Drawn from `crypto.getRandomValues` when absent. */
+  entropy?: AuthorizeEntropy;
+}
+/** Keep everything but `url` server side, bound to the browser session, single use. */
+export interface AuthorizeRequest {
+  url: string;
+  codeVerifier: string;
+  state: string;
+  nonce: string;
+  redirectUri: string;
+  tenant: string;
+  scopes: string[];
+}
+export interface AdminConsentParams {
+  cloud?: CloudInput;
+  tenantId: string;
+  clientId: string;
+  redirectUri: string;
+  connectionType: ConnectionType;
+  appConfigurationAudience?: AppConfigurationAudience;
+  /** 16-64 bytes; drawn from `crypto.getRandomValues` when absent. */
+  stateEntropy?: Uint8Array;
+}
+export interface AdminConsentRequest {
+  url: string;
+  state: string;
+}
+export interface AdminConsent {
+  /** Display only: never trust it for authorization. */
+  reportedTenant: string | null;
+  scopes: string[];
+}
+export type Grant =
+  | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string; scopes: string[] }
+  | { type: 'refresh_token'; refreshToken: string; scopes: string[] }
+  | { type: 'client_credentials'; scope: string };
+/** Exactly one of `clientSecret` and `clientAssertion`. */
+export interface TokenRequestParams {
+  cloud?: CloudInput;
+  tenantId?: string;
+  clientId: string;
+  clientSecret?: string;
+  clientAssertion?: string;
+  grant: Grant;
+}
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  url: string;
+  /** Lower-case names, in the order they must be sent. */
+  headers: [string, string][];
+  body: string;
+}
+/** Response headers: name/value pairs, a fetch `Headers`, or a plain object. */
+export type HeadersInput = [string, string][] | Headers | Record<string, string> | undefined;
+export interface TokenResponse {
+  tokenType: 'Bearer';
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Empty when Entra omitted `scope`. */
+  scopes: string[];
+  expiresIn: number;
+  extExpiresIn?: number;
+  /** `now + expiresIn`, unix seconds. */
+  expiresAt: number;
+}
+export type ErrorClass =
+  | 'invalid-client'
+  | 'reauth-required'
+  | 'consent-required'
+  | 'interaction-required'
+  | 'misconfigured'
+  | 'retry-later'
+  | 'other';
+export interface EntraError {
+  status: number;
+  error: string;
+  errorDescription: string | null;
+  errorCodes: number[];
+  timestamp: string | null;
+  traceId: string | null;
+  correlationId: string | null;
+  errorUri: string | null;
+  retryAfter: number | null;
+}
+export interface EntraErrorReport {
+  entra: EntraError;
+  class: ErrorClass;
+  /** The error azconn reports for it, with the hint. */
+  boundary: FieldError;
+}
+/** Claims for display, NOT verified. */
+export interface UnverifiedClaims {
+  tid: string | null;
+  oid: string | null;
+  username: string | null;
+  appId: string | null;
+  aud: string | null;
+  scopes: string[];
+  roles: string[];
+  exp: number | null;
+  iat: number | null;
+}
+"#;

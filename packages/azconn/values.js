@@ -1,0 +1,139 @@
+// The JavaScript side of crates/wasm, imported by every generated glue (`raw_module`
+// "../../values.js"): each result is built by one call here (one boundary crossing instead of
+// one per property), input properties are read without JSON, and every refusal is the one
+// AzconnError class of the package, whichever wasm module (forms, certificates, full) threw.
+
+/** A refusal from the core: branch on `code`, show `message` and `hint`; `field` names the input. */
+export class AzconnError extends Error {
+  constructor(code, message, field, hint) {
+    super(message);
+    this.name = 'AzconnError';
+    this.code = code;
+    this.field = field ?? null;
+    this.hint = hint ?? null;
+  }
+}
+
+export const fail = (code, message, field, hint) => new AzconnError(code, message, field, hint);
+
+/** `o[k]` for objects, undefined for anything else. */
+export const prop = (o, k) => (o !== null && typeof o === 'object' ? o[k] : undefined);
+export const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** An array of strings as one text joined by `\n`; null for anything else. */
+export function lines(v) {
+  if (!Array.isArray(v)) return null;
+  for (const s of v) if (typeof s !== 'string' || s.includes('\n')) return null;
+  return v.join('\n');
+}
+
+/** Response headers (array of pairs, Headers, or a plain object) as `name\nvalue\n...`. */
+export function headerLines(h) {
+  if (h === undefined || h === null) return '';
+  const pairs = Array.isArray(h) ? h : typeof h.entries === 'function' ? [...h.entries()] : Object.entries(h);
+  let s = '';
+  for (const p of pairs) {
+    if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') return null;
+    if (/[\r\n]/.test(p[0] + p[1])) return null;
+    s += p[0] + '\n' + p[1] + '\n';
+  }
+  return s;
+}
+
+export const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+
+const words = (s) => (s ? s.split(' ') : []);
+const split = (s) => (s ? s.split('\n') : []);
+const pairs = (s) => {
+  const a = split(s);
+  const out = [];
+  for (let i = 0; i + 1 < a.length; i += 2) out.push([a[i], a[i + 1]]);
+  return out;
+};
+
+export const list = () => [];
+export const push = (a, v) => {
+  a.push(v);
+};
+
+export function errorObject(code, message, field, hint) {
+  const e = { code, message };
+  if (field !== undefined) e.field = field;
+  if (hint !== undefined) e.hint = hint;
+  return e;
+}
+
+export const cloudEndpoints = (authorityHost, graphRoot, graphAudience, armHost, hosts, appConfigurationAudience) => ({
+  authorityHost,
+  graphRoot,
+  graphAudience,
+  armHost,
+  appConfigurationHosts: split(hosts),
+  appConfigurationAudience,
+});
+
+export const invalidForm = (errors) => ({ valid: false, errors });
+export const validForm = (name, description, connectionType, method, cloud, tenantId, clientId, endpoint) => ({
+  valid: true,
+  connection: {
+    name,
+    description: description ?? null,
+    connectionType,
+    method,
+    cloud,
+    tenantId,
+    clientId: clientId ?? null,
+    endpoint: endpoint ?? null,
+  },
+});
+
+export const scopes = (resourceScope, delegated) => ({ resourceScope, delegatedScopes: words(delegated) });
+export const pkce = (verifier, challenge) => ({ verifier, challenge, method: 'S256' });
+export const authorizeRequest = (url, codeVerifier, state, nonce, redirectUri, tenant, scopes) => ({
+  url,
+  codeVerifier,
+  state,
+  nonce,
+  redirectUri,
+  tenant,
+  scopes: words(scopes),
+});
+export const adminConsentRequest = (url, state) => ({ url, state });
+export const adminConsent = (reportedTenant, scopes) => ({ reportedTenant: reportedTenant ?? null, scopes: words(scopes) });
+export const httpRequest = (method, url, headers, body) => ({ method, url, headers: pairs(headers), body });
+
+export function tokenResponse(accessToken, refreshToken, idToken, scopes, expiresIn, extExpiresIn, expiresAt) {
+  const t = { tokenType: 'Bearer', accessToken, scopes: words(scopes), expiresIn, expiresAt };
+  if (refreshToken !== undefined) t.refreshToken = refreshToken;
+  if (idToken !== undefined) t.idToken = idToken;
+  if (extExpiresIn !== undefined) t.extExpiresIn = extExpiresIn;
+  return t;
+}
+
+export const entraError = (status, error, errorDescription, errorCodes, timestamp, traceId, correlationId, errorUri, retryAfter) => ({
+  status,
+  error,
+  errorDescription: errorDescription ?? null,
+  errorCodes: Array.from(errorCodes),
+  timestamp: timestamp ?? null,
+  traceId: traceId ?? null,
+  correlationId: correlationId ?? null,
+  errorUri: errorUri ?? null,
+  retryAfter: retryAfter ?? null,
+});
+export const entraErrorReport = (entra, errorClass, boundary) => ({ entra, class: errorClass, boundary });
+
+export const claims = (tid, oid, username, appId, aud, scopes, roles, exp, iat) => ({
+  tid: tid ?? null,
+  oid: oid ?? null,
+  username: username ?? null,
+  appId: appId ?? null,
+  aud: aud ?? null,
+  scopes: words(scopes),
+  roles,
+  exp: exp ?? null,
+  iat: iat ?? null,
+});
+
+/** A Uint8Array's bytes; null for anything else. */
+export const bytesOf = (v) => (v instanceof Uint8Array ? v : null);
