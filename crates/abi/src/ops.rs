@@ -9,7 +9,7 @@
 use azconn_core::cert::{Credential, CredentialInput};
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials};
+use azconn_core::form::{self, ConnectionForm, ConnectionType};
 use azconn_core::http::HttpResponse;
 use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::jose::assertion::{self, Claims, Options, UnsignedAssertion};
@@ -211,15 +211,8 @@ fn form_validate(form: ConnectionForm) -> Result<Value, Error> {
     match form::validate(&form) {
         Err(errors) => to_output(&json!({ "valid": false, "errors": errors })),
         Ok(v) => {
-            let (tenant, client_id) = match &v.credentials {
-                Credentials::OAuth { tenant } => (tenant.to_string(), None),
-                Credentials::ClientSecret {
-                    tenant, client_id, ..
-                }
-                | Credentials::Certificate {
-                    tenant, client_id, ..
-                } => (tenant.to_string(), Some(client_id.to_string())),
-            };
+            let tenant = v.credentials.tenant();
+            let client_id = v.credentials.client_id().map(ToString::to_string);
             to_output(&json!({ "valid": true, "connection": {
                 "name": v.name,
                 "description": v.description,

@@ -316,6 +316,25 @@ impl Credentials {
             Credentials::Certificate { .. } => Method::Certificate,
         }
     }
+
+    /// The tenant the connection signs in to, as stored and shown.
+    pub fn tenant(&self) -> String {
+        match self {
+            Credentials::OAuth { tenant } => tenant.to_string(),
+            Credentials::ClientSecret { tenant, .. } | Credentials::Certificate { tenant, .. } => {
+                tenant.to_string()
+            }
+        }
+    }
+
+    /// The app registration that authenticates; none for OAuth (azconn's own app signs in).
+    pub fn client_id(&self) -> Option<&ClientId> {
+        match self {
+            Credentials::OAuth { .. } => None,
+            Credentials::ClientSecret { client_id, .. }
+            | Credentials::Certificate { client_id, .. } => Some(client_id),
+        }
+    }
 }
 
 /// A form that passed validation: typed values only.

@@ -8,7 +8,7 @@ use crate::read::{Input, wrong_type};
 use crate::{Answer, fail};
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials};
+use azconn_core::form::{self, ConnectionForm, ConnectionType};
 use azconn_core::http::{HttpResponse, Origin};
 use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::authorize::{
@@ -135,15 +135,8 @@ pub fn validate_form(
             js::invalid_form(list)
         }
         Ok(v) => {
-            let (tenant, client_id) = match &v.credentials {
-                Credentials::OAuth { tenant } => (tenant.to_string(), None),
-                Credentials::ClientSecret {
-                    tenant, client_id, ..
-                }
-                | Credentials::Certificate {
-                    tenant, client_id, ..
-                } => (tenant.to_string(), Some(client_id.to_string())),
-            };
+            let tenant = v.credentials.tenant();
+            let client_id = v.credentials.client_id().map(ToString::to_string);
             js::valid_form(
                 v.name.as_str(),
                 v.description.clone(),

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::records::{Connection, ConnectionStatus, CredentialUpdate, NewConnection};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{self, ConnectionForm, ConnectionType, Credentials, Method, ValidatedForm};
+use azconn_core::form::{self, ConnectionForm, ConnectionType, Method, ValidatedForm};
 use azconn_core::graph::{AppQuery, Graph, GraphError, Operation};
 use azconn_core::oauth::token::TokenResponse;
 use serde_json::{Value, json};
@@ -106,15 +106,8 @@ pub async fn create(
         }
     };
     let id = new_id()?;
-    let (tenant, client_id) = match &valid.credentials {
-        Credentials::ClientSecret {
-            tenant, client_id, ..
-        }
-        | Credentials::Certificate {
-            tenant, client_id, ..
-        } => (tenant.to_string(), Some(client_id.to_string())),
-        Credentials::OAuth { tenant } => (tenant.to_string(), None),
-    };
+    let tenant = valid.credentials.tenant();
+    let client_id = valid.credentials.client_id().map(ToString::to_string);
     let now = now_s();
     let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
     db.insert_connection(
@@ -273,15 +266,12 @@ pub async fn update(
             }
         };
         let method = valid.credentials.method();
-        let (tenant, client_id) = match &valid.credentials {
-            Credentials::ClientSecret {
-                tenant, client_id, ..
-            }
-            | Credentials::Certificate {
-                tenant, client_id, ..
-            } => (tenant.to_string(), client_id.to_string()),
-            Credentials::OAuth { tenant } => (tenant.to_string(), String::new()),
-        };
+        let tenant = valid.credentials.tenant();
+        let client_id = valid
+            .credentials
+            .client_id()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
         db.replace_credentials(
             &row.org_id,
