@@ -29,3 +29,8 @@ pub fn fail(e: Error) -> JsValue {
 
 #[cfg(not(any(feature = "forms", feature = "certificates")))]
 compile_error!("enable `full`, `forms` or `certificates`");
+
+#[cfg(all(feature = "small", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

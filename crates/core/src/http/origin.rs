@@ -66,7 +66,9 @@ impl Origin {
             ));
         };
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
+        // `find` returns a char boundary: the checked split never fails (and keeps the
+        // slicing panic's formatting out of the browser build).
+        let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
         if !(tail.is_empty() || tail == "/") {
             return Err(Error::new(
                 Code::InvalidFormat,
@@ -177,14 +179,15 @@ impl From<Origin> for String {
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+        .then(|| s.get(prefix.len()..))
+        .flatten()
 }
 
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
     let (host, port) = if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => {
-                let (h, rest) = authority.split_at(end + 1);
+                let (h, rest) = authority.split_at_checked(end + 1).unwrap_or((authority, ""));
                 (h, rest.strip_prefix(':'))
             }
             None => return Err(Error::new(Code::InvalidFormat, "unterminated IPv6 address")),

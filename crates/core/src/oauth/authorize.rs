@@ -57,14 +57,15 @@ impl RedirectUri {
         }
         // The origin part (`scheme://authority`) is checked strictly; the path and query are
         // the app's own.
-        let origin = match s.split_once("://") {
-            Some((scheme, rest)) => {
-                let authority = rest.split(['/', '?']).next().unwrap_or_default();
-                format!("{scheme}://{authority}")
+        let scheme_end = s.as_bytes().windows(3).position(|w| w == b"://");
+        let origin = match scheme_end.and_then(|i| s.get(i + 3..)) {
+            Some(rest) => {
+                let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
+                s.get(..s.len() - rest.len() + authority_len).unwrap_or(s)
             }
-            None => s.to_owned(),
+            None => s,
         };
-        let origin = Origin::parse(&origin).map_err(|e| e.at(FIELD))?;
+        let origin = Origin::parse(origin).map_err(|e| e.at(FIELD))?;
         origin.require_secure().map_err(|e| e.at(FIELD))?;
         Ok(RedirectUri(s.to_owned()))
     }
