@@ -1,44 +1,14 @@
-// The functions of azconn that still run through a wasm module's named-operation tunnel
-// (`call(op, json)`): certificates, and the full entry's Graph, App Configuration, retry, sync
-// and rotation steps. The typed exports of the generated glue are re-exported by each entry
-// as they are. A refusal is thrown by the wasm module itself as an AzconnError (values.js).
-
-const hex = (bytes) => {
-  let s = '';
-  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16);
-  return s;
-};
-
-/** Fresh entropy from the platform CSPRNG, as hex for the tunnel. */
-const random = (n) => hex(crypto.getRandomValues(new Uint8Array(n)));
-
-const caller = (raw) => (op, input) => JSON.parse(raw.call(op, JSON.stringify(input ?? null)));
-
-/** The certificate functions (inspection, PKCS#8, client assertion) over a module's `call`. */
-export function certificatesApi(raw) {
-  const call = caller(raw);
-  return {
-    call,
-    inspectCertificate: (credential, now) => call('cert.inspect', { credential, now }),
-    privateKeyPkcs8: (credential, now) => call('cert.privateKeyPkcs8', { credential, now }).pkcs8,
-    assertionSigningInput: (params) =>
-      call('jose.assertionSigningInput', { ...params, jtiEntropy: params.jtiEntropy ?? random(16) }),
-    assertionCompact: (unsigned, signature) =>
-      call('jose.assertionCompact', {
-        algorithm: unsigned.algorithm,
-        signingInput: unsigned.signingInput,
-        signatureLength: unsigned.signatureLength,
-        signature,
-      }),
-  };
-}
+// The functions of the full entry that still run through the full module's named-operation
+// tunnel (`call(op, json)`): Graph, App Configuration, retry, sync and rotation. Everything
+// else is a typed export of the generated glue, re-exported by each entry as it is. A refusal
+// is thrown by the wasm module itself as an AzconnError (values.js).
 
 /** The full entry's tunnel functions over a full module's `call`. */
 export function serverApi(raw) {
-  const call = caller(raw);
+  const call = (op, input) => JSON.parse(raw.call(op, JSON.stringify(input ?? null)));
   const op = (name) => (input) => call(name, input);
   return {
-    ...certificatesApi(raw),
+    call,
     graph: {
       listApplications: op('graph.listApplications'),
       nextPage: op('graph.nextPage'),

@@ -5,4 +5,4 @@ import { serverApi } from './api.js';
 
 export * from './gen/bundler/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);
+export const { call, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

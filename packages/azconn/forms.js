@@ -1,9 +1,8 @@
 // Forms entry (`azconn/forms`): what a connection form needs (ids, clouds, validation, OAuth),
 // instantiated on import; the certificate module (DER, PKCS#8/#12, ciphers) is fetched only
 // when `loadCertificates()` is first called, e.g. when a certificate is pasted.
-// Types: forms.d.ts (the generated gen/forms/azconn.d.ts).
+// Types: forms.d.ts (the generated gen/forms/azconn.d.ts and gen/certificates/azconn.d.ts).
 import init from './gen/forms/azconn.js';
-import { certificatesApi } from './api.js';
 
 await init({ module_or_path: new URL('./gen/forms/azconn_bg.wasm', import.meta.url) });
 
@@ -18,7 +17,7 @@ export function loadCertificates() {
     await chunk.default({
       module_or_path: new URL('./gen/certificates/azconn_bg.wasm', import.meta.url),
     });
-    return certificatesApi(chunk);
+    return { Credential: chunk.Credential, inspectCertificate: chunk.inspectCertificate, completeAssertion: chunk.completeAssertion };
   })().catch((error) => {
     certificates = undefined;
     throw error;

@@ -8,4 +8,4 @@ raw.initSync({ module: readFileSync(new URL('./gen/server/azconn_bg.wasm', impor
 
 export * from './gen/server/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);
+export const { call, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

@@ -2,7 +2,9 @@
 // rotation). They still run through the named-operation tunnel (`call`), so these shapes are
 // written here until those exports are typed in crates/wasm like the forms ones.
 import type { CloudInput, HttpRequest } from './gen/server/azconn.js';
-import type { Json } from './certificates.js';
+
+/** JSON as the tunnel takes it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A response as the tunnel takes it: the body as text. */
 export interface HttpResponse {
@@ -143,3 +145,4 @@ export declare const rotation: {
   onVerified(rotation: RotationState, outcome: 'ok' | JsonObject, now: number): { rotation: RotationState; error?: JsonObject };
   onPublished(rotation: RotationState): { rotation: RotationState; error?: JsonObject };
 };
+

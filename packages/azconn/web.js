@@ -7,4 +7,4 @@ await init({ module_or_path: new URL('./gen/web/azconn_bg.wasm', import.meta.url
 
 export * from './gen/web/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);
+export const { call, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

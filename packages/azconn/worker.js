@@ -9,4 +9,4 @@ raw.initSync({ module });
 
 export * from './gen/server/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);
+export const { call, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

@@ -1,5 +1,5 @@
-//! The operations not yet typed (certificates, and the server-side Graph, App Configuration,
-//! sync, rotation and retry steps of the full build) by name, JSON text in and out. Refusals
+//! The operations not yet typed (the server-side Graph, App Configuration, sync, rotation and
+//! retry steps of the full build) by name, JSON text in and out. Refusals
 //! throw the same `AzconnError` as the typed exports. Inputs that may hold secrets are taken
 //! by value and zeroed.
 
@@ -20,19 +20,11 @@ pub fn call(op: &str, mut input: String) -> Answer<String> {
 /// HMAC-SHA256 of `message` under `key` (the App Configuration access-key signature,
 /// <https://learn.microsoft.com/azure/azure-app-configuration/rest-api-authentication-hmac>).
 /// The key copy in wasm memory is zeroed after use.
-#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = hmacSha256)]
 pub fn hmac_sha256(mut key: Vec<u8>, message: &[u8]) -> Vec<u8> {
     let mac = azconn_core::appconfig::hmac::hmac_sha256(&key, message);
     key.zeroize();
     mac.to_vec()
-}
-
-fn dispatch(op: &str, input: Value) -> Result<Value, Error> {
-    #[cfg(feature = "full")]
-    return azconn_abi::ops::call(op, input);
-    #[cfg(not(feature = "full"))]
-    return azconn_abi::ops::call_certificates(op, input);
 }
 
 /// Parses the input once, then dispatches; never panics on any input.
@@ -44,7 +36,7 @@ pub fn call_json(op: &str, input: &str) -> Result<Value, Error> {
             format!("the input is not JSON: {e}"),
         )
     })?;
-    dispatch(op, value)
+    azconn_abi::ops::call(op, value)
 }
 
 #[cfg(test)]
@@ -66,7 +58,6 @@ mod tests {
         assert_eq!(err.code, Code::NotAllowed);
     }
 
-    #[cfg(feature = "full")]
     #[test]
     fn hmac_matches_rfc_4231_case_2() {
         let mac = hmac_sha256(b"Jefe".to_vec(), b"what do ya want for nothing?");

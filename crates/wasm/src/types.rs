@@ -1,12 +1,13 @@
 //! The TypeScript shapes of the exports' inputs and results, emitted by wasm-bindgen into the
 //! generated `.d.ts` beside the functions that name them (`unchecked_param_type` /
-//! `unchecked_return_type`). Each shape is what the Rust code in `forms.rs` reads or what the
-//! constructor it calls in packages/azconn/values.js builds.
+//! `unchecked_return_type`). Each shape is what the Rust code reads or what the
+//! constructor it calls in packages/azconn/values.js builds (`forms.rs`, `certificates.rs`).
 
 use wasm_bindgen::prelude::*;
 
+/// The shapes every module's exports name (errors listed as data, clouds).
 #[wasm_bindgen(typescript_custom_section)]
-const FORMS: &'static str = r#"
+const SHARED: &'static str = r#"
 /** A field error as `validateForm` lists it (an `AzconnError`'s data). */
 export interface FieldError {
   code: string;
@@ -27,6 +28,11 @@ export interface CustomCloud {
 }
 /** A cloud name (also `public`, `usgov`, `azurechina`), `{kind}`, or a custom cloud. */
 export type CloudInput = CloudName | string | { kind: CloudName } | CustomCloud;
+"#;
+
+#[cfg(feature = "forms")]
+#[wasm_bindgen(typescript_custom_section)]
+const FORMS: &'static str = r#"
 export interface CloudEndpoints {
   authorityHost: string;
   graphRoot: string;
@@ -201,5 +207,71 @@ export interface UnverifiedClaims {
   roles: string[];
   exp: number | null;
   iat: number | null;
+}
+"#;
+
+#[cfg(feature = "certificates")]
+#[wasm_bindgen(typescript_custom_section)]
+const CERTIFICATES: &'static str = r#"
+/** A certificate and its key (PEM or base64 DER, the key possibly encrypted), or a PFX as
+ * base64 text or the file's bytes. Secret: the copies in wasm memory are zeroed after loading. */
+export interface CredentialInput {
+  certificate?: string;
+  privateKey?: string;
+  privateKeyPassphrase?: string;
+  pfx?: string | Uint8Array;
+  pfxPassword?: string;
+}
+/** What the form shows about a certificate (no secrets). Times: RFC 3339 and unix seconds. */
+export interface CertificateReport {
+  subject: string;
+  issuer: string;
+  /** Upper-case hex, without leading zero bytes. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  notBeforeUnix: number;
+  notAfterUnix: number;
+  keyType: 'RSA';
+  keySize: number;
+  /** Upper-case hex, as the Entra portal shows it. */
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+  x5t: string;
+  x5tS256: string;
+  /** Graph's `keyCredentials[].customKeyIdentifier` of this certificate (base64 SHA-1). */
+  customKeyIdentifier: string;
+  /** Certificates given, leaf included. */
+  chainLength: number;
+  /** Non-fatal findings, e.g. `certificate-expiring-soon`. */
+  warnings: FieldError[];
+}
+export interface AssertionOptions {
+  /** `ps256Sha256` (default: PS256 + x5t#S256) or `rs256Sha1` (RS256 + x5t, ADFS). */
+  profile?: 'ps256Sha256' | 'rs256Sha1';
+  /** Send the chain in `x5c` (subject name + issuer authentication). */
+  includeX5c?: boolean;
+  /** `exp - iat`: 1 to 600 seconds (default 600). */
+  lifetimeSeconds?: number;
+}
+export interface AssertionParams {
+  cloud?: CloudInput;
+  /** A tenant ID or verified domain (not `common` / `organizations`). */
+  tenantId: string;
+  clientId: string;
+  /** Unix seconds: `nbf` and `iat`. */
+  now: number;
+  /** 16 bytes for the `jti`; drawn from `crypto.getRandomValues` when absent. */
+  jtiEntropy?: Uint8Array;
+  options?: AssertionOptions;
+}
+/** A client assertion waiting for its signature: sign the UTF-8 bytes of `signingInput`. */
+export interface UnsignedAssertion {
+  algorithm: 'PS256' | 'RS256';
+  signingInput: string;
+  /** An RSA signature is exactly the modulus length in bytes. */
+  signatureLength: number;
+  /** `importKey("pkcs8", der, {name, hash}, false, ["sign"])`, then `sign(webCrypto, key, input)`. */
+  webCrypto: { name: 'RSA-PSS' | 'RSASSA-PKCS1-v1_5'; hash: 'SHA-256'; saltLength?: number };
 }
 "#;

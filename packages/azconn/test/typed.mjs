@@ -4,6 +4,18 @@
 // `response.arrayBuffer()` give them.
 const bytes = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
 const body = (text) => new TextEncoder().encode(text);
+const base64 = (b) => btoa(String.fromCharCode(...b));
+const base64url = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+
+/** Loads a credential, runs `fn` on it, and frees it (its key zeroed in wasm memory). */
+const withCredential = (a, { credential, now }, fn) => {
+  const loaded = a.Credential.load(credential, now);
+  try {
+    return fn(loaded);
+  } finally {
+    loaded.free();
+  }
+};
 
 export const typed = {
   'ids.tenantId': (a, i) => a.tenantId(i),
@@ -27,7 +39,15 @@ export const typed = {
   'oauth.parseCallback': (a, i) => ({ code: a.parseCallback(i.query, i.expectedState) }),
   'oauth.parseAdminConsentCallback': (a, i) => a.parseAdminConsentCallback(i.query, i.expectedState),
   'jwt.decodeUnverified': (a, i) => a.decodeJwtUnverified(i),
+  'cert.inspect': (a, i) => withCredential(a, i, (c) => c.report()),
+  'cert.privateKeyPkcs8': (a, i) => withCredential(a, i, (c) => ({ pkcs8: base64(c.privateKeyPkcs8()) })),
+  'jose.assertionSigningInput': (a, { credential, now, ...params }) =>
+    withCredential(a, { credential, now }, (c) => c.assertion({ ...params, now, jtiEntropy: bytes(params.jtiEntropy) })),
+  'jose.assertionCompact': (a, { signature, ...unsigned }) => a.completeAssertion(unsigned, base64url(signature)),
 };
+
+/** Whether a vector's op is answered by the certificate module. */
+export const certificateOp = (op) => /^(cert|jose)\./.test(op);
 
 /** Where the tunnel's JSON decoding could only say `input` (and `invalid-format`), the typed
  * API names the field and the precise code. */
@@ -35,6 +55,7 @@ const precise = {
   'unknown cloud name': { field: 'cloud' },
   'authorize with an unknown prompt': { field: 'prompt' },
   'custom cloud over http on a public host is refused': { field: 'cloud.authorityHost', code: 'insecure-url' },
+  'lifetime above 10 minutes': { field: 'options.lifetimeSeconds' },
 };
 
 /** The error a vector expects from the typed export. */

@@ -1,8 +1,8 @@
 // One vector set, every runtime: each golden vector in tests/vectors answered by the npm
-// package in Node. The forms ops go through the typed exports (the table below maps a vector
-// op to its export) of the full Node build, the forms module and the browser module; the ops
-// not yet typed (certificates, Graph, App Configuration, retry, sync, rotation) through the
-// named-operation tunnel of the modules that carry them.
+// package in Node. The forms and certificate ops go through the typed exports (the table in
+// typed.mjs maps a vector op to its export) of the modules that carry them; the ops not yet
+// typed (Graph, App Configuration, retry, sync, rotation) through the named-operation tunnel
+// of the full Node build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,9 +11,8 @@ import * as azconn from '../node.js';
 import * as browserRaw from '../gen/browser/azconn.js';
 import * as formsRaw from '../gen/forms/azconn.js';
 import * as certificatesRaw from '../gen/certificates/azconn.js';
-import { certificatesApi } from '../api.js';
 import { AzconnError } from '../values.js';
-import { typed, typedError } from './typed.mjs';
+import { typed, typedError, certificateOp } from './typed.mjs';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -29,9 +28,7 @@ const load = (raw, dir) => {
 };
 const browser = load(browserRaw, 'browser');
 const forms = load(formsRaw, 'forms');
-const certificates = certificatesApi(load(certificatesRaw, 'certificates'));
-const browserCertificates = certificatesApi(browser);
-const certificateOp = (op) => /^(cert|jose)\./.test(op);
+const certificates = load(certificatesRaw, 'certificates');
 
 /** Runs `fn` and checks its answer (or thrown AzconnError) against the vector (`expectError`:
  * the typed API's more precise error where it has one). */
@@ -58,29 +55,98 @@ test('every vector through call() of the full Node build', () => {
 });
 
 test('every forms vector through the typed exports of the Node, forms and browser modules', () => {
-  const formsCases = cases.filter((c) => typed[c.op]);
+  const formsCases = cases.filter((c) => typed[c.op] && !certificateOp(c.op));
   assert.ok(formsCases.length > 100, `${formsCases.length} forms vectors`);
   for (const api of [azconn, forms, browser]) {
     for (const c of formsCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
 });
 
-test('every certificate vector through the certificate and browser modules; forms has none', () => {
+test('every certificate vector through the typed exports of the certificate, browser and Node modules; forms has none', () => {
   const certificateCases = cases.filter((c) => certificateOp(c.op));
   assert.ok(certificateCases.length > 30);
-  for (const c of certificateCases) {
-    check(c, () => certificates.call(c.op, c.input));
-    check(c, () => browserCertificates.call(c.op, c.input));
+  for (const api of [certificates, browser, azconn]) {
+    for (const c of certificateCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
-  assert.equal(forms.call, undefined);
   for (const c of cases.filter((c) => c.op === 'cert.inspect')) {
     check(c, () => certificates.inspectCertificate(c.input.credential, c.input.now));
   }
+  assert.equal(forms.Credential, undefined);
+  assert.equal(forms.inspectCertificate, undefined);
 });
 
-test('the certificate module answers no forms or server op', () => {
-  for (const c of cases.filter((c) => !certificateOp(c.op))) {
-    assert.throws(() => certificates.call(c.op, c.input), { code: 'not-allowed', field: 'op' }, c.name);
+test('the certificate and browser modules carry no tunnel and no forms exports beyond what they need', () => {
+  assert.equal(certificates.call, undefined);
+  assert.equal(certificates.validateForm, undefined);
+  assert.equal(browser.call, undefined);
+});
+
+const vector = (op, name) => cases.find((c) => c.op === op && c.name === name).input;
+const pem = vector('cert.inspect', 'PKCS#8 PEM key with its certificate');
+const pfx = vector('cert.inspect', 'PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)');
+const claims = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
+
+test('a Credential loads a PFX from its bytes as from its base64 text', () => {
+  const der = Uint8Array.from(atob(pfx.credential.pfx), (c) => c.charCodeAt(0));
+  const fromBytes = certificates.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
+  const fromText = certificates.Credential.load(pfx.credential, pfx.now);
+  assert.deepEqual(fromBytes.report(), fromText.report());
+  assert.deepEqual(fromBytes.privateKeyPkcs8(), fromText.privateKeyPkcs8());
+  fromBytes.free();
+  fromText.free();
+  assert.throws(() => certificates.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
+  assert.throws(() => certificates.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+});
+
+test('Credential refuses malformed input naming the field', () => {
+  const { Credential } = certificates;
+  const refusals = [
+    [() => Credential.load('pem', 0), 'credential', 'invalid-format'],
+    [() => Credential.load({ certificate: 5 }, 0), 'certificate', 'invalid-format'],
+    [() => Credential.load(pem.credential, -1), 'now', 'invalid-format'],
+    [() => Credential.load({ pfx: 'MII', pfxPassword: 7 }, 0), 'pfxPassword', 'invalid-format'],
+  ];
+  for (const [fn, field, code] of refusals) assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, field);
+  const c = Credential.load(pem.credential, pem.now);
+  const bad = [
+    [{ ...claims, now: undefined }, 'now', 'required'],
+    [{ ...claims, jtiEntropy: 'ab' }, 'jtiEntropy', 'invalid-format'],
+    [{ ...claims, options: { profile: 'HS256' } }, 'options.profile', 'invalid-format'],
+    [{ ...claims, options: { includeX5c: 'yes' } }, 'options.includeX5c', 'invalid-format'],
+    [{ ...claims, options: { lifetimeSeconds: 1.5 } }, 'options.lifetimeSeconds', 'invalid-format'],
+    [{ ...claims, cloud: { kind: 'mars' } }, 'cloud.kind', 'invalid-format'],
+  ];
+  for (const [params, field, code] of bad) assert.throws(() => c.assertion(params), (e) => e.field === field && e.code === code, field);
+  assert.throws(() => certificates.completeAssertion({ algorithm: 'HS256', signingInput: 'a.b', signatureLength: 1 }, new Uint8Array(1)), { field: 'algorithm' });
+  assert.throws(() => certificates.completeAssertion({ algorithm: 'PS256', signingInput: 'a.b', signatureLength: -1 }, new Uint8Array(1)), { field: 'signatureLength' });
+  c.free();
+});
+
+test('a loaded Credential signs assertions with WebCrypto that verify with its certificate', async () => {
+  for (const api of [certificates, browser, azconn]) {
+    const c = api.Credential.load(pem.credential, pem.now);
+    const a = c.assertion(claims);
+    const b = c.assertion(claims);
+    assert.notEqual(a.signingInput, b.signingInput, 'a fresh jti per assertion');
+    for (const options of [undefined, { profile: 'rs256Sha1', includeX5c: true }]) {
+      const params = { ...claims, options };
+      const unsigned = c.assertion({ ...params, jtiEntropy: new Uint8Array(16) });
+      const jws = await c.signAssertion({ ...params, jtiEntropy: new Uint8Array(16) });
+      const [h, p, sig] = jws.split('.');
+      assert.equal(`${h}.${p}`, unsigned.signingInput);
+      const der = (text) => Uint8Array.from(atob(text.replace(/-----[^-]+-----|\s/g, '')), (ch) => ch.charCodeAt(0));
+      const { X509Certificate } = await import('node:crypto');
+      const publicKey = new X509Certificate(der(pem.credential.certificate)).publicKey.export({ type: 'spki', format: 'der' });
+      const key = await crypto.subtle.importKey('spki', publicKey, { name: unsigned.webCrypto.name, hash: 'SHA-256' }, false, ['verify']);
+      const signature = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
+      assert.equal(signature.length, unsigned.signatureLength);
+      assert.ok(await crypto.subtle.verify(unsigned.webCrypto, key, signature, new TextEncoder().encode(unsigned.signingInput)), unsigned.algorithm);
+      assert.equal(api.completeAssertion(unsigned, signature), jws);
+    }
+    const pkcs8 = c.privateKeyPkcs8();
+    assert.equal(pkcs8[0], 0x30);
+    c.free();
+    assert.throws(() => c.report(), /null pointer|freed|moved/);
   }
 });
 

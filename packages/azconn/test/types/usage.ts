@@ -1,17 +1,17 @@
 // Compiled with tsc --strict --noEmit (make test-wasm): every export of the package, called
 // with its real shapes against the types generated from Rust (gen/*/azconn.d.ts) and the
-// declarations of the tunnel functions. It imports the package by its own name.
+// declarations of the tunnel functions (server.d.ts). It imports the package by its own name.
 import {
   AzconnError, tenantId, authorityTenant, clientId, checkClientSecret, cloudEndpoints, validateForm,
   scopes, pkceChallenge, pkceFromEntropy, authorizeRequest, adminConsentRequest, parseCallback,
   parseAdminConsentCallback, tokenRequest, parseTokenResponse, parseErrorResponse,
-  decodeJwtUnverified, hmacSha256, inspectCertificate, privateKeyPkcs8, assertionSigningInput,
-  assertionCompact, graph, appConfig, rotation, syncPlan, retryDecide, call,
+  decodeJwtUnverified, hmacSha256, inspectCertificate, Credential, completeAssertion,
+  graph, appConfig, rotation, syncPlan, retryDecide, call,
 } from 'azconn';
 import type {
   CloudEndpoints, FormValidation, Scopes, Pkce, AuthorizeRequest, AdminConsentRequest, AdminConsent,
   HttpRequest, TokenResponse, EntraErrorReport, UnverifiedClaims, CustomCloud, FieldError, ConnectionType,
-  Method, ErrorClass,
+  Method, ErrorClass, CertificateReport, UnsignedAssertion, AssertionParams,
 } from 'azconn';
 import * as browser from 'azconn/browser';
 import * as forms from 'azconn/forms';
@@ -89,11 +89,15 @@ void redeemCode().then((token) => {
     console.log(c, f, e.hint);
   }
 });
-const report = inspectCertificate({ pfx: 'MII', pfxPassword: 'x' }, 0);
+const report: CertificateReport = inspectCertificate({ pfx: 'MII', pfxPassword: 'x' }, 0);
 const days: number = (report.notAfterUnix - Date.now() / 1000) / 86400;
-const pkcs8: string = privateKeyPkcs8({ certificate: '', privateKey: '' }, 0);
-const unsigned = assertionSigningInput({ credential: { certificate: '', privateKey: '' }, now: 0, tenantId: t, clientId: t });
-const jws: string = assertionCompact(unsigned, 'c2ln');
+const credential: Credential = Credential.load({ pfx: new Uint8Array(8), pfxPassword: 'x' }, Math.floor(Date.now() / 1000));
+const pkcs8: Uint8Array = credential.privateKeyPkcs8();
+const params: AssertionParams = { tenantId: t, clientId: t, now: 0, options: { profile: 'rs256Sha1', includeX5c: true, lifetimeSeconds: 300 } };
+const unsigned: UnsignedAssertion = credential.assertion(params);
+const thumbprint: string = credential.report().x5tS256;
+const jws: string = completeAssertion(unsigned, new Uint8Array(unsigned.signatureLength));
+void credential.signAssertion(params).then((signed: string) => console.log(signed, thumbprint), () => credential.free());
 const mac: Uint8Array = hmacSha256(new Uint8Array(32), new TextEncoder().encode(code));
 const put = appConfig.put({ endpoint: 'https://s.azconfig.io', key: 'k', write: { value: 'v' }, condition: 'ifNoneMatchAny' });
 const signed = appConfig.sign({ request: put, connectionString: 'Endpoint=...', now: 0 });
@@ -104,17 +108,21 @@ const retry = retryDecide({ attempt: 1, elapsedMs: 0, now: 0, entropy: 0.5 });
 const anything: unknown = call('ids.tenantId', 'contoso.com');
 console.log(endpoints, named, s, p, q, granted, days, pkcs8, jws, mac, signed.url, step, plan.opRequests.length, retry, anything);
 
-// The browser entry: the forms exports and the certificate functions.
+// The browser entry: the forms exports and the certificate exports.
 const b: FormValidation = browser.validateForm({ name: 'x' });
 console.log(b.valid, browser.inspectCertificate({ certificate: '' }, 0).subject, browser.tenantId('contoso.com'));
+const browserCredential: browser.Credential = browser.Credential.load({ certificate: '', privateKey: '' }, 0);
+console.log(browserCredential.report().chainLength);
 
 // The forms entry: certificate functions behind loadCertificates().
 const formsCheck: forms.FormValidation = forms.validateForm({ name: 'x', connectionType: 'azure-client-secrets', method: 'certificate' });
 console.log(formsCheck.valid, forms.tenantId('contoso.com'));
 void forms.loadCertificates().then((certs: forms.CertificateApi) => {
   const report: forms.CertificateReport = certs.inspectCertificate({ certificate: '' }, 0);
-  const keyDer: string = certs.privateKeyPkcs8({ certificate: '', privateKey: '' }, 0);
-  console.log(report.thumbprintSha256, keyDer);
+  const loaded: forms.Credential = certs.Credential.load({ certificate: '', privateKey: '' }, 0);
+  const unsignedAssertion: forms.UnsignedAssertion = loaded.assertion({ tenantId: 'contoso.com', clientId: t, now: 0 });
+  const keyDer: Uint8Array = loaded.privateKeyPkcs8();
+  console.log(report.thumbprintSha256, keyDer, unsignedAssertion.webCrypto.saltLength, certs.completeAssertion(unsignedAssertion, keyDer));
 }, (e: unknown) => {
   if (e instanceof forms.AzconnError) console.log(e.code);
 });
