@@ -12,5 +12,7 @@ export { AzconnError } from './values.js';
 export type CertificateApi = Pick<typeof certificates, 'Credential' | 'inspectCertificate' | 'completeAssertion'>;
 
 /** Fetches and instantiates the certificate module on first call (later calls share it; a
- * failed load is retried on the next call). Rejects if the module cannot be fetched. */
-export declare function loadCertificates(): Promise<CertificateApi>;
+ * failed load is retried on the next call). Rejects if the module cannot be fetched. The
+ * default module refuses a PFX encrypted with the legacy ciphers (3DES, RC2) with
+ * `unsupported-algorithm` on `pfx`; `{ legacyPfx: true }` loads the module that opens it. */
+export declare function loadCertificates(options?: { legacyPfx?: boolean }): Promise<CertificateApi>;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { typed, typedError, certificateOp } from './typed.mjs';
+import { typed, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
@@ -33,8 +33,8 @@ const page = `<!doctype html><script type="module">
   };
   window.run = (cases, entry) => cases.map((c) => entry === 'forms' && certificateOp(c.op) ? null
     : answer(() => typed[c.op] ? typed[c.op](entry === 'forms' ? forms : browser, c.input) : full.call(c.op, c.input)));
-  window.runCertificates = async (cases) => {
-    const api = await forms.loadCertificates();
+  window.runCertificates = async (cases, legacyPfx) => {
+    const api = await forms.loadCertificates({ legacyPfx });
     return cases.map((c) => answer(() => typed[c.op](api, c.input)));
   };
   window.ready = true;
@@ -99,11 +99,14 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     assert.ok(browserExports.includes('Credential') && browserExports.includes('validateForm'));
     assert.ok(!browserExports.includes('call'));
 
-    // The forms entry: the certificate module is fetched on the first loadCertificates() only.
+    // The forms entry: the certificate module is fetched on the first loadCertificates() only;
+    // the module with the legacy PFX ciphers only when asked for, and it alone opens such a file.
     const certificateWasm = '/gen/certificates/azconn_bg.wasm';
+    const legacyWasm = '/gen/certificates-legacy/azconn_bg.wasm';
     const certificateCases = sample.filter((c) => certificateOp(c.op));
     assert.ok(certificateCases.length >= 6);
-    const run = (cases) => tab.evaluate((cs) => window.runCertificates(cs), cases.map((c) => ({ op: c.op, input: c.input })));
+    const run = (cases, legacyPfx = false) =>
+      tab.evaluate(([cs, legacyPfx]) => window.runCertificates(cs, legacyPfx), [cases.map((c) => ({ op: c.op, input: c.input })), legacyPfx]);
     const expectAnswers = (cases, answers) => cases.forEach((c, i) => {
       const a = answers[i];
       if (c.expect !== undefined) assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
@@ -111,9 +114,17 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     });
     assert.ok(requested.includes('/gen/forms/azconn_bg.wasm'));
     assert.ok(!requested.includes(certificateWasm), 'fetched before loadCertificates()');
-    expectAnswers(certificateCases, await run(certificateCases));
-    expectAnswers(certificateCases, await run(certificateCases));
+    const modern = certificateCases.filter((c) => c.name !== legacyPfxCase);
+    const legacy = certificateCases.filter((c) => c.name === legacyPfxCase);
+    expectAnswers(modern, await run(modern));
+    expectAnswers(modern, await run(modern));
     assert.equal(requested.filter((p) => p === certificateWasm).length, 1);
+    assert.ok(!requested.includes(legacyWasm), 'legacy ciphers fetched unasked');
+    const [refused] = await run(legacy);
+    assert.equal(refused.error.code, 'unsupported-algorithm');
+    assert.equal(refused.error.field, 'pfx');
+    expectAnswers(certificateCases, await run(certificateCases, true));
+    assert.equal(requested.filter((p) => p === legacyWasm).length, 1);
 
     // A Credential loaded once signs with the browser's WebCrypto; the JWS verifies in Node.
     const pem = all.find((c) => c.name === 'PKCS#8 PEM key with its certificate').input;

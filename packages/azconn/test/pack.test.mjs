@@ -32,12 +32,12 @@ function project(name, files) {
   return at;
 }
 
-test('npm pack holds the entries, their types and the six wasm builds with their generated types', () => {
+test('npm pack holds the entries, their types and the seven wasm builds with their generated types', () => {
   const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], pkg));
   const files = out[0].files.map((f) => f.path).sort();
   for (const f of ['browser.js', 'browser.d.ts', 'forms.js', 'forms.d.ts', 'index.d.ts', 'node.js', 'worker.js',
     'web.js', 'bundler.js', 'values.js', 'values.d.ts', 'server.d.ts',
-    ...['browser', 'forms', 'certificates', 'web', 'server', 'bundler'].flatMap((d) =>
+    ...['browser', 'forms', 'certificates', 'certificates-legacy', 'web', 'server', 'bundler'].flatMap((d) =>
       [`gen/${d}/azconn_bg.wasm`, `gen/${d}/azconn.js`, `gen/${d}/azconn.d.ts`])]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }

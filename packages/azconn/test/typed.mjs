@@ -46,6 +46,9 @@ export const typed = {
   'jose.assertionCompact': (a, { signature, ...unsigned }) => a.completeAssertion(unsigned, base64url(signature)),
 };
 
+/** The vector only the modules with the legacy PFX ciphers (3DES, RC2) open. */
+export const legacyPfxCase = 'legacy passwordless PFX (RC2-40 certs, 3DES key, SHA-1 MAC), as Key Vault and Windows export';
+
 /** Whether a vector's op is answered by the certificate module. */
 export const certificateOp = (op) => /^(cert|jose)\./.test(op);
 
