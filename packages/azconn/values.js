@@ -169,3 +169,9 @@ export async function signJws(key, name, saltLength, signingInput) {
   const signature = await crypto.subtle.sign(params, await key, utf8.encode(signingInput));
   return signingInput + '.' + base64url(new Uint8Array(signature));
 }
+
+/** An array's length; undefined for anything else. */
+export const length = (v) => (Array.isArray(v) ? v.length : undefined);
+export const at = (a, i) => a[i];
+export const rotationNext = (rotation, step) => ({ rotation, step });
+export const rotationStep = (rotation, error) => (error === undefined ? { rotation } : { rotation, error });

@@ -155,3 +155,14 @@ extern "C" {
         signing_input: &str,
     ) -> JsValue;
 }
+
+#[cfg(feature = "full")]
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
+    pub fn length(value: &JsValue) -> Option<u32>;
+    pub fn at(list: &JsValue, index: u32) -> JsValue;
+    #[wasm_bindgen(js_name = rotationNext)]
+    pub fn rotation_next(rotation: JsValue, step: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = rotationStep)]
+    pub fn rotation_step(rotation: JsValue, error: JsValue) -> JsValue;
+}

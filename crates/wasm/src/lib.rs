@@ -13,7 +13,7 @@ pub mod forms;
 mod js;
 mod read;
 #[cfg(feature = "full")]
-mod tunnel;
+pub mod server;
 mod types;
 
 use azconn_core::error::Error;

@@ -5,8 +5,12 @@
 use crate::js;
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
+#[cfg(feature = "forms")]
+use azconn_core::http::HttpResponse;
 use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
+#[cfg(feature = "forms")]
+use zeroize::Zeroize;
 
 /// An input object; `path` prefixes the fields it reports (`entropy.` for nested objects).
 pub struct Input {
@@ -188,4 +192,36 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
             "expected global, us-government, china or custom",
         )),
     }
+}
+
+#[cfg(feature = "forms")]
+/// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
+/// The body copy is taken by value so it can be zeroed after parsing.
+pub fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {
+    let lines = js::header_lines(&headers).ok_or_else(|| {
+        wrong_type(
+            "headers".to_owned(),
+            Code::InvalidFormat,
+            "header name and value pairs",
+        )
+    })?;
+    let mut pairs = Vec::new();
+    let mut it = lines.split('\n');
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        pairs.push((k.to_ascii_lowercase(), v.to_owned()));
+    }
+    let body = String::from_utf8(body).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        Error::field(
+            "body",
+            Code::MalformedResponse,
+            "the response body is not UTF-8",
+        )
+    })?;
+    Ok(HttpResponse {
+        status,
+        headers: pairs,
+        body,
+    })
 }

@@ -1,8 +1,7 @@
 // One vector set, every runtime: each golden vector in tests/vectors answered by the npm
-// package in Node. The forms and certificate ops go through the typed exports (the table in
-// typed.mjs maps a vector op to its export) of the modules that carry them; the ops not yet
-// typed (Graph, App Configuration, retry, sync, rotation) through the named-operation tunnel
-// of the full Node build.
+// package in Node, through the typed exports (the tables in typed.mjs map a vector op to its
+// export) of every module that carries it: forms, certificates, and the server steps (Graph,
+// App Configuration, retry, sync, rotation) of the full Node build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -13,7 +12,7 @@ import * as formsRaw from '../gen/forms/azconn.js';
 import * as certificatesRaw from '../gen/certificates/azconn.js';
 import * as certificatesLegacyRaw from '../gen/certificates-legacy/azconn.js';
 import { AzconnError } from '../values.js';
-import { typed, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
+import { typed, server, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -51,9 +50,13 @@ function check(c, fn, expectError = c.expectError) {
   assert.deepEqual(answer, c.expect, c.name);
 }
 
-test('every vector through call() of the full Node build', () => {
+test('every vector has a typed export; every server vector through those of the full Node build', () => {
   assert.ok(cases.length > 200, `only ${cases.length} vectors`);
-  for (const c of cases) check(c, () => azconn.call(c.op, c.input));
+  assert.deepEqual(cases.filter((c) => !typed[c.op] && !server[c.op]).map((c) => c.op), []);
+  const serverCases = cases.filter((c) => server[c.op]);
+  assert.ok(serverCases.length > 100, `${serverCases.length} server vectors`);
+  for (const c of serverCases) check(c, () => server[c.op](azconn, c.input), typedError(c));
+  assert.equal(azconn.call, undefined);
 });
 
 test('every forms vector through the typed exports of the Node, forms and browser modules', () => {
@@ -169,7 +172,6 @@ test('errors are AzconnError objects with code, field, message and hint', () => 
       return true;
     });
   }
-  assert.throws(() => azconn.call('ids.clientId', undefined), { code: 'invalid-format', field: 'input' });
 });
 
 test('malformed structured input is refused naming its field', () => {
@@ -218,6 +220,23 @@ test('response parsers take a fetch Response body as bytes and its Headers', () 
   assert.equal(report.entra.retryAfter, 7);
   assert.equal(report.class, 'retry-later');
   assert.equal(forms.parseErrorResponse(503, { 'retry-after': '3' }, body).entra.retryAfter, 3);
+});
+
+test('server inputs of the wrong shape are refused naming the member', () => {
+  const store = { endpoint: 'https://s.azconfig.io' };
+  const refusals = [
+    [() => azconn.appConfigPut({ ...store, key: 'k', write: { value: 5 } }), 'write.value', 'invalid-format'],
+    [() => azconn.appConfigPut({ ...store, key: 'k' }), 'write', 'required'],
+    [() => azconn.appConfigList({ ...store, query: { key: 'all' } }), 'query.label', 'required'],
+    [() => azconn.graphAddPassword({ token: 't', app: { objectId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }, spec: { displayName: 'x', endsAt: 'soon' } }), 'spec.endsAt', 'invalid-format'],
+    [() => azconn.graphGetApplication({ token: 't', app: { name: 'x' } }), 'app', 'invalid-format'],
+    [() => azconn.rotationStart({ connectionId: 'c' }), 'config.rotationId', 'required'],
+    [() => azconn.retryDecide({}), 'attempt', 'required'],
+    [() => new azconn.SyncPlanner({ ...store, spec: { label: null, mode: 'sideways' }, desired: {} }), 'spec.mode', 'invalid-format'],
+  ];
+  for (const [fn, field, code] of refusals) {
+    assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, `${field}: ${(() => { try { fn(); } catch (e) { return `${e.code} ${e.field} ${e.message}`; } })()}`);
+  }
 });
 
 test('hmacSha256 is RFC 4231 test case 2 and leaves the caller key intact', () => {
