@@ -62,6 +62,15 @@ fn answer<T: Serialize>(run: impl FnOnce() -> Result<T, Error>) -> Answer<JsValu
     run().and_then(|v| to_js(&v)).map_err(fail)
 }
 
+/// A built request that may carry a secret in its body (a key-value's value): its copy in
+/// wasm memory is zeroed once the JavaScript value is built.
+fn request_answer(run: impl FnOnce() -> Result<HttpRequest, Error>) -> Answer<JsValue> {
+    let mut req = run().map_err(fail)?;
+    let out = to_js(&req).map_err(fail);
+    req.body.zeroize();
+    out
+}
+
 /// A required member read by serde.
 fn member<T: DeserializeOwned>(o: &Input, key: &str) -> Result<T, Error> {
     let v = o.raw(key);
@@ -379,7 +388,7 @@ pub fn app_config_put(
     )]
     params: JsValue,
 ) -> Answer<JsValue> {
-    answer(|| {
+    request_answer(|| {
         let (store, o) = store_params(params)?;
         let (key, label) = key_label(&o)?;
         let mut write: KvWrite = member(&o, "write")?;
@@ -496,7 +505,7 @@ pub fn app_config_authorize(
 ) -> Answer<JsValue> {
     let auth = AccessToken::parse(&token).map(AppConfigAuth::Bearer);
     token.zeroize();
-    answer(|| {
+    request_answer(|| {
         let req: HttpRequest = from_js(request, "request")?;
         appconfig::authorize(req, &auth?, &sync_tokens(responses)?, 0)
     })
@@ -515,7 +524,7 @@ pub fn app_config_sign(
     let key = read_cloud(cloud)
         .and_then(|c| hmac::AccessKey::parse_connection_string(&connection_string, &c));
     connection_string.zeroize();
-    answer(|| {
+    request_answer(|| {
         let req: HttpRequest = from_js(request, "request")?;
         let auth = AppConfigAuth::AccessKey(key?);
         appconfig::authorize(req, &auth, &sync_tokens(responses)?, now as i64)
@@ -627,7 +636,7 @@ impl JsSyncPlanner {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SyncOp")] op: JsValue,
     ) -> Answer<JsValue> {
-        answer(|| from_js::<SyncOp>(op, "op")?.request(&self.store))
+        request_answer(|| from_js::<SyncOp>(op, "op")?.request(&self.store))
     }
 }
 
