@@ -17,10 +17,10 @@ const CATEGORIES = [
   ['core work', /azconn|sha2|sha1|digest|hmac|base64|der::|x509|pkcs|spki|url::|idna|memcmp|str::|core::/],
   ['GC', /garbage collector/],
 ];
-/** The category of a frame; the package's JS binding (api.js: JSON.stringify/parse, which V8
- * attributes to the calling frame) and wasm-bindgen's glue (string passing) are the boundary. */
+/** The category of a frame; the package's result constructors (values.js) and wasm-bindgen's
+ * glue (string passing) are the boundary. */
 function category({ functionName, url }) {
-  if (/\/api\.js$|\/azconn\.js$|\/values\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
+  if (/\/azconn\.js$|\/values\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
   if (/node:inspector|profile\.mjs$/.test(url)) return null; // the profiler itself
   return CATEGORIES.find(([, re]) => re.test(functionName))?.[0] ?? 'JS glue / other';
 }
@@ -67,8 +67,7 @@ export async function profile(root, cases) {
     if (r.status !== 0) throw new Error(`wasm-bindgen: ${r.stderr}`);
     const raw = await import(join(out, 'azconn.js'));
     raw.initSync({ module: readFileSync(join(out, 'azconn_bg.wasm')) });
-    const { serverApi } = await import(join(root, 'packages/azconn/api.js'));
-    const api = { ...raw, ...serverApi(raw) };
+    const api = raw;
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');

@@ -1,7 +1,7 @@
 // How sync and rotation cost grow, counted in the emulator's request log (crates/emulator admin API).
 // Sync: a store holding N managed keys, 1 % of them changed in the source. Three ways to converge:
 // - azconn Worker: `POST /secret-syncs/.../run` (the product: list pages + one conditional write per change);
-// - azconn npm package from Node: `appConfig.list/parseList/nextPage` + `syncPlan` + `appConfig.sign`;
+// - azconn npm package from Node: `appConfigList` + a `SyncPlanner` over the pages + `appConfigSign`;
 // - naive: one unconditional PUT per key, no listing and no diff (Infisical's code path when values
 //   differ), HMAC-signed with the same package, sequential like the other two.
 // Lower bound: ceil(N / page size) list requests + the changed keys.
@@ -23,15 +23,15 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   const connectionString = `Endpoint=${endpoint};Id=${key.id};Secret=${key.secret}`;
 
   const send = async (request) => {
-    const signed = azconn.appConfig.sign({ cloud, request, connectionString, now: Math.floor(Date.now() / 1000) });
+    const signed = azconn.appConfigSign(request, connectionString, Math.floor(Date.now() / 1000), cloud);
     let res;
     try {
       res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body || undefined });
     } catch (e) {
       throw new Error(`${signed.method} ${signed.url}: ${e.cause?.message ?? e.message}`);
     }
-    const response = { status: res.status, headers: [...res.headers], body: await res.text() };
-    if (res.status >= 300) throw new Error(`${signed.method} ${signed.url} -> ${res.status} ${response.body.slice(0, 300)}`);
+    const response = { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
+    if (res.status >= 300) throw new Error(`${signed.method} ${signed.url} -> ${res.status} ${new TextDecoder().decode(response.body).slice(0, 300)}`);
     return response;
   };
   const log = async () => (await env.admin('GET', '/requests')).requests;
@@ -40,7 +40,7 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   const timed = async (fn) => { const t0 = performance.now(); await fn(); return performance.now() - t0; };
 
   const putAll = (prefix, label, values) => Object.entries(values).map(([name, value]) =>
-    azconn.appConfig.put({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn' } }, condition: 'none' }));
+    azconn.appConfigPut({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn' } }, condition: 'none' }));
   /** The naive approach: one PUT per key, sequential. */
   const naive = async (prefix, label, values) => {
     for (const req of putAll(prefix, label, values)) await send(req);
@@ -53,22 +53,22 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   /** The npm package from Node: list every page, plan, write; with the time of each phase. */
   const library = async (prefix, label, values) => {
     const t0 = performance.now();
-    const pages = [];
-    let req = azconn.appConfig.list({ cloud, endpoint, query: { key: { prefix }, label: { exact: label } } });
-    for (let i = 0; i < 10_000; i++) {
-      const page = await send(req);
-      pages.push(page);
-      const { nextLink } = azconn.appConfig.parseList({ cloud, endpoint, response: page });
-      if (!nextLink) break;
-      req = azconn.appConfig.nextPage({ cloud, endpoint, nextLink });
-    }
-    const t1 = performance.now();
     const desired = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { kind: 'plain', value: v }]));
-    const out = azconn.syncPlan({ cloud, endpoint, spec: { prefix, label, mode: 'overwrite' }, desired, pages });
-    if (out.listRequests.length !== pages.length) throw new Error('syncPlan expected another list page');
-    const t2 = performance.now();
-    for (const r of out.opRequests) await send(r);
-    return { ops: out.opRequests.length, listMs: t1 - t0, planMs: t2 - t1, writeMs: performance.now() - t2 };
+    const planner = new azconn.SyncPlanner({ cloud, endpoint, spec: { prefix, label, mode: 'overwrite' }, desired });
+    try {
+      let req = planner.firstRequest();
+      for (let i = 0; req && i < 10_000; i++) {
+        const page = await send(req);
+        req = planner.onPage(page.status, page.headers, page.body);
+      }
+      const t1 = performance.now();
+      const opRequests = planner.plan().ops.map((op) => planner.opRequest(op));
+      const t2 = performance.now();
+      for (const r of opRequests) await send(r);
+      return { ops: opRequests.length, listMs: t1 - t0, planMs: t2 - t1, writeMs: performance.now() - t2 };
+    } finally {
+      planner.free();
+    }
   };
 
   const org = await env.newOrg('bench-scaling');
@@ -177,7 +177,7 @@ function report(results, rotation) {
     '',
     'workerd CPU per Worker sync run (ms, median): ' + results.map((r) => `N=${num(r.n)}: ${sig(r.worker.cpu.median)} of ${sig(r.worker.ms.median)} wall`).join('; ') + '.',
     '',
-    'Where the npm package\'s sync time goes (median ms per phase): ' + results.map((r) => `N=${num(r.n)}: list ${sig(r.lib.listMs.median)} (${sig(r.lib.listMs.median / Math.ceil(r.n / PAGE))} per page), syncPlan ${sig(r.lib.planMs.median)}, writes ${sig(r.lib.writeMs.median)}`).join('; ') +
+    'Where the npm package\'s sync time goes (median ms per phase): ' + results.map((r) => `N=${num(r.n)}: list + onPage ${sig(r.lib.listMs.median)} (${sig(r.lib.listMs.median / Math.ceil(r.n / PAGE))} per page), plan ${sig(r.lib.planMs.median)}, writes ${sig(r.lib.writeMs.median)}`).join('; ') +
       '. Listing is one request per page of 100 (the per-page cost is the emulator\'s list, a debug build); syncPlan is one call into the package with every page and every desired value.',
     '',
     '![sync requests vs N](sync-requests.svg)',

@@ -1,11 +1,18 @@
 // Types of the forms entry of `azconn` ('azconn/forms'): the generated types of the forms
-// module, and the certificate functions behind `loadCertificates()`.
-import type { CertificateApi } from './certificates.js';
+// module, and of the certificate module behind `loadCertificates()`.
+import type * as certificates from './gen/certificates/azconn.js';
 
 export * from './gen/forms/azconn.js';
-export type * from './certificates.js';
+export type {
+  Credential, CredentialInput, CertificateReport, AssertionParams, AssertionOptions, UnsignedAssertion,
+} from './gen/certificates/azconn.js';
 export { AzconnError } from './values.js';
 
+/** The certificate module's exports. */
+export type CertificateApi = Pick<typeof certificates, 'Credential' | 'inspectCertificate' | 'completeAssertion'>;
+
 /** Fetches and instantiates the certificate module on first call (later calls share it; a
- * failed load is retried on the next call). Rejects if the module cannot be fetched. */
-export declare function loadCertificates(): Promise<CertificateApi>;
+ * failed load is retried on the next call). Rejects if the module cannot be fetched. The
+ * default module refuses a PFX encrypted with the legacy ciphers (3DES, RC2) with
+ * `unsupported-algorithm` on `pfx`; `{ legacyPfx: true }` loads the module that opens it. */
+export declare function loadCertificates(options?: { legacyPfx?: boolean }): Promise<CertificateApi>;

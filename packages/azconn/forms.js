@@ -1,27 +1,31 @@
 // Forms entry (`azconn/forms`): what a connection form needs (ids, clouds, validation, OAuth),
 // instantiated on import; the certificate module (DER, PKCS#8/#12, ciphers) is fetched only
 // when `loadCertificates()` is first called, e.g. when a certificate is pasted.
-// Types: forms.d.ts (the generated gen/forms/azconn.d.ts).
+// Types: forms.d.ts (the generated gen/forms/azconn.d.ts and gen/certificates/azconn.d.ts).
 import init from './gen/forms/azconn.js';
-import { certificatesApi } from './api.js';
 
 await init({ module_or_path: new URL('./gen/forms/azconn_bg.wasm', import.meta.url) });
 
 export * from './gen/forms/azconn.js';
 export { AzconnError } from './values.js';
 
-let certificates;
-/** Fetches and instantiates the certificate module once; a failed load can be retried. */
-export function loadCertificates() {
-  certificates ??= (async () => {
-    const chunk = await import('./gen/certificates/azconn.js');
-    await chunk.default({
-      module_or_path: new URL('./gen/certificates/azconn_bg.wasm', import.meta.url),
-    });
-    return certificatesApi(chunk);
+const modules = {};
+/** Fetches and instantiates a certificate module once; a failed load can be retried. The
+ * default module has no legacy PFX ciphers: a PFX encrypted with 3DES or RC2 (Windows, Key
+ * Vault) is refused with `unsupported-algorithm` on `pfx`, and `{ legacyPfx: true }` loads the
+ * module that opens it. */
+export function loadCertificates({ legacyPfx = false } = {}) {
+  const dir = legacyPfx ? 'certificates-legacy' : 'certificates';
+  // Static specifiers and URLs, so that bundlers split the modules and copy the wasm files.
+  modules[dir] ??= (async () => {
+    const [chunk, url] = legacyPfx
+      ? [await import('./gen/certificates-legacy/azconn.js'), new URL('./gen/certificates-legacy/azconn_bg.wasm', import.meta.url)]
+      : [await import('./gen/certificates/azconn.js'), new URL('./gen/certificates/azconn_bg.wasm', import.meta.url)];
+    await chunk.default({ module_or_path: url });
+    return { Credential: chunk.Credential, inspectCertificate: chunk.inspectCertificate, completeAssertion: chunk.completeAssertion };
   })().catch((error) => {
-    certificates = undefined;
+    modules[dir] = undefined;
     throw error;
   });
-  return certificates;
+  return modules[dir];
 }

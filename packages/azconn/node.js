@@ -2,10 +2,8 @@
 // glue, instantiated synchronously from the file. Types: index.d.ts.
 import { readFileSync } from 'node:fs';
 import * as raw from './gen/server/azconn.js';
-import { serverApi } from './api.js';
 
 raw.initSync({ module: readFileSync(new URL('./gen/server/azconn_bg.wasm', import.meta.url)) });
 
 export * from './gen/server/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

@@ -137,3 +137,41 @@ export const claims = (tid, oid, username, appId, aud, scopes, roles, exp, iat) 
 
 /** A Uint8Array's bytes; null for anything else. */
 export const bytesOf = (v) => (v instanceof Uint8Array ? v : null);
+
+export function certificateReport(subject, issuer, serialNumber, notBefore, notAfter, notBeforeUnix, notAfterUnix, keySize,
+  thumbprintSha1, thumbprintSha256, x5t, x5tS256, customKeyIdentifier, chainLength, warnings) {
+  return {
+    subject, issuer, serialNumber, notBefore, notAfter, notBeforeUnix, notAfterUnix, keyType: 'RSA', keySize,
+    thumbprintSha1, thumbprintSha256, x5t, x5tS256, customKeyIdentifier, chainLength, warnings,
+  };
+}
+
+export function unsignedAssertion(algorithm, signingInput, signatureLength, name, hash, saltLength) {
+  const webCrypto = { name, hash };
+  if (saltLength !== undefined) webCrypto.saltLength = saltLength;
+  return { algorithm, signingInput, signatureLength, webCrypto };
+}
+
+/** A non-extractable signing key; WebCrypto copies `pkcs8` (a view of wasm memory) during the call. */
+export const importSigningKey = (pkcs8, name) =>
+  crypto.subtle.importKey('pkcs8', pkcs8, { name, hash: 'SHA-256' }, false, ['sign']);
+
+const utf8 = new TextEncoder();
+const base64url = (bytes) => {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+
+/** The compact JWS: the signing input, a dot, and the base64url WebCrypto signature. */
+export async function signJws(key, name, saltLength, signingInput) {
+  const params = saltLength === undefined ? { name } : { name, saltLength };
+  const signature = await crypto.subtle.sign(params, await key, utf8.encode(signingInput));
+  return signingInput + '.' + base64url(new Uint8Array(signature));
+}
+
+/** An array's length; undefined for anything else. */
+export const length = (v) => (Array.isArray(v) ? v.length : undefined);
+export const at = (a, i) => a[i];
+export const rotationNext = (rotation, step) => ({ rotation, step });
+export const rotationStep = (rotation, error) => (error === undefined ? { rotation } : { rotation, error });

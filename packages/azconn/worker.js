@@ -3,10 +3,8 @@
 // Types: index.d.ts.
 import * as raw from './gen/server/azconn.js';
 import module from './gen/server/azconn_bg.wasm';
-import { serverApi } from './api.js';
 
 raw.initSync({ module });
 
 export * from './gen/server/azconn.js';
 export { AzconnError } from './values.js';
-export const { call, inspectCertificate, privateKeyPkcs8, assertionSigningInput, assertionCompact, graph, appConfig, retryDecide, syncPlan, rotation } = serverApi(raw);

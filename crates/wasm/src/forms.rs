@@ -4,12 +4,11 @@
 //! throws `AzconnError` naming its field.
 
 use crate::js;
-use crate::read::{Input, wrong_type};
+use crate::read::{Input, read_cloud, response, wrong_type};
 use crate::{Answer, fail};
-use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
+use azconn_core::cloud::{CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{self, ConnectionForm, ConnectionType};
-use azconn_core::http::{HttpResponse, Origin};
 use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::authorize::{
     self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
@@ -76,47 +75,6 @@ fn endpoints_value(e: &CloudEndpoints) -> JsValue {
         hosts.join("\n"),
         &e.app_configuration_audience,
     )
-}
-
-/// A cloud as JavaScript gives it: absent (global), a name, or `{kind, ...}`.
-pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Cloud::Global);
-    }
-    if let Some(name) = value.as_string() {
-        return Cloud::from_name(&name);
-    }
-    let o = Input::object(value, "cloud", "cloud.")?;
-    match o.str("kind")?.as_str() {
-        "global" => Ok(Cloud::Global),
-        "us-government" => Ok(Cloud::UsGovernment),
-        "china" => Ok(Cloud::China),
-        "custom" => {
-            let origin = |key: &str| Origin::parse(&o.str(key)?).map_err(|e| e.at(&o.field(key)));
-            Cloud::custom(CloudEndpoints {
-                authority_host: origin("authorityHost")?,
-                graph_root: origin("graphRoot")?,
-                graph_audience: o.str("graphAudience")?,
-                arm_host: origin("armHost")?,
-                app_configuration_hosts: o
-                    .strings("appConfigurationHosts")?
-                    .iter()
-                    .map(|p| HostPattern::parse(p))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
-                app_configuration_audience: o.str("appConfigurationAudience")?,
-            })
-            .map_err(|e| {
-                let field = o.field(e.field.as_deref().unwrap_or("kind"));
-                e.at(&field)
-            })
-        }
-        _ => Err(Error::field(
-            "cloud.kind",
-            Code::InvalidFormat,
-            "expected global, us-government, china or custom",
-        )),
-    }
 }
 
 /// Validates an add-connection form in one pass: every field error at once, or the typed
@@ -481,37 +439,6 @@ fn http_request_value(r: &azconn_core::http::HttpRequest) -> JsValue {
         headers.push('\n');
     }
     js::http_request(r.method.as_str(), &r.url, headers, &r.body)
-}
-
-/// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
-/// The body copy is taken by value so it can be zeroed after parsing.
-fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {
-    let lines = js::header_lines(&headers).ok_or_else(|| {
-        wrong_type(
-            "headers".to_owned(),
-            Code::InvalidFormat,
-            "header name and value pairs",
-        )
-    })?;
-    let mut pairs = Vec::new();
-    let mut it = lines.split('\n');
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        pairs.push((k.to_ascii_lowercase(), v.to_owned()));
-    }
-    let body = String::from_utf8(body).map_err(|e| {
-        let mut bytes = e.into_bytes();
-        bytes.zeroize();
-        Error::field(
-            "body",
-            Code::MalformedResponse,
-            "the response body is not UTF-8",
-        )
-    })?;
-    Ok(HttpResponse {
-        status,
-        headers: pairs,
-        body,
-    })
 }
 
 /// Parses the token endpoint's answer (status, headers, body bytes as `response.arrayBuffer()`

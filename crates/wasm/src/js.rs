@@ -110,3 +110,59 @@ extern "C" {
         iat: Option<f64>,
     ) -> JsValue;
 }
+
+#[cfg(feature = "certificates")]
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = certificateReport)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn certificate_report(
+        subject: &str,
+        issuer: &str,
+        serial_number: &str,
+        not_before: &str,
+        not_after: &str,
+        not_before_unix: f64,
+        not_after_unix: f64,
+        key_size: u32,
+        thumbprint_sha1: &str,
+        thumbprint_sha256: &str,
+        x5t: &str,
+        x5t_s256: &str,
+        custom_key_identifier: &str,
+        chain_length: u32,
+        warnings: JsValue,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = unsignedAssertion)]
+    pub fn unsigned_assertion(
+        algorithm: &str,
+        signing_input: &str,
+        signature_length: u32,
+        name: &str,
+        hash: &str,
+        salt_length: Option<u32>,
+    ) -> JsValue;
+    /// `crypto.subtle.importKey("pkcs8", ...)` for signing: a `Promise<CryptoKey>`. WebCrypto
+    /// copies the bytes during the call, so the view into wasm memory is not kept.
+    #[wasm_bindgen(js_name = importSigningKey)]
+    pub fn import_signing_key(pkcs8: &[u8], name: &str) -> JsValue;
+    /// Signs `signing_input` with the key (a `Promise<CryptoKey>`): a `Promise` of the compact JWS.
+    #[wasm_bindgen(js_name = signJws)]
+    pub fn sign_jws(
+        key: &JsValue,
+        name: &str,
+        salt_length: Option<u32>,
+        signing_input: &str,
+    ) -> JsValue;
+}
+
+#[cfg(feature = "full")]
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
+    pub fn length(value: &JsValue) -> Option<u32>;
+    pub fn at(list: &JsValue, index: u32) -> JsValue;
+    #[wasm_bindgen(js_name = rotationNext)]
+    pub fn rotation_next(rotation: JsValue, step: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = rotationStep)]
+    pub fn rotation_step(rotation: JsValue, error: JsValue) -> JsValue;
+}

@@ -6,14 +6,14 @@
 //! every export come out of wasm-bindgen from this crate (`types.rs` declares the shapes the
 //! `unchecked_*_type` attributes name). Secrets copied into wasm memory are zeroed after use.
 
+#[cfg(feature = "certificates")]
+pub mod certificates;
 #[cfg(feature = "forms")]
 pub mod forms;
 mod js;
-#[cfg(feature = "forms")]
 mod read;
-#[cfg(feature = "certificates")]
-mod tunnel;
-#[cfg(feature = "forms")]
+#[cfg(feature = "full")]
+pub mod server;
 mod types;
 
 use azconn_core::error::Error;

@@ -3,8 +3,14 @@
 //! "invalid input").
 
 use crate::js;
+use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
+#[cfg(feature = "forms")]
+use azconn_core::http::HttpResponse;
+use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
+#[cfg(feature = "forms")]
+use zeroize::Zeroize;
 
 /// An input object; `path` prefixes the fields it reports (`entropy.` for nested objects).
 pub struct Input {
@@ -98,6 +104,30 @@ impl Input {
             .ok_or_else(|| wrong_type(self.field(key), Code::InvalidFormat, "a Uint8Array"))
     }
 
+    /// An optional boolean.
+    #[cfg(feature = "certificates")]
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, Error> {
+        let v = self.raw(key);
+        if absent(&v) {
+            return Ok(None);
+        }
+        v.as_bool()
+            .map(Some)
+            .ok_or_else(|| wrong_type(self.field(key), Code::InvalidFormat, "true or false"))
+    }
+
+    /// An optional whole number in `0..=max`.
+    #[cfg(feature = "certificates")]
+    pub fn opt_uint(&self, key: &str, max: f64) -> Result<Option<f64>, Error> {
+        let v = self.raw(key);
+        if absent(&v) {
+            return Ok(None);
+        }
+        uint(&v, max)
+            .map(Some)
+            .ok_or_else(|| wrong_type(self.field(key), Code::InvalidFormat, "a whole number"))
+    }
+
     /// A nested object, or `None` when absent.
     pub fn opt_object(&self, key: &str, path: &'static str) -> Result<Option<Input>, Error> {
         let v = self.raw(key);
@@ -106,4 +136,92 @@ impl Input {
         }
         Input::object(v, &self.field(key), path).map(Some)
     }
+}
+
+/// `v` as a whole number in `0..=max`.
+#[cfg(feature = "certificates")]
+pub fn uint(v: &JsValue, max: f64) -> Option<f64> {
+    v.as_f64()
+        .filter(|n| n.fract() == 0.0 && (0.0..=max).contains(n))
+}
+
+/// Unix seconds as the exports take them (`now`): a whole, non-negative number.
+#[cfg(feature = "certificates")]
+pub fn unix_seconds(now: f64, field: &str) -> Result<i64, Error> {
+    uint(&JsValue::from_f64(now), 9_007_199_254_740_991.0)
+        .map(|n| n as i64)
+        .ok_or_else(|| wrong_type(field.to_owned(), Code::InvalidFormat, "unix seconds"))
+}
+
+/// A cloud as JavaScript gives it: absent (global), a name, or `{kind, ...}`.
+pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Cloud::Global);
+    }
+    if let Some(name) = value.as_string() {
+        return Cloud::from_name(&name);
+    }
+    let o = Input::object(value, "cloud", "cloud.")?;
+    match o.str("kind")?.as_str() {
+        "global" => Ok(Cloud::Global),
+        "us-government" => Ok(Cloud::UsGovernment),
+        "china" => Ok(Cloud::China),
+        "custom" => {
+            let origin = |key: &str| Origin::parse(&o.str(key)?).map_err(|e| e.at(&o.field(key)));
+            Cloud::custom(CloudEndpoints {
+                authority_host: origin("authorityHost")?,
+                graph_root: origin("graphRoot")?,
+                graph_audience: o.str("graphAudience")?,
+                arm_host: origin("armHost")?,
+                app_configuration_hosts: o
+                    .strings("appConfigurationHosts")?
+                    .iter()
+                    .map(|p| HostPattern::parse(p))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                app_configuration_audience: o.str("appConfigurationAudience")?,
+            })
+            .map_err(|e| {
+                let field = o.field(e.field.as_deref().unwrap_or("kind"));
+                e.at(&field)
+            })
+        }
+        _ => Err(Error::field(
+            "cloud.kind",
+            Code::InvalidFormat,
+            "expected global, us-government, china or custom",
+        )),
+    }
+}
+
+#[cfg(feature = "forms")]
+/// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
+/// The body copy is taken by value so it can be zeroed after parsing.
+pub fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {
+    let lines = js::header_lines(&headers).ok_or_else(|| {
+        wrong_type(
+            "headers".to_owned(),
+            Code::InvalidFormat,
+            "header name and value pairs",
+        )
+    })?;
+    let mut pairs = Vec::new();
+    let mut it = lines.split('\n');
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        pairs.push((k.to_ascii_lowercase(), v.to_owned()));
+    }
+    let body = String::from_utf8(body).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        Error::field(
+            "body",
+            Code::MalformedResponse,
+            "the response body is not UTF-8",
+        )
+    })?;
+    Ok(HttpResponse {
+        status,
+        headers: pairs,
+        body,
+    })
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds packages/azconn/gen/ (git-ignored) from crates/wasm, each with its generated .d.ts:
 #   gen/forms         the forms module (entry azconn/forms), --target web, size profile
-#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size
-#   gen/browser       forms + certificates in one module (entry azconn/browser), size
+#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size,
+#                     without the legacy PFX ciphers (3DES, RC2)
+#   gen/certificates-legacy  the same with them, loaded instead for a legacy PFX
+#   gen/browser       forms + certificates (all ciphers) in one module (entry azconn/browser), size
 #   gen/web           the full build for browsers (azconn/full), size
 #   gen/bundler       the full build, --target bundler, size
 #   gen/server        the full build for Node and workerd, --target web glue, speed profile
@@ -23,7 +25,8 @@ build() { # profile features name
 }
 build release forms,small forms
 build release certificates,small certificates
-build release forms,certificates,small browser
+build release certificates,pfx-legacy,small certificates-legacy
+build release forms,certificates,pfx-legacy,small browser
 build release full full
 build speed full server
 
@@ -35,6 +38,7 @@ bindgen() { # input target dir wasm-opt-level
 pids=()
 bindgen forms web forms -Oz & pids+=($!)
 bindgen certificates web certificates -Oz & pids+=($!)
+bindgen certificates-legacy web certificates-legacy -Oz & pids+=($!)
 bindgen browser web browser -Oz & pids+=($!)
 bindgen full web web -Oz & pids+=($!)
 bindgen full bundler bundler -Oz & pids+=($!)

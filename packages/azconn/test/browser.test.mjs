@@ -1,7 +1,7 @@
 // The web builds in Debian chromium (playwright-core, headless): every golden vector, the forms
 // ops through the typed exports of the forms and browser entries (the table in typed.mjs), the
-// certificate ops through the browser entry, the protocol ops through the full web entry; the
-// forms entry fetches its certificate module only when asked. Served from 127.0.0.1 on an
+// certificate ops through the typed exports of the browser entry and of the module the forms
+// entry fetches only when asked, the protocol ops through the full web entry. Served from 127.0.0.1 on an
 // ephemeral port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { typed, typedError } from './typed.mjs';
+import { typed, server, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
@@ -20,21 +20,23 @@ const all = readdirSync(vectorsDir)
   .sort()
   .flatMap((f) => JSON.parse(readFileSync(vectorsDir + f, 'utf8')).cases);
 const sample = all;
-const protocolOp = (op) => /^(graph|appconfig|retry|rotation|sync)\./.test(op);
 
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const page = `<!doctype html><script type="module">
   const browser = await import('/browser.js');
   const full = await import('/web.js');
   const forms = await import('/forms.js');
-  const { typed } = await import('/test/typed.mjs');
+  const { typed, server, certificateOp } = await import('/test/typed.mjs');
   const answer = (fn) => {
     try { return { ok: fn() }; }
     catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
   };
-  window.run = (cases, entry) => cases.map((c) => answer(() => typed[c.op]
-    ? typed[c.op](entry === 'forms' ? forms : browser, c.input)
-    : (c.full ? full : browser).call(c.op, c.input)));
+  window.run = (cases, entry) => cases.map((c) => entry === 'forms' && certificateOp(c.op) ? null
+    : answer(() => typed[c.op] ? typed[c.op](entry === 'forms' ? forms : browser, c.input) : server[c.op](full, c.input)));
+  window.runCertificates = async (cases, legacyPfx) => {
+    const api = await forms.loadCertificates({ legacyPfx });
+    return cases.map((c) => answer(() => typed[c.op](api, c.input)));
+  };
   window.ready = true;
 </script>`;
 
@@ -76,52 +78,66 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     await tab.goto(`http://127.0.0.1:${server.address().port}/`);
     await tab.waitForFunction(() => window.ready === true, null, { timeout: 20000 });
     assert.deepEqual(errors, []);
-    const cases = sample.map((c) => ({ op: c.op, input: c.input, full: protocolOp(c.op) }));
+    const cases = sample.map((c) => ({ op: c.op, input: c.input }));
     for (const entry of ['browser', 'forms']) {
       const answers = await tab.evaluate(([cs, entry]) => window.run(cs, entry), [cases, entry]);
       assert.equal(answers.length, sample.length);
       sample.forEach((c, i) => {
         const a = answers[i];
-        if (entry === 'forms' && !typed[c.op]) return;
+        if (entry === 'forms' && (!typed[c.op] || certificateOp(c.op))) return;
         if (c.expect !== undefined) {
           assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
         } else {
           assert.equal(a.error?.name, 'AzconnError', c.name);
-          const expected = typed[c.op] ? typedError(c) : c.expectError;
+          const expected = typedError(c);
           for (const [k, v] of Object.entries(expected)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
         }
       });
     }
     // The browser entry does not contain the server code.
-    const graphInForms = await tab.evaluate(async () => {
-      const forms = await import('/browser.js');
-      try { forms.call('graph.me', { token: 'x' }); return null; } catch (e) { return e.code; }
-    });
-    assert.equal(graphInForms, 'not-allowed');
+    const browserExports = await tab.evaluate(async () => Object.keys(await import('/browser.js')));
+    assert.ok(browserExports.includes('Credential') && browserExports.includes('validateForm'));
+    assert.ok(!browserExports.includes('call'));
 
-    // The forms entry: the certificate module is fetched on the first loadCertificates() only.
+    // The forms entry: the certificate module is fetched on the first loadCertificates() only;
+    // the module with the legacy PFX ciphers only when asked for, and it alone opens such a file.
     const certificateWasm = '/gen/certificates/azconn_bg.wasm';
-    const isCertificateOp = (op) => /^(cert|jose)\./.test(op);
-    const certificateCases = sample.filter((c) => isCertificateOp(c.op));
+    const legacyWasm = '/gen/certificates-legacy/azconn_bg.wasm';
+    const certificateCases = sample.filter((c) => certificateOp(c.op));
     assert.ok(certificateCases.length >= 6);
-    const run = (cases) => tab.evaluate(async (cs) => {
-      const forms = await import('/forms.js');
-      const api = await forms.loadCertificates();
-      return cs.map((c) => {
-        try { return { ok: api.call(c.op, c.input) }; }
-        catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
-      });
-    }, cases.map((c) => ({ op: c.op, input: c.input })));
+    const run = (cases, legacyPfx = false) =>
+      tab.evaluate(([cs, legacyPfx]) => window.runCertificates(cs, legacyPfx), [cases.map((c) => ({ op: c.op, input: c.input })), legacyPfx]);
     const expectAnswers = (cases, answers) => cases.forEach((c, i) => {
       const a = answers[i];
       if (c.expect !== undefined) assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
-      else for (const [k, v] of Object.entries(c.expectError)) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
+      else for (const [k, v] of Object.entries(typedError(c))) assert.deepEqual(a.error[k], v, `${c.name}: ${k}`);
     });
     assert.ok(requested.includes('/gen/forms/azconn_bg.wasm'));
     assert.ok(!requested.includes(certificateWasm), 'fetched before loadCertificates()');
-    expectAnswers(certificateCases, await run(certificateCases));
-    expectAnswers(certificateCases, await run(certificateCases));
+    const modern = certificateCases.filter((c) => c.name !== legacyPfxCase);
+    const legacy = certificateCases.filter((c) => c.name === legacyPfxCase);
+    expectAnswers(modern, await run(modern));
+    expectAnswers(modern, await run(modern));
     assert.equal(requested.filter((p) => p === certificateWasm).length, 1);
+    assert.ok(!requested.includes(legacyWasm), 'legacy ciphers fetched unasked');
+    const [refused] = await run(legacy);
+    assert.equal(refused.error.code, 'unsupported-algorithm');
+    assert.equal(refused.error.field, 'pfx');
+    expectAnswers(certificateCases, await run(certificateCases, true));
+    assert.equal(requested.filter((p) => p === legacyWasm).length, 1);
+
+    // A Credential loaded once signs with the browser's WebCrypto; the JWS verifies in Node.
+    const pem = all.find((c) => c.name === 'PKCS#8 PEM key with its certificate').input;
+    const params = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
+    const jws = await tab.evaluate(async ([credential, params]) => {
+      const { Credential } = await (await import('/forms.js')).loadCertificates();
+      const c = Credential.load(credential, params.now);
+      try { return await c.signAssertion(params); } finally { c.free(); }
+    }, [pem.credential, params]);
+    const [h, p, sig] = jws.split('.');
+    const { createPublicKey, verify, constants } = await import('node:crypto');
+    const key = createPublicKey(pem.credential.certificate);
+    assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(sig, 'base64url')));
   } finally {
     await browser?.close();
     await new Promise((resolve) => server.close(resolve));

@@ -32,12 +32,12 @@ function project(name, files) {
   return at;
 }
 
-test('npm pack holds the entries, their types and the six wasm builds with their generated types', () => {
+test('npm pack holds the entries, their types and the seven wasm builds with their generated types', () => {
   const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], pkg));
   const files = out[0].files.map((f) => f.path).sort();
   for (const f of ['browser.js', 'browser.d.ts', 'forms.js', 'forms.d.ts', 'index.d.ts', 'node.js', 'worker.js',
-    'web.js', 'bundler.js', 'values.js', 'values.d.ts', 'certificates.d.ts', 'server.d.ts',
-    ...['browser', 'forms', 'certificates', 'web', 'server', 'bundler'].flatMap((d) =>
+    'web.js', 'bundler.js', 'values.js', 'values.d.ts',
+    ...['browser', 'forms', 'certificates', 'certificates-legacy', 'web', 'server', 'bundler'].flatMap((d) =>
       [`gen/${d}/azconn_bg.wasm`, `gen/${d}/azconn.js`, `gen/${d}/azconn.d.ts`])]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
@@ -47,11 +47,11 @@ test('npm pack holds the entries, their types and the six wasm builds with their
 
 test('a scratch Node project installs the tarball and uses it by name', () => {
   const at = project('node-app', {
-    'main.js': `import { pkceChallenge, validateForm, graph, AzconnError } from 'azconn';
+    'main.js': `import { pkceChallenge, validateForm, graphMe, AzconnError } from 'azconn';
       const pkce = pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk');
       const form = validateForm({ name: 'Bad Name' });
       let code = null;
-      try { graph.me({ token: '' }); } catch (e) { code = e instanceof AzconnError ? e.code : 'untyped'; }
+      try { graphMe({ token: '' }); } catch (e) { code = e instanceof AzconnError ? e.code : 'untyped'; }
       console.log(JSON.stringify({ challenge: pkce.challenge, valid: form.valid, fields: form.errors.map((e) => e.field), code }));`,
   });
   const out = JSON.parse(run(process.execPath, ['main.js'], at));

@@ -4,6 +4,18 @@
 // `response.arrayBuffer()` give them.
 const bytes = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
 const body = (text) => new TextEncoder().encode(text);
+const base64 = (b) => btoa(String.fromCharCode(...b));
+const base64url = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+
+/** Loads a credential, runs `fn` on it, and frees it (its key zeroed in wasm memory). */
+const withCredential = (a, { credential, now }, fn) => {
+  const loaded = a.Credential.load(credential, now);
+  try {
+    return fn(loaded);
+  } finally {
+    loaded.free();
+  }
+};
 
 export const typed = {
   'ids.tenantId': (a, i) => a.tenantId(i),
@@ -27,7 +39,78 @@ export const typed = {
   'oauth.parseCallback': (a, i) => ({ code: a.parseCallback(i.query, i.expectedState) }),
   'oauth.parseAdminConsentCallback': (a, i) => a.parseAdminConsentCallback(i.query, i.expectedState),
   'jwt.decodeUnverified': (a, i) => a.decodeJwtUnverified(i),
+  'cert.inspect': (a, i) => withCredential(a, i, (c) => c.report()),
+  'cert.privateKeyPkcs8': (a, i) => withCredential(a, i, (c) => ({ pkcs8: base64(c.privateKeyPkcs8()) })),
+  'jose.assertionSigningInput': (a, { credential, now, ...params }) =>
+    withCredential(a, { credential, now }, (c) => c.assertion({ ...params, now, jtiEntropy: bytes(params.jtiEntropy) })),
+  'jose.assertionCompact': (a, { signature, ...unsigned }) => a.completeAssertion(unsigned, base64url(signature)),
 };
+
+/** A vector's recorded response as the parsers take it: status, headers, body bytes. */
+const res = (r) => [r.status, r.headers, body(r.body)];
+/** A vector's response input, for the parsers of one response. */
+const parse = (fn) => (a, { response }) => a[fn](...res(response));
+
+/** The server exports of the full modules (Graph, App Configuration, retry, sync, rotation). */
+export const server = {
+  'graph.listApplications': (a, i) => a.graphListApplications(i),
+  'graph.nextPage': (a, i) => a.graphNextPage(i),
+  'graph.getApplication': (a, i) => a.graphGetApplication(i),
+  'graph.getCredentials': (a, i) => a.graphGetCredentials(i),
+  'graph.addPassword': (a, i) => a.graphAddPassword(i),
+  'graph.removePassword': (a, i) => a.graphRemovePassword(i),
+  'graph.listOwners': (a, i) => a.graphListOwners(i),
+  'graph.me': (a, i) => a.graphMe(i),
+  'graph.organization': (a, i) => a.graphOrganization(i),
+  'graph.parseApplicationPage': (a, { response, cloud }) => a.graphParseApplicationPage(...res(response), cloud),
+  'graph.parseApplication': parse('graphParseApplication'),
+  'graph.parseAddedPassword': parse('graphParseAddedPassword'),
+  'graph.parseRemovedPassword': (a, { response }) => a.graphParseRemovedPassword(...res(response)) ?? null,
+  'graph.parseOwners': parse('graphParseOwners'),
+  'graph.parseMe': parse('graphParseMe'),
+  'graph.parseOrganization': parse('graphParseOrganization'),
+  'graph.parseError': parse('graphParseError'),
+  'graph.preflight': (a, i) => a.graphPreflight(i.granted, i.ownsTarget),
+  'appconfig.get': (a, i) => a.appConfigGet(i),
+  'appconfig.list': (a, i) => a.appConfigList(i),
+  'appconfig.nextPage': (a, i) => a.appConfigNextPage(i),
+  'appconfig.put': (a, i) => a.appConfigPut(i),
+  'appconfig.delete': (a, i) => a.appConfigDelete(i),
+  'appconfig.parseList': (a, { response, ...store }) => a.appConfigParseList(store, ...res(response)),
+  'appconfig.parseGet': parse('appConfigParseGet'),
+  'appconfig.parsePut': parse('appConfigParsePut'),
+  'appconfig.parseDelete': parse('appConfigParseDelete'),
+  'appconfig.parseError': parse('appConfigParseError'),
+  'appconfig.syncTokens': (a, i) => a.appConfigSyncTokens(i.responses.map((r) => r.headers)) ?? null,
+  'appconfig.authorize': (a, i) => a.appConfigAuthorize(i.request, i.token, i.responses?.map((r) => r.headers)),
+  'appconfig.sign': (a, i) => a.appConfigSign(i.request, i.connectionString, i.now, i.cloud, i.responses?.map((r) => r.headers)),
+  'retry.decide': (a, { response, ...params }) => a.retryDecide(params, ...(response ? res(response) : [])),
+  'sync.plan': (a, { pages = [], ...params }) => {
+    const planner = new a.SyncPlanner(params);
+    try {
+      const listRequests = [planner.firstRequest()];
+      for (const page of pages) {
+        const next = planner.onPage(...res(page));
+        if (next) listRequests.push(next);
+      }
+      const plan = planner.plan();
+      return { listRequests, plan, opRequests: plan.ops.map((op) => planner.opRequest(op)) };
+    } finally {
+      planner.free();
+    }
+  },
+  'rotation.start': (a, i) => a.rotationStart(i.config),
+  'rotation.next': (a, i) => a.rotationNext(i.rotation, i.token, i.now, i.cloud),
+  'rotation.onResponse': (a, i) => a.rotationOnResponse(i.rotation, ...res(i.response), i.now),
+  'rotation.onVerified': (a, i) => a.rotationOnVerified(i.rotation, i.outcome, i.now),
+  'rotation.onPublished': (a, i) => a.rotationOnPublished(i.rotation),
+};
+
+/** The vector only the modules with the legacy PFX ciphers (3DES, RC2) open. */
+export const legacyPfxCase = 'legacy passwordless PFX (RC2-40 certs, 3DES key, SHA-1 MAC), as Key Vault and Windows export';
+
+/** Whether a vector's op is answered by the certificate module. */
+export const certificateOp = (op) => /^(cert|jose)\./.test(op);
 
 /** Where the tunnel's JSON decoding could only say `input` (and `invalid-format`), the typed
  * API names the field and the precise code. */
@@ -35,6 +118,9 @@ const precise = {
   'unknown cloud name': { field: 'cloud' },
   'authorize with an unknown prompt': { field: 'prompt' },
   'custom cloud over http on a public host is refused': { field: 'cloud.authorityHost', code: 'insecure-url' },
+  'lifetime above 10 minutes': { field: 'options.lifetimeSeconds' },
+  "key '.' is rejected as Azure does": { field: 'key', code: 'not-allowed' },
+  'key with % is rejected': { field: 'key', code: 'invalid-character' },
 };
 
 /** The error a vector expects from the typed export. */

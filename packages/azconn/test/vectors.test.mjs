@@ -1,8 +1,7 @@
 // One vector set, every runtime: each golden vector in tests/vectors answered by the npm
-// package in Node. The forms ops go through the typed exports (the table below maps a vector
-// op to its export) of the full Node build, the forms module and the browser module; the ops
-// not yet typed (certificates, Graph, App Configuration, retry, sync, rotation) through the
-// named-operation tunnel of the modules that carry them.
+// package in Node, through the typed exports (the tables in typed.mjs map a vector op to its
+// export) of every module that carries it: forms, certificates, and the server steps (Graph,
+// App Configuration, retry, sync, rotation) of the full Node build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,9 +10,9 @@ import * as azconn from '../node.js';
 import * as browserRaw from '../gen/browser/azconn.js';
 import * as formsRaw from '../gen/forms/azconn.js';
 import * as certificatesRaw from '../gen/certificates/azconn.js';
-import { certificatesApi } from '../api.js';
+import * as certificatesLegacyRaw from '../gen/certificates-legacy/azconn.js';
 import { AzconnError } from '../values.js';
-import { typed, typedError } from './typed.mjs';
+import { typed, server, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -29,9 +28,8 @@ const load = (raw, dir) => {
 };
 const browser = load(browserRaw, 'browser');
 const forms = load(formsRaw, 'forms');
-const certificates = certificatesApi(load(certificatesRaw, 'certificates'));
-const browserCertificates = certificatesApi(browser);
-const certificateOp = (op) => /^(cert|jose)\./.test(op);
+const certificates = load(certificatesRaw, 'certificates');
+const certificatesLegacy = load(certificatesLegacyRaw, 'certificates-legacy');
 
 /** Runs `fn` and checks its answer (or thrown AzconnError) against the vector (`expectError`:
  * the typed API's more precise error where it has one). */
@@ -52,35 +50,114 @@ function check(c, fn, expectError = c.expectError) {
   assert.deepEqual(answer, c.expect, c.name);
 }
 
-test('every vector through call() of the full Node build', () => {
+test('every vector has a typed export; every server vector through those of the full Node build', () => {
   assert.ok(cases.length > 200, `only ${cases.length} vectors`);
-  for (const c of cases) check(c, () => azconn.call(c.op, c.input));
+  assert.deepEqual(cases.filter((c) => !typed[c.op] && !server[c.op]).map((c) => c.op), []);
+  const serverCases = cases.filter((c) => server[c.op]);
+  assert.ok(serverCases.length > 100, `${serverCases.length} server vectors`);
+  for (const c of serverCases) check(c, () => server[c.op](azconn, c.input), typedError(c));
+  assert.equal(azconn.call, undefined);
 });
 
 test('every forms vector through the typed exports of the Node, forms and browser modules', () => {
-  const formsCases = cases.filter((c) => typed[c.op]);
+  const formsCases = cases.filter((c) => typed[c.op] && !certificateOp(c.op));
   assert.ok(formsCases.length > 100, `${formsCases.length} forms vectors`);
   for (const api of [azconn, forms, browser]) {
     for (const c of formsCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
 });
 
-test('every certificate vector through the certificate and browser modules; forms has none', () => {
+test('every certificate vector through the typed exports of the certificate, browser and Node modules; forms has none', () => {
   const certificateCases = cases.filter((c) => certificateOp(c.op));
   assert.ok(certificateCases.length > 30);
-  for (const c of certificateCases) {
-    check(c, () => certificates.call(c.op, c.input));
-    check(c, () => browserCertificates.call(c.op, c.input));
+  for (const api of [certificatesLegacy, browser, azconn]) {
+    for (const c of certificateCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
-  assert.equal(forms.call, undefined);
+  // The default certificate module has no legacy PFX ciphers: it answers every other vector
+  // and refuses that file saying how to re-export it.
+  for (const c of certificateCases.filter((c) => c.name !== legacyPfxCase)) check(c, () => typed[c.op](certificates, c.input), typedError(c));
+  const legacy = certificateCases.find((c) => c.name === legacyPfxCase);
+  assert.throws(() => typed[legacy.op](certificates, legacy.input), (e) =>
+    e instanceof AzconnError && e.code === 'unsupported-algorithm' && e.field === 'pfx' && /3DES or RC2/.test(e.message) && e.hint.length > 0);
   for (const c of cases.filter((c) => c.op === 'cert.inspect')) {
-    check(c, () => certificates.inspectCertificate(c.input.credential, c.input.now));
+    check(c, () => certificatesLegacy.inspectCertificate(c.input.credential, c.input.now));
   }
+  assert.equal(forms.Credential, undefined);
+  assert.equal(forms.inspectCertificate, undefined);
 });
 
-test('the certificate module answers no forms or server op', () => {
-  for (const c of cases.filter((c) => !certificateOp(c.op))) {
-    assert.throws(() => certificates.call(c.op, c.input), { code: 'not-allowed', field: 'op' }, c.name);
+test('the certificate and browser modules carry no tunnel and no forms exports beyond what they need', () => {
+  assert.equal(certificates.call, undefined);
+  assert.equal(certificates.validateForm, undefined);
+  assert.equal(browser.call, undefined);
+});
+
+const vector = (op, name) => cases.find((c) => c.op === op && c.name === name).input;
+const pem = vector('cert.inspect', 'PKCS#8 PEM key with its certificate');
+const pfx = vector('cert.inspect', 'PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)');
+const claims = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
+
+test('a Credential loads a PFX from its bytes as from its base64 text', () => {
+  const der = Uint8Array.from(atob(pfx.credential.pfx), (c) => c.charCodeAt(0));
+  const fromBytes = certificates.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
+  const fromText = certificates.Credential.load(pfx.credential, pfx.now);
+  assert.deepEqual(fromBytes.report(), fromText.report());
+  assert.deepEqual(fromBytes.privateKeyPkcs8(), fromText.privateKeyPkcs8());
+  fromBytes.free();
+  fromText.free();
+  assert.throws(() => certificates.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
+  assert.throws(() => certificates.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+});
+
+test('Credential refuses malformed input naming the field', () => {
+  const { Credential } = certificates;
+  const refusals = [
+    [() => Credential.load('pem', 0), 'credential', 'invalid-format'],
+    [() => Credential.load({ certificate: 5 }, 0), 'certificate', 'invalid-format'],
+    [() => Credential.load(pem.credential, -1), 'now', 'invalid-format'],
+    [() => Credential.load({ pfx: 'MII', pfxPassword: 7 }, 0), 'pfxPassword', 'invalid-format'],
+  ];
+  for (const [fn, field, code] of refusals) assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, field);
+  const c = Credential.load(pem.credential, pem.now);
+  const bad = [
+    [{ ...claims, now: undefined }, 'now', 'required'],
+    [{ ...claims, jtiEntropy: 'ab' }, 'jtiEntropy', 'invalid-format'],
+    [{ ...claims, options: { profile: 'HS256' } }, 'options.profile', 'invalid-format'],
+    [{ ...claims, options: { includeX5c: 'yes' } }, 'options.includeX5c', 'invalid-format'],
+    [{ ...claims, options: { lifetimeSeconds: 1.5 } }, 'options.lifetimeSeconds', 'invalid-format'],
+    [{ ...claims, cloud: { kind: 'mars' } }, 'cloud.kind', 'invalid-format'],
+  ];
+  for (const [params, field, code] of bad) assert.throws(() => c.assertion(params), (e) => e.field === field && e.code === code, field);
+  assert.throws(() => certificates.completeAssertion({ algorithm: 'HS256', signingInput: 'a.b', signatureLength: 1 }, new Uint8Array(1)), { field: 'algorithm' });
+  assert.throws(() => certificates.completeAssertion({ algorithm: 'PS256', signingInput: 'a.b', signatureLength: -1 }, new Uint8Array(1)), { field: 'signatureLength' });
+  c.free();
+});
+
+test('a loaded Credential signs assertions with WebCrypto that verify with its certificate', async () => {
+  for (const api of [certificates, browser, azconn]) {
+    const c = api.Credential.load(pem.credential, pem.now);
+    const a = c.assertion(claims);
+    const b = c.assertion(claims);
+    assert.notEqual(a.signingInput, b.signingInput, 'a fresh jti per assertion');
+    for (const options of [undefined, { profile: 'rs256Sha1', includeX5c: true }]) {
+      const params = { ...claims, options };
+      const unsigned = c.assertion({ ...params, jtiEntropy: new Uint8Array(16) });
+      const jws = await c.signAssertion({ ...params, jtiEntropy: new Uint8Array(16) });
+      const [h, p, sig] = jws.split('.');
+      assert.equal(`${h}.${p}`, unsigned.signingInput);
+      const der = (text) => Uint8Array.from(atob(text.replace(/-----[^-]+-----|\s/g, '')), (ch) => ch.charCodeAt(0));
+      const { X509Certificate } = await import('node:crypto');
+      const publicKey = new X509Certificate(der(pem.credential.certificate)).publicKey.export({ type: 'spki', format: 'der' });
+      const key = await crypto.subtle.importKey('spki', publicKey, { name: unsigned.webCrypto.name, hash: 'SHA-256' }, false, ['verify']);
+      const signature = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
+      assert.equal(signature.length, unsigned.signatureLength);
+      assert.ok(await crypto.subtle.verify(unsigned.webCrypto, key, signature, new TextEncoder().encode(unsigned.signingInput)), unsigned.algorithm);
+      assert.equal(api.completeAssertion(unsigned, signature), jws);
+    }
+    const pkcs8 = c.privateKeyPkcs8();
+    assert.equal(pkcs8[0], 0x30);
+    c.free();
+    assert.throws(() => c.report(), /null pointer|freed|moved/);
   }
 });
 
@@ -95,7 +172,6 @@ test('errors are AzconnError objects with code, field, message and hint', () => 
       return true;
     });
   }
-  assert.throws(() => azconn.call('ids.clientId', undefined), { code: 'invalid-format', field: 'input' });
 });
 
 test('malformed structured input is refused naming its field', () => {
@@ -144,6 +220,23 @@ test('response parsers take a fetch Response body as bytes and its Headers', () 
   assert.equal(report.entra.retryAfter, 7);
   assert.equal(report.class, 'retry-later');
   assert.equal(forms.parseErrorResponse(503, { 'retry-after': '3' }, body).entra.retryAfter, 3);
+});
+
+test('server inputs of the wrong shape are refused naming the member', () => {
+  const store = { endpoint: 'https://s.azconfig.io' };
+  const refusals = [
+    [() => azconn.appConfigPut({ ...store, key: 'k', write: { value: 5 } }), 'write.value', 'invalid-format'],
+    [() => azconn.appConfigPut({ ...store, key: 'k' }), 'write', 'required'],
+    [() => azconn.appConfigList({ ...store, query: { key: 'all' } }), 'query.label', 'required'],
+    [() => azconn.graphAddPassword({ token: 't', app: { objectId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }, spec: { displayName: 'x', endsAt: 'soon' } }), 'spec.endsAt', 'invalid-format'],
+    [() => azconn.graphGetApplication({ token: 't', app: { name: 'x' } }), 'app', 'invalid-format'],
+    [() => azconn.rotationStart({ connectionId: 'c' }), 'config.rotationId', 'required'],
+    [() => azconn.retryDecide({}), 'attempt', 'required'],
+    [() => new azconn.SyncPlanner({ ...store, spec: { label: null, mode: 'sideways' }, desired: {} }), 'spec.mode', 'invalid-format'],
+  ];
+  for (const [fn, field, code] of refusals) {
+    assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, `${field}: ${(() => { try { fn(); } catch (e) { return `${e.code} ${e.field} ${e.message}`; } })()}`);
+  }
 });
 
 test('hmacSha256 is RFC 4231 test case 2 and leaves the caller key intact', () => {

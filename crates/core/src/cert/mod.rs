@@ -35,6 +35,8 @@ pub const MAX_CERTIFICATE_CHARS: usize = 64 * 1024;
 pub const MAX_PRIVATE_KEY_CHARS: usize = 64 * 1024;
 /// Largest PFX (as base64) accepted.
 pub const MAX_PFX_CHARS: usize = 128 * 1024;
+/// Largest PFX given as bytes: what [`MAX_PFX_CHARS`] of base64 decode to.
+pub const MAX_PFX_BYTES: usize = MAX_PFX_CHARS / 4 * 3;
 /// Largest passphrase or PFX password accepted.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// Certificates expiring within this many seconds of `now` get a warning.
@@ -203,12 +205,7 @@ impl Credential {
                     .with_hint("paste the certificate and the private key into their own fields"));
                 }
                 let der = text::decode_base64(pfx_text, "pfx")?;
-                let contents = pfx::open(&der, password)?;
-                let fields = Fields {
-                    certificate: "pfx",
-                    key: "pfx",
-                };
-                (contents.certificates, contents.key, fields)
+                return Credential::load_pfx(&der, password, now);
             }
             None => {
                 let cert_text = given(&input.certificate).ok_or_else(|| {
@@ -231,6 +228,27 @@ impl Credential {
             }
         };
         Credential::assemble(certs, key, fields, now)
+    }
+
+    /// Opens a PKCS#12 file given as bytes (an uploaded `.pfx`) at time `now` (unix seconds).
+    pub fn load_pfx(der: &[u8], password: &str, now: i64) -> Result<Credential, Error> {
+        if der.len() > MAX_PFX_BYTES {
+            return Err(Error::field(
+                "pfx",
+                Code::TooLong,
+                format!(
+                    "the PFX file is {} bytes; at most {MAX_PFX_BYTES} are accepted",
+                    der.len()
+                ),
+            ));
+        }
+        text::check_size(password, "pfxPassword", MAX_PASSWORD_CHARS)?;
+        let contents = pfx::open(der, password)?;
+        let fields = Fields {
+            certificate: "pfx",
+            key: "pfx",
+        };
+        Credential::assemble(contents.certificates, contents.key, fields, now)
     }
 
     fn assemble(
@@ -670,6 +688,32 @@ mod tests {
             "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
         );
         assert_eq!(t.x5t_s256(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    }
+
+    #[test]
+    fn pfx_bytes_load_as_the_base64_text_does() {
+        let ders = vector_ders();
+        let der = &ders.iter().find(|(n, _)| *n == "pfx").unwrap().1;
+        let text = CredentialInput {
+            pfx: Some(STANDARD.encode(der)),
+            pfx_password: Some("vector pfx".into()),
+            ..CredentialInput::default()
+        };
+        let now = 1_900_000_000;
+        let from_text = Credential::load(&text, now).unwrap();
+        let from_bytes = Credential::load_pfx(der, "vector pfx", now).unwrap();
+        assert_eq!(from_bytes.report(), from_text.report());
+        assert_eq!(from_bytes.pkcs8_der(), from_text.pkcs8_der());
+        let wrong = Credential::load_pfx(der, "nope", now).unwrap_err();
+        assert_eq!(
+            (wrong.code, wrong.field.as_deref()),
+            (Code::WrongPassword, Some("pfxPassword"))
+        );
+        let big = Credential::load_pfx(&vec![0x30; MAX_PFX_BYTES + 1], "", now).unwrap_err();
+        assert_eq!(
+            (big.code, big.field.as_deref()),
+            (Code::TooLong, Some("pfx"))
+        );
     }
 
     /// The credentials of the golden vectors, as DER: certificate, PKCS#8 and PKCS#1 keys,
