@@ -6,7 +6,7 @@ use crate::records::{
     RunStatus, Sync, SyncRun,
 };
 use azconn_core::cloud::Cloud;
-use azconn_core::error::Error;
+use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
 use azconn_core::sync::{SkipReason, SyncMode};
@@ -482,13 +482,6 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     })
 }
 
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(matches!(
-        Option::<Value>::deserialize(d)?,
-        Some(Value::Bool(true))
-    ))
-}
-
 /// The trimmed text of a field, if it has any.
 pub fn given(field: &Option<String>) -> Option<&str> {
     field.as_deref().map(str::trim).filter(|v| !v.is_empty())
@@ -526,46 +519,170 @@ pub struct OAuthStartRequest {
     pub reconnect_id: Option<String>,
 }
 
-/// `POST /secret-rotations/azure-client-secret`. The numbers stay JSON values until checked,
-/// so a wrong one is named (`lifetimeDays must be a whole number`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+/// The rotation and sync bodies are read field by field: every field has exactly one JSON type
+/// (a string is not a boolean, a number is not a mode), `null` counts as absent, and a field
+/// the route does not know is refused rather than ignored, so a misspelt `dryRun` or
+/// `confirmDeletes` never runs for real. Errors name the field and the type it needs.
+struct Strict<'a> {
+    obj: &'a serde_json::Map<String, Value>,
+}
+
+impl<'a> Strict<'a> {
+    fn new(body: &'a Value, known: &[&str]) -> Result<Strict<'a>, Error> {
+        let obj = body.as_object().ok_or_else(|| {
+            Error::field("body", Code::InvalidFormat, "the body is a JSON object")
+        })?;
+        if let Some(unknown) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(Error::field(
+                unknown,
+                Code::NotAllowed,
+                format!("{unknown} is not a field of this request"),
+            )
+            .with_hint(format!("the fields are {}", known.join(", "))));
+        }
+        Ok(Strict { obj })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.obj.get(name).filter(|v| !v.is_null())
+    }
+
+    fn wrong(name: &str, expected: &str) -> Error {
+        Error::field(
+            name,
+            Code::InvalidFormat,
+            format!("{name} must be {expected}"),
+        )
+    }
+
+    fn text(&self, name: &str) -> Result<Option<String>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Self::wrong(name, "a string")),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, Error> {
+        match self.get(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(Self::wrong(
+                name,
+                "true or false (a JSON boolean, not a string)",
+            )),
+        }
+    }
+
+    fn whole(&self, name: &str) -> Result<Option<i64>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| Self::wrong(name, "a whole number")),
+        }
+    }
+
+    fn object(&self, name: &str) -> Result<Option<serde_json::Map<String, Value>>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m.clone())),
+            Some(_) => Err(Self::wrong(name, "a JSON object")),
+        }
+    }
+}
+
+/// `POST /secret-rotations/azure-client-secret`.
+#[derive(Debug, Default, PartialEq)]
 pub struct RotationRequest {
-    #[serde(deserialize_with = "text")]
     pub connection_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub app_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub object_id: Option<String>,
-    pub lifetime_days: Option<Value>,
-    pub interval_days: Option<Value>,
-    pub keep_previous: Option<Value>,
+    pub lifetime_days: Option<i64>,
+    pub interval_days: Option<i64>,
+    pub keep_previous: Option<i64>,
+}
+
+impl RotationRequest {
+    pub fn parse(body: &Value) -> Result<RotationRequest, Error> {
+        let b = Strict::new(
+            body,
+            &[
+                "connectionId",
+                "appId",
+                "objectId",
+                "lifetimeDays",
+                "intervalDays",
+                "keepPrevious",
+            ],
+        )?;
+        Ok(RotationRequest {
+            connection_id: b.text("connectionId")?,
+            app_id: b.text("appId")?,
+            object_id: b.text("objectId")?,
+            lifetime_days: b.whole("lifetimeDays")?,
+            interval_days: b.whole("intervalDays")?,
+            keep_previous: b.whole("keepPrevious")?,
+        })
+    }
 }
 
 /// `POST /secret-syncs/azure-app-configuration`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq)]
 pub struct SyncRequest {
-    #[serde(deserialize_with = "text")]
     pub connection_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub endpoint: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub label: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub key_prefix: Option<String>,
-    #[serde(deserialize_with = "text")]
-    pub mode: Option<String>,
+    pub mode: Option<SyncMode>,
+}
+
+impl SyncRequest {
+    pub fn parse(body: &Value) -> Result<SyncRequest, Error> {
+        let b = Strict::new(
+            body,
+            &["connectionId", "endpoint", "label", "keyPrefix", "mode"],
+        )?;
+        let mode = match b.get("mode") {
+            None => None,
+            Some(v) => Some(
+                v.as_str()
+                    .and_then(crate::records::from_wire_name::<SyncMode>)
+                    .ok_or_else(|| {
+                        Strict::wrong(
+                            "mode",
+                            "one of the strings overwrite, importPreferSource, importPreferDestination",
+                        )
+                    })?,
+            ),
+        };
+        Ok(SyncRequest {
+            connection_id: b.text("connectionId")?,
+            endpoint: b.text("endpoint")?,
+            label: b.text("label")?,
+            key_prefix: b.text("keyPrefix")?,
+            mode,
+        })
+    }
 }
 
 /// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
 /// checked by name (`secrets.NAME`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq)]
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
-    #[serde(deserialize_with = "flag")]
     pub dry_run: bool,
+}
+
+impl RunRequest {
+    pub fn parse(body: &Value) -> Result<RunRequest, Error> {
+        let b = Strict::new(body, &["secrets", "dryRun"])?;
+        Ok(RunRequest {
+            secrets: b.object("secrets")?,
+            dry_run: b.flag("dryRun")?,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -631,13 +748,66 @@ mod tests {
         assert_eq!(r.name, None);
         assert_eq!(given(&r.tenant_id), Some("t"));
         assert_eq!(given(&r.endpoint), None);
-        let run: RunRequest =
-            serde_json::from_value(json!({ "dryRun": "yes", "secrets": { "A": "1" } }))
-                .expect("run");
-        assert!(!run.dry_run);
+    }
+
+    fn refused(e: Error) -> (Option<String>, Code) {
+        (e.field, e.code)
+    }
+
+    #[test]
+    fn sync_and_rotation_bodies_take_each_field_in_one_type_only() {
+        let run =
+            RunRequest::parse(&json!({ "dryRun": true, "secrets": { "A": "1" } })).expect("run");
+        assert!(run.dry_run);
         assert_eq!(run.secrets.map(|s| s.len()), Some(1));
-        let run: RunRequest = serde_json::from_value(json!({ "dryRun": true })).expect("run");
-        assert!(run.dry_run && run.secrets.is_none());
+        assert_eq!(
+            RunRequest::parse(&json!({ "dryRun": null })).expect("run"),
+            RunRequest::default()
+        );
+        let bad = |v: Value| refused(RunRequest::parse(&v).expect_err("refused"));
+        assert_eq!(
+            bad(json!({ "dryRun": "true", "secrets": {} })),
+            (Some("dryRun".into()), Code::InvalidFormat)
+        );
+        assert_eq!(
+            bad(json!({ "secrets": ["A"] })),
+            (Some("secrets".into()), Code::InvalidFormat)
+        );
+        assert_eq!(
+            bad(json!({ "dryrun": true })),
+            (Some("dryrun".into()), Code::NotAllowed)
+        );
+        let sync =
+            SyncRequest::parse(&json!({ "connectionId": "c", "mode": "importPreferSource" }))
+                .expect("sync");
+        assert_eq!(sync.mode, Some(SyncMode::ImportPreferSource));
+        for mode in [json!(1), json!("Overwrite"), json!(true)] {
+            assert_eq!(
+                refused(SyncRequest::parse(&json!({ "mode": mode })).expect_err("mode")),
+                (Some("mode".into()), Code::InvalidFormat)
+            );
+        }
+        assert_eq!(
+            refused(SyncRequest::parse(&json!({ "label": 5 })).expect_err("label")),
+            (Some("label".into()), Code::InvalidFormat)
+        );
+        let r = RotationRequest::parse(&json!({ "connectionId": "c", "intervalDays": 7 }))
+            .expect("rotation");
+        assert_eq!(r.interval_days, Some(7));
+        for (body, field) in [
+            (json!({ "intervalDays": "7" }), "intervalDays"),
+            (json!({ "lifetimeDays": 1.5 }), "lifetimeDays"),
+            (json!({ "connectionId": 3 }), "connectionId"),
+            (json!({ "interval": 7 }), "interval"),
+        ] {
+            assert_eq!(
+                RotationRequest::parse(&body)
+                    .expect_err("refused")
+                    .field
+                    .as_deref(),
+                Some(field)
+            );
+        }
     }
 
     #[test]

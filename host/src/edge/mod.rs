@@ -281,7 +281,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
-            let b = request(req).await?;
+            let b = api::RotationRequest::parse(&body(req).await?)?;
             ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListRotations => {
@@ -313,7 +313,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
-            let b = request(req).await?;
+            let b = api::SyncRequest::parse(&body(req).await?)?;
             ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListSyncs => {
@@ -328,7 +328,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             if let Route::RunSync { .. } = route {
-                let b = request(req).await?;
+                let b = api::RunRequest::parse(&body(req).await?)?;
                 ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
             } else {
                 ok(

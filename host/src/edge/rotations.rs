@@ -19,7 +19,7 @@ use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 use worker::Delay;
 
@@ -35,17 +35,18 @@ async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<RotationVie
     Ok(db.rotation(org, id).await?.as_ref().map(RotationView::from))
 }
 
-fn int(value: Option<&Value>, field: &str, default: i64) -> Result<i64, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(default),
-        Some(v) => v.as_i64().ok_or_else(|| {
-            ApiError::from(Error::field(
-                field,
-                Code::InvalidFormat,
-                format!("{field} must be a whole number"),
-            ))
-        }),
+/// A core guard's field in the API's terms (days, not seconds).
+fn days_field(e: Error) -> ApiError {
+    let field = match e.field.as_deref() {
+        Some("rotationIntervalSecs") => "intervalDays",
+        Some("lifetimeSecs") | None => "lifetimeDays",
+        Some(f) => f,
     }
+    .to_owned();
+    ApiError::from(Error {
+        field: Some(field),
+        ..e
+    })
 }
 
 /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
@@ -79,9 +80,9 @@ pub async fn create(
             .into());
         }
     };
-    let lifetime_days = int(body.lifetime_days.as_ref(), "lifetimeDays", 90)?;
-    let interval_days = int(body.interval_days.as_ref(), "intervalDays", 30)?;
-    let keep = int(body.keep_previous.as_ref(), "keepPrevious", 1)?;
+    let lifetime_days = body.lifetime_days.unwrap_or(90);
+    let interval_days = body.interval_days.unwrap_or(30);
+    let keep = body.keep_previous.unwrap_or(1);
     if !(0..=10).contains(&keep) {
         return Err(Error::field(
             "keepPrevious",
@@ -90,6 +91,22 @@ pub async fn create(
         )
         .into());
     }
+    let id = Guid::from_random(random::<16>()?).to_string();
+    let mut config = RotationConfig {
+        // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
+        // run gets its own id (see `rotate`).
+        connection_id: id.clone(),
+        rotation_id: Guid::from_random(random::<16>()?),
+        app,
+        lifetime_secs: lifetime_days.saturating_mul(DAY),
+        max_lifetime_secs: None,
+        rotation_interval_secs: Some(interval_days.saturating_mul(DAY)),
+        keep_previous: u32::try_from(keep).unwrap_or(1),
+        also_managed: Vec::new(),
+        verify_budget_secs: 600,
+    };
+    // The guards run before any Graph call.
+    Rotation::start(config.clone()).map_err(days_field)?;
     // The target's client id is needed to verify the new secret: resolve an object id once.
     let (token, _) = token_for(db, cfg, &conn).await?;
     let graph = Graph::new(&cfg.cloud.endpoints());
@@ -100,32 +117,8 @@ pub async fn create(
             .into());
     }
     let application = parse_application(&resp)?;
-    let id = Guid::from_random(random::<16>()?).to_string();
-    let config = RotationConfig {
-        // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
-        // run gets its own id (see `rotate`).
-        connection_id: id.clone(),
-        rotation_id: Guid::from_random(random::<16>()?),
-        app: AppRef::ObjectId(application.id),
-        lifetime_secs: lifetime_days.saturating_mul(DAY),
-        max_lifetime_secs: None,
-        rotation_interval_secs: Some(interval_days.saturating_mul(DAY)),
-        keep_previous: u32::try_from(keep).unwrap_or(1),
-        also_managed: Vec::new(),
-        verify_budget_secs: 600,
-    };
-    let rotation = Rotation::start(config).map_err(|e| {
-        let field = match e.field.as_deref() {
-            Some("lifetimeSecs") => "lifetimeDays",
-            Some(f) => f,
-            None => "lifetimeDays",
-        }
-        .to_owned();
-        ApiError::from(Error {
-            field: Some(field),
-            ..e
-        })
-    })?;
+    config.app = AppRef::ObjectId(application.id);
+    let rotation = Rotation::start(config).map_err(days_field)?;
     let target = RotationTarget {
         app_id: application.app_id.to_string(),
         object_id: application.id.to_string(),

@@ -26,16 +26,6 @@ pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<SyncView, ApiError> {
     Ok(SyncView::new(row, db.last_run(&row.id).await?))
 }
 
-fn mode_of(v: &str) -> Result<SyncMode, Error> {
-    serde_json::from_value(json!(v)).map_err(|_| {
-        Error::field(
-            "mode",
-            Code::InvalidFormat,
-            "mode is one of overwrite, importPreferSource, importPreferDestination",
-        )
-    })
-}
-
 /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
 pub async fn create(
     db: &Storage<'_>,
@@ -74,10 +64,7 @@ pub async fn create(
     let label = body.label.clone().filter(|l| !l.is_empty());
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
     let prefix = body.key_prefix.clone().unwrap_or_default();
-    let mode = match body.mode.as_deref() {
-        Some(m) => mode_of(m)?,
-        None => SyncMode::Overwrite,
-    };
+    let mode = body.mode.unwrap_or(SyncMode::Overwrite);
     // Validates the prefix the way a run will.
     SyncPlanner::new(
         Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),

@@ -529,6 +529,43 @@ fn lifetime_guards_run_before_anything_is_created() {
 }
 
 #[test]
+fn a_scheduled_interval_is_at_least_a_day_and_shorter_than_the_lifetime() {
+    for interval in [0, -86_400, 3600, MIN_INTERVAL_SECS - 1] {
+        let e = Rotation::start(RotationConfig {
+            rotation_interval_secs: Some(interval),
+            ..config()
+        })
+        .unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("rotationIntervalSecs"), Code::OutOfRange),
+            "{interval}"
+        );
+    }
+    // One day, and a lifetime that outlives it and the verification: accepted.
+    Rotation::start(RotationConfig {
+        rotation_interval_secs: Some(MIN_INTERVAL_SECS),
+        lifetime_secs: 2 * 86_400,
+        ..config()
+    })
+    .unwrap();
+    // A lifetime equal to the interval would expire as the next run starts.
+    let e = Rotation::start(RotationConfig {
+        rotation_interval_secs: Some(30 * 86_400),
+        lifetime_secs: 30 * 86_400,
+        ..config()
+    })
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("lifetimeSecs"));
+    // Unscheduled (manual only): no interval to check.
+    Rotation::start(RotationConfig {
+        rotation_interval_secs: None,
+        ..config()
+    })
+    .unwrap();
+}
+
+#[test]
 fn addressing_by_app_id_and_unexpected_calls() {
     let mut rot = Rotation::start(RotationConfig {
         app: AppRef::AppId(ClientId::parse("11111111-2222-3333-4444-555555555555").unwrap()),

@@ -1,0 +1,145 @@
+// Issue 15's findings on syncs and rotations, reproduced against wrangler dev + local D1 + the
+// emulator: strict request types, interval guards, sync ownership, deletion guards, DELETE routes.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup } from './harness.mjs';
+
+const R = '/api/v1/secret-rotations/azure-client-secret';
+const S = '/api/v1/secret-syncs/azure-app-configuration';
+const common = { method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET };
+
+let env;
+let org;
+let graphConn;
+let storeConn;
+
+before(async () => {
+  env = await setup();
+  org = await env.newOrg('sync-safety');
+  const g = await env.api('POST', '/api/v1/app-connections/azure-client-secrets', { token: org.token, body: { name: 'graph', ...common } });
+  assert.equal(g.status, 201, g.text);
+  graphConn = g.json.appConnection;
+  const s = await env.api('POST', '/api/v1/app-connections/azure-app-configuration', {
+    token: org.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...common },
+  });
+  assert.equal(s.status, 201, s.text);
+  storeConn = s.json.appConnection;
+});
+
+after(async () => {
+  await env?.stop();
+});
+
+const call = (method, path, body, token = org.token) => env.api(method, path, { token, body });
+const kvs = async (label) => (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === label);
+const kv = async (label, key) => (await kvs(label)).find((k) => k.key === key);
+const storeWrites = async () => (await env.admin('GET', '/requests')).requests
+  .filter((r) => r.service === 'store:demo' && (r.method === 'PUT' || r.method === 'DELETE'));
+
+async function newSync(body) {
+  const r = await call('POST', S, { connectionId: storeConn.id, ...body });
+  assert.equal(r.status, 201, r.text);
+  return r.json.sync;
+}
+
+/** Writes a key-value straight to the store, as another tool would. */
+async function putKv(key, label, value, tags = {}) {
+  const { accessToken } = (await call('POST', `/api/v1/app-connections/azure-app-configuration/${storeConn.id}/token`)).json;
+  const res = await fetch(`${env.emulator.stores.demo}/kv/${encodeURIComponent(key)}?label=${encodeURIComponent(label)}&api-version=2023-11-01`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/vnd.microsoft.appconfig.kv+json' },
+    body: JSON.stringify({ value, tags }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+describe('finding 2 and 6: strict types at the boundary', () => {
+  test('dryRun "true" (a string) is refused and nothing is written', async () => {
+    const sync = await newSync({ label: 'strict', keyPrefix: 'Strict:' });
+    await env.admin('DELETE', '/requests');
+    const r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1' }, dryRun: 'true' });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.field, 'dryRun');
+    assert.equal(r.json.error.code, 'invalid-format');
+    assert.match(r.json.error.message, /JSON boolean/);
+    assert.deepEqual(await storeWrites(), []);
+    assert.equal(await kv('strict', 'Strict:A'), undefined);
+    assert.equal((await call('GET', `${S}/${sync.id}`)).json.sync.lastRun, null, 'no run recorded');
+    const preview = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1' }, dryRun: true });
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.json.preview.create, ['Strict:A']);
+    assert.deepEqual(await storeWrites(), []);
+  });
+
+  test('an unknown field is refused by name, before anything runs', async () => {
+    const sync = await newSync({ label: 'strict2' });
+    await env.admin('DELETE', '/requests');
+    const r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1' }, dryrun: true });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.field, 'dryrun');
+    assert.equal(r.json.error.code, 'not-allowed');
+    assert.match(r.json.error.hint, /dryRun/);
+    assert.deepEqual(await storeWrites(), []);
+    const secrets = await call('POST', `${S}/${sync.id}/run`, { secrets: 'A=1' });
+    assert.equal(secrets.status, 400, secrets.text);
+    assert.equal(secrets.json.error.field, 'secrets');
+  });
+
+  test('sync mode 1 is refused, not taken as overwrite', async () => {
+    const before = (await call('GET', S)).json.syncs.length;
+    for (const mode of [1, 'Overwrite', true]) {
+      const r = await call('POST', S, { connectionId: storeConn.id, label: 'm', mode });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.error.field, 'mode');
+      assert.match(r.json.error.message, /importPreferSource/);
+    }
+    const label = await call('POST', S, { connectionId: storeConn.id, label: 7 });
+    assert.equal(label.status, 400, label.text);
+    assert.equal(label.json.error.field, 'label');
+    assert.equal((await call('GET', S)).json.syncs.length, before, 'nothing stored');
+  });
+
+  test('rotation numbers and ids in one type only, unknown fields refused', async () => {
+    await env.admin('DELETE', '/requests');
+    for (const [body, field] of [
+      [{ intervalDays: '30' }, 'intervalDays'],
+      [{ lifetimeDays: 90.5 }, 'lifetimeDays'],
+      [{ keepPrevious: true }, 'keepPrevious'],
+      [{ appId: 7 }, 'appId'],
+      [{ interval: 30 }, 'interval'],
+    ]) {
+      const r = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, ...body });
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.error.field, field, r.text);
+    }
+    assert.deepEqual((await env.admin('GET', '/requests')).requests.filter((r) => r.service === 'graph'), []);
+  });
+});
+
+describe('finding 6: rotation intervals and lifetimes', () => {
+  test('an interval of 0, a negative one or under a day is refused before any Graph call', async () => {
+    await env.admin('DELETE', '/requests');
+    for (const intervalDays of [0, -1, -30]) {
+      const r = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays });
+      assert.equal(r.status, 400, `${intervalDays}: ${r.text}`);
+      assert.equal(r.json.error.field, 'intervalDays');
+      assert.equal(r.json.error.code, 'out-of-range');
+    }
+    assert.equal((await call('GET', R)).json.rotations.length, 0, 'nothing stored');
+  });
+
+  test('a lifetime that does not outlive the interval, or beyond Entra\'s two years, is refused', async () => {
+    for (const [body, field, code] of [
+      [{ lifetimeDays: 30, intervalDays: 30 }, 'lifetimeDays', 'out-of-range'],
+      [{ lifetimeDays: 0, intervalDays: 1 }, 'lifetimeDays', 'out-of-range'],
+      [{ lifetimeDays: -5 }, 'lifetimeDays', 'out-of-range'],
+      [{ lifetimeDays: 731, intervalDays: 30 }, 'lifetimeDays', 'lifetime-rejected'],
+    ]) {
+      const r = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, ...body });
+      assert.equal(r.status, r.json?.error?.code === 'lifetime-rejected' ? 422 : 400, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.error.field, field);
+      assert.equal(r.json.error.code, code);
+    }
+    assert.equal((await call('GET', R)).json.rotations.length, 0, 'nothing stored');
+  });
+});
