@@ -9,7 +9,7 @@ use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
-use azconn_core::sync::{SkipReason, SyncMode};
+use azconn_core::sync::{Conflict, SkipReason, SyncMode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -376,6 +376,7 @@ pub struct SyncView {
     pub label: Option<String>,
     pub key_prefix: String,
     pub mode: SyncMode,
+    pub disable_secret_deletion: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_run: Option<RunView>,
@@ -390,6 +391,7 @@ impl SyncView {
             label: s.label.clone(),
             key_prefix: s.key_prefix.clone(),
             mode: s.mode,
+            disable_secret_deletion: s.disable_secret_deletion,
             created_at: s.created_at,
             updated_at: s.updated_at,
             last_run: last_run.map(RunView::from),
@@ -418,6 +420,7 @@ pub struct Skipped {
 
 /// What a run would do, before anything is written (full keys).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub create: Vec<String>,
     pub update: Vec<String>,
@@ -425,6 +428,10 @@ pub struct Preview {
     pub unchanged: Vec<String>,
     pub skipped: Vec<Skipped>,
     pub imported: Vec<String>,
+    /// Desired keys this sync does not own, left alone unless the run adopts them.
+    pub conflicts: Vec<Conflict>,
+    /// The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
+    pub confirm_deletes: Option<u32>,
 }
 
 /// `POST .../{id}/run` with `dryRun: true`.
@@ -464,6 +471,7 @@ pub enum RunResult {
         applied: Vec<OpSummary>,
         skipped: Vec<Skipped>,
         imported: Vec<String>,
+        conflicts: Vec<Conflict>,
     },
     /// `applied` is absent (null) when the run failed before writing.
     Failed {
@@ -584,6 +592,18 @@ impl<'a> Strict<'a> {
         }
     }
 
+    fn texts(&self, name: &str) -> Result<Vec<String>, Error> {
+        let Some(v) = self.get(name) else {
+            return Ok(Vec::new());
+        };
+        let wrong = || Self::wrong(name, "a list of strings");
+        v.as_array()
+            .ok_or_else(wrong)?
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
+            .collect()
+    }
+
     fn object(&self, name: &str) -> Result<Option<serde_json::Map<String, Value>>, Error> {
         match self.get(name) {
             None => Ok(None),
@@ -636,13 +656,21 @@ pub struct SyncRequest {
     pub label: Option<String>,
     pub key_prefix: Option<String>,
     pub mode: Option<SyncMode>,
+    pub disable_secret_deletion: bool,
 }
 
 impl SyncRequest {
     pub fn parse(body: &Value) -> Result<SyncRequest, Error> {
         let b = Strict::new(
             body,
-            &["connectionId", "endpoint", "label", "keyPrefix", "mode"],
+            &[
+                "connectionId",
+                "endpoint",
+                "label",
+                "keyPrefix",
+                "mode",
+                "disableSecretDeletion",
+            ],
         )?;
         let mode = match b.get("mode") {
             None => None,
@@ -663,6 +691,7 @@ impl SyncRequest {
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
             mode,
+            disable_secret_deletion: b.flag("disableSecretDeletion")?,
         })
     }
 }
@@ -673,14 +702,27 @@ impl SyncRequest {
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
     pub dry_run: bool,
+    /// Full keys the run takes over although this sync does not own them.
+    pub adopt: Vec<String>,
+    /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
+    pub confirm_deletes: Option<u32>,
 }
 
 impl RunRequest {
     pub fn parse(body: &Value) -> Result<RunRequest, Error> {
-        let b = Strict::new(body, &["secrets", "dryRun"])?;
+        let b = Strict::new(body, &["secrets", "dryRun", "adopt", "confirmDeletes"])?;
+        let confirm_deletes = b
+            .whole("confirmDeletes")?
+            .map(|n| {
+                u32::try_from(n)
+                    .map_err(|_| Strict::wrong("confirmDeletes", "the number of keys to delete"))
+            })
+            .transpose()?;
         Ok(RunRequest {
             secrets: b.object("secrets")?,
             dry_run: b.flag("dryRun")?,
+            adopt: b.texts("adopt")?,
+            confirm_deletes,
         })
     }
 }
@@ -777,6 +819,20 @@ mod tests {
             bad(json!({ "dryrun": true })),
             (Some("dryrun".into()), Code::NotAllowed)
         );
+        let run =
+            RunRequest::parse(&json!({ "adopt": ["App:A"], "confirmDeletes": 3 })).expect("run");
+        assert_eq!(
+            (run.adopt, run.confirm_deletes),
+            (vec!["App:A".to_owned()], Some(3))
+        );
+        for body in [
+            json!({ "adopt": "App:A" }),
+            json!({ "adopt": [1] }),
+            json!({ "confirmDeletes": -1 }),
+            json!({ "confirmDeletes": "3" }),
+        ] {
+            assert!(RunRequest::parse(&body).is_err(), "{body}");
+        }
         let sync =
             SyncRequest::parse(&json!({ "connectionId": "c", "mode": "importPreferSource" }))
                 .expect("sync");

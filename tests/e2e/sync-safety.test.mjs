@@ -143,3 +143,132 @@ describe('finding 6: rotation intervals and lifetimes', () => {
     assert.equal((await call('GET', R)).json.rotations.length, 0, 'nothing stored');
   });
 });
+
+describe('findings 3 and 4: a sync writes and deletes only what it owns', () => {
+  test('an unmanaged key is a conflict: not overwritten, not deleted, until adopted', async () => {
+    await putKv('Own:Db', 'own', 'by hand', { team: 'pay' });
+    const sync = await newSync({ label: 'own', keyPrefix: 'Own:' });
+    const preview = await call('POST', `${S}/${sync.id}/run`, { secrets: { Db: 'from azconn', Api: 'k' }, dryRun: true });
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.json.preview.conflicts, [{ key: 'Own:Db', reason: 'unmanaged', owner: null }]);
+    assert.deepEqual(preview.json.preview.create, ['Own:Api']);
+    assert.deepEqual(preview.json.preview.update, []);
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Db: 'from azconn', Api: 'k' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.result.conflicts, [{ key: 'Own:Db', reason: 'unmanaged', owner: null }]);
+    assert.deepEqual(r.json.sync.lastRun.plan.map((o) => `${o.op} ${o.key}`), ['put Own:Api']);
+    let db = await kv('own', 'Own:Db');
+    assert.equal(db.value, 'by hand');
+    assert.deepEqual(db.tags, { team: 'pay' });
+    assert.deepEqual((await kv('own', 'Own:Api')).tags, { 'managed-by': 'azconn', 'azconn-sync': sync.id });
+    // A later run without it does not delete it either (finding 3).
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Api: 'k' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.plan, []);
+    assert.equal((await kv('own', 'Own:Db')).value, 'by hand');
+    // Adoption is explicit and by full key; its other tags stay.
+    const stray = await call('POST', `${S}/${sync.id}/run`, { secrets: { Api: 'k' }, adopt: ['Own:Db'] });
+    assert.equal(stray.status, 400, stray.text);
+    assert.equal(stray.json.error.field, 'adopt');
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Db: 'from azconn', Api: 'k' }, adopt: ['Own:Db'] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.result.conflicts, []);
+    db = await kv('own', 'Own:Db');
+    assert.equal(db.value, 'from azconn');
+    assert.deepEqual(db.tags, { team: 'pay', 'managed-by': 'azconn', 'azconn-sync': sync.id });
+    // Now it is the sync's own: updated without adopting.
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Db: 'v2', Api: 'k' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await kv('own', 'Own:Db')).value, 'v2');
+  });
+
+  test('a key tagged by an older azconn (managed-by only) belongs to no sync', async () => {
+    await putKv('Old:Key', 'legacy', 'old value', { 'managed-by': 'azconn' });
+    const sync = await newSync({ label: 'legacy', keyPrefix: 'Old:' });
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Key: 'new' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.result.conflicts, [{ key: 'Old:Key', reason: 'unowned', owner: null }]);
+    assert.equal((await kv('legacy', 'Old:Key')).value, 'old value');
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: {} });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(await kv('legacy', 'Old:Key'), 'not deleted');
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { Key: 'new' }, adopt: ['Old:Key'] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual((await kv('legacy', 'Old:Key')).tags, { 'managed-by': 'azconn', 'azconn-sync': sync.id });
+  });
+
+  test('two overlapping syncs on one store stay apart, across organizations too', async () => {
+    const broad = await newSync({ label: 'shared', keyPrefix: 'Shared:' });
+    const narrow = await newSync({ label: 'shared', keyPrefix: 'Shared:Db:' });
+    const other = await env.newOrg('sync-safety-other');
+    const oc = await env.api('POST', '/api/v1/app-connections/azure-app-configuration', {
+      token: other.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...common },
+    });
+    assert.equal(oc.status, 201, oc.text);
+    const foreign = await env.api('POST', S, { token: other.token, body: { connectionId: oc.json.appConnection.id, label: 'shared', keyPrefix: 'Shared:' } });
+    assert.equal(foreign.status, 201, foreign.text);
+    const runAs = (sync, secrets, token = org.token) => env.api('POST', `${S}/${sync.id}/run`, { token, body: { secrets } });
+    for (let round = 0; round < 2; round++) {
+      for (const [sync, secrets, token] of [
+        [broad, { A: 'a' }], [narrow, { Pw: 'p' }], [foreign.json.sync, { Z: 'z' }, other.token],
+      ]) {
+        const r = await runAs(sync, secrets, token);
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.json.sync.lastRun.plan.filter((o) => o.op === 'delete'), [], `round ${round}: ${r.text}`);
+      }
+    }
+    const items = await kvs('shared');
+    assert.deepEqual(items.map((k) => [k.key, k.value, k.tags['azconn-sync']]).sort(), [
+      ['Shared:A', 'a', broad.id], ['Shared:Db:Pw', 'p', narrow.id], ['Shared:Z', 'z', foreign.json.sync.id],
+    ]);
+    // Wanting another sync's key is a conflict naming that sync; its value stays.
+    const r = await runAs(broad, { A: 'a', 'Db:Pw': 'stolen' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.result.conflicts, [{ key: 'Shared:Db:Pw', reason: 'otherSync', owner: narrow.id }]);
+    assert.equal((await kv('shared', 'Shared:Db:Pw')).value, 'p');
+  });
+
+  test('a run deleting more than it keeps, or everything, needs confirmDeletes', async () => {
+    const sync = await newSync({ label: 'guard', keyPrefix: 'G:' });
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1', B: '2', C: '3' } });
+    assert.equal(r.status, 200, r.text);
+    await env.admin('DELETE', '/requests');
+    for (const secrets of [{}, { A: '1' }]) {
+      r = await call('POST', `${S}/${sync.id}/run`, { secrets });
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.json.error.field, 'confirmDeletes');
+      assert.equal(r.json.error.code, 'conflict');
+      assert.match(r.json.error.hint, /confirmDeletes: [23]/);
+    }
+    assert.deepEqual(await storeWrites(), []);
+    assert.equal((await kvs('guard')).length, 3);
+    const preview = await call('POST', `${S}/${sync.id}/run`, { secrets: {}, dryRun: true });
+    assert.equal(preview.json.preview.confirmDeletes, 3);
+    assert.deepEqual(preview.json.preview.delete.sort(), ['G:A', 'G:B', 'G:C']);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: {}, confirmDeletes: 2 });
+    assert.equal(r.status, 409, 'a count that is not the plan\'s does not confirm');
+    const typed = await call('POST', `${S}/${sync.id}/run`, { secrets: {}, confirmDeletes: '3' });
+    assert.equal(typed.status, 400, typed.text);
+    assert.equal(typed.json.error.field, 'confirmDeletes');
+    // Deleting one while keeping two needs no confirmation.
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1', B: '2' } });
+    assert.equal(r.status, 200, r.text);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: {}, confirmDeletes: 2 });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(await kvs('guard'), []);
+  });
+
+  test('disableSecretDeletion never deletes', async () => {
+    const sync = await newSync({ label: 'nodel', keyPrefix: 'N:', disableSecretDeletion: true });
+    assert.equal(sync.disableSecretDeletion, true);
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1', B: '2' } });
+    assert.equal(r.status, 200, r.text);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: {} });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.sync.lastRun.plan, []);
+    assert.equal((await kvs('nodel')).length, 2);
+    const bad = await call('POST', S, { connectionId: storeConn.id, disableSecretDeletion: 'yes' });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.json.error.field, 'disableSecretDeletion');
+  });
+});

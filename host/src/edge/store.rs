@@ -993,7 +993,7 @@ impl<'a> Storage<'a> {
 
     pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
         self.run(
-            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
             &[
                 s(x.id),
                 s(x.org_id),
@@ -1002,6 +1002,7 @@ impl<'a> Storage<'a> {
                 opt(x.label),
                 s(x.key_prefix),
                 w(&x.mode),
+                n(i64::from(x.disable_secret_deletion)),
                 n(x.now),
             ],
         )

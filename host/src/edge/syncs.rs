@@ -21,6 +21,18 @@ use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncS
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// How a sync's stored settings plan: owned by the sync's id, deleting unless disabled.
+fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
+    Ok(SyncSpec {
+        prefix: row.key_prefix.clone(),
+        label: Label::parse(row.label.as_deref())?,
+        mode: row.mode,
+        delete_missing: !row.disable_secret_deletion,
+        owner: row.id.clone(),
+        adopt: Vec::new(),
+    })
+}
+
 /// The API view of a sync with its latest run (keys only, never values).
 pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<SyncView, ApiError> {
     Ok(SyncView::new(row, db.last_run(&row.id).await?))
@@ -65,6 +77,7 @@ pub async fn create(
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
     let prefix = body.key_prefix.clone().unwrap_or_default();
     let mode = body.mode.unwrap_or(SyncMode::Overwrite);
+    let id = new_id()?;
     // Validates the prefix the way a run will.
     SyncPlanner::new(
         Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),
@@ -72,12 +85,13 @@ pub async fn create(
             prefix: prefix.clone(),
             label: Label::parse(label.as_deref())?,
             mode,
-            delete_missing: true,
+            delete_missing: !body.disable_secret_deletion,
+            owner: id.clone(),
+            adopt: Vec::new(),
         },
         &BTreeMap::new(),
     )
     .map_err(|e| e.at("keyPrefix"))?;
-    let id = new_id()?;
     let now = now_s();
     db.insert_sync(&NewSync {
         id: &id,
@@ -87,10 +101,11 @@ pub async fn create(
         label: label.as_deref(),
         key_prefix: &prefix,
         mode,
+        disable_secret_deletion: body.disable_secret_deletion,
         now,
     })
     .await?;
-    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
+    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
     let row = db.sync(org, &id).await?.ok_or_else(|| not_found("sync"))?;
     Ok(SyncBody {
         sync: view(db, &row).await?,
@@ -162,6 +177,7 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
     let touched = |full: &str, name: &str| {
         create.iter().chain(&update).any(|k| k == full)
             || plan.skipped.iter().any(|(k, _)| k == full)
+            || plan.conflicts.iter().any(|c| c.key == full)
             || plan.imports.contains_key(name)
     };
     let unchanged: Vec<String> = desired
@@ -177,11 +193,15 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
         unchanged,
         skipped: skipped(plan),
         imported: plan.imports.keys().cloned().collect(),
+        conflicts: plan.conflicts.clone(),
+        confirm_deletes: plan.confirmation_needed(),
     }
 }
 
-/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
+/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
 /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
+/// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
+/// keys than it keeps is refused (409 on `confirmDeletes`) unless it confirms their number.
 pub async fn run(
     db: &Storage<'_>,
     cfg: &Config,
@@ -224,11 +244,10 @@ pub async fn run(
         .ok_or_else(|| not_found("connection"))?;
     let endpoint = StoreEndpoint::parse(&row.endpoint, &cfg.cloud.endpoints())?;
     let store_api = Store::new(&endpoint);
+    let spec = spec_of(row)?;
     let spec = SyncSpec {
-        prefix: row.key_prefix.clone(),
-        label: Label::parse(row.label.as_deref())?,
-        mode: row.mode,
-        delete_missing: true,
+        adopt: body.adopt.clone(),
+        ..spec
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
     if body.dry_run {
@@ -262,6 +281,7 @@ pub async fn run(
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
+        plan.check_confirmed(body.confirm_deletes)?;
         planned = Some(plan.ops.iter().map(op_summary).collect());
         for op in &plan.ops {
             let resp = execute(&appconfig::authorize(
@@ -288,6 +308,7 @@ pub async fn run(
                 applied,
                 skipped: skipped(plan),
                 imported: plan.imports.keys().cloned().collect(),
+                conflicts: plan.conflicts.clone(),
             },
         ),
         Err(e) => (
