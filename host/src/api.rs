@@ -727,6 +727,67 @@ impl RunRequest {
     }
 }
 
+/// What deleting a rotation does with the secrets it created on the target app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretsChoice {
+    /// Remove them from the app (Graph removePassword): consumers using them stop working.
+    Revoke,
+    /// Leave them on the app until they expire.
+    Keep,
+}
+
+/// What deleting a sync does with the keys it owns in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeysChoice {
+    /// Delete the keys it owns (conditional deletes; nobody else's keys).
+    Remove,
+    /// Leave them in the store, still tagged with the deleted sync's id.
+    Keep,
+}
+
+/// The choice a DELETE must make explicitly, from its query parameter (`?secrets=revoke`).
+pub fn choice<T: serde::de::DeserializeOwned>(
+    name: &str,
+    value: Option<&str>,
+    values: &str,
+) -> Result<T, Error> {
+    let Some(v) = value else {
+        return Err(Error::field(
+            name,
+            Code::Required,
+            format!("choose what happens to them: ?{name}={values}"),
+        ));
+    };
+    crate::records::from_wire_name(v).ok_or_else(|| {
+        Error::field(
+            name,
+            Code::InvalidFormat,
+            format!("{name} is one of {values}"),
+        )
+    })
+}
+
+/// `DELETE /secret-rotations/azure-client-secret/{id}`.
+#[derive(Debug, Serialize)]
+pub struct RotationDeleted {
+    pub rotation: RotationView,
+    pub secrets: SecretsChoice,
+    /// The key ids removed from the app (empty when kept).
+    pub revoked: Vec<String>,
+}
+
+/// `DELETE /secret-syncs/azure-app-configuration/{id}`.
+#[derive(Debug, Serialize)]
+pub struct SyncDeleted {
+    pub sync: SyncView,
+    pub keys: KeysChoice,
+    /// The keys deleted from the store (empty when kept).
+    pub removed: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -864,6 +925,28 @@ mod tests {
                 Some(field)
             );
         }
+    }
+
+    #[test]
+    fn a_delete_choice_is_required_and_closed() {
+        let e = choice::<SecretsChoice>("secrets", None, "revoke or keep").expect_err("required");
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("secrets"), Code::Required)
+        );
+        assert_eq!(
+            choice::<SecretsChoice>("secrets", Some("revoke"), "").expect("revoke"),
+            SecretsChoice::Revoke
+        );
+        assert_eq!(
+            choice::<KeysChoice>("keys", Some("keep"), "").expect("keep"),
+            KeysChoice::Keep
+        );
+        let e = choice::<KeysChoice>("keys", Some("all"), "remove or keep").expect_err("closed");
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("keys"), Code::InvalidFormat)
+        );
     }
 
     #[test]

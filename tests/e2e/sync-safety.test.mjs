@@ -272,3 +272,62 @@ describe('findings 3 and 4: a sync writes and deletes only what it owns', () => 
     assert.equal(bad.json.error.field, 'disableSecretDeletion');
   });
 });
+
+describe('finding 5: rotations and syncs can be deleted, with an explicit choice', () => {
+  const appSecrets = async () => (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials;
+
+  test('a sync delete removes only its own keys, or keeps them', async () => {
+    await putKv('Del:Hand', 'del', 'by hand');
+    const removing = await newSync({ label: 'del', keyPrefix: 'Del:' });
+    const keeping = await newSync({ label: 'del', keyPrefix: 'Del:K:' });
+    assert.equal((await call('POST', `${S}/${removing.id}/run`, { secrets: { A: '1', B: '2' } })).status, 200);
+    assert.equal((await call('POST', `${S}/${keeping.id}/run`, { secrets: { C: '3' } })).status, 200);
+    const missing = await call('DELETE', `${S}/${removing.id}`);
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.json.error.field, 'keys');
+    const wrong = await call('DELETE', `${S}/${removing.id}?keys=all`);
+    assert.equal(wrong.status, 400, wrong.text);
+    assert.equal(wrong.json.error.field, 'keys');
+    let r = await call('DELETE', `${S}/${removing.id}?keys=remove`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.removed.sort(), ['Del:A', 'Del:B']);
+    assert.equal(r.json.keys, 'remove');
+    assert.deepEqual((await kvs('del')).map((k) => k.key).sort(), ['Del:Hand', 'Del:K:C']);
+    assert.equal((await call('GET', `${S}/${removing.id}`)).status, 404);
+    r = await call('DELETE', `${S}/${keeping.id}?keys=keep`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.removed, []);
+    assert.deepEqual((await kvs('del')).map((k) => k.key).sort(), ['Del:Hand', 'Del:K:C']);
+    assert.equal((await call('GET', S)).json.syncs.some((s) => s.id === keeping.id), false);
+  });
+
+  test('a rotation delete revokes only the secrets it created, or keeps them', async () => {
+    const before = (await appSecrets()).map((c) => c.keyId);
+    const create = async () => {
+      const c = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 });
+      assert.equal(c.status, 201, c.text);
+      const rot = await call('POST', `${R}/${c.json.rotation.id}/rotate`);
+      assert.equal(rot.status, 200, rot.text);
+      return { id: c.json.rotation.id, keyId: rot.json.secret.keyId };
+    };
+    const revoked = await create();
+    const kept = await create();
+    const missing = await call('DELETE', `${R}/${revoked.id}`);
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.json.error.field, 'secrets');
+    let r = await call('DELETE', `${R}/${revoked.id}?secrets=revoke`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.revoked, [revoked.keyId]);
+    let ids = (await appSecrets()).map((c) => c.keyId);
+    assert.ok(!ids.includes(revoked.keyId), 'revoked');
+    assert.ok(ids.includes(kept.keyId), 'another rotation\'s secret stays');
+    for (const id of before) assert.ok(ids.includes(id), `pre-existing secret ${id} stays`);
+    assert.equal((await call('GET', `${R}/${revoked.id}`)).status, 404);
+    r = await call('DELETE', `${R}/${kept.id}?secrets=keep`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.revoked, []);
+    ids = (await appSecrets()).map((c) => c.keyId);
+    assert.ok(ids.includes(kept.keyId), 'kept');
+    assert.equal((await call('GET', R)).json.rotations.length, 0);
+  });
+});

@@ -77,6 +77,21 @@ impl RotationConfig {
         )
     }
 
+    /// The secrets this rotation created (by display name, any run of it), which deleting it
+    /// with revocation removes; never `also_managed` secrets or anyone else's.
+    pub fn created(&self, creds: &[PasswordCredential]) -> Vec<KeyId> {
+        let suffix = format!(" for {}", self.connection_id);
+        creds
+            .iter()
+            .filter(|c| {
+                c.display_name
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(DISPLAY_NAME_PREFIX) && d.ends_with(&suffix))
+            })
+            .map(|c| c.key_id)
+            .collect()
+    }
+
     fn is_ours(&self, c: &PasswordCredential) -> bool {
         let suffix = format!(" for {}", self.connection_id);
         self.also_managed.contains(&c.key_id)

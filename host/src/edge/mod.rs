@@ -311,6 +311,28 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 ),
             }
         }
+        Route::DeleteRotation { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            let secrets = api::choice(
+                "secrets",
+                query(req, "secrets")?.as_deref(),
+                "revoke or keep",
+            )?;
+            ok(
+                200,
+                &rotations::delete(db, cfg, org, actor, &row, secrets).await?,
+            )
+        }
+        Route::DeleteSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            let keys = api::choice("keys", query(req, "keys")?.as_deref(), "remove or keep")?;
+            ok(200, &syncs::delete(db, cfg, org, actor, &row, keys).await?)
+        }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
             let b = api::SyncRequest::parse(&body(req).await?)?;

@@ -7,7 +7,8 @@ use super::runtime::{now_ms, now_s, random};
 use super::store::{Field, Storage};
 use super::tokens::{scope, token_for};
 use crate::api::{
-    Rotated, RotationBody, RotationRequest, RotationView, SecretBody, StepTaken, given,
+    Rotated, RotationBody, RotationDeleted, RotationRequest, RotationView, SecretBody,
+    SecretsChoice, StepTaken, given,
 };
 use crate::config::Config;
 use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
@@ -478,4 +479,97 @@ pub async fn run_due(db: &Storage<'_>, cfg: &Config) -> Result<u32, ApiError> {
         ran += 1;
     }
     Ok(ran)
+}
+
+/// `DELETE .../{id}?secrets=revoke|keep`. The run claim is taken first, so a rotation never
+/// disappears in the middle of a run (409 as for a second run). With `revoke`, every secret
+/// this rotation created on the target app (by its display name, all runs) is removed through
+/// Graph before the rotation is deleted; another secret of the app is never touched. A failed
+/// revocation releases the claim and keeps the rotation, so the delete can be repeated.
+pub async fn delete(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &RotationRecord,
+    secrets: SecretsChoice,
+) -> Result<RotationDeleted, ApiError> {
+    claim(db, &row.id).await?;
+    let revoked = match secrets {
+        SecretsChoice::Keep => Ok(Vec::new()),
+        SecretsChoice::Revoke => revoke(db, cfg, org, row).await,
+    };
+    let revoked = match revoked {
+        Ok(r) => r,
+        Err(e) => {
+            fail(
+                db,
+                org,
+                actor,
+                &row.id,
+                &e.error,
+                RotationStatus::Interrupted,
+            )
+            .await?;
+            return Err(e);
+        }
+    };
+    db.delete_rotation(org, &row.id).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "rotation.delete",
+        Some(&row.id),
+        "ok",
+        &json!({ "secrets": secrets, "revoked": revoked }),
+    )
+    .await?;
+    Ok(RotationDeleted {
+        rotation: RotationView::from(row),
+        secrets,
+        revoked,
+    })
+}
+
+/// Removes the secrets the rotation created from its target app; their key ids.
+async fn revoke(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    row: &RotationRecord,
+) -> Result<Vec<String>, ApiError> {
+    let conn = db
+        .connection(org, ConnectionType::AzureClientSecrets, &row.connection_id)
+        .await?
+        .ok_or_else(|| not_found("connection"))?;
+    let state = db
+        .secret(org, &row.id, Field::RotationState)
+        .await?
+        .ok_or_else(|| not_found("rotation state"))?
+        .value;
+    let rotation: Rotation = serde_json::from_str(&state)
+        .map_err(|e| internal(format!("stored rotation state: {e}")))?;
+    let app = rotation.config.app;
+    let (token, _) = token_for(db, cfg, &conn).await?;
+    let graph = Graph::new(&cfg.cloud.endpoints());
+    let resp = execute(&graph.get_credentials(&token, &app)).await?;
+    if !resp.is_success() {
+        return Err(GraphError::parse(&resp)
+            .to_error(Operation::ReadApplications)
+            .into());
+    }
+    let creds = parse_application(&resp)?
+        .password_credentials
+        .unwrap_or_default();
+    let mut revoked = Vec::new();
+    for key_id in rotation.config.created(&creds) {
+        let resp = execute(&graph.remove_password(&token, &app, &key_id)).await?;
+        if !resp.is_success() {
+            return Err(GraphError::parse(&resp)
+                .to_error(Operation::WriteCredentials)
+                .into());
+        }
+        revoked.push(key_id.to_string());
+    }
+    Ok(revoked)
 }

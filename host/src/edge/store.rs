@@ -959,6 +959,21 @@ impl<'a> Storage<'a> {
         .await
     }
 
+    /// A rotation and its (encrypted) state and current secret, together.
+    pub async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "DELETE FROM secrets WHERE owner_id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+            self.stmt(
+                "DELETE FROM rotations WHERE id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+        ])
+        .await
+    }
+
     /// At most ten rotations whose next run is due and not running (or stale).
     pub async fn due_rotations(
         &self,
@@ -1006,6 +1021,21 @@ impl<'a> Storage<'a> {
                 n(x.now),
             ],
         )
+        .await
+    }
+
+    /// A sync and its run records, together.
+    pub async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "DELETE FROM sync_runs WHERE sync_id = (SELECT id FROM syncs WHERE id = ?1 AND org_id = ?2)",
+                &[s(id), s(org)],
+            )?,
+            self.stmt(
+                "DELETE FROM syncs WHERE id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+        ])
         .await
     }
 

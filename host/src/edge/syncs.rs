@@ -7,8 +7,8 @@ use super::runtime::{new_id, now_s};
 use super::store::Storage;
 use super::tokens::token_for;
 use crate::api::{
-    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped, SyncBody,
-    SyncRequest, SyncView,
+    KeysChoice, OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped,
+    SyncBody, SyncDeleted, SyncRequest, SyncView,
 };
 use crate::config::Config;
 use crate::records::{NewSync, RunStatus, Sync};
@@ -336,4 +336,69 @@ pub async fn run(
     Ok(RunAnswer::Ran(SyncBody {
         sync: view(db, row).await?,
     }))
+}
+
+/// `DELETE .../{id}?keys=remove|keep`: with `remove`, first deletes every key the sync owns
+/// (its owner tag, conditional on the listed etag; nobody else's keys, never feature flags),
+/// then the sync and its runs. A failed removal keeps the sync so the delete can be repeated.
+pub async fn delete(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &Sync,
+    keys: KeysChoice,
+) -> Result<SyncDeleted, ApiError> {
+    let mut removed = Vec::new();
+    let mut left = Vec::new();
+    if keys == KeysChoice::Remove {
+        let conn = db
+            .connection(
+                org,
+                ConnectionType::AzureAppConfiguration,
+                &row.connection_id,
+            )
+            .await?
+            .ok_or_else(|| not_found("connection"))?;
+        let store_api = Store::new(&StoreEndpoint::parse(
+            &row.endpoint,
+            &cfg.cloud.endpoints(),
+        )?);
+        let mut planner = SyncPlanner::new(store_api.clone(), spec_of(row)?, &BTreeMap::new())?;
+        let (token, _) = token_for(db, cfg, &conn).await?;
+        let auth = AppConfigAuth::Bearer(token);
+        let mut tokens = SyncTokens::default();
+        list_store(&mut planner, &auth, &mut tokens).await?;
+        let plan = planner.removal_plan()?;
+        for op in &plan.ops {
+            let resp = execute(&appconfig::authorize(
+                op.request(&store_api)?,
+                &auth,
+                &tokens,
+                now_s(),
+            )?)
+            .await?;
+            tokens.observe(&resp);
+            appconfig::parse_delete(&resp)?;
+            removed.push(op_summary(op).key);
+        }
+        left = skipped(&plan);
+    }
+    let view = view(db, row).await?;
+    db.delete_sync(org, &row.id).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "sync.delete",
+        Some(&row.id),
+        "ok",
+        &json!({ "keys": keys, "removed": removed }),
+    )
+    .await?;
+    Ok(SyncDeleted {
+        sync: view,
+        keys,
+        removed,
+        skipped: left,
+    })
 }

@@ -624,3 +624,49 @@ proptest::proptest! {
         let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MIN);
     }
 }
+
+#[test]
+fn created_lists_only_the_secrets_of_this_rotation() {
+    let c = config();
+    let cred = |id: &str, name: Option<&str>| PasswordCredential {
+        key_id: KeyId::parse(id).unwrap(),
+        display_name: name.map(str::to_owned),
+        hint: None,
+        starts_at: None,
+        ends_at: None,
+    };
+    let ours_earlier_run = format!("{DISPLAY_NAME_PREFIX}aaaa for {}", c.connection_id);
+    let creds = [
+        cred(
+            "11111111-1111-4111-8111-111111111111",
+            Some(&c.display_name()),
+        ),
+        cred(
+            "22222222-2222-4222-8222-222222222222",
+            Some(&ours_earlier_run),
+        ),
+        cred(
+            "33333333-3333-4333-8333-333333333333",
+            Some("azconn rotation x for another"),
+        ),
+        cred("44444444-4444-4444-8444-444444444444", Some("by hand")),
+        cred("55555555-5555-4555-8555-555555555555", None),
+    ];
+    let created: Vec<String> = c.created(&creds).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        created,
+        [
+            "11111111-1111-4111-8111-111111111111",
+            "22222222-2222-4222-8222-222222222222"
+        ]
+    );
+    let with_managed = RotationConfig {
+        also_managed: vec![KeyId::parse("44444444-4444-4444-8444-444444444444").unwrap()],
+        ..config()
+    };
+    assert_eq!(
+        with_managed.created(&creds).len(),
+        2,
+        "also_managed is not created"
+    );
+}
