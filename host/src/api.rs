@@ -270,6 +270,7 @@ pub struct RotationView {
     pub current: CurrentKey,
     pub next_rotation_at: Option<i64>,
     pub step: Option<String>,
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -292,6 +293,7 @@ impl From<&Rotation> for RotationView {
             },
             next_rotation_at: r.next_rotation_at,
             step: r.step.clone(),
+            version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -377,6 +379,7 @@ pub struct SyncView {
     pub key_prefix: String,
     pub mode: SyncMode,
     pub disable_secret_deletion: bool,
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_run: Option<RunView>,
@@ -392,6 +395,7 @@ impl SyncView {
             key_prefix: s.key_prefix.clone(),
             mode: s.mode,
             disable_secret_deletion: s.disable_secret_deletion,
+            version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,
             last_run: last_run.map(RunView::from),
@@ -648,6 +652,57 @@ impl RotationRequest {
     }
 }
 
+/// A sync `mode`: one of its wire names, nothing else (`1` is not `overwrite`).
+fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
+    b.get("mode")
+        .map(|v| {
+            v.as_str()
+                .and_then(crate::records::from_wire_name::<SyncMode>)
+                .ok_or_else(|| {
+                    Strict::wrong(
+                        "mode",
+                        "one of the strings overwrite, importPreferSource, importPreferDestination",
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// `PATCH /secret-rotations/azure-client-secret/{id}`: the schedule to change, at the version
+/// the caller read.
+#[derive(Debug, Default, PartialEq)]
+pub struct RotationPatch {
+    pub version: i64,
+    pub lifetime_days: Option<i64>,
+    pub interval_days: Option<i64>,
+    pub keep_previous: Option<i64>,
+}
+
+impl RotationPatch {
+    pub fn parse(body: &Value) -> Result<RotationPatch, Error> {
+        let b = Strict::new(
+            body,
+            &["version", "lifetimeDays", "intervalDays", "keepPrevious"],
+        )?;
+        Ok(RotationPatch {
+            version: required_version(&b, "rotation")?,
+            lifetime_days: b.whole("lifetimeDays")?,
+            interval_days: b.whole("intervalDays")?,
+            keep_previous: b.whole("keepPrevious")?,
+        })
+    }
+}
+
+fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
+    b.whole("version")?.ok_or_else(|| {
+        Error::field(
+            "version",
+            Code::Required,
+            format!("give the version you read (GET the {what}): a change is written only at that version"),
+        )
+    })
+}
+
 /// `POST /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Default, PartialEq)]
 pub struct SyncRequest {
@@ -672,19 +727,7 @@ impl SyncRequest {
                 "disableSecretDeletion",
             ],
         )?;
-        let mode = match b.get("mode") {
-            None => None,
-            Some(v) => Some(
-                v.as_str()
-                    .and_then(crate::records::from_wire_name::<SyncMode>)
-                    .ok_or_else(|| {
-                        Strict::wrong(
-                            "mode",
-                            "one of the strings overwrite, importPreferSource, importPreferDestination",
-                        )
-                    })?,
-            ),
-        };
+        let mode = sync_mode(&b)?;
         Ok(SyncRequest {
             connection_id: b.text("connectionId")?,
             endpoint: b.text("endpoint")?,
@@ -692,6 +735,43 @@ impl SyncRequest {
             key_prefix: b.text("keyPrefix")?,
             mode,
             disable_secret_deletion: b.flag("disableSecretDeletion")?,
+        })
+    }
+}
+
+/// `PATCH /secret-syncs/azure-app-configuration/{id}`: the settings to change, at the version
+/// the caller read (required: a write based on stale settings is a 409, never a silent merge).
+#[derive(Debug, Default, PartialEq)]
+pub struct SyncPatch {
+    pub version: i64,
+    /// `Some("")` removes the label.
+    pub label: Option<String>,
+    pub key_prefix: Option<String>,
+    pub mode: Option<SyncMode>,
+    pub disable_secret_deletion: Option<bool>,
+}
+
+impl SyncPatch {
+    pub fn parse(body: &Value) -> Result<SyncPatch, Error> {
+        let b = Strict::new(
+            body,
+            &[
+                "version",
+                "label",
+                "keyPrefix",
+                "mode",
+                "disableSecretDeletion",
+            ],
+        )?;
+        Ok(SyncPatch {
+            version: required_version(&b, "sync")?,
+            label: b.text("label")?,
+            key_prefix: b.text("keyPrefix")?,
+            mode: sync_mode(&b)?,
+            disable_secret_deletion: b
+                .get("disableSecretDeletion")
+                .map(|_| b.flag("disableSecretDeletion"))
+                .transpose()?,
         })
     }
 }

@@ -30,6 +30,20 @@ fn json_text<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Opt
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
+fn first_version() -> i64 {
+    1
+}
+
+/// A sync's settings as a `PATCH` leaves them, written only at `version`.
+pub struct SyncSettings<'a> {
+    pub label: Option<&'a str>,
+    pub key_prefix: &'a str,
+    pub mode: SyncMode,
+    pub disable_secret_deletion: bool,
+    pub version: i64,
+    pub now: i64,
+}
+
 /// An SQLite boolean column (0 or 1; D1 may also hand back a JSON boolean).
 fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(match Value::deserialize(d)? {
@@ -220,8 +234,20 @@ pub struct Rotation {
     /// The step a running rotation is on (migration 0002_ui), for live progress.
     #[serde(default)]
     pub step: Option<String>,
+    /// Bumped by every settings change (compare-and-swap).
+    #[serde(default = "first_version")]
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
+pub struct RotationSettings {
+    pub lifetime_days: i64,
+    pub interval_days: i64,
+    pub keep: i64,
+    pub version: i64,
+    pub now: i64,
 }
 
 /// A rotation schedule about to be inserted.
@@ -249,6 +275,9 @@ pub struct Sync {
     /// Never delete managed keys missing from a run's secrets.
     #[serde(default, deserialize_with = "sql_bool")]
     pub disable_secret_deletion: bool,
+    /// Bumped by every settings change (compare-and-swap).
+    #[serde(default = "first_version")]
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -348,6 +377,10 @@ mod tests {
         .expect("sync row");
         assert_eq!(s.mode, SyncMode::ImportPreferDestination);
         assert!(s.disable_secret_deletion);
+        assert_eq!(
+            s.version, 1,
+            "a row from before versions reads as version 1"
+        );
         let run: SyncRun = serde_json::from_value(json!({
             "id": "u1", "sync_id": "s1", "started_at": 1, "finished_at": null, "status": "failed",
             "plan": "[{\"op\":\"put\",\"key\":\"App:A\",\"label\":null}]", "result": "not json"

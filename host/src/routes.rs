@@ -59,6 +59,8 @@ pub enum Route<'a> {
     RunSync { id: &'a str },
     DeleteRotation { id: &'a str },
     DeleteSync { id: &'a str },
+    UpdateSync { id: &'a str },
+    UpdateRotation { id: &'a str },
 }
 
 /// Why a request matched no route.
@@ -106,6 +108,8 @@ pub const PATTERNS: &[&str] = &[
     "POST /secret-syncs/azure-app-configuration/{id}/run",
     "DELETE /secret-rotations/azure-client-secret/{id}",
     "DELETE /secret-syncs/azure-app-configuration/{id}",
+    "PATCH /secret-syncs/azure-app-configuration/{id}",
+    "PATCH /secret-rotations/azure-client-secret/{id}",
 ];
 
 impl<'a> Route<'a> {
@@ -155,6 +159,8 @@ impl<'a> Route<'a> {
             (Post, [SYNCS, SYNC_KIND, id, "run"]) => Route::RunSync { id },
             (Delete, [ROTATIONS, ROTATION_KIND, id]) => Route::DeleteRotation { id },
             (Delete, [SYNCS, SYNC_KIND, id]) => Route::DeleteSync { id },
+            (Patch, [SYNCS, SYNC_KIND, id]) => Route::UpdateSync { id },
+            (Patch, [ROTATIONS, ROTATION_KIND, id]) => Route::UpdateRotation { id },
             _ => return Err(Unmatched::Route),
         };
         Ok(route)
@@ -201,6 +207,8 @@ impl<'a> Route<'a> {
             Route::RunSync { .. } => 27,
             Route::DeleteRotation { .. } => 28,
             Route::DeleteSync { .. } => 29,
+            Route::UpdateSync { .. } => 30,
+            Route::UpdateRotation { .. } => 31,
         };
         PATTERNS[i]
     }

@@ -331,3 +331,66 @@ describe('finding 5: rotations and syncs can be deleted, with an explicit choice
     assert.equal((await call('GET', R)).json.rotations.length, 0);
   });
 });
+
+describe('settings changes are version-checked', () => {
+  test('PATCH a sync: checked like create, the loser of two writes at one version gets 409', async () => {
+    const sync = await newSync({ label: 'p1', keyPrefix: 'P:' });
+    assert.equal(sync.version, 1);
+    const noVersion = await call('PATCH', `${S}/${sync.id}`, { mode: 'importPreferSource' });
+    assert.equal(noVersion.status, 400, noVersion.text);
+    assert.equal(noVersion.json.error.field, 'version');
+    const badMode = await call('PATCH', `${S}/${sync.id}`, { version: 1, mode: 2 });
+    assert.equal(badMode.status, 400, badMode.text);
+    assert.equal(badMode.json.error.field, 'mode');
+    const [a, b] = await Promise.all([
+      call('PATCH', `${S}/${sync.id}`, { version: 1, keyPrefix: 'A:' }),
+      call('PATCH', `${S}/${sync.id}`, { version: 1, keyPrefix: 'B:', disableSecretDeletion: true }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [200, 409], `${a.text} ${b.text}`);
+    const [won, lost] = a.status === 200 ? [a, b] : [b, a];
+    assert.equal(lost.json.error.field, 'version');
+    assert.equal(lost.json.error.code, 'conflict');
+    const now = (await call('GET', `${S}/${sync.id}`)).json.sync;
+    assert.equal(now.version, 2);
+    assert.equal(now.keyPrefix, won.json.sync.keyPrefix);
+    assert.equal(now.disableSecretDeletion, won === b, 'nothing of the loser stored');
+    const label = await call('PATCH', `${S}/${sync.id}`, { version: 2, label: '', mode: 'importPreferDestination' });
+    assert.equal(label.status, 200, label.text);
+    assert.equal(label.json.sync.label, null);
+    assert.equal(label.json.sync.mode, 'importPreferDestination');
+  });
+
+  test('PATCH a rotation: guards as on create, version-checked, the new schedule used by runs', async () => {
+    const c = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 });
+    assert.equal(c.status, 201, c.text);
+    const id = c.json.rotation.id;
+    assert.equal(c.json.rotation.version, 1);
+    for (const [body, field] of [
+      [{ version: 1, intervalDays: 0 }, 'intervalDays'],
+      [{ version: 1, lifetimeDays: 20 }, 'lifetimeDays'],
+      [{ version: 1, keepPrevious: 11 }, 'keepPrevious'],
+      [{ version: '1', intervalDays: 7 }, 'version'],
+      [{ intervalDays: 7 }, 'version'],
+    ]) {
+      const r = await call('PATCH', `${R}/${id}`, body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.error.field, field);
+    }
+    const [a, b] = await Promise.all([
+      call('PATCH', `${R}/${id}`, { version: 1, intervalDays: 7, lifetimeDays: 30 }),
+      call('PATCH', `${R}/${id}`, { version: 1, intervalDays: 14, lifetimeDays: 60 }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [200, 409], `${a.text} ${b.text}`);
+    const won = a.status === 200 ? a : b;
+    const now = (await call('GET', `${R}/${id}`)).json.rotation;
+    assert.equal(now.version, 2);
+    assert.equal(now.intervalDays, won.json.rotation.intervalDays);
+    assert.equal(now.lifetimeDays, won.json.rotation.lifetimeDays);
+    // A run uses the stored state the PATCH wrote: the new secret lives the new lifetime.
+    const rot = await call('POST', `${R}/${id}/rotate`);
+    assert.equal(rot.status, 200, rot.text);
+    const days = (rot.json.secret.expiresAt - Date.now() / 1000) / 86400;
+    assert.ok(Math.abs(days - now.lifetimeDays) < 1, `${days} days`);
+    assert.equal((await call('DELETE', `${R}/${id}?secrets=revoke`)).status, 200);
+  });
+});

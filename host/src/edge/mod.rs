@@ -333,6 +333,21 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let keys = api::choice("keys", query(req, "keys")?.as_deref(), "remove or keep")?;
             ok(200, &syncs::delete(db, cfg, org, actor, &row, keys).await?)
         }
+        Route::UpdateRotation { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            let b = api::RotationPatch::parse(&body(req).await?)?;
+            ok(200, &rotations::update(db, org, actor, &row, &b).await?)
+        }
+        Route::UpdateSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            let b = api::SyncPatch::parse(&body(req).await?)?;
+            ok(200, &syncs::update(db, cfg, org, actor, &row, &b).await?)
+        }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
             let b = api::SyncRequest::parse(&body(req).await?)?;

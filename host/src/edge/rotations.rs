@@ -7,11 +7,13 @@ use super::runtime::{now_ms, now_s, random};
 use super::store::{Field, Storage};
 use super::tokens::{scope, token_for};
 use crate::api::{
-    Rotated, RotationBody, RotationDeleted, RotationRequest, RotationView, SecretBody,
-    SecretsChoice, StepTaken, given,
+    Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest, RotationView,
+    SecretBody, SecretsChoice, StepTaken, given,
 };
 use crate::config::Config;
-use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
+use crate::records::{
+    NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus, RotationTarget,
+};
 use crate::rotation_run::{
     aadsts_codes, inconclusive, resend_unanswered, resume_or_restart, step_name,
 };
@@ -84,14 +86,7 @@ pub async fn create(
     let lifetime_days = body.lifetime_days.unwrap_or(90);
     let interval_days = body.interval_days.unwrap_or(30);
     let keep = body.keep_previous.unwrap_or(1);
-    if !(0..=10).contains(&keep) {
-        return Err(Error::field(
-            "keepPrevious",
-            Code::OutOfRange,
-            "keep between 0 and 10 previous secrets",
-        )
-        .into());
-    }
+    keep_in_range(keep)?;
     let id = Guid::from_random(random::<16>()?).to_string();
     let mut config = RotationConfig {
         // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
@@ -572,4 +567,84 @@ async fn revoke(
         revoked.push(key_id.to_string());
     }
     Ok(revoked)
+}
+
+fn keep_in_range(keep: i64) -> Result<(), ApiError> {
+    if !(0..=10).contains(&keep) {
+        return Err(Error::field(
+            "keepPrevious",
+            Code::OutOfRange,
+            "keep between 0 and 10 previous secrets",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// `PATCH .../{id} {version, lifetimeDays?, intervalDays?, keepPrevious?}`: the same guards as
+/// on create, then the schedule and the core's state are written together only at `version`
+/// and while no run is in progress (409 otherwise, nothing written). The next scheduled run
+/// keeps its time; the new interval counts from it.
+pub async fn update(
+    db: &Storage<'_>,
+    org: &str,
+    actor: &str,
+    row: &RotationRecord,
+    body: &RotationPatch,
+) -> Result<RotationBody, ApiError> {
+    let lifetime_days = body.lifetime_days.unwrap_or(row.lifetime_days);
+    let interval_days = body.interval_days.unwrap_or(row.interval_days);
+    let keep = body.keep_previous.unwrap_or(row.keep);
+    keep_in_range(keep)?;
+    let state = db
+        .secret(org, &row.id, Field::RotationState)
+        .await?
+        .ok_or_else(|| not_found("rotation state"))?
+        .value;
+    let mut rotation: Rotation = serde_json::from_str(&state)
+        .map_err(|e| internal(format!("stored rotation state: {e}")))?;
+    rotation.config.lifetime_secs = lifetime_days.saturating_mul(DAY);
+    rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
+    rotation.config.keep_previous = u32::try_from(keep).unwrap_or(1);
+    Rotation::start(rotation.config.clone()).map_err(days_field)?;
+    let written = db
+        .update_rotation(
+            org,
+            &row.id,
+            &state_of(&rotation)?,
+            &RotationSettings {
+                lifetime_days,
+                interval_days,
+                keep,
+                version: body.version,
+                now: now_s(),
+            },
+        )
+        .await?;
+    if !written {
+        return Err(ApiError::from(
+            Error::field(
+                "version",
+                Code::Conflict,
+                format!(
+                    "the rotation changed since version {} or is running: nothing was written",
+                    body.version
+                ),
+            )
+            .with_hint("GET the rotation, then repeat the change with its current version once no run is in progress"),
+        ));
+    }
+    db.audit(
+        Some(org),
+        actor,
+        "rotation.update",
+        Some(&row.id),
+        "ok",
+        &json!({ "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+    )
+    .await?;
+    let rotation = get(db, org, &row.id)
+        .await?
+        .ok_or_else(|| not_found("rotation"))?;
+    Ok(RotationBody { rotation })
 }

@@ -8,10 +8,10 @@ use super::store::Storage;
 use super::tokens::token_for;
 use crate::api::{
     KeysChoice, OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped,
-    SyncBody, SyncDeleted, SyncRequest, SyncView,
+    SyncBody, SyncDeleted, SyncPatch, SyncRequest, SyncView,
 };
 use crate::config::Config;
-use crate::records::{NewSync, RunStatus, Sync};
+use crate::records::{NewSync, RunStatus, Sync, SyncSettings};
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
@@ -400,5 +400,80 @@ pub async fn delete(
         keys,
         removed,
         skipped: left,
+    })
+}
+
+/// `PATCH .../{id} {version, label?, keyPrefix?, mode?, disableSecretDeletion?}`: checked as on
+/// create, written only if the sync is still at `version` (of two concurrent changes the loser
+/// gets 409 and nothing of its request). Keys owned under an old label or prefix keep their
+/// owner tag: they are outside the sync's reach until it points there again.
+pub async fn update(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &Sync,
+    body: &SyncPatch,
+) -> Result<SyncBody, ApiError> {
+    let label = match body.label.as_deref() {
+        Some(l) => Some(l).filter(|l| !l.is_empty()),
+        None => row.label.as_deref(),
+    };
+    Label::parse(label).map_err(|e| e.at("label"))?;
+    let prefix = body.key_prefix.as_deref().unwrap_or(&row.key_prefix);
+    let mode = body.mode.unwrap_or(row.mode);
+    let disable = body
+        .disable_secret_deletion
+        .unwrap_or(row.disable_secret_deletion);
+    SyncPlanner::new(
+        Store::new(&StoreEndpoint::parse(
+            &row.endpoint,
+            &cfg.cloud.endpoints(),
+        )?),
+        SyncSpec {
+            prefix: prefix.to_owned(),
+            label: Label::parse(label)?,
+            mode,
+            delete_missing: !disable,
+            owner: row.id.clone(),
+            adopt: Vec::new(),
+        },
+        &BTreeMap::new(),
+    )
+    .map_err(|e| e.at("keyPrefix"))?;
+    let written = db
+        .update_sync(
+            org,
+            &row.id,
+            &SyncSettings {
+                label,
+                key_prefix: prefix,
+                mode,
+                disable_secret_deletion: disable,
+                version: body.version,
+                now: now_s(),
+            },
+        )
+        .await?;
+    if !written {
+        return Err(ApiError::from(
+            Error::field(
+                "version",
+                Code::Conflict,
+                format!(
+                    "the sync changed since version {}: nothing was written",
+                    body.version
+                ),
+            )
+            .with_hint("GET the sync, then repeat the change with its current version"),
+        ));
+    }
+    db.audit(Some(org), actor, "sync.update", Some(&row.id), "ok", &json!({ "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
+    let row = db
+        .sync(org, &row.id)
+        .await?
+        .ok_or_else(|| not_found("sync"))?;
+    Ok(SyncBody {
+        sync: view(db, &row).await?,
     })
 }
