@@ -6,10 +6,10 @@ use crate::records::{
     RunStatus, Sync, SyncRun,
 };
 use azconn_core::cloud::Cloud;
-use azconn_core::error::Error;
+use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
-use azconn_core::sync::{SkipReason, SyncMode};
+use azconn_core::sync::{Conflict, SkipReason, SyncMode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -270,6 +270,7 @@ pub struct RotationView {
     pub current: CurrentKey,
     pub next_rotation_at: Option<i64>,
     pub step: Option<String>,
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -292,6 +293,7 @@ impl From<&Rotation> for RotationView {
             },
             next_rotation_at: r.next_rotation_at,
             step: r.step.clone(),
+            version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -376,6 +378,8 @@ pub struct SyncView {
     pub label: Option<String>,
     pub key_prefix: String,
     pub mode: SyncMode,
+    pub disable_secret_deletion: bool,
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_run: Option<RunView>,
@@ -390,6 +394,8 @@ impl SyncView {
             label: s.label.clone(),
             key_prefix: s.key_prefix.clone(),
             mode: s.mode,
+            disable_secret_deletion: s.disable_secret_deletion,
+            version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,
             last_run: last_run.map(RunView::from),
@@ -418,6 +424,7 @@ pub struct Skipped {
 
 /// What a run would do, before anything is written (full keys).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub create: Vec<String>,
     pub update: Vec<String>,
@@ -425,6 +432,10 @@ pub struct Preview {
     pub unchanged: Vec<String>,
     pub skipped: Vec<Skipped>,
     pub imported: Vec<String>,
+    /// Desired keys this sync does not own, left alone unless the run adopts them.
+    pub conflicts: Vec<Conflict>,
+    /// The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
+    pub confirm_deletes: Option<u32>,
 }
 
 /// `POST .../{id}/run` with `dryRun: true`.
@@ -464,6 +475,7 @@ pub enum RunResult {
         applied: Vec<OpSummary>,
         skipped: Vec<Skipped>,
         imported: Vec<String>,
+        conflicts: Vec<Conflict>,
     },
     /// `applied` is absent (null) when the run failed before writing.
     Failed {
@@ -480,13 +492,6 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Some(Value::String(s)) => Some(s),
         _ => None,
     })
-}
-
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(matches!(
-        Option::<Value>::deserialize(d)?,
-        Some(Value::Bool(true))
-    ))
 }
 
 /// The trimmed text of a field, if it has any.
@@ -526,46 +531,341 @@ pub struct OAuthStartRequest {
     pub reconnect_id: Option<String>,
 }
 
-/// `POST /secret-rotations/azure-client-secret`. The numbers stay JSON values until checked,
-/// so a wrong one is named (`lifetimeDays must be a whole number`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+/// The rotation and sync bodies are read field by field: every field has exactly one JSON type
+/// (a string is not a boolean, a number is not a mode), `null` counts as absent, and a field
+/// the route does not know is refused rather than ignored, so a misspelt `dryRun` or
+/// `confirmDeletes` never runs for real. Errors name the field and the type it needs.
+struct Strict<'a> {
+    obj: &'a serde_json::Map<String, Value>,
+}
+
+impl<'a> Strict<'a> {
+    fn new(body: &'a Value, known: &[&str]) -> Result<Strict<'a>, Error> {
+        let obj = body.as_object().ok_or_else(|| {
+            Error::field("body", Code::InvalidFormat, "the body is a JSON object")
+        })?;
+        if let Some(unknown) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(Error::field(
+                unknown,
+                Code::NotAllowed,
+                format!("{unknown} is not a field of this request"),
+            )
+            .with_hint(format!("the fields are {}", known.join(", "))));
+        }
+        Ok(Strict { obj })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.obj.get(name).filter(|v| !v.is_null())
+    }
+
+    fn wrong(name: &str, expected: &str) -> Error {
+        Error::field(
+            name,
+            Code::InvalidFormat,
+            format!("{name} must be {expected}"),
+        )
+    }
+
+    fn text(&self, name: &str) -> Result<Option<String>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Self::wrong(name, "a string")),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, Error> {
+        match self.get(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(Self::wrong(
+                name,
+                "true or false (a JSON boolean, not a string)",
+            )),
+        }
+    }
+
+    fn whole(&self, name: &str) -> Result<Option<i64>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| Self::wrong(name, "a whole number")),
+        }
+    }
+
+    fn texts(&self, name: &str) -> Result<Vec<String>, Error> {
+        let Some(v) = self.get(name) else {
+            return Ok(Vec::new());
+        };
+        let wrong = || Self::wrong(name, "a list of strings");
+        v.as_array()
+            .ok_or_else(wrong)?
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
+            .collect()
+    }
+
+    fn object(&self, name: &str) -> Result<Option<serde_json::Map<String, Value>>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m.clone())),
+            Some(_) => Err(Self::wrong(name, "a JSON object")),
+        }
+    }
+}
+
+/// `POST /secret-rotations/azure-client-secret`.
+#[derive(Debug, Default, PartialEq)]
 pub struct RotationRequest {
-    #[serde(deserialize_with = "text")]
     pub connection_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub app_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub object_id: Option<String>,
-    pub lifetime_days: Option<Value>,
-    pub interval_days: Option<Value>,
-    pub keep_previous: Option<Value>,
+    pub lifetime_days: Option<i64>,
+    pub interval_days: Option<i64>,
+    pub keep_previous: Option<i64>,
+}
+
+impl RotationRequest {
+    pub fn parse(body: &Value) -> Result<RotationRequest, Error> {
+        let b = Strict::new(
+            body,
+            &[
+                "connectionId",
+                "appId",
+                "objectId",
+                "lifetimeDays",
+                "intervalDays",
+                "keepPrevious",
+            ],
+        )?;
+        Ok(RotationRequest {
+            connection_id: b.text("connectionId")?,
+            app_id: b.text("appId")?,
+            object_id: b.text("objectId")?,
+            lifetime_days: b.whole("lifetimeDays")?,
+            interval_days: b.whole("intervalDays")?,
+            keep_previous: b.whole("keepPrevious")?,
+        })
+    }
+}
+
+/// A sync `mode`: one of its wire names, nothing else (`1` is not `overwrite`).
+fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
+    b.get("mode")
+        .map(|v| {
+            v.as_str()
+                .and_then(crate::records::from_wire_name::<SyncMode>)
+                .ok_or_else(|| {
+                    Strict::wrong(
+                        "mode",
+                        "one of the strings overwrite, importPreferSource, importPreferDestination",
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// `PATCH /secret-rotations/azure-client-secret/{id}`: the schedule to change, at the version
+/// the caller read.
+#[derive(Debug, Default, PartialEq)]
+pub struct RotationPatch {
+    pub version: i64,
+    pub lifetime_days: Option<i64>,
+    pub interval_days: Option<i64>,
+    pub keep_previous: Option<i64>,
+}
+
+impl RotationPatch {
+    pub fn parse(body: &Value) -> Result<RotationPatch, Error> {
+        let b = Strict::new(
+            body,
+            &["version", "lifetimeDays", "intervalDays", "keepPrevious"],
+        )?;
+        Ok(RotationPatch {
+            version: required_version(&b, "rotation")?,
+            lifetime_days: b.whole("lifetimeDays")?,
+            interval_days: b.whole("intervalDays")?,
+            keep_previous: b.whole("keepPrevious")?,
+        })
+    }
+}
+
+fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
+    b.whole("version")?.ok_or_else(|| {
+        Error::field(
+            "version",
+            Code::Required,
+            format!("give the version you read (GET the {what}): a change is written only at that version"),
+        )
+    })
 }
 
 /// `POST /secret-syncs/azure-app-configuration`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq)]
 pub struct SyncRequest {
-    #[serde(deserialize_with = "text")]
     pub connection_id: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub endpoint: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub label: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub key_prefix: Option<String>,
-    #[serde(deserialize_with = "text")]
-    pub mode: Option<String>,
+    pub mode: Option<SyncMode>,
+    pub disable_secret_deletion: bool,
+}
+
+impl SyncRequest {
+    pub fn parse(body: &Value) -> Result<SyncRequest, Error> {
+        let b = Strict::new(
+            body,
+            &[
+                "connectionId",
+                "endpoint",
+                "label",
+                "keyPrefix",
+                "mode",
+                "disableSecretDeletion",
+            ],
+        )?;
+        let mode = sync_mode(&b)?;
+        Ok(SyncRequest {
+            connection_id: b.text("connectionId")?,
+            endpoint: b.text("endpoint")?,
+            label: b.text("label")?,
+            key_prefix: b.text("keyPrefix")?,
+            mode,
+            disable_secret_deletion: b.flag("disableSecretDeletion")?,
+        })
+    }
+}
+
+/// `PATCH /secret-syncs/azure-app-configuration/{id}`: the settings to change, at the version
+/// the caller read (required: a write based on stale settings is a 409, never a silent merge).
+#[derive(Debug, Default, PartialEq)]
+pub struct SyncPatch {
+    pub version: i64,
+    /// `Some("")` removes the label.
+    pub label: Option<String>,
+    pub key_prefix: Option<String>,
+    pub mode: Option<SyncMode>,
+    pub disable_secret_deletion: Option<bool>,
+}
+
+impl SyncPatch {
+    pub fn parse(body: &Value) -> Result<SyncPatch, Error> {
+        let b = Strict::new(
+            body,
+            &[
+                "version",
+                "label",
+                "keyPrefix",
+                "mode",
+                "disableSecretDeletion",
+            ],
+        )?;
+        Ok(SyncPatch {
+            version: required_version(&b, "sync")?,
+            label: b.text("label")?,
+            key_prefix: b.text("keyPrefix")?,
+            mode: sync_mode(&b)?,
+            disable_secret_deletion: b
+                .get("disableSecretDeletion")
+                .map(|_| b.flag("disableSecretDeletion"))
+                .transpose()?,
+        })
+    }
 }
 
 /// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
 /// checked by name (`secrets.NAME`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq)]
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
-    #[serde(deserialize_with = "flag")]
     pub dry_run: bool,
+    /// Full keys the run takes over although this sync does not own them.
+    pub adopt: Vec<String>,
+    /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
+    pub confirm_deletes: Option<u32>,
+}
+
+impl RunRequest {
+    pub fn parse(body: &Value) -> Result<RunRequest, Error> {
+        let b = Strict::new(body, &["secrets", "dryRun", "adopt", "confirmDeletes"])?;
+        let confirm_deletes = b
+            .whole("confirmDeletes")?
+            .map(|n| {
+                u32::try_from(n)
+                    .map_err(|_| Strict::wrong("confirmDeletes", "the number of keys to delete"))
+            })
+            .transpose()?;
+        Ok(RunRequest {
+            secrets: b.object("secrets")?,
+            dry_run: b.flag("dryRun")?,
+            adopt: b.texts("adopt")?,
+            confirm_deletes,
+        })
+    }
+}
+
+/// What deleting a rotation does with the secrets it created on the target app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretsChoice {
+    /// Remove them from the app (Graph removePassword): consumers using them stop working.
+    Revoke,
+    /// Leave them on the app until they expire.
+    Keep,
+}
+
+/// What deleting a sync does with the keys it owns in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeysChoice {
+    /// Delete the keys it owns (conditional deletes; nobody else's keys).
+    Remove,
+    /// Leave them in the store, still tagged with the deleted sync's id.
+    Keep,
+}
+
+/// The choice a DELETE must make explicitly, from its query parameter (`?secrets=revoke`).
+pub fn choice<T: serde::de::DeserializeOwned>(
+    name: &str,
+    value: Option<&str>,
+    values: &str,
+) -> Result<T, Error> {
+    let Some(v) = value else {
+        return Err(Error::field(
+            name,
+            Code::Required,
+            format!("choose what happens to them: ?{name}={values}"),
+        ));
+    };
+    crate::records::from_wire_name(v).ok_or_else(|| {
+        Error::field(
+            name,
+            Code::InvalidFormat,
+            format!("{name} is one of {values}"),
+        )
+    })
+}
+
+/// `DELETE /secret-rotations/azure-client-secret/{id}`.
+#[derive(Debug, Serialize)]
+pub struct RotationDeleted {
+    pub rotation: RotationView,
+    pub secrets: SecretsChoice,
+    /// The key ids removed from the app (empty when kept).
+    pub revoked: Vec<String>,
+}
+
+/// `DELETE /secret-syncs/azure-app-configuration/{id}`.
+#[derive(Debug, Serialize)]
+pub struct SyncDeleted {
+    pub sync: SyncView,
+    pub keys: KeysChoice,
+    /// The keys deleted from the store (empty when kept).
+    pub removed: Vec<String>,
+    pub skipped: Vec<Skipped>,
 }
 
 #[cfg(test)]
@@ -631,13 +931,102 @@ mod tests {
         assert_eq!(r.name, None);
         assert_eq!(given(&r.tenant_id), Some("t"));
         assert_eq!(given(&r.endpoint), None);
-        let run: RunRequest =
-            serde_json::from_value(json!({ "dryRun": "yes", "secrets": { "A": "1" } }))
-                .expect("run");
-        assert!(!run.dry_run);
+    }
+
+    fn refused(e: Error) -> (Option<String>, Code) {
+        (e.field, e.code)
+    }
+
+    #[test]
+    fn sync_and_rotation_bodies_take_each_field_in_one_type_only() {
+        let run =
+            RunRequest::parse(&json!({ "dryRun": true, "secrets": { "A": "1" } })).expect("run");
+        assert!(run.dry_run);
         assert_eq!(run.secrets.map(|s| s.len()), Some(1));
-        let run: RunRequest = serde_json::from_value(json!({ "dryRun": true })).expect("run");
-        assert!(run.dry_run && run.secrets.is_none());
+        assert_eq!(
+            RunRequest::parse(&json!({ "dryRun": null })).expect("run"),
+            RunRequest::default()
+        );
+        let bad = |v: Value| refused(RunRequest::parse(&v).expect_err("refused"));
+        assert_eq!(
+            bad(json!({ "dryRun": "true", "secrets": {} })),
+            (Some("dryRun".into()), Code::InvalidFormat)
+        );
+        assert_eq!(
+            bad(json!({ "secrets": ["A"] })),
+            (Some("secrets".into()), Code::InvalidFormat)
+        );
+        assert_eq!(
+            bad(json!({ "dryrun": true })),
+            (Some("dryrun".into()), Code::NotAllowed)
+        );
+        let run =
+            RunRequest::parse(&json!({ "adopt": ["App:A"], "confirmDeletes": 3 })).expect("run");
+        assert_eq!(
+            (run.adopt, run.confirm_deletes),
+            (vec!["App:A".to_owned()], Some(3))
+        );
+        for body in [
+            json!({ "adopt": "App:A" }),
+            json!({ "adopt": [1] }),
+            json!({ "confirmDeletes": -1 }),
+            json!({ "confirmDeletes": "3" }),
+        ] {
+            assert!(RunRequest::parse(&body).is_err(), "{body}");
+        }
+        let sync =
+            SyncRequest::parse(&json!({ "connectionId": "c", "mode": "importPreferSource" }))
+                .expect("sync");
+        assert_eq!(sync.mode, Some(SyncMode::ImportPreferSource));
+        for mode in [json!(1), json!("Overwrite"), json!(true)] {
+            assert_eq!(
+                refused(SyncRequest::parse(&json!({ "mode": mode })).expect_err("mode")),
+                (Some("mode".into()), Code::InvalidFormat)
+            );
+        }
+        assert_eq!(
+            refused(SyncRequest::parse(&json!({ "label": 5 })).expect_err("label")),
+            (Some("label".into()), Code::InvalidFormat)
+        );
+        let r = RotationRequest::parse(&json!({ "connectionId": "c", "intervalDays": 7 }))
+            .expect("rotation");
+        assert_eq!(r.interval_days, Some(7));
+        for (body, field) in [
+            (json!({ "intervalDays": "7" }), "intervalDays"),
+            (json!({ "lifetimeDays": 1.5 }), "lifetimeDays"),
+            (json!({ "connectionId": 3 }), "connectionId"),
+            (json!({ "interval": 7 }), "interval"),
+        ] {
+            assert_eq!(
+                RotationRequest::parse(&body)
+                    .expect_err("refused")
+                    .field
+                    .as_deref(),
+                Some(field)
+            );
+        }
+    }
+
+    #[test]
+    fn a_delete_choice_is_required_and_closed() {
+        let e = choice::<SecretsChoice>("secrets", None, "revoke or keep").expect_err("required");
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("secrets"), Code::Required)
+        );
+        assert_eq!(
+            choice::<SecretsChoice>("secrets", Some("revoke"), "").expect("revoke"),
+            SecretsChoice::Revoke
+        );
+        assert_eq!(
+            choice::<KeysChoice>("keys", Some("keep"), "").expect("keep"),
+            KeysChoice::Keep
+        );
+        let e = choice::<KeysChoice>("keys", Some("all"), "remove or keep").expect_err("closed");
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("keys"), Code::InvalidFormat)
+        );
     }
 
     #[test]

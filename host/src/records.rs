@@ -30,6 +30,29 @@ fn json_text<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Opt
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
+fn first_version() -> i64 {
+    1
+}
+
+/// A sync's settings as a `PATCH` leaves them, written only at `version`.
+pub struct SyncSettings<'a> {
+    pub label: Option<&'a str>,
+    pub key_prefix: &'a str,
+    pub mode: SyncMode,
+    pub disable_secret_deletion: bool,
+    pub version: i64,
+    pub now: i64,
+}
+
+/// An SQLite boolean column (0 or 1; D1 may also hand back a JSON boolean).
+fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => b,
+        Value::Number(n) => n.as_i64().is_some_and(|n| n != 0),
+        _ => false,
+    })
+}
+
 /// Whether a connection works, as its last check or token acquisition found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -211,8 +234,20 @@ pub struct Rotation {
     /// The step a running rotation is on (migration 0002_ui), for live progress.
     #[serde(default)]
     pub step: Option<String>,
+    /// Bumped by every settings change (compare-and-swap).
+    #[serde(default = "first_version")]
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
+pub struct RotationSettings {
+    pub lifetime_days: i64,
+    pub interval_days: i64,
+    pub keep: i64,
+    pub version: i64,
+    pub now: i64,
 }
 
 /// A rotation schedule about to be inserted.
@@ -237,6 +272,12 @@ pub struct Sync {
     pub label: Option<String>,
     pub key_prefix: String,
     pub mode: SyncMode,
+    /// Never delete managed keys missing from a run's secrets.
+    #[serde(default, deserialize_with = "sql_bool")]
+    pub disable_secret_deletion: bool,
+    /// Bumped by every settings change (compare-and-swap).
+    #[serde(default = "first_version")]
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -250,6 +291,7 @@ pub struct NewSync<'a> {
     pub label: Option<&'a str>,
     pub key_prefix: &'a str,
     pub mode: SyncMode,
+    pub disable_secret_deletion: bool,
     pub now: i64,
 }
 
@@ -330,10 +372,15 @@ mod tests {
         let s: Sync = serde_json::from_value(json!({
             "id": "s1", "org_id": "o1", "connection_id": "c1", "endpoint": "https://x.azconfig.io",
             "label": null, "key_prefix": "App:", "mode": "importPreferDestination",
-            "created_at": 1, "updated_at": 1
+            "disable_secret_deletion": 1, "created_at": 1, "updated_at": 1
         }))
         .expect("sync row");
         assert_eq!(s.mode, SyncMode::ImportPreferDestination);
+        assert!(s.disable_secret_deletion);
+        assert_eq!(
+            s.version, 1,
+            "a row from before versions reads as version 1"
+        );
         let run: SyncRun = serde_json::from_value(json!({
             "id": "u1", "sync_id": "s1", "started_at": 1, "finished_at": null, "status": "failed",
             "plan": "[{\"op\":\"put\",\"key\":\"App:A\",\"label\":null}]", "result": "not json"

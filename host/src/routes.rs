@@ -57,6 +57,10 @@ pub enum Route<'a> {
     ListSyncs,
     GetSync { id: &'a str },
     RunSync { id: &'a str },
+    DeleteRotation { id: &'a str },
+    DeleteSync { id: &'a str },
+    UpdateSync { id: &'a str },
+    UpdateRotation { id: &'a str },
 }
 
 /// Why a request matched no route.
@@ -102,6 +106,10 @@ pub const PATTERNS: &[&str] = &[
     "GET /secret-syncs/azure-app-configuration",
     "GET /secret-syncs/azure-app-configuration/{id}",
     "POST /secret-syncs/azure-app-configuration/{id}/run",
+    "DELETE /secret-rotations/azure-client-secret/{id}",
+    "DELETE /secret-syncs/azure-app-configuration/{id}",
+    "PATCH /secret-syncs/azure-app-configuration/{id}",
+    "PATCH /secret-rotations/azure-client-secret/{id}",
 ];
 
 impl<'a> Route<'a> {
@@ -149,6 +157,10 @@ impl<'a> Route<'a> {
             (Get, [SYNCS, SYNC_KIND]) => Route::ListSyncs,
             (Get, [SYNCS, SYNC_KIND, id]) => Route::GetSync { id },
             (Post, [SYNCS, SYNC_KIND, id, "run"]) => Route::RunSync { id },
+            (Delete, [ROTATIONS, ROTATION_KIND, id]) => Route::DeleteRotation { id },
+            (Delete, [SYNCS, SYNC_KIND, id]) => Route::DeleteSync { id },
+            (Patch, [SYNCS, SYNC_KIND, id]) => Route::UpdateSync { id },
+            (Patch, [ROTATIONS, ROTATION_KIND, id]) => Route::UpdateRotation { id },
             _ => return Err(Unmatched::Route),
         };
         Ok(route)
@@ -193,6 +205,10 @@ impl<'a> Route<'a> {
             Route::ListSyncs => 25,
             Route::GetSync { .. } => 26,
             Route::RunSync { .. } => 27,
+            Route::DeleteRotation { .. } => 28,
+            Route::DeleteSync { .. } => 29,
+            Route::UpdateSync { .. } => 30,
+            Route::UpdateRotation { .. } => 31,
         };
         PATTERNS[i]
     }

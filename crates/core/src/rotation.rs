@@ -25,6 +25,9 @@ pub const DISPLAY_NAME_PREFIX: &str = "azconn rotation ";
 /// Graph's default lifetime, used as the cap when the tenant's policy is not known.
 pub const DEFAULT_MAX_LIFETIME_SECS: i64 = 730 * 86_400;
 const MIN_LIFETIME_SECS: i64 = 86_400;
+/// Scheduled rotations run at most daily: a shorter interval (or 0, or a negative one) would
+/// add a secret on every Cron tick.
+pub const MIN_INTERVAL_SECS: i64 = 86_400;
 /// Entra codes meaning "this brand-new secret has not propagated yet" (peers.md, Vault #23/#57).
 pub const PROPAGATION_CODES: [u32; 2] = [7_000_215, 700_016];
 
@@ -74,6 +77,21 @@ impl RotationConfig {
         )
     }
 
+    /// The secrets this rotation created (by display name, any run of it), which deleting it
+    /// with revocation removes; never `also_managed` secrets or anyone else's.
+    pub fn created(&self, creds: &[PasswordCredential]) -> Vec<KeyId> {
+        let suffix = format!(" for {}", self.connection_id);
+        creds
+            .iter()
+            .filter(|c| {
+                c.display_name
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(DISPLAY_NAME_PREFIX) && d.ends_with(&suffix))
+            })
+            .map(|c| c.key_id)
+            .collect()
+    }
+
     fn is_ours(&self, c: &PasswordCredential) -> bool {
         let suffix = format!(" for {}", self.connection_id);
         self.also_managed.contains(&c.key_id)
@@ -109,8 +127,22 @@ impl RotationConfig {
             )
             .with_hint("choose a lifetime within the tenant's credential lifetime policy"));
         }
+        // The rule between the two: a secret must still be valid when the next scheduled run
+        // replaces it (interval plus the verification budget), so the previous secret that
+        // `keepPrevious` keeps never expires while consumers still use it. Entra itself caps the
+        // lifetime (two years by default, less under an app-management policy: the cap above).
         if let Some(interval) = self.rotation_interval_secs
-            && self.lifetime_secs <= interval + self.verify_budget_secs.max(0)
+            && interval < MIN_INTERVAL_SECS
+        {
+            return Err(Error::field(
+                "rotationIntervalSecs",
+                Code::OutOfRange,
+                "a scheduled rotation runs at most once a day",
+            )
+            .with_hint("choose an interval of at least one day"));
+        }
+        if let Some(interval) = self.rotation_interval_secs
+            && self.lifetime_secs <= interval.saturating_add(self.verify_budget_secs.max(0))
         {
             return Err(Error::field(
                 "lifetimeSecs",

@@ -5,8 +5,16 @@
 //! - It reads exactly `prefix*` under exactly its label (never other labels).
 //! - Creates use `If-None-Match: *`, updates and deletes `If-Match: <etag>`, so a concurrent
 //!   change fails with 412 instead of being overwritten; re-running re-plans and converges.
-//! - It deletes only keys it manages (tag `managed-by: azconn`), never feature flags or locked
-//!   key-values.
+//! - It writes and deletes only keys it owns: tagged `managed-by: azconn` and
+//!   `azconn-sync: <its id>`. A desired key that exists without its owner tag (written by hand,
+//!   by another tool, or by another sync, of this organization or another) is a [`Conflict`] and
+//!   is left alone, unless the run adopts it by name ([`SyncSpec::adopt`]). Never feature flags
+//!   or locked key-values.
+//! - Keys tagged before owner tags existed (`managed-by: azconn` only) belong to no sync: which
+//!   of several overlapping syncs wrote them is unknowable, so they are conflicts like any other
+//!   unowned key until one sync adopts them (migration rule: adopt once, explicitly).
+//! - A run that deletes more keys than it keeps (or every key) must be confirmed with the
+//!   number of deletions ([`Plan::check_confirmed`]).
 //! - The planner consumes the list pages itself: N keys with k changes cost ceil(N/page) + k
 //!   requests.
 
@@ -20,9 +28,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The tag marking key-values this sync owns.
+/// The tag marking key-values azconn manages.
 pub const MANAGED_TAG: &str = "managed-by";
 pub const MANAGED_VALUE: &str = "azconn";
+/// The tag naming the sync that owns a managed key-value (its id).
+pub const OWNER_TAG: &str = "azconn-sync";
 const FEATURE_FLAG_CONTENT_TYPE: &str = "application/vnd.microsoft.appconfig.ff+json";
 
 /// A desired secret value.
@@ -70,6 +80,13 @@ pub struct SyncSpec {
     /// `false` is "never delete".
     #[serde(default = "yes")]
     pub delete_missing: bool,
+    /// The sync's id: written as the [`OWNER_TAG`] of every key it writes; only keys carrying
+    /// it are updated or deleted.
+    pub owner: String,
+    /// Full keys (prefix included) this run may take over although it does not own them: each
+    /// must be one of the desired keys.
+    #[serde(default)]
+    pub adopt: Vec<String>,
 }
 
 /// One write of the plan.
@@ -124,6 +141,28 @@ pub enum SkipReason {
     FeatureFlag,
 }
 
+/// Who holds a desired key that this sync does not own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConflictReason {
+    /// Not tagged by azconn: written by hand or by another tool.
+    Unmanaged,
+    /// Tagged `managed-by: azconn` without an owner (before owner tags existed).
+    Unowned,
+    /// Owned by another sync (named in [`Conflict::owner`]).
+    OtherSync,
+}
+
+/// A desired key the plan leaves alone because this sync does not own it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conflict {
+    pub key: String,
+    pub reason: ConflictReason,
+    /// The owning sync's id, for [`ConflictReason::OtherSync`].
+    pub owner: Option<String>,
+}
+
 /// The plan: writes to execute in order, values to import, keys deliberately left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -132,6 +171,47 @@ pub struct Plan {
     /// By secret name (without the prefix).
     pub imports: BTreeMap<String, Imported>,
     pub skipped: Vec<(String, SkipReason)>,
+    /// Desired keys held by someone else, left alone.
+    pub conflicts: Vec<Conflict>,
+    /// Keys this sync owns after the plan is applied (written or already in place).
+    pub kept: u32,
+}
+
+impl Plan {
+    pub fn deletes(&self) -> u32 {
+        let n = self
+            .ops
+            .iter()
+            .filter(|op| matches!(op, SyncOp::Delete { .. }))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The number of deletions a run must confirm: `Some` when it deletes more keys than it
+    /// keeps (every key, when it keeps none), as a partial or empty `secrets` would.
+    pub fn confirmation_needed(&self) -> Option<u32> {
+        let deletes = self.deletes();
+        (deletes > 0 && deletes > self.kept).then_some(deletes)
+    }
+
+    /// Refuses a plan that needs confirming unless `confirmed` is exactly its number of
+    /// deletions (a count from an older preview does not confirm a bigger deletion).
+    pub fn check_confirmed(&self, confirmed: Option<u32>) -> Result<(), Error> {
+        match self.confirmation_needed() {
+            Some(n) if confirmed != Some(n) => Err(Error::field(
+                "confirmDeletes",
+                Code::Conflict,
+                format!(
+                    "this run would delete {n} key(s) and keep {}: confirm the deletions",
+                    self.kept
+                ),
+            )
+            .with_hint(format!(
+                "check the keys with dryRun: true, then repeat with confirmDeletes: {n}"
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Lists the store's key-values under the prefix and label, then plans.
@@ -144,7 +224,7 @@ pub struct SyncPlanner {
     listed: bool,
 }
 
-fn write_for(value: &DesiredValue) -> Result<KvWrite, Error> {
+fn write_for(value: &DesiredValue, owner: &str) -> Result<KvWrite, Error> {
     let (value, content_type) = match value {
         DesiredValue::Plain {
             value,
@@ -175,7 +255,10 @@ fn write_for(value: &DesiredValue) -> Result<KvWrite, Error> {
     Ok(KvWrite {
         value,
         content_type,
-        tags: BTreeMap::from([(MANAGED_TAG.to_owned(), MANAGED_VALUE.to_owned())]),
+        tags: BTreeMap::from([
+            (MANAGED_TAG.to_owned(), MANAGED_VALUE.to_owned()),
+            (OWNER_TAG.to_owned(), owner.to_owned()),
+        ]),
     })
 }
 
@@ -189,6 +272,22 @@ fn is_feature_flag(kv: &KeyValue) -> bool {
 
 fn is_managed(kv: &KeyValue) -> bool {
     kv.tags.get(MANAGED_TAG).map(String::as_str) == Some(MANAGED_VALUE)
+}
+
+/// Who holds `kv`, when it is not `owner`'s.
+fn conflict_with(kv: &KeyValue, owner: &str) -> Option<Conflict> {
+    let holder = kv.tags.get(OWNER_TAG).filter(|_| is_managed(kv));
+    let reason = match holder {
+        Some(h) if h == owner => return None,
+        Some(_) => ConflictReason::OtherSync,
+        None if is_managed(kv) => ConflictReason::Unowned,
+        None => ConflictReason::Unmanaged,
+    };
+    Some(Conflict {
+        key: kv.key.clone(),
+        reason,
+        owner: holder.cloned(),
+    })
 }
 
 fn etag_condition(kv: &KeyValue) -> Condition {
@@ -209,6 +308,17 @@ impl SyncPlanner {
                 "secret sync never writes under the feature-flag prefix .appconfig.featureflag/",
             ));
         }
+        let owner = spec.owner.as_str();
+        if owner.trim().is_empty()
+            || owner.chars().count() > 64
+            || owner.chars().any(char::is_control)
+        {
+            return Err(Error::field(
+                "owner",
+                Code::InvalidFormat,
+                "the owner is the sync's id: 1-64 characters without control characters",
+            ));
+        }
         let mut writes = BTreeMap::new();
         for (name, value) in desired {
             let full = format!("{}{name}", spec.prefix);
@@ -222,8 +332,22 @@ impl SyncPlanner {
             }
             writes.insert(
                 key,
-                write_for(value).map_err(|e| e.at(&format!("secrets.{name}")))?,
+                write_for(value, owner).map_err(|e| e.at(&format!("secrets.{name}")))?,
             );
+        }
+        if let Some(stray) = spec
+            .adopt
+            .iter()
+            .find(|k| !writes.keys().any(|w: &Key| w.as_str() == k.as_str()))
+        {
+            return Err(Error::field(
+                "adopt",
+                Code::NotAllowed,
+                format!("{stray} is not one of the keys this run writes"),
+            )
+            .with_hint(
+                "adopt lists full keys (prefix included) of the secrets given in the same run",
+            ));
         }
         Ok(SyncPlanner {
             store,
@@ -277,25 +401,30 @@ impl SyncPlanner {
         }
         let label = &self.spec.label;
         let name_of = |k: &str| k.get(self.spec.prefix.len()..).unwrap_or(k).to_owned();
+        let owner = self.spec.owner.as_str();
         let mut plan = Plan {
             ops: Vec::new(),
             imports: BTreeMap::new(),
             skipped: Vec::new(),
+            conflicts: Vec::new(),
+            kept: 0,
         };
         for (key, write) in &self.desired {
-            let put = |condition| SyncOp::Put {
-                key: key.clone(),
-                label: label.clone(),
-                write: write.clone(),
-                condition,
-            };
             let Some(cur) = self.current.get(key.as_str()) else {
-                plan.ops.push(put(Condition::IfNoneMatchAny));
+                plan.ops.push(SyncOp::Put {
+                    key: key.clone(),
+                    label: label.clone(),
+                    write: write.clone(),
+                    condition: Condition::IfNoneMatchAny,
+                });
+                plan.kept += 1;
                 continue;
             };
+            let conflict = conflict_with(cur, owner);
             let same_value = cur.value.as_deref() == Some(write.value.as_str())
                 && cur.content_type == write.content_type;
-            if same_value && is_managed(cur) {
+            if same_value && conflict.is_none() {
+                plan.kept += 1;
                 continue;
             }
             if is_feature_flag(cur) {
@@ -319,7 +448,29 @@ impl SyncPlanner {
                 plan.skipped.push((cur.key.clone(), SkipReason::Locked));
                 continue;
             }
-            plan.ops.push(put(etag_condition(cur)));
+            let adopted = self.spec.adopt.iter().any(|k| k == key.as_str())
+                // Importing preferring the source is the choice that the source wins over an
+                // unmanaged key; never over another sync's.
+                || (self.spec.mode == SyncMode::ImportPreferSource
+                    && conflict
+                        .as_ref()
+                        .is_some_and(|c| c.reason != ConflictReason::OtherSync));
+            if let Some(c) = conflict.filter(|_| !adopted) {
+                plan.conflicts.push(c);
+                continue;
+            }
+            // The key's other tags stay; ours say who owns it now.
+            let mut write = write.clone();
+            for (k, v) in &cur.tags {
+                write.tags.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            plan.ops.push(SyncOp::Put {
+                key: key.clone(),
+                label: label.clone(),
+                write,
+                condition: etag_condition(cur),
+            });
+            plan.kept += 1;
         }
         for cur in self.current.values() {
             if Key::parse(&cur.key).is_ok_and(|k| self.desired.contains_key(&k)) {
@@ -338,7 +489,9 @@ impl SyncPlanner {
                         },
                     );
                 }
-                SyncMode::Overwrite if self.spec.delete_missing && is_managed(cur) => {
+                SyncMode::Overwrite
+                    if self.spec.delete_missing && conflict_with(cur, owner).is_none() =>
+                {
                     if cur.locked == Some(true) {
                         plan.skipped.push((cur.key.clone(), SkipReason::Locked));
                     } else if let Ok(key) = Key::parse(&cur.key) {
@@ -350,6 +503,39 @@ impl SyncPlanner {
                     }
                 }
                 SyncMode::Overwrite => {}
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The plan that removes every key this sync owns under its prefix and label (deleting the
+    /// sync with its keys): nothing else, never feature flags; locked keys are skipped.
+    pub fn removal_plan(&self) -> Result<Plan, Error> {
+        if !self.listed {
+            return Err(Error::new(
+                Code::NotAllowed,
+                "the store listing is not complete: feed every page to on_page first",
+            ));
+        }
+        let mut plan = Plan {
+            ops: Vec::new(),
+            imports: BTreeMap::new(),
+            skipped: Vec::new(),
+            conflicts: Vec::new(),
+            kept: 0,
+        };
+        for cur in self.current.values() {
+            if is_feature_flag(cur) || conflict_with(cur, &self.spec.owner).is_some() {
+                continue;
+            }
+            if cur.locked == Some(true) {
+                plan.skipped.push((cur.key.clone(), SkipReason::Locked));
+            } else if let Ok(key) = Key::parse(&cur.key) {
+                plan.ops.push(SyncOp::Delete {
+                    key,
+                    label: self.spec.label.clone(),
+                    condition: etag_condition(cur),
+                });
             }
         }
         Ok(plan)

@@ -281,7 +281,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
-            let b = request(req).await?;
+            let b = api::RotationRequest::parse(&body(req).await?)?;
             ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListRotations => {
@@ -311,9 +311,46 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 ),
             }
         }
+        Route::DeleteRotation { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            let secrets = api::choice(
+                "secrets",
+                query(req, "secrets")?.as_deref(),
+                "revoke or keep",
+            )?;
+            ok(
+                200,
+                &rotations::delete(db, cfg, org, actor, &row, secrets).await?,
+            )
+        }
+        Route::DeleteSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            let keys = api::choice("keys", query(req, "keys")?.as_deref(), "remove or keep")?;
+            ok(200, &syncs::delete(db, cfg, org, actor, &row, keys).await?)
+        }
+        Route::UpdateRotation { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation(org, id)
+                .await?
+                .ok_or_else(|| not_found("rotation"))?;
+            let b = api::RotationPatch::parse(&body(req).await?)?;
+            ok(200, &rotations::update(db, org, actor, &row, &b).await?)
+        }
+        Route::UpdateSync { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
+            let b = api::SyncPatch::parse(&body(req).await?)?;
+            ok(200, &syncs::update(db, cfg, org, actor, &row, &b).await?)
+        }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
-            let b = request(req).await?;
+            let b = api::SyncRequest::parse(&body(req).await?)?;
             ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
         }
         Route::ListSyncs => {
@@ -328,7 +365,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             if let Route::RunSync { .. } = route {
-                let b = request(req).await?;
+                let b = api::RunRequest::parse(&body(req).await?)?;
                 ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
             } else {
                 ok(

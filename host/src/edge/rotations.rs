@@ -7,10 +7,13 @@ use super::runtime::{now_ms, now_s, random};
 use super::store::{Field, Storage};
 use super::tokens::{scope, token_for};
 use crate::api::{
-    Rotated, RotationBody, RotationRequest, RotationView, SecretBody, StepTaken, given,
+    Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest, RotationView,
+    SecretBody, SecretsChoice, StepTaken, given,
 };
 use crate::config::Config;
-use crate::records::{NewRotation, Rotation as RotationRecord, RotationStatus, RotationTarget};
+use crate::records::{
+    NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus, RotationTarget,
+};
 use crate::rotation_run::{
     aadsts_codes, inconclusive, resend_unanswered, resume_or_restart, step_name,
 };
@@ -19,7 +22,7 @@ use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 use worker::Delay;
 
@@ -35,17 +38,18 @@ async fn get(db: &Storage<'_>, org: &str, id: &str) -> Result<Option<RotationVie
     Ok(db.rotation(org, id).await?.as_ref().map(RotationView::from))
 }
 
-fn int(value: Option<&Value>, field: &str, default: i64) -> Result<i64, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(default),
-        Some(v) => v.as_i64().ok_or_else(|| {
-            ApiError::from(Error::field(
-                field,
-                Code::InvalidFormat,
-                format!("{field} must be a whole number"),
-            ))
-        }),
+/// A core guard's field in the API's terms (days, not seconds).
+fn days_field(e: Error) -> ApiError {
+    let field = match e.field.as_deref() {
+        Some("rotationIntervalSecs") => "intervalDays",
+        Some("lifetimeSecs") | None => "lifetimeDays",
+        Some(f) => f,
     }
+    .to_owned();
+    ApiError::from(Error {
+        field: Some(field),
+        ..e
+    })
 }
 
 /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
@@ -79,17 +83,26 @@ pub async fn create(
             .into());
         }
     };
-    let lifetime_days = int(body.lifetime_days.as_ref(), "lifetimeDays", 90)?;
-    let interval_days = int(body.interval_days.as_ref(), "intervalDays", 30)?;
-    let keep = int(body.keep_previous.as_ref(), "keepPrevious", 1)?;
-    if !(0..=10).contains(&keep) {
-        return Err(Error::field(
-            "keepPrevious",
-            Code::OutOfRange,
-            "keep between 0 and 10 previous secrets",
-        )
-        .into());
-    }
+    let lifetime_days = body.lifetime_days.unwrap_or(90);
+    let interval_days = body.interval_days.unwrap_or(30);
+    let keep = body.keep_previous.unwrap_or(1);
+    keep_in_range(keep)?;
+    let id = Guid::from_random(random::<16>()?).to_string();
+    let mut config = RotationConfig {
+        // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
+        // run gets its own id (see `rotate`).
+        connection_id: id.clone(),
+        rotation_id: Guid::from_random(random::<16>()?),
+        app,
+        lifetime_secs: lifetime_days.saturating_mul(DAY),
+        max_lifetime_secs: None,
+        rotation_interval_secs: Some(interval_days.saturating_mul(DAY)),
+        keep_previous: u32::try_from(keep).unwrap_or(1),
+        also_managed: Vec::new(),
+        verify_budget_secs: 600,
+    };
+    // The guards run before any Graph call.
+    Rotation::start(config.clone()).map_err(days_field)?;
     // The target's client id is needed to verify the new secret: resolve an object id once.
     let (token, _) = token_for(db, cfg, &conn).await?;
     let graph = Graph::new(&cfg.cloud.endpoints());
@@ -100,32 +113,8 @@ pub async fn create(
             .into());
     }
     let application = parse_application(&resp)?;
-    let id = Guid::from_random(random::<16>()?).to_string();
-    let config = RotationConfig {
-        // The schedule's id groups its secrets (what `keepPrevious` counts and prunes); each
-        // run gets its own id (see `rotate`).
-        connection_id: id.clone(),
-        rotation_id: Guid::from_random(random::<16>()?),
-        app: AppRef::ObjectId(application.id),
-        lifetime_secs: lifetime_days.saturating_mul(DAY),
-        max_lifetime_secs: None,
-        rotation_interval_secs: Some(interval_days.saturating_mul(DAY)),
-        keep_previous: u32::try_from(keep).unwrap_or(1),
-        also_managed: Vec::new(),
-        verify_budget_secs: 600,
-    };
-    let rotation = Rotation::start(config).map_err(|e| {
-        let field = match e.field.as_deref() {
-            Some("lifetimeSecs") => "lifetimeDays",
-            Some(f) => f,
-            None => "lifetimeDays",
-        }
-        .to_owned();
-        ApiError::from(Error {
-            field: Some(field),
-            ..e
-        })
-    })?;
+    config.app = AppRef::ObjectId(application.id);
+    let rotation = Rotation::start(config).map_err(days_field)?;
     let target = RotationTarget {
         app_id: application.app_id.to_string(),
         object_id: application.id.to_string(),
@@ -485,4 +474,177 @@ pub async fn run_due(db: &Storage<'_>, cfg: &Config) -> Result<u32, ApiError> {
         ran += 1;
     }
     Ok(ran)
+}
+
+/// `DELETE .../{id}?secrets=revoke|keep`. The run claim is taken first, so a rotation never
+/// disappears in the middle of a run (409 as for a second run). With `revoke`, every secret
+/// this rotation created on the target app (by its display name, all runs) is removed through
+/// Graph before the rotation is deleted; another secret of the app is never touched. A failed
+/// revocation releases the claim and keeps the rotation, so the delete can be repeated.
+pub async fn delete(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &RotationRecord,
+    secrets: SecretsChoice,
+) -> Result<RotationDeleted, ApiError> {
+    claim(db, &row.id).await?;
+    let revoked = match secrets {
+        SecretsChoice::Keep => Ok(Vec::new()),
+        SecretsChoice::Revoke => revoke(db, cfg, org, row).await,
+    };
+    let revoked = match revoked {
+        Ok(r) => r,
+        Err(e) => {
+            fail(
+                db,
+                org,
+                actor,
+                &row.id,
+                &e.error,
+                RotationStatus::Interrupted,
+            )
+            .await?;
+            return Err(e);
+        }
+    };
+    db.delete_rotation(org, &row.id).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "rotation.delete",
+        Some(&row.id),
+        "ok",
+        &json!({ "secrets": secrets, "revoked": revoked }),
+    )
+    .await?;
+    Ok(RotationDeleted {
+        rotation: RotationView::from(row),
+        secrets,
+        revoked,
+    })
+}
+
+/// Removes the secrets the rotation created from its target app; their key ids.
+async fn revoke(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    row: &RotationRecord,
+) -> Result<Vec<String>, ApiError> {
+    let conn = db
+        .connection(org, ConnectionType::AzureClientSecrets, &row.connection_id)
+        .await?
+        .ok_or_else(|| not_found("connection"))?;
+    let state = db
+        .secret(org, &row.id, Field::RotationState)
+        .await?
+        .ok_or_else(|| not_found("rotation state"))?
+        .value;
+    let rotation: Rotation = serde_json::from_str(&state)
+        .map_err(|e| internal(format!("stored rotation state: {e}")))?;
+    let app = rotation.config.app;
+    let (token, _) = token_for(db, cfg, &conn).await?;
+    let graph = Graph::new(&cfg.cloud.endpoints());
+    let resp = execute(&graph.get_credentials(&token, &app)).await?;
+    if !resp.is_success() {
+        return Err(GraphError::parse(&resp)
+            .to_error(Operation::ReadApplications)
+            .into());
+    }
+    let creds = parse_application(&resp)?
+        .password_credentials
+        .unwrap_or_default();
+    let mut revoked = Vec::new();
+    for key_id in rotation.config.created(&creds) {
+        let resp = execute(&graph.remove_password(&token, &app, &key_id)).await?;
+        if !resp.is_success() {
+            return Err(GraphError::parse(&resp)
+                .to_error(Operation::WriteCredentials)
+                .into());
+        }
+        revoked.push(key_id.to_string());
+    }
+    Ok(revoked)
+}
+
+fn keep_in_range(keep: i64) -> Result<(), ApiError> {
+    if !(0..=10).contains(&keep) {
+        return Err(Error::field(
+            "keepPrevious",
+            Code::OutOfRange,
+            "keep between 0 and 10 previous secrets",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// `PATCH .../{id} {version, lifetimeDays?, intervalDays?, keepPrevious?}`: the same guards as
+/// on create, then the schedule and the core's state are written together only at `version`
+/// and while no run is in progress (409 otherwise, nothing written). The next scheduled run
+/// keeps its time; the new interval counts from it.
+pub async fn update(
+    db: &Storage<'_>,
+    org: &str,
+    actor: &str,
+    row: &RotationRecord,
+    body: &RotationPatch,
+) -> Result<RotationBody, ApiError> {
+    let lifetime_days = body.lifetime_days.unwrap_or(row.lifetime_days);
+    let interval_days = body.interval_days.unwrap_or(row.interval_days);
+    let keep = body.keep_previous.unwrap_or(row.keep);
+    keep_in_range(keep)?;
+    let state = db
+        .secret(org, &row.id, Field::RotationState)
+        .await?
+        .ok_or_else(|| not_found("rotation state"))?
+        .value;
+    let mut rotation: Rotation = serde_json::from_str(&state)
+        .map_err(|e| internal(format!("stored rotation state: {e}")))?;
+    rotation.config.lifetime_secs = lifetime_days.saturating_mul(DAY);
+    rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
+    rotation.config.keep_previous = u32::try_from(keep).unwrap_or(1);
+    Rotation::start(rotation.config.clone()).map_err(days_field)?;
+    let written = db
+        .update_rotation(
+            org,
+            &row.id,
+            &state_of(&rotation)?,
+            &RotationSettings {
+                lifetime_days,
+                interval_days,
+                keep,
+                version: body.version,
+                now: now_s(),
+            },
+        )
+        .await?;
+    if !written {
+        return Err(ApiError::from(
+            Error::field(
+                "version",
+                Code::Conflict,
+                format!(
+                    "the rotation changed since version {} or is running: nothing was written",
+                    body.version
+                ),
+            )
+            .with_hint("GET the rotation, then repeat the change with its current version once no run is in progress"),
+        ));
+    }
+    db.audit(
+        Some(org),
+        actor,
+        "rotation.update",
+        Some(&row.id),
+        "ok",
+        &json!({ "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+    )
+    .await?;
+    let rotation = get(db, org, &row.id)
+        .await?
+        .ok_or_else(|| not_found("rotation"))?;
+    Ok(RotationBody { rotation })
 }

@@ -7,8 +7,8 @@ use super::runtime::{now_s, random};
 use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
-    NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationStatus,
-    RunStatus, Sync, SyncRun, Window, wire_name,
+    NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationSettings,
+    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Window, wire_name,
 };
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
@@ -959,6 +959,79 @@ impl<'a> Storage<'a> {
         .await
     }
 
+    /// Writes a rotation's schedule and its (encrypted) state together, only if the rotation is
+    /// still at `x.version` and not running; whether it was. Both statements test the same
+    /// condition on the state before the batch, so both or neither apply.
+    pub async fn update_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        state: &str,
+        x: &RotationSettings,
+    ) -> Result<bool, ApiError> {
+        let field = Field::RotationState.name();
+        let sealed = self
+            .keyring
+            .seal(state, &aad(org, id, field), random::<12>()?)
+            .map_err(ApiError::from)?;
+        let at_version = "EXISTS (SELECT 1 FROM rotations WHERE id = ?1 AND org_id = ?2 AND version = ?3 AND status != 'running')";
+        let results = self
+            .db
+            .batch(vec![
+                self.stmt(
+                    &format!(
+                        "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at) \
+                         SELECT ?2, ?1, ?4, ?5, ?6, NULL WHERE {at_version} \
+                         ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext"
+                    ),
+                    &[
+                        s(id),
+                        s(org),
+                        n(x.version),
+                        s(field),
+                        n(i64::from(sealed.key_version)),
+                        s(&sealed.blob),
+                    ],
+                )?,
+                self.stmt(
+                    &format!(
+                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, version = version + 1, updated_at = ?7 \
+                         WHERE id = ?1 AND org_id = ?2 AND {at_version} RETURNING id"
+                    ),
+                    &[
+                        s(id),
+                        s(org),
+                        n(x.version),
+                        n(x.lifetime_days),
+                        n(x.interval_days),
+                        n(x.keep),
+                        n(x.now),
+                    ],
+                )?,
+            ])
+            .await?;
+        let updated = match results.last() {
+            Some(r) => !r.results::<Value>()?.is_empty(),
+            None => false,
+        };
+        Ok(updated)
+    }
+
+    /// A rotation and its (encrypted) state and current secret, together.
+    pub async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "DELETE FROM secrets WHERE owner_id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+            self.stmt(
+                "DELETE FROM rotations WHERE id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+        ])
+        .await
+    }
+
     /// At most ten rotations whose next run is due and not running (or stale).
     pub async fn due_rotations(
         &self,
@@ -993,7 +1066,7 @@ impl<'a> Storage<'a> {
 
     pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
         self.run(
-            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
             &[
                 s(x.id),
                 s(x.org_id),
@@ -1002,10 +1075,52 @@ impl<'a> Storage<'a> {
                 opt(x.label),
                 s(x.key_prefix),
                 w(&x.mode),
+                n(i64::from(x.disable_secret_deletion)),
                 n(x.now),
             ],
         )
         .await
+    }
+
+    /// A sync and its run records, together.
+    pub async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "DELETE FROM sync_runs WHERE sync_id = (SELECT id FROM syncs WHERE id = ?1 AND org_id = ?2)",
+                &[s(id), s(org)],
+            )?,
+            self.stmt(
+                "DELETE FROM syncs WHERE id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
+        ])
+        .await
+    }
+
+    /// Writes a sync's settings if it is still at `x.version`; whether it was.
+    pub async fn update_sync(
+        &self,
+        org: &str,
+        id: &str,
+        x: &SyncSettings<'_>,
+    ) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, version = version + 1, updated_at = ?5 \
+                 WHERE id = ?6 AND org_id = ?7 AND version = ?8 RETURNING id",
+                &[
+                    opt(x.label),
+                    s(x.key_prefix),
+                    w(&x.mode),
+                    n(i64::from(x.disable_secret_deletion)),
+                    n(x.now),
+                    s(id),
+                    s(org),
+                    n(x.version),
+                ],
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     /// The sync's latest run.

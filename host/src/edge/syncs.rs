@@ -7,11 +7,11 @@ use super::runtime::{new_id, now_s};
 use super::store::Storage;
 use super::tokens::token_for;
 use crate::api::{
-    OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped, SyncBody,
-    SyncRequest, SyncView,
+    KeysChoice, OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped,
+    SyncBody, SyncDeleted, SyncPatch, SyncRequest, SyncView,
 };
 use crate::config::Config;
-use crate::records::{NewSync, RunStatus, Sync};
+use crate::records::{NewSync, RunStatus, Sync, SyncSettings};
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
 use azconn_core::cloud::StoreEndpoint;
@@ -21,19 +21,21 @@ use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncS
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// How a sync's stored settings plan: owned by the sync's id, deleting unless disabled.
+fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
+    Ok(SyncSpec {
+        prefix: row.key_prefix.clone(),
+        label: Label::parse(row.label.as_deref())?,
+        mode: row.mode,
+        delete_missing: !row.disable_secret_deletion,
+        owner: row.id.clone(),
+        adopt: Vec::new(),
+    })
+}
+
 /// The API view of a sync with its latest run (keys only, never values).
 pub async fn view(db: &Storage<'_>, row: &Sync) -> Result<SyncView, ApiError> {
     Ok(SyncView::new(row, db.last_run(&row.id).await?))
-}
-
-fn mode_of(v: &str) -> Result<SyncMode, Error> {
-    serde_json::from_value(json!(v)).map_err(|_| {
-        Error::field(
-            "mode",
-            Code::InvalidFormat,
-            "mode is one of overwrite, importPreferSource, importPreferDestination",
-        )
-    })
 }
 
 /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
@@ -74,10 +76,8 @@ pub async fn create(
     let label = body.label.clone().filter(|l| !l.is_empty());
     Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
     let prefix = body.key_prefix.clone().unwrap_or_default();
-    let mode = match body.mode.as_deref() {
-        Some(m) => mode_of(m)?,
-        None => SyncMode::Overwrite,
-    };
+    let mode = body.mode.unwrap_or(SyncMode::Overwrite);
+    let id = new_id()?;
     // Validates the prefix the way a run will.
     SyncPlanner::new(
         Store::new(&StoreEndpoint::parse(&endpoint, &cfg.cloud.endpoints())?),
@@ -85,12 +85,13 @@ pub async fn create(
             prefix: prefix.clone(),
             label: Label::parse(label.as_deref())?,
             mode,
-            delete_missing: true,
+            delete_missing: !body.disable_secret_deletion,
+            owner: id.clone(),
+            adopt: Vec::new(),
         },
         &BTreeMap::new(),
     )
     .map_err(|e| e.at("keyPrefix"))?;
-    let id = new_id()?;
     let now = now_s();
     db.insert_sync(&NewSync {
         id: &id,
@@ -100,10 +101,11 @@ pub async fn create(
         label: label.as_deref(),
         key_prefix: &prefix,
         mode,
+        disable_secret_deletion: body.disable_secret_deletion,
         now,
     })
     .await?;
-    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode })).await?;
+    db.audit(Some(org), actor, "sync.create", Some(&id), "ok", &json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
     let row = db.sync(org, &id).await?.ok_or_else(|| not_found("sync"))?;
     Ok(SyncBody {
         sync: view(db, &row).await?,
@@ -175,6 +177,7 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
     let touched = |full: &str, name: &str| {
         create.iter().chain(&update).any(|k| k == full)
             || plan.skipped.iter().any(|(k, _)| k == full)
+            || plan.conflicts.iter().any(|c| c.key == full)
             || plan.imports.contains_key(name)
     };
     let unchanged: Vec<String> = desired
@@ -190,11 +193,15 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
         unchanged,
         skipped: skipped(plan),
         imported: plan.imports.keys().cloned().collect(),
+        conflicts: plan.conflicts.clone(),
+        confirm_deletes: plan.confirmation_needed(),
     }
 }
 
-/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?}`.
+/// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
 /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
+/// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
+/// keys than it keeps is refused (409 on `confirmDeletes`) unless it confirms their number.
 pub async fn run(
     db: &Storage<'_>,
     cfg: &Config,
@@ -237,11 +244,10 @@ pub async fn run(
         .ok_or_else(|| not_found("connection"))?;
     let endpoint = StoreEndpoint::parse(&row.endpoint, &cfg.cloud.endpoints())?;
     let store_api = Store::new(&endpoint);
+    let spec = spec_of(row)?;
     let spec = SyncSpec {
-        prefix: row.key_prefix.clone(),
-        label: Label::parse(row.label.as_deref())?,
-        mode: row.mode,
-        delete_missing: true,
+        adopt: body.adopt.clone(),
+        ..spec
     };
     let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
     if body.dry_run {
@@ -275,6 +281,7 @@ pub async fn run(
         let mut tokens = SyncTokens::default();
         list_store(&mut planner, &auth, &mut tokens).await?;
         let plan = planner.plan()?;
+        plan.check_confirmed(body.confirm_deletes)?;
         planned = Some(plan.ops.iter().map(op_summary).collect());
         for op in &plan.ops {
             let resp = execute(&appconfig::authorize(
@@ -301,6 +308,7 @@ pub async fn run(
                 applied,
                 skipped: skipped(plan),
                 imported: plan.imports.keys().cloned().collect(),
+                conflicts: plan.conflicts.clone(),
             },
         ),
         Err(e) => (
@@ -328,4 +336,144 @@ pub async fn run(
     Ok(RunAnswer::Ran(SyncBody {
         sync: view(db, row).await?,
     }))
+}
+
+/// `DELETE .../{id}?keys=remove|keep`: with `remove`, first deletes every key the sync owns
+/// (its owner tag, conditional on the listed etag; nobody else's keys, never feature flags),
+/// then the sync and its runs. A failed removal keeps the sync so the delete can be repeated.
+pub async fn delete(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &Sync,
+    keys: KeysChoice,
+) -> Result<SyncDeleted, ApiError> {
+    let mut removed = Vec::new();
+    let mut left = Vec::new();
+    if keys == KeysChoice::Remove {
+        let conn = db
+            .connection(
+                org,
+                ConnectionType::AzureAppConfiguration,
+                &row.connection_id,
+            )
+            .await?
+            .ok_or_else(|| not_found("connection"))?;
+        let store_api = Store::new(&StoreEndpoint::parse(
+            &row.endpoint,
+            &cfg.cloud.endpoints(),
+        )?);
+        let mut planner = SyncPlanner::new(store_api.clone(), spec_of(row)?, &BTreeMap::new())?;
+        let (token, _) = token_for(db, cfg, &conn).await?;
+        let auth = AppConfigAuth::Bearer(token);
+        let mut tokens = SyncTokens::default();
+        list_store(&mut planner, &auth, &mut tokens).await?;
+        let plan = planner.removal_plan()?;
+        for op in &plan.ops {
+            let resp = execute(&appconfig::authorize(
+                op.request(&store_api)?,
+                &auth,
+                &tokens,
+                now_s(),
+            )?)
+            .await?;
+            tokens.observe(&resp);
+            appconfig::parse_delete(&resp)?;
+            removed.push(op_summary(op).key);
+        }
+        left = skipped(&plan);
+    }
+    let view = view(db, row).await?;
+    db.delete_sync(org, &row.id).await?;
+    db.audit(
+        Some(org),
+        actor,
+        "sync.delete",
+        Some(&row.id),
+        "ok",
+        &json!({ "keys": keys, "removed": removed }),
+    )
+    .await?;
+    Ok(SyncDeleted {
+        sync: view,
+        keys,
+        removed,
+        skipped: left,
+    })
+}
+
+/// `PATCH .../{id} {version, label?, keyPrefix?, mode?, disableSecretDeletion?}`: checked as on
+/// create, written only if the sync is still at `version` (of two concurrent changes the loser
+/// gets 409 and nothing of its request). Keys owned under an old label or prefix keep their
+/// owner tag: they are outside the sync's reach until it points there again.
+pub async fn update(
+    db: &Storage<'_>,
+    cfg: &Config,
+    org: &str,
+    actor: &str,
+    row: &Sync,
+    body: &SyncPatch,
+) -> Result<SyncBody, ApiError> {
+    let label = match body.label.as_deref() {
+        Some(l) => Some(l).filter(|l| !l.is_empty()),
+        None => row.label.as_deref(),
+    };
+    Label::parse(label).map_err(|e| e.at("label"))?;
+    let prefix = body.key_prefix.as_deref().unwrap_or(&row.key_prefix);
+    let mode = body.mode.unwrap_or(row.mode);
+    let disable = body
+        .disable_secret_deletion
+        .unwrap_or(row.disable_secret_deletion);
+    SyncPlanner::new(
+        Store::new(&StoreEndpoint::parse(
+            &row.endpoint,
+            &cfg.cloud.endpoints(),
+        )?),
+        SyncSpec {
+            prefix: prefix.to_owned(),
+            label: Label::parse(label)?,
+            mode,
+            delete_missing: !disable,
+            owner: row.id.clone(),
+            adopt: Vec::new(),
+        },
+        &BTreeMap::new(),
+    )
+    .map_err(|e| e.at("keyPrefix"))?;
+    let written = db
+        .update_sync(
+            org,
+            &row.id,
+            &SyncSettings {
+                label,
+                key_prefix: prefix,
+                mode,
+                disable_secret_deletion: disable,
+                version: body.version,
+                now: now_s(),
+            },
+        )
+        .await?;
+    if !written {
+        return Err(ApiError::from(
+            Error::field(
+                "version",
+                Code::Conflict,
+                format!(
+                    "the sync changed since version {}: nothing was written",
+                    body.version
+                ),
+            )
+            .with_hint("GET the sync, then repeat the change with its current version"),
+        ));
+    }
+    db.audit(Some(org), actor, "sync.update", Some(&row.id), "ok", &json!({ "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
+    let row = db
+        .sync(org, &row.id)
+        .await?
+        .ok_or_else(|| not_found("sync"))?;
+    Ok(SyncBody {
+        sync: view(db, &row).await?,
+    })
 }

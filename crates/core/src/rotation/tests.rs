@@ -529,6 +529,43 @@ fn lifetime_guards_run_before_anything_is_created() {
 }
 
 #[test]
+fn a_scheduled_interval_is_at_least_a_day_and_shorter_than_the_lifetime() {
+    for interval in [0, -86_400, 3600, MIN_INTERVAL_SECS - 1] {
+        let e = Rotation::start(RotationConfig {
+            rotation_interval_secs: Some(interval),
+            ..config()
+        })
+        .unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("rotationIntervalSecs"), Code::OutOfRange),
+            "{interval}"
+        );
+    }
+    // One day, and a lifetime that outlives it and the verification: accepted.
+    Rotation::start(RotationConfig {
+        rotation_interval_secs: Some(MIN_INTERVAL_SECS),
+        lifetime_secs: 2 * 86_400,
+        ..config()
+    })
+    .unwrap();
+    // A lifetime equal to the interval would expire as the next run starts.
+    let e = Rotation::start(RotationConfig {
+        rotation_interval_secs: Some(30 * 86_400),
+        lifetime_secs: 30 * 86_400,
+        ..config()
+    })
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("lifetimeSecs"));
+    // Unscheduled (manual only): no interval to check.
+    Rotation::start(RotationConfig {
+        rotation_interval_secs: None,
+        ..config()
+    })
+    .unwrap();
+}
+
+#[test]
 fn addressing_by_app_id_and_unexpected_calls() {
     let mut rot = Rotation::start(RotationConfig {
         app: AppRef::AppId(ClientId::parse("11111111-2222-3333-4444-555555555555").unwrap()),
@@ -586,4 +623,50 @@ proptest::proptest! {
         let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![7_000_215], error: String::new() }, i64::MAX);
         let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MIN);
     }
+}
+
+#[test]
+fn created_lists_only_the_secrets_of_this_rotation() {
+    let c = config();
+    let cred = |id: &str, name: Option<&str>| PasswordCredential {
+        key_id: KeyId::parse(id).unwrap(),
+        display_name: name.map(str::to_owned),
+        hint: None,
+        starts_at: None,
+        ends_at: None,
+    };
+    let ours_earlier_run = format!("{DISPLAY_NAME_PREFIX}aaaa for {}", c.connection_id);
+    let creds = [
+        cred(
+            "11111111-1111-4111-8111-111111111111",
+            Some(&c.display_name()),
+        ),
+        cred(
+            "22222222-2222-4222-8222-222222222222",
+            Some(&ours_earlier_run),
+        ),
+        cred(
+            "33333333-3333-4333-8333-333333333333",
+            Some("azconn rotation x for another"),
+        ),
+        cred("44444444-4444-4444-8444-444444444444", Some("by hand")),
+        cred("55555555-5555-4555-8555-555555555555", None),
+    ];
+    let created: Vec<String> = c.created(&creds).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        created,
+        [
+            "11111111-1111-4111-8111-111111111111",
+            "22222222-2222-4222-8222-222222222222"
+        ]
+    );
+    let with_managed = RotationConfig {
+        also_managed: vec![KeyId::parse("44444444-4444-4444-8444-444444444444").unwrap()],
+        ..config()
+    };
+    assert_eq!(
+        with_managed.created(&creds).len(),
+        2,
+        "also_managed is not created"
+    );
 }

@@ -43,12 +43,28 @@ impl FakeStore {
         }
     }
 
+    /// `managed`: owned by the sync `s1` of [`spec`].
     fn insert(&mut self, key: &str, label: Option<&str>, value: &str, managed: bool) {
+        let tags: &[(&str, &str)] = if managed {
+            &[(MANAGED_TAG, MANAGED_VALUE), (OWNER_TAG, "s1")]
+        } else {
+            &[]
+        };
+        self.insert_tagged(key, label, value, tags);
+    }
+
+    fn insert_tagged(
+        &mut self,
+        key: &str,
+        label: Option<&str>,
+        value: &str,
+        tags: &[(&str, &str)],
+    ) {
         self.etag += 1;
-        let mut tags = BTreeMap::new();
-        if managed {
-            tags.insert(MANAGED_TAG.to_owned(), MANAGED_VALUE.to_owned());
-        }
+        let tags = tags
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         self.kvs.insert(
             (key.to_owned(), label.map(str::to_owned)),
             KeyValue {
@@ -171,6 +187,8 @@ fn spec(mode: SyncMode) -> SyncSpec {
         label: Label::Named("prod".into()),
         mode,
         delete_missing: true,
+        owner: "s1".into(),
+        adopt: Vec::new(),
     }
 }
 
@@ -290,7 +308,7 @@ fn ops_are_conditional_and_scoped() {
             )
         })
         .collect();
-    let tag = r#""tags":{"managed-by":"azconn"}"#;
+    let tag = r#""tags":{"azconn-sync":"s1","managed-by":"azconn"}"#;
     assert_eq!(
         reqs,
         vec![
@@ -448,11 +466,21 @@ fn a_failure_after_every_op_converges_on_rerun() {
             after.ops
         );
         for i in 2..11 {
+            // k3 and k6 exist unmanaged: conflicts, never written.
+            let expected = if i == 3 || i == 6 { "v" } else { "w" };
             assert_eq!(
                 value_of(&fake, &format!("app:k{i}"), Some("prod")),
-                Some(format!("w{i}"))
+                Some(format!("{expected}{i}"))
             );
         }
+        assert_eq!(
+            after
+                .conflicts
+                .iter()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
+            ["app:k3", "app:k6"]
+        );
         // Unmanaged k0 stays; managed k1 (not desired) is gone.
         assert_eq!(
             value_of(&fake, "app:k0", Some("prod")).as_deref(),
@@ -499,11 +527,18 @@ proptest! {
         let desired: BTreeMap<String, DesiredValue> = desired.into_iter().map(|(k, v)| (k, plain(&v))).collect();
         let sp = spec(SyncMode::Overwrite);
         sync(&mut fake, &sp, &desired, None);
+        let owned = |kv: &KeyValue| conflict_with(kv, "s1").is_none();
         for (name, v) in &desired {
             let DesiredValue::Plain { value, .. } = v else { unreachable!() };
-            let kv = &fake.kvs[&(format!("app:{name}"), Some("prod".to_owned()))];
+            let id = (format!("app:{name}"), Some("prod".to_owned()));
+            if before.get(&id).is_some_and(|kv| !owned(kv)) {
+                // Held by someone else: a conflict, untouched.
+                prop_assert_eq!(fake.kvs.get(&id), before.get(&id));
+                continue;
+            }
+            let kv = &fake.kvs[&id];
             prop_assert_eq!(kv.value.as_ref(), Some(value));
-            prop_assert!(is_managed(kv));
+            prop_assert!(owned(kv));
         }
         for (id, kv) in &before {
             let in_scope = id.1.as_deref() == Some("prod") && id.0.starts_with("app:");
@@ -511,7 +546,7 @@ proptest! {
             if desired_here {
                 continue;
             }
-            if in_scope && is_managed(kv) {
+            if in_scope && owned(kv) {
                 prop_assert!(!fake.kvs.contains_key(id), "managed {:?} not deleted", id);
             } else {
                 prop_assert_eq!(fake.kvs.get(id), Some(kv), "untouched {:?}", id);
@@ -527,4 +562,244 @@ proptest! {
         let _ = p.on_page(&HttpResponse::new(status, body));
         let _ = p.plan();
     }
+}
+
+fn conflicts_of(plan: &Plan) -> Vec<(&str, ConflictReason, Option<&str>)> {
+    plan.conflicts
+        .iter()
+        .map(|c| (c.key.as_str(), c.reason, c.owner.as_deref()))
+        .collect()
+}
+
+#[test]
+fn a_desired_key_held_by_someone_else_is_a_conflict_never_written() {
+    let mut fake = FakeStore::new(100);
+    fake.insert("app:hand", Some("prod"), "by hand", false);
+    fake.insert_tagged(
+        "app:legacy",
+        Some("prod"),
+        "old",
+        &[(MANAGED_TAG, MANAGED_VALUE)],
+    );
+    fake.insert_tagged(
+        "app:other",
+        Some("prod"),
+        "theirs",
+        &[(MANAGED_TAG, MANAGED_VALUE), (OWNER_TAG, "s2")],
+    );
+    // Same value but not ours: still a conflict, not "unchanged".
+    fake.insert("app:same", Some("prod"), "v", false);
+    let desired: BTreeMap<String, DesiredValue> = ["hand", "legacy", "other", "same", "new"]
+        .into_iter()
+        .map(|k| (k.to_owned(), plain("v")))
+        .collect();
+    let plan = plan_against(&mut fake, &spec(SyncMode::Overwrite), &desired);
+    assert_eq!(
+        conflicts_of(&plan),
+        [
+            ("app:hand", ConflictReason::Unmanaged, None),
+            ("app:legacy", ConflictReason::Unowned, None),
+            ("app:other", ConflictReason::OtherSync, Some("s2")),
+            ("app:same", ConflictReason::Unmanaged, None),
+        ]
+    );
+    assert!(matches!(&plan.ops[..], [SyncOp::Put { key, .. }] if key.as_str() == "app:new"));
+    assert_eq!(plan.kept, 1);
+    // Not desired and not ours: never deleted either (the legacy one included).
+    let plan = plan_against(&mut fake, &spec(SyncMode::Overwrite), &BTreeMap::new());
+    assert!(plan.ops.is_empty() && plan.conflicts.is_empty());
+}
+
+#[test]
+fn an_adopted_key_is_taken_over_keeping_its_other_tags() {
+    let mut fake = FakeStore::new(100);
+    fake.insert_tagged("app:hand", Some("prod"), "by hand", &[("team", "pay")]);
+    fake.insert_tagged(
+        "app:other",
+        Some("prod"),
+        "theirs",
+        &[(MANAGED_TAG, MANAGED_VALUE), (OWNER_TAG, "s2")],
+    );
+    let desired = BTreeMap::from([
+        ("hand".to_owned(), plain("mine")),
+        ("other".to_owned(), plain("mine")),
+    ]);
+    let adopting = SyncSpec {
+        adopt: vec!["app:hand".into()],
+        ..spec(SyncMode::Overwrite)
+    };
+    sync(&mut fake, &adopting, &desired, None);
+    let hand = &fake.kvs[&("app:hand".to_owned(), Some("prod".to_owned()))];
+    assert_eq!(hand.value.as_deref(), Some("mine"));
+    assert_eq!(
+        hand.tags,
+        BTreeMap::from([
+            (OWNER_TAG.to_owned(), "s1".to_owned()),
+            (MANAGED_TAG.to_owned(), MANAGED_VALUE.to_owned()),
+            ("team".to_owned(), "pay".to_owned()),
+        ])
+    );
+    assert_eq!(
+        value_of(&fake, "app:other", Some("prod")).as_deref(),
+        Some("theirs")
+    );
+    // Once adopted it is ours: the next run (no adopt) updates it and its deletion needs no one.
+    let plan = plan_against(&mut fake, &spec(SyncMode::Overwrite), &desired);
+    assert_eq!(
+        conflicts_of(&plan),
+        [("app:other", ConflictReason::OtherSync, Some("s2"))]
+    );
+    assert!(plan.ops.is_empty());
+    // Adopting a key the run does not write is refused up front.
+    let stray = SyncSpec {
+        adopt: vec!["app:nothere".into()],
+        ..spec(SyncMode::Overwrite)
+    };
+    let e = SyncPlanner::new(store(), stray, &desired).unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.code),
+        (Some("adopt"), Code::NotAllowed)
+    );
+    let anonymous = SyncSpec {
+        owner: " ".into(),
+        ..spec(SyncMode::Overwrite)
+    };
+    assert_eq!(
+        SyncPlanner::new(store(), anonymous, &desired)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("owner")
+    );
+}
+
+#[test]
+fn two_overlapping_syncs_on_one_store_stay_apart() {
+    let mut fake = FakeStore::new(2);
+    let broad = SyncSpec {
+        prefix: "app:".into(),
+        owner: "s1".into(),
+        ..spec(SyncMode::Overwrite)
+    };
+    let narrow = SyncSpec {
+        prefix: "app:db:".into(),
+        owner: "s2".into(),
+        ..spec(SyncMode::Overwrite)
+    };
+    sync(
+        &mut fake,
+        &broad,
+        &BTreeMap::from([("a".to_owned(), plain("1"))]),
+        None,
+    );
+    sync(
+        &mut fake,
+        &narrow,
+        &BTreeMap::from([("pw".to_owned(), plain("2"))]),
+        None,
+    );
+    // Each run with its own secrets only: neither deletes the other's key.
+    for _ in 0..2 {
+        let p1 = sync(
+            &mut fake,
+            &broad,
+            &BTreeMap::from([("a".to_owned(), plain("1"))]),
+            None,
+        );
+        let p2 = sync(
+            &mut fake,
+            &narrow,
+            &BTreeMap::from([("pw".to_owned(), plain("2"))]),
+            None,
+        );
+        assert!(p1.ops.is_empty() && p2.ops.is_empty(), "{p1:?} {p2:?}");
+    }
+    assert_eq!(value_of(&fake, "app:a", Some("prod")).as_deref(), Some("1"));
+    assert_eq!(
+        value_of(&fake, "app:db:pw", Some("prod")).as_deref(),
+        Some("2")
+    );
+    // The broad sync wanting the narrow one's key meets a conflict naming its owner.
+    let p = sync(
+        &mut fake,
+        &broad,
+        &BTreeMap::from([
+            ("a".to_owned(), plain("1")),
+            ("db:pw".to_owned(), plain("x")),
+        ]),
+        None,
+    );
+    assert_eq!(
+        conflicts_of(&p),
+        [("app:db:pw", ConflictReason::OtherSync, Some("s2"))]
+    );
+    assert_eq!(
+        value_of(&fake, "app:db:pw", Some("prod")).as_deref(),
+        Some("2")
+    );
+}
+
+#[test]
+fn deleting_more_than_it_keeps_needs_the_count_confirmed() {
+    let mut fake = FakeStore::new(100);
+    for k in ["a", "b", "c"] {
+        fake.insert(&format!("app:{k}"), Some("prod"), "v", true);
+    }
+    let sp = spec(SyncMode::Overwrite);
+    // Keeps 2, deletes 1: no confirmation.
+    let keep_two = BTreeMap::from([("a".to_owned(), plain("v")), ("b".to_owned(), plain("v"))]);
+    let p = plan_against(&mut fake, &sp, &keep_two);
+    assert_eq!((p.deletes(), p.kept, p.confirmation_needed()), (1, 2, None));
+    p.check_confirmed(None).unwrap();
+    // Keeps 1, deletes 2; and `{}` deletes all 3.
+    let keep_one = BTreeMap::from([("a".to_owned(), plain("v"))]);
+    let p = plan_against(&mut fake, &sp, &keep_one);
+    assert_eq!(p.confirmation_needed(), Some(2));
+    let e = p.check_confirmed(None).unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.code),
+        (Some("confirmDeletes"), Code::Conflict)
+    );
+    assert!(
+        p.check_confirmed(Some(1)).is_err(),
+        "a smaller count does not confirm"
+    );
+    p.check_confirmed(Some(2)).unwrap();
+    let p = plan_against(&mut fake, &sp, &BTreeMap::new());
+    assert_eq!(
+        (p.deletes(), p.kept, p.confirmation_needed()),
+        (3, 0, Some(3))
+    );
+}
+
+#[test]
+fn the_removal_plan_deletes_only_the_syncs_own_keys() {
+    let mut fake = FakeStore::new(100);
+    fake.insert("app:mine", Some("prod"), "v", true);
+    fake.insert("app:hand", Some("prod"), "v", false);
+    fake.insert_tagged(
+        "app:legacy",
+        Some("prod"),
+        "v",
+        &[(MANAGED_TAG, MANAGED_VALUE)],
+    );
+    fake.insert_tagged(
+        "app:other",
+        Some("prod"),
+        "v",
+        &[(MANAGED_TAG, MANAGED_VALUE), (OWNER_TAG, "s2")],
+    );
+    fake.insert("app:mine", Some("dev"), "v", true);
+    let mut p = SyncPlanner::new(store(), spec(SyncMode::Overwrite), &BTreeMap::new()).unwrap();
+    assert_eq!(p.removal_plan().unwrap_err().code, Code::NotAllowed);
+    let mut req = Some(p.first_request().unwrap());
+    while let Some(r) = req {
+        req = p.on_page(&fake.handle(&r)).unwrap();
+    }
+    let plan = p.removal_plan().unwrap();
+    assert!(
+        matches!(&plan.ops[..], [SyncOp::Delete { key, condition: Condition::IfMatch(_), .. }] if key.as_str() == "app:mine"),
+        "{:?}",
+        plan.ops
+    );
 }
