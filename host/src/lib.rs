@@ -9,10 +9,12 @@
 pub mod api;
 pub mod api_error;
 pub mod config;
+pub mod connection_fields;
 pub mod headers;
 pub mod keyring;
 pub mod limits;
 pub mod records;
+pub mod request_body;
 pub mod rotation_run;
 pub mod routes;
 pub mod sign_in;

@@ -9,7 +9,9 @@ use super::runtime::{new_id, now_s};
 use super::store::{Field, Storage};
 use super::tokens::{cache_token, scope, token_for};
 use crate::api::{Clients, ConnectionBody, Validation};
+use crate::api_error::in_use;
 use crate::config::Config;
+use crate::connection_fields::name_and_description;
 use crate::records::{Connection, ConnectionStatus, CredentialUpdate, NewConnection};
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
@@ -211,19 +213,33 @@ pub async fn update(
     body: &Value,
 ) -> Result<ConnectionBody, ApiError> {
     if row.method == Method::OAuth {
-        let description = body.get("description").and_then(Value::as_str);
-        let name = body
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(&row.name);
-        let name = form::Slug::parse(name)?;
-        db.rename_connection(
-            &row.id,
-            name.as_str(),
-            description.or(row.description.as_deref()),
-            now_s(),
+        let text = |field: &str| match body.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(ApiError::from(Error::field(
+                field,
+                Code::InvalidFormat,
+                format!("{field} must be a string"),
+            ))),
+        };
+        let (name, description) = name_and_description(
+            text("name")?.unwrap_or(&row.name),
+            text("description")?.or(row.description.as_deref()),
         )
-        .await?;
+        .map_err(form_errors)?;
+        refuse_taken_name(db, row, name.as_str()).await?;
+        let renamed = db
+            .rename_connection(
+                &row.id,
+                row.version,
+                name.as_str(),
+                description.as_deref(),
+                now_s(),
+            )
+            .await?;
+        if !renamed {
+            return Err(changed_meanwhile(db, actor, row).await?);
+        }
     } else {
         let mut merged = json!({
             "name": row.name, "description": row.description.clone().unwrap_or_default(),
@@ -250,6 +266,7 @@ pub async fn update(
         }
         let form = parse_form(&merged, row.ty, cfg)?;
         let valid = form::validate(&form).map_err(form_errors)?;
+        refuse_taken_name(db, row, valid.name.as_str()).await?;
         let checked = match check(&valid).await {
             Ok(c) => c,
             Err(e) => {
@@ -273,23 +290,27 @@ pub async fn update(
             .map(ToString::to_string)
             .unwrap_or_default();
         let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
-        db.replace_credentials(
-            &row.org_id,
-            &CredentialUpdate {
-                id: &row.id,
-                version: row.version,
-                name: valid.name.as_str(),
-                description: valid.description.as_deref(),
-                method,
-                tenant_id: &tenant,
-                client_id: &client_id,
-                endpoint: endpoint.as_deref(),
-                credential_info: &checked.info,
-                now: now_s(),
-            },
-            &secret_fields(&valid.credentials),
-        )
-        .await?;
+        let replaced = db
+            .replace_credentials(
+                &row.org_id,
+                &CredentialUpdate {
+                    id: &row.id,
+                    version: row.version,
+                    name: valid.name.as_str(),
+                    description: valid.description.as_deref(),
+                    method,
+                    tenant_id: &tenant,
+                    client_id: &client_id,
+                    endpoint: endpoint.as_deref(),
+                    credential_info: &checked.info,
+                    now: now_s(),
+                },
+                &secret_fields(&valid.credentials),
+            )
+            .await?;
+        if !replaced {
+            return Err(changed_meanwhile(db, actor, row).await?);
+        }
         db.audit(
             Some(&row.org_id),
             actor,
@@ -305,6 +326,74 @@ pub async fn update(
         .await?
         .ok_or_else(|| not_found("connection"))?;
     Ok(ConnectionBody::from(&row))
+}
+
+/// Deletes a connection nothing uses, with its secrets; `409 conflict` naming the rotations and
+/// syncs that use it otherwise (the storage re-checks in the same transaction).
+pub async fn delete(
+    db: &Storage<'_>,
+    org: &str,
+    actor: &str,
+    row: &Connection,
+) -> Result<ConnectionBody, ApiError> {
+    if !db.delete_unused_connection(org, &row.id).await? {
+        let dependents = db.connection_dependents(org, &row.id).await?;
+        return Err(if dependents.is_empty() {
+            not_found("connection")
+        } else {
+            in_use("connection", dependents)
+        });
+    }
+    db.audit(
+        Some(org),
+        actor,
+        "connection.delete",
+        Some(&row.id),
+        "ok",
+        &json!({ "name": row.name }),
+    )
+    .await?;
+    Ok(ConnectionBody::from(row))
+}
+
+/// A rename to a name another connection of the organization and type has: `409 conflict` on
+/// `name`, before any Azure call.
+async fn refuse_taken_name(db: &Storage<'_>, row: &Connection, name: &str) -> Result<(), ApiError> {
+    if name != row.name && db.connection_name_taken(&row.org_id, row.ty, name).await? {
+        return Err(ApiError::new(
+            409,
+            Error::field(
+                "name",
+                Code::Conflict,
+                format!("a connection named {name} already exists"),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The update lost a race with another change of the connection (its version moved): nothing
+/// of this request was stored.
+async fn changed_meanwhile(
+    db: &Storage<'_>,
+    actor: &str,
+    row: &Connection,
+) -> Result<ApiError, ApiError> {
+    let e = Error::new(
+        Code::Conflict,
+        "the connection changed while this update was checked; nothing was stored",
+    )
+    .with_hint("reload the connection and apply the change again");
+    db.audit(
+        Some(&row.org_id),
+        actor,
+        "connection.update",
+        Some(&row.id),
+        "conflict",
+        &json!({ "error": e }),
+    )
+    .await?;
+    Ok(ApiError::new(409, e))
 }
 
 /// The app registrations the connection can see, one Graph page at a time.

@@ -76,14 +76,13 @@ pub fn app_credential(
 
 /// Every field error of a form, the first one as the headline.
 pub fn form_errors(errors: Vec<Error>) -> ApiError {
-    let mut e = ApiError::from(
+    ApiError::from(
         errors
             .first()
             .cloned()
             .unwrap_or_else(|| Error::new(Code::InvalidFormat, "the form is invalid")),
-    );
-    e.errors = errors;
-    e
+    )
+    .with_errors(errors)
 }
 
 /// Secret fields a connection stores, per method.

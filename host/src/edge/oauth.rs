@@ -6,6 +6,7 @@
 
 use super::auth::cookie;
 use super::azure::redeem;
+use super::credentials::form_errors;
 use super::probe::probe;
 use super::reply::{ApiError, ErrorBody, not_found};
 use super::runtime::{hex, new_id, now_s, random, sha256_hex};
@@ -13,11 +14,12 @@ use super::store::{Audit, Field, Storage};
 use super::tokens::store_tokens;
 use crate::api::{OAuthStartRequest, OAuthStarted, given};
 use crate::config::{CALLBACK_PATH, Config};
+use crate::connection_fields::name_and_description;
 use crate::records::{NewConnection, NewSignIn, PendingSignIn};
 use crate::sign_in;
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{ConnectionType, Method, Slug};
+use azconn_core::form::{ConnectionType, Method};
 use azconn_core::http::parse_query;
 use azconn_core::ids::AuthorityTenant;
 use azconn_core::oauth::authorize::{
@@ -55,19 +57,37 @@ pub async fn start(
 ) -> Result<(OAuthStarted, String), ApiError> {
     let app = cfg.oauth_app(ty)?;
     let reconnect = match given(&body.reconnect_id) {
-        Some(id) => Some(
-            db.connection(org, ty, id)
+        Some(id) => {
+            let r = db
+                .connection(org, ty, id)
                 .await?
-                .ok_or_else(|| not_found("connection"))?,
-        ),
+                .ok_or_else(|| not_found("connection"))?;
+            if r.method != Method::OAuth {
+                return Err(Error::field(
+                    "reconnectId",
+                    Code::NotAllowed,
+                    format!(
+                        "{} is a {} connection: only an OAuth connection is reconnected by signing in",
+                        r.name,
+                        r.method.as_str()
+                    ),
+                )
+                .with_hint("change its credential with PATCH on the connection instead")
+                .into());
+            }
+            Some(r)
+        }
         None => None,
     };
-    let name = match &reconnect {
-        Some(r) => r.name.clone(),
-        None => Slug::parse(given(&body.name).unwrap_or(""))?
-            .as_str()
-            .to_owned(),
-    };
+    // The form's rules, as for a connection made with a form (a reconnect keeps its name).
+    let (name, description) = name_and_description(
+        reconnect
+            .as_ref()
+            .map_or(given(&body.name).unwrap_or(""), |r| r.name.as_str()),
+        given(&body.description),
+    )
+    .map_err(form_errors)?;
+    let name = name.as_str().to_owned();
     let tenant = match (&reconnect, given(&body.tenant_id)) {
         (Some(r), _) => AuthorityTenant::parse(&r.tenant_id)?,
         (None, Some(t)) => AuthorityTenant::parse(t).map_err(|e| e.at("tenantId"))?,
@@ -78,18 +98,6 @@ pub async fn start(
         (None, Some(e)) => Some(StoreEndpoint::parse(e, &cfg.cloud.endpoints())?.to_string()),
         (None, None) => None,
     };
-    let description = given(&body.description).map(str::to_owned);
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 256)
-    {
-        return Err(Error::field(
-            "description",
-            Code::TooLong,
-            "the description is at most 256 characters",
-        )
-        .into());
-    }
     let params = AuthorizeParams {
         cloud: cfg.cloud.clone(),
         tenant: tenant.clone(),
@@ -165,7 +173,7 @@ const SHELL_MARKER: &str = "<p class=\"muted\" id=\"boot\">Loading…</p>";
 /// HTML (readable without JavaScript, never a spinner) and embedded as JSON for the UI
 /// (`<` escaped so the script element cannot be closed early). Without the assets (an API-only
 /// deployment) the same content stands alone. The URL never carries the error.
-async fn page(e: &Error, status: u16, env: &Env) -> worker::Result<Response> {
+async fn page(e: &Error, status: u16, request_id: &str, env: &Env) -> worker::Result<Response> {
     let hint = e
         .hint
         .as_deref()
@@ -178,10 +186,10 @@ async fn page(e: &Error, status: u16, env: &Env) -> worker::Result<Response> {
          <p><a href=\"/organization/app-connections?retry=oauth\">Try again</a> · \
          <a href=\"/organization/app-connections\">Back to app connections</a></p></section>",
         escape(&e.message),
-        serde_json::to_string(&ErrorBody {
-            error: e,
-            errors: &[]
-        })
+        serde_json::to_string(&ErrorBody::of(
+            &ApiError::new(status, e.clone()),
+            Some(request_id)
+        ))
         .unwrap_or_default()
         .replace('<', "\\u003c"),
     );
@@ -210,16 +218,21 @@ async fn shell(env: &Env) -> Option<String> {
     text.contains(SHELL_MARKER).then_some(text)
 }
 
-async fn error_page(cfg: &Config, e: &Error, env: &Env) -> worker::Result<Response> {
-    let mut resp = page(e, 400, env).await?;
+async fn error_page(
+    cfg: &Config,
+    e: &Error,
+    request_id: &str,
+    env: &Env,
+) -> worker::Result<Response> {
+    let mut resp = page(e, 400, request_id, env).await?;
     resp.headers_mut()
         .set("set-cookie", &browser_cookie(cfg, "", 0))?;
     Ok(resp)
 }
 
 /// The callback when the deployment itself is misconfigured: the page names the setting.
-pub async fn config_error_page(e: &Error, env: &Env) -> worker::Result<Response> {
-    page(e, 503, env).await
+pub async fn config_error_page(e: &Error, request_id: &str, env: &Env) -> worker::Result<Response> {
+    page(e, 503, request_id, env).await
 }
 
 /// `GET /organization/app-connections/azure/oauth/callback`.
@@ -227,8 +240,9 @@ pub async fn callback(
     req: &Request,
     db: &Storage<'_>,
     cfg: &Config,
+    request_id: &str,
     env: &Env,
-) -> worker::Result<Response> {
+) -> Result<Response, ApiError> {
     match complete(req, db, cfg).await {
         Ok(id) => {
             let headers = Headers::new();
@@ -240,7 +254,12 @@ pub async fn callback(
             headers.set("cache-control", "no-store")?;
             Ok(Response::empty()?.with_status(302).with_headers(headers))
         }
-        Err(e) => error_page(cfg, &e.error, env).await,
+        Err(e) => {
+            if let Some(line) = e.log_line(request_id) {
+                worker::console_error!("{line}");
+            }
+            Ok(error_page(cfg, &e.error, request_id, env).await?)
+        }
     }
 }
 
@@ -263,12 +282,14 @@ async fn complete(req: &Request, db: &Storage<'_>, cfg: &Config) -> Result<Strin
     let now = now_s();
     let found = db.sign_in_by_state(&sha256_hex(&state)).await?;
     let pending = sign_in::usable(found, now).map_err(refused)?;
-    // Single use: claim the row before anything else.
+    // The browser check comes first: a callback from another browser must not spend the state
+    // of the one that started the sign-in.
+    let browser = cookie(req, BROWSER_COOKIE)?.filter(|c| !c.is_empty());
+    sign_in::same_browser(&pending, browser.map(|b| sha256_hex(&b)).as_deref()).map_err(refused)?;
+    // Single use: claim the row before anything is redeemed.
     if !db.claim_sign_in(&pending.id, now).await? {
         return Err(state_error(sign_in::ALREADY_USED));
     }
-    let browser = cookie(req, BROWSER_COOKIE)?.filter(|c| !c.is_empty());
-    sign_in::same_browser(&pending, browser.map(|b| sha256_hex(&b)).as_deref()).map_err(refused)?;
     let result = redeem_and_store(db, cfg, &pending, &query, &state).await;
     db.audit(
         Some(&pending.org_id),
