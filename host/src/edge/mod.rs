@@ -3,9 +3,7 @@
 mod auth;
 mod azure;
 mod connections;
-mod credentials;
 mod oauth;
-mod probe;
 mod rate_limit;
 mod reply;
 mod rotations;
@@ -25,6 +23,7 @@ use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_t
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::http::Scheme;
+use azure::Edge;
 use futures_util::StreamExt;
 use rate_limit::Client;
 use reply::{ApiError, REQUEST_ID_HEADER, error_response, json, not_found};
@@ -363,9 +362,14 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::CreateConnection { ty } => {
             let (org, actor) = principal.org()?;
             let b = body(req).await?;
+            let caller = connections::Caller {
+                org,
+                actor,
+                label: principal.label(),
+            };
             ok(
                 201,
-                &connections::create(db, cfg, org, actor, principal.label(), ty, &b).await?,
+                &connections::create(db, &Edge, cfg, &caller, ty, &b).await?,
             )
         }
         Route::OAuthStart { ty } => {
@@ -377,7 +381,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             };
             rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
             let b = request(req).await?;
-            let (v, cookie) = oauth::start(db, cfg, org, actor, principal.label(), ty, &b).await?;
+            let caller = connections::Caller {
+                org,
+                actor,
+                label: principal.label(),
+            };
+            let (v, cookie) = oauth::start(db, &Edge, cfg, &caller, ty, &b).await?;
             let mut resp = json(200, &v)?;
             resp.headers_mut().set("set-cookie", &cookie)?;
             Ok(resp)
@@ -487,11 +496,18 @@ async fn connection_route(
     match route {
         Route::UpdateConnection { .. } => {
             let b = body(req).await?;
-            ok(200, &connections::update(db, cfg, actor, row, &b).await?)
+            ok(
+                200,
+                &connections::update(db, &Edge, cfg, actor, row, &b).await?,
+            )
         }
         Route::DeleteConnection { .. } => ok(200, &connections::delete(db, org, actor, row).await?),
         Route::ValidateConnection { .. } => {
-            ok(200, &connections::validate(db, cfg, actor, row).await?)
+            let tokens = connections::EdgeTokens { db, cfg };
+            ok(
+                200,
+                &connections::validate(db, &Edge, &tokens, cfg, actor, row).await?,
+            )
         }
         _ => ok(200, &api::ConnectionBody::from(row)),
     }

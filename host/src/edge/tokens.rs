@@ -2,11 +2,11 @@
 //! D1 cache and lease, and Azure over Fetch (the OAuth refresh, or client credentials).
 
 use super::azure::{client_credentials, redeem};
-use super::credentials::{app_credential, stored_credential};
 use super::reply::{ApiError, not_found};
 use super::runtime::{new_id, now_s};
 use super::store::{Field, Secret, Storage};
 use crate::config::Config;
+use crate::credentials::{app_credential, stored_credential};
 use crate::records::{Connection, ConnectionStatus};
 use crate::token_flight::{self, LEASE_POLL_MS, Token, TokenSource};
 use azconn_core::cloud::Cloud;
@@ -119,7 +119,7 @@ impl TokenSource for D1Tokens<'_> {
             refresh(self.db, self.cfg, &latest).await?
         } else {
             let creds = stored_credential(self.db, &latest).await?;
-            let (tenant, client_id, credential, _) = app_credential(&creds, false)?;
+            let (tenant, client_id, credential, _) = app_credential(&creds, None)?;
             client_credentials(
                 &self.cfg.cloud,
                 &tenant,
