@@ -11,7 +11,7 @@ use crate::records::{
 use crate::secret_field::Field;
 use azconn_core::error::Error;
 use azconn_core::form::ConnectionType;
-use azconn_core::oauth::token::{RefreshToken, TokenResponse};
+use azconn_core::oauth::token::{AccessToken, RefreshToken, TokenResponse};
 use serde_json::Value;
 use std::future::Future;
 
@@ -89,6 +89,15 @@ pub trait ConnectionStore {
         token: &TokenResponse,
     ) -> impl Future<Output = Result<(), ApiError>>;
     fn drop_cached_token(&self, id: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// A delegated connection's refresh token and access token, together.
+    fn store_tokens(
+        &self,
+        org: &str,
+        id: &str,
+        refresh: &RefreshToken,
+        token: &TokenResponse,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+
     fn audit(&self, event: AuditEvent<'_>) -> impl Future<Output = Result<(), ApiError>>;
 }
 
@@ -118,12 +127,37 @@ pub trait SignInStore: ConnectionStore {
         credential_info: &serde_json::Value,
         now: i64,
     ) -> impl Future<Output = Result<(), ApiError>>;
-    /// A delegated connection's refresh token and access token, together.
-    fn store_tokens(
+}
+
+/// What a connection's token acquisition needs beyond the connection's storage: the cached
+/// token with its expiry, the single-flight lease, the refresh's compare-and-swap.
+pub trait TokenStore: ConnectionStore {
+    /// The cached access token and its expiry (unix seconds).
+    fn cached_token(
         &self,
         org: &str,
         id: &str,
-        refresh: &RefreshToken,
-        token: &TokenResponse,
+    ) -> impl Future<Output = Result<Option<(AccessToken, i64)>, ApiError>>;
+    /// Takes the connection's lease until `until`, unless another holder's is unexpired.
+    fn take_lease(
+        &self,
+        connection: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> impl Future<Output = Result<bool, ApiError>>;
+    fn release_lease(
+        &self,
+        connection: &str,
+        holder: &str,
     ) -> impl Future<Output = Result<(), ApiError>>;
+    /// A dead grant: the connection needs the user to sign in again.
+    fn mark_needs_reauth(
+        &self,
+        id: &str,
+        e: &Error,
+        now: i64,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// Compare-and-swap on the connection's version: whether this caller moved it.
+    fn bump_version(&self, id: &str, version: i64) -> impl Future<Output = Result<bool, ApiError>>;
 }

@@ -6,7 +6,7 @@
 //! failure; an update commits only if the connection's version is the one it read; reads never
 //! return a secret.
 
-use crate::api::{ConnectionBody, Validation};
+use crate::api::{Clients, ConnectionBody, Validation};
 use crate::api_error::{ApiError, in_use, not_found};
 use crate::config::Config;
 use crate::connection_fields::name_and_description;
@@ -20,6 +20,7 @@ use crate::token_flight::Tokens;
 use azconn_core::cloud::StoreEndpoint;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{self, ConnectionForm, ConnectionType, Method, ValidatedForm};
+use azconn_core::graph::{AppQuery, Graph, GraphError, Operation};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
 use azconn_core::oauth::token::TokenResponse;
 use serde_json::{Value, json};
@@ -389,6 +390,43 @@ pub async fn delete<S: ConnectionStore>(
     })
     .await?;
     Ok(ConnectionBody::from(row))
+}
+
+/// `GET …/{id}/clients`: the app registrations the connection can see, one Graph page at a
+/// time (a `next` link must stay on Graph: the core refuses another host before the token is
+/// sent).
+pub async fn clients<T: Tokens, P: Platform>(
+    tokens: &T,
+    p: &P,
+    cfg: &Config,
+    row: &Connection,
+    top: Option<u16>,
+    next: Option<&str>,
+) -> Result<Clients, ApiError> {
+    let token = tokens.token(row).await?;
+    let g = Graph::new(&cfg.cloud.endpoints());
+    let req = match next {
+        Some(link) => g.next_page(&token, link)?,
+        None => g.list_applications(
+            &token,
+            &AppQuery {
+                select: vec!["displayName".into(), "passwordCredentials".into()],
+                top: Some(top.unwrap_or(100)),
+                filter: None,
+            },
+        )?,
+    };
+    let resp = p.execute(&req).await?;
+    if !resp.is_success() {
+        return Err(GraphError::parse(&resp)
+            .to_error(Operation::ReadApplications)
+            .into());
+    }
+    let page = g.parse_application_page(&resp)?;
+    Ok(Clients {
+        clients: page.items,
+        next_link: page.next_link,
+    })
 }
 
 /// A rename to a name another connection of the organization and type has: `409 conflict` on
@@ -861,6 +899,34 @@ mod tests {
         );
         let gone = block_on(delete(&db, ORG, "token1", &row)).expect_err("gone");
         assert_eq!(gone.status, 404);
+    }
+
+    #[test]
+    fn clients_list_one_graph_page_and_refuse_a_next_link_off_graph() {
+        let (_, row) = with_connection("graph");
+        let p = FakePlatform::new();
+        let tokens = FakeTokens(Ok(crate::fakes::graph_token()));
+        let page = block_on(clients(&tokens, &p, &config(), &row, Some(1), None)).expect("page");
+        assert_eq!(page.clients.len(), 1);
+        assert!(
+            p.requests.borrow()[0].url.contains("%24top=1")
+                || p.requests.borrow()[0].url.contains("$top=1")
+        );
+        let e = block_on(clients(
+            &tokens,
+            &p,
+            &config(),
+            &row,
+            None,
+            Some("https://evil.example/v1.0/applications?$skiptoken=x"),
+        ))
+        .expect_err("off Graph");
+        assert_eq!(e.status, 400, "{:?}", e.error);
+        assert_eq!(
+            p.requests.borrow().len(),
+            1,
+            "the token never left for another host"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! unless a test scripts another answer. Deterministic: a fixed clock and counting entropy.
 
 use crate::api_error::{ApiError, Dependent, platform_failure};
-use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore};
+use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenStore};
 use crate::records::{
     Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewSignIn, PendingSignIn,
 };
@@ -85,6 +85,7 @@ pub struct FakePlatform {
     script: RefCell<BTreeMap<Service, VecDeque<HttpResponse>>>,
     /// Every request sent, in order.
     pub requests: RefCell<Vec<HttpRequest>>,
+    pub pauses: Cell<u32>,
 }
 
 impl FakePlatform {
@@ -94,6 +95,7 @@ impl FakePlatform {
             counter: Cell::new(0),
             script: RefCell::new(BTreeMap::new()),
             requests: RefCell::new(Vec::new()),
+            pauses: Cell::new(0),
         }
     }
 
@@ -151,6 +153,15 @@ impl crate::platform::Outbound for FakePlatform {
     }
 }
 
+impl crate::platform::Timer for FakePlatform {
+    /// Time passes at once: a waiter's next look sees the clock moved.
+    async fn pause(&self, ms: u64) {
+        self.pauses.set(self.pauses.get() + 1);
+        self.now
+            .set(self.now.get() + i64::try_from(ms / 1000).unwrap_or(0).max(1));
+    }
+}
+
 impl crate::platform::Signer for FakePlatform {
     async fn sign(
         &self,
@@ -189,6 +200,10 @@ pub struct MemoryStore {
     pub sign_ins: RefCell<Vec<(String, PendingSignIn)>>,
     /// (connection id, tenant) of every reconnect.
     pub reconnects: RefCell<Vec<(String, String)>>,
+    /// The token lease: (holder, until).
+    pub lease: RefCell<Option<(String, i64)>>,
+    /// Expiry of each cached access token.
+    pub token_expiry: RefCell<BTreeMap<String, i64>>,
 }
 
 impl MemoryStore {
@@ -428,6 +443,9 @@ impl ConnectionStore for MemoryStore {
             id,
             &[(Field::AccessToken, token.access_token.expose().to_owned())],
         );
+        self.token_expiry
+            .borrow_mut()
+            .insert(id.to_owned(), i64::try_from(token.expires_at).unwrap_or(0));
         Ok(())
     }
 
@@ -435,6 +453,23 @@ impl ConnectionStore for MemoryStore {
         self.secrets
             .borrow_mut()
             .remove(&(id.to_owned(), Field::AccessToken.name()));
+        Ok(())
+    }
+
+    async fn store_tokens(
+        &self,
+        _org: &str,
+        id: &str,
+        refresh: &RefreshToken,
+        token: &TokenResponse,
+    ) -> Result<(), ApiError> {
+        self.put_secrets(
+            id,
+            &[
+                (Field::RefreshToken, refresh.expose().to_owned()),
+                (Field::AccessToken, token.access_token.expose().to_owned()),
+            ],
+        );
         Ok(())
     }
 
@@ -516,22 +551,72 @@ impl SignInStore for MemoryStore {
             .push((id.to_owned(), tenant_id.to_owned()));
         Ok(())
     }
+}
 
-    async fn store_tokens(
+impl TokenStore for MemoryStore {
+    async fn cached_token(
         &self,
         _org: &str,
         id: &str,
-        refresh: &RefreshToken,
-        token: &TokenResponse,
-    ) -> Result<(), ApiError> {
-        self.put_secrets(
-            id,
-            &[
-                (Field::RefreshToken, refresh.expose().to_owned()),
-                (Field::AccessToken, token.access_token.expose().to_owned()),
-            ],
-        );
+    ) -> Result<Option<(AccessToken, i64)>, ApiError> {
+        let exp = self.token_expiry.borrow().get(id).copied();
+        match (self.secret_of(id, Field::AccessToken), exp) {
+            (Some(t), Some(exp)) => Ok(Some((AccessToken::parse(&t)?, exp))),
+            _ => Ok(None),
+        }
+    }
+
+    async fn take_lease(
+        &self,
+        _connection: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, ApiError> {
+        let mut lease = self.lease.borrow_mut();
+        match &*lease {
+            Some((_, exp)) if *exp > now => Ok(false),
+            _ => {
+                *lease = Some((holder.to_owned(), until));
+                Ok(true)
+            }
+        }
+    }
+
+    async fn release_lease(&self, _connection: &str, holder: &str) -> Result<(), ApiError> {
+        let mut lease = self.lease.borrow_mut();
+        if lease.as_ref().is_some_and(|(h, _)| h == holder) {
+            *lease = None;
+        }
         Ok(())
+    }
+
+    async fn mark_needs_reauth(&self, id: &str, e: &Error, _now: i64) -> Result<(), ApiError> {
+        if let Some(row) = self
+            .connections
+            .borrow_mut()
+            .iter_mut()
+            .find(|c| c.id == id)
+        {
+            row.status = ConnectionStatus::NeedsReauth;
+            row.last_error = Some(e.clone());
+        }
+        Ok(())
+    }
+
+    async fn bump_version(&self, id: &str, version: i64) -> Result<bool, ApiError> {
+        let mut rows = self.connections.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|c| c.id == id) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != version {
+            return Ok(false);
+        }
+        row.version += 1;
+        Ok(true)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod api_error;
 pub mod config;
 pub mod connection_fields;
 pub mod connection_store;
+pub mod connection_tokens;
 pub mod connections;
 pub mod credentials;
 #[cfg(test)]

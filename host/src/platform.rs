@@ -1,6 +1,7 @@
 //! What the host's use-cases need from the platform they run on, as small traits: the clock,
-//! entropy, outbound HTTP and RSA signing. The Worker implements them over `Date.now`,
-//! `crypto.getRandomValues`, Fetch (with the core's retry policy) and WebCrypto (`edge`);
+//! entropy, outbound HTTP, RSA signing and a timer. The Worker implements them over `Date.now`,
+//! `crypto.getRandomValues`, Fetch (with the core's retry policy), WebCrypto and `setTimeout`
+//! (`edge`);
 //! native tests over deterministic in-memory fakes. Storage has its own trait per use-case
 //! (`connection_store`).
 
@@ -36,10 +37,15 @@ pub trait Signer {
     ) -> impl Future<Output = Result<Vec<u8>, Error>>;
 }
 
-/// Everything a use-case that calls Azure needs.
-pub trait Platform: Clock + Entropy + Outbound + Signer {}
+/// Waits, e.g. between two looks at a cache another caller fills.
+pub trait Timer {
+    fn pause(&self, ms: u64) -> impl Future<Output = ()>;
+}
 
-impl<T: Clock + Entropy + Outbound + Signer> Platform for T {}
+/// Everything a use-case that calls Azure needs.
+pub trait Platform: Clock + Entropy + Outbound + Signer + Timer {}
+
+impl<T: Clock + Entropy + Outbound + Signer + Timer> Platform for T {}
 
 /// `N` random bytes.
 pub fn random<const N: usize>(e: &impl Entropy) -> Result<[u8; N], Error> {

@@ -3,7 +3,7 @@
 
 use super::runtime::{fill, now_ms, now_s, random};
 use crate::config::AzureLimits;
-use crate::platform::{Clock, Entropy, Outbound, Signer};
+use crate::platform::{Clock, Entropy, Outbound, Signer, Timer};
 use crate::token_endpoint;
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
@@ -182,6 +182,12 @@ impl Outbound for Edge {
     }
 }
 
+impl Timer for Edge {
+    async fn pause(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
 impl Signer for Edge {
     async fn sign(
         &self,
@@ -244,11 +250,6 @@ async fn web_crypto_sign(
     )
     .await?;
     Ok(Uint8Array::new(&sig).to_vec())
-}
-
-/// Token endpoint outcome over Fetch (see `token_endpoint::redeem`).
-pub async fn redeem(req: &HttpRequest) -> Result<TokenResponse, Error> {
-    token_endpoint::redeem(&Edge, req).await
 }
 
 /// An app-only token for `scope` over Fetch and WebCrypto (see

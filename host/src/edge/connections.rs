@@ -1,10 +1,10 @@
 //! `/api/v1/app-connections/{type}` in the Worker: the use-cases of `crate::connections` over
 //! D1 (`store`), Fetch and WebCrypto (`azure::Edge`) and the token single flight (`tokens`).
 
-use super::azure::execute;
+use super::azure::Edge;
 use super::reply::ApiError;
 use super::store::Storage;
-use super::tokens::{cache_token, token_for};
+use super::tokens::{cache_token, store_tokens, token_for};
 use crate::api::Clients;
 use crate::api_error::Dependent;
 use crate::config::Config;
@@ -14,8 +14,7 @@ use crate::secret_field::Field;
 use crate::token_flight::Tokens;
 use azconn_core::error::Error;
 use azconn_core::form::ConnectionType;
-use azconn_core::graph::{AppQuery, Graph, GraphError, Operation};
-use azconn_core::oauth::token::{AccessToken, TokenResponse};
+use azconn_core::oauth::token::{AccessToken, RefreshToken, TokenResponse};
 
 pub use crate::connections::{Caller, create, delete, update, validate};
 
@@ -109,6 +108,16 @@ impl ConnectionStore for Storage<'_> {
         self.delete_secret(id, Field::AccessToken).await
     }
 
+    async fn store_tokens(
+        &self,
+        org: &str,
+        id: &str,
+        refresh: &RefreshToken,
+        token: &TokenResponse,
+    ) -> Result<(), ApiError> {
+        store_tokens(self, org, id, refresh, token).await
+    }
+
     async fn audit(&self, e: AuditEvent<'_>) -> Result<(), ApiError> {
         Storage::audit(
             self,
@@ -135,7 +144,7 @@ impl Tokens for EdgeTokens<'_> {
     }
 }
 
-/// The app registrations the connection can see, one Graph page at a time.
+/// `GET …/{id}/clients` in the Worker (see `crate::connections::clients`).
 pub async fn clients(
     db: &Storage<'_>,
     cfg: &Config,
@@ -143,28 +152,5 @@ pub async fn clients(
     top: Option<u16>,
     next: Option<&str>,
 ) -> Result<Clients, ApiError> {
-    let (token, _) = token_for(db, cfg, row).await?;
-    let g = Graph::new(&cfg.cloud.endpoints());
-    let req = match next {
-        Some(link) => g.next_page(&token, link)?,
-        None => g.list_applications(
-            &token,
-            &AppQuery {
-                select: vec!["displayName".into(), "passwordCredentials".into()],
-                top: Some(top.unwrap_or(100)),
-                filter: None,
-            },
-        )?,
-    };
-    let resp = execute(&req).await?;
-    if !resp.is_success() {
-        return Err(GraphError::parse(&resp)
-            .to_error(Operation::ReadApplications)
-            .into());
-    }
-    let page = g.parse_application_page(&resp)?;
-    Ok(Clients {
-        clients: page.items,
-        next_link: page.next_link,
-    })
+    crate::connections::clients(&EdgeTokens { db, cfg }, &Edge, cfg, row, top, next).await
 }

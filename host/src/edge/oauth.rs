@@ -5,13 +5,11 @@ use super::auth::cookie;
 use super::azure::Edge;
 use super::reply::{ApiError, ErrorBody};
 use super::store::{Audit, Storage};
-use super::tokens::store_tokens;
 use crate::config::Config;
 use crate::connection_store::{AuditEvent, SignInStore};
 use crate::oauth_flow::{self, BROWSER_COOKIE, browser_cookie};
 use crate::records::{NewSignIn, PendingSignIn};
 use azconn_core::error::Error;
-use azconn_core::oauth::token::{RefreshToken, TokenResponse};
 use serde_json::Value;
 use worker::{Env, Headers, Request, Response};
 
@@ -61,16 +59,6 @@ impl SignInStore for Storage<'_> {
         now: i64,
     ) -> Result<(), ApiError> {
         Storage::reconnect(self, org, id, tenant_id, credential_info, now).await
-    }
-
-    async fn store_tokens(
-        &self,
-        org: &str,
-        id: &str,
-        refresh: &RefreshToken,
-        token: &TokenResponse,
-    ) -> Result<(), ApiError> {
-        store_tokens(self, org, id, refresh, token).await
     }
 }
 
