@@ -1,6 +1,9 @@
-//! The API's errors: the envelope `{error:{code,message,field?,hint?},errors?}` and the HTTP
-//! status each core error code answers with.
+//! The API's errors: the envelope `{error:{code,message,field?,hint?},errors?,dependents?,
+//! requestId}` and the HTTP status each core error code answers with. A failure inside the
+//! platform (storage, runtime) keeps its cause for the log only: the caller gets a fixed message
+//! and the request id that finds the log line.
 
+use crate::records::{Rotation, Sync};
 use azconn_core::error::{Code, Error};
 use serde::Serialize;
 
@@ -9,10 +12,65 @@ use serde::Serialize;
 pub struct ApiError {
     pub status: u16,
     pub error: Error,
-    /// Every field error of a form, when there were several.
-    pub errors: Vec<Error>,
     /// Seconds for the `Retry-After` header of a `429`.
-    pub retry_after: Option<i64>,
+    pub retry_after: Option<u32>,
+    /// What few errors carry, boxed so every `Result` stays small.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Default)]
+struct Extra {
+    /// Every field error of a form, when there were several.
+    errors: Vec<Error>,
+    /// What keeps a record from being deleted (a `409 conflict`).
+    dependents: Vec<Dependent>,
+    /// The platform's own words for a failure (D1's text, a runtime error): logged with the
+    /// request id, never answered.
+    cause: Option<String>,
+}
+
+/// A record that uses another one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dependent {
+    pub kind: DependentKind,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DependentKind {
+    Rotation,
+    Sync,
+}
+
+impl Dependent {
+    /// A rotation, named by its target app.
+    pub fn rotation(r: &Rotation) -> Dependent {
+        let name = r.target.as_ref().map_or_else(
+            || "an unknown app".to_owned(),
+            |t| t.display_name.clone().unwrap_or_else(|| t.app_id.clone()),
+        );
+        Dependent {
+            kind: DependentKind::Rotation,
+            id: r.id.clone(),
+            name,
+        }
+    }
+
+    /// A sync, named by the keys it writes: prefix, label and store.
+    pub fn sync(x: &Sync) -> Dependent {
+        let label = x
+            .label
+            .as_deref()
+            .map(|l| format!(" label {l}"))
+            .unwrap_or_default();
+        Dependent {
+            kind: DependentKind::Sync,
+            id: x.id.clone(),
+            name: format!("{}*{label} in {}", x.key_prefix, x.endpoint),
+        }
+    }
 }
 
 impl ApiError {
@@ -20,19 +78,89 @@ impl ApiError {
         ApiError {
             status,
             error,
-            errors: Vec::new(),
             retry_after: None,
+            extra: None,
         }
     }
 
     pub fn with_retry_after(mut self, seconds: i64) -> ApiError {
-        self.retry_after = Some(seconds);
+        self.retry_after = Some(u32::try_from(seconds.max(0)).unwrap_or(u32::MAX));
         self
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// Every field error of a form, the headline included.
+    pub fn with_errors(mut self, errors: Vec<Error>) -> ApiError {
+        self.extra().errors = errors;
+        self
+    }
+
+    pub fn errors(&self) -> &[Error] {
+        self.extra.as_ref().map_or(&[], |x| &x.errors)
+    }
+
+    pub fn dependents(&self) -> &[Dependent] {
+        self.extra.as_ref().map_or(&[], |x| &x.dependents)
+    }
+
+    pub fn cause(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.cause.as_deref())
+    }
+
+    /// The log line of a failure the operator must see (5xx): status, code and the cause, under
+    /// the request id. Causes are platform messages and never carry request values.
+    pub fn log_line(&self, request_id: &str) -> Option<String> {
+        (self.status >= 500).then(|| {
+            format!(
+                "request {request_id}: {} {}: {}",
+                self.status,
+                self.error.code.as_str(),
+                self.cause().unwrap_or(&self.error.message)
+            )
+        })
     }
 }
 
 pub fn internal(message: impl Into<String>) -> ApiError {
     ApiError::new(500, Error::new(Code::Internal, message))
+}
+
+/// A storage or runtime failure: the answer says only that, the cause goes to the log.
+pub fn platform_failure(cause: impl Into<String>) -> ApiError {
+    let mut e = ApiError::new(
+        500,
+        Error::new(Code::Internal, "azconn could not complete the request")
+            .with_hint("try again; if it persists, give the operator this answer's request id"),
+    );
+    e.extra().cause = Some(cause.into());
+    e
+}
+
+/// `409 conflict`: the connection is used by `dependents`, named in the message and listed.
+pub fn in_use(what: &str, dependents: Vec<Dependent>) -> ApiError {
+    let names: Vec<String> = dependents
+        .iter()
+        .map(|d| {
+            let kind = match d.kind {
+                DependentKind::Rotation => "rotation",
+                DependentKind::Sync => "sync",
+            };
+            format!("{kind} {} ({})", d.id, d.name)
+        })
+        .collect();
+    let mut e = ApiError::new(
+        409,
+        Error::new(
+            Code::Conflict,
+            format!("the {what} is used by {}", names.join(", ")),
+        )
+        .with_hint("delete those first, then this"),
+    );
+    e.extra().dependents = dependents;
+    e
 }
 
 pub fn not_found(what: &str) -> ApiError {
@@ -81,10 +209,27 @@ impl From<Error> for ApiError {
 
 /// The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorBody<'a> {
     pub error: &'a Error,
     #[serde(skip_serializing_if = "<[Error]>::is_empty")]
     pub errors: &'a [Error],
+    #[serde(skip_serializing_if = "<[Dependent]>::is_empty")]
+    pub dependents: &'a [Dependent],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> ErrorBody<'a> {
+    /// The envelope of `e` as answered for request `request_id` (never its cause).
+    pub fn of(e: &'a ApiError, request_id: Option<&'a str>) -> ErrorBody<'a> {
+        ErrorBody {
+            error: &e.error,
+            errors: e.errors(),
+            dependents: e.dependents(),
+            request_id,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -117,11 +262,8 @@ mod tests {
     #[test]
     fn the_envelope_lists_every_form_error_only_when_there_are_several() {
         let e = Error::field("name", Code::Required, "give a name");
-        let one = serde_json::to_value(ErrorBody {
-            error: &e,
-            errors: &[],
-        })
-        .expect("json");
+        let one =
+            serde_json::to_value(ErrorBody::of(&ApiError::from(e.clone()), None)).expect("json");
         assert_eq!(
             one,
             serde_json::json!({ "error": { "code": "required", "field": "name", "message": "give a name" } })
@@ -130,11 +272,63 @@ mod tests {
             e.clone(),
             Error::field("tenantId", Code::Required, "give a tenant"),
         ];
-        let many = serde_json::to_value(ErrorBody {
-            error: &e,
-            errors: &two,
-        })
-        .expect("json");
+        let several = ApiError::from(e.clone()).with_errors(two.to_vec());
+        let many = serde_json::to_value(ErrorBody::of(&several, Some("r1"))).expect("json");
         assert_eq!(many["errors"].as_array().map(Vec::len), Some(2));
+        assert_eq!(many["requestId"], "r1");
+    }
+
+    #[test]
+    fn a_platform_failure_answers_a_fixed_message_and_logs_its_cause() {
+        let e = platform_failure("D1_ERROR: FOREIGN KEY constraint failed: SQLITE_CONSTRAINT");
+        let body = serde_json::to_string(&ErrorBody::of(&e, Some("abc"))).expect("json");
+        assert_eq!(e.status, 500);
+        assert!(!body.contains("FOREIGN"), "{body}");
+        assert!(!body.contains("D1"), "{body}");
+        assert!(body.contains("\"requestId\":\"abc\""), "{body}");
+        assert_eq!(
+            e.log_line("abc").as_deref(),
+            Some(
+                "request abc: 500 internal: D1_ERROR: FOREIGN KEY constraint failed: SQLITE_CONSTRAINT"
+            )
+        );
+    }
+
+    #[test]
+    fn refusals_are_not_logged_as_failures() {
+        assert_eq!(not_found("connection").log_line("abc"), None);
+    }
+
+    #[test]
+    fn a_record_in_use_is_a_conflict_naming_each_dependent() {
+        let e = in_use(
+            "connection",
+            vec![
+                Dependent {
+                    kind: DependentKind::Rotation,
+                    id: "r1".into(),
+                    name: "payments-api".into(),
+                },
+                Dependent {
+                    kind: DependentKind::Sync,
+                    id: "s1".into(),
+                    name: "store App:".into(),
+                },
+            ],
+        );
+        assert_eq!(e.status, 409);
+        assert_eq!(e.error.code, Code::Conflict);
+        assert_eq!(
+            e.error.message,
+            "the connection is used by rotation r1 (payments-api), sync s1 (store App:)"
+        );
+        let body = serde_json::to_value(ErrorBody::of(&e, Some("x"))).expect("json");
+        assert_eq!(
+            body["dependents"],
+            serde_json::json!([
+                { "kind": "rotation", "id": "r1", "name": "payments-api" },
+                { "kind": "sync", "id": "s1", "name": "store App:" }
+            ])
+        );
     }
 }

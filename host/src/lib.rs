@@ -2,20 +2,36 @@
 //! executes the core's requests with Fetch, signs with WebCrypto and persists in D1.
 //!
 //! The modules here compile and are tested natively: the API's routes and bodies, the stored
-//! records, the configuration and keyring, and the host's decisions (token single-flight over a
-//! `TokenSource` trait, a rotation run's start, the OAuth callback's checks). `edge` exists
-//! only on wasm32: the D1, Fetch and WebCrypto adapters and the handlers that join them.
+//! records, the configuration and keyring, and the use-cases: connections (create, validate,
+//! update, delete), the OAuth start and callback, token single flight, a rotation run's start.
+//! They are written over small traits for what the platform provides (`platform`: clock,
+//! entropy, outbound HTTP, signing; `connection_store`, `oauth_flow::SignInStore`,
+//! `token_flight::TokenSource`: storage) and tested with in-memory fakes (`fakes`). `edge`
+//! exists only on wasm32: the D1, Fetch and WebCrypto adapters and the entry points.
 
 pub mod api;
 pub mod api_error;
 pub mod config;
+pub mod connection_fields;
+pub mod connection_store;
+pub mod connection_tokens;
+pub mod connections;
+pub mod credentials;
+#[cfg(test)]
+mod fakes;
 pub mod headers;
 pub mod keyring;
 pub mod limits;
+pub mod oauth_flow;
+pub mod platform;
+pub mod probe;
 pub mod records;
+pub mod request_body;
 pub mod rotation_run;
 pub mod routes;
+pub mod secret_field;
 pub mod sign_in;
+pub mod token_endpoint;
 pub mod token_flight;
 
 #[cfg(target_arch = "wasm32")]

@@ -3,6 +3,8 @@
 //! what the platform provides (the cache and lease in D1, Azure over Fetch, a timer), so the
 //! decisions run in native tests with an in-memory fake.
 
+use crate::api_error::ApiError;
+use crate::records::Connection;
 use azconn_core::error::{Code, Error};
 use azconn_core::oauth::token::AccessToken;
 use std::future::Future;
@@ -39,6 +41,12 @@ pub trait TokenSource {
     /// Waits [`LEASE_POLL_MS`] before a waiter looks again.
     fn pause(&self) -> impl Future<Output = ()>;
     fn now(&self) -> i64;
+}
+
+/// A token for a stored connection, as the use-cases ask for it (the Worker: [`acquire`] over
+/// D1 and Azure).
+pub trait Tokens {
+    fn token(&self, row: &Connection) -> impl Future<Output = Result<AccessToken, ApiError>>;
 }
 
 /// The cached token while it is more than [`TOKEN_MARGIN_SECS`] from expiry.

@@ -1,18 +1,16 @@
 //! Executes the core's requests: Fetch with a timeout, the core's retry policy, WebCrypto
 //! signing of client assertions. No protocol logic lives here.
 
-use super::runtime::{now_ms, now_s, random};
+use super::runtime::{fill, now_ms, now_s, random};
 use crate::config::AzureLimits;
-use azconn_core::cert::{Credential, CredentialInput};
+use crate::platform::{Clock, Entropy, Outbound, Signer, Timer};
+use crate::token_endpoint;
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::http::{HttpRequest, HttpResponse};
-use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
-use azconn_core::jose::assertion::{self, Claims, Options};
-use azconn_core::oauth::entra_error::parse_error_response;
-use azconn_core::oauth::token::{
-    ClientAssertion, ClientAuth, Grant, TokenResponse, parse_token_response, token_request,
-};
+use azconn_core::ids::{ClientId, TenantId};
+use azconn_core::jose::assertion::WebCryptoParams;
+use azconn_core::oauth::token::TokenResponse;
 use azconn_core::retry::{Decision, Outcome, RetryPolicy};
 use futures_util::future::{Either, select};
 use std::cell::Cell;
@@ -160,10 +158,51 @@ async fn execute_with(req: &HttpRequest, resend_unanswered: bool) -> Result<Http
     }
 }
 
-/// The credential of an app-only connection.
-pub enum AppCredential {
-    Secret(ClientSecret),
-    Certificate(CredentialInput),
+pub use crate::token_endpoint::AppCredential;
+
+/// The Worker as the platform of the use-cases: `Date.now`, `crypto.getRandomValues`, Fetch
+/// with the retry policy, WebCrypto.
+pub struct Edge;
+
+impl Clock for Edge {
+    fn now(&self) -> i64 {
+        now_s()
+    }
+}
+
+impl Entropy for Edge {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
+        fill(buf)
+    }
+}
+
+impl Outbound for Edge {
+    async fn execute(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        execute(req).await
+    }
+}
+
+impl Timer for Edge {
+    async fn pause(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
+impl Signer for Edge {
+    async fn sign(
+        &self,
+        params: &WebCryptoParams,
+        pkcs8: &[u8],
+        input: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        web_crypto_sign(params, pkcs8, input).await.map_err(|e| {
+            Error::field(
+                "privateKey",
+                Code::UnsupportedKeyType,
+                format!("WebCrypto refused the private key: {e:?}"),
+            )
+        })
+    }
 }
 
 /// `crypto.subtle` of the Worker's global scope.
@@ -181,7 +220,7 @@ async fn call_subtle(method: &str, args: &Array) -> Result<JsValue, JsValue> {
 
 /// Signs `input` with the PKCS#8 RSA key through WebCrypto, with the core's algorithm.
 async fn web_crypto_sign(
-    params: &assertion::WebCryptoParams,
+    params: &WebCryptoParams,
     pkcs8: &[u8],
     input: &[u8],
 ) -> Result<Vec<u8>, JsValue> {
@@ -213,55 +252,8 @@ async fn web_crypto_sign(
     Ok(Uint8Array::new(&sig).to_vec())
 }
 
-/// A client assertion for `client_id` at `tenant`'s token endpoint, signed with WebCrypto.
-async fn sign_assertion(
-    cloud: &Cloud,
-    tenant: &TenantId,
-    client_id: &ClientId,
-    input: &CredentialInput,
-) -> Result<ClientAssertion, Error> {
-    let now = now_s();
-    let credential = Credential::load(input, now)?;
-    let claims = Claims::new(
-        &cloud.endpoints(),
-        tenant,
-        *client_id,
-        now,
-        random::<16>().map_err(|e| e.error)?,
-    );
-    let unsigned = assertion::prepare(&credential, &claims, &Options::default())?;
-    let params = unsigned.algorithm.web_crypto();
-    let sig = web_crypto_sign(
-        &params,
-        credential.pkcs8_der(),
-        unsigned.signing_input.as_bytes(),
-    )
-    .await
-    .map_err(|e| {
-        Error::field(
-            "privateKey",
-            Code::UnsupportedKeyType,
-            format!("WebCrypto refused the private key: {e:?}"),
-        )
-    })?;
-    ClientAssertion::parse(&unsigned.complete(&sig)?)
-}
-
-/// Token endpoint outcome: the parsed token, or Entra's error as the core classifies it.
-pub async fn redeem(req: &HttpRequest) -> Result<TokenResponse, Error> {
-    let resp = execute(req).await?;
-    if resp.is_success() {
-        let now = u64::try_from(now_s()).unwrap_or(0);
-        parse_token_response(&resp, now)
-    } else {
-        Err(match parse_error_response(&resp) {
-            Ok(e) => e.into_error(),
-            Err(e) => e,
-        })
-    }
-}
-
-/// An app-only token for `scope` (client credentials).
+/// An app-only token for `scope` over Fetch and WebCrypto (see
+/// `token_endpoint::client_credentials`).
 pub async fn client_credentials(
     cloud: &Cloud,
     tenant: &TenantId,
@@ -269,18 +261,5 @@ pub async fn client_credentials(
     credential: &AppCredential,
     scope: String,
 ) -> Result<TokenResponse, Error> {
-    let auth = match credential {
-        AppCredential::Secret(s) => ClientAuth::Secret(s.clone()),
-        AppCredential::Certificate(input) => {
-            ClientAuth::Assertion(sign_assertion(cloud, tenant, client_id, input).await?)
-        }
-    };
-    let req = token_request(
-        cloud,
-        &AuthorityTenant::from(tenant.clone()),
-        client_id,
-        &auth,
-        &Grant::ClientCredentials { scope },
-    )?;
-    redeem(&req).await
+    token_endpoint::client_credentials(&Edge, cloud, tenant, client_id, credential, scope).await
 }

@@ -3,9 +3,7 @@
 mod auth;
 mod azure;
 mod connections;
-mod credentials;
 mod oauth;
-mod probe;
 mod rate_limit;
 mod reply;
 mod rotations;
@@ -19,13 +17,16 @@ use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
 use crate::limits;
 use crate::records::Connection;
+use crate::request_body;
 use crate::routes::{self, Route, Unmatched};
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::http::Scheme;
+use azure::Edge;
+use futures_util::StreamExt;
 use rate_limit::Client;
-use reply::{ApiError, error_response, json, not_found};
+use reply::{ApiError, REQUEST_ID_HEADER, error_response, json, not_found};
 use runtime::{new_id, now_s, sha256_hex};
 use serde_json::{Value, json};
 use std::cell::OnceCell;
@@ -60,42 +61,53 @@ fn config(env: &Env) -> Result<Rc<Config>, ApiError> {
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     console_error_panic_hook::set_once();
+    let request_id = new_id().unwrap_or_else(|_| "0".repeat(32));
     let cfg = config(&env);
     let mut resp = match &cfg {
-        Ok(cfg) => handle(&mut req, &env, cfg).await?,
+        Ok(cfg) => match handle(&mut req, &env, cfg, &request_id).await {
+            Ok(resp) => resp,
+            Err(e) => error_response(&e, &request_id)?,
+        },
         // The sign-in callback is a browser page: show the setting there, not JSON.
-        Err(e) if req.path() == CALLBACK_PATH => oauth::config_error_page(&e.error, &env).await?,
-        Err(e) => error_response(e)?,
+        Err(e) if req.path() == CALLBACK_PATH => {
+            oauth::config_error_page(&e.error, &request_id, &env).await?
+        }
+        Err(e) => error_response(e, &request_id)?,
     };
+    resp.headers_mut().set(REQUEST_ID_HEADER, &request_id)?;
     secure(&req, &mut resp, cfg.as_deref().ok())?;
     Ok(resp)
 }
 
-async fn handle(req: &mut Request, env: &Env, cfg: &Config) -> worker::Result<Response> {
+/// The answer, or the error to answer with: a runtime failure on the way (a missing binding, a
+/// header that cannot be set) is an error like any other, never the runtime's own 500 page.
+async fn handle(
+    req: &mut Request,
+    env: &Env,
+    cfg: &Config,
+    request_id: &str,
+) -> Result<Response, ApiError> {
     if req.method() == Method::Options {
         return preflight(req, cfg);
     }
     azure::set_limits(cfg.azure_limits);
     let db = Storage::new(env.d1("DB")?, &cfg.keyring);
     if req.path() == CALLBACK_PATH && req.method() == Method::Get {
-        return oauth::callback(req, &db, cfg, env).await;
+        return oauth::callback(req, &db, cfg, request_id, env).await;
     }
-    match route(req, &db, cfg).await {
-        Ok(resp) => Ok(resp),
-        Err(e) => error_response(&e),
-    }
+    route(req, &db, cfg).await
 }
 
 /// CORS preflight: answered only for an origin in `AZCONN_CORS_ORIGINS` (Bearer tokens only:
 /// no `Access-Control-Allow-Credentials`, so the session cookie never works cross-origin).
-fn preflight(req: &Request, cfg: &Config) -> worker::Result<Response> {
+fn preflight(req: &Request, cfg: &Config) -> Result<Response, ApiError> {
     let origin = req.headers().get("origin")?.unwrap_or_default();
     let asks = req
         .headers()
         .get("access-control-request-method")?
         .is_some();
     if !asks || !cfg.cors_allows(&origin) {
-        return error_response(&ApiError::new(
+        return Err(ApiError::new(
             403,
             Error::new(Code::CrossOrigin, "cross-origin requests are not allowed")
                 .with_hint("list the calling origin in AZCONN_CORS_ORIGINS"),
@@ -132,7 +144,10 @@ fn secure(req: &Request, resp: &mut Response, cfg: Option<&Config>) -> worker::R
         && cfg.cors_allows(&origin)
     {
         headers.set("access-control-allow-origin", &origin)?;
-        headers.set("access-control-expose-headers", "retry-after")?;
+        headers.set(
+            "access-control-expose-headers",
+            &format!("retry-after, {REQUEST_ID_HEADER}"),
+        )?;
         headers.append("vary", "Origin")?;
     }
     Ok(())
@@ -180,18 +195,17 @@ async fn request<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
+/// The body as JSON, read within `request_body`'s bound.
 async fn body(req: &mut Request) -> Result<Value, ApiError> {
-    let text = req.text().await?;
-    if text.trim().is_empty() {
-        return Ok(json!({}));
+    request_body::check_declared(req.headers().get("content-length")?.as_deref())?;
+    let mut body = request_body::Body::default();
+    if req.inner().body().is_some() {
+        let mut stream = req.stream()?;
+        while let Some(chunk) = stream.next().await {
+            body.push(&chunk?)?;
+        }
     }
-    serde_json::from_str(&text).map_err(|e| {
-        ApiError::from(Error::field(
-            "body",
-            Code::InvalidFormat,
-            format!("the body is not JSON: {e}"),
-        ))
-    })
+    body.json()
 }
 
 fn query(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
@@ -385,9 +399,14 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::CreateConnection { ty } => {
             let (org, actor) = principal.org()?;
             let b = body(req).await?;
+            let caller = connections::Caller {
+                org,
+                actor,
+                label: principal.label(),
+            };
             ok(
                 201,
-                &connections::create(db, cfg, org, actor, principal.label(), ty, &b).await?,
+                &connections::create(db, &Edge, cfg, &caller, ty, &b).await?,
             )
         }
         Route::OAuthStart { ty } => {
@@ -399,7 +418,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             };
             rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
             let b = request(req).await?;
-            let (v, cookie) = oauth::start(db, cfg, org, actor, principal.label(), ty, &b).await?;
+            let caller = connections::Caller {
+                org,
+                actor,
+                label: principal.label(),
+            };
+            let (v, cookie) = oauth::start(db, &Edge, cfg, &caller, ty, &b).await?;
             let mut resp = json(200, &v)?;
             resp.headers_mut().set("set-cookie", &cookie)?;
             Ok(resp)
@@ -509,23 +533,18 @@ async fn connection_route(
     match route {
         Route::UpdateConnection { .. } => {
             let b = body(req).await?;
-            ok(200, &connections::update(db, cfg, actor, row, &b).await?)
-        }
-        Route::DeleteConnection { .. } => {
-            db.delete_connection(org, &row.id).await?;
-            db.audit(
-                Some(org),
-                actor,
-                "connection.delete",
-                Some(&row.id),
-                "ok",
-                &json!({ "name": row.name }),
+            ok(
+                200,
+                &connections::update(db, &Edge, cfg, actor, row, &b).await?,
             )
-            .await?;
-            ok(200, &api::ConnectionBody::from(row))
         }
+        Route::DeleteConnection { .. } => ok(200, &connections::delete(db, org, actor, row).await?),
         Route::ValidateConnection { .. } => {
-            ok(200, &connections::validate(db, cfg, actor, row).await?)
+            let tokens = connections::EdgeTokens { db, cfg };
+            ok(
+                200,
+                &connections::validate(db, &Edge, &tokens, cfg, actor, row).await?,
+            )
         }
         _ => ok(200, &api::ConnectionBody::from(row)),
     }

@@ -1,13 +1,18 @@
 //! The API's answers as Worker responses: JSON bodies with their headers, and errors in the
 //! envelope of `crate::api_error`.
 
+use crate::api_error::platform_failure;
 pub use crate::api_error::{ApiError, ErrorBody, internal, not_found};
 use serde::Serialize;
 use worker::{Headers, Response};
 
+/// The header that carries every answer's request id (also `requestId` in error bodies and
+/// the key of the Worker's log lines).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> ApiError {
-        internal(format!("storage or runtime failure: {e}"))
+        platform_failure(e.to_string())
     }
 }
 
@@ -20,14 +25,12 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
         .with_headers(headers))
 }
 
-pub fn error_response(e: &ApiError) -> worker::Result<Response> {
-    let mut resp = json(
-        e.status,
-        &ErrorBody {
-            error: &e.error,
-            errors: &e.errors,
-        },
-    )?;
+/// The error's answer for request `request_id`; a failure (5xx) is logged with its cause.
+pub fn error_response(e: &ApiError, request_id: &str) -> worker::Result<Response> {
+    if let Some(line) = e.log_line(request_id) {
+        worker::console_error!("{line}");
+    }
+    let mut resp = json(e.status, &ErrorBody::of(e, Some(request_id)))?;
     if let Some(after) = e.retry_after {
         resp.headers_mut().set("retry-after", &after.to_string())?;
     }

@@ -1,8 +1,8 @@
-//! What the Worker takes from its runtime: the clock, entropy (`crypto.getRandomValues`) and
-//! the hashes that identify stored tokens.
+//! What the Worker takes from its runtime: the clock and entropy (`crypto.getRandomValues`).
 
-use super::reply::{ApiError, internal};
-use sha2::{Digest, Sha256};
+use super::reply::ApiError;
+use crate::platform::no_entropy;
+pub use crate::platform::{hex, sha256_hex};
 
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()
@@ -12,22 +12,19 @@ pub fn now_s() -> i64 {
     i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX)
 }
 
-/// Bytes from the runtime's CSPRNG (`crypto.getRandomValues`).
-pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|_| internal("no randomness available"))?;
-    Ok(b)
+/// Fills `buf` from the runtime's CSPRNG.
+pub fn fill(buf: &mut [u8]) -> Result<(), azconn_core::error::Error> {
+    getrandom::fill(buf).map_err(|_| no_entropy())
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Bytes from the runtime's CSPRNG.
+pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut b = [0u8; N];
+    fill(&mut b)?;
+    Ok(b)
 }
 
 /// A random identifier (128 bits, hex).
 pub fn new_id() -> Result<String, ApiError> {
     Ok(hex(&random::<16>()?))
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
 }

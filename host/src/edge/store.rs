@@ -4,6 +4,7 @@
 
 use super::reply::{ApiError, internal};
 use super::runtime::{now_s, random};
+use crate::api_error::Dependent;
 use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
@@ -39,36 +40,7 @@ fn w<T: serde::Serialize>(v: &T) -> JsValue {
     JsValue::from_str(&wire_name(v))
 }
 
-/// A secret field's name in `secrets`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    ClientSecret,
-    Certificate,
-    PrivateKey,
-    PrivateKeyPassphrase,
-    AccessToken,
-    RefreshToken,
-    CodeVerifier,
-    RotationState,
-    CurrentSecret,
-}
-
-impl Field {
-    /// The field's name in `secrets`, which is also its name in the connection form.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::ClientSecret => "clientSecret",
-            Field::Certificate => "certificate",
-            Field::PrivateKey => "privateKey",
-            Field::PrivateKeyPassphrase => "privateKeyPassphrase",
-            Field::AccessToken => "accessToken",
-            Field::RefreshToken => "refreshToken",
-            Field::CodeVerifier => "codeVerifier",
-            Field::RotationState => "state",
-            Field::CurrentSecret => "currentSecret",
-        }
-    }
-}
+pub use crate::secret_field::Field;
 
 /// A secret value with its expiry (cached tokens, verifiers), decrypted.
 pub struct Secret {
@@ -486,33 +458,65 @@ impl<'a> Storage<'a> {
         for (field, value) in secrets {
             batch.push(self.put_secret(c.org_id, c.id, *field, value, None)?);
         }
-        self.db.batch(batch).await.map_err(|e| {
-            if e.to_string().contains("UNIQUE") {
-                ApiError::new(
-                    409,
-                    Error::field(
-                        "name",
-                        Code::Conflict,
-                        format!("a connection named {} already exists", c.name),
-                    ),
-                )
-            } else {
-                e.into()
-            }
-        })?;
+        self.db
+            .batch(batch)
+            .await
+            .map_err(|e| name_conflict(e, c.name))?;
         Ok(())
     }
 
-    /// Deletes the connection and its secrets.
-    pub async fn delete_connection(&self, org: &str, id: &str) -> Result<(), ApiError> {
-        self.batch(vec![
-            self.stmt("DELETE FROM secrets WHERE owner_id = ?1", &[s(id)])?,
-            self.stmt(
-                "DELETE FROM connections WHERE id = ?1 AND org_id = ?2",
+    /// Deletes the connection, its secrets and its token lease unless a rotation or a sync uses
+    /// it: whether it did. One transaction, each statement under the same condition, so a
+    /// rotation created meanwhile keeps its connection whole.
+    pub async fn delete_unused_connection(&self, org: &str, id: &str) -> Result<bool, ApiError> {
+        const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM rotations WHERE connection_id = ?1) AND NOT EXISTS (SELECT 1 FROM syncs WHERE connection_id = ?1)";
+        let results = self
+            .db
+            .batch(vec![
+                self.stmt(
+                    &format!("DELETE FROM secrets WHERE owner_id = ?1 AND org_id = ?2 AND EXISTS (SELECT 1 FROM connections WHERE id = ?1 AND org_id = ?2) AND {UNUSED}"),
+                    &[s(id), s(org)],
+                )?,
+                self.stmt(
+                    &format!("DELETE FROM token_leases WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE id = ?1 AND org_id = ?2) AND {UNUSED}"),
+                    &[s(id), s(org)],
+                )?,
+                self.stmt(
+                    &format!("DELETE FROM connections WHERE id = ?1 AND org_id = ?2 AND {UNUSED} RETURNING id"),
+                    &[s(id), s(org)],
+                )?,
+            ])
+            .await?;
+        Ok(match results.last() {
+            Some(r) => !r.results::<Value>()?.is_empty(),
+            None => false,
+        })
+    }
+
+    /// The rotations and syncs that use the connection, in creation order, each named by what
+    /// it acts on (the target app; the store, label and prefix).
+    pub async fn connection_dependents(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> Result<Vec<Dependent>, ApiError> {
+        let rotations: Vec<Rotation> = self
+            .all(
+                "SELECT * FROM rotations WHERE connection_id = ?1 AND org_id = ?2 ORDER BY rowid",
                 &[s(id), s(org)],
-            )?,
-        ])
-        .await
+            )
+            .await?;
+        let syncs: Vec<Sync> = self
+            .all(
+                "SELECT * FROM syncs WHERE connection_id = ?1 AND org_id = ?2 ORDER BY rowid",
+                &[s(id), s(org)],
+            )
+            .await?;
+        Ok(rotations
+            .iter()
+            .map(Dependent::rotation)
+            .chain(syncs.iter().map(Dependent::sync))
+            .collect())
     }
 
     /// Records a check's outcome.
@@ -545,50 +549,69 @@ impl<'a> Storage<'a> {
         .await
     }
 
+    /// Renames a delegated connection if its version still matches: whether it did. `409
+    /// conflict` on `name` when the name is taken.
     pub async fn rename_connection(
         &self,
         id: &str,
+        version: i64,
         name: &str,
         description: Option<&str>,
         now: i64,
-    ) -> Result<(), ApiError> {
-        self.run(
-            "UPDATE connections SET name = ?1, description = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4",
-            &[s(name), opt(description), n(now), s(id)],
-        )
-        .await
+    ) -> Result<bool, ApiError> {
+        let row: Option<Value> = self
+            .stmt(
+                "UPDATE connections SET name = ?1, description = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4 AND version = ?5 RETURNING id",
+                &[s(name), opt(description), n(now), s(id), n(version)],
+            )?
+            .first(None)
+            .await
+            .map_err(|e| name_conflict(e, name))?;
+        Ok(row.is_some())
     }
 
     /// Replaces an app-only connection's fields and every secret field, if its version still
-    /// matches.
+    /// matches: whether it did. One transaction, and every statement carries the version
+    /// condition (the UPDATE, which moves the version, runs last), so a caller that lost the
+    /// race changes nothing at all. `409 conflict` on `name` when the new name is taken.
     pub async fn replace_credentials(
         &self,
         org: &str,
         u: &CredentialUpdate<'_>,
         secrets: &[(Field, String)],
-    ) -> Result<(), ApiError> {
-        let mut batch = vec![
-            self.stmt(
-                "UPDATE connections SET name = ?1, description = ?2, method = ?3, tenant_id = ?4, client_id = ?5, endpoint = ?6, credential_info = ?7, status = 'active', last_error = NULL, last_validated_at = ?8, updated_at = ?8, version = version + 1 WHERE id = ?9 AND version = ?10",
-                &[
-                    s(u.name),
-                    opt(u.description),
-                    w(&u.method),
-                    s(u.tenant_id),
-                    s(u.client_id),
-                    opt(u.endpoint),
-                    s(&u.credential_info.to_string()),
-                    n(u.now),
-                    s(u.id),
-                    n(u.version),
-                ],
-            )?,
-            self.stmt("DELETE FROM secrets WHERE owner_id = ?1", &[s(u.id)])?,
-        ];
+    ) -> Result<bool, ApiError> {
+        let mut batch = vec![self.stmt(
+            "DELETE FROM secrets WHERE owner_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE id = ?1 AND version = ?2)",
+            &[s(u.id), n(u.version)],
+        )?];
         for (field, value) in secrets {
-            batch.push(self.put_secret(org, u.id, *field, value, None)?);
+            batch.push(self.put_secret_if_version(org, u.id, u.version, *field, value)?);
         }
-        self.batch(batch).await
+        batch.push(self.stmt(
+            "UPDATE connections SET name = ?1, description = ?2, method = ?3, tenant_id = ?4, client_id = ?5, endpoint = ?6, credential_info = ?7, status = 'active', last_error = NULL, last_validated_at = ?8, updated_at = ?8, version = version + 1 WHERE id = ?9 AND version = ?10 RETURNING id",
+            &[
+                s(u.name),
+                opt(u.description),
+                w(&u.method),
+                s(u.tenant_id),
+                s(u.client_id),
+                opt(u.endpoint),
+                s(&u.credential_info.to_string()),
+                n(u.now),
+                s(u.id),
+                n(u.version),
+            ],
+        )?);
+        let results = self
+            .db
+            .batch(batch)
+            .await
+            .map_err(|e| name_conflict(e, u.name))?;
+        let updated = match results.last() {
+            Some(r) => !r.results::<Value>()?.is_empty(),
+            None => false,
+        };
+        Ok(updated)
     }
 
     /// A reconnected OAuth connection: its tenant and facts from the new sign-in, active again.
@@ -657,23 +680,54 @@ impl<'a> Storage<'a> {
         value: &str,
         expires_at: Option<i64>,
     ) -> Result<D1PreparedStatement, ApiError> {
+        self.stmt(
+            "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext, expires_at = excluded.expires_at",
+            &self.sealed_args(org, owner, field, value, expires_at)?,
+        )
+    }
+
+    /// [`Self::put_secret`] (without expiry) only while the connection `owner` is at `version`.
+    fn put_secret_if_version(
+        &self,
+        org: &str,
+        owner: &str,
+        version: i64,
+        field: Field,
+        value: &str,
+    ) -> Result<D1PreparedStatement, ApiError> {
+        let mut args = self.sealed_args(org, owner, field, value, None)?;
+        args.push(n(version));
+        self.stmt(
+            "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?2 AND version = ?7)
+             ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext, expires_at = excluded.expires_at",
+            &args,
+        )
+    }
+
+    /// A secret row's values: the field sealed with AAD bound to org, record and field.
+    fn sealed_args(
+        &self,
+        org: &str,
+        owner: &str,
+        field: Field,
+        value: &str,
+        expires_at: Option<i64>,
+    ) -> Result<Vec<JsValue>, ApiError> {
         let field = field.name();
         let sealed = self
             .keyring
             .seal(value, &aad(org, owner, field), random::<12>()?)
             .map_err(ApiError::from)?;
-        self.stmt(
-            "INSERT INTO secrets (org_id, owner_id, field, key_version, ciphertext, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (owner_id, field) DO UPDATE SET key_version = excluded.key_version, ciphertext = excluded.ciphertext, expires_at = excluded.expires_at",
-            &[
-                s(org),
-                s(owner),
-                s(field),
-                n(i64::from(sealed.key_version)),
-                s(&sealed.blob),
-                opt_n(expires_at),
-            ],
-        )
+        Ok(vec![
+            s(org),
+            s(owner),
+            s(field),
+            n(i64::from(sealed.key_version)),
+            s(&sealed.blob),
+            opt_n(expires_at),
+        ])
     }
 
     /// Stores secret fields of one record in one batch.
@@ -1154,6 +1208,23 @@ impl<'a> Storage<'a> {
             &[n(now), w(&status), opt(plan.as_deref()), s(&result.to_string()), s(id)],
         )
         .await
+    }
+}
+
+/// A UNIQUE violation of a connection's name is the `409 conflict` on `name` it means; any
+/// other failure stays a storage failure.
+fn name_conflict(e: worker::Error, name: &str) -> ApiError {
+    if e.to_string().contains("UNIQUE") {
+        ApiError::new(
+            409,
+            Error::field(
+                "name",
+                Code::Conflict,
+                format!("a connection named {name} already exists"),
+            ),
+        )
+    } else {
+        e.into()
     }
 }
 

@@ -1,8 +1,7 @@
 //! The live check after a token: can this connection do its job? Graph `GET
 //! /applications?$top=1` plus the permission preflight, or `GET /kv` on the store.
 
-use super::azure::execute;
-use super::runtime::now_s;
+use crate::platform::{Clock, Outbound};
 use azconn_core::appconfig::{
     self, AppConfigAuth, AppConfigError, KeyFilter, LabelFilter, ListQuery, Store, SyncTokens,
 };
@@ -15,7 +14,8 @@ use azconn_core::oauth::token::AccessToken;
 use serde_json::{Value, json};
 
 /// Probes with `token`; the facts learned (granted permission, roles, scopes) on success.
-pub async fn probe(
+pub async fn probe<P: Clock + Outbound>(
+    p: &P,
     ty: ConnectionType,
     cloud: &Cloud,
     endpoint: Option<&StoreEndpoint>,
@@ -54,7 +54,7 @@ pub async fn probe(
                     filter: None,
                 },
             )?;
-            let resp = execute(&req).await?;
+            let resp = p.execute(&req).await?;
             if !resp.is_success() {
                 return Err(GraphError::parse(&resp).to_error(Operation::ReadApplications));
             }
@@ -73,9 +73,9 @@ pub async fn probe(
                     req,
                     &AppConfigAuth::Bearer(token.clone()),
                     &SyncTokens::default(),
-                    now_s(),
+                    p.now(),
                 )?;
-                let resp = execute(&req).await?;
+                let resp = p.execute(&req).await?;
                 if !resp.is_success() {
                     return Err(AppConfigError::parse(&resp).to_error());
                 }

@@ -1,11 +1,11 @@
 //! App-only credentials: from a validated form, from the stored (encrypted) fields, and the
 //! fields a method stores.
 
-use super::azure::AppCredential;
-use super::reply::ApiError;
-use super::runtime::now_s;
-use super::store::{Field, Storage};
+use crate::api_error::ApiError;
+use crate::connection_store::ConnectionStore;
 use crate::records::{Connection, wire_name};
+use crate::secret_field::Field;
+use crate::token_endpoint::AppCredential;
 use azconn_core::cert::{Credential, CredentialInput};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{self, ConnectionForm, Credentials, Method};
@@ -23,10 +23,11 @@ fn cert_input(certificate: &str, private_key: &str, passphrase: Option<&str>) ->
 }
 
 /// The app-only credential of validated form credentials, with its non-secret facts when
-/// `with_report` (the certificate report of a check; a token acquisition skips that parse).
+/// `report_at` (the certificate report of a check at that time; a token acquisition skips that
+/// parse).
 pub fn app_credential(
     c: &Credentials,
-    with_report: bool,
+    report_at: Option<i64>,
 ) -> Result<(TenantId, ClientId, AppCredential, Value), Error> {
     match c {
         Credentials::ClientSecret {
@@ -51,8 +52,8 @@ pub fn app_credential(
                 private_key.expose(),
                 passphrase.as_ref().map(|p| p.expose()),
             );
-            let info = if with_report {
-                let loaded = Credential::load(&input, now_s())?;
+            let info = if let Some(now) = report_at {
+                let loaded = Credential::load(&input, now)?;
                 let report = serde_json::to_value(loaded.report()).unwrap_or(Value::Null);
                 json!({ "certificate": report })
             } else {
@@ -76,14 +77,13 @@ pub fn app_credential(
 
 /// Every field error of a form, the first one as the headline.
 pub fn form_errors(errors: Vec<Error>) -> ApiError {
-    let mut e = ApiError::from(
+    ApiError::from(
         errors
             .first()
             .cloned()
             .unwrap_or_else(|| Error::new(Code::InvalidFormat, "the form is invalid")),
-    );
-    e.errors = errors;
-    e
+    )
+    .with_errors(errors)
 }
 
 /// Secret fields a connection stores, per method.
@@ -112,15 +112,11 @@ pub fn secret_fields(c: &Credentials) -> Vec<(Field, String)> {
 }
 
 /// The stored credential of an app-only connection, decrypted.
-pub async fn stored_credential(
-    db: &Storage<'_>,
+pub async fn stored_credential<S: ConnectionStore>(
+    db: &S,
     row: &Connection,
 ) -> Result<Credentials, ApiError> {
-    let get = |field: Field| async move {
-        db.secret(&row.org_id, &row.id, field)
-            .await
-            .map(|v| v.map(|s| s.value))
-    };
+    let get = |field: Field| db.secret(&row.org_id, &row.id, field);
     let tenant = TenantId::parse(&row.tenant_id)?;
     let client_id = ClientId::parse(row.client_id.as_deref().unwrap_or(""))?;
     let missing = || ApiError::from(Error::new(Code::Internal, "a stored credential is missing"));

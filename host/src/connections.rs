@@ -1,0 +1,983 @@
+//! The connection use-cases: create, validate, update and delete. Written over the storage
+//! trait (`crate::connection_store`) and the platform (`crate::platform`), so every decision
+//! runs in native tests with fakes; the Worker runs them over D1, Fetch and WebCrypto.
+//!
+//! Create and update check live against Azure (a token, then a probe) and store nothing on
+//! failure; an update commits only if the connection's version is the one it read; reads never
+//! return a secret.
+
+use crate::api::{Clients, ConnectionBody, Validation};
+use crate::api_error::{ApiError, in_use, not_found};
+use crate::config::Config;
+use crate::connection_fields::name_and_description;
+use crate::connection_store::{AuditEvent, ConnectionStore};
+use crate::credentials::{app_credential, form_errors, secret_fields, stored_credential};
+use crate::platform::{Platform, new_id};
+use crate::probe::probe;
+use crate::records::{Connection, ConnectionStatus, CredentialUpdate, NewConnection};
+use crate::token_endpoint::client_credentials;
+use crate::token_flight::Tokens;
+use azconn_core::cloud::StoreEndpoint;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::{self, ConnectionForm, ConnectionType, Method, ValidatedForm};
+use azconn_core::graph::{AppQuery, Graph, GraphError, Operation};
+use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
+use azconn_core::oauth::token::TokenResponse;
+use serde_json::{Value, json};
+
+/// Who asks: the organization, the actor the audit log records and the label "created by"
+/// shows.
+pub struct Caller<'a> {
+    pub org: &'a str,
+    pub actor: &'a str,
+    pub label: &'a str,
+}
+
+/// What the live check learned (stored as the connection's non-secret credential info).
+struct Checked {
+    info: Value,
+    token: TokenResponse,
+}
+
+/// Acquires a token with the form's credential, then probes.
+async fn check<P: Platform>(p: &P, form: &ValidatedForm) -> Result<Checked, Error> {
+    let (tenant, client_id, credential, mut info) =
+        app_credential(&form.credentials, Some(p.now()))?;
+    let scope = resource_scope(
+        form.connection_type,
+        &form.cloud,
+        AppConfigurationAudience::Cloud,
+    )?;
+    let token = client_credentials(p, &form.cloud, &tenant, &client_id, &credential, scope).await?;
+    let probed = probe(
+        p,
+        form.connection_type,
+        &form.cloud,
+        form.endpoint.as_ref(),
+        &token.access_token,
+        true,
+    )
+    .await?;
+    if let (Some(i), Some(p)) = (info.as_object_mut(), probed.as_object()) {
+        i.extend(p.clone());
+    }
+    Ok(Checked { info, token })
+}
+
+fn parse_form(body: &Value, ty: ConnectionType, cfg: &Config) -> Result<ConnectionForm, ApiError> {
+    let mut body = body.clone();
+    if let Some(o) = body.as_object_mut() {
+        // The deployment decides the cloud and the path decides the type.
+        o.remove("cloud");
+        o.insert("connectionType".into(), json!(ty));
+    }
+    let mut form: ConnectionForm = serde_json::from_value(body).map_err(|e| {
+        ApiError::from(Error::field(
+            "body",
+            Code::InvalidFormat,
+            format!("the body is not a connection form: {e}"),
+        ))
+    })?;
+    form.cloud = cfg.cloud.clone();
+    Ok(form)
+}
+
+fn name_conflict(name: &str) -> ApiError {
+    ApiError::new(
+        409,
+        Error::field(
+            "name",
+            Code::Conflict,
+            format!("a connection named {name} already exists"),
+        ),
+    )
+}
+
+async fn reread<S: ConnectionStore>(db: &S, row: &Connection) -> Result<Connection, ApiError> {
+    db.connection(&row.org_id, row.ty, &row.id)
+        .await?
+        .ok_or_else(|| not_found("connection"))
+}
+
+/// `POST /app-connections/{type}`: the form, validated; a taken name refused before any Azure
+/// call; the live check; then the connection, its secrets and the check's token.
+pub async fn create<S: ConnectionStore, P: Platform>(
+    db: &S,
+    p: &P,
+    cfg: &Config,
+    caller: &Caller<'_>,
+    ty: ConnectionType,
+    body: &Value,
+) -> Result<ConnectionBody, ApiError> {
+    let form = parse_form(body, ty, cfg)?;
+    let valid = form::validate(&form).map_err(form_errors)?;
+    let name = valid.name.as_str().to_owned();
+    if db.name_taken(caller.org, ty, &name).await? {
+        return Err(name_conflict(&name));
+    }
+    let method = valid.credentials.method();
+    let checked = match check(p, &valid).await {
+        Ok(c) => c,
+        Err(e) => {
+            db.audit(AuditEvent {
+                org: caller.org,
+                actor: caller.actor,
+                action: "connection.create",
+                target: None,
+                outcome: "failed",
+                detail: json!({ "type": ty, "method": method, "name": name, "error": e }),
+            })
+            .await?;
+            return Err(e.into());
+        }
+    };
+    let id = new_id(p)?;
+    let tenant = valid.credentials.tenant();
+    let client_id = valid.credentials.client_id().map(ToString::to_string);
+    let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
+    db.insert(
+        &NewConnection {
+            id: &id,
+            org_id: caller.org,
+            ty,
+            method,
+            name: &name,
+            description: valid.description.as_deref(),
+            tenant_id: &tenant,
+            client_id: client_id.as_deref(),
+            cloud: valid.cloud.name(),
+            endpoint: endpoint.as_deref(),
+            credential_info: &checked.info,
+            created_by: Some(caller.label),
+            now: p.now(),
+        },
+        &secret_fields(&valid.credentials),
+    )
+    .await?;
+    db.cache_token(caller.org, &id, &checked.token).await?;
+    db.audit(AuditEvent {
+        org: caller.org,
+        actor: caller.actor,
+        action: "connection.create",
+        target: Some(&id),
+        outcome: "ok",
+        detail: json!({ "type": ty, "method": method, "name": name }),
+    })
+    .await?;
+    let row = db
+        .connection(caller.org, ty, &id)
+        .await?
+        .ok_or_else(|| not_found("connection"))?;
+    Ok(ConnectionBody::from(&row))
+}
+
+/// `POST …/{id}/validate`: a fresh token and the probe; the status follows the outcome.
+pub async fn validate<S: ConnectionStore, P: Platform, T: Tokens>(
+    db: &S,
+    p: &P,
+    tokens: &T,
+    cfg: &Config,
+    actor: &str,
+    row: &Connection,
+) -> Result<Validation, ApiError> {
+    // Drop the cached token: the check must prove the credential still works.
+    db.drop_cached_token(&row.id).await?;
+    let endpoint = row
+        .endpoint
+        .as_deref()
+        .map(|e| StoreEndpoint::parse(e, &cfg.cloud.endpoints()))
+        .transpose()?;
+    let outcome = async {
+        let token = tokens.token(row).await?;
+        probe(
+            p,
+            row.ty,
+            &cfg.cloud,
+            endpoint.as_ref(),
+            &token,
+            row.method != Method::OAuth,
+        )
+        .await
+        .map_err(ApiError::from)
+    }
+    .await;
+    let error = outcome.as_ref().err().map(|e| &e.error);
+    let status = match error {
+        None => ConnectionStatus::Active,
+        Some(e) if e.code == Code::ReauthRequired => ConnectionStatus::NeedsReauth,
+        Some(_) => ConnectionStatus::Failing,
+    };
+    db.set_status(&row.id, status, error, p.now()).await?;
+    db.audit(AuditEvent {
+        org: &row.org_id,
+        actor,
+        action: "connection.validate",
+        target: Some(&row.id),
+        outcome: if outcome.is_ok() { "ok" } else { "failed" },
+        detail: json!({ "status": status, "error": error }),
+    })
+    .await?;
+    let row = reread(db, row).await?;
+    Ok(Validation {
+        valid: outcome.is_ok(),
+        error: error.cloned(),
+        app_connection: (&row).into(),
+    })
+}
+
+/// A text field of a PATCH body: absent or null is none, anything but a string is refused.
+fn text<'a>(body: &'a Value, field: &str) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(Error::field(
+            field,
+            Code::InvalidFormat,
+            format!("{field} must be a string"),
+        )
+        .into()),
+    }
+}
+
+/// `PATCH …/{id}`: a delegated connection changes only its name and description; an app-only
+/// one is re-validated with the changed fields (empty secret fields keep the stored ones) and
+/// replaced only if the check passes. Either commits only if the connection is still at the
+/// version this request read: the loser of two concurrent updates gets `409 conflict` and
+/// stores nothing.
+pub async fn update<S: ConnectionStore, P: Platform>(
+    db: &S,
+    p: &P,
+    cfg: &Config,
+    actor: &str,
+    row: &Connection,
+    body: &Value,
+) -> Result<ConnectionBody, ApiError> {
+    if row.method == Method::OAuth {
+        let (name, description) = name_and_description(
+            text(body, "name")?.unwrap_or(&row.name),
+            text(body, "description")?.or(row.description.as_deref()),
+        )
+        .map_err(form_errors)?;
+        refuse_taken_name(db, row, name.as_str()).await?;
+        let renamed = db
+            .rename(
+                &row.id,
+                row.version,
+                name.as_str(),
+                description.as_deref(),
+                p.now(),
+            )
+            .await?;
+        if !renamed {
+            return Err(changed_meanwhile(db, actor, row).await?);
+        }
+        db.audit(AuditEvent {
+            org: &row.org_id,
+            actor,
+            action: "connection.update",
+            target: Some(&row.id),
+            outcome: "ok",
+            detail: json!({ "method": row.method, "name": name }),
+        })
+        .await?;
+        return Ok(ConnectionBody::from(&reread(db, row).await?));
+    }
+    let mut merged = json!({
+        "name": row.name, "description": row.description.clone().unwrap_or_default(),
+        "method": row.method, "tenantId": row.tenant_id, "clientId": row.client_id,
+        "endpoint": row.endpoint.clone().unwrap_or_default(),
+    });
+    if let (Some(m), Some(b)) = (merged.as_object_mut(), body.as_object()) {
+        for (k, v) in b {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    let method_changed = merged.get("method") != Some(&json!(row.method));
+    if !method_changed {
+        let stored = stored_credential(db, row).await?;
+        for (field, value) in secret_fields(&stored) {
+            let empty = merged
+                .get(field.name())
+                .and_then(Value::as_str)
+                .is_none_or(|v| v.trim().is_empty());
+            if empty && let Some(m) = merged.as_object_mut() {
+                m.insert(field.name().into(), json!(value));
+            }
+        }
+    }
+    let form = parse_form(&merged, row.ty, cfg)?;
+    let valid = form::validate(&form).map_err(form_errors)?;
+    refuse_taken_name(db, row, valid.name.as_str()).await?;
+    let checked = match check(p, &valid).await {
+        Ok(c) => c,
+        Err(e) => {
+            db.audit(AuditEvent {
+                org: &row.org_id,
+                actor,
+                action: "connection.update",
+                target: Some(&row.id),
+                outcome: "failed",
+                detail: json!({ "error": e }),
+            })
+            .await?;
+            return Err(e.into());
+        }
+    };
+    let method = valid.credentials.method();
+    let tenant = valid.credentials.tenant();
+    let client_id = valid
+        .credentials
+        .client_id()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let endpoint = valid.endpoint.as_ref().map(ToString::to_string);
+    let replaced = db
+        .replace_credentials(
+            &row.org_id,
+            &CredentialUpdate {
+                id: &row.id,
+                version: row.version,
+                name: valid.name.as_str(),
+                description: valid.description.as_deref(),
+                method,
+                tenant_id: &tenant,
+                client_id: &client_id,
+                endpoint: endpoint.as_deref(),
+                credential_info: &checked.info,
+                now: p.now(),
+            },
+            &secret_fields(&valid.credentials),
+        )
+        .await?;
+    if !replaced {
+        return Err(changed_meanwhile(db, actor, row).await?);
+    }
+    db.audit(AuditEvent {
+        org: &row.org_id,
+        actor,
+        action: "connection.update",
+        target: Some(&row.id),
+        outcome: "ok",
+        detail: json!({ "method": method }),
+    })
+    .await?;
+    Ok(ConnectionBody::from(&reread(db, row).await?))
+}
+
+/// `DELETE …/{id}`: a connection nothing uses goes with its secrets; one that rotations or
+/// syncs use is a `409 conflict` naming them (the storage re-checks in the same transaction).
+pub async fn delete<S: ConnectionStore>(
+    db: &S,
+    org: &str,
+    actor: &str,
+    row: &Connection,
+) -> Result<ConnectionBody, ApiError> {
+    if !db.delete_unused(org, &row.id).await? {
+        let dependents = db.dependents(org, &row.id).await?;
+        return Err(if dependents.is_empty() {
+            not_found("connection")
+        } else {
+            in_use("connection", dependents)
+        });
+    }
+    db.audit(AuditEvent {
+        org,
+        actor,
+        action: "connection.delete",
+        target: Some(&row.id),
+        outcome: "ok",
+        detail: json!({ "name": row.name }),
+    })
+    .await?;
+    Ok(ConnectionBody::from(row))
+}
+
+/// `GET …/{id}/clients`: the app registrations the connection can see, one Graph page at a
+/// time (a `next` link must stay on Graph: the core refuses another host before the token is
+/// sent).
+pub async fn clients<T: Tokens, P: Platform>(
+    tokens: &T,
+    p: &P,
+    cfg: &Config,
+    row: &Connection,
+    top: Option<u16>,
+    next: Option<&str>,
+) -> Result<Clients, ApiError> {
+    let token = tokens.token(row).await?;
+    let g = Graph::new(&cfg.cloud.endpoints());
+    let req = match next {
+        Some(link) => g.next_page(&token, link)?,
+        None => g.list_applications(
+            &token,
+            &AppQuery {
+                select: vec!["displayName".into(), "passwordCredentials".into()],
+                top: Some(top.unwrap_or(100)),
+                filter: None,
+            },
+        )?,
+    };
+    let resp = p.execute(&req).await?;
+    if !resp.is_success() {
+        return Err(GraphError::parse(&resp)
+            .to_error(Operation::ReadApplications)
+            .into());
+    }
+    let page = g.parse_application_page(&resp)?;
+    Ok(Clients {
+        clients: page.items,
+        next_link: page.next_link,
+    })
+}
+
+/// A rename to a name another connection of the organization and type has: `409 conflict` on
+/// `name`, before any Azure call.
+async fn refuse_taken_name<S: ConnectionStore>(
+    db: &S,
+    row: &Connection,
+    name: &str,
+) -> Result<(), ApiError> {
+    if name != row.name && db.name_taken(&row.org_id, row.ty, name).await? {
+        return Err(name_conflict(name));
+    }
+    Ok(())
+}
+
+/// The update lost a race with another change of the connection (its version moved): nothing
+/// of this request was stored.
+async fn changed_meanwhile<S: ConnectionStore>(
+    db: &S,
+    actor: &str,
+    row: &Connection,
+) -> Result<ApiError, ApiError> {
+    let e = Error::new(
+        Code::Conflict,
+        "the connection changed while this update was checked; nothing was stored",
+    )
+    .with_hint("reload the connection and apply the change again");
+    db.audit(AuditEvent {
+        org: &row.org_id,
+        actor,
+        action: "connection.update",
+        target: Some(&row.id),
+        outcome: "conflict",
+        detail: json!({ "error": e }),
+    })
+    .await?;
+    Ok(ApiError::new(409, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api_error::{Dependent, DependentKind, ErrorBody};
+    use crate::fakes::{
+        APP, FakePlatform, FakeTokens, MemoryStore, NOW, OTHER_SECRET, SECRET, Service, TENANT,
+        block_on, jwt, token_response,
+    };
+    use crate::secret_field::Field;
+    use azconn_core::http::HttpResponse;
+
+    const ORG: &str = "org1";
+
+    fn config() -> Config {
+        let vars = [
+            ("SITE_URL", "https://azconn.example.com"),
+            (
+                "AZCONN_ENCRYPTION_KEYS",
+                "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
+        ];
+        Config::parse(&|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("config")
+    }
+
+    fn caller() -> Caller<'static> {
+        Caller {
+            org: ORG,
+            actor: "token1",
+            label: "API token \"default\"",
+        }
+    }
+
+    fn form(name: &str) -> Value {
+        json!({
+            "name": name, "method": "client-secret", "tenantId": TENANT, "clientId": APP,
+            "clientSecret": SECRET,
+        })
+    }
+
+    /// A store with one client-secret connection made through `create`.
+    fn with_connection(name: &str) -> (MemoryStore, Connection) {
+        let db = MemoryStore::default();
+        let p = FakePlatform::new();
+        let made = block_on(create(
+            &db,
+            &p,
+            &config(),
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &form(name),
+        ))
+        .expect("created");
+        let row = db.row(&made.app_connection.id).expect("stored");
+        db.audit.borrow_mut().clear();
+        (db, row)
+    }
+
+    fn body_text(e: &ApiError) -> String {
+        serde_json::to_string(&ErrorBody::of(e, Some("r1"))).expect("json")
+    }
+
+    #[test]
+    fn create_checks_live_then_stores_the_connection_its_secret_and_the_token() {
+        let db = MemoryStore::default();
+        let p = FakePlatform::new();
+        let made = block_on(create(
+            &db,
+            &p,
+            &config(),
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &form("graph"),
+        ))
+        .expect("created");
+        let c = &made.app_connection;
+        assert_eq!(c.name, "graph");
+        assert_eq!(c.client_id.as_deref(), Some(APP));
+        assert_eq!(p.services(), [Service::Token, Service::Graph]);
+        let token_req = &p.requests.borrow()[0];
+        assert_eq!(
+            token_req.url,
+            format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token")
+        );
+        assert!(token_req.body.contains("grant_type=client_credentials"));
+        assert!(
+            token_req
+                .body
+                .contains("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")
+        );
+        assert!(p.requests.borrow()[1].url.contains("/v1.0/applications"));
+        assert_eq!(db.fields(&c.id), ["accessToken", "clientSecret"]);
+        assert_eq!(
+            db.secret_of(&c.id, Field::ClientSecret).as_deref(),
+            Some(SECRET)
+        );
+        let row = db.row(&c.id).expect("row");
+        assert_eq!(row.created_by.as_deref(), Some("API token \"default\""));
+        assert_eq!(row.created_at, NOW);
+        assert_eq!(
+            row.credential_info.expect("info")["permission"],
+            "Application.ReadWrite.OwnedBy"
+        );
+        assert_eq!(
+            db.actions(),
+            [("connection.create".to_owned(), "ok".to_owned())]
+        );
+        let shown = serde_json::to_string(&made).expect("json");
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
+
+    #[test]
+    fn a_taken_name_or_an_invalid_form_is_refused_before_any_azure_call() {
+        let (db, _) = with_connection("graph");
+        let p = FakePlatform::new();
+        let cfg = config();
+        let taken = block_on(create(
+            &db,
+            &p,
+            &cfg,
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &form("graph"),
+        ))
+        .expect_err("taken");
+        assert_eq!(taken.status, 409);
+        assert_eq!(taken.error.field.as_deref(), Some("name"));
+        let mut bad = form("Bad Name");
+        bad["clientSecret"] = json!("");
+        let invalid = block_on(create(
+            &db,
+            &p,
+            &cfg,
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &bad,
+        ))
+        .expect_err("invalid");
+        assert_eq!(invalid.status, 400);
+        let fields: Vec<_> = invalid
+            .errors()
+            .iter()
+            .filter_map(|e| e.field.clone())
+            .collect();
+        assert_eq!(fields, ["name", "clientSecret"]);
+        assert!(p.requests.borrow().is_empty());
+        assert_eq!(db.connections.borrow().len(), 1);
+    }
+
+    #[test]
+    fn azure_refusals_and_failures_store_nothing_and_are_audited() {
+        let cases: [(Service, HttpResponse, Code); 3] = [
+            (
+                Service::Token,
+                HttpResponse::new(
+                    401,
+                    json!({ "error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215] }).to_string(),
+                ),
+                Code::TokenRequestFailed,
+            ),
+            (
+                Service::Token,
+                HttpResponse::new(503, "<html>upstream unavailable</html>"),
+                Code::MalformedResponse,
+            ),
+            (
+                Service::Token,
+                token_response(&jwt(&json!({ "tid": TENANT, "roles": [] }))),
+                Code::PermissionDenied,
+            ),
+        ];
+        for (service, resp, code) in cases {
+            let db = MemoryStore::default();
+            let p = FakePlatform::new();
+            p.answer(service, resp);
+            let e = block_on(create(
+                &db,
+                &p,
+                &config(),
+                &caller(),
+                ConnectionType::AzureClientSecrets,
+                &form("graph"),
+            ))
+            .expect_err("refused");
+            assert_eq!(e.error.code, code, "{:?}", e.error);
+            assert!(db.connections.borrow().is_empty());
+            assert!(db.secrets.borrow().is_empty());
+            assert_eq!(
+                db.actions(),
+                [("connection.create".to_owned(), "failed".to_owned())]
+            );
+            let audited = db.audit.borrow()[0].detail.to_string();
+            assert!(!audited.contains(SECRET), "{audited}");
+        }
+    }
+
+    #[test]
+    fn a_graph_5xx_after_the_token_stores_nothing() {
+        let db = MemoryStore::default();
+        let p = FakePlatform::new();
+        p.answer(
+            Service::Graph,
+            HttpResponse::new(
+                500,
+                json!({ "error": { "code": "InternalServerError", "message": "boom" } })
+                    .to_string(),
+            ),
+        );
+        let e = block_on(create(
+            &db,
+            &p,
+            &config(),
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &form("graph"),
+        ))
+        .expect_err("graph failed");
+        assert!(e.status >= 400 && e.status != 500, "{}", e.status);
+        assert!(db.connections.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_storage_failure_answers_without_the_storage_text_and_keeps_the_cause_for_the_log() {
+        let db = MemoryStore::default();
+        db.fail.set(Some("insert"));
+        let p = FakePlatform::new();
+        let e = block_on(create(
+            &db,
+            &p,
+            &config(),
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &form("graph"),
+        ))
+        .expect_err("storage failed");
+        assert_eq!(e.status, 500);
+        let answered = body_text(&e);
+        assert!(!answered.contains("D1_ERROR"), "{answered}");
+        assert!(!answered.contains(SECRET), "{answered}");
+        assert!(
+            e.log_line("r1")
+                .expect("logged")
+                .contains("D1_ERROR: insert failed")
+        );
+    }
+
+    #[test]
+    fn an_update_keeps_the_stored_secret_when_the_field_is_empty_and_moves_the_version() {
+        let (db, row) = with_connection("graph");
+        let p = FakePlatform::new();
+        let updated = block_on(update(
+            &db,
+            &p,
+            &config(),
+            "token1",
+            &row,
+            &json!({ "description": "rotation", "clientSecret": "" }),
+        ))
+        .expect("updated");
+        assert_eq!(
+            updated.app_connection.description.as_deref(),
+            Some("rotation")
+        );
+        let token_body = &p.requests.borrow()[0].body;
+        assert!(
+            token_body.contains(&format!("client_secret={}", SECRET.replace('~', "%7E")))
+                || token_body.contains(&format!("client_secret={SECRET}")),
+            "{token_body}"
+        );
+        assert_eq!(db.row(&row.id).expect("row").version, 2);
+        assert_eq!(
+            db.secret_of(&row.id, Field::ClientSecret).as_deref(),
+            Some(SECRET)
+        );
+        assert_eq!(
+            db.actions(),
+            [("connection.update".to_owned(), "ok".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_update_that_lost_the_race_is_409_and_stores_nothing() {
+        let (db, row) = with_connection("graph");
+        db.concurrent_write.set(true);
+        let p = FakePlatform::new();
+        let e = block_on(update(
+            &db,
+            &p,
+            &config(),
+            "token1",
+            &row,
+            &json!({ "clientSecret": OTHER_SECRET, "description": "mine" }),
+        ))
+        .expect_err("lost");
+        assert_eq!(e.status, 409);
+        assert_eq!(e.error.code, Code::Conflict);
+        assert_eq!(
+            db.secret_of(&row.id, Field::ClientSecret).as_deref(),
+            Some(SECRET),
+            "the loser's secret is not stored"
+        );
+        assert_eq!(db.row(&row.id).expect("row").description, None);
+        assert_eq!(
+            db.actions(),
+            [("connection.update".to_owned(), "conflict".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_rename_to_a_taken_name_is_409_before_any_azure_call() {
+        let db = MemoryStore::default();
+        let p = FakePlatform::new();
+        let mut ids = ["taken", "free"].map(|name| {
+            block_on(create(
+                &db,
+                &p,
+                &config(),
+                &caller(),
+                ConnectionType::AzureClientSecrets,
+                &form(name),
+            ))
+            .expect("created")
+            .app_connection
+            .id
+        });
+        assert_ne!(ids[0], ids[1]);
+        let row = db.row(&std::mem::take(&mut ids[1])).expect("row");
+        p.requests.borrow_mut().clear();
+        let e = block_on(update(
+            &db,
+            &p,
+            &config(),
+            "token1",
+            &row,
+            &json!({ "name": "taken" }),
+        ))
+        .expect_err("taken");
+        assert_eq!(e.status, 409);
+        assert_eq!(e.error.field.as_deref(), Some("name"));
+        assert!(p.requests.borrow().is_empty());
+    }
+
+    fn oauth_row(db: &MemoryStore) -> Connection {
+        let (_, mut row) = with_connection("delegated");
+        row.method = Method::OAuth;
+        row.id = "oauth1".into();
+        db.connections.borrow_mut().push(row.clone());
+        row
+    }
+
+    #[test]
+    fn a_delegated_connection_renames_under_the_form_rules_and_its_version() {
+        let db = MemoryStore::default();
+        let row = oauth_row(&db);
+        let p = FakePlatform::new();
+        for (body, field, code) in [
+            (
+                json!({ "description": "d".repeat(100_000) }),
+                "description",
+                Code::TooLong,
+            ),
+            (
+                json!({ "description": "nul\u{0}" }),
+                "description",
+                Code::InvalidCharacter,
+            ),
+            (
+                json!({ "name": "Not A Slug" }),
+                "name",
+                Code::InvalidCharacter,
+            ),
+            (json!({ "name": 7 }), "name", Code::InvalidFormat),
+        ] {
+            let e =
+                block_on(update(&db, &p, &config(), "token1", &row, &body)).expect_err("refused");
+            assert_eq!(e.error.field.as_deref(), Some(field), "{body}");
+            assert_eq!(e.error.code, code, "{body}");
+        }
+        let renamed = block_on(update(
+            &db,
+            &p,
+            &config(),
+            "token1",
+            &row,
+            &json!({ "name": "delegated-2", "description": " fine " }),
+        ))
+        .expect("renamed");
+        assert_eq!(renamed.app_connection.name, "delegated-2");
+        assert_eq!(renamed.app_connection.description.as_deref(), Some("fine"));
+        assert!(p.requests.borrow().is_empty(), "no Azure call");
+        // The row this request read is now stale: a second rename with it loses.
+        let e = block_on(update(
+            &db,
+            &p,
+            &config(),
+            "token1",
+            &row,
+            &json!({ "name": "delegated-3" }),
+        ))
+        .expect_err("stale");
+        assert_eq!(e.status, 409);
+        assert_eq!(db.row("oauth1").expect("row").name, "delegated-2");
+    }
+
+    #[test]
+    fn delete_refuses_a_connection_in_use_naming_its_dependents_and_removes_an_unused_one() {
+        let (db, row) = with_connection("graph");
+        let rotation = Dependent {
+            kind: DependentKind::Rotation,
+            id: "rot1".into(),
+            name: "payments-api".into(),
+        };
+        db.dependents
+            .borrow_mut()
+            .push((row.id.clone(), rotation.clone()));
+        let e = block_on(delete(&db, ORG, "token1", &row)).expect_err("in use");
+        assert_eq!(e.status, 409);
+        assert_eq!(e.dependents(), [rotation]);
+        assert!(db.row(&row.id).is_some());
+        db.dependents.borrow_mut().clear();
+        block_on(delete(&db, ORG, "token1", &row)).expect("deleted");
+        assert!(db.row(&row.id).is_none());
+        assert!(db.fields(&row.id).is_empty());
+        assert_eq!(
+            db.actions(),
+            [("connection.delete".to_owned(), "ok".to_owned())]
+        );
+        let gone = block_on(delete(&db, ORG, "token1", &row)).expect_err("gone");
+        assert_eq!(gone.status, 404);
+    }
+
+    #[test]
+    fn clients_list_one_graph_page_and_refuse_a_next_link_off_graph() {
+        let (_, row) = with_connection("graph");
+        let p = FakePlatform::new();
+        let tokens = FakeTokens(Ok(crate::fakes::graph_token()));
+        let page = block_on(clients(&tokens, &p, &config(), &row, Some(1), None)).expect("page");
+        assert_eq!(page.clients.len(), 1);
+        assert!(
+            p.requests.borrow()[0].url.contains("%24top=1")
+                || p.requests.borrow()[0].url.contains("$top=1")
+        );
+        let e = block_on(clients(
+            &tokens,
+            &p,
+            &config(),
+            &row,
+            None,
+            Some("https://evil.example/v1.0/applications?$skiptoken=x"),
+        ))
+        .expect_err("off Graph");
+        assert_eq!(e.status, 400, "{:?}", e.error);
+        assert_eq!(
+            p.requests.borrow().len(),
+            1,
+            "the token never left for another host"
+        );
+    }
+
+    #[test]
+    fn validate_sets_the_status_the_outcome_says() {
+        let graph_403 = HttpResponse::new(
+            403,
+            json!({ "error": { "code": "Authorization_RequestDenied", "message": "Insufficient privileges" } })
+                .to_string(),
+        );
+        let reauth = Error::new(Code::ReauthRequired, "the grant expired");
+        for (tokens, graph, status, valid) in [
+            (
+                FakeTokens(Ok(crate::fakes::graph_token())),
+                None,
+                ConnectionStatus::Active,
+                true,
+            ),
+            (
+                FakeTokens(Err(reauth)),
+                None,
+                ConnectionStatus::NeedsReauth,
+                false,
+            ),
+            (
+                FakeTokens(Ok(crate::fakes::graph_token())),
+                Some(graph_403),
+                ConnectionStatus::Failing,
+                false,
+            ),
+        ] {
+            let (db, row) = with_connection("graph");
+            let p = FakePlatform::new();
+            if let Some(resp) = graph {
+                p.answer(Service::Graph, resp);
+            }
+            let v =
+                block_on(validate(&db, &p, &tokens, &config(), "token1", &row)).expect("validated");
+            assert_eq!(v.valid, valid);
+            assert_eq!(v.app_connection.status, status);
+            assert_eq!(db.row(&row.id).expect("row").status, status);
+            assert!(
+                db.secret_of(&row.id, Field::AccessToken).is_none(),
+                "the cached token was dropped"
+            );
+            assert_eq!(
+                db.actions(),
+                [(
+                    "connection.validate".to_owned(),
+                    if valid { "ok" } else { "failed" }.to_owned()
+                )]
+            );
+        }
+    }
+}

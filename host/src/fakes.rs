@@ -1,0 +1,633 @@
+//! In-memory fakes of what the platform provides, for native tests of the use-cases: a store
+//! that keeps connections, secrets and the audit log in memory (with injectable storage
+//! failures and a concurrent writer), and a platform whose Azure answers like the real one
+//! unless a test scripts another answer. Deterministic: a fixed clock and counting entropy.
+
+use crate::api_error::{ApiError, Dependent, platform_failure};
+use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenStore};
+use crate::records::{
+    Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewSignIn, PendingSignIn,
+};
+use crate::secret_field::Field;
+use crate::token_flight::Tokens;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
+use azconn_core::http::{HttpRequest, HttpResponse};
+use azconn_core::jose::assertion::WebCryptoParams;
+use azconn_core::oauth::token::{AccessToken, RefreshToken, TokenResponse};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+pub const NOW: i64 = 1_800_000_000;
+pub const TENANT: &str = "8c3a7e51-2f64-4b0e-9d1a-6f5e2c4b7a10";
+pub const APP: &str = "6a1f0c2e-3b4d-4c5e-8f70-91a2b3c4d5e6";
+pub const SECRET: &str = "azc8Q~fakeSecretForNativeTests.DoNotUse01";
+pub const OTHER_SECRET: &str = "azc8Q~anotherFakeSecretForTests.DoNotUse2";
+
+/// Drives a future whose every await is ready (the fakes never block).
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// An unsigned JWT with these claims (the host only reads claims; Azure verifies).
+pub fn jwt(claims: &Value) -> String {
+    let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.sig", part(&json!({ "alg": "RS256" })), part(claims))
+}
+
+/// An app-only Graph token that may manage the apps it owns.
+pub fn graph_token() -> String {
+    jwt(&json!({ "tid": TENANT, "roles": ["Application.ReadWrite.OwnedBy"] }))
+}
+
+pub fn token_response(access_token: &str) -> HttpResponse {
+    HttpResponse::new(
+        200,
+        json!({ "token_type": "Bearer", "expires_in": 3599, "access_token": access_token })
+            .to_string(),
+    )
+}
+
+/// Which Azure service a request went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Service {
+    Token,
+    Graph,
+    Store,
+}
+
+fn service_of(req: &HttpRequest) -> Service {
+    if req.url.contains("/oauth2/v2.0/token") {
+        Service::Token
+    } else if req.url.contains("graph.microsoft") {
+        Service::Graph
+    } else {
+        Service::Store
+    }
+}
+
+/// The clock, entropy, Azure and signing of a test.
+pub struct FakePlatform {
+    pub now: Cell<i64>,
+    counter: Cell<u8>,
+    script: RefCell<BTreeMap<Service, VecDeque<HttpResponse>>>,
+    /// Every request sent, in order.
+    pub requests: RefCell<Vec<HttpRequest>>,
+    pub pauses: Cell<u32>,
+}
+
+impl FakePlatform {
+    pub fn new() -> FakePlatform {
+        FakePlatform {
+            now: Cell::new(NOW),
+            counter: Cell::new(0),
+            script: RefCell::new(BTreeMap::new()),
+            requests: RefCell::new(Vec::new()),
+            pauses: Cell::new(0),
+        }
+    }
+
+    /// The next request to `service` gets `resp` instead of the default answer.
+    pub fn answer(&self, service: Service, resp: HttpResponse) {
+        self.script
+            .borrow_mut()
+            .entry(service)
+            .or_default()
+            .push_back(resp);
+    }
+
+    pub fn services(&self) -> Vec<Service> {
+        self.requests.borrow().iter().map(service_of).collect()
+    }
+}
+
+impl crate::platform::Clock for FakePlatform {
+    fn now(&self) -> i64 {
+        self.now.get()
+    }
+}
+
+impl crate::platform::Entropy for FakePlatform {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
+        for b in buf {
+            self.counter.set(self.counter.get().wrapping_add(1));
+            *b = self.counter.get();
+        }
+        Ok(())
+    }
+}
+
+impl crate::platform::Outbound for FakePlatform {
+    async fn execute(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        self.requests.borrow_mut().push(req.clone());
+        let service = service_of(req);
+        if let Some(resp) = self
+            .script
+            .borrow_mut()
+            .get_mut(&service)
+            .and_then(VecDeque::pop_front)
+        {
+            return Ok(resp);
+        }
+        Ok(match service {
+            Service::Token => token_response(&graph_token()),
+            Service::Graph => HttpResponse::new(
+                200,
+                json!({ "value": [{ "id": "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f", "appId": APP, "displayName": "azconn" }] })
+                    .to_string(),
+            ),
+            Service::Store => HttpResponse::new(200, json!({ "items": [] }).to_string()),
+        })
+    }
+}
+
+impl crate::platform::Timer for FakePlatform {
+    /// Time passes at once: a waiter's next look sees the clock moved.
+    async fn pause(&self, ms: u64) {
+        self.pauses.set(self.pauses.get() + 1);
+        self.now
+            .set(self.now.get() + i64::try_from(ms / 1000).unwrap_or(0).max(1));
+    }
+}
+
+impl crate::platform::Signer for FakePlatform {
+    async fn sign(
+        &self,
+        _params: &WebCryptoParams,
+        _pkcs8: &[u8],
+        _input: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        Err(Error::new(
+            Code::Internal,
+            "the fake platform signs nothing",
+        ))
+    }
+}
+
+/// One audit log entry as stored.
+#[derive(Debug, Clone)]
+pub struct Audited {
+    pub action: String,
+    pub outcome: String,
+    pub detail: Value,
+}
+
+/// Connections, secrets, dependents and the audit log of one organization in memory.
+#[derive(Default)]
+pub struct MemoryStore {
+    pub connections: RefCell<Vec<Connection>>,
+    pub secrets: RefCell<BTreeMap<(String, &'static str), String>>,
+    /// (connection id, what uses it).
+    pub dependents: RefCell<Vec<(String, Dependent)>>,
+    pub audit: RefCell<Vec<Audited>>,
+    /// The storage call that fails (as D1 would: a platform failure with D1's text).
+    pub fail: Cell<Option<&'static str>>,
+    /// Another writer commits just before this request's update does.
+    pub concurrent_write: Cell<bool>,
+    /// Pending OAuth sign-ins with their state hash.
+    pub sign_ins: RefCell<Vec<(String, PendingSignIn)>>,
+    /// (connection id, tenant) of every reconnect.
+    pub reconnects: RefCell<Vec<(String, String)>>,
+    /// The token lease: (holder, until).
+    pub lease: RefCell<Option<(String, i64)>>,
+    /// Expiry of each cached access token.
+    pub token_expiry: RefCell<BTreeMap<String, i64>>,
+}
+
+impl MemoryStore {
+    fn failing(&self, call: &'static str) -> Result<(), ApiError> {
+        if self.fail.get() == Some(call) {
+            return Err(platform_failure(format!(
+                "D1_ERROR: {call} failed: SQLITE_BUSY"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn row(&self, id: &str) -> Option<Connection> {
+        self.connections
+            .borrow()
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+    }
+
+    /// The secret fields stored for `owner`, by name.
+    pub fn fields(&self, owner: &str) -> Vec<&'static str> {
+        self.secrets
+            .borrow()
+            .keys()
+            .filter(|(o, _)| o == owner)
+            .map(|(_, f)| *f)
+            .collect()
+    }
+
+    pub fn secret_of(&self, owner: &str, field: Field) -> Option<String> {
+        self.secrets
+            .borrow()
+            .get(&(owner.to_owned(), field.name()))
+            .cloned()
+    }
+
+    pub fn actions(&self) -> Vec<(String, String)> {
+        self.audit
+            .borrow()
+            .iter()
+            .map(|a| (a.action.clone(), a.outcome.clone()))
+            .collect()
+    }
+
+    fn put_secrets(&self, owner: &str, secrets: &[(Field, String)]) {
+        let mut stored = self.secrets.borrow_mut();
+        for (field, value) in secrets {
+            stored.insert((owner.to_owned(), field.name()), value.clone());
+        }
+    }
+}
+
+impl ConnectionStore for MemoryStore {
+    async fn connection(
+        &self,
+        org: &str,
+        ty: ConnectionType,
+        id: &str,
+    ) -> Result<Option<Connection>, ApiError> {
+        self.failing("connection")?;
+        Ok(self.row(id).filter(|c| c.org_id == org && c.ty == ty))
+    }
+
+    async fn name_taken(
+        &self,
+        org: &str,
+        ty: ConnectionType,
+        name: &str,
+    ) -> Result<bool, ApiError> {
+        self.failing("name_taken")?;
+        Ok(self
+            .connections
+            .borrow()
+            .iter()
+            .any(|c| c.org_id == org && c.ty == ty && c.name == name))
+    }
+
+    async fn insert(
+        &self,
+        c: &NewConnection<'_>,
+        secrets: &[(Field, String)],
+    ) -> Result<(), ApiError> {
+        self.failing("insert")?;
+        if self.name_taken(c.org_id, c.ty, c.name).await? {
+            return Err(ApiError::new(
+                409,
+                Error::field("name", Code::Conflict, "taken"),
+            ));
+        }
+        self.connections.borrow_mut().push(Connection {
+            id: c.id.to_owned(),
+            org_id: c.org_id.to_owned(),
+            ty: c.ty,
+            method: c.method,
+            name: c.name.to_owned(),
+            description: c.description.map(str::to_owned),
+            tenant_id: c.tenant_id.to_owned(),
+            client_id: c.client_id.map(str::to_owned),
+            cloud: c.cloud.to_owned(),
+            endpoint: c.endpoint.map(str::to_owned),
+            credential_info: Some(c.credential_info.clone()),
+            status: ConnectionStatus::Active,
+            last_error: None,
+            last_validated_at: Some(c.now),
+            version: 1,
+            created_at: c.now,
+            updated_at: c.now,
+            created_by: c.created_by.map(str::to_owned),
+        });
+        self.put_secrets(c.id, secrets);
+        Ok(())
+    }
+
+    async fn replace_credentials(
+        &self,
+        _org: &str,
+        u: &CredentialUpdate<'_>,
+        secrets: &[(Field, String)],
+    ) -> Result<bool, ApiError> {
+        self.failing("replace_credentials")?;
+        let mut rows = self.connections.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|c| c.id == u.id) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != u.version {
+            return Ok(false);
+        }
+        row.version += 1;
+        row.name = u.name.to_owned();
+        row.description = u.description.map(str::to_owned);
+        row.method = u.method;
+        row.tenant_id = u.tenant_id.to_owned();
+        row.client_id = Some(u.client_id.to_owned());
+        row.endpoint = u.endpoint.map(str::to_owned);
+        row.credential_info = Some(u.credential_info.clone());
+        row.updated_at = u.now;
+        drop(rows);
+        self.secrets.borrow_mut().retain(|(o, _), _| o != u.id);
+        self.put_secrets(u.id, secrets);
+        Ok(true)
+    }
+
+    async fn rename(
+        &self,
+        id: &str,
+        version: i64,
+        name: &str,
+        description: Option<&str>,
+        now: i64,
+    ) -> Result<bool, ApiError> {
+        self.failing("rename")?;
+        let mut rows = self.connections.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|c| c.id == id) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != version {
+            return Ok(false);
+        }
+        row.version += 1;
+        row.name = name.to_owned();
+        row.description = description.map(str::to_owned);
+        row.updated_at = now;
+        Ok(true)
+    }
+
+    async fn delete_unused(&self, org: &str, id: &str) -> Result<bool, ApiError> {
+        self.failing("delete_unused")?;
+        if self.dependents.borrow().iter().any(|(c, _)| c == id) {
+            return Ok(false);
+        }
+        let before = self.connections.borrow().len();
+        self.connections
+            .borrow_mut()
+            .retain(|c| !(c.id == id && c.org_id == org));
+        let deleted = self.connections.borrow().len() < before;
+        if deleted {
+            self.secrets.borrow_mut().retain(|(o, _), _| o != id);
+        }
+        Ok(deleted)
+    }
+
+    async fn dependents(&self, _org: &str, id: &str) -> Result<Vec<Dependent>, ApiError> {
+        Ok(self
+            .dependents
+            .borrow()
+            .iter()
+            .filter(|(c, _)| c == id)
+            .map(|(_, d)| d.clone())
+            .collect())
+    }
+
+    async fn set_status(
+        &self,
+        id: &str,
+        status: ConnectionStatus,
+        error: Option<&Error>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.failing("set_status")?;
+        if let Some(row) = self
+            .connections
+            .borrow_mut()
+            .iter_mut()
+            .find(|c| c.id == id)
+        {
+            row.status = status;
+            row.last_error = error.cloned();
+            row.last_validated_at = Some(now);
+        }
+        Ok(())
+    }
+
+    async fn secret(
+        &self,
+        _org: &str,
+        owner: &str,
+        field: Field,
+    ) -> Result<Option<String>, ApiError> {
+        self.failing("secret")?;
+        Ok(self.secret_of(owner, field))
+    }
+
+    async fn cache_token(
+        &self,
+        _org: &str,
+        id: &str,
+        token: &TokenResponse,
+    ) -> Result<(), ApiError> {
+        self.put_secrets(
+            id,
+            &[(Field::AccessToken, token.access_token.expose().to_owned())],
+        );
+        self.token_expiry
+            .borrow_mut()
+            .insert(id.to_owned(), i64::try_from(token.expires_at).unwrap_or(0));
+        Ok(())
+    }
+
+    async fn drop_cached_token(&self, id: &str) -> Result<(), ApiError> {
+        self.secrets
+            .borrow_mut()
+            .remove(&(id.to_owned(), Field::AccessToken.name()));
+        Ok(())
+    }
+
+    async fn store_tokens(
+        &self,
+        _org: &str,
+        id: &str,
+        refresh: &RefreshToken,
+        token: &TokenResponse,
+    ) -> Result<(), ApiError> {
+        self.put_secrets(
+            id,
+            &[
+                (Field::RefreshToken, refresh.expose().to_owned()),
+                (Field::AccessToken, token.access_token.expose().to_owned()),
+            ],
+        );
+        Ok(())
+    }
+
+    async fn audit(&self, e: AuditEvent<'_>) -> Result<(), ApiError> {
+        self.failing("audit")?;
+        self.audit.borrow_mut().push(Audited {
+            action: e.action.to_owned(),
+            outcome: e.outcome.to_owned(),
+            detail: e.detail,
+        });
+        Ok(())
+    }
+}
+
+impl SignInStore for MemoryStore {
+    async fn insert_sign_in(
+        &self,
+        p: &NewSignIn<'_>,
+        verifier: &str,
+        audit: AuditEvent<'_>,
+    ) -> Result<(), ApiError> {
+        self.failing("insert_sign_in")?;
+        self.sign_ins.borrow_mut().push((
+            p.state_hash.to_owned(),
+            PendingSignIn {
+                id: p.id.to_owned(),
+                browser_hash: p.browser_hash.to_owned(),
+                org_id: p.org_id.to_owned(),
+                ty: p.ty,
+                name: p.name.to_owned(),
+                description: p.description.map(str::to_owned),
+                tenant: p.tenant.to_owned(),
+                endpoint: p.endpoint.map(str::to_owned),
+                reconnect_id: p.reconnect_id.map(str::to_owned),
+                expires_at: p.expires_at,
+                used_at: None,
+                created_by: Some(p.created_by.to_owned()),
+            },
+        ));
+        self.put_secrets(p.id, &[(Field::CodeVerifier, verifier.to_owned())]);
+        self.audit(audit).await
+    }
+
+    async fn sign_in_by_state(&self, state_hash: &str) -> Result<Option<PendingSignIn>, ApiError> {
+        Ok(self
+            .sign_ins
+            .borrow()
+            .iter()
+            .find(|(h, _)| h == state_hash)
+            .map(|(_, p)| p.clone()))
+    }
+
+    async fn claim_sign_in(&self, id: &str, now: i64) -> Result<bool, ApiError> {
+        let mut sign_ins = self.sign_ins.borrow_mut();
+        match sign_ins.iter_mut().find(|(_, p)| p.id == id) {
+            Some((_, p)) if p.used_at.is_none() => {
+                p.used_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn drop_verifier(&self, sign_in: &str) -> Result<(), ApiError> {
+        self.secrets.borrow_mut().retain(|(o, _), _| o != sign_in);
+        Ok(())
+    }
+
+    async fn reconnect(
+        &self,
+        _org: &str,
+        id: &str,
+        tenant_id: &str,
+        _credential_info: &Value,
+        _now: i64,
+    ) -> Result<(), ApiError> {
+        self.reconnects
+            .borrow_mut()
+            .push((id.to_owned(), tenant_id.to_owned()));
+        Ok(())
+    }
+}
+
+impl TokenStore for MemoryStore {
+    async fn cached_token(
+        &self,
+        _org: &str,
+        id: &str,
+    ) -> Result<Option<(AccessToken, i64)>, ApiError> {
+        let exp = self.token_expiry.borrow().get(id).copied();
+        match (self.secret_of(id, Field::AccessToken), exp) {
+            (Some(t), Some(exp)) => Ok(Some((AccessToken::parse(&t)?, exp))),
+            _ => Ok(None),
+        }
+    }
+
+    async fn take_lease(
+        &self,
+        _connection: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, ApiError> {
+        let mut lease = self.lease.borrow_mut();
+        match &*lease {
+            Some((_, exp)) if *exp > now => Ok(false),
+            _ => {
+                *lease = Some((holder.to_owned(), until));
+                Ok(true)
+            }
+        }
+    }
+
+    async fn release_lease(&self, _connection: &str, holder: &str) -> Result<(), ApiError> {
+        let mut lease = self.lease.borrow_mut();
+        if lease.as_ref().is_some_and(|(h, _)| h == holder) {
+            *lease = None;
+        }
+        Ok(())
+    }
+
+    async fn mark_needs_reauth(&self, id: &str, e: &Error, _now: i64) -> Result<(), ApiError> {
+        if let Some(row) = self
+            .connections
+            .borrow_mut()
+            .iter_mut()
+            .find(|c| c.id == id)
+        {
+            row.status = ConnectionStatus::NeedsReauth;
+            row.last_error = Some(e.clone());
+        }
+        Ok(())
+    }
+
+    async fn bump_version(&self, id: &str, version: i64) -> Result<bool, ApiError> {
+        let mut rows = self.connections.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|c| c.id == id) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != version {
+            return Ok(false);
+        }
+        row.version += 1;
+        Ok(true)
+    }
+}
+
+/// A token source that answers one scripted outcome.
+pub struct FakeTokens(pub Result<String, Error>);
+
+impl Tokens for FakeTokens {
+    async fn token(&self, _row: &Connection) -> Result<AccessToken, ApiError> {
+        match &self.0 {
+            Ok(t) => Ok(AccessToken::parse(t)?),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
+}
