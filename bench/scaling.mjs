@@ -39,22 +39,23 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
   const count = (reqs, service) => reqs.filter((r) => r.service === service).length;
   const timed = async (fn) => { const t0 = performance.now(); await fn(); return performance.now() - t0; };
 
-  const putAll = (prefix, label, values) => Object.entries(values).map(([name, value]) =>
-    azconn.appConfigPut({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn' } }, condition: 'none' }));
+  // Keys carry the tags of the sync that owns them (`owner` is its id): only its owner changes them.
+  const putAll = (owner, prefix, label, values) => Object.entries(values).map(([name, value]) =>
+    azconn.appConfigPut({ cloud, endpoint, key: prefix + name, label, write: { value, tags: { 'managed-by': 'azconn', 'azconn-sync': owner } }, condition: 'none' }));
   /** The naive approach: one PUT per key, sequential. */
-  const naive = async (prefix, label, values) => {
-    for (const req of putAll(prefix, label, values)) await send(req);
+  const naive = async (owner, prefix, label, values) => {
+    for (const req of putAll(owner, prefix, label, values)) await send(req);
   };
   /** Fills the store before the measured rounds (not measured): 8 PUTs in flight. */
-  const populate = async (prefix, label, values) => {
-    const reqs = putAll(prefix, label, values);
+  const populate = async (owner, prefix, label, values) => {
+    const reqs = putAll(owner, prefix, label, values);
     await Promise.all(Array.from({ length: 8 }, async () => { while (reqs.length) await send(reqs.pop()); }));
   };
-  /** The npm package from Node: list every page, plan, write; with the time of each phase. */
-  const library = async (prefix, label, values) => {
+  /** The npm package from Node, acting as sync `owner`: list every page, plan, write; with the time of each phase. */
+  const library = async (owner, prefix, label, values) => {
     const t0 = performance.now();
     const desired = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { kind: 'plain', value: v }]));
-    const planner = new azconn.SyncPlanner({ cloud, endpoint, spec: { prefix, label, mode: 'overwrite' }, desired });
+    const planner = new azconn.SyncPlanner({ cloud, endpoint, spec: { prefix, label, mode: 'overwrite', owner }, desired });
     try {
       let req = planner.firstRequest();
       for (let i = 0; req && i < 10_000; i++) {
@@ -93,9 +94,10 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
     // to value r, so every round finds exactly `changed` keys different: Worker rounds 1..R,
     // then npm package rounds R+1..2R, then the naive rounds.
     const prefix = `s${n}:`;
-    await populate(prefix, label, base);
     const sync = await env.api('POST', '/api/v1/secret-syncs/azure-app-configuration', { token: org.token, body: { connectionId: store.json.appConnection.id, label, keyPrefix: prefix } });
     if (sync.status !== 201) throw new Error(`sync: ${sync.text}`);
+    const owner = sync.json.sync.id;
+    await populate(owner, prefix, label, base);
     const worker = { ms: [], store: [], entra: [], planned: [], cpu: [] };
     for (let r = 1; r <= rounds; r++) {
       await clearLog();
@@ -114,14 +116,14 @@ export async function scaling(env, { sizes = [100, 1000, 10000], rounds = 3, nai
     for (let r = rounds + 1; r <= 2 * rounds; r++) {
       await clearLog();
       let out;
-      lib.ms.push(await timed(async () => { out = await library(prefix, label, roundValues(r)); }));
+      lib.ms.push(await timed(async () => { out = await library(owner, prefix, label, roundValues(r)); }));
       lib.store.push(count(await log(), 'store:demo'));
       lib.planned.push(out.ops); lib.listMs.push(out.listMs); lib.planMs.push(out.planMs); lib.writeMs.push(out.writeMs);
     }
     const nv = { ms: [], store: [] };
     for (let r = 2 * rounds + 1; r <= 2 * rounds + naiveRounds(n); r++) {
       await clearLog();
-      nv.ms.push(await timed(() => naive(prefix, label, roundValues(r))));
+      nv.ms.push(await timed(() => naive(owner, prefix, label, roundValues(r))));
       nv.store.push(count(await log(), 'store:demo'));
     }
     results.push({

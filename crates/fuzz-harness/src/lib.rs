@@ -392,6 +392,8 @@ pub fn sync_planner(data: &[u8]) {
         label: Label::Named("prod".to_owned()),
         mode: SyncMode::Overwrite,
         delete_missing: true,
+        owner: "sync-1".to_owned(),
+        adopt: Vec::new(),
     };
     let desired = BTreeMap::from([(
         "db".to_owned(),

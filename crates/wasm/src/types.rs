@@ -441,6 +441,10 @@ export interface SyncSpec {
   label: string | null;
   mode: 'overwrite' | 'importPreferSource' | 'importPreferDestination';
   deleteMissing?: boolean;
+  /** The sync's id: the owner tag of every key it writes; it changes only keys carrying it. */
+  owner: string;
+  /** Full keys (prefix included) this run may take over although another owner holds them. */
+  adopt?: string[];
 }
 export type SyncOp =
   | { op: 'put'; key: string; label: string | null; write: Required<KvWrite>; condition: Condition }
@@ -449,6 +453,10 @@ export interface SyncPlan {
   ops: SyncOp[];
   imports: Record<string, { value: string; contentType: string | null }>;
   skipped: [string, 'locked' | 'featureFlag'][];
+  /** Desired keys another owner holds, left alone. */
+  conflicts: { key: string; reason: 'unmanaged' | 'unowned' | 'otherSync'; owner: string | null }[];
+  /** Keys this sync owns once the plan is applied. */
+  kept: number;
 }
 export interface RotationConfig {
   connectionId: string;

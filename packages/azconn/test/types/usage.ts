@@ -162,7 +162,7 @@ const afterResponse: RotationStep = rotationOnResponse(next.rotation, 200, [], k
 const afterVerify: RotationStep = rotationOnVerified(afterResponse.rotation, { result: 'ok' }, 0);
 const published: RotationStep = rotationOnPublished(afterVerify.rotation);
 console.log(published.error?.code, published.rotation.phase.phase);
-const planner = new SyncPlanner({ ...store, spec: { prefix: 'app:', label: 'prod', mode: 'overwrite' }, desired: { a: { kind: 'plain', value: '1' } } });
+const planner = new SyncPlanner({ ...store, spec: { prefix: 'app:', label: 'prod', mode: 'overwrite', owner: 'sync-1' }, desired: { a: { kind: 'plain', value: '1' } } });
 const firstList: HttpRequest = planner.firstRequest();
 const more: HttpRequest | null = planner.onPage(200, [], kvBody);
 const plan: SyncPlan = planner.plan();
