@@ -187,7 +187,9 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
     let (host, port) = if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => {
-                let (h, rest) = authority.split_at_checked(end + 1).unwrap_or((authority, ""));
+                let (h, rest) = authority
+                    .split_at_checked(end + 1)
+                    .unwrap_or((authority, ""));
                 (h, rest.strip_prefix(':'))
             }
             None => return Err(Error::new(Code::InvalidFormat, "unterminated IPv6 address")),
