@@ -140,3 +140,100 @@ describe('sync', () => {
     assert.deepEqual(b.errors, []);
   });
 });
+
+describe('sync conflicts and confirmations', () => {
+  let store2;
+  let card;
+  const kv = async (key) => (await env.admin('GET', '/stores/demo/kv')).items.find((k) => k.label === 'safe' && k.key === key);
+  /** The body of the next real (not dry) run the page sends. */
+  const nextRun = () => b.page.waitForRequest((r) => r.method() === 'POST' && /\/run$/.test(r.url()) && r.postDataJSON().dryRun === undefined);
+
+  /** Writes a key straight to the store, as another tool would (as the e2e tests do). */
+  async function putKv(key, label, value, tags) {
+    const tok = await env.api('POST', `/api/v1/app-connections/azure-app-configuration/${store2.id}/token`, { token: org.token });
+    assert.equal(tok.status, 200, tok.text);
+    const res = await fetch(`${env.emulator.stores.demo}/kv/${encodeURIComponent(key)}?label=${encodeURIComponent(label)}&api-version=2023-11-01`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tok.json.accessToken}`, 'content-type': 'application/vnd.microsoft.appconfig.kv+json' },
+      body: JSON.stringify({ value, tags }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+
+  before(async () => {
+    const base = { method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET };
+    store2 = (await env.api('POST', '/api/v1/app-connections/azure-app-configuration', { token: org.token, body: { name: 'store2', endpoint: env.emulator.stores.demo, ...base } })).json.appConnection;
+    assert.ok(store2);
+  });
+
+  test('an unmanaged key shows as a conflict, stays untouched without adopt, is taken over when adopted', async () => {
+    await putKv('safe/DB', 'safe', 'by hand', { team: 'pay' });
+    await b.page.goto(`${env.worker.base}/organization/app-connections`);
+    await row('store2').getByRole('link', { name: 'Sync secrets' }).click();
+    await b.page.waitForURL(new RegExp(`/azure-app-configuration/${store2.id}$`));
+    await b.page.getByLabel('Label (optional)').fill('safe');
+    await b.page.getByLabel('Key prefix (optional)').fill('safe/');
+    await b.page.getByRole('button', { name: 'Create sync' }).click();
+    card = b.page.locator('article.sync');
+    await card.waitFor();
+    await card.getByLabel('Secrets (JSON object or NAME=value lines)').fill('DB=from-azconn\nAPI=k\n');
+    await card.getByText('2 secret(s) read').waitFor();
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    const conflicts = card.locator('.plan-group.conflicts');
+    await conflicts.waitFor();
+    assert.match(await conflicts.innerText(), /Conflicts: 1[\s\S]*safe\/DB exists in the store, not written by azconn/);
+    assert.match(await card.locator('.plan-group.create').innerText(), /Create: 1[\s\S]*safe\/API/);
+    assert.match(await card.locator('.plan-group.update').innerText(), /Update: 0/);
+    assert.equal(await card.getByLabel('Adopt safe/DB').isChecked(), false);
+    await shot(b.page, 'sync-conflict');
+
+    // Not adopted: the run leaves the key as it is and says so.
+    let sent = nextRun();
+    await card.getByRole('button', { name: 'Apply' }).click();
+    assert.deepEqual((await sent).postDataJSON(), { secrets: { DB: 'from-azconn', API: 'k' } });
+    await card.locator('.sync-result', { hasText: 'Left alone (not adopted): safe/DB' }).waitFor();
+    assert.match(await card.locator('.sync-result').innerText(), /1 change\(s\) written[\s\S]*written safe\/API/);
+    let db = await kv('safe/DB');
+    assert.equal(db.value, 'by hand');
+    assert.deepEqual(db.tags, { team: 'pay' });
+
+    // Adopted: the next run takes it over, keeping its other tags.
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await card.getByLabel('Adopt safe/DB').check();
+    sent = nextRun();
+    await card.getByRole('button', { name: 'Apply' }).click();
+    assert.deepEqual((await sent).postDataJSON(), { secrets: { DB: 'from-azconn', API: 'k' }, adopt: ['safe/DB'] });
+    await card.locator('.sync-result', { hasText: 'written safe/DB' }).waitFor();
+    assert.equal(await card.locator('.conflicts-left').count(), 0);
+    db = await kv('safe/DB');
+    assert.equal(db.value, 'from-azconn');
+    assert.equal(db.tags.team, 'pay');
+    assert.equal(db.tags['managed-by'], 'azconn');
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await card.locator('.plan-group.unchanged', { hasText: 'Unchanged: 2' }).waitFor();
+    assert.equal(await card.locator('.plan-group.conflicts').count(), 0);
+    assert.deepEqual(b.errors, []);
+  });
+
+  test('a run deleting more than it keeps asks to confirm the number of deletions', async () => {
+    assert.ok(card, 'runs after the conflict journey, on its sync');
+    await card.getByLabel('Secrets (JSON object or NAME=value lines)').fill('{}');
+    await card.getByText('0 secret(s) read').waitFor();
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    const confirm = card.getByLabel('Yes, delete 2 key(s) from the store');
+    await confirm.waitFor();
+    assert.match(await card.locator('.plan-group.delete').innerText(), /Delete: 2/);
+    const apply = card.getByRole('button', { name: 'Apply' });
+    assert.equal(await apply.isDisabled(), true, 'no run until the deletions are confirmed');
+    await shot(b.page, 'sync-confirm-deletes');
+    await confirm.check();
+    const sent = nextRun();
+    await apply.click();
+    assert.deepEqual((await sent).postDataJSON(), { secrets: {}, confirmDeletes: 2 });
+    await card.locator('.sync-result', { hasText: 'deleted safe/DB' }).waitFor();
+    assert.match(await card.locator('.sync-result').innerText(), /deleted safe\/API/);
+    assert.equal(await kv('safe/DB'), undefined);
+    assert.equal(await kv('safe/API'), undefined);
+    assert.deepEqual(b.errors, []);
+  });
+});

@@ -98,6 +98,23 @@ export interface SyncPreview {
   unchanged: string[];
   skipped: { key: string; reason: string }[];
   imported: string[];
+  /** Desired keys the sync does not own: left alone unless adopted. */
+  conflicts: SyncConflict[];
+  /** The deletions a run must confirm (it deletes more than it keeps), or null. */
+  confirmDeletes: number | null;
+}
+
+/** A key in the store that the sync wants but does not own; `owner` is the owning sync's id. */
+export interface SyncConflict {
+  key: string;
+  reason: 'unmanaged' | 'unowned' | 'otherSync';
+  owner: string | null;
+}
+
+/** What the user chose after the preview: keys to take over, deletions confirmed. */
+export interface SyncRunChoices {
+  adopt: string[];
+  confirmDeletes: number | null;
 }
 
 export interface Sync {
@@ -113,7 +130,7 @@ export interface Sync {
     startedAt: number;
     finishedAt: number | null;
     plan: { op: string; key: string; label: string | null }[] | null;
-    result: { applied?: { op: string; key: string }[]; skipped?: unknown[]; imported?: string[]; error?: ApiErrorObject } | null;
+    result: { applied?: { op: string; key: string }[]; skipped?: unknown[]; imported?: string[]; conflicts?: SyncConflict[]; error?: ApiErrorObject } | null;
   } | null;
 }
 
@@ -199,6 +216,10 @@ export const api = {
     call<{ sync: Sync }>('POST', '/secret-syncs/azure-app-configuration', body),
   previewSync: (id: string, secrets: Record<string, string>) =>
     call<{ preview: SyncPreview }>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, { secrets, dryRun: true }),
-  runSync: (id: string, secrets: Record<string, string>) =>
-    call<{ sync: Sync }>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, { secrets }),
+  runSync: (id: string, secrets: Record<string, string>, choices: SyncRunChoices) =>
+    call<{ sync: Sync }>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, {
+      secrets,
+      ...(choices.adopt.length ? { adopt: choices.adopt } : {}),
+      ...(choices.confirmDeletes === null ? {} : { confirmDeletes: choices.confirmDeletes }),
+    }),
 };

@@ -1,5 +1,5 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
-import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncPreview } from './api';
+import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
 import { parseSecrets } from './secrets-file';
@@ -379,9 +379,11 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
     const apply = h('button', { type: 'button', class: 'btn primary', disabled: true }, 'Apply');
     const result = h('div', { class: 'sync-result', 'aria-live': 'polite' });
     let planned: Record<string, string> | null = null;
+    let choices: () => SyncRunChoices | null = () => null;
     const current = () => parseSecrets(area.value);
     const onChange = () => {
       planned = null;
+      choices = () => null;
       apply.disabled = true;
       preview.replaceChildren();
       const p = current();
@@ -406,9 +408,11 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       try {
         const r = await api.previewSync(s.id, p.secrets);
         planned = p.secrets;
-        drawPlan(preview, r.preview);
-        apply.disabled = false;
-        apply.focus();
+        choices = drawPlan(preview, r.preview, () => {
+          apply.disabled = choices() === null;
+        });
+        apply.disabled = choices() === null;
+        if (!apply.disabled) apply.focus();
       } catch (e) {
         clear(preview, errorBox(e));
       }
@@ -416,11 +420,12 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       previewBtn.textContent = 'Preview plan';
     });
     apply.addEventListener('click', async () => {
-      if (!planned) return;
+      const chosen = choices();
+      if (!planned || !chosen) return;
       apply.disabled = true;
       apply.textContent = 'Applying…';
       try {
-        const r = await api.runSync(s.id, planned);
+        const r = await api.runSync(s.id, planned, chosen);
         drawRun(result, r.sync);
         announce('Sync applied');
       } catch (e) {
@@ -428,6 +433,7 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       }
       apply.textContent = 'Apply';
       planned = null;
+      choices = () => null;
     });
     const card = h(
       'article',
@@ -490,9 +496,33 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
   drawSetup();
 }
 
-function drawPlan(el: HTMLElement, p: SyncPreview): void {
+/** Why a conflicting key is left alone, in words. */
+function conflictReason(c: SyncConflict): string {
+  switch (c.reason) {
+    case 'unmanaged':
+      return 'exists in the store, not written by azconn';
+    case 'unowned':
+      return 'tagged by an older azconn, owned by no sync';
+    case 'otherSync':
+      return `owned by another sync (${c.owner ?? 'unknown'})`;
+  }
+}
+
+/**
+ * Draws the plan with a per-conflict "adopt" checkbox and, when the run deletes more than it
+ * keeps, the confirmation the Worker requires. Returns the user's choices, or null while a
+ * needed confirmation is unchecked; `onChange` fires on every toggle.
+ */
+function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => SyncRunChoices | null {
   const group = (title: string, keys: string[], cls: string) =>
     h('div', { class: `plan-group ${cls}` }, h('h5', {}, `${title}: ${keys.length}`), keys.length ? h('ul', {}, keys.map((k) => h('li', {}, h('code', {}, k)))) : null);
+  const adopts = p.conflicts.map((c) => {
+    const box = h('input', { type: 'checkbox', id: uid('adopt'), value: c.key });
+    box.addEventListener('change', onChange);
+    return { c, box };
+  });
+  const confirm = p.confirmDeletes === null ? null : h('input', { type: 'checkbox', id: uid('confirm-deletes') });
+  confirm?.addEventListener('change', onChange);
   clear(
     el,
     h('h4', {}, 'Plan (nothing written yet)'),
@@ -504,15 +534,39 @@ function drawPlan(el: HTMLElement, p: SyncPreview): void {
       group('Delete', p.delete, 'delete'),
       group('Unchanged', p.unchanged, 'unchanged'),
     ),
+    adopts.length
+      ? h(
+          'div',
+          { class: 'plan-group conflicts' },
+          h('h5', {}, `Conflicts: ${adopts.length}`),
+          h('p', { class: 'help' }, 'These keys are not this sync\'s: they stay as they are unless you adopt them.'),
+          h('ul', {}, adopts.map(({ c, box }) =>
+            h('li', { class: 'conflict' }, h('code', {}, c.key), ` ${conflictReason(c)} `, box, h('label', { for: box.id }, `Adopt ${c.key}`)))),
+        )
+      : null,
+    confirm
+      ? h(
+          'div',
+          { class: 'alert error confirm-deletes' },
+          confirm,
+          h('label', { for: confirm.id }, `Yes, delete ${p.confirmDeletes} key(s) from the store`),
+          h('p', { class: 'help' }, 'This run deletes more keys than it keeps.'),
+        )
+      : null,
     p.skipped.length ? h('p', { class: 'muted' }, `Left alone: ${p.skipped.map((s) => `${s.key} (${s.reason})`).join(', ')}`) : null,
     p.imported.length ? h('p', { class: 'muted' }, `Imported back from the store: ${p.imported.join(', ')}`) : null,
   );
+  return () => {
+    if (confirm && !confirm.checked) return null;
+    return { adopt: adopts.filter(({ box }) => box.checked).map(({ c }) => c.key), confirmDeletes: confirm ? p.confirmDeletes : null };
+  };
 }
 
 function drawRun(el: HTMLElement, s: Sync): void {
   const run = s.lastRun;
   if (!run) return;
   const applied = run.result?.applied ?? [];
+  const conflicts = run.result?.conflicts ?? [];
   clear(
     el,
     h(
@@ -523,5 +577,6 @@ function drawRun(el: HTMLElement, s: Sync): void {
       run.result?.error ? h('p', {}, run.result.error.message, run.result.error.hint ? ` ${run.result.error.hint}` : '') : null,
     ),
     applied.length ? h('ul', { class: 'applied' }, applied.map((a) => h('li', {}, `${a.op === 'delete' ? 'deleted' : 'written'} `, h('code', {}, a.key)))) : null,
+    conflicts.length ? h('p', { class: 'muted conflicts-left' }, `Left alone (not adopted): ${conflicts.map((c) => `${c.key} (${conflictReason(c)})`).join(', ')}`) : null,
   );
 }
