@@ -5,6 +5,7 @@ use super::reply::ApiError;
 use super::runtime::{hex, now_s, random, sha256_hex};
 use super::store::Storage;
 use crate::config::Config;
+use crate::records::Credential;
 use azconn_core::error::{Code, Error};
 use azconn_core::oauth::random::constant_time_eq;
 use worker::{Method, Request};
@@ -126,32 +127,71 @@ pub fn refuse_cross_site_sign_in(req: &Request, cfg: &Config) -> Result<(), ApiE
     Ok(())
 }
 
+/// An organization's API token presented as `Bearer`, as its hash: a route may check it in
+/// the same D1 round trip as its own statements (`Storage::*_of_token`), then make the
+/// principal with [`token_principal`]. `None` for the admin token, a session or no credential:
+/// [`authenticate`] handles those.
+pub fn api_token_hash(req: &Request, cfg: &Config) -> Result<Option<String>, ApiError> {
+    Ok(match bearer(req, cfg)? {
+        Some(Bearer::Token(hash)) => Some(hash),
+        Some(Bearer::Admin) | None => None,
+    })
+}
+
+/// The `token:<id>` that names an API token's caller in the audit log and its rate-limit bucket.
+pub const TOKEN_ACTOR: &str = "token:";
+
+/// The caller of a checked API token.
+pub fn token_principal(row: Credential) -> Principal {
+    Principal::Org {
+        label: label(row.name.as_deref(), ""),
+        org_id: row.org_id,
+        actor: format!("{TOKEN_ACTOR}{}", row.id),
+    }
+}
+
+/// No API token has the presented hash.
+pub fn unknown_token() -> ApiError {
+    unauthenticated("unknown API token")
+}
+
+enum Bearer {
+    Admin,
+    /// An API token's hash.
+    Token(String),
+}
+
+fn bearer(req: &Request, cfg: &Config) -> Result<Option<Bearer>, ApiError> {
+    let Some(h) = req.headers().get("authorization")? else {
+        return Ok(None);
+    };
+    let token = h
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthenticated("the Authorization header is not `Bearer <token>`"))?;
+    let hash = sha256_hex(token);
+    // Compared as SHA-256 digests: equal lengths, so not even the length leaks.
+    if let Some(admin) = &cfg.bootstrap_token
+        && constant_time_eq(&sha256_hex(admin), &hash)
+    {
+        return Ok(Some(Bearer::Admin));
+    }
+    Ok(Some(Bearer::Token(hash)))
+}
+
 pub async fn authenticate(
     req: &Request,
     db: &Storage<'_>,
     cfg: &Config,
 ) -> Result<Principal, ApiError> {
-    if let Some(h) = req.headers().get("authorization")? {
-        let token = h
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| unauthenticated("the Authorization header is not `Bearer <token>`"))?;
-        // Compared as SHA-256 digests: equal lengths, so not even the length leaks.
-        if let Some(admin) = &cfg.bootstrap_token
-            && constant_time_eq(&sha256_hex(admin), &sha256_hex(token))
-        {
-            return Ok(Principal::Admin);
+    match bearer(req, cfg)? {
+        Some(Bearer::Admin) => return Ok(Principal::Admin),
+        Some(Bearer::Token(hash)) => {
+            let row = db.use_api_token(&hash, now_s()).await?;
+            return row.map(token_principal).ok_or_else(unknown_token);
         }
-        let row = db
-            .use_api_token(&sha256_hex(token), now_s())
-            .await?
-            .ok_or_else(|| unauthenticated("unknown API token"))?;
-        return Ok(Principal::Org {
-            label: label(row.name.as_deref(), ""),
-            org_id: row.org_id,
-            actor: format!("token:{}", row.id),
-        });
+        None => {}
     }
     let Some(session) = cookie(req, SESSION_COOKIE)? else {
         return Err(unauthenticated("no API token or session"));

@@ -231,6 +231,16 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Ok(Route::DeleteSession) => return delete_session(req, db, cfg).await,
         _ => {}
     }
+    // The hot routes check an API token in the same D1 round trip as their own statements.
+    if let Ok(
+        hot @ (Route::ListConnections { .. }
+        | Route::OAuthStart { .. }
+        | Route::ConnectionToken { .. }),
+    ) = route
+        && let Some(hash) = auth::api_token_hash(req, cfg)?
+    {
+        return hot_route(req, db, cfg, hot, Who::Token(&hash)).await;
+    }
     // Everything else needs a caller, including what matches no route (401 before 404).
     let principal = authenticate(req, db, cfg).await?;
     let route = route.map_err(|e| match e {
@@ -390,11 +400,10 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 )
             }
         }
-        Route::ListConnections { ty } => {
-            let (org, _) = principal.org()?;
-            let rows = db.connections(org, ty).await?;
-            let app_connections = rows.iter().map(api::ConnectionView::from).collect();
-            ok(200, &api::ConnectionList { app_connections })
+        Route::ListConnections { .. }
+        | Route::OAuthStart { .. }
+        | Route::ConnectionToken { .. } => {
+            hot_route(req, db, cfg, route, Who::Known(&principal)).await
         }
         Route::CreateConnection { ty } => {
             let (org, actor) = principal.org()?;
@@ -408,29 +417,6 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 201,
                 &connections::create(db, &Edge, cfg, &caller, ty, &b).await?,
             )
-        }
-        Route::OAuthStart { ty } => {
-            let (org, actor) = principal.org()?;
-            let ip = rate_limit::client_ip(req)?;
-            let client = Client {
-                ip: &ip,
-                token: actor,
-            };
-            rate_limit::check(db, "oauth-start", cfg.rate_limits.oauth_start, &client).await?;
-            let b = request(req).await?;
-            let caller = connections::Caller {
-                org,
-                actor,
-                label: principal.label(),
-            };
-            let (v, cookie) = oauth::start(db, &Edge, cfg, &caller, ty, &b).await?;
-            let mut resp = json(200, &v)?;
-            resp.headers_mut().set("set-cookie", &cookie)?;
-            Ok(resp)
-        }
-        Route::ConnectionToken { ty, id } => {
-            let (org, actor) = principal.org()?;
-            connection_token(req, db, cfg, org, actor, ty, id).await
         }
         Route::GetConnection { ty, id }
         | Route::UpdateConnection { ty, id }
@@ -468,34 +454,134 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
     }
 }
 
+/// Who calls a hot route: a caller already authenticated (the admin, a UI session), or an
+/// organization's API token still to check, by its hash, in the route's first round trip.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    Known(&'a Principal),
+    Token(&'a str),
+}
+
+/// The routes a platform calls most (list, OAuth start, token): the API token check shares
+/// their first D1 round trip.
+async fn hot_route(
+    req: &mut Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    route: Route<'_>,
+    who: Who<'_>,
+) -> Result<Response, ApiError> {
+    match route {
+        Route::ListConnections { ty } => {
+            let rows = match who {
+                Who::Known(p) => db.connections(p.org()?.0, ty).await?,
+                Who::Token(hash) => {
+                    let (_, rows) = db
+                        .connections_of_token(hash, now_s(), ty)
+                        .await?
+                        .ok_or_else(auth::unknown_token)?;
+                    rows
+                }
+            };
+            let app_connections = rows.iter().map(api::ConnectionView::from).collect();
+            ok(200, &api::ConnectionList { app_connections })
+        }
+        Route::OAuthStart { ty } => oauth_start(req, db, cfg, who, ty).await,
+        Route::ConnectionToken { ty, id } => connection_token(req, db, cfg, who, ty, id).await,
+        _ => Err(not_found("route")),
+    }
+}
+
+/// `POST .../oauth/start`: the rate limit (with the token check, one round trip), then the
+/// sign-in with its pending state.
+async fn oauth_start(
+    req: &mut Request,
+    db: &Storage<'_>,
+    cfg: &Config,
+    who: Who<'_>,
+    ty: ConnectionType,
+) -> Result<Response, ApiError> {
+    let ip = rate_limit::client_ip(req)?;
+    let limit = cfg.rate_limits.oauth_start;
+    let checked;
+    let principal = match who {
+        Who::Known(p) => {
+            let (_, actor) = p.org()?;
+            let client = Client {
+                ip: &ip,
+                token: actor,
+            };
+            rate_limit::check(db, "oauth-start", limit, &client).await?;
+            p
+        }
+        Who::Token(hash) => {
+            let now = now_s();
+            let buckets = rate_limit::token_buckets("oauth-start", &ip);
+            let (token, windows) = db
+                .count_request_of_token(hash, &buckets, now, i64::from(limit.window_secs))
+                .await?
+                .ok_or_else(auth::unknown_token)?;
+            if let Some(e) = limits::refusal(limit, &windows, now) {
+                return Err(e);
+            }
+            checked = auth::token_principal(token);
+            &checked
+        }
+    };
+    let (org, actor) = principal.org()?;
+    let b = request(req).await?;
+    let caller = connections::Caller {
+        org,
+        actor,
+        label: principal.label(),
+    };
+    let (v, cookie) = oauth::start(db, &Edge, cfg, &caller, ty, &b).await?;
+    let mut resp = json(200, &v)?;
+    resp.headers_mut().set("set-cookie", &cookie)?;
+    Ok(resp)
+}
+
 /// `POST .../{id}/token`: the rate limit, the connection and its cached token in one D1 round
-/// trip (the hot path of a platform that fetches tokens), then the audit record.
+/// trip (with the API token check: the hot path of a platform that fetches tokens), then the
+/// audit record.
 async fn connection_token(
     req: &Request,
     db: &Storage<'_>,
     cfg: &Config,
-    org: &str,
-    actor: &str,
+    who: Who<'_>,
     ty: ConnectionType,
     id: &str,
 ) -> Result<Response, ApiError> {
     let ip = rate_limit::client_ip(req)?;
-    let client = Client {
-        ip: &ip,
-        token: actor,
-    };
     let limit = cfg.rate_limits.token;
     let now = now_s();
-    let (windows, row, cached) = db
-        .count_and_read_token(
-            &rate_limit::buckets("token", &client),
-            now,
-            i64::from(limit.window_secs),
-            org,
-            ty,
-            id,
-        )
-        .await?;
+    let window = i64::from(limit.window_secs);
+    let checked;
+    let (principal, (windows, row, cached)) = match who {
+        Who::Known(p) => {
+            let (org, actor) = p.org()?;
+            let client = Client {
+                ip: &ip,
+                token: actor,
+            };
+            let buckets = rate_limit::buckets("token", &client);
+            (
+                p,
+                db.count_and_read_token(&buckets, now, window, org, ty, id)
+                    .await?,
+            )
+        }
+        Who::Token(hash) => {
+            let buckets = rate_limit::token_buckets("token", &ip);
+            let (token, read) = db
+                .count_and_read_token_of_token(hash, &buckets, now, window, ty, id)
+                .await?
+                .ok_or_else(auth::unknown_token)?;
+            checked = auth::token_principal(token);
+            (&checked, read)
+        }
+    };
+    let (org, actor) = principal.org()?;
     let row = row.ok_or_else(|| not_found("connection"))?;
     if let Some(e) = limits::refusal(limit, &windows, now) {
         return Err(e);

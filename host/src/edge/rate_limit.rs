@@ -2,6 +2,7 @@
 //! counted in D1 (the Workers rate-limit binding has no workers-rs API): a fixed window per
 //! bucket, anchored at its first request, answered `429` with `Retry-After`.
 
+use super::auth::TOKEN_ACTOR;
 use super::reply::ApiError;
 use super::runtime::{now_s, sha256_hex};
 use super::store::Storage;
@@ -39,6 +40,12 @@ impl Client<'_> {
 /// The route's IP and token buckets for this client.
 pub fn buckets(route: &str, client: &Client<'_>) -> [String; 2] {
     limits::buckets(route, client.ip, client.token)
+}
+
+/// The route's IP bucket and its API-token bucket up to the token's id, which the storage
+/// appends when it checks the token in the same round trip (`Storage::*_of_token`).
+pub fn token_buckets(route: &str, ip: &str) -> [String; 2] {
+    limits::buckets(route, ip, TOKEN_ACTOR)
 }
 
 pub async fn check(

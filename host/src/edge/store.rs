@@ -16,7 +16,14 @@ use azconn_core::form::ConnectionType;
 use serde::Deserialize;
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// Checks an API token by its hash (`?2`) and marks it used (`?1`).
+const USE_API_TOKEN: &str =
+    "UPDATE api_tokens SET last_used_at = ?1 WHERE token_hash = ?2 RETURNING id, org_id, name";
+
+/// The organization of the API token whose hash is `?1` (see [`Storage::with_api_token`]).
+const TOKEN_ORG: &str = "(SELECT org_id FROM api_tokens WHERE token_hash = ?1)";
 
 fn s(v: &str) -> JsValue {
     JsValue::from_str(v)
@@ -41,6 +48,10 @@ fn w<T: serde::Serialize>(v: &T) -> JsValue {
 }
 
 pub use crate::secret_field::Field;
+
+/// What the token route reads in its round trip: the rate-limit windows counted, the connection
+/// and its cached access token.
+pub type TokenRead = (Vec<Window>, Option<Connection>, Option<Secret>);
 
 /// A secret value with its expiry (cached tokens, verifiers), decrypted.
 pub struct Secret {
@@ -210,11 +221,28 @@ impl<'a> Storage<'a> {
         hash: &str,
         now: i64,
     ) -> Result<Option<Credential>, ApiError> {
-        self.first(
-            "UPDATE api_tokens SET last_used_at = ?1 WHERE token_hash = ?2 RETURNING id, org_id, name",
-            &[n(now), s(hash)],
-        )
-        .await
+        self.first(USE_API_TOKEN, &[n(now), s(hash)]).await
+    }
+
+    /// The API token check ([`Self::use_api_token`]) and `then` in one batch, so a route's own
+    /// statements cost no round trip of their own; each statement of `then` binds the token hash
+    /// as `?1` and reaches the token's organization through it (`TOKEN_ORG`), so nothing is read
+    /// or counted for an unknown token. The token, if it exists, and the results of `then`.
+    async fn with_api_token(
+        &self,
+        hash: &str,
+        now: i64,
+        then: Vec<D1PreparedStatement>,
+    ) -> Result<Option<(Credential, std::vec::IntoIter<D1Result>)>, ApiError> {
+        let mut statements = Vec::with_capacity(then.len() + 1);
+        statements.push(self.stmt(USE_API_TOKEN, &[n(now), s(hash)])?);
+        statements.extend(then);
+        let mut results = self.db.batch(statements).await?.into_iter();
+        let token = match results.next() {
+            Some(r) => r.results::<Credential>()?.into_iter().next(),
+            None => None,
+        };
+        Ok(token.map(|t| (t, results)))
     }
 
     pub async fn insert_session(
@@ -337,6 +365,55 @@ impl<'a> Storage<'a> {
             .collect()
     }
 
+    /// [`Self::count_statements`] behind the API token check (`?1` the token hash): the IP
+    /// bucket as given, the token bucket as given followed by the token's id, and nothing
+    /// counted for an unknown token.
+    fn count_statements_of_token(
+        &self,
+        hash: &str,
+        [ip, token]: &[String; 2],
+        now: i64,
+        window_secs: i64,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let sql = |bucket: &str| {
+            format!(
+                "INSERT INTO rate_limits (bucket, window_start, count)
+         SELECT {bucket}, ?3, 1 FROM api_tokens t WHERE t.token_hash = ?1
+         ON CONFLICT (bucket) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_start + ?4 > excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+           window_start = CASE WHEN rate_limits.window_start + ?4 > excluded.window_start THEN rate_limits.window_start ELSE excluded.window_start END
+         RETURNING count, window_start"
+            )
+        };
+        Ok(vec![
+            self.stmt(&sql("?2"), &[s(hash), s(ip), n(now), n(window_secs)])?,
+            self.stmt(
+                &sql("?2 || t.id"),
+                &[s(hash), s(token), n(now), n(window_secs)],
+            )?,
+        ])
+    }
+
+    /// The API token check and the route's rate-limit count in one round trip (see
+    /// [`Self::with_api_token`]); `buckets` as in [`Self::count_statements_of_token`].
+    pub async fn count_request_of_token(
+        &self,
+        hash: &str,
+        buckets: &[String; 2],
+        now: i64,
+        window_secs: i64,
+    ) -> Result<Option<(Credential, Vec<Window>)>, ApiError> {
+        let then = self.count_statements_of_token(hash, buckets, now, window_secs)?;
+        let Some((token, results)) = self.with_api_token(hash, now, then).await? else {
+            return Ok(None);
+        };
+        let mut windows = Vec::new();
+        for result in results {
+            windows.extend(result.results::<Window>()?);
+        }
+        Ok(Some((token, windows)))
+    }
+
     /// The token route in one round trip: counts the request in its rate-limit buckets and
     /// reads the connection and its cached access token.
     pub async fn count_and_read_token(
@@ -347,16 +424,57 @@ impl<'a> Storage<'a> {
         org: &str,
         ty: ConnectionType,
         id: &str,
-    ) -> Result<(Vec<Window>, Option<Connection>, Option<Secret>), ApiError> {
+    ) -> Result<TokenRead, ApiError> {
         let mut statements = self.count_statements(buckets, now, window_secs)?;
         statements.push(self.stmt(
             "SELECT * FROM connections WHERE id = ?1 AND org_id = ?2 AND type = ?3",
             &[s(id), s(org), w(&ty)],
         )?);
         statements.push(self.secret_statement(org, id, Field::AccessToken)?);
-        let mut results = self.db.batch(statements).await?.into_iter();
+        let results = self.db.batch(statements).await?.into_iter();
+        self.token_read(results, buckets.len(), org, id)
+    }
+
+    /// [`Self::count_and_read_token`] behind the API token check, in the same round trip (see
+    /// [`Self::with_api_token`]); `buckets` as in [`Self::count_statements_of_token`].
+    pub async fn count_and_read_token_of_token(
+        &self,
+        hash: &str,
+        buckets: &[String; 2],
+        now: i64,
+        window_secs: i64,
+        ty: ConnectionType,
+        id: &str,
+    ) -> Result<Option<(Credential, TokenRead)>, ApiError> {
+        let mut then = self.count_statements_of_token(hash, buckets, now, window_secs)?;
+        then.push(self.stmt(
+            &format!(
+                "SELECT * FROM connections WHERE id = ?2 AND org_id = {TOKEN_ORG} AND type = ?3"
+            ),
+            &[s(hash), s(id), w(&ty)],
+        )?);
+        then.push(self.stmt(
+            &format!("SELECT key_version, ciphertext, expires_at FROM secrets WHERE org_id = {TOKEN_ORG} AND owner_id = ?2 AND field = ?3"),
+            &[s(hash), s(id), s(Field::AccessToken.name())],
+        )?);
+        let Some((token, results)) = self.with_api_token(hash, now, then).await? else {
+            return Ok(None);
+        };
+        let read = self.token_read(results, buckets.len(), &token.org_id, id)?;
+        Ok(Some((token, read)))
+    }
+
+    /// The results of the token route's batch: the counted windows, the connection and its
+    /// cached access token (opened).
+    fn token_read(
+        &self,
+        mut results: std::vec::IntoIter<D1Result>,
+        buckets: usize,
+        org: &str,
+        id: &str,
+    ) -> Result<TokenRead, ApiError> {
         let mut windows = Vec::new();
-        for _ in buckets {
+        for _ in 0..buckets {
             if let Some(r) = results.next() {
                 windows.extend(r.results::<Window>()?);
             }
@@ -412,6 +530,30 @@ impl<'a> Storage<'a> {
             &[s(org), w(&ty)],
         )
         .await
+    }
+
+    /// [`Self::connections`] behind the API token check, in the same round trip (see
+    /// [`Self::with_api_token`]).
+    pub async fn connections_of_token(
+        &self,
+        hash: &str,
+        now: i64,
+        ty: ConnectionType,
+    ) -> Result<Option<(Credential, Vec<Connection>)>, ApiError> {
+        let list = self.stmt(
+            &format!(
+                "SELECT * FROM connections WHERE org_id = {TOKEN_ORG} AND type = ?2 ORDER BY rowid"
+            ),
+            &[s(hash), w(&ty)],
+        )?;
+        let Some((token, mut results)) = self.with_api_token(hash, now, vec![list]).await? else {
+            return Ok(None);
+        };
+        let rows = match results.next() {
+            Some(r) => r.results::<Connection>()?,
+            None => Vec::new(),
+        };
+        Ok(Some((token, rows)))
     }
 
     pub async fn connection_name_taken(
