@@ -355,6 +355,13 @@ impl SecretText {
     }
 }
 
+/// The value leaves memory with its last copy (wasm linear memory is never returned).
+impl Drop for SecretText {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for SecretText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretText(<redacted>)")
