@@ -48,6 +48,19 @@ const count = (op, outcome) => {
   if (outcome !== 'ok') stats.errors[`${op}: ${outcome}`] = (stats.errors[`${op}: ${outcome}`] ?? 0) + 1;
 };
 
+/**
+ * A sync run as a careful client makes it: a run that would delete more keys than it keeps is
+ * refused until confirmed, so on that refusal it previews and repeats with the count to delete.
+ */
+async function runSync(org, secrets) {
+  const run = (extra) => org.api('POST', `${S}/${org.sync}/run`, { secrets, ...extra });
+  const first = await run({});
+  if (first.status !== 409 || first.json?.error?.field !== 'confirmDeletes') return first;
+  const preview = await run({ dryRun: true });
+  if (preview.status !== 200) return preview;
+  return run({ confirmDeletes: preview.json.preview.confirmDeletes });
+}
+
 /** One lock per rotation or sync: the platform runs one operation per record at a time. */
 const locks = new Map();
 async function exclusive(key, fn) {
@@ -117,7 +130,7 @@ try {
       const desired = {};
       for (let k = 0; k < n; k++) desired[`K${Math.floor(random() * 6)}`] = `v${Math.floor(random() * 1000)}`;
       org.desired = desired;
-      return outcome(await org.api('POST', `${S}/${org.sync}/run`, { secrets: desired }));
+      return outcome(await runSync(org, desired));
     }),
   };
   const WEIGHTS = [['validate', 3], ['token', 3], ['oauth', 1], ['rotate', 1.5], ['sync', 1.5]];
@@ -190,7 +203,7 @@ try {
       if (!org.desired) continue;
       const st = (await org.api('GET', `${S}/${org.sync}`)).json.sync;
       if (st.lastRun?.status !== 'succeeded') {
-        const r = await org.api('POST', `${S}/${org.sync}/run`, { secrets: org.desired });
+        const r = await runSync(org, org.desired);
         assert.equal(r.status, 200, r.text);
       }
       const items = (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === `soak-${org.index}`);
