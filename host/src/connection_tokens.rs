@@ -189,26 +189,7 @@ mod tests {
     use azconn_core::oauth::token::AccessToken;
     use serde_json::json;
 
-    fn config() -> Config {
-        let vars = [
-            ("SITE_URL", "https://azconn.example.com"),
-            (
-                "AZCONN_ENCRYPTION_KEYS",
-                "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-            ),
-            ("INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_ID", APP),
-            (
-                "INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_SECRET",
-                SECRET,
-            ),
-        ];
-        Config::parse(&|k| {
-            vars.iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| (*v).to_owned())
-        })
-        .expect("config")
-    }
+    use crate::fakes::oauth_config as config;
 
     /// A store with one connection of `method` and its stored secrets.
     fn stored(method: Method) -> (MemoryStore, Connection) {

@@ -631,3 +631,25 @@ impl Tokens for FakeTokens {
         }
     }
 }
+
+/// The configuration of a site with the Client Secrets OAuth app (`APP`, `SECRET`).
+pub fn oauth_config() -> crate::config::Config {
+    let vars = [
+        ("SITE_URL", "https://azconn.example.com"),
+        (
+            "AZCONN_ENCRYPTION_KEYS",
+            "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ),
+        ("INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_ID", APP),
+        (
+            "INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_SECRET",
+            SECRET,
+        ),
+    ];
+    crate::config::Config::parse(&|k| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .expect("config")
+}

@@ -319,26 +319,7 @@ mod tests {
     const ORG: &str = "org1";
     const USER_TOKEN_SCOPES: &str = "Application.ReadWrite.All";
 
-    fn config() -> Config {
-        let vars = [
-            ("SITE_URL", "https://azconn.example.com"),
-            (
-                "AZCONN_ENCRYPTION_KEYS",
-                "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-            ),
-            ("INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_ID", APP),
-            (
-                "INF_APP_CONNECTION_AZURE_CLIENT_SECRETS_CLIENT_SECRET",
-                SECRET,
-            ),
-        ];
-        Config::parse(&|k| {
-            vars.iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| (*v).to_owned())
-        })
-        .expect("config")
-    }
+    use crate::fakes::oauth_config as config;
 
     fn caller() -> Caller<'static> {
         Caller {
