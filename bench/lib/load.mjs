@@ -2,7 +2,7 @@
 // it), otherwise (or with BENCH_DRIVER=node) a Node keep-alive driver with the same report
 // (requests/s, p50, p99, errors).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ function runWrk({ url, method = 'GET', headers = {}, body, seconds, connections 
   ].join('\n'));
   const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', script, url],
     { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);

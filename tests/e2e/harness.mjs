@@ -2,7 +2,7 @@
 // both by process group. Loopback only, free ports, bounded waits.
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -213,7 +213,12 @@ export async function setup({ vars: overrides = {} } = {}) {
     get worker() { return worker; },
     /** Every wrangler log of this file, restarts included. */
     workerLog: () => logs.join('') + worker.log(),
-    stop: async () => { await worker.stop(); await emulator.stop(); },
+    /** Stops both servers and removes the directory (local D1, the Worker's secrets file). */
+    stop: async () => {
+      await worker.stop();
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +23,7 @@ const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 let env;
 let prod;
 let redirector;
+let prodDir;
 let capture;
 const captured = [];
 let ipSeq = 0;
@@ -57,10 +58,10 @@ before(async () => {
       AZCONN_RATE_LIMIT_TOKEN: '4/3600',
     }),
   });
-  const dir = mkdtempSync(join(tmpdir(), 'azconn-e2e-prod-'));
+  prodDir = mkdtempSync(join(tmpdir(), 'azconn-e2e-prod-'));
   prod = await startWorker({
     port: await freePort(),
-    dir,
+    dir: prodDir,
     vars: {
       SITE_URL: SITE,
       AZCONN_CLOUD: JSON.stringify(cloudOf(env.emulator)),
@@ -75,6 +76,7 @@ before(async () => {
 
 after(async () => {
   await prod?.stop();
+  if (prodDir) rmSync(prodDir, { recursive: true, force: true });
   await env?.stop();
   redirector?.server.close();
   capture?.server.close();

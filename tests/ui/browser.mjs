@@ -1,6 +1,6 @@
 // Shared by the UI journeys: Debian chromium through playwright-core (a fresh profile per
-// launch), sign-in through the UI, and a screenshot per journey under test-artifacts/ui/.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+// launch, removed when it closes), sign-in through the UI, and a screenshot per journey under test-artifacts/ui/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -27,7 +27,11 @@ export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(`csp: ${m.text()}`);
   });
-  return { context, page, errors, close: () => context.close() };
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, errors, close };
 }
 
 /** The page, or the open dialog whole (a tall viewport, so nothing is cut by its scroll). */

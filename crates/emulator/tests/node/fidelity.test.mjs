@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppConfigurationClient } from "@azure/app-configuration";
@@ -15,7 +16,10 @@ before(async () => {
   certs = makeCertificates();
   emu = await start(certs);
 });
-after(async () => { await emu?.stop(); });
+after(async () => {
+  await emu?.stop();
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
+});
 
 function claims(jwt) {
   return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
@@ -111,6 +115,7 @@ test("MSAL Node with an unregistered certificate gets AADSTS700027", () => {
   const r = msal({ origin: emu.ready.tls.entra, tenant: TENANT, clientId: APP_ID,
     certificate: { thumbprintSha256: other.thumbprintSha256, privateKey: other.clientKey },
     scope: "https://graph.microsoft.com/.default" });
+  rmSync(other.dir, { recursive: true, force: true });
   assert.equal(r.ok, false);
   assert.match(r.message, /Description: AADSTS700027: The certificate with identifier used to sign the client assertion is not registered/);
 });
