@@ -4,6 +4,8 @@
 // delete, search, the static assets' security headers.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AZCONN_APP, AZCONN_SECRET, AZCONN_SECRET_ID, TENANT, makeCertificate, setup } from '../e2e/harness.mjs';
 import { launch, openForm, shot, signInUi } from './browser.mjs';
 
@@ -125,7 +127,9 @@ describe('Azure Client Secrets', () => {
     await field('Client ID').fill(AZCONN_APP);
     // A file upload for the certificate, a paste for the key.
     await dialog().getByLabel('Choose a file for the certificate').setInputFiles({ name: 'cert.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(env.cert.certificate) });
-    const other = makeCertificate(env.dir + '/..');
+    const otherDir = join(env.dir, 'other-key');
+    mkdirSync(otherDir);
+    const other = makeCertificate(otherDir);
     await field('Private key (PEM)').fill(other.privateKey);
     await dialog().locator('#cert-problem').waitFor();
     assert.match(await dialog().locator('#cert-problem').innerText(), /the private key does not belong to the certificate/);
