@@ -171,6 +171,43 @@ describe('rotation', () => {
   });
 });
 
+describe('housekeeping', () => {
+  const CS = '/api/v1/app-connections/azure-client-secrets';
+  const start = async (name) => {
+    const r = await env.api('POST', `${CS}/oauth/start`, { token: org.token, body: { name, tenantId: TENANT } });
+    assert.equal(r.status, 200, r.text);
+  };
+  const session = async () => {
+    const r = await env.api('POST', '/api/v1/sessions', { body: { token: org.token } });
+    assert.equal(r.status, 200, r.text);
+    return r.headers.get('set-cookie').split(';')[0];
+  };
+
+  test('the Cron Trigger forgets expired sign-ins with their verifiers, and expired sessions', async () => {
+    await start('abandoned');
+    await session();
+    // Past their lifetime: what the clock would do, without waiting for it.
+    await env.d1('UPDATE oauth_pending SET expires_at = 1; UPDATE sessions SET expires_at = 1');
+    await start('live');
+    const live = await session();
+    const [{ id: abandoned }] = await env.d1("SELECT id FROM oauth_pending WHERE name = 'abandoned'");
+    // One query per look (each `wrangler d1 execute` takes seconds).
+    const look = async () => (await env.d1(`SELECT
+      (SELECT group_concat(name, ',') FROM (SELECT name FROM oauth_pending ORDER BY name)) AS pending,
+      (SELECT group_concat(v, ',') FROM (SELECT p.name || ':' || s.field AS v FROM secrets s JOIN oauth_pending p ON p.id = s.owner_id ORDER BY v)) AS verifiers,
+      (SELECT count(*) FROM secrets WHERE owner_id = '${abandoned}') AS abandonedSecrets,
+      (SELECT count(*) FROM sessions) AS sessions`))[0];
+    assert.deepEqual(await look(), { pending: 'abandoned,live', verifiers: 'abandoned:codeVerifier,live:codeVerifier', abandonedSecrets: 1, sessions: 2 });
+
+    const res = await fetch(`${env.worker.base}/__scheduled?cron=*/15+*+*+*+*`);
+    assert.equal(res.status, 200);
+
+    assert.deepEqual(await look(), { pending: 'live', verifiers: 'live:codeVerifier', abandonedSecrets: 0, sessions: 1 });
+    const r = await env.api('GET', CS, { headers: { cookie: live } });
+    assert.equal(r.status, 200, 'the unexpired session still reads');
+  });
+});
+
 describe('sync', () => {
   let sync;
   const kvs = async () => (await env.admin('GET', '/stores/demo/kv')).items;

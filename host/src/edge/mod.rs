@@ -153,7 +153,7 @@ fn secure(req: &Request, resp: &mut Response, cfg: Option<&Config>) -> worker::R
     Ok(())
 }
 
-/// Cron Trigger: runs the rotations that are due.
+/// Cron Trigger: runs the rotations that are due and forgets what expired.
 #[event(scheduled)]
 async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     console_error_panic_hook::set_once();
@@ -172,6 +172,9 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
     }
     if let Err(e) = rate_limit::sweep(&db).await {
+        worker::console_error!("scheduled: {}", e.error.message);
+    }
+    if let Err(e) = db.sweep_expired(now_s()).await {
         worker::console_error!("scheduled: {}", e.error.message);
     }
 }

@@ -1011,6 +1011,24 @@ impl<'a> Storage<'a> {
         Ok(row.is_some())
     }
 
+    /// Forgets what expired (Cron Trigger): sign-ins past their lifetime, used or abandoned, with
+    /// the PKCE verifiers an abandoned one still holds, and sessions past theirs. Neither can be
+    /// used after `now`, and without this every OAuth start would leave a row for good.
+    pub async fn sweep_expired(&self, now: i64) -> Result<(), ApiError> {
+        self.batch(vec![
+            self.stmt(
+                "DELETE FROM secrets WHERE owner_id IN (SELECT id FROM oauth_pending WHERE expires_at <= ?1)",
+                &[n(now)],
+            )?,
+            self.stmt(
+                "DELETE FROM oauth_pending WHERE expires_at <= ?1",
+                &[n(now)],
+            )?,
+            self.stmt("DELETE FROM sessions WHERE expires_at <= ?1", &[n(now)])?,
+        ])
+        .await
+    }
+
     // Rotations.
 
     pub async fn rotation(&self, org: &str, id: &str) -> Result<Option<Rotation>, ApiError> {
