@@ -50,6 +50,13 @@ if (only.has('load') || only.has('scaling')) {
     if (only.has('load')) {
       const w = await workerLoad(env, quick ? { rounds: 2, seconds: 2 } : {});
       sections.push('## Worker under load (wrangler dev, local D1, emulator)', '', w.markdown, '');
+      // Issue 14: the hot routes within 2x the health floor's workerd CPU, medians of one run.
+      const floor = w.results.find((r) => r.floor).cpu.median;
+      for (const r of w.results.filter((x) => x.d1)) {
+        const ratio = r.cpu.median / floor;
+        targets.push([`${r.name.replace('Worker: ', '')} workerd CPU <= 2x health (${r.d1} D1 round trip${r.d1 > 1 ? 's' : ''})`,
+          `${r.cpu.median.toFixed(2)} ms = ${ratio.toFixed(2)}x`, ratio <= 2 ? 'met' : `**missed** by ${(ratio - 2).toFixed(2)}x`]);
+      }
     }
     if (only.has('scaling')) {
       process.stderr.write(`bench: scaling (${elapsed()})\n`);

@@ -29,9 +29,9 @@ export async function workerLoad(env, { rounds = 3, seconds = 4, connections = 4
 
   const endpoints = [
     { name: 'Worker: GET health (floor)', what: 'routing only: no D1, no auth; the cost of wrangler dev + workerd per request', url: `${base}/api/v1/health`, worker: true },
-    { name: 'Worker: POST oauth/start', what: 'authorize URL + PKCE in the core, one D1 batch insert (pending state), cookie', url: `${base}/api/v1/app-connections/azure-client-secrets/oauth/start`, method: 'POST', headers: json, body: JSON.stringify({ name: 'bench-oauth', tenantId: TENANT }), worker: true },
-    { name: 'Worker: GET connection list', what: 'API token check (D1) + list query (D1) + JSON', url: `${base}/api/v1/app-connections/azure-client-secrets`, headers: auth, worker: true },
-    { name: 'Worker: POST token (cached)', what: 'API token check + cached access token decrypted (AES-GCM) from D1; no call to Entra', url: `${base}/api/v1/app-connections/azure-client-secrets/${id}/token`, method: 'POST', headers: auth, worker: true },
+    { name: 'Worker: POST oauth/start', what: '2 D1 round trips: API token check with the rate-limit count, then one batch (pending sign-in, encrypted PKCE verifier, audit record); authorize URL + PKCE in the core, cookie', d1: 2, url: `${base}/api/v1/app-connections/azure-client-secrets/oauth/start`, method: 'POST', headers: json, body: JSON.stringify({ name: 'bench-oauth', tenantId: TENANT }), worker: true },
+    { name: 'Worker: GET connection list', what: '1 D1 round trip: API token check and list query in one batch, then the JSON body', d1: 1, url: `${base}/api/v1/app-connections/azure-client-secrets`, headers: auth, worker: true },
+    { name: 'Worker: POST token (cached)', what: '2 D1 round trips: API token check, rate-limit count, connection and cached access token in one batch (decrypted with AES-GCM), then the audit record; no call to Entra', d1: 2, url: `${base}/api/v1/app-connections/azure-client-secrets/${id}/token`, method: 'POST', headers: auth, worker: true },
     { name: 'emulator: POST token (client credentials)', what: 'the emulator alone (debug build, as the e2e tests run it): secret check + RS256-signed JWT (the `rsa` crate unoptimized)', url: tokenUrl, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: ccBody },
     { name: 'emulator: GET store /kv/{key}', what: 'the emulator alone (debug build): bearer JWT check + one key-value', url: `${env.emulator.stores.demo}/kv/App%3AGreeting?api-version=2023-11-01`, headers: { authorization: `Bearer ${storeToken}` } },
   ];
@@ -56,7 +56,7 @@ export async function workerLoad(env, { rounds = 3, seconds = 4, connections = 4
       rps: summary(runs.map((r) => r.rps)), p50: summary(runs.map((r) => r.p50)), p99: summary(runs.map((r) => r.p99)),
       cpu: e.worker ? summary(runs.map((r) => r.cpuMs)) : null, requests: runs.reduce((a, r) => a + r.requests, 0), errors,
     };
-    results.push({ name: e.name, ...s });
+    results.push({ name: e.name, d1: e.d1, floor: e.name.endsWith('(floor)'), ...s });
     rows.push([e.name, spread(s.rps), spread(s.p50), spread(s.p99), s.cpu ? spread(s.cpu, (x) => x.toFixed(2)) : '—', `${s.requests} / ${errors}`]);
   }
   const markdown = [
