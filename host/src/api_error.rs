@@ -27,6 +27,8 @@ struct Extra {
     /// The platform's own words for a failure (D1's text, a runtime error): logged with the
     /// request id, never answered.
     cause: Option<String>,
+    /// The `Allow` header of a `405` (RFC 9110 §10.2.1): the methods the path takes.
+    allow: Option<String>,
 }
 
 /// A record that uses another one.
@@ -96,6 +98,24 @@ impl ApiError {
     pub fn with_errors(mut self, errors: Vec<Error>) -> ApiError {
         self.extra().errors = errors;
         self
+    }
+
+    /// A `405`: the methods the path takes go in its `Allow` header and hint.
+    pub fn method_not_allowed(method: &str, allow: &[&str]) -> ApiError {
+        let allow = allow.join(", ");
+        let mut e = ApiError::from(
+            Error::new(
+                Code::MethodNotAllowed,
+                format!("this path does not take {method}"),
+            )
+            .with_hint(format!("it takes {allow}")),
+        );
+        e.extra().allow = Some(allow);
+        e
+    }
+
+    pub fn allow(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.allow.as_deref())
     }
 
     pub fn errors(&self) -> &[Error] {
@@ -175,6 +195,7 @@ pub fn status_of(e: &Error) -> u16 {
         Code::CrossOrigin => 403,
         Code::Conflict => 409,
         Code::RateLimited => 429,
+        Code::MethodNotAllowed => 405,
         Code::Internal => 500,
         Code::NotFound => 404,
         Code::Required

@@ -2,6 +2,7 @@
 //! the method and path before any handler runs. host/README.md documents exactly these
 //! patterns (a test holds the two together).
 
+use crate::api_error::{ApiError, not_found};
 use crate::records::from_wire_name;
 use azconn_core::form::ConnectionType;
 
@@ -15,6 +16,17 @@ pub enum Method {
 }
 
 impl Method {
+    const ALL: [Method; 4] = [Method::Get, Method::Post, Method::Patch, Method::Delete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
     pub fn parse(method: &str) -> Option<Method> {
         match method {
             "GET" => Some(Method::Get),
@@ -64,11 +76,27 @@ pub enum Route<'a> {
 }
 
 /// Why a request matched no route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmatched {
     Route,
     /// `/app-connections/{type}` with a type azconn does not have.
     ConnectionType,
+    /// The path is served with these methods only (RFC 9110 §15.5.6: a `405` with `Allow`).
+    Method(Vec<Method>),
+}
+
+impl Unmatched {
+    /// The API's answer for a request with `method` that matched no route.
+    pub fn error(&self, method: &str) -> ApiError {
+        match self {
+            Unmatched::Route => not_found("route"),
+            Unmatched::ConnectionType => not_found("connection type"),
+            Unmatched::Method(allow) => ApiError::method_not_allowed(
+                method,
+                &allow.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+            ),
+        }
+    }
 }
 
 const ROTATIONS: &str = "secret-rotations";
@@ -113,6 +141,25 @@ pub const PATTERNS: &[&str] = &[
 ];
 
 impl<'a> Route<'a> {
+    /// The route for a request's method name and path; a path served with other methods only
+    /// is [`Unmatched::Method`] with the methods it takes.
+    pub fn resolve(method: &str, path: &'a str) -> Result<Route<'a>, Unmatched> {
+        if let Some(found @ (Ok(_) | Err(Unmatched::ConnectionType))) =
+            Method::parse(method).map(|m| Route::parse(m, path))
+        {
+            return found;
+        }
+        let allow: Vec<Method> = Method::ALL
+            .into_iter()
+            .filter(|m| Route::parse(*m, path).is_ok())
+            .collect();
+        Err(if allow.is_empty() {
+            Unmatched::Route
+        } else {
+            Unmatched::Method(allow)
+        })
+    }
+
     /// The route for `method` and `path` (the full path, `/api/v1/...`).
     pub fn parse(method: Method, path: &'a str) -> Result<Route<'a>, Unmatched> {
         use Method::{Delete, Get, Patch, Post};
@@ -349,5 +396,57 @@ mod tests {
         );
         assert!(Route::parse(Method::Get, "/api/v1/health").is_ok_and(|r| r.is_public()));
         assert!(Route::parse(Method::Get, "/api/v1/session").is_ok_and(|r| !r.is_public()));
+    }
+
+    #[test]
+    fn a_served_path_with_another_method_lists_the_methods_it_takes() {
+        let cs = "/api/v1/app-connections/azure-client-secrets";
+        assert_eq!(
+            Route::resolve("PUT", cs),
+            Err(Unmatched::Method(vec![Method::Get, Method::Post]))
+        );
+        assert_eq!(
+            Route::resolve("POST", &format!("{cs}/c1")),
+            Err(Unmatched::Method(vec![
+                Method::Get,
+                Method::Patch,
+                Method::Delete
+            ]))
+        );
+        assert_eq!(
+            Route::resolve("HEAD", "/api/v1/health"),
+            Err(Unmatched::Method(vec![Method::Get]))
+        );
+        assert_eq!(
+            Route::resolve("GET", "/api/v1/nothing"),
+            Err(Unmatched::Route)
+        );
+        assert_eq!(
+            Route::resolve("PUT", "/api/v1/app-connections/azure-key-vault"),
+            Err(Unmatched::Route)
+        );
+        assert_eq!(
+            Route::resolve("GET", "/api/v1/app-connections/azure-key-vault"),
+            Err(Unmatched::ConnectionType)
+        );
+        assert_eq!(
+            Route::resolve("DELETE", &format!("{cs}/c1")),
+            Ok(Route::DeleteConnection {
+                ty: ConnectionType::AzureClientSecrets,
+                id: "c1"
+            })
+        );
+    }
+
+    #[test]
+    fn a_405_names_the_method_and_allows_the_others() {
+        let e = Unmatched::Method(vec![Method::Get, Method::Post]).error("PUT");
+        assert_eq!(e.status, 405);
+        assert_eq!(e.error.code, azconn_core::error::Code::MethodNotAllowed);
+        assert_eq!(e.error.message, "this path does not take PUT");
+        assert_eq!(e.error.hint.as_deref(), Some("it takes GET, POST"));
+        assert_eq!(e.allow(), Some("GET, POST"));
+        assert_eq!(Unmatched::Route.error("GET").status, 404);
+        assert_eq!(Unmatched::Route.error("GET").allow(), None);
     }
 }

@@ -141,6 +141,19 @@ describe('client secret connections', () => {
     assert.equal(none.status, 401);
     assert.equal(none.json.error.code, 'unauthenticated');
   });
+
+  test('a method a path does not take answers 405 with Allow; an unknown path 404', async () => {
+    const put = await env.api('PUT', CS, { token: orgA.token, body: {} });
+    assert.equal(put.status, 405, put.text);
+    assert.equal(put.headers.get('allow'), 'GET, POST');
+    assert.deepEqual(put.json.error, { code: 'method-not-allowed', message: 'this path does not take PUT', hint: 'it takes GET, POST' });
+    const post = await env.api('POST', `${CS}/c1`, { token: orgA.token, body: {} });
+    assert.equal(post.status, 405, post.text);
+    assert.equal(post.headers.get('allow'), 'GET, PATCH, DELETE');
+    const unknown = await env.api('GET', '/api/v1/nothing', { token: orgA.token });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.headers.get('allow'), null);
+  });
 });
 
 describe('certificate connections', () => {

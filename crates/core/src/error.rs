@@ -106,6 +106,8 @@ pub enum Code {
     /// Too many sign-in, OAuth start or token requests from one client; retry after the
     /// `Retry-After` seconds (distinct from Azure's own `Throttled`).
     RateLimited,
+    /// The path is served, not with this HTTP method (the `Allow` header lists the ones it takes).
+    MethodNotAllowed,
 }
 
 impl Code {
@@ -157,6 +159,7 @@ impl Code {
             Code::Conflict => "conflict",
             Code::Internal => "internal",
             Code::RateLimited => "rate-limited",
+            Code::MethodNotAllowed => "method-not-allowed",
         }
     }
 }
@@ -333,6 +336,7 @@ mod tests {
             Code::Conflict,
             Code::Internal,
             Code::RateLimited,
+            Code::MethodNotAllowed,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -18,7 +18,7 @@ use crate::headers::{BodyKind, security_headers};
 use crate::limits;
 use crate::records::Connection;
 use crate::request_body;
-use crate::routes::{self, Route, Unmatched};
+use crate::routes::Route;
 use auth::{Principal, SESSION_COOKIE, SESSION_LIFETIME_SECS, authenticate, new_token};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
@@ -225,9 +225,8 @@ fn ok<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, ApiError> {
 
 async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Response, ApiError> {
     let path = req.path();
-    let route = routes::Method::parse(req.method().as_ref())
-        .ok_or(Unmatched::Route)
-        .and_then(|m| Route::parse(m, &path));
+    let method = req.method();
+    let route = Route::resolve(method.as_ref(), &path);
     match route {
         Ok(Route::Health) => return ok(200, &api::Health { ok: true }),
         Ok(Route::CreateSession) => return create_session(req, db, cfg).await,
@@ -246,10 +245,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
     }
     // Everything else needs a caller, including what matches no route (401 before 404).
     let principal = authenticate(req, db, cfg).await?;
-    let route = route.map_err(|e| match e {
-        Unmatched::Route => not_found("route"),
-        Unmatched::ConnectionType => not_found("connection type"),
-    })?;
+    let route = route.map_err(|e| e.error(method.as_ref()))?;
     match route {
         Route::Health | Route::CreateSession | Route::DeleteSession => Err(not_found("route")),
         Route::CreateOrganization => {

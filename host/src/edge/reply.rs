@@ -34,5 +34,8 @@ pub fn error_response(e: &ApiError, request_id: &str) -> worker::Result<Response
     if let Some(after) = e.retry_after {
         resp.headers_mut().set("retry-after", &after.to_string())?;
     }
+    if let Some(allow) = e.allow() {
+        resp.headers_mut().set("allow", allow)?;
+    }
     Ok(resp)
 }
