@@ -85,6 +85,29 @@ describe('finding 2 and 6: strict types at the boundary', () => {
     assert.equal(secrets.json.error.field, 'secrets');
   });
 
+  test('a member named twice is refused by its path: no copy wins, nothing runs', async () => {
+    const sync = await newSync({ label: 'twice', keyPrefix: 'Twice:' });
+    await env.admin('DELETE', '/requests');
+    const raw = async (path, text) => {
+      const res = await fetch(env.worker.base + path, {
+        method: 'POST', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: text,
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    // A checker that reads the first copy sees a preview; azconn must not run the last one.
+    const run = await raw(`${S}/${sync.id}/run`, '{"secrets":{"A":"1"},"dryRun":true,"dryRun":false}');
+    assert.equal(run.status, 400);
+    assert.deepEqual(run.json.error, { code: 'invalid-format', field: 'dryRun', message: '`dryRun` appears twice in the body', hint: 'send each member once' });
+    const nested = await raw(`${S}/${sync.id}/run`, '{"secrets":{"A":"1","A":"2"},"dryRun":true}');
+    assert.equal(nested.status, 400);
+    assert.equal(nested.json.error.field, 'secrets.A');
+    assert.deepEqual(await storeWrites(), []);
+    assert.equal((await call('GET', `${S}/${sync.id}`)).json.sync.lastRun, null, 'no run recorded');
+    const rotation = await raw(R, `{"connectionId":"${graphConn.id}","appId":"${TARGET_APP}","appId":"${AZCONN_APP}"}`);
+    assert.equal(rotation.status, 400);
+    assert.equal(rotation.json.error.field, 'appId');
+  });
+
   test('sync mode 1 is refused, not taken as overwrite', async () => {
     const before = (await call('GET', S)).json.syncs.length;
     for (const mode of [1, 'Overwrite', true]) {
