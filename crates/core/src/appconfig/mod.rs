@@ -107,6 +107,12 @@ impl Label {
                 Code::InvalidCharacter,
                 "the label contains a control character",
             )),
+            // Key, label and value share App Configuration's 10 KB per key-value.
+            Some(l) if l.len() > MAX_KV_BYTES => Err(Error::field(
+                "label",
+                Code::TooLong,
+                "the label is longer than 10 KB",
+            )),
             Some(l) => Ok(Label::Named(l.to_owned())),
         }
     }

@@ -41,6 +41,27 @@ fn keys_round_trip_as_one_path_segment() {
 }
 
 #[test]
+fn labels_are_refused_by_rule() {
+    let code = |l: &str| Label::parse(Some(l)).map_err(|e| (e.field, e.code));
+    assert_eq!(code(""), Err((Some("label".into()), Code::Required)));
+    assert_eq!(
+        code("a\u{0}"),
+        Err((Some("label".into()), Code::InvalidCharacter))
+    );
+    assert_eq!(
+        code(&"x".repeat(MAX_KV_BYTES + 1)),
+        Err((Some("label".into()), Code::TooLong))
+    );
+    assert_eq!(
+        code(&"x".repeat(MAX_KV_BYTES)),
+        Ok(Label::Named("x".repeat(MAX_KV_BYTES)))
+    );
+    // Reserved filter characters are valid in a label: filters escape them.
+    assert_eq!(code("prod*,a\\b"), Ok(Label::Named("prod*,a\\b".into())));
+    assert_eq!(Label::parse(None), Ok(Label::Null));
+}
+
+#[test]
 fn sync_tokens_keep_the_highest_sequence_per_id() {
     let mut t = SyncTokens::default();
     assert_eq!(t.header_value(), None);
