@@ -64,22 +64,98 @@ async fn check<P: Platform>(p: &P, form: &ValidatedForm) -> Result<Checked, Erro
     Ok(Checked { info, token })
 }
 
+/// What a connection body may carry (create and PATCH). The type comes from the path and the
+/// cloud from the deployment (`AZCONN_CLOUD`), so neither is a field.
+const FORM_FIELDS: [&str; 10] = [
+    "name",
+    "description",
+    "method",
+    "tenantId",
+    "clientId",
+    "clientSecret",
+    "certificate",
+    "privateKey",
+    "privateKeyPassphrase",
+    "endpoint",
+];
+
+/// The certificate method's fields, which a client secret connection must not carry (and the
+/// other way round): a credential sent with the wrong method would be silently dropped.
+const CERTIFICATE_FIELDS: [&str; 3] = ["certificate", "privateKey", "privateKeyPassphrase"];
+
+/// Reads the body field by field: each one a string (`null` counts as absent), an unknown field
+/// refused by name, so the error names the field instead of the whole body.
 fn parse_form(body: &Value, ty: ConnectionType, cfg: &Config) -> Result<ConnectionForm, ApiError> {
-    let mut body = body.clone();
-    if let Some(o) = body.as_object_mut() {
-        // The deployment decides the cloud and the path decides the type.
-        o.remove("cloud");
-        o.insert("connectionType".into(), json!(ty));
+    let obj = body
+        .as_object()
+        .ok_or_else(|| Error::field("body", Code::InvalidFormat, "the body is a JSON object"))?;
+    let mut form = ConnectionForm {
+        connection_type: ty.as_str().to_owned(),
+        cloud: cfg.cloud.clone(),
+        ..ConnectionForm::default()
+    };
+    for (name, value) in obj {
+        let slot = match name.as_str() {
+            "name" => &mut form.name,
+            "description" => &mut form.description,
+            "method" => &mut form.method,
+            "tenantId" => &mut form.tenant_id,
+            "clientId" => &mut form.client_id,
+            "clientSecret" => &mut form.client_secret,
+            "certificate" => &mut form.certificate,
+            "privateKey" => &mut form.private_key,
+            "privateKeyPassphrase" => &mut form.private_key_passphrase,
+            "endpoint" => &mut form.endpoint,
+            _ => {
+                return Err(Error::field(
+                    name,
+                    Code::NotAllowed,
+                    format!("{name} is not a field of a connection"),
+                )
+                .with_hint(format!("the fields are {}", FORM_FIELDS.join(", ")))
+                .into());
+            }
+        };
+        match value {
+            Value::String(v) => v.clone_into(slot),
+            Value::Null => {}
+            _ => {
+                return Err(Error::field(
+                    name,
+                    Code::InvalidFormat,
+                    format!("{name} must be a string"),
+                )
+                .into());
+            }
+        }
     }
-    let mut form: ConnectionForm = serde_json::from_value(body).map_err(|e| {
-        ApiError::from(Error::field(
-            "body",
-            Code::InvalidFormat,
-            format!("the body is not a connection form: {e}"),
-        ))
-    })?;
-    form.cloud = cfg.cloud.clone();
-    Ok(form)
+    let given = |v: &str| !v.trim().is_empty();
+    let certificate_given = [
+        &form.certificate,
+        &form.private_key,
+        &form.private_key_passphrase,
+    ]
+    .into_iter()
+    .zip(CERTIFICATE_FIELDS)
+    .find(|(v, _)| given(v));
+    match (form.method.as_str(), certificate_given) {
+        ("client-secret", Some((_, field))) => Err(other_method(field, Method::ClientSecret)),
+        ("certificate", _) if given(&form.client_secret) => {
+            Err(other_method("clientSecret", Method::Certificate))
+        }
+        _ => Ok(form),
+    }
+}
+
+/// `400 not-allowed`: a credential field of another method than the one chosen.
+fn other_method(field: &str, method: Method) -> ApiError {
+    Error::field(
+        field,
+        Code::NotAllowed,
+        format!("{field} is not used by the {} method", method.as_str()),
+    )
+    .with_hint("send only the chosen method's credential, or choose the method it belongs to")
+    .into()
 }
 
 fn name_conflict(name: &str) -> ApiError {
@@ -253,6 +329,18 @@ pub async fn update<S: ConnectionStore, P: Platform>(
     body: &Value,
 ) -> Result<ConnectionBody, ApiError> {
     if row.method == Method::OAuth {
+        if let Some(other) = body.as_object().and_then(|o| {
+            o.keys()
+                .find(|k| !["name", "description"].contains(&k.as_str()))
+        }) {
+            return Err(Error::field(
+                other,
+                Code::NotAllowed,
+                format!("an OAuth connection does not take {other} here"),
+            )
+            .with_hint("its fields are name and description; sign in again (reconnect) to change its credential")
+            .into());
+        }
         let (name, description) = name_and_description(
             text(body, "name")?.unwrap_or(&row.name),
             text(body, "description")?.or(row.description.as_deref()),
@@ -620,6 +708,71 @@ mod tests {
     }
 
     #[test]
+    fn a_body_is_read_field_by_field_and_each_refusal_names_its_field() {
+        let db = MemoryStore::default();
+        let p = FakePlatform::new();
+        let cfg = config();
+        let refused = |patch: Value| {
+            let mut body = form("graph");
+            for (k, v) in patch.as_object().expect("object") {
+                body[k] = v.clone();
+            }
+            let e = block_on(create(
+                &db,
+                &p,
+                &cfg,
+                &caller(),
+                ConnectionType::AzureClientSecrets,
+                &body,
+            ))
+            .expect_err("refused");
+            (e.status, e.error.field.unwrap_or_default(), e.error.code)
+        };
+        assert_eq!(
+            refused(json!({ "name": 5 })),
+            (400, "name".into(), Code::InvalidFormat)
+        );
+        assert_eq!(
+            refused(json!({ "clientSecret": ["s"] })),
+            (400, "clientSecret".into(), Code::InvalidFormat)
+        );
+        // The deployment decides the cloud; a misspelt field is not silently dropped.
+        assert_eq!(
+            refused(json!({ "cloud": "china" })),
+            (400, "cloud".into(), Code::NotAllowed)
+        );
+        assert_eq!(
+            refused(json!({ "tenantID": TENANT })),
+            (400, "tenantID".into(), Code::NotAllowed)
+        );
+        // Another method's credential would be dropped: it is refused instead.
+        assert_eq!(
+            refused(json!({ "privateKey": "-----BEGIN PRIVATE KEY-----" })),
+            (400, "privateKey".into(), Code::NotAllowed)
+        );
+        assert_eq!(
+            refused(json!({ "method": "certificate", "certificate": "pem" })),
+            (400, "clientSecret".into(), Code::NotAllowed)
+        );
+        assert!(p.requests.borrow().is_empty(), "nothing reached Azure");
+        assert!(db.connections.borrow().is_empty());
+        // `null` counts as absent, and an empty field of the other method is no credential.
+        let mut body = form("graph");
+        body["description"] = Value::Null;
+        body["certificate"] = json!("");
+        let made = block_on(create(
+            &db,
+            &p,
+            &cfg,
+            &caller(),
+            ConnectionType::AzureClientSecrets,
+            &body,
+        ))
+        .expect("created");
+        assert_eq!(made.app_connection.description, None);
+    }
+
+    #[test]
     fn azure_refusals_and_failures_store_nothing_and_are_audited() {
         let cases: [(Service, HttpResponse, Code); 3] = [
             (
@@ -842,6 +995,12 @@ mod tests {
                 Code::InvalidCharacter,
             ),
             (json!({ "name": 7 }), "name", Code::InvalidFormat),
+            // Its credential is a grant: a secret sent here would be silently dropped.
+            (
+                json!({ "clientSecret": SECRET }),
+                "clientSecret",
+                Code::NotAllowed,
+            ),
         ] {
             let e =
                 block_on(update(&db, &p, &config(), "token1", &row, &body)).expect_err("refused");

@@ -140,6 +140,22 @@ describe('finding 5: clear refusals instead of 500', () => {
     assert.equal((await env.api('GET', `${CS}/${other.id}`, { token: org.token })).json.appConnection.name, 'free');
   });
 
+  test('a connection body names each refused field: types, unknown fields, another method\'s credential', async () => {
+    await clearRequests();
+    for (const [extra, field, code] of [
+      [{ name: 5 }, 'name', 'invalid-format'],
+      [{ cloud: 'china' }, 'cloud', 'not-allowed'],
+      [{ tenantID: TENANT }, 'tenantID', 'not-allowed'],
+      [{ privateKey: env.cert.privateKey }, 'privateKey', 'not-allowed'],
+    ]) {
+      const r = await env.api('POST', CS, { token: org.token, body: secretForm('strict-form', extra) });
+      assert.equal(r.status, 400, r.text);
+      assert.deepEqual([r.json.error.field, r.json.error.code], [field, code], JSON.stringify(extra));
+    }
+    assert.deepEqual(await azureCalls(), [], 'no Azure call');
+    assert.equal((await env.api('GET', CS, { token: org.token })).json.appConnections.some((c) => c.name === 'strict-form'), false);
+  });
+
   test('every answer carries a request id; an error body carries the same one', async () => {
     const ok = await env.api('GET', '/api/v1/health');
     assert.match(ok.headers.get('x-request-id'), /^[0-9a-f]{32}$/);
