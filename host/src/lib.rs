@@ -3,7 +3,7 @@
 //!
 //! The modules here compile and are tested natively: the API's routes and bodies, the stored
 //! records, the configuration and keyring, and the use-cases: connections (create, validate,
-//! update, delete), the OAuth start and callback, token single flight, a rotation run's start.
+//! update, delete), the OAuth start and callback, token single flight.
 //! They are written over small traits for what the platform provides (`platform`: clock,
 //! entropy, outbound HTTP, signing; `connection_store`, `oauth_flow::SignInStore`,
 //! `token_flight::TokenSource`: storage) and tested with in-memory fakes (`fakes`). `edge`
@@ -27,7 +27,6 @@ pub mod platform;
 pub mod probe;
 pub mod records;
 pub mod request_body;
-pub mod rotation_run;
 pub mod routes;
 pub mod secret_field;
 pub mod sign_in;

@@ -14,9 +14,6 @@ use crate::config::Config;
 use crate::records::{
     NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus, RotationTarget,
 };
-use crate::rotation_run::{
-    aadsts_codes, inconclusive, resend_unanswered, resume_or_restart, step_name,
-};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
@@ -245,7 +242,7 @@ async fn run_steps(
         .value;
     let rotation: Rotation = serde_json::from_str(&state)
         .map_err(|e| internal(format!("stored rotation state: {e}")))?;
-    let mut rotation = resume_or_restart(rotation, Guid::from_random(random::<16>()?))?;
+    let mut rotation = rotation.resume_or_restart(Guid::from_random(random::<16>()?))?;
     let target_app = ClientId::parse(row.target.as_ref().map_or("", |t| t.app_id.as_str()))?;
     let tenant = TenantId::parse(&conn.tenant_id)?;
     let graph = Graph::new(&cfg.cloud.endpoints());
@@ -256,12 +253,12 @@ async fn run_steps(
     for _ in 0..200 {
         let step = rotation.next(&graph, &token, now_s());
         persist(db, org, &row.id, &rotation, RotationStatus::Running).await?;
-        let name = step_name(&step);
+        let name = step.name();
         progress(db, &row.id, Some(name)).await?;
         let at = now_ms();
         match step {
             Step::Send { purpose, request } => {
-                let outcome = if resend_unanswered(&purpose) {
+                let outcome = if purpose.may_resend() {
                     execute(&request).await
                 } else {
                     execute_at_most_once(&request).await
@@ -305,15 +302,14 @@ async fn run_steps(
                     .await
                     {
                         Ok(_) => VerifyOutcome::Ok,
-                        // Entra did not judge the secret (outage, throttling, a garbled answer):
-                        // stop resumable, still verifying, rather than abandon a good secret.
-                        Err(e) if inconclusive(&e) => {
-                            fail(db, org, actor, &row.id, &e, RotationStatus::Interrupted).await?;
-                            return Err(e.into());
-                        }
-                        Err(e) => VerifyOutcome::Failed {
-                            error_codes: aadsts_codes(&e.message),
-                            error: format!("{:?}", e.code),
+                        Err(e) => match VerifyOutcome::of_token_error(&e) {
+                            Some(outcome) => outcome,
+                            // Inconclusive: stop resumable, still verifying.
+                            None => {
+                                fail(db, org, actor, &row.id, &e, RotationStatus::Interrupted)
+                                    .await?;
+                                return Err(e.into());
+                            }
                         },
                     },
                 };
