@@ -3,10 +3,10 @@
 //!
 //! The modules here compile and are tested natively: the API's routes and bodies, the stored
 //! records, the configuration and keyring, and the use-cases: connections (create, validate,
-//! update, delete), the OAuth start and callback, token single flight.
+//! update, delete), the OAuth start and callback, token single flight, rotation runs.
 //! They are written over small traits for what the platform provides (`platform`: clock,
 //! entropy, outbound HTTP, signing; `connection_store`, `oauth_flow::SignInStore`,
-//! `token_flight::TokenSource`: storage) and tested with in-memory fakes (`fakes`). `edge`
+//! `token_flight::TokenSource`, `rotation_store`: storage) and tested with in-memory fakes (`fakes`). `edge`
 //! exists only on wasm32: the D1, Fetch and WebCrypto adapters and the entry points.
 
 pub mod api;
@@ -27,6 +27,8 @@ pub mod platform;
 pub mod probe;
 pub mod records;
 pub mod request_body;
+pub mod rotation_store;
+pub mod rotations;
 pub mod routes;
 pub mod secret_field;
 pub mod sign_in;

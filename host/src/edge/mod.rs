@@ -167,12 +167,28 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         return;
     };
     let db = Storage::new(db, &cfg.keyring);
-    match rotations::run_due(&db, &cfg).await {
+    match crate::rotations::run_due(&db, &Edge, &cfg).await {
         Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
     }
     if let Err(e) = rate_limit::sweep(&db).await {
         worker::console_error!("scheduled: {}", e.error.message);
+    }
+}
+
+/// The rotation use-cases of `org` as `actor` acts on them, over D1 and the Worker's platform.
+fn rotations<'a>(
+    db: &'a Storage<'a>,
+    cfg: &'a Config,
+    org: &'a str,
+    actor: &'a str,
+) -> crate::rotations::Rotations<'a, Storage<'a>, Edge> {
+    crate::rotations::Rotations {
+        db,
+        p: &Edge,
+        cfg,
+        org,
+        actor,
     }
 }
 
@@ -306,7 +322,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
             let b = api::RotationRequest::parse(&body(req).await?)?;
-            ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
+            ok(201, &rotations(db, cfg, org, actor).create(&b).await?)
         }
         Route::ListRotations => {
             let (org, _) = principal.org()?;
@@ -322,11 +338,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 .ok_or_else(|| not_found("rotation"))?;
             match route {
                 Route::Rotate { .. } => {
-                    ok(200, &rotations::rotate(db, cfg, org, actor, &row).await?)
+                    ok(200, &rotations(db, cfg, org, actor).rotate(&row).await?)
                 }
-                Route::RotationSecret { .. } => {
-                    ok(200, &rotations::current_secret(db, org, actor, &row).await?)
-                }
+                Route::RotationSecret { .. } => ok(
+                    200,
+                    &rotations(db, cfg, org, actor).current_secret(&row).await?,
+                ),
                 _ => ok(
                     200,
                     &api::RotationBody {
@@ -348,7 +365,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             )?;
             ok(
                 200,
-                &rotations::delete(db, cfg, org, actor, &row, secrets).await?,
+                &rotations(db, cfg, org, actor).delete(&row, secrets).await?,
             )
         }
         Route::DeleteSync { id } => {
@@ -364,7 +381,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 .await?
                 .ok_or_else(|| not_found("rotation"))?;
             let b = api::RotationPatch::parse(&body(req).await?)?;
-            ok(200, &rotations::update(db, org, actor, &row, &b).await?)
+            ok(200, &rotations(db, cfg, org, actor).update(&row, &b).await?)
         }
         Route::UpdateSync { id } => {
             let (org, actor) = principal.org()?;
