@@ -7,11 +7,13 @@
 use crate::api_error::{ApiError, Dependent, platform_failure};
 use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenStore};
 use crate::records::{
-    Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn,
-    PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus,
+    Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn, NewSync,
+    PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus, RunStatus, Sync,
+    SyncRun, SyncSettings,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
+use crate::sync_store::SyncStore;
 use crate::token_flight::Tokens;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
@@ -93,6 +95,8 @@ pub struct FakePlatform {
     pub app: RefCell<Option<FakeApp>>,
     /// Requests (by a part of their URL) whose answer is lost once after Azure applied them.
     pub lost: RefCell<Vec<&'static str>>,
+    /// The App Configuration store a sync writes to, when a test syncs.
+    pub store: RefCell<Option<FakeStore>>,
 }
 
 impl FakePlatform {
@@ -105,7 +109,29 @@ impl FakePlatform {
             pauses: Cell::new(0),
             app: RefCell::new(None),
             lost: RefCell::new(Vec::new()),
+            store: RefCell::new(None),
         }
+    }
+
+    /// A platform whose App Configuration keeps `store`.
+    pub fn with_store(store: FakeStore) -> FakePlatform {
+        let p = FakePlatform::new();
+        *p.store.borrow_mut() = Some(store);
+        p
+    }
+
+    /// The methods and keys of the App Configuration requests sent, in order.
+    pub fn store_calls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| service_of(r) == Service::Store)
+            .map(|r| {
+                let path = r.url.split(".io").nth(1).unwrap_or(&r.url);
+                let path = path.split('?').next().unwrap_or(path);
+                format!("{} {}", r.method.as_str(), percent_decode(path))
+            })
+            .collect()
     }
 
     /// A platform whose Graph keeps `app`.
@@ -157,6 +183,11 @@ impl FakePlatform {
             && let Some(app) = self.app.borrow_mut().as_mut()
         {
             return app.handle(req, self.now.get());
+        }
+        if service == Service::Store
+            && let Some(store) = self.store.borrow_mut().as_mut()
+        {
+            return store.handle(req);
         }
         match service {
             Service::Token => token_response(&graph_token()),
@@ -277,6 +308,7 @@ pub struct MemoryStore {
     /// Expiry of each cached access token.
     pub token_expiry: RefCell<BTreeMap<String, i64>>,
     pub rotations: MemoryRotations,
+    pub syncs: MemorySyncs,
 }
 
 impl MemoryStore {
@@ -1065,5 +1097,312 @@ impl RotationStore for MemoryStore {
         due.sort_by_key(|r| r.next_rotation_at);
         due.truncate(10);
         Ok(due)
+    }
+}
+
+/// `%XX` escapes decoded (the fake store reads keys and filters from URLs).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One key-value of the fake store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKv {
+    pub key: String,
+    pub label: Option<String>,
+    pub value: String,
+    pub content_type: Option<String>,
+    pub etag: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An App Configuration store as its data plane keeps it: list by key prefix and label, and
+/// conditional `PUT` and `DELETE` (`If-Match`, `If-None-Match: *`: 412 when they do not hold).
+/// Every answer carries a `Sync-Token`, whose sequence number the next request must echo.
+#[derive(Default)]
+pub struct FakeStore {
+    pub items: Vec<StoredKv>,
+    writes: u32,
+    /// The `Sync-Token` header of every request, in order.
+    pub sync_tokens: Vec<Option<String>>,
+}
+
+impl FakeStore {
+    /// A key that someone else wrote (no azconn tags), or one of sync `owner`'s.
+    pub fn with(items: &[(&str, &str, Option<&str>)]) -> FakeStore {
+        let mut store = FakeStore::default();
+        for (key, value, owner) in items {
+            let mut tags = BTreeMap::new();
+            if let Some(o) = owner {
+                tags.insert("managed-by".to_owned(), "azconn".to_owned());
+                tags.insert("azconn-sync".to_owned(), (*o).to_owned());
+            }
+            store.writes += 1;
+            store.items.push(StoredKv {
+                key: (*key).to_owned(),
+                label: None,
+                value: (*value).to_owned(),
+                content_type: None,
+                etag: format!("etag-{}", store.writes),
+                tags,
+            });
+        }
+        store
+    }
+
+    pub fn get(&self, key: &str) -> Option<&StoredKv> {
+        self.items.iter().find(|kv| kv.key == key)
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.items.iter().map(|kv| kv.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    fn json(kv: &StoredKv) -> Value {
+        json!({ "key": kv.key, "label": kv.label, "value": kv.value, "content_type": kv.content_type,
+            "etag": kv.etag, "last_modified": "2027-01-15T08:00:00+00:00", "locked": false, "tags": kv.tags })
+    }
+
+    fn answer(&self, status: u16, body: String) -> HttpResponse {
+        let mut resp = HttpResponse::new(status, body);
+        resp.headers.push((
+            "sync-token".to_owned(),
+            format!("jtqGc1I4=MDoyOA==;sn={}", self.writes),
+        ));
+        resp
+    }
+
+    fn precondition_failed(&self) -> HttpResponse {
+        self.answer(
+            412,
+            json!({ "type": "https://azconfig.io/errors/precondition-failed", "title": "Precondition Failed", "status": 412 }).to_string(),
+        )
+    }
+
+    fn handle(&mut self, req: &HttpRequest) -> HttpResponse {
+        self.sync_tokens
+            .push(req.header("sync-token").map(str::to_owned));
+        let (path, query) = req.url.split_once(".io").map_or(("", ""), |(_, rest)| {
+            rest.split_once('?').unwrap_or((rest, ""))
+        });
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .map(percent_decode)
+        };
+        let label = param("label").filter(|l| l != "\0");
+        let header = |name: &str| req.header(name).map(str::to_owned);
+        if path == "/kv" {
+            let key = param("key");
+            let items: Vec<Value> = self
+                .items
+                .iter()
+                .filter(|kv| match key.as_deref() {
+                    None => true,
+                    Some(k) => match k.strip_suffix('*') {
+                        Some(prefix) => kv.key.starts_with(prefix),
+                        None => kv.key == k,
+                    },
+                })
+                .filter(|kv| param("label").is_none() || kv.label == label)
+                .map(FakeStore::json)
+                .collect();
+            return self.answer(200, json!({ "items": items }).to_string());
+        }
+        let Some(key) = path.strip_prefix("/kv/").map(percent_decode) else {
+            return self.answer(404, String::new());
+        };
+        let at = self
+            .items
+            .iter()
+            .position(|kv| kv.key == key && kv.label == label);
+        let holds = match (header("if-match").as_deref(), at) {
+            (Some("*"), found) => found.is_some(),
+            (Some(etag), Some(i)) => etag.trim_matches('"') == self.items[i].etag,
+            (Some(_), None) => false,
+            (None, found) => !(header("if-none-match").as_deref() == Some("*") && found.is_some()),
+        };
+        if !holds {
+            return self.precondition_failed();
+        }
+        match req.method.as_str() {
+            "PUT" => {
+                let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+                self.writes += 1;
+                let kv = StoredKv {
+                    key,
+                    label,
+                    value: body["value"].as_str().unwrap_or_default().to_owned(),
+                    content_type: body["content_type"].as_str().map(str::to_owned),
+                    etag: format!("etag-{}", self.writes),
+                    tags: serde_json::from_value(body["tags"].clone()).unwrap_or_default(),
+                };
+                let json = FakeStore::json(&kv);
+                match at {
+                    Some(i) => self.items[i] = kv,
+                    None => self.items.push(kv),
+                }
+                self.answer(200, json.to_string())
+            }
+            "DELETE" => match at {
+                Some(i) => {
+                    self.writes += 1;
+                    let kv = self.items.remove(i);
+                    self.answer(200, FakeStore::json(&kv).to_string())
+                }
+                None => self.answer(204, String::new()),
+            },
+            _ => self.answer(405, String::new()),
+        }
+    }
+}
+
+/// The syncs of [`MemoryStore`] and their runs.
+#[derive(Default)]
+pub struct MemorySyncs {
+    pub rows: RefCell<Vec<Sync>>,
+    /// (sync id, run).
+    pub runs: RefCell<Vec<(String, SyncRun)>>,
+}
+
+impl MemoryStore {
+    pub fn sync_row(&self, id: &str) -> Option<Sync> {
+        self.syncs
+            .rows
+            .borrow()
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+    }
+
+    pub fn runs_of(&self, sync_id: &str) -> Vec<SyncRun> {
+        self.syncs
+            .runs
+            .borrow()
+            .iter()
+            .filter(|(s, _)| s == sync_id)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+}
+
+impl SyncStore for MemoryStore {
+    async fn sync(&self, org: &str, id: &str) -> Result<Option<Sync>, ApiError> {
+        self.failing("sync")?;
+        Ok(self.sync_row(id).filter(|x| x.org_id == org))
+    }
+
+    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+        self.failing("insert_sync")?;
+        self.syncs.rows.borrow_mut().push(Sync {
+            id: x.id.to_owned(),
+            org_id: x.org_id.to_owned(),
+            connection_id: x.connection_id.to_owned(),
+            endpoint: x.endpoint.to_owned(),
+            label: x.label.map(str::to_owned),
+            key_prefix: x.key_prefix.to_owned(),
+            mode: x.mode,
+            disable_secret_deletion: x.disable_secret_deletion,
+            version: 1,
+            created_at: x.now,
+            updated_at: x.now,
+        });
+        Ok(())
+    }
+
+    async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.syncs
+            .rows
+            .borrow_mut()
+            .retain(|x| !(x.id == id && x.org_id == org));
+        self.syncs.runs.borrow_mut().retain(|(s, _)| s != id);
+        Ok(())
+    }
+
+    async fn update_sync(
+        &self,
+        org: &str,
+        id: &str,
+        x: &SyncSettings<'_>,
+    ) -> Result<bool, ApiError> {
+        let mut rows = self.syncs.rows.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|r| r.id == id && r.org_id == org) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != x.version {
+            return Ok(false);
+        }
+        row.label = x.label.map(str::to_owned);
+        row.key_prefix = x.key_prefix.to_owned();
+        row.mode = x.mode;
+        row.disable_secret_deletion = x.disable_secret_deletion;
+        row.version += 1;
+        row.updated_at = x.now;
+        Ok(true)
+    }
+
+    async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {
+        Ok(self.runs_of(sync_id).pop())
+    }
+
+    async fn start_run(&self, id: &str, sync_id: &str, now: i64) -> Result<(), ApiError> {
+        self.failing("start_run")?;
+        self.syncs.runs.borrow_mut().push((
+            sync_id.to_owned(),
+            SyncRun {
+                id: id.to_owned(),
+                started_at: now,
+                finished_at: None,
+                status: RunStatus::Running,
+                plan: None,
+                result: None,
+            },
+        ));
+        Ok(())
+    }
+
+    async fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        plan: Option<&Value>,
+        result: &Value,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        if let Some((_, run)) = self
+            .syncs
+            .runs
+            .borrow_mut()
+            .iter_mut()
+            .find(|(_, r)| r.id == id)
+        {
+            run.finished_at = Some(now);
+            run.status = status;
+            run.plan = plan.cloned();
+            run.result = Some(result.clone());
+        }
+        Ok(())
     }
 }

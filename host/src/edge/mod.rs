@@ -192,6 +192,22 @@ fn rotations<'a>(
     }
 }
 
+/// The sync use-cases of `org` as `actor` acts on them, over D1 and the Worker's platform.
+fn syncs<'a>(
+    db: &'a Storage<'a>,
+    cfg: &'a Config,
+    org: &'a str,
+    actor: &'a str,
+) -> crate::syncs::Syncs<'a, Storage<'a>, Edge> {
+    crate::syncs::Syncs {
+        db,
+        p: &Edge,
+        cfg,
+        org,
+        actor,
+    }
+}
+
 /// A request body as its typed request (`crate::api`); an empty body is the empty request.
 async fn request<T: serde::de::DeserializeOwned + Default>(
     req: &mut Request,
@@ -372,7 +388,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             let keys = api::choice("keys", query(req, "keys")?.as_deref(), "remove or keep")?;
-            ok(200, &syncs::delete(db, cfg, org, actor, &row, keys).await?)
+            ok(200, &syncs(db, cfg, org, actor).delete(&row, keys).await?)
         }
         Route::UpdateRotation { id } => {
             let (org, actor) = principal.org()?;
@@ -387,18 +403,18 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             let b = api::SyncPatch::parse(&body(req).await?)?;
-            ok(200, &syncs::update(db, cfg, org, actor, &row, &b).await?)
+            ok(200, &syncs(db, cfg, org, actor).update(&row, &b).await?)
         }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
             let b = api::SyncRequest::parse(&body(req).await?)?;
-            ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
+            ok(201, &syncs(db, cfg, org, actor).create(&b).await?)
         }
         Route::ListSyncs => {
             let (org, _) = principal.org()?;
             let mut list = Vec::new();
             for row in db.syncs(org).await? {
-                list.push(syncs::view(db, &row).await?);
+                list.push(crate::syncs::view(db, &row).await?);
             }
             ok(200, &api::SyncList { syncs: list })
         }
@@ -407,12 +423,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             if let Route::RunSync { .. } = route {
                 let b = api::RunRequest::parse(&body(req).await?)?;
-                ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
+                ok(200, &syncs(db, cfg, org, actor).run(&row, &b).await?)
             } else {
                 ok(
                     200,
                     &api::SyncBody {
-                        sync: syncs::view(db, &row).await?,
+                        sync: crate::syncs::view(db, &row).await?,
                     },
                 )
             }
