@@ -1,14 +1,19 @@
 //! In-memory fakes of what the platform provides, for native tests of the use-cases: a store
 //! that keeps connections, secrets and the audit log in memory (with injectable storage
 //! failures and a concurrent writer), and a platform whose Azure answers like the real one
-//! unless a test scripts another answer. Deterministic: a fixed clock and counting entropy.
+//! unless a test scripts another answer (with an app registration whose secrets Graph keeps,
+//! for rotations). Deterministic: a fixed clock and counting entropy.
 
 use crate::api_error::{ApiError, Dependent, platform_failure};
 use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenStore};
 use crate::records::{
-    Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewSignIn, PendingSignIn,
+    Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn, NewSync,
+    PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus, RunStatus, Sync,
+    SyncRun, SyncSettings,
 };
+use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
+use crate::sync_store::SyncStore;
 use crate::token_flight::Tokens;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
@@ -86,6 +91,12 @@ pub struct FakePlatform {
     /// Every request sent, in order.
     pub requests: RefCell<Vec<HttpRequest>>,
     pub pauses: Cell<u32>,
+    /// The app registration Graph keeps, when a test rotates its secrets.
+    pub app: RefCell<Option<FakeApp>>,
+    /// Requests (by a part of their URL) whose answer is lost once after Azure applied them.
+    pub lost: RefCell<Vec<&'static str>>,
+    /// The App Configuration store a sync writes to, when a test syncs.
+    pub store: RefCell<Option<FakeStore>>,
 }
 
 impl FakePlatform {
@@ -96,6 +107,96 @@ impl FakePlatform {
             script: RefCell::new(BTreeMap::new()),
             requests: RefCell::new(Vec::new()),
             pauses: Cell::new(0),
+            app: RefCell::new(None),
+            lost: RefCell::new(Vec::new()),
+            store: RefCell::new(None),
+        }
+    }
+
+    /// A platform whose App Configuration keeps `store`.
+    pub fn with_store(store: FakeStore) -> FakePlatform {
+        let p = FakePlatform::new();
+        *p.store.borrow_mut() = Some(store);
+        p
+    }
+
+    /// The methods and keys of the App Configuration requests sent, in order.
+    pub fn store_calls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| service_of(r) == Service::Store)
+            .map(|r| {
+                let path = r.url.split(".io").nth(1).unwrap_or(&r.url);
+                let path = path.split('?').next().unwrap_or(path);
+                format!("{} {}", r.method.as_str(), percent_decode(path))
+            })
+            .collect()
+    }
+
+    /// A platform whose Graph keeps `app`.
+    pub fn with_app(app: FakeApp) -> FakePlatform {
+        let p = FakePlatform::new();
+        *p.app.borrow_mut() = Some(app);
+        p
+    }
+
+    /// The paths (after `/v1.0`) and methods of the Graph requests sent, in order.
+    pub fn graph_calls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| service_of(r) == Service::Graph)
+            .map(|r| {
+                let path = r.url.split("/v1.0").nth(1).unwrap_or(&r.url);
+                let path = path.split('?').next().unwrap_or(path);
+                format!("{} {path}", r.method.as_str())
+            })
+            .collect()
+    }
+
+    /// Whether the answer to `req` is lost (once).
+    fn loses(&self, req: &HttpRequest) -> bool {
+        let mut lost = self.lost.borrow_mut();
+        match lost.iter().position(|part| req.url.contains(part)) {
+            Some(i) => {
+                lost.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Azure's answer: a scripted one, the app's Graph, or the default.
+    fn respond(&self, req: &HttpRequest) -> HttpResponse {
+        self.requests.borrow_mut().push(req.clone());
+        let service = service_of(req);
+        if let Some(resp) = self
+            .script
+            .borrow_mut()
+            .get_mut(&service)
+            .and_then(VecDeque::pop_front)
+        {
+            return resp;
+        }
+        if service == Service::Graph
+            && let Some(app) = self.app.borrow_mut().as_mut()
+        {
+            return app.handle(req, self.now.get());
+        }
+        if service == Service::Store
+            && let Some(store) = self.store.borrow_mut().as_mut()
+        {
+            return store.handle(req);
+        }
+        match service {
+            Service::Token => token_response(&graph_token()),
+            Service::Graph => HttpResponse::new(
+                200,
+                json!({ "value": [{ "id": "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f", "appId": APP, "displayName": "azconn" }] })
+                    .to_string(),
+            ),
+            Service::Store => HttpResponse::new(200, json!({ "items": [] }).to_string()),
         }
     }
 
@@ -117,6 +218,10 @@ impl crate::platform::Clock for FakePlatform {
     fn now(&self) -> i64 {
         self.now.get()
     }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.now.get()).unwrap_or(0) * 1000
+    }
 }
 
 impl crate::platform::Entropy for FakePlatform {
@@ -130,26 +235,24 @@ impl crate::platform::Entropy for FakePlatform {
 }
 
 impl crate::platform::Outbound for FakePlatform {
+    /// A lost answer is sent again, as the retry policy does: Azure applies it twice.
     async fn execute(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
-        self.requests.borrow_mut().push(req.clone());
-        let service = service_of(req);
-        if let Some(resp) = self
-            .script
-            .borrow_mut()
-            .get_mut(&service)
-            .and_then(VecDeque::pop_front)
-        {
-            return Ok(resp);
+        let resp = self.respond(req);
+        if self.loses(req) {
+            return Ok(self.respond(req));
         }
-        Ok(match service {
-            Service::Token => token_response(&graph_token()),
-            Service::Graph => HttpResponse::new(
-                200,
-                json!({ "value": [{ "id": "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f", "appId": APP, "displayName": "azconn" }] })
-                    .to_string(),
-            ),
-            Service::Store => HttpResponse::new(200, json!({ "items": [] }).to_string()),
-        })
+        Ok(resp)
+    }
+
+    async fn execute_at_most_once(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        let resp = self.respond(req);
+        if self.loses(req) {
+            return Err(Error::new(
+                Code::Unavailable,
+                "graph.microsoft.com did not answer; the request may have been applied",
+            ));
+        }
+        Ok(resp)
     }
 }
 
@@ -204,6 +307,8 @@ pub struct MemoryStore {
     pub lease: RefCell<Option<(String, i64)>>,
     /// Expiry of each cached access token.
     pub token_expiry: RefCell<BTreeMap<String, i64>>,
+    pub rotations: MemoryRotations,
+    pub syncs: MemorySyncs,
 }
 
 impl MemoryStore {
@@ -652,4 +757,652 @@ pub fn oauth_config() -> crate::config::Config {
             .map(|(_, v)| (*v).to_owned())
     })
     .expect("config")
+}
+
+/// The object id and client id of the app registration whose secrets a rotation rotates.
+pub const TARGET_OBJECT: &str = "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f";
+pub const TARGET_APP: &str = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+
+/// One password credential of the fake app.
+#[derive(Debug, Clone)]
+pub struct FakeCredential {
+    pub key_id: String,
+    pub display_name: String,
+    pub starts_at: i64,
+}
+
+/// An app registration as Graph keeps it: `GET` (by object id or app id), `addPassword` (the
+/// secret text is `rotated-secret-<n>`), `removePassword` (400 for an unknown keyId, as Graph).
+pub struct FakeApp {
+    pub creds: Vec<FakeCredential>,
+    added: u32,
+}
+
+impl FakeApp {
+    /// An app with these credentials (display name, age in days).
+    pub fn with(creds: &[(&str, &str, i64)]) -> FakeApp {
+        FakeApp {
+            creds: creds
+                .iter()
+                .map(|(key_id, name, age_days)| FakeCredential {
+                    key_id: (*key_id).to_owned(),
+                    display_name: (*name).to_owned(),
+                    starts_at: NOW - age_days * 86_400,
+                })
+                .collect(),
+            added: 0,
+        }
+    }
+
+    pub fn key_ids(&self) -> Vec<String> {
+        self.creds.iter().map(|c| c.key_id.clone()).collect()
+    }
+
+    /// The key id of the `n`th secret `addPassword` created.
+    pub fn added_key(n: u32) -> String {
+        format!("aaaaaaaa-0000-4000-8000-{n:012}")
+    }
+
+    fn handle(&mut self, req: &HttpRequest, now: i64) -> HttpResponse {
+        use azconn_core::datetime::format_rfc3339;
+        let path = req.url.split("/v1.0").nth(1).unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default();
+        let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+        let this_app = format!("/applications/{TARGET_OBJECT}");
+        let by_app_id = format!("/applications(appId='{TARGET_APP}')");
+        let Some(op) = path
+            .strip_prefix(&this_app)
+            .or_else(|| path.strip_prefix(&by_app_id))
+        else {
+            return HttpResponse::new(
+                404,
+                json!({ "error": { "code": "Request_ResourceNotFound", "message": "Resource does not exist." } }).to_string(),
+            );
+        };
+        match (req.method.as_str(), op) {
+            ("GET", "") => {
+                let creds: Vec<Value> = self
+                    .creds
+                    .iter()
+                    .map(|c| {
+                        json!({ "keyId": c.key_id, "displayName": c.display_name, "hint": "sec",
+                            "startDateTime": format_rfc3339(c.starts_at),
+                            "endDateTime": format_rfc3339(c.starts_at + 400 * 86_400), "secretText": null })
+                    })
+                    .collect();
+                HttpResponse::new(
+                    200,
+                    json!({ "id": TARGET_OBJECT, "appId": TARGET_APP, "displayName": "payroll",
+                        "passwordCredentials": creds })
+                    .to_string(),
+                )
+            }
+            ("POST", "/addPassword") => {
+                self.added += 1;
+                let key_id = FakeApp::added_key(self.added);
+                let pc = &body["passwordCredential"];
+                let name = pc["displayName"].as_str().unwrap_or_default().to_owned();
+                self.creds.push(FakeCredential {
+                    key_id: key_id.clone(),
+                    display_name: name.clone(),
+                    starts_at: now,
+                });
+                HttpResponse::new(
+                    200,
+                    json!({ "keyId": key_id, "displayName": name, "hint": "rot",
+                        "startDateTime": format_rfc3339(now), "endDateTime": pc["endDateTime"],
+                        "secretText": format!("rotated-secret-{}", self.added) })
+                    .to_string(),
+                )
+            }
+            ("POST", "/removePassword") => {
+                let key_id = body["keyId"].as_str().unwrap_or_default();
+                let before = self.creds.len();
+                self.creds.retain(|c| c.key_id != key_id);
+                if self.creds.len() < before {
+                    HttpResponse::new(204, "")
+                } else {
+                    HttpResponse::new(
+                        400,
+                        json!({ "error": { "code": "Request_BadRequest", "message": "No password credential found with keyId." } }).to_string(),
+                    )
+                }
+            }
+            _ => HttpResponse::new(405, ""),
+        }
+    }
+}
+
+/// The rotations of [`MemoryStore`]: rows, and the expiry of each current secret.
+#[derive(Default)]
+pub struct MemoryRotations {
+    pub rows: RefCell<Vec<RotationRecord>>,
+    pub current_expiry: RefCell<BTreeMap<String, Option<i64>>>,
+    /// The step of every `rotation_step` call, in order (`None`: the run stopped).
+    pub steps: RefCell<Vec<Option<String>>>,
+}
+
+impl MemoryStore {
+    pub fn rotation_row(&self, id: &str) -> Option<RotationRecord> {
+        self.rotations
+            .rows
+            .borrow()
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+    }
+
+    fn with_rotation(&self, id: &str, f: impl FnOnce(&mut RotationRecord)) {
+        if let Some(r) = self
+            .rotations
+            .rows
+            .borrow_mut()
+            .iter_mut()
+            .find(|r| r.id == id)
+        {
+            f(r);
+        }
+    }
+}
+
+impl RotationStore for MemoryStore {
+    async fn rotation(&self, org: &str, id: &str) -> Result<Option<RotationRecord>, ApiError> {
+        self.failing("rotation")?;
+        Ok(self.rotation_row(id).filter(|r| r.org_id == org))
+    }
+
+    async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+        self.failing("insert_rotation")?;
+        self.rotations.rows.borrow_mut().push(RotationRecord {
+            id: r.id.to_owned(),
+            org_id: r.org_id.to_owned(),
+            connection_id: r.connection_id.to_owned(),
+            target: Some(r.target.clone()),
+            lifetime_days: r.lifetime_days,
+            interval_days: r.interval_days,
+            keep: r.keep,
+            status: RotationStatus::Pending,
+            last_error: None,
+            current_key_id: None,
+            current_hint: None,
+            current_expires_at: None,
+            next_rotation_at: Some(r.now),
+            step: None,
+            version: 1,
+            created_at: r.now,
+            updated_at: r.now,
+        });
+        self.put_secrets(r.id, &[(Field::RotationState, state.to_owned())]);
+        Ok(())
+    }
+
+    async fn persist_rotation(
+        &self,
+        _org: &str,
+        id: &str,
+        state: &str,
+        status: RotationStatus,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.failing("persist_rotation")?;
+        self.put_secrets(id, &[(Field::RotationState, state.to_owned())]);
+        self.with_rotation(id, |r| {
+            r.status = status;
+            r.updated_at = now;
+        });
+        Ok(())
+    }
+
+    async fn rotation_step(&self, id: &str, step: Option<&str>) -> Result<(), ApiError> {
+        self.rotations
+            .steps
+            .borrow_mut()
+            .push(step.map(str::to_owned));
+        self.with_rotation(id, |r| r.step = step.map(str::to_owned));
+        Ok(())
+    }
+
+    async fn claim_rotation(&self, id: &str, now: i64, stale_secs: i64) -> Result<bool, ApiError> {
+        let mut claimed = false;
+        self.with_rotation(id, |r| {
+            if r.status != RotationStatus::Running || r.updated_at < now - stale_secs {
+                r.status = RotationStatus::Running;
+                r.updated_at = now;
+                claimed = true;
+            }
+        });
+        Ok(claimed)
+    }
+
+    async fn rotation_running(&self, id: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .rotation_row(id)
+            .is_some_and(|r| r.status == RotationStatus::Running))
+    }
+
+    async fn fail_rotation(
+        &self,
+        id: &str,
+        status: RotationStatus,
+        e: &Error,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.with_rotation(id, |r| {
+            r.status = status;
+            r.last_error = Some(e.clone());
+            r.updated_at = now;
+        });
+        Ok(())
+    }
+
+    async fn publish_secret(
+        &self,
+        _org: &str,
+        id: &str,
+        secret: &PublishedSecret<'_>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.failing("publish_secret")?;
+        self.put_secrets(id, &[(Field::CurrentSecret, secret.value.to_owned())]);
+        self.rotations
+            .current_expiry
+            .borrow_mut()
+            .insert(id.to_owned(), secret.ends_at);
+        self.with_rotation(id, |r| {
+            r.current_key_id = Some(secret.key_id.to_owned());
+            r.current_hint = Some(secret.hint.to_owned());
+            r.current_expires_at = secret.ends_at.map(|e| e.to_string());
+            r.updated_at = now;
+        });
+        Ok(())
+    }
+
+    async fn current_secret(
+        &self,
+        _org: &str,
+        id: &str,
+    ) -> Result<Option<(String, Option<i64>)>, ApiError> {
+        let expiry = self
+            .rotations
+            .current_expiry
+            .borrow()
+            .get(id)
+            .copied()
+            .flatten();
+        Ok(self
+            .secret_of(id, Field::CurrentSecret)
+            .map(|v| (v, expiry)))
+    }
+
+    async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+        self.with_rotation(id, |r| {
+            r.last_error = None;
+            r.next_rotation_at = Some(next);
+        });
+        Ok(())
+    }
+
+    async fn update_rotation(
+        &self,
+        _org: &str,
+        id: &str,
+        state: &str,
+        x: &RotationSettings,
+    ) -> Result<bool, ApiError> {
+        let mut written = false;
+        self.with_rotation(id, |r| {
+            if self.concurrent_write.get() {
+                r.version += 1;
+            }
+            if r.version == x.version && r.status != RotationStatus::Running {
+                r.lifetime_days = x.lifetime_days;
+                r.interval_days = x.interval_days;
+                r.keep = x.keep;
+                r.version += 1;
+                r.updated_at = x.now;
+                written = true;
+            }
+        });
+        if written {
+            self.put_secrets(id, &[(Field::RotationState, state.to_owned())]);
+        }
+        Ok(written)
+    }
+
+    async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.rotations
+            .rows
+            .borrow_mut()
+            .retain(|r| !(r.id == id && r.org_id == org));
+        self.secrets.borrow_mut().retain(|(o, _), _| o != id);
+        Ok(())
+    }
+
+    async fn due_rotations(
+        &self,
+        now: i64,
+        stale_secs: i64,
+    ) -> Result<Vec<RotationRecord>, ApiError> {
+        let mut due: Vec<RotationRecord> = self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| {
+                r.next_rotation_at.is_some_and(|n| n <= now)
+                    && (r.status != RotationStatus::Running || r.updated_at < now - stale_secs)
+            })
+            .cloned()
+            .collect();
+        due.sort_by_key(|r| r.next_rotation_at);
+        due.truncate(10);
+        Ok(due)
+    }
+}
+
+/// `%XX` escapes decoded (the fake store reads keys and filters from URLs).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One key-value of the fake store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKv {
+    pub key: String,
+    pub label: Option<String>,
+    pub value: String,
+    pub content_type: Option<String>,
+    pub etag: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An App Configuration store as its data plane keeps it: list by key prefix and label, and
+/// conditional `PUT` and `DELETE` (`If-Match`, `If-None-Match: *`: 412 when they do not hold).
+/// Every answer carries a `Sync-Token`, whose sequence number the next request must echo.
+#[derive(Default)]
+pub struct FakeStore {
+    pub items: Vec<StoredKv>,
+    writes: u32,
+    /// The `Sync-Token` header of every request, in order.
+    pub sync_tokens: Vec<Option<String>>,
+}
+
+impl FakeStore {
+    /// A key that someone else wrote (no azconn tags), or one of sync `owner`'s.
+    pub fn with(items: &[(&str, &str, Option<&str>)]) -> FakeStore {
+        let mut store = FakeStore::default();
+        for (key, value, owner) in items {
+            let mut tags = BTreeMap::new();
+            if let Some(o) = owner {
+                tags.insert("managed-by".to_owned(), "azconn".to_owned());
+                tags.insert("azconn-sync".to_owned(), (*o).to_owned());
+            }
+            store.writes += 1;
+            store.items.push(StoredKv {
+                key: (*key).to_owned(),
+                label: None,
+                value: (*value).to_owned(),
+                content_type: None,
+                etag: format!("etag-{}", store.writes),
+                tags,
+            });
+        }
+        store
+    }
+
+    pub fn get(&self, key: &str) -> Option<&StoredKv> {
+        self.items.iter().find(|kv| kv.key == key)
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.items.iter().map(|kv| kv.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    fn json(kv: &StoredKv) -> Value {
+        json!({ "key": kv.key, "label": kv.label, "value": kv.value, "content_type": kv.content_type,
+            "etag": kv.etag, "last_modified": "2027-01-15T08:00:00+00:00", "locked": false, "tags": kv.tags })
+    }
+
+    fn answer(&self, status: u16, body: String) -> HttpResponse {
+        let mut resp = HttpResponse::new(status, body);
+        resp.headers.push((
+            "sync-token".to_owned(),
+            format!("jtqGc1I4=MDoyOA==;sn={}", self.writes),
+        ));
+        resp
+    }
+
+    fn precondition_failed(&self) -> HttpResponse {
+        self.answer(
+            412,
+            json!({ "type": "https://azconfig.io/errors/precondition-failed", "title": "Precondition Failed", "status": 412 }).to_string(),
+        )
+    }
+
+    fn handle(&mut self, req: &HttpRequest) -> HttpResponse {
+        self.sync_tokens
+            .push(req.header("sync-token").map(str::to_owned));
+        let (path, query) = req.url.split_once(".io").map_or(("", ""), |(_, rest)| {
+            rest.split_once('?').unwrap_or((rest, ""))
+        });
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .map(percent_decode)
+        };
+        let label = param("label").filter(|l| l != "\0");
+        let header = |name: &str| req.header(name).map(str::to_owned);
+        if path == "/kv" {
+            let key = param("key");
+            let items: Vec<Value> = self
+                .items
+                .iter()
+                .filter(|kv| match key.as_deref() {
+                    None => true,
+                    Some(k) => match k.strip_suffix('*') {
+                        Some(prefix) => kv.key.starts_with(prefix),
+                        None => kv.key == k,
+                    },
+                })
+                .filter(|kv| param("label").is_none() || kv.label == label)
+                .map(FakeStore::json)
+                .collect();
+            return self.answer(200, json!({ "items": items }).to_string());
+        }
+        let Some(key) = path.strip_prefix("/kv/").map(percent_decode) else {
+            return self.answer(404, String::new());
+        };
+        let at = self
+            .items
+            .iter()
+            .position(|kv| kv.key == key && kv.label == label);
+        let holds = match (header("if-match").as_deref(), at) {
+            (Some("*"), found) => found.is_some(),
+            (Some(etag), Some(i)) => etag.trim_matches('"') == self.items[i].etag,
+            (Some(_), None) => false,
+            (None, found) => !(header("if-none-match").as_deref() == Some("*") && found.is_some()),
+        };
+        if !holds {
+            return self.precondition_failed();
+        }
+        match req.method.as_str() {
+            "PUT" => {
+                let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+                self.writes += 1;
+                let kv = StoredKv {
+                    key,
+                    label,
+                    value: body["value"].as_str().unwrap_or_default().to_owned(),
+                    content_type: body["content_type"].as_str().map(str::to_owned),
+                    etag: format!("etag-{}", self.writes),
+                    tags: serde_json::from_value(body["tags"].clone()).unwrap_or_default(),
+                };
+                let json = FakeStore::json(&kv);
+                match at {
+                    Some(i) => self.items[i] = kv,
+                    None => self.items.push(kv),
+                }
+                self.answer(200, json.to_string())
+            }
+            "DELETE" => match at {
+                Some(i) => {
+                    self.writes += 1;
+                    let kv = self.items.remove(i);
+                    self.answer(200, FakeStore::json(&kv).to_string())
+                }
+                None => self.answer(204, String::new()),
+            },
+            _ => self.answer(405, String::new()),
+        }
+    }
+}
+
+/// The syncs of [`MemoryStore`] and their runs.
+#[derive(Default)]
+pub struct MemorySyncs {
+    pub rows: RefCell<Vec<Sync>>,
+    /// (sync id, run).
+    pub runs: RefCell<Vec<(String, SyncRun)>>,
+}
+
+impl MemoryStore {
+    pub fn sync_row(&self, id: &str) -> Option<Sync> {
+        self.syncs
+            .rows
+            .borrow()
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+    }
+
+    pub fn runs_of(&self, sync_id: &str) -> Vec<SyncRun> {
+        self.syncs
+            .runs
+            .borrow()
+            .iter()
+            .filter(|(s, _)| s == sync_id)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+}
+
+impl SyncStore for MemoryStore {
+    async fn sync(&self, org: &str, id: &str) -> Result<Option<Sync>, ApiError> {
+        self.failing("sync")?;
+        Ok(self.sync_row(id).filter(|x| x.org_id == org))
+    }
+
+    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+        self.failing("insert_sync")?;
+        self.syncs.rows.borrow_mut().push(Sync {
+            id: x.id.to_owned(),
+            org_id: x.org_id.to_owned(),
+            connection_id: x.connection_id.to_owned(),
+            endpoint: x.endpoint.to_owned(),
+            label: x.label.map(str::to_owned),
+            key_prefix: x.key_prefix.to_owned(),
+            mode: x.mode,
+            disable_secret_deletion: x.disable_secret_deletion,
+            version: 1,
+            created_at: x.now,
+            updated_at: x.now,
+        });
+        Ok(())
+    }
+
+    async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.syncs
+            .rows
+            .borrow_mut()
+            .retain(|x| !(x.id == id && x.org_id == org));
+        self.syncs.runs.borrow_mut().retain(|(s, _)| s != id);
+        Ok(())
+    }
+
+    async fn update_sync(
+        &self,
+        org: &str,
+        id: &str,
+        x: &SyncSettings<'_>,
+    ) -> Result<bool, ApiError> {
+        let mut rows = self.syncs.rows.borrow_mut();
+        let Some(row) = rows.iter_mut().find(|r| r.id == id && r.org_id == org) else {
+            return Ok(false);
+        };
+        if self.concurrent_write.get() {
+            row.version += 1;
+        }
+        if row.version != x.version {
+            return Ok(false);
+        }
+        row.label = x.label.map(str::to_owned);
+        row.key_prefix = x.key_prefix.to_owned();
+        row.mode = x.mode;
+        row.disable_secret_deletion = x.disable_secret_deletion;
+        row.version += 1;
+        row.updated_at = x.now;
+        Ok(true)
+    }
+
+    async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {
+        Ok(self.runs_of(sync_id).pop())
+    }
+
+    async fn start_run(&self, id: &str, sync_id: &str, now: i64) -> Result<(), ApiError> {
+        self.failing("start_run")?;
+        self.syncs.runs.borrow_mut().push((
+            sync_id.to_owned(),
+            SyncRun {
+                id: id.to_owned(),
+                started_at: now,
+                finished_at: None,
+                status: RunStatus::Running,
+                plan: None,
+                result: None,
+            },
+        ));
+        Ok(())
+    }
+
+    async fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        plan: Option<&Value>,
+        result: &Value,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        if let Some((_, run)) = self
+            .syncs
+            .runs
+            .borrow_mut()
+            .iter_mut()
+            .find(|(_, r)| r.id == id)
+        {
+            run.finished_at = Some(now);
+            run.status = status;
+            run.plan = plan.cloned();
+            run.result = Some(result.clone());
+        }
+        Ok(())
+    }
 }

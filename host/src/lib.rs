@@ -3,10 +3,10 @@
 //!
 //! The modules here compile and are tested natively: the API's routes and bodies, the stored
 //! records, the configuration and keyring, and the use-cases: connections (create, validate,
-//! update, delete), the OAuth start and callback, token single flight, a rotation run's start.
+//! update, delete), the OAuth start and callback, token single flight, rotation and sync runs.
 //! They are written over small traits for what the platform provides (`platform`: clock,
 //! entropy, outbound HTTP, signing; `connection_store`, `oauth_flow::SignInStore`,
-//! `token_flight::TokenSource`: storage) and tested with in-memory fakes (`fakes`). `edge`
+//! `token_flight::TokenSource`, `rotation_store`, `sync_store`: storage) and tested with in-memory fakes (`fakes`). `edge`
 //! exists only on wasm32: the D1, Fetch and WebCrypto adapters and the entry points.
 
 pub mod api;
@@ -27,10 +27,13 @@ pub mod platform;
 pub mod probe;
 pub mod records;
 pub mod request_body;
-pub mod rotation_run;
+pub mod rotation_store;
+pub mod rotations;
 pub mod routes;
 pub mod secret_field;
 pub mod sign_in;
+pub mod sync_store;
+pub mod syncs;
 pub mod token_endpoint;
 pub mod token_flight;
 

@@ -11,9 +11,12 @@ use azconn_core::jose::assertion::WebCryptoParams;
 use sha2::{Digest, Sha256};
 use std::future::Future;
 
-/// Unix seconds.
+/// The wall clock.
 pub trait Clock {
+    /// Unix seconds.
     fn now(&self) -> i64;
+    /// Unix milliseconds (progress timestamps, wait budgets).
+    fn now_ms(&self) -> u64;
 }
 
 /// A cryptographically secure source of random bytes.
@@ -25,6 +28,13 @@ pub trait Entropy {
 /// interactive call waits a bounded time in total).
 pub trait Outbound {
     fn execute(&self, req: &HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>>;
+    /// [`Outbound::execute`] for a request that is not idempotent (Graph `addPassword`): a lost
+    /// answer is not sent again but reported as `unavailable`, since the first attempt may
+    /// have taken effect; the caller's state machine finds out what happened.
+    fn execute_at_most_once(
+        &self,
+        req: &HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, Error>>;
 }
 
 /// Signs `input` with a PKCS#8 RSA key, with the algorithm the core chose.

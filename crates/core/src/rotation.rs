@@ -280,6 +280,40 @@ pub enum Purpose {
     RemoveUnverified,
 }
 
+impl Purpose {
+    /// Whether the request may be sent again when its answer was lost (timeout, dropped
+    /// connection). `addPassword` is not idempotent: the first attempt may have created a
+    /// secret, which the next run finds by its display name and removes.
+    pub fn may_resend(self) -> bool {
+        !matches!(self, Purpose::AddPassword)
+    }
+
+    /// The progress name of the request (what the UI shows while a run is on it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::ReadCredentials => "inspect",
+            Purpose::RemoveOrphan => "remove-orphan",
+            Purpose::AddPassword => "add",
+            Purpose::RemoveOld => "remove-old",
+            Purpose::RemoveUnverified => "remove-unverified",
+        }
+    }
+}
+
+impl Step {
+    /// The progress name of the step (what the UI shows while a run is on it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Send { purpose, .. } => purpose.name(),
+            Step::VerifyNewSecret { .. } => "verify",
+            Step::Wait { .. } => "wait",
+            Step::Publish { .. } => "publish",
+            Step::Done { .. } => "done",
+            Step::Failed { .. } => "failed",
+        }
+    }
+}
+
 /// The result of the verification token request, without depending on the oauth module:
 /// Entra's `error_codes` and `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,6 +328,39 @@ pub enum VerifyOutcome {
         error_codes: Vec<u32>,
         error: String,
     },
+}
+
+impl VerifyOutcome {
+    /// How a verification token request that failed with `e` is read. `None` when Entra did not
+    /// judge the credential (outage, throttling, a garbled answer): the verification stops
+    /// resumable rather than abandon a good secret. Otherwise the AADSTS codes of the message,
+    /// which [`Rotation::on_verified`] tolerates while the secret propagates.
+    pub fn of_token_error(e: &Error) -> Option<VerifyOutcome> {
+        if matches!(
+            e.code,
+            Code::RetryLater | Code::Unavailable | Code::Throttled | Code::MalformedResponse
+        ) {
+            return None;
+        }
+        Some(VerifyOutcome::Failed {
+            error_codes: aadsts_codes(&e.message),
+            error: format!("{:?}", e.code),
+        })
+    }
+}
+
+/// `AADSTS7000215: ...` → `[7000215]`.
+fn aadsts_codes(message: &str) -> Vec<u32> {
+    message
+        .match_indices("AADSTS")
+        .filter_map(|(i, _)| {
+            let digits: String = message[i + 6..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .collect()
 }
 
 /// A rotation in progress: its configuration and phase, serializable as a whole.
@@ -319,6 +386,21 @@ impl Rotation {
             config,
             phase: Phase::Inspect,
         })
+    }
+
+    /// The rotation a run drives. A finished run (done or failed) starts the next one with
+    /// `fresh_run_id`, so the display names of earlier runs' secrets (`azconn rotation <run> for
+    /// <rotation>`) mark them as previous secrets, not as orphans of this run; an interrupted
+    /// run resumes where it stopped, with its own id.
+    pub fn resume_or_restart(self, fresh_run_id: Guid) -> Result<Rotation, Error> {
+        match self.phase {
+            Phase::Done { .. } | Phase::Failed { .. } => {
+                let mut config = self.config;
+                config.rotation_id = fresh_run_id;
+                Rotation::start(config)
+            }
+            _ => Ok(self),
+        }
     }
 
     /// The next step. May change the phase (e.g. to `Adding` when it emits `addPassword`):

@@ -4,13 +4,9 @@
 use super::runtime::{fill, now_ms, now_s, random};
 use crate::config::AzureLimits;
 use crate::platform::{Clock, Entropy, Outbound, Signer, Timer};
-use crate::token_endpoint;
-use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::http::{HttpRequest, HttpResponse};
-use azconn_core::ids::{ClientId, TenantId};
 use azconn_core::jose::assertion::WebCryptoParams;
-use azconn_core::oauth::token::TokenResponse;
 use azconn_core::retry::{Decision, Outcome, RetryPolicy};
 use futures_util::future::{Either, select};
 use std::cell::Cell;
@@ -158,8 +154,6 @@ async fn execute_with(req: &HttpRequest, resend_unanswered: bool) -> Result<Http
     }
 }
 
-pub use crate::token_endpoint::AppCredential;
-
 /// The Worker as the platform of the use-cases: `Date.now`, `crypto.getRandomValues`, Fetch
 /// with the retry policy, WebCrypto.
 pub struct Edge;
@@ -167,6 +161,10 @@ pub struct Edge;
 impl Clock for Edge {
     fn now(&self) -> i64 {
         now_s()
+    }
+
+    fn now_ms(&self) -> u64 {
+        now_ms()
     }
 }
 
@@ -179,6 +177,10 @@ impl Entropy for Edge {
 impl Outbound for Edge {
     async fn execute(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
         execute(req).await
+    }
+
+    async fn execute_at_most_once(&self, req: &HttpRequest) -> Result<HttpResponse, Error> {
+        execute_at_most_once(req).await
     }
 }
 
@@ -250,16 +252,4 @@ async fn web_crypto_sign(
     )
     .await?;
     Ok(Uint8Array::new(&sig).to_vec())
-}
-
-/// An app-only token for `scope` over Fetch and WebCrypto (see
-/// `token_endpoint::client_credentials`).
-pub async fn client_credentials(
-    cloud: &Cloud,
-    tenant: &TenantId,
-    client_id: &ClientId,
-    credential: &AppCredential,
-    scope: String,
-) -> Result<TokenResponse, Error> {
-    token_endpoint::client_credentials(&Edge, cloud, tenant, client_id, credential, scope).await
 }

@@ -167,7 +167,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         return;
     };
     let db = Storage::new(db, &cfg.keyring);
-    match rotations::run_due(&db, &cfg).await {
+    match crate::rotations::run_due(&db, &Edge, &cfg).await {
         Ok(n) => worker::console_log!("scheduled: {n} rotation(s) ran"),
         Err(e) => worker::console_error!("scheduled: {}", e.error.message),
     }
@@ -176,6 +176,38 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     }
     if let Err(e) = db.sweep_expired(now_s()).await {
         worker::console_error!("scheduled: {}", e.error.message);
+    }
+}
+
+/// The rotation use-cases of `org` as `actor` acts on them, over D1 and the Worker's platform.
+fn rotations<'a>(
+    db: &'a Storage<'a>,
+    cfg: &'a Config,
+    org: &'a str,
+    actor: &'a str,
+) -> crate::rotations::Rotations<'a, Storage<'a>, Edge> {
+    crate::rotations::Rotations {
+        db,
+        p: &Edge,
+        cfg,
+        org,
+        actor,
+    }
+}
+
+/// The sync use-cases of `org` as `actor` acts on them, over D1 and the Worker's platform.
+fn syncs<'a>(
+    db: &'a Storage<'a>,
+    cfg: &'a Config,
+    org: &'a str,
+    actor: &'a str,
+) -> crate::syncs::Syncs<'a, Storage<'a>, Edge> {
+    crate::syncs::Syncs {
+        db,
+        p: &Edge,
+        cfg,
+        org,
+        actor,
     }
 }
 
@@ -305,7 +337,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;
             let b = api::RotationRequest::parse(&body(req).await?)?;
-            ok(201, &rotations::create(db, cfg, org, actor, &b).await?)
+            ok(201, &rotations(db, cfg, org, actor).create(&b).await?)
         }
         Route::ListRotations => {
             let (org, _) = principal.org()?;
@@ -321,11 +353,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 .ok_or_else(|| not_found("rotation"))?;
             match route {
                 Route::Rotate { .. } => {
-                    ok(200, &rotations::rotate(db, cfg, org, actor, &row).await?)
+                    ok(200, &rotations(db, cfg, org, actor).rotate(&row).await?)
                 }
-                Route::RotationSecret { .. } => {
-                    ok(200, &rotations::current_secret(db, org, actor, &row).await?)
-                }
+                Route::RotationSecret { .. } => ok(
+                    200,
+                    &rotations(db, cfg, org, actor).current_secret(&row).await?,
+                ),
                 _ => ok(
                     200,
                     &api::RotationBody {
@@ -347,14 +380,14 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             )?;
             ok(
                 200,
-                &rotations::delete(db, cfg, org, actor, &row, secrets).await?,
+                &rotations(db, cfg, org, actor).delete(&row, secrets).await?,
             )
         }
         Route::DeleteSync { id } => {
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             let keys = api::choice("keys", query(req, "keys")?.as_deref(), "remove or keep")?;
-            ok(200, &syncs::delete(db, cfg, org, actor, &row, keys).await?)
+            ok(200, &syncs(db, cfg, org, actor).delete(&row, keys).await?)
         }
         Route::UpdateRotation { id } => {
             let (org, actor) = principal.org()?;
@@ -363,24 +396,24 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 .await?
                 .ok_or_else(|| not_found("rotation"))?;
             let b = api::RotationPatch::parse(&body(req).await?)?;
-            ok(200, &rotations::update(db, org, actor, &row, &b).await?)
+            ok(200, &rotations(db, cfg, org, actor).update(&row, &b).await?)
         }
         Route::UpdateSync { id } => {
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             let b = api::SyncPatch::parse(&body(req).await?)?;
-            ok(200, &syncs::update(db, cfg, org, actor, &row, &b).await?)
+            ok(200, &syncs(db, cfg, org, actor).update(&row, &b).await?)
         }
         Route::CreateSync => {
             let (org, actor) = principal.org()?;
             let b = api::SyncRequest::parse(&body(req).await?)?;
-            ok(201, &syncs::create(db, cfg, org, actor, &b).await?)
+            ok(201, &syncs(db, cfg, org, actor).create(&b).await?)
         }
         Route::ListSyncs => {
             let (org, _) = principal.org()?;
             let mut list = Vec::new();
             for row in db.syncs(org).await? {
-                list.push(syncs::view(db, &row).await?);
+                list.push(crate::syncs::view(db, &row).await?);
             }
             ok(200, &api::SyncList { syncs: list })
         }
@@ -389,12 +422,12 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;
             if let Route::RunSync { .. } = route {
                 let b = api::RunRequest::parse(&body(req).await?)?;
-                ok(200, &syncs::run(db, cfg, org, actor, &row, &b).await?)
+                ok(200, &syncs(db, cfg, org, actor).run(&row, &b).await?)
             } else {
                 ok(
                     200,
                     &api::SyncBody {
-                        sync: syncs::view(db, &row).await?,
+                        sync: crate::syncs::view(db, &row).await?,
                     },
                 )
             }

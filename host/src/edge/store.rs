@@ -11,6 +11,7 @@ use crate::records::{
     NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationSettings,
     RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Window, wire_name,
 };
+use crate::rotation_store::PublishedSecret;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use serde::Deserialize;
@@ -1143,23 +1144,19 @@ impl<'a> Storage<'a> {
     }
 
     /// The new secret becomes the current one (encrypted), with its public facts.
-    #[allow(clippy::too_many_arguments)]
     pub async fn publish_secret(
         &self,
         org: &str,
         id: &str,
-        key_id: &str,
-        hint: &str,
-        secret: &str,
-        ends_at: Option<i64>,
+        secret: &PublishedSecret<'_>,
         now: i64,
     ) -> Result<(), ApiError> {
-        let expires = ends_at.map(|e| e.to_string());
+        let expires = secret.ends_at.map(|e| e.to_string());
         self.batch(vec![
-            self.put_secret(org, id, Field::CurrentSecret, secret, ends_at)?,
+            self.put_secret(org, id, Field::CurrentSecret, secret.value, secret.ends_at)?,
             self.stmt(
                 "UPDATE rotations SET current_key_id = ?1, current_hint = ?2, current_expires_at = ?3, updated_at = ?4 WHERE id = ?5",
-                &[s(key_id), s(hint), opt(expires.as_deref()), n(now), s(id)],
+                &[s(secret.key_id), s(secret.hint), opt(expires.as_deref()), n(now), s(id)],
             )?,
         ])
         .await

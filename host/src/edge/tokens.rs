@@ -9,16 +9,8 @@ use crate::connection_store::TokenStore;
 use crate::connection_tokens::{self, expiry};
 use crate::records::Connection;
 use crate::token_flight::Token;
-use azconn_core::cloud::Cloud;
 use azconn_core::error::Error;
-use azconn_core::form::ConnectionType;
-use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
 use azconn_core::oauth::token::{AccessToken, RefreshToken, TokenResponse};
-
-/// The `.default` scope of a connection type's resource (Graph or App Configuration).
-pub fn scope(ty: ConnectionType, cloud: &Cloud) -> Result<String, Error> {
-    resource_scope(ty, cloud, AppConfigurationAudience::Cloud)
-}
 
 /// A token for the connection's resource (see `connection_tokens::token`).
 pub async fn token_for(

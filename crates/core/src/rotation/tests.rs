@@ -196,7 +196,7 @@ fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) ->
         *rot = serde_json::from_str(&serde_json::to_string(rot).unwrap()).unwrap();
         let failing = |n: usize| fail_at.filter(|(at, _)| *at == n).map(|(_, f)| f);
         match step {
-            Step::Send { request, .. } => {
+            Step::Send { request, purpose } => {
                 host.steps += 1;
                 let resp = match failing(host.steps) {
                     Some(Fail::Crash) => {
@@ -204,6 +204,11 @@ fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) ->
                         return End::Interrupted;
                     }
                     Some(Fail::ErrorResponse) => HttpResponse::new(503, ""),
+                    // A request that may not be resent stops the run; the next one resumes.
+                    Some(Fail::LostAnswer) if !purpose.may_resend() => {
+                        host.tenant.handle(&request, host.now);
+                        return End::Interrupted;
+                    }
                     Some(Fail::LostAnswer) => {
                         host.tenant.handle(&request, host.now);
                         host.tenant.handle(&request, host.now)
@@ -368,6 +373,173 @@ fn a_removal_whose_answer_was_lost_is_confirmed_by_reading_not_repeated() {
     );
     assert_final(&host, &rot);
     assert_eq!(host.steps, 8, "the removal, then one read that confirms it");
+}
+
+#[test]
+fn a_lost_add_password_answer_is_not_resent_and_the_orphan_is_removed_on_resume() {
+    let mut rot = Rotation::start(config()).unwrap();
+    let mut host = Host::new();
+    // Step 2 is addPassword: its answer is lost, the secret exists with an unknown value.
+    assert_eq!(
+        drive(&mut rot, &mut host, Some((2, Fail::LostAnswer))),
+        End::Interrupted
+    );
+    assert_eq!(
+        ours(&host.tenant, &rot.config).len(),
+        1,
+        "the orphan exists"
+    );
+    assert!(matches!(rot.phase, Phase::Adding { .. }));
+    assert_eq!(drive(&mut rot, &mut host, None), End::Done);
+    assert_final(&host, &rot);
+}
+
+#[test]
+fn only_add_password_is_never_resent_and_every_step_has_a_progress_name() {
+    assert!(!Purpose::AddPassword.may_resend());
+    for p in [
+        Purpose::ReadCredentials,
+        Purpose::RemoveOrphan,
+        Purpose::RemoveOld,
+        Purpose::RemoveUnverified,
+    ] {
+        assert!(p.may_resend(), "{p:?}");
+    }
+    let names: Vec<&str> = [
+        Purpose::ReadCredentials,
+        Purpose::RemoveOrphan,
+        Purpose::AddPassword,
+        Purpose::RemoveOld,
+        Purpose::RemoveUnverified,
+    ]
+    .into_iter()
+    .map(Purpose::name)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "inspect",
+            "remove-orphan",
+            "add",
+            "remove-old",
+            "remove-unverified"
+        ]
+    );
+    let g = Graph::new(&Cloud::Global.endpoints());
+    let mut rot = Rotation::start(config()).unwrap();
+    assert_eq!(
+        rot.next(&g, &AccessToken::parse("t").unwrap(), T0).name(),
+        "inspect"
+    );
+    assert_eq!(Step::Wait { ms: 1 }.name(), "wait");
+    assert_eq!(
+        Step::VerifyNewSecret {
+            key_id: key(9),
+            secret: SecretText::new("s")
+        }
+        .name(),
+        "verify"
+    );
+    assert_eq!(
+        Step::Publish {
+            key_id: key(9),
+            secret: SecretText::new("s"),
+            ends_at: None
+        }
+        .name(),
+        "publish"
+    );
+    assert_eq!(
+        Step::Done {
+            new_key_id: key(9),
+            removed: vec![]
+        }
+        .name(),
+        "done"
+    );
+    assert_eq!(
+        Step::Failed {
+            error: Error::new(Code::RotationFailed, "x")
+        }
+        .name(),
+        "failed"
+    );
+}
+
+#[test]
+fn a_finished_run_restarts_with_the_fresh_run_id_and_an_interrupted_one_resumes() {
+    let fresh = Guid::from_random([9; 16]);
+    for finished in [
+        Phase::Done {
+            new_key_id: key(9),
+            removed: vec![],
+        },
+        Phase::Failed {
+            error: Error::new(Code::PermissionDenied, "no"),
+        },
+    ] {
+        let rot = Rotation {
+            config: config(),
+            phase: finished,
+        };
+        let next = rot.resume_or_restart(fresh).unwrap();
+        assert_eq!(next.config.rotation_id, fresh);
+        assert_eq!(next.phase, Phase::Inspect);
+    }
+    let adding = Rotation {
+        config: config(),
+        phase: Phase::Adding { existing: vec![] },
+    };
+    let next = adding.resume_or_restart(fresh).unwrap();
+    assert_eq!(next.config.rotation_id, config().rotation_id);
+    assert_eq!(next.phase, Phase::Adding { existing: vec![] });
+    // A restart runs the guards again (a configuration changed since is checked).
+    let stale = Rotation {
+        config: RotationConfig {
+            lifetime_secs: 1,
+            ..config()
+        },
+        phase: Phase::Failed {
+            error: Error::new(Code::PermissionDenied, "no"),
+        },
+    };
+    assert_eq!(
+        stale.resume_or_restart(fresh).unwrap_err().field.as_deref(),
+        Some("lifetimeSecs")
+    );
+}
+
+#[test]
+fn a_token_error_is_read_as_a_verification_outcome_unless_inconclusive() {
+    assert_eq!(
+        VerifyOutcome::of_token_error(&Error::new(
+            Code::TokenRequestFailed,
+            "AADSTS7000215: Invalid client secret. AADSTS50011 too"
+        )),
+        Some(VerifyOutcome::Failed {
+            error_codes: vec![7_000_215, 50_011],
+            error: "TokenRequestFailed".into(),
+        })
+    );
+    assert_eq!(
+        VerifyOutcome::of_token_error(&Error::new(Code::TokenRequestFailed, "AADSTS: nothing")),
+        Some(VerifyOutcome::Failed {
+            error_codes: vec![],
+            error: "TokenRequestFailed".into(),
+        })
+    );
+    for code in [
+        Code::RetryLater,
+        Code::Unavailable,
+        Code::Throttled,
+        Code::MalformedResponse,
+    ] {
+        assert_eq!(
+            VerifyOutcome::of_token_error(&Error::new(code, "down")),
+            None,
+            "{code:?}"
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,1438 @@
+//! `/api/v1/secret-rotations/azure-client-secret`: drives `core::rotation` over a
+//! [`RotationStore`] and the platform, persisting the (encrypted) state after every transition
+//! and before every request it leads to. The core decides how a run resumes or restarts and
+//! which request may be resent; this module stores, sends, verifies and keeps time.
+
+use crate::api::{
+    Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest, RotationView,
+    SecretBody, SecretsChoice, StepTaken, given,
+};
+use crate::api_error::{ApiError, internal, not_found};
+use crate::config::Config;
+use crate::connection_store::AuditEvent;
+use crate::connection_tokens;
+use crate::platform::{Platform, random};
+use crate::records::{
+    Connection, NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus,
+    RotationTarget,
+};
+use crate::rotation_store::{PublishedSecret, RotationStore};
+use crate::secret_field::Field;
+use crate::token_endpoint::{AppCredential, client_credentials};
+use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
+use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
+use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
+use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
+use azconn_core::oauth::token::AccessToken;
+use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
+use serde_json::{Value, json};
+
+const DAY: i64 = 86_400;
+/// One request waits at most this long for propagation before answering "in progress".
+const WAIT_BUDGET_MS: u64 = 60_000;
+
+/// A run writes `updated_at` at every step; one silent for this long died with its Worker and may
+/// be taken over (by a caller or the cron). Longer than any single step, waits included.
+pub const STALE_RUN_SECS: i64 = 600;
+
+/// The rotations of one organization, as one caller (a user, a token or the scheduler) acts
+/// on them.
+pub struct Rotations<'a, S, P> {
+    pub db: &'a S,
+    pub p: &'a P,
+    pub cfg: &'a Config,
+    pub org: &'a str,
+    pub actor: &'a str,
+}
+
+/// A core guard's field in the API's terms (days, not seconds).
+fn days_field(e: Error) -> ApiError {
+    let field = match e.field.as_deref() {
+        Some("rotationIntervalSecs") => "intervalDays",
+        Some("lifetimeSecs") | None => "lifetimeDays",
+        Some(f) => f,
+    }
+    .to_owned();
+    ApiError::from(Error {
+        field: Some(field),
+        ..e
+    })
+}
+
+fn keep_in_range(keep: i64) -> Result<(), ApiError> {
+    if !(0..=10).contains(&keep) {
+        return Err(Error::field(
+            "keepPrevious",
+            Code::OutOfRange,
+            "keep between 0 and 10 previous secrets",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The core's rotation state as it is stored (encrypted).
+fn state_of(r: &Rotation) -> Result<String, ApiError> {
+    serde_json::to_string(r).map_err(|e| internal(format!("cannot serialize the rotation: {e}")))
+}
+
+fn hint_of(secret: &str) -> String {
+    secret.chars().take(3).collect()
+}
+
+fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
+    GraphError::parse(resp).to_error(op).into()
+}
+
+/// Cron: every rotation whose next run is due.
+pub async fn run_due<S: RotationStore, P: Platform>(
+    db: &S,
+    p: &P,
+    cfg: &Config,
+) -> Result<u32, ApiError> {
+    let due = db.due_rotations(p.now(), STALE_RUN_SECS).await?;
+    let mut ran = 0;
+    for row in due {
+        let rotations = Rotations {
+            db,
+            p,
+            cfg,
+            org: &row.org_id,
+            actor: "scheduler",
+        };
+        // A failure is recorded on the rotation and in the audit log; the next one still runs.
+        let _ = rotations.rotate(&row).await;
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
+    async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        outcome: &str,
+        detail: Value,
+    ) -> Result<(), ApiError> {
+        self.db
+            .audit(AuditEvent {
+                org: self.org,
+                actor: self.actor,
+                action,
+                target: Some(target),
+                outcome,
+                detail,
+            })
+            .await
+    }
+
+    async fn view(&self, id: &str) -> Result<Option<RotationView>, ApiError> {
+        Ok(self
+            .db
+            .rotation(self.org, id)
+            .await?
+            .as_ref()
+            .map(RotationView::from))
+    }
+
+    async fn connection(&self, id: &str) -> Result<Connection, ApiError> {
+        self.db
+            .connection(self.org, ConnectionType::AzureClientSecrets, id)
+            .await?
+            .ok_or_else(|| not_found("connection"))
+    }
+
+    async fn token(&self, conn: &Connection) -> Result<AccessToken, ApiError> {
+        Ok(
+            connection_tokens::token(self.db, self.p, self.cfg, conn, None)
+                .await?
+                .0,
+        )
+    }
+
+    async fn state(&self, id: &str) -> Result<Rotation, ApiError> {
+        let state = self
+            .db
+            .secret(self.org, id, Field::RotationState)
+            .await?
+            .ok_or_else(|| not_found("rotation state"))?;
+        serde_json::from_str(&state).map_err(|e| internal(format!("stored rotation state: {e}")))
+    }
+
+    async fn persist(
+        &self,
+        id: &str,
+        r: &Rotation,
+        status: RotationStatus,
+    ) -> Result<(), ApiError> {
+        self.db
+            .persist_rotation(self.org, id, &state_of(r)?, status, self.p.now())
+            .await
+    }
+
+    /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
+    pub async fn create(&self, body: &RotationRequest) -> Result<RotationBody, ApiError> {
+        let conn_id = given(&body.connection_id).ok_or_else(|| {
+            ApiError::from(Error::field(
+                "connectionId",
+                Code::Required,
+                "give the Client Secrets connection to rotate with",
+            ))
+        })?;
+        let conn = self.connection(conn_id).await?;
+        let app = match (given(&body.app_id), given(&body.object_id)) {
+            (Some(a), None) => AppRef::AppId(ClientId::parse(a).map_err(|e| e.at("appId"))?),
+            (None, Some(o)) => AppRef::ObjectId(ObjectId::parse(o).map_err(|e| e.at("objectId"))?),
+            _ => {
+                return Err(Error::field(
+                    "appId",
+                    Code::Required,
+                    "give exactly one of appId or objectId of the app whose secret rotates",
+                )
+                .into());
+            }
+        };
+        let lifetime_days = body.lifetime_days.unwrap_or(90);
+        let interval_days = body.interval_days.unwrap_or(30);
+        let keep = body.keep_previous.unwrap_or(1);
+        keep_in_range(keep)?;
+        let id = Guid::from_random(random::<16>(self.p)?).to_string();
+        let mut config = RotationConfig {
+            // The schedule's id groups its secrets (what `keepPrevious` counts and prunes);
+            // each run gets its own id (see `rotate`).
+            connection_id: id.clone(),
+            rotation_id: Guid::from_random(random::<16>(self.p)?),
+            app,
+            lifetime_secs: lifetime_days.saturating_mul(DAY),
+            max_lifetime_secs: None,
+            rotation_interval_secs: Some(interval_days.saturating_mul(DAY)),
+            keep_previous: u32::try_from(keep).unwrap_or(1),
+            also_managed: Vec::new(),
+            verify_budget_secs: 600,
+        };
+        // The guards run before any Graph call.
+        Rotation::start(config.clone()).map_err(days_field)?;
+        // The target's client id is needed to verify the new secret: resolve an object id once.
+        let token = self.token(&conn).await?;
+        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let resp = self
+            .p
+            .execute(&graph.get_application(&token, &app, &["displayName".to_owned()])?)
+            .await?;
+        if !resp.is_success() {
+            return Err(graph_failure(&resp, Operation::ReadApplications));
+        }
+        let application = parse_application(&resp)?;
+        config.app = AppRef::ObjectId(application.id);
+        let rotation = Rotation::start(config).map_err(days_field)?;
+        let target = RotationTarget {
+            app_id: application.app_id.to_string(),
+            object_id: application.id.to_string(),
+            display_name: application.display_name,
+        };
+        self.db
+            .insert_rotation(
+                &NewRotation {
+                    id: &id,
+                    org_id: self.org,
+                    connection_id: &conn.id,
+                    target: &target,
+                    lifetime_days,
+                    interval_days,
+                    keep,
+                    now: self.p.now(),
+                },
+                &state_of(&rotation)?,
+            )
+            .await?;
+        self.audit(
+            "rotation.create",
+            &id,
+            "ok",
+            json!({ "connectionId": conn.id, "target": target }),
+        )
+        .await?;
+        let rotation = self.view(&id).await?.ok_or_else(|| not_found("rotation"))?;
+        Ok(RotationBody { rotation })
+    }
+
+    /// Runs the rotation until it is done, failed, or waiting longer than one request may.
+    /// Returns the new secret value once, to this caller only, and the steps taken
+    /// (`steps: [{step, at (unix ms), ok}]`); while it runs, `GET .../{id}` shows the current
+    /// step.
+    pub async fn rotate(&self, row: &RotationRecord) -> Result<Rotated, ApiError> {
+        self.claim(&row.id).await?;
+        let mut steps = Vec::new();
+        let result = self.run_steps(row, &mut steps).await;
+        self.db.rotation_step(&row.id, None).await?;
+        if let Err(e) = &result {
+            self.release(&row.id, &e.error).await?;
+        }
+        let mut rotated = result?;
+        rotated.steps = steps;
+        Ok(rotated)
+    }
+
+    /// One run at a time: two concurrent runs would each add a secret. The claim is a
+    /// compare-and-set on the status, so of two callers (or a caller and the cron) one wins and
+    /// the other is told, with nothing sent to Graph.
+    async fn claim(&self, id: &str) -> Result<(), ApiError> {
+        if !self
+            .db
+            .claim_rotation(id, self.p.now(), STALE_RUN_SECS)
+            .await?
+        {
+            return Err(ApiError::new(
+                409,
+                Error::new(Code::Conflict, "this rotation is already running").with_hint(
+                    "wait for the run to finish: GET the rotation shows the step it is on",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A run that stopped before recording why (e.g. no token for the connection) must not
+    /// stay `running`: it becomes `interrupted` with the error, and the next run resumes.
+    async fn release(&self, id: &str, e: &Error) -> Result<(), ApiError> {
+        if self.db.rotation_running(id).await? {
+            self.fail(id, e, RotationStatus::Interrupted).await?;
+        }
+        Ok(())
+    }
+
+    async fn fail(&self, id: &str, e: &Error, status: RotationStatus) -> Result<(), ApiError> {
+        self.db.fail_rotation(id, status, e, self.p.now()).await?;
+        self.audit("rotation.failed", id, "failed", json!({ "error": e }))
+            .await
+    }
+
+    async fn run_steps(
+        &self,
+        row: &RotationRecord,
+        steps: &mut Vec<StepTaken>,
+    ) -> Result<Rotated, ApiError> {
+        let id = row.id.as_str();
+        let conn = self.connection(&row.connection_id).await?;
+        let rotation = self.state(id).await?;
+        let mut rotation = rotation.resume_or_restart(Guid::from_random(random::<16>(self.p)?))?;
+        let target_app = ClientId::parse(row.target.as_ref().map_or("", |t| t.app_id.as_str()))?;
+        let tenant = TenantId::parse(&conn.tenant_id)?;
+        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let token = self.token(&conn).await?;
+        let started = self.p.now_ms();
+        let mut published: Option<(String, SecretText, Option<i64>)> = None;
+        // Bounded: every rotation finishes in a few dozen steps.
+        for _ in 0..200 {
+            let step = rotation.next(&graph, &token, self.p.now());
+            self.persist(id, &rotation, RotationStatus::Running).await?;
+            let name = step.name();
+            self.db.rotation_step(id, Some(name)).await?;
+            let at = self.p.now_ms();
+            match step {
+                Step::Send { purpose, request } => {
+                    let outcome = if purpose.may_resend() {
+                        self.p.execute(&request).await
+                    } else {
+                        self.p.execute_at_most_once(&request).await
+                    };
+                    let resp = match outcome {
+                        Ok(r) => r,
+                        Err(e) => {
+                            self.fail(id, &e, RotationStatus::Interrupted).await?;
+                            return Err(e.into());
+                        }
+                    };
+                    let result = rotation.on_response(&resp, self.p.now());
+                    steps.push(StepTaken {
+                        step: name,
+                        at,
+                        ok: result.is_ok(),
+                        ms: None,
+                    });
+                    self.audit(
+                        "rotation.graph",
+                        id,
+                        if result.is_ok() { "ok" } else { "failed" },
+                        json!({ "purpose": purpose, "status": resp.status, "error": result.as_ref().err() }),
+                    )
+                    .await?;
+                    if let Err(e) = result {
+                        // Stop here; the persisted phase is where the next run resumes.
+                        self.persist(id, &rotation, RotationStatus::Interrupted)
+                            .await?;
+                        self.fail(id, &e, RotationStatus::Interrupted).await?;
+                        return Err(e.into());
+                    }
+                }
+                Step::VerifyNewSecret { key_id, secret } => {
+                    let outcome = match ClientSecret::parse(secret.expose()) {
+                        Err(e) => VerifyOutcome::Failed {
+                            error_codes: Vec::new(),
+                            error: e.message,
+                        },
+                        Ok(cs) => match client_credentials(
+                            self.p,
+                            &self.cfg.cloud,
+                            &tenant,
+                            &target_app,
+                            &AppCredential::Secret(cs),
+                            resource_scope(
+                                ConnectionType::AzureClientSecrets,
+                                &self.cfg.cloud,
+                                AppConfigurationAudience::Cloud,
+                            )?,
+                        )
+                        .await
+                        {
+                            Ok(_) => VerifyOutcome::Ok,
+                            Err(e) => match VerifyOutcome::of_token_error(&e) {
+                                Some(outcome) => outcome,
+                                // Inconclusive: stop resumable, still verifying.
+                                None => {
+                                    self.fail(id, &e, RotationStatus::Interrupted).await?;
+                                    return Err(e.into());
+                                }
+                            },
+                        },
+                    };
+                    let _ = rotation.on_verified(&outcome, self.p.now());
+                    let ok = outcome == VerifyOutcome::Ok;
+                    steps.push(StepTaken {
+                        step: name,
+                        at,
+                        ok,
+                        ms: None,
+                    });
+                    self.audit(
+                        "rotation.verify",
+                        id,
+                        if ok { "ok" } else { "failed" },
+                        json!({ "keyId": key_id, "outcome": outcome }),
+                    )
+                    .await?;
+                }
+                Step::Wait { ms } => {
+                    steps.push(StepTaken {
+                        step: name,
+                        at,
+                        ok: true,
+                        ms: Some(ms),
+                    });
+                    if self.p.now_ms().saturating_sub(started).saturating_add(ms) > WAIT_BUDGET_MS {
+                        self.persist(id, &rotation, RotationStatus::Waiting).await?;
+                        return Ok(Rotated {
+                            rotation: self.view(id).await?,
+                            secret: None,
+                            removed: None,
+                            steps: Vec::new(),
+                        });
+                    }
+                    self.p.pause(ms).await;
+                }
+                Step::Publish {
+                    key_id,
+                    secret,
+                    ends_at,
+                } => {
+                    let key = key_id.to_string();
+                    self.db
+                        .publish_secret(
+                            self.org,
+                            id,
+                            &PublishedSecret {
+                                key_id: &key,
+                                hint: &hint_of(secret.expose()),
+                                value: secret.expose(),
+                                ends_at,
+                            },
+                            self.p.now(),
+                        )
+                        .await?;
+                    rotation.on_published()?;
+                    steps.push(StepTaken {
+                        step: name,
+                        at,
+                        ok: true,
+                        ms: None,
+                    });
+                    published = Some((key, secret, ends_at));
+                }
+                Step::Done {
+                    new_key_id,
+                    removed,
+                } => {
+                    let next = self
+                        .p
+                        .now()
+                        .saturating_add(row.interval_days.saturating_mul(DAY));
+                    self.persist(id, &rotation, RotationStatus::Active).await?;
+                    self.db.schedule_rotation(id, next).await?;
+                    self.audit(
+                        "rotation.done",
+                        id,
+                        "ok",
+                        json!({ "newKeyId": new_key_id, "removed": removed }),
+                    )
+                    .await?;
+                    return Ok(Rotated {
+                        rotation: self.view(id).await?,
+                        secret: published.map(|(key_id, value, expires_at)| SecretBody {
+                            key_id: Some(key_id),
+                            value: value.expose().to_owned(),
+                            expires_at,
+                        }),
+                        removed: Some(removed.iter().map(ToString::to_string).collect()),
+                        steps: Vec::new(),
+                    });
+                }
+                Step::Failed { error } => {
+                    self.fail(id, &error, RotationStatus::Failed).await?;
+                    self.persist(id, &rotation, RotationStatus::Failed).await?;
+                    return Err(error.into());
+                }
+            }
+        }
+        Err(internal("the rotation did not settle"))
+    }
+
+    /// The current secret for the platform to fetch (audited).
+    pub async fn current_secret(&self, row: &RotationRecord) -> Result<SecretBody, ApiError> {
+        let (value, expires_at) = self
+            .db
+            .current_secret(self.org, &row.id)
+            .await?
+            .ok_or_else(|| not_found("rotated secret"))?;
+        self.audit(
+            "rotation.secret.read",
+            &row.id,
+            "ok",
+            json!({ "keyId": row.current_key_id }),
+        )
+        .await?;
+        Ok(SecretBody {
+            key_id: row.current_key_id.clone(),
+            value,
+            expires_at,
+        })
+    }
+
+    /// `DELETE .../{id}?secrets=revoke|keep`. The run claim is taken first, so a rotation never
+    /// disappears in the middle of a run (409 as for a second run). With `revoke`, every
+    /// secret this rotation created on the target app (by its display name, all runs) is
+    /// removed through Graph before the rotation is deleted; another secret of the app is never
+    /// touched. A failed revocation releases the claim and keeps the rotation, so the delete
+    /// can be repeated.
+    pub async fn delete(
+        &self,
+        row: &RotationRecord,
+        secrets: SecretsChoice,
+    ) -> Result<RotationDeleted, ApiError> {
+        self.claim(&row.id).await?;
+        let revoked = match secrets {
+            SecretsChoice::Keep => Ok(Vec::new()),
+            SecretsChoice::Revoke => self.revoke(row).await,
+        };
+        let revoked = match revoked {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(&row.id, &e.error, RotationStatus::Interrupted)
+                    .await?;
+                return Err(e);
+            }
+        };
+        self.db.delete_rotation(self.org, &row.id).await?;
+        self.audit(
+            "rotation.delete",
+            &row.id,
+            "ok",
+            json!({ "secrets": secrets, "revoked": revoked }),
+        )
+        .await?;
+        Ok(RotationDeleted {
+            rotation: RotationView::from(row),
+            secrets,
+            revoked,
+        })
+    }
+
+    /// Removes the secrets the rotation created from its target app; their key ids.
+    async fn revoke(&self, row: &RotationRecord) -> Result<Vec<String>, ApiError> {
+        let conn = self.connection(&row.connection_id).await?;
+        let rotation = self.state(&row.id).await?;
+        let app = rotation.config.app;
+        let token = self.token(&conn).await?;
+        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let resp = self.p.execute(&graph.get_credentials(&token, &app)).await?;
+        if !resp.is_success() {
+            return Err(graph_failure(&resp, Operation::ReadApplications));
+        }
+        let creds = parse_application(&resp)?
+            .password_credentials
+            .unwrap_or_default();
+        let mut revoked = Vec::new();
+        for key_id in rotation.config.created(&creds) {
+            let resp = self
+                .p
+                .execute(&graph.remove_password(&token, &app, &key_id))
+                .await?;
+            if !resp.is_success() {
+                return Err(graph_failure(&resp, Operation::WriteCredentials));
+            }
+            revoked.push(key_id.to_string());
+        }
+        Ok(revoked)
+    }
+
+    /// `PATCH .../{id} {version, lifetimeDays?, intervalDays?, keepPrevious?}`: the same guards
+    /// as on create, then the schedule and the core's state are written together only at
+    /// `version` and while no run is in progress (409 otherwise, nothing written). The next
+    /// scheduled run keeps its time; the new interval counts from it.
+    pub async fn update(
+        &self,
+        row: &RotationRecord,
+        body: &RotationPatch,
+    ) -> Result<RotationBody, ApiError> {
+        let lifetime_days = body.lifetime_days.unwrap_or(row.lifetime_days);
+        let interval_days = body.interval_days.unwrap_or(row.interval_days);
+        let keep = body.keep_previous.unwrap_or(row.keep);
+        keep_in_range(keep)?;
+        let mut rotation = self.state(&row.id).await?;
+        rotation.config.lifetime_secs = lifetime_days.saturating_mul(DAY);
+        rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
+        rotation.config.keep_previous = u32::try_from(keep).unwrap_or(1);
+        Rotation::start(rotation.config.clone()).map_err(days_field)?;
+        let written = self
+            .db
+            .update_rotation(
+                self.org,
+                &row.id,
+                &state_of(&rotation)?,
+                &RotationSettings {
+                    lifetime_days,
+                    interval_days,
+                    keep,
+                    version: body.version,
+                    now: self.p.now(),
+                },
+            )
+            .await?;
+        if !written {
+            return Err(ApiError::from(
+                Error::field(
+                    "version",
+                    Code::Conflict,
+                    format!(
+                        "the rotation changed since version {} or is running: nothing was written",
+                        body.version
+                    ),
+                )
+                .with_hint("GET the rotation, then repeat the change with its current version once no run is in progress"),
+            ));
+        }
+        self.audit(
+            "rotation.update",
+            &row.id,
+            "ok",
+            json!({ "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+        )
+        .await?;
+        let rotation = self
+            .view(&row.id)
+            .await?
+            .ok_or_else(|| not_found("rotation"))?;
+        Ok(RotationBody { rotation })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection_store::ConnectionStore;
+    use crate::fakes::{
+        APP, FakeApp, FakePlatform, MemoryStore, NOW, SECRET, Service, TARGET_APP, TARGET_OBJECT,
+        TENANT, block_on, oauth_config,
+    };
+    use crate::records::NewConnection;
+    use azconn_core::form::Method;
+    use azconn_core::http::HttpResponse;
+
+    const ORIGINAL: &str = "11111111-1111-4111-8111-111111111111";
+    const CI: &str = "22222222-2222-4222-8222-222222222222";
+
+    /// A store with the Client Secrets connection `c1`.
+    fn store() -> MemoryStore {
+        let db = MemoryStore::default();
+        block_on(db.insert(
+            &NewConnection {
+                id: "c1",
+                org_id: "org1",
+                ty: ConnectionType::AzureClientSecrets,
+                method: Method::ClientSecret,
+                name: "graph",
+                description: None,
+                tenant_id: TENANT,
+                client_id: Some(APP),
+                cloud: "global",
+                endpoint: None,
+                credential_info: &json!({}),
+                created_by: None,
+                now: NOW,
+            },
+            &[(Field::ClientSecret, SECRET.to_owned())],
+        ))
+        .expect("connection");
+        db
+    }
+
+    /// The target app with its original secret and one a pipeline uses.
+    fn app() -> FakePlatform {
+        FakePlatform::with_app(FakeApp::with(&[
+            (ORIGINAL, "original", 300),
+            (CI, "CI pipeline", 10),
+        ]))
+    }
+
+    fn request(body: Value) -> RotationRequest {
+        RotationRequest::parse(&body).expect("request")
+    }
+
+    fn created(db: &MemoryStore, p: &FakePlatform, cfg: &Config) -> RotationRecord {
+        let r = Rotations {
+            db,
+            p,
+            cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let body = block_on(r.create(&request(
+            json!({ "connectionId": "c1", "appId": TARGET_APP }),
+        )))
+        .expect("created");
+        db.rotation_row(&body.rotation.id).expect("row")
+    }
+
+    fn row(db: &MemoryStore, id: &str) -> RotationRecord {
+        db.rotation_row(id).expect("row")
+    }
+
+    fn key_ids(p: &FakePlatform) -> Vec<String> {
+        let mut ids = p.app.borrow().as_ref().expect("app").key_ids();
+        ids.sort();
+        ids
+    }
+
+    fn step_names(r: &Rotated) -> Vec<&str> {
+        r.steps.iter().map(|s| s.step).collect()
+    }
+
+    /// Entra's answer for a secret it does not accept (yet), with its AADSTS code.
+    fn rejected(code: u32) -> HttpResponse {
+        HttpResponse::new(
+            401,
+            json!({ "error": "invalid_client", "error_description": format!("AADSTS{code}: Invalid client secret provided."), "error_codes": [code] })
+                .to_string(),
+        )
+    }
+
+    #[test]
+    fn create_resolves_the_app_once_and_stores_a_pending_rotation() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = created(&db, &p, &cfg);
+        assert_eq!(
+            p.graph_calls(),
+            [format!("GET /applications(appId='{TARGET_APP}')")]
+        );
+        assert_eq!(r.status, RotationStatus::Pending);
+        assert_eq!(
+            r.target,
+            Some(RotationTarget {
+                app_id: TARGET_APP.into(),
+                object_id: TARGET_OBJECT.into(),
+                display_name: Some("payroll".into()),
+            })
+        );
+        assert_eq!((r.lifetime_days, r.interval_days, r.keep), (90, 30, 1));
+        let state: Rotation =
+            serde_json::from_str(&db.secret_of(&r.id, Field::RotationState).expect("state"))
+                .expect("state");
+        assert_eq!(
+            state.config.app,
+            AppRef::ObjectId(ObjectId::parse(TARGET_OBJECT).expect("id")),
+            "the object id is resolved once"
+        );
+        assert_eq!(state.config.connection_id, r.id);
+        assert_eq!(db.actions(), [("rotation.create".into(), "ok".into())]);
+    }
+
+    #[test]
+    fn create_rejects_bad_input_by_field_before_any_graph_call() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        for (body, field, status) in [
+            (json!({ "appId": TARGET_APP }), "connectionId", 400),
+            (json!({ "connectionId": "c1" }), "appId", 400),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "objectId": TARGET_OBJECT }),
+                "appId",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": "not-a-guid" }),
+                "appId",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "objectId": "x" }),
+                "objectId",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "keepPrevious": 11 }),
+                "keepPrevious",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "lifetimeDays": 0 }),
+                "lifetimeDays",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "lifetimeDays": 20 }),
+                "lifetimeDays",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "intervalDays": 0 }),
+                "intervalDays",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "appId": TARGET_APP, "lifetimeDays": 1000 }),
+                "lifetimeDays",
+                422,
+            ),
+        ] {
+            let e = block_on(r.create(&request(body.clone()))).expect_err("rejected");
+            assert_eq!(e.error.field.as_deref(), Some(field), "{body}");
+            assert_eq!(e.status, status, "{body}");
+        }
+        let e = block_on(r.create(&request(
+            json!({ "connectionId": "nope", "appId": TARGET_APP }),
+        )))
+        .expect_err("unknown");
+        assert_eq!(e.status, 404);
+        assert!(p.requests.borrow().is_empty(), "nothing was sent");
+        assert!(db.rotations.rows.borrow().is_empty());
+    }
+
+    #[test]
+    fn an_app_graph_does_not_know_is_its_error_and_nothing_is_stored() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let e = block_on(r.create(&request(json!({ "connectionId": "c1",
+            "objectId": "99999999-9999-4999-8999-999999999999" }))))
+        .expect_err("unknown app");
+        assert_eq!(e.error.code, Code::NotFound);
+        assert!(db.rotations.rows.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_run_adds_verifies_publishes_and_returns_the_secret_once() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let before = p.requests.borrow().len();
+        let done = block_on(r.rotate(&rot)).expect("rotated");
+        assert_eq!(step_names(&done), ["inspect", "add", "verify", "publish"]);
+        assert!(done.steps.iter().all(|s| s.ok));
+        let new = FakeApp::added_key(1);
+        let secret = done.secret.expect("secret");
+        assert_eq!(secret.value, "rotated-secret-1");
+        assert_eq!(secret.key_id.as_deref(), Some(new.as_str()));
+        assert_eq!(secret.expires_at, Some(NOW + 90 * DAY));
+        assert_eq!(done.removed, Some(vec![]));
+        // The graph calls of the run, and the verification with the new secret for the app.
+        let requests = p.requests.borrow();
+        let verify = &requests[before + 2];
+        assert!(verify.url.contains(&format!("/{TENANT}/oauth2/v2.0/token")));
+        assert!(verify.body.contains(&format!("client_id={TARGET_APP}")));
+        assert!(verify.body.contains("client_secret=rotated-secret-1"));
+        drop(requests);
+        assert_eq!(
+            p.graph_calls()[1..],
+            [
+                format!("GET /applications/{TARGET_OBJECT}"),
+                format!("POST /applications/{TARGET_OBJECT}/addPassword"),
+            ]
+        );
+        let stored = row(&db, &rot.id);
+        assert_eq!(stored.status, RotationStatus::Active);
+        assert_eq!(stored.current_key_id.as_deref(), Some(new.as_str()));
+        assert_eq!(stored.current_hint.as_deref(), Some("rot"));
+        assert_eq!(stored.next_rotation_at, Some(NOW + 30 * DAY));
+        assert_eq!(stored.step, None, "the progress is cleared");
+        assert_eq!(done.rotation.expect("view").status, RotationStatus::Active);
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, new.as_str()]);
+        // The progress a reader saw while the run went.
+        assert_eq!(
+            *db.rotations.steps.borrow(),
+            [
+                Some("inspect"),
+                Some("add"),
+                Some("verify"),
+                Some("publish"),
+                Some("done"),
+                None
+            ]
+            .map(|s| s.map(str::to_owned))
+        );
+        // The secret is the platform's to fetch, audited; never in the audit log itself.
+        let current = block_on(r.current_secret(&row(&db, &rot.id))).expect("current");
+        assert_eq!(current.value, "rotated-secret-1");
+        assert!(
+            db.actions()
+                .contains(&("rotation.secret.read".into(), "ok".into()))
+        );
+        assert!(
+            !db.audit
+                .borrow()
+                .iter()
+                .any(|a| a.detail.to_string().contains("rotated-secret")),
+            "no secret in the audit log"
+        );
+    }
+
+    #[test]
+    fn no_current_secret_before_the_first_run() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        assert_eq!(
+            block_on(r.current_secret(&rot)).expect_err("none").status,
+            404
+        );
+    }
+
+    #[test]
+    fn later_runs_restart_with_a_fresh_run_id_and_prune_beyond_keep_previous() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let mut names = Vec::new();
+        for run in 1..=3 {
+            p.now.set(NOW + i64::from(run) * 31 * DAY);
+            let done = block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+            let app = p.app.borrow();
+            let cred = app
+                .as_ref()
+                .expect("app")
+                .creds
+                .last()
+                .cloned()
+                .expect("new");
+            names.push(cred.display_name);
+            if run == 3 {
+                assert_eq!(done.removed, Some(vec![FakeApp::added_key(1)]));
+            } else {
+                assert_eq!(done.removed, Some(vec![]));
+            }
+        }
+        // Each run's secret is named for its own run and the rotation.
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(&format!(" for {}", rot.id)))
+        );
+        assert_ne!(names[0], names[1]);
+        assert_ne!(names[1], names[2]);
+        // keepPrevious 1: the previous secret stays; the original and CI ones are not ours.
+        assert_eq!(
+            key_ids(&p),
+            [ORIGINAL, CI, &FakeApp::added_key(2), &FakeApp::added_key(3)]
+        );
+    }
+
+    #[test]
+    fn a_lost_add_password_answer_is_not_resent_and_the_next_run_removes_the_orphan() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        p.lost.borrow_mut().push("/addPassword");
+        let e = block_on(r.rotate(&rot)).expect_err("lost");
+        assert_eq!(e.error.code, Code::Unavailable);
+        assert_eq!(
+            p.graph_calls()
+                .iter()
+                .filter(|c| c.ends_with("/addPassword"))
+                .count(),
+            1,
+            "addPassword is sent once"
+        );
+        let stopped = row(&db, &rot.id);
+        assert_eq!(stopped.status, RotationStatus::Interrupted);
+        assert_eq!(
+            stopped.last_error.as_ref().map(|e| e.code),
+            Some(Code::Unavailable)
+        );
+        let orphan = FakeApp::added_key(1);
+        assert!(key_ids(&p).contains(&orphan), "Graph created it");
+
+        let sent = p.graph_calls().len();
+        let done = block_on(r.rotate(&stopped)).expect("resumed");
+        assert_eq!(
+            step_names(&done),
+            ["inspect", "remove-orphan", "add", "verify", "publish"]
+        );
+        assert_eq!(
+            p.graph_calls()[sent..],
+            [
+                format!("GET /applications/{TARGET_OBJECT}"),
+                format!("POST /applications/{TARGET_OBJECT}/removePassword"),
+                format!("POST /applications/{TARGET_OBJECT}/addPassword"),
+            ]
+        );
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(2)]);
+        assert_eq!(row(&db, &rot.id).status, RotationStatus::Active);
+    }
+
+    #[test]
+    fn a_lost_removal_answer_is_resent_and_graphs_not_found_counts_as_removed() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        for run in 1..=2 {
+            p.now.set(NOW + i64::from(run) * 31 * DAY);
+            block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+        }
+        p.now.set(NOW + 93 * DAY);
+        p.lost.borrow_mut().push("/removePassword");
+        let done = block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+        assert_eq!(done.removed, Some(vec![FakeApp::added_key(1)]));
+        assert_eq!(row(&db, &rot.id).status, RotationStatus::Active);
+    }
+
+    #[test]
+    fn propagation_codes_are_tolerated_with_a_wait_then_verified() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        p.answer(Service::Token, rejected(7_000_215));
+        p.answer(Service::Token, rejected(700_016));
+        let done = block_on(r.rotate(&rot)).expect("rotated");
+        assert_eq!(
+            step_names(&done),
+            [
+                "inspect", "add", "verify", "wait", "verify", "wait", "verify", "publish"
+            ]
+        );
+        let waits: Vec<Option<u64>> = done.steps.iter().map(|s| s.ms).collect();
+        assert_eq!(waits[3], Some(2_000));
+        assert_eq!(waits[5], Some(4_000));
+        assert_eq!(p.pauses.get(), 2);
+        let oks: Vec<bool> = done.steps.iter().map(|s| s.ok).collect();
+        assert_eq!(oks, [true, true, false, true, false, true, true, true]);
+        assert_eq!(done.secret.expect("secret").value, "rotated-secret-1");
+        assert!(
+            db.actions()
+                .contains(&("rotation.verify".into(), "failed".into()))
+        );
+    }
+
+    #[test]
+    fn a_propagation_longer_than_one_request_answers_waiting_and_the_next_call_resumes() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        for _ in 0..5 {
+            p.answer(Service::Token, rejected(7_000_215));
+        }
+        let waiting = block_on(r.rotate(&rot)).expect("waiting");
+        assert!(waiting.secret.is_none());
+        assert_eq!(
+            waiting.rotation.expect("view").status,
+            RotationStatus::Waiting
+        );
+        // 2 + 4 + 8 + 16 s waited; the next 32 s wait would pass the request's 60 s.
+        assert_eq!(p.pauses.get(), 4);
+        let adds = |p: &FakePlatform| {
+            p.graph_calls()
+                .iter()
+                .filter(|c| c.ends_with("/addPassword"))
+                .count()
+        };
+        assert_eq!(adds(&p), 1);
+        p.now.set(p.now.get() + 32);
+        let done = block_on(r.rotate(&row(&db, &rot.id))).expect("resumed");
+        assert_eq!(step_names(&done), ["verify", "publish"]);
+        assert_eq!(adds(&p), 1, "the resumed run adds nothing");
+        assert_eq!(row(&db, &rot.id).status, RotationStatus::Active);
+    }
+
+    #[test]
+    fn a_secret_entra_rejects_is_removed_and_the_old_ones_kept() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        // AADSTS7000222: the secret expired, not a propagation delay.
+        p.answer(Service::Token, rejected(7_000_222));
+        let e = block_on(r.rotate(&rot)).expect_err("rejected");
+        assert_eq!(e.error.code, Code::RotationFailed);
+        assert!(e.error.message.contains("AADSTS7000222"));
+        assert_eq!(key_ids(&p), [ORIGINAL, CI], "the new secret is removed");
+        let stopped = row(&db, &rot.id);
+        assert_eq!(stopped.status, RotationStatus::Failed);
+        assert_eq!(stopped.current_key_id, None, "nothing was published");
+        assert!(
+            p.graph_calls()
+                .last()
+                .is_some_and(|c| c.ends_with("/removePassword"))
+        );
+        // The next run starts over with a fresh run id.
+        let done = block_on(r.rotate(&stopped)).expect("rotated");
+        assert_eq!(step_names(&done)[0], "inspect");
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(2)]);
+    }
+
+    #[test]
+    fn an_inconclusive_verification_stops_resumable_and_keeps_the_new_secret() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        p.answer(
+            Service::Token,
+            HttpResponse::new(502, "<html>bad gateway</html>"),
+        );
+        let e = block_on(r.rotate(&rot)).expect_err("inconclusive");
+        assert_eq!(e.error.code, Code::MalformedResponse);
+        let stopped = row(&db, &rot.id);
+        assert_eq!(stopped.status, RotationStatus::Interrupted);
+        assert!(
+            key_ids(&p).contains(&FakeApp::added_key(1)),
+            "not abandoned"
+        );
+        let done = block_on(r.rotate(&stopped)).expect("resumed");
+        assert_eq!(step_names(&done), ["verify", "publish"]);
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(1)]);
+    }
+
+    #[test]
+    fn a_graph_error_stops_the_run_resumable() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        p.answer(
+            Service::Graph,
+            HttpResponse::new(
+                403,
+                json!({ "error": { "code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation." } }).to_string(),
+            ),
+        );
+        let e = block_on(r.rotate(&rot)).expect_err("denied");
+        assert_eq!(e.error.code, Code::PermissionDenied);
+        let stopped = row(&db, &rot.id);
+        assert_eq!(stopped.status, RotationStatus::Interrupted);
+        assert_eq!(
+            stopped.last_error.as_ref().map(|e| e.code),
+            Some(Code::PermissionDenied)
+        );
+        assert!(
+            db.actions()
+                .contains(&("rotation.graph".into(), "failed".into()))
+        );
+        assert_eq!(key_ids(&p), [ORIGINAL, CI]);
+        block_on(r.rotate(&stopped)).expect("the next run succeeds");
+    }
+
+    #[test]
+    fn one_run_at_a_time_and_a_stale_run_is_taken_over() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        assert!(block_on(db.claim_rotation(&rot.id, NOW, STALE_RUN_SECS)).expect("claim"));
+        let sent = p.requests.borrow().len();
+        let e = block_on(r.rotate(&rot)).expect_err("running");
+        assert_eq!(e.status, 409);
+        assert_eq!(e.error.code, Code::Conflict);
+        let e = block_on(r.delete(&rot, SecretsChoice::Keep)).expect_err("running");
+        assert_eq!(e.status, 409);
+        assert_eq!(p.requests.borrow().len(), sent, "nothing sent");
+        assert!(db.rotation_row(&rot.id).is_some());
+        // A run silent for longer than any step died with its Worker.
+        p.now.set(NOW + STALE_RUN_SECS + 1);
+        block_on(r.rotate(&rot)).expect("taken over");
+    }
+
+    #[test]
+    fn a_run_that_stops_before_recording_why_is_released_as_interrupted() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        db.connections.borrow_mut().clear();
+        let e = block_on(r.rotate(&rot)).expect_err("no connection");
+        assert_eq!(e.status, 404);
+        let stopped = row(&db, &rot.id);
+        assert_eq!(stopped.status, RotationStatus::Interrupted);
+        assert_eq!(stopped.last_error.map(|e| e.code), Some(Code::NotFound));
+        assert_eq!(stopped.step, None);
+    }
+
+    #[test]
+    fn updates_are_written_only_at_the_version_read_and_while_not_running() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
+        let updated = block_on(r.update(
+            &rot,
+            &patch(
+                json!({ "version": 1, "lifetimeDays": 120, "intervalDays": 45, "keepPrevious": 2 }),
+            ),
+        ))
+        .expect("updated");
+        assert_eq!(updated.rotation.version, 2);
+        let state: Rotation =
+            serde_json::from_str(&db.secret_of(&rot.id, Field::RotationState).expect("state"))
+                .expect("state");
+        assert_eq!(state.config.lifetime_secs, 120 * DAY);
+        assert_eq!(state.config.rotation_interval_secs, Some(45 * DAY));
+        assert_eq!(state.config.keep_previous, 2);
+        // A stale version: 409 and nothing written.
+        let e = block_on(r.update(&rot, &patch(json!({ "version": 1, "keepPrevious": 3 }))))
+            .expect_err("stale");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("version")));
+        assert_eq!(row(&db, &rot.id).keep, 2);
+        // Another writer first.
+        db.concurrent_write.set(true);
+        let e = block_on(r.update(&rot, &patch(json!({ "version": 2, "keepPrevious": 3 }))))
+            .expect_err("raced");
+        assert_eq!(e.status, 409);
+        db.concurrent_write.set(false);
+        // A running rotation.
+        let v = row(&db, &rot.id).version;
+        assert!(block_on(db.claim_rotation(&rot.id, NOW, STALE_RUN_SECS)).expect("claim"));
+        let e = block_on(r.update(&rot, &patch(json!({ "version": v, "keepPrevious": 3 }))))
+            .expect_err("running");
+        assert_eq!(e.status, 409);
+        // The same guards as on create, in days.
+        let e = block_on(r.update(
+            &rot,
+            &patch(json!({ "version": v, "lifetimeDays": 30, "intervalDays": 30 })),
+        ))
+        .expect_err("guard");
+        assert_eq!(e.error.field.as_deref(), Some("lifetimeDays"));
+        let e = block_on(r.update(&rot, &patch(json!({ "version": v, "keepPrevious": -1 }))))
+            .expect_err("keep");
+        assert_eq!(e.error.field.as_deref(), Some("keepPrevious"));
+        assert_eq!(
+            db.actions()
+                .iter()
+                .filter(|(a, _)| a == "rotation.update")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn delete_with_revoke_removes_only_this_rotations_secrets() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        for run in 1..=2 {
+            p.now.set(NOW + i64::from(run) * 31 * DAY);
+            block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+        }
+        let other = "33333333-3333-4333-8333-333333333333";
+        p.app
+            .borrow_mut()
+            .as_mut()
+            .expect("app")
+            .creds
+            .push(crate::fakes::FakeCredential {
+                key_id: other.into(),
+                display_name: "azconn rotation 1 for another-rotation".into(),
+                starts_at: NOW,
+            });
+        let deleted =
+            block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Revoke)).expect("deleted");
+        assert_eq!(
+            deleted.revoked,
+            [FakeApp::added_key(1), FakeApp::added_key(2)]
+        );
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, other]);
+        assert!(db.rotation_row(&rot.id).is_none());
+        assert!(
+            db.fields(&rot.id).is_empty(),
+            "its state and secret are gone"
+        );
+        assert!(
+            db.actions()
+                .contains(&("rotation.delete".into(), "ok".into()))
+        );
+    }
+
+    #[test]
+    fn delete_with_keep_leaves_the_app_alone() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        block_on(r.rotate(&rot)).expect("rotated");
+        let sent = p.graph_calls().len();
+        let deleted = block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Keep)).expect("deleted");
+        assert!(deleted.revoked.is_empty());
+        assert_eq!(p.graph_calls().len(), sent, "no Graph call");
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(1)]);
+        assert!(db.rotation_row(&rot.id).is_none());
+    }
+
+    #[test]
+    fn a_failed_revocation_keeps_the_rotation_and_releases_it() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        block_on(r.rotate(&rot)).expect("rotated");
+        p.answer(Service::Graph, HttpResponse::new(200, json!({ "id": TARGET_OBJECT, "appId": TARGET_APP,
+            "passwordCredentials": [{ "keyId": FakeApp::added_key(1), "displayName": p.app.borrow().as_ref().expect("app").creds[2].display_name }] }).to_string()));
+        p.answer(
+            Service::Graph,
+            HttpResponse::new(
+                403,
+                json!({ "error": { "code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation." } }).to_string(),
+            ),
+        );
+        let e = block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Revoke)).expect_err("denied");
+        assert_eq!(e.error.code, Code::PermissionDenied);
+        let kept = row(&db, &rot.id);
+        assert_eq!(
+            kept.status,
+            RotationStatus::Interrupted,
+            "the claim is released"
+        );
+        let deleted = block_on(r.delete(&kept, SecretsChoice::Revoke)).expect("repeated");
+        assert_eq!(deleted.revoked, [FakeApp::added_key(1)]);
+        assert_eq!(key_ids(&p), [ORIGINAL, CI]);
+    }
+
+    #[test]
+    fn the_scheduler_runs_what_is_due() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
+        assert_eq!(row(&db, &rot.id).status, RotationStatus::Active);
+        // The next run is due in 30 days.
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
+        p.now.set(NOW + 30 * DAY);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
+        assert_eq!(key_ids(&p).len(), 4);
+    }
+}

@@ -1,0 +1,40 @@
+//! What a sync needs from storage (`crate::syncs`): its row and its runs' records (plan and
+//! result by key only, never values). The Worker implements it over D1 (`edge::store` owns
+//! every statement), native tests over an in-memory fake. A settings change names the version
+//! it read and reports whether it still matched.
+
+use crate::api_error::ApiError;
+use crate::connection_store::TokenStore;
+use crate::records::{NewSync, RunStatus, Sync, SyncRun, SyncSettings};
+use serde_json::Value;
+use std::future::Future;
+
+pub trait SyncStore: TokenStore {
+    fn sync(&self, org: &str, id: &str) -> impl Future<Output = Result<Option<Sync>, ApiError>>;
+    fn insert_sync(&self, x: &NewSync<'_>) -> impl Future<Output = Result<(), ApiError>>;
+    /// The sync and its run records, together.
+    fn delete_sync(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// Writes the settings if the sync is still at `x.version`: whether it was.
+    fn update_sync(
+        &self,
+        org: &str,
+        id: &str,
+        x: &SyncSettings<'_>,
+    ) -> impl Future<Output = Result<bool, ApiError>>;
+    /// The sync's latest run.
+    fn last_run(&self, sync_id: &str) -> impl Future<Output = Result<Option<SyncRun>, ApiError>>;
+    fn start_run(
+        &self,
+        id: &str,
+        sync_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        plan: Option<&Value>,
+        result: &Value,
+        now: i64,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+}

@@ -1,0 +1,1024 @@
+//! `/api/v1/secret-syncs/azure-app-configuration`: plans with `core::sync` over a
+//! [`SyncStore`] and the platform, and executes the plan's conditional writes. Runs record the
+//! plan and result by key only, never values.
+
+use crate::api::{
+    KeysChoice, OpKind, OpSummary, Preview, PreviewBody, RunAnswer, RunRequest, RunResult, Skipped,
+    SyncBody, SyncDeleted, SyncPatch, SyncRequest, SyncView,
+};
+use crate::api_error::{ApiError, not_found};
+use crate::config::Config;
+use crate::connection_store::AuditEvent;
+use crate::connection_tokens;
+use crate::platform::{Platform, new_id};
+use crate::records::{Connection, NewSync, RunStatus, Sync, SyncSettings};
+use crate::sync_store::SyncStore;
+use azconn_core::appconfig::Condition;
+use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
+use azconn_core::cloud::StoreEndpoint;
+use azconn_core::error::{Code, Error};
+use azconn_core::form::ConnectionType;
+use azconn_core::http::HttpRequest;
+use azconn_core::oauth::token::AccessToken;
+use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// How a sync's stored settings plan: owned by the sync's id, deleting unless disabled.
+fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
+    Ok(SyncSpec {
+        prefix: row.key_prefix.clone(),
+        label: Label::parse(row.label.as_deref())?,
+        mode: row.mode,
+        delete_missing: !row.disable_secret_deletion,
+        owner: row.id.clone(),
+        adopt: Vec::new(),
+    })
+}
+
+/// The API view of a sync with its latest run (keys only, never values).
+pub async fn view<S: SyncStore>(db: &S, row: &Sync) -> Result<SyncView, ApiError> {
+    Ok(SyncView::new(row, db.last_run(&row.id).await?))
+}
+
+fn op_summary(op: &SyncOp) -> OpSummary {
+    let (kind, key, label) = match op {
+        SyncOp::Put { key, label, .. } => (OpKind::Put, key, label),
+        SyncOp::Delete { key, label, .. } => (OpKind::Delete, key, label),
+    };
+    OpSummary {
+        op: kind,
+        key: key.as_str().to_owned(),
+        label: label.clone().into(),
+    }
+}
+
+/// A run's plan or result as its JSON column stores it.
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn skipped(plan: &Plan) -> Vec<Skipped> {
+    plan.skipped
+        .iter()
+        .map(|(key, reason)| Skipped {
+            key: key.clone(),
+            reason: *reason,
+        })
+        .collect()
+}
+
+/// A plan as the UI shows it before applying: keys to create, update, delete, the desired
+/// keys already in place, the ones left alone, and the names an import mode brings back.
+fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Preview {
+    let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
+    for op in &plan.ops {
+        match op {
+            SyncOp::Put {
+                key,
+                condition: Condition::IfNoneMatchAny,
+                ..
+            } => create.push(key.as_str().to_owned()),
+            SyncOp::Put { key, .. } => update.push(key.as_str().to_owned()),
+            SyncOp::Delete { key, .. } => delete.push(key.as_str().to_owned()),
+        }
+    }
+    let touched = |full: &str, name: &str| {
+        create.iter().chain(&update).any(|k| k == full)
+            || plan.skipped.iter().any(|(k, _)| k == full)
+            || plan.conflicts.iter().any(|c| c.key == full)
+            || plan.imports.contains_key(name)
+    };
+    let unchanged: Vec<String> = desired
+        .keys()
+        .map(|name| (format!("{prefix}{name}"), name))
+        .filter(|(full, name)| !touched(full, name))
+        .map(|(full, _)| full)
+        .collect();
+    Preview {
+        create,
+        update,
+        delete,
+        unchanged,
+        skipped: skipped(plan),
+        imported: plan.imports.keys().cloned().collect(),
+        conflicts: plan.conflicts.clone(),
+        confirm_deletes: plan.confirmation_needed(),
+    }
+}
+
+/// The desired secrets of a run request, each checked by name (`secrets.NAME`).
+fn desired_of(body: &RunRequest) -> Result<BTreeMap<String, DesiredValue>, ApiError> {
+    let mut desired = BTreeMap::new();
+    let secrets = body.secrets.as_ref().ok_or_else(|| {
+        ApiError::from(Error::field(
+            "secrets",
+            Code::Required,
+            "give the desired secrets as {\"NAME\": \"value\"}",
+        ))
+    })?;
+    for (name, v) in secrets {
+        let value = match v {
+            Value::String(s) => DesiredValue::Plain {
+                value: s.clone(),
+                content_type: None,
+            },
+            other => serde_json::from_value(other.clone()).map_err(|_| {
+                ApiError::from(Error::field(
+                    &format!("secrets.{name}"),
+                    Code::InvalidFormat,
+                    "a secret is a string or {kind:\"plain\",value} / {kind:\"keyVaultRef\",uri}",
+                ))
+            })?,
+        };
+        desired.insert(name.clone(), value);
+    }
+    Ok(desired)
+}
+
+/// The syncs of one organization, as one caller acts on them.
+pub struct Syncs<'a, S, P> {
+    pub db: &'a S,
+    pub p: &'a P,
+    pub cfg: &'a Config,
+    pub org: &'a str,
+    pub actor: &'a str,
+}
+
+/// The store's data plane with this run's token and the `Sync-Token`s it has seen.
+struct Session {
+    auth: AppConfigAuth,
+    tokens: SyncTokens,
+}
+
+impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
+    async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        outcome: &str,
+        detail: Value,
+    ) -> Result<(), ApiError> {
+        self.db
+            .audit(AuditEvent {
+                org: self.org,
+                actor: self.actor,
+                action,
+                target: Some(target),
+                outcome,
+                detail,
+            })
+            .await
+    }
+
+    async fn connection(&self, id: &str) -> Result<Option<Connection>, ApiError> {
+        self.db
+            .connection(self.org, ConnectionType::AzureAppConfiguration, id)
+            .await
+    }
+
+    async fn session(&self, conn: &Connection) -> Result<Session, ApiError> {
+        let token: AccessToken = connection_tokens::token(self.db, self.p, self.cfg, conn, None)
+            .await?
+            .0;
+        Ok(Session {
+            auth: AppConfigAuth::Bearer(token),
+            tokens: SyncTokens::default(),
+        })
+    }
+
+    /// Sends one data-plane request with the session's token and `Sync-Token`s.
+    async fn send(
+        &self,
+        s: &mut Session,
+        req: HttpRequest,
+    ) -> Result<azconn_core::http::HttpResponse, ApiError> {
+        let resp = self
+            .p
+            .execute(&appconfig::authorize(
+                req,
+                &s.auth,
+                &s.tokens,
+                self.p.now(),
+            )?)
+            .await?;
+        s.tokens.observe(&resp);
+        Ok(resp)
+    }
+
+    /// Feeds the planner every page of the store's listing under the sync's prefix and label.
+    async fn list_store(&self, planner: &mut SyncPlanner, s: &mut Session) -> Result<(), ApiError> {
+        let mut next = Some(planner.first_request()?);
+        // Bounded: 1000 pages of 100 keys.
+        for _ in 0..1000 {
+            let Some(req) = next.take() else { break };
+            let resp = self.send(s, req).await?;
+            if !resp.is_success() {
+                return Err(ApiError::from(AppConfigError::parse(&resp).to_error()));
+            }
+            next = planner.on_page(&resp)?;
+        }
+        Ok(())
+    }
+
+    /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
+    pub async fn create(&self, body: &SyncRequest) -> Result<SyncBody, ApiError> {
+        let conn_id = body.connection_id.clone().unwrap_or_default();
+        let conn = self.connection(&conn_id).await?.ok_or_else(|| {
+            ApiError::new(
+                404,
+                Error::field(
+                    "connectionId",
+                    Code::NotFound,
+                    "no such App Configuration connection",
+                ),
+            )
+        })?;
+        let endpoint = body
+            .endpoint
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .or(conn.endpoint.clone())
+            .ok_or_else(|| {
+                ApiError::from(Error::field(
+                    "endpoint",
+                    Code::Required,
+                    "give the store's endpoint",
+                ))
+            })?;
+        let endpoint = StoreEndpoint::parse(&endpoint, &self.cfg.cloud.endpoints())?.to_string();
+        let label = body.label.clone().filter(|l| !l.is_empty());
+        Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
+        let prefix = body.key_prefix.clone().unwrap_or_default();
+        let mode = body.mode.unwrap_or(SyncMode::Overwrite);
+        let id = new_id(self.p)?;
+        // Validates the prefix the way a run will.
+        SyncPlanner::new(
+            Store::new(&StoreEndpoint::parse(
+                &endpoint,
+                &self.cfg.cloud.endpoints(),
+            )?),
+            SyncSpec {
+                prefix: prefix.clone(),
+                label: Label::parse(label.as_deref())?,
+                mode,
+                delete_missing: !body.disable_secret_deletion,
+                owner: id.clone(),
+                adopt: Vec::new(),
+            },
+            &BTreeMap::new(),
+        )
+        .map_err(|e| e.at("keyPrefix"))?;
+        self.db
+            .insert_sync(&NewSync {
+                id: &id,
+                org_id: self.org,
+                connection_id: &conn.id,
+                endpoint: &endpoint,
+                label: label.as_deref(),
+                key_prefix: &prefix,
+                mode,
+                disable_secret_deletion: body.disable_secret_deletion,
+                now: self.p.now(),
+            })
+            .await?;
+        self.audit("sync.create", &id, "ok", json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
+        let row = self
+            .db
+            .sync(self.org, &id)
+            .await?
+            .ok_or_else(|| not_found("sync"))?;
+        Ok(SyncBody {
+            sync: view(self.db, &row).await?,
+        })
+    }
+
+    /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
+    /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
+    /// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
+    /// keys than it keeps is refused (409 on `confirmDeletes`) unless it confirms their number.
+    pub async fn run(&self, row: &Sync, body: &RunRequest) -> Result<RunAnswer, ApiError> {
+        let desired = desired_of(body)?;
+        let conn = self
+            .connection(&row.connection_id)
+            .await?
+            .ok_or_else(|| not_found("connection"))?;
+        let endpoint = StoreEndpoint::parse(&row.endpoint, &self.cfg.cloud.endpoints())?;
+        let store_api = Store::new(&endpoint);
+        let spec = SyncSpec {
+            adopt: body.adopt.clone(),
+            ..spec_of(row)?
+        };
+        let mut planner = SyncPlanner::new(store_api.clone(), spec, &desired)?;
+        if body.dry_run {
+            let mut session = self.session(&conn).await?;
+            self.list_store(&mut planner, &mut session).await?;
+            let plan = planner.plan()?;
+            self.audit("sync.preview", &row.id, "ok", json!({})).await?;
+            return Ok(RunAnswer::Preview(PreviewBody {
+                preview: preview(&plan, &row.key_prefix, &desired),
+            }));
+        }
+        let run_id = new_id(self.p)?;
+        self.db.start_run(&run_id, &row.id, self.p.now()).await?;
+        // What the run planned and applied so far: recorded whether it finishes or not.
+        let mut planned: Option<Vec<OpSummary>> = None;
+        let mut applied: Vec<OpSummary> = Vec::new();
+        let outcome = async {
+            let mut session = self.session(&conn).await?;
+            self.list_store(&mut planner, &mut session).await?;
+            let plan = planner.plan()?;
+            plan.check_confirmed(body.confirm_deletes)?;
+            planned = Some(plan.ops.iter().map(op_summary).collect());
+            for op in &plan.ops {
+                let resp = self.send(&mut session, op.request(&store_api)?).await?;
+                match op {
+                    SyncOp::Put { .. } => appconfig::parse_put(&resp).map(|_| ())?,
+                    SyncOp::Delete { .. } => appconfig::parse_delete(&resp).map(|_| ())?,
+                }
+                applied.push(op_summary(op));
+            }
+            Ok::<_, ApiError>(plan)
+        }
+        .await;
+        let (status, result) = match &outcome {
+            Ok(plan) => (
+                RunStatus::Succeeded,
+                RunResult::Succeeded {
+                    applied,
+                    skipped: skipped(plan),
+                    imported: plan.imports.keys().cloned().collect(),
+                    conflicts: plan.conflicts.clone(),
+                },
+            ),
+            Err(e) => (
+                RunStatus::Failed,
+                RunResult::Failed {
+                    error: e.error.clone(),
+                    applied: planned.is_some().then_some(applied),
+                },
+            ),
+        };
+        let plan = planned.as_ref().map(to_json);
+        let result = to_json(&result);
+        self.db
+            .finish_run(&run_id, status, plan.as_ref(), &result, self.p.now())
+            .await?;
+        self.audit(
+            "sync.run",
+            &row.id,
+            if outcome.is_ok() { "ok" } else { "failed" },
+            json!({ "runId": run_id, "result": result }),
+        )
+        .await?;
+        outcome?;
+        Ok(RunAnswer::Ran(SyncBody {
+            sync: view(self.db, row).await?,
+        }))
+    }
+
+    /// `DELETE .../{id}?keys=remove|keep`: with `remove`, first deletes every key the sync owns
+    /// (its owner tag, conditional on the listed etag; nobody else's keys, never feature
+    /// flags), then the sync and its runs. A failed removal keeps the sync so the delete can be
+    /// repeated.
+    pub async fn delete(&self, row: &Sync, keys: KeysChoice) -> Result<SyncDeleted, ApiError> {
+        let mut removed = Vec::new();
+        let mut left = Vec::new();
+        if keys == KeysChoice::Remove {
+            let conn = self
+                .connection(&row.connection_id)
+                .await?
+                .ok_or_else(|| not_found("connection"))?;
+            let store_api = Store::new(&StoreEndpoint::parse(
+                &row.endpoint,
+                &self.cfg.cloud.endpoints(),
+            )?);
+            let mut planner = SyncPlanner::new(store_api.clone(), spec_of(row)?, &BTreeMap::new())?;
+            let mut session = self.session(&conn).await?;
+            self.list_store(&mut planner, &mut session).await?;
+            let plan = planner.removal_plan()?;
+            for op in &plan.ops {
+                let resp = self.send(&mut session, op.request(&store_api)?).await?;
+                appconfig::parse_delete(&resp)?;
+                removed.push(op_summary(op).key);
+            }
+            left = skipped(&plan);
+        }
+        let view = view(self.db, row).await?;
+        self.db.delete_sync(self.org, &row.id).await?;
+        self.audit(
+            "sync.delete",
+            &row.id,
+            "ok",
+            json!({ "keys": keys, "removed": removed }),
+        )
+        .await?;
+        Ok(SyncDeleted {
+            sync: view,
+            keys,
+            removed,
+            skipped: left,
+        })
+    }
+
+    /// `PATCH .../{id} {version, label?, keyPrefix?, mode?, disableSecretDeletion?}`: checked
+    /// as on create, written only if the sync is still at `version` (of two concurrent changes
+    /// the loser gets 409 and nothing of its request). Keys owned under an old label or prefix
+    /// keep their owner tag: they are outside the sync's reach until it points there again.
+    pub async fn update(&self, row: &Sync, body: &SyncPatch) -> Result<SyncBody, ApiError> {
+        let label = match body.label.as_deref() {
+            Some(l) => Some(l).filter(|l| !l.is_empty()),
+            None => row.label.as_deref(),
+        };
+        Label::parse(label).map_err(|e| e.at("label"))?;
+        let prefix = body.key_prefix.as_deref().unwrap_or(&row.key_prefix);
+        let mode = body.mode.unwrap_or(row.mode);
+        let disable = body
+            .disable_secret_deletion
+            .unwrap_or(row.disable_secret_deletion);
+        SyncPlanner::new(
+            Store::new(&StoreEndpoint::parse(
+                &row.endpoint,
+                &self.cfg.cloud.endpoints(),
+            )?),
+            SyncSpec {
+                prefix: prefix.to_owned(),
+                label: Label::parse(label)?,
+                mode,
+                delete_missing: !disable,
+                owner: row.id.clone(),
+                adopt: Vec::new(),
+            },
+            &BTreeMap::new(),
+        )
+        .map_err(|e| e.at("keyPrefix"))?;
+        let written = self
+            .db
+            .update_sync(
+                self.org,
+                &row.id,
+                &SyncSettings {
+                    label,
+                    key_prefix: prefix,
+                    mode,
+                    disable_secret_deletion: disable,
+                    version: body.version,
+                    now: self.p.now(),
+                },
+            )
+            .await?;
+        if !written {
+            return Err(ApiError::from(
+                Error::field(
+                    "version",
+                    Code::Conflict,
+                    format!(
+                        "the sync changed since version {}: nothing was written",
+                        body.version
+                    ),
+                )
+                .with_hint("GET the sync, then repeat the change with its current version"),
+            ));
+        }
+        self.audit("sync.update", &row.id, "ok", json!({ "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
+        let row = self
+            .db
+            .sync(self.org, &row.id)
+            .await?
+            .ok_or_else(|| not_found("sync"))?;
+        Ok(SyncBody {
+            sync: view(self.db, &row).await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection_store::ConnectionStore;
+    use crate::fakes::{
+        APP, FakePlatform, FakeStore, MemoryStore, NOW, SECRET, TENANT, block_on, oauth_config,
+    };
+    use crate::records::NewConnection;
+    use crate::secret_field::Field;
+    use azconn_core::form::Method;
+    use azconn_core::http::HttpResponse;
+
+    const STORE: &str = "https://store1.azconfig.io";
+
+    /// A store with the App Configuration connection `c1` for [`STORE`].
+    fn db() -> MemoryStore {
+        let db = MemoryStore::default();
+        block_on(db.insert(
+            &NewConnection {
+                id: "c1",
+                org_id: "org1",
+                ty: ConnectionType::AzureAppConfiguration,
+                method: Method::ClientSecret,
+                name: "config",
+                description: None,
+                tenant_id: TENANT,
+                client_id: Some(APP),
+                cloud: "global",
+                endpoint: Some(STORE),
+                credential_info: &json!({}),
+                created_by: None,
+                now: NOW,
+            },
+            &[(Field::ClientSecret, SECRET.to_owned())],
+        ))
+        .expect("connection");
+        db
+    }
+
+    fn syncs<'a>(
+        db: &'a MemoryStore,
+        p: &'a FakePlatform,
+        cfg: &'a Config,
+    ) -> Syncs<'a, MemoryStore, FakePlatform> {
+        Syncs {
+            db,
+            p,
+            cfg,
+            org: "org1",
+            actor: "u1",
+        }
+    }
+
+    fn created(s: &Syncs<'_, MemoryStore, FakePlatform>, body: Value) -> Sync {
+        let id = block_on(s.create(&SyncRequest::parse(&body).expect("request")))
+            .expect("created")
+            .sync
+            .id;
+        s.db.sync_row(&id).expect("row")
+    }
+
+    fn run(
+        s: &Syncs<'_, MemoryStore, FakePlatform>,
+        row: &Sync,
+        body: Value,
+    ) -> Result<RunAnswer, ApiError> {
+        block_on(s.run(row, &RunRequest::parse(&body).expect("run")))
+    }
+
+    fn store_of(p: &FakePlatform) -> std::cell::Ref<'_, FakeStore> {
+        std::cell::Ref::map(p.store.borrow(), |s| s.as_ref().expect("store"))
+    }
+
+    fn preview_of(answer: RunAnswer) -> Preview {
+        match answer {
+            RunAnswer::Preview(p) => p.preview,
+            RunAnswer::Ran(_) => panic!("not a preview"),
+        }
+    }
+
+    #[test]
+    fn create_checks_every_field_and_stores_the_sync() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        for (body, field, status) in [
+            (json!({ "connectionId": "nope" }), "connectionId", 404),
+            (
+                json!({ "connectionId": "c1", "endpoint": "https://evil.example.com" }),
+                "endpoint",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "label": "a\u{7}b" }),
+                "label",
+                400,
+            ),
+            (
+                json!({ "connectionId": "c1", "keyPrefix": ".appconfig.featureflag/x" }),
+                "keyPrefix",
+                400,
+            ),
+        ] {
+            let e = block_on(s.create(&SyncRequest::parse(&body).expect("request")))
+                .expect_err("rejected");
+            assert_eq!(e.error.field.as_deref(), Some(field), "{body}");
+            assert_eq!(e.status, status, "{body}");
+        }
+        assert!(db.syncs.rows.borrow().is_empty());
+        let row = created(
+            &s,
+            json!({ "connectionId": "c1", "keyPrefix": "app/", "label": "prod" }),
+        );
+        assert_eq!(row.endpoint, STORE, "the connection's endpoint");
+        assert_eq!(row.key_prefix, "app/");
+        assert_eq!(row.label.as_deref(), Some("prod"));
+        assert_eq!(row.mode, SyncMode::Overwrite);
+        assert!(!row.disable_secret_deletion);
+        assert_eq!(row.version, 1);
+        assert!(p.requests.borrow().is_empty(), "nothing sent on create");
+        assert_eq!(db.actions(), [("sync.create".into(), "ok".into())]);
+    }
+
+    #[test]
+    fn a_connection_without_an_endpoint_needs_one() {
+        let (db, p, cfg) = (db(), FakePlatform::new(), oauth_config());
+        db.connections.borrow_mut()[0].endpoint = None;
+        let e = block_on(
+            syncs(&db, &p, &cfg)
+                .create(&SyncRequest::parse(&json!({ "connectionId": "c1" })).expect("request")),
+        )
+        .expect_err("no endpoint");
+        assert_eq!(e.error.field.as_deref(), Some("endpoint"));
+    }
+
+    #[test]
+    fn a_run_writes_owned_tagged_keys_with_conditions_and_converges() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "DB": "one", "API": { "kind": "plain", "value": "two" } } }),
+        )
+        .expect("ran");
+        {
+            let store = store_of(&p);
+            assert_eq!(store.keys(), ["app/API", "app/DB"]);
+            let db_kv = store.get("app/DB").expect("kv");
+            assert_eq!(db_kv.value, "one");
+            assert_eq!(db_kv.tags.get("azconn-sync"), Some(&row.id));
+            assert_eq!(
+                db_kv.tags.get("managed-by").map(String::as_str),
+                Some("azconn")
+            );
+        }
+        let puts: Vec<String> = p.store_calls();
+        assert_eq!(puts, ["GET /kv", "PUT /kv/app/API", "PUT /kv/app/DB"]);
+        let requests = p.requests.borrow();
+        let put = requests
+            .iter()
+            .find(|r| r.method.as_str() == "PUT")
+            .expect("put");
+        assert_eq!(
+            put.header("if-none-match"),
+            Some("*"),
+            "a new key is create-only"
+        );
+        assert!(
+            put.header("authorization")
+                .is_some_and(|a| a.starts_with("Bearer "))
+        );
+        drop(requests);
+        // Each request echoes the Sync-Token of the previous answer.
+        assert_eq!(store_of(&p).sync_tokens[0], None);
+        assert!(store_of(&p).sync_tokens[1..].iter().all(Option::is_some));
+        let last = db.runs_of(&row.id).pop().expect("run");
+        assert_eq!(last.status, RunStatus::Succeeded);
+        assert_eq!(
+            last.result.as_ref().expect("result")["applied"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+        assert!(
+            !last.result.expect("result").to_string().contains("one"),
+            "keys only, never values"
+        );
+
+        // The same secrets again: nothing to write.
+        let sent = p.store_calls().len();
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "DB": "one", "API": "two" } }),
+        )
+        .expect("ran");
+        assert_eq!(p.store_calls()[sent..], ["GET /kv"]);
+        // A changed value is written only over the etag it was read with.
+        let etag = store_of(&p).get("app/DB").expect("kv").etag.clone();
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "DB": "uno", "API": "two" } }),
+        )
+        .expect("ran");
+        let requests = p.requests.borrow();
+        let put = requests.last().expect("put");
+        assert_eq!(put.header("if-match"), Some(format!("\"{etag}\"").as_str()));
+        drop(requests);
+        assert_eq!(store_of(&p).get("app/DB").expect("kv").value, "uno");
+        assert_eq!(
+            db.actions()
+                .iter()
+                .filter(|(a, o)| a == "sync.run" && o == "ok")
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn keys_it_does_not_own_are_conflicts_unless_adopted() {
+        let store = FakeStore::with(&[
+            ("app/DB", "theirs", None),
+            ("app/OTHER", "x", Some("sync-2")),
+        ]);
+        let (db, p, cfg) = (db(), FakePlatform::with_store(store), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        let preview = preview_of(
+            run(
+                &s,
+                &row,
+                json!({ "secrets": { "DB": "mine", "OTHER": "mine" }, "dryRun": true }),
+            )
+            .expect("preview"),
+        );
+        let reasons: Vec<(String, Option<String>)> = preview
+            .conflicts
+            .iter()
+            .map(|c| (c.key.clone(), c.owner.clone()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("app/DB".into(), None),
+                ("app/OTHER".into(), Some("sync-2".into()))
+            ]
+        );
+        assert!(preview.create.is_empty() && preview.update.is_empty());
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "DB": "mine", "OTHER": "mine" } }),
+        )
+        .expect("ran");
+        assert_eq!(
+            store_of(&p).get("app/DB").expect("kv").value,
+            "theirs",
+            "left alone"
+        );
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "DB": "mine", "OTHER": "mine" }, "adopt": ["app/DB"] }),
+        )
+        .expect("adopted");
+        let store = store_of(&p);
+        assert_eq!(store.get("app/DB").expect("kv").value, "mine");
+        assert_eq!(
+            store.get("app/DB").expect("kv").tags.get("azconn-sync"),
+            Some(&row.id)
+        );
+        assert_eq!(
+            store.get("app/OTHER").expect("kv").value,
+            "x",
+            "another sync's key"
+        );
+    }
+
+    #[test]
+    fn a_preview_writes_nothing_and_lists_every_change() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "A": "1", "B": "2", "C": "3" } }),
+        )
+        .expect("ran");
+        let preview = preview_of(
+            run(
+                &s,
+                &row,
+                json!({ "secrets": { "A": "1", "B": "22", "D": "4" }, "dryRun": true }),
+            )
+            .expect("preview"),
+        );
+        assert_eq!(preview.create, ["app/D"]);
+        assert_eq!(preview.update, ["app/B"]);
+        assert_eq!(preview.delete, ["app/C"]);
+        assert_eq!(preview.unchanged, ["app/A"]);
+        assert_eq!(preview.confirm_deletes, None);
+        assert_eq!(store_of(&p).get("app/B").expect("kv").value, "2");
+        assert_eq!(db.runs_of(&row.id).len(), 1, "a preview is not a run");
+        assert!(db.actions().contains(&("sync.preview".into(), "ok".into())));
+    }
+
+    #[test]
+    fn deleting_more_than_it_keeps_needs_the_confirmed_count() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "A": "1", "B": "2", "C": "3" } }),
+        )
+        .expect("ran");
+        let e = run(&s, &row, json!({ "secrets": { "A": "1" } })).expect_err("unconfirmed");
+        assert_eq!(
+            (e.status, e.error.field.as_deref()),
+            (409, Some("confirmDeletes"))
+        );
+        assert_eq!(store_of(&p).keys().len(), 3, "nothing deleted");
+        let failed = db.runs_of(&row.id).pop().expect("run");
+        assert_eq!(failed.status, RunStatus::Failed);
+        assert_eq!(failed.result.expect("result")["applied"], Value::Null);
+        let e = run(
+            &s,
+            &row,
+            json!({ "secrets": { "A": "1" }, "confirmDeletes": 1 }),
+        )
+        .expect_err("wrong count");
+        assert_eq!(e.status, 409);
+        run(
+            &s,
+            &row,
+            json!({ "secrets": { "A": "1" }, "confirmDeletes": 2 }),
+        )
+        .expect("confirmed");
+        assert_eq!(store_of(&p).keys(), ["app/A"]);
+    }
+
+    #[test]
+    fn disabled_secret_deletion_never_deletes() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(
+            &s,
+            json!({ "connectionId": "c1", "keyPrefix": "app/", "disableSecretDeletion": true }),
+        );
+        run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        run(&s, &row, json!({ "secrets": {} })).expect("ran");
+        assert_eq!(store_of(&p).keys(), ["app/A", "app/B"]);
+    }
+
+    #[test]
+    fn a_write_that_loses_its_precondition_fails_the_run_with_what_was_applied() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        // Someone changes B between this run's listing and its write.
+        p.answer(
+            crate::fakes::Service::Store,
+            HttpResponse::new(200, {
+                let store = store_of(&p);
+                let items: Vec<Value> = store
+                    .items
+                    .iter()
+                    .map(|kv| json!({ "key": kv.key, "label": null, "value": kv.value, "etag": kv.etag, "tags": kv.tags }))
+                    .collect();
+                json!({ "items": items }).to_string()
+            }),
+        );
+        p.store.borrow_mut().as_mut().expect("store").items[1].etag = "changed".into();
+        let e = run(&s, &row, json!({ "secrets": { "A": "11", "B": "22" } })).expect_err("412");
+        assert_eq!(e.error.code, Code::PreconditionFailed);
+        let failed = db.runs_of(&row.id).pop().expect("run");
+        assert_eq!(failed.status, RunStatus::Failed);
+        let applied = failed.result.expect("result")["applied"].clone();
+        assert_eq!(
+            applied.as_array().map(Vec::len),
+            Some(1),
+            "A was written first: {applied}"
+        );
+        assert!(db.actions().contains(&("sync.run".into(), "failed".into())));
+    }
+
+    #[test]
+    fn a_run_checks_its_secrets_by_name() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1" }));
+        let e = run(&s, &row, json!({})).expect_err("no secrets");
+        assert_eq!(e.error.field.as_deref(), Some("secrets"));
+        let e = run(&s, &row, json!({ "secrets": { "X": 5 } })).expect_err("bad value");
+        assert_eq!(e.error.field.as_deref(), Some("secrets.X"));
+        assert!(p.requests.borrow().is_empty());
+        assert!(db.runs_of(&row.id).is_empty());
+    }
+
+    #[test]
+    fn updates_are_written_only_at_the_version_read() {
+        let (db, p, cfg) = (db(), FakePlatform::new(), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "label": "prod" }));
+        let patch = |v: Value| SyncPatch::parse(&v).expect("patch");
+        let updated = block_on(s.update(
+            &row,
+            &patch(json!({ "version": 1, "keyPrefix": "new/", "label": "" })),
+        ))
+        .expect("updated");
+        assert_eq!(updated.sync.version, 2);
+        assert_eq!(updated.sync.key_prefix, "new/");
+        assert_eq!(updated.sync.label, None, "an empty label removes it");
+        let e = block_on(s.update(&row, &patch(json!({ "version": 1, "keyPrefix": "x/" }))))
+            .expect_err("stale");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("version")));
+        assert_eq!(db.sync_row(&row.id).expect("row").key_prefix, "new/");
+        db.concurrent_write.set(true);
+        let e = block_on(s.update(&row, &patch(json!({ "version": 2, "keyPrefix": "x/" }))))
+            .expect_err("raced");
+        assert_eq!(e.status, 409);
+        db.concurrent_write.set(false);
+        let e = block_on(s.update(&row, &patch(json!({ "version": 3, "label": "a\u{7}b" }))))
+            .expect_err("label");
+        assert_eq!(e.error.field.as_deref(), Some("label"));
+    }
+
+    #[test]
+    fn delete_with_remove_deletes_only_the_keys_it_owns() {
+        let store = FakeStore::with(&[
+            ("app/THEIRS", "x", None),
+            ("app/OTHER", "y", Some("sync-2")),
+        ]);
+        let (db, p, cfg) = (db(), FakePlatform::with_store(store), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        let deleted = block_on(s.delete(&row, KeysChoice::Remove)).expect("deleted");
+        assert_eq!(deleted.removed, ["app/A", "app/B"]);
+        assert_eq!(store_of(&p).keys(), ["app/OTHER", "app/THEIRS"]);
+        assert!(db.sync_row(&row.id).is_none());
+        assert!(db.runs_of(&row.id).is_empty(), "its runs go with it");
+        let requests = p.requests.borrow();
+        let delete = requests
+            .iter()
+            .rev()
+            .find(|r| r.method.as_str() == "DELETE")
+            .expect("delete");
+        assert!(
+            delete.header("if-match").is_some(),
+            "conditional on the listed etag"
+        );
+    }
+
+    #[test]
+    fn delete_with_keep_leaves_the_store_alone() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(&s, &row, json!({ "secrets": { "A": "1" } })).expect("ran");
+        let sent = p.requests.borrow().len();
+        let deleted = block_on(s.delete(&row, KeysChoice::Keep)).expect("deleted");
+        assert!(deleted.removed.is_empty());
+        assert_eq!(p.requests.borrow().len(), sent);
+        assert_eq!(store_of(&p).keys(), ["app/A"]);
+        assert!(db.sync_row(&row.id).is_none());
+        assert!(db.actions().contains(&("sync.delete".into(), "ok".into())));
+    }
+
+    #[test]
+    fn a_failed_removal_keeps_the_sync() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(&s, &row, json!({ "secrets": { "A": "1" } })).expect("ran");
+        p.answer(
+            crate::fakes::Service::Store,
+            HttpResponse::new(
+                403,
+                json!({ "type": "https://azconfig.io/errors/forbidden", "title": "Forbidden", "status": 403 }).to_string(),
+            ),
+        );
+        block_on(s.delete(&row, KeysChoice::Remove)).expect_err("forbidden");
+        assert!(db.sync_row(&row.id).is_some());
+        assert_eq!(store_of(&p).keys(), ["app/A"]);
+        block_on(s.delete(&row, KeysChoice::Remove)).expect("repeated");
+        assert!(store_of(&p).keys().is_empty());
+    }
+}
