@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod api_error;
+pub mod bearer;
 pub mod config;
 pub mod connection_fields;
 pub mod connection_store;

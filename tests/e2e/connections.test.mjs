@@ -142,6 +142,16 @@ describe('client secret connections', () => {
     assert.equal(none.json.error.code, 'unauthenticated');
   });
 
+  test('the Bearer scheme is case-insensitive (RFC 9110); another scheme is 401', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const r = await env.api('GET', CS, { headers: { authorization: `${scheme} ${orgA.token}` } });
+      assert.equal(r.status, 200, `${scheme}: ${r.text}`);
+    }
+    const basic = await env.api('GET', CS, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    assert.equal(basic.status, 401, basic.text);
+    assert.match(basic.json.error.message, /not `Bearer <token>`/);
+  });
+
   test('a method a path does not take answers 405 with Allow; an unknown path 404', async () => {
     const put = await env.api('PUT', CS, { token: orgA.token, body: {} });
     assert.equal(put.status, 405, put.text);

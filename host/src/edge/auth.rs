@@ -165,10 +165,7 @@ fn bearer(req: &Request, cfg: &Config) -> Result<Option<Bearer>, ApiError> {
     let Some(h) = req.headers().get("authorization")? else {
         return Ok(None);
     };
-    let token = h
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let token = crate::bearer::bearer_token(&h)
         .ok_or_else(|| unauthenticated("the Authorization header is not `Bearer <token>`"))?;
     let hash = sha256_hex(token);
     // Compared as SHA-256 digests: equal lengths, so not even the length leaks.
