@@ -533,6 +533,14 @@ mod tests {
         assert_eq!(found, listed);
     }
 
+    /// The UI's action filter offers exactly these (its list is typed out in TypeScript).
+    #[test]
+    fn the_ui_offers_the_same_actions() {
+        let ui = include_str!("../../www/src/audit.ts").replace('\'', "\"");
+        let offered: Vec<String> = action_literals(&ui);
+        assert_eq!(offered, ACTIONS);
+    }
+
     /// String literals shaped as an action (`area.verb`, an area that audits) in `text`.
     fn action_literals(text: &str) -> Vec<String> {
         const AREAS: &[&str] = &[
