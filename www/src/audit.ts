@@ -25,7 +25,7 @@ export interface AuditPage {
 
 /** The actions the Worker records: the same list as host/src/audit.rs `ACTIONS` (a host test
  * holds the two together). */
-export const AUDIT_ACTIONS = [
+const AUDIT_ACTIONS = [
   'connection.create',
   'connection.delete',
   'connection.token',
@@ -56,7 +56,7 @@ const PAGE_SIZE = 50;
 const FILTERS = ['action', 'outcome', 'actor', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-export const auditLog = (query: URLSearchParams) => call<AuditPage>('GET', `/audit-log?${query.toString()}`);
+const auditLog = (query: URLSearchParams) => call<AuditPage>('GET', `/audit-log?${query.toString()}`);
 
 /** Local midnight of a `YYYY-MM-DD` day, in unix seconds; `end` gives the day's last second. */
 function dayBound(day: string, end: boolean): number | null {
