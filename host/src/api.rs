@@ -868,6 +868,15 @@ pub struct SyncDeleted {
     pub skipped: Vec<Skipped>,
 }
 
+/// `GET /audit-log`: one page, newest first. `nextCursor` is the `before` that asks for the
+/// next page, `null` on the last one.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next_cursor: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

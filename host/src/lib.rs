@@ -1,16 +1,19 @@
 //! azconn's edge host: a Cloudflare Worker (workers-rs) over the sans-IO core. The Worker
 //! executes the core's requests with Fetch, signs with WebCrypto and persists in D1.
 //!
-//! The modules here compile and are tested natively: the API's routes and bodies, the stored
-//! records, the configuration and keyring, and the use-cases: connections (create, validate,
-//! update, delete), the OAuth start and callback, token single flight, rotation and sync runs.
+//! The modules here compile and are tested natively: the API's routes and bodies, the audit
+//! log's query, the stored records, the configuration and keyring, and the use-cases:
+//! connections (create, validate, update, delete), the OAuth start and callback, token single
+//! flight, rotation and sync runs.
 //! They are written over small traits for what the platform provides (`platform`: clock,
 //! entropy, outbound HTTP, signing; `connection_store`, `oauth_flow::SignInStore`,
-//! `token_flight::TokenSource`, `rotation_store`, `sync_store`: storage) and tested with in-memory fakes (`fakes`). `edge`
-//! exists only on wasm32: the D1, Fetch and WebCrypto adapters and the entry points.
+//! `token_flight::TokenSource`, `rotation_store`, `sync_store`: storage) and tested with
+//! in-memory fakes (`fakes`). `edge` exists only on wasm32: the D1, Fetch and WebCrypto
+//! adapters and the entry points.
 
 pub mod api;
 pub mod api_error;
+pub mod audit;
 pub mod bearer;
 pub mod config;
 pub mod connection_fields;

@@ -384,7 +384,7 @@ describe('faults and restarts', () => {
 
 describe('no secret anywhere', () => {
   test('audit log and wrangler log', async () => {
-    const audit = await env.api('GET', '/api/v1/audit-log', { token: orgA.token });
+    const audit = await env.api('GET', '/api/v1/audit-log?limit=200', { token: orgA.token });
     assert.equal(audit.status, 200);
     assert.ok(audit.json.entries.length > 5);
     assert.ok(audit.json.entries.some((e) => e.action === 'connection.create' && e.outcome === 'failed'));

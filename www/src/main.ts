@@ -6,10 +6,12 @@ import { renderSignIn } from './signin';
 import { renderConnections } from './connections';
 import { renderCallback } from './callback';
 import { renderDetail } from './detail';
+import { renderAudit } from './audit';
 import { loadCore } from './core';
 
 export const CALLBACK_PATH = '/organization/app-connections/azure/oauth/callback';
 const CONNECTIONS_PATH = '/organization/app-connections';
+const AUDIT_PATH = '/organization/audit-log';
 
 export function navigate(path: string, replace = false): void {
   if (replace) history.replaceState(null, '', path);
@@ -52,8 +54,14 @@ function layout(main: HTMLElement): void {
   );
 }
 
-function settingsPage(): { main: HTMLElement; content: HTMLElement } {
-  const content = h('div', { class: 'tab-panel', id: 'tab-connections', role: 'tabpanel', 'aria-labelledby': 'tab-connections-label' });
+type Tab = 'connections' | 'audit';
+const TABS: { tab: Tab; href: string; name: string }[] = [
+  { tab: 'connections', href: CONNECTIONS_PATH, name: 'App Connections' },
+  { tab: 'audit', href: AUDIT_PATH, name: 'Audit log' },
+];
+
+function settingsPage(active: Tab): { main: HTMLElement; content: HTMLElement } {
+  const content = h('div', { class: 'tab-panel', id: `tab-${active}`, role: 'tabpanel', 'aria-labelledby': `tab-${active}-label` });
   const main = h(
     'main',
     { id: 'main', class: 'page', tabindex: -1 },
@@ -61,7 +69,9 @@ function settingsPage(): { main: HTMLElement; content: HTMLElement } {
     h(
       'nav',
       { class: 'tabs', role: 'tablist', 'aria-label': 'Organization settings' },
-      h('a', { id: 'tab-connections-label', role: 'tab', 'aria-selected': 'true', href: CONNECTIONS_PATH, 'data-link': true, class: 'tab active' }, 'App Connections'),
+      TABS.map((t) =>
+        h('a', { id: `tab-${t.tab}-label`, role: 'tab', 'aria-selected': String(t.tab === active), href: t.href, 'data-link': true, class: t.tab === active ? 'tab active' : 'tab' }, t.name),
+      ),
     ),
     content,
   );
@@ -111,8 +121,12 @@ export async function route(): Promise<void> {
     navigate(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, true);
     return;
   }
-  const { main, content } = settingsPage();
+  const { main, content } = settingsPage(path === AUDIT_PATH ? 'audit' : 'connections');
   layout(main);
+  if (path === AUDIT_PATH) {
+    await renderAudit(content);
+    return;
+  }
   const detail = path.match(/^\/organization\/app-connections\/(azure-client-secrets|azure-app-configuration)\/([0-9a-f]+)$/);
   if (detail) {
     await renderDetail(content, detail[1] as 'azure-client-secrets' | 'azure-app-configuration', detail[2]!);

@@ -13,6 +13,7 @@ mod syncs;
 mod tokens;
 
 use crate::api;
+use crate::audit::AuditQuery;
 use crate::config::{CALLBACK_PATH, Config};
 use crate::headers::{BodyKind, security_headers};
 use crate::limits;
@@ -327,12 +328,9 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::AuditLog => {
             let (org, _) = principal.org()?;
-            ok(
-                200,
-                &api::AuditLog {
-                    entries: db.audit_log(org).await?,
-                },
-            )
+            let q = AuditQuery::parse(req.url()?.query().unwrap_or_default())?;
+            let rows = db.audit_log(org, &q).await?;
+            ok(200, &q.page(rows))
         }
         Route::CreateRotation => {
             let (org, actor) = principal.org()?;

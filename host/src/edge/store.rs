@@ -5,6 +5,7 @@
 use super::reply::{ApiError, internal};
 use super::runtime::{now_s, random};
 use crate::api_error::Dependent;
+use crate::audit::{AuditQuery, MAX_NUMBER, Outcome};
 use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
@@ -322,11 +323,27 @@ impl<'a> Storage<'a> {
         )
     }
 
-    /// The newest 200 entries.
-    pub async fn audit_log(&self, org: &str) -> Result<Vec<AuditEntry>, ApiError> {
+    /// The organization's entries matching `q`, newest first, older than its cursor: up to
+    /// [`AuditQuery::fetch_limit`] rows. The cursor bounds the `(org_id, id)` index range, so a
+    /// deep page costs what the first one does.
+    pub async fn audit_log(&self, org: &str, q: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
         self.all(
-            "SELECT id, at, actor, action, target, outcome, detail FROM audit_log WHERE org_id = ?1 ORDER BY id DESC LIMIT 200",
-            &[s(org)],
+            "SELECT id, at, actor, action, target, outcome, detail FROM audit_log \
+             WHERE org_id = ?1 AND id < ?2 AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR actor = ?4) \
+             AND (?5 IS NULL OR target = ?5) AND (?6 IS NULL OR outcome = ?6) \
+             AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at <= ?8) \
+             ORDER BY id DESC LIMIT ?9",
+            &[
+                s(org),
+                n(q.before.unwrap_or(MAX_NUMBER)),
+                opt(q.action),
+                opt(q.actor.as_deref()),
+                opt(q.target.as_deref()),
+                opt(q.outcome.map(Outcome::as_str)),
+                opt_n(q.since),
+                opt_n(q.until),
+                n(i64::from(q.fetch_limit())),
+            ],
         )
         .await
     }
