@@ -106,12 +106,6 @@ pub struct SessionView {
     pub organization_name: Option<String>,
 }
 
-/// `GET /audit-log`.
-#[derive(Debug, Serialize)]
-pub struct AuditLog {
-    pub entries: Vec<AuditEntry>,
-}
-
 /// Whether a method can be used in this deployment, and why not.
 #[derive(Debug, Serialize)]
 pub struct MethodOption {

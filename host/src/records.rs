@@ -144,7 +144,8 @@ pub struct Credential {
     pub name: Option<String>,
 }
 
-/// One row of `audit_log`; `detail` is the JSON text it was recorded with.
+/// One row of `audit_log`. `detail` is stored as the JSON text it was recorded with and
+/// answered as that JSON value, so no client parses JSON inside JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,
@@ -153,7 +154,16 @@ pub struct AuditEntry {
     pub action: String,
     pub target: Option<String>,
     pub outcome: String,
+    #[serde(serialize_with = "detail_value")]
     pub detail: Option<String>,
+}
+
+/// The recorded JSON text as its value (text that is not JSON, as a string).
+fn detail_value<S: serde::Serializer>(detail: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let value = detail.as_deref().map(|text| {
+        serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+    });
+    serde::Serialize::serialize(&value, s)
 }
 
 /// A pending OAuth sign-in (`oauth_pending`).
@@ -408,5 +418,27 @@ mod tests {
             wire_name(&SyncMode::ImportPreferSource),
             "importPreferSource"
         );
+    }
+
+    #[test]
+    fn an_audit_detail_is_answered_as_its_json_value() {
+        let entry = |detail: Option<&str>| AuditEntry {
+            id: 1,
+            at: 2,
+            actor: "admin".into(),
+            action: "connection.create".into(),
+            target: None,
+            outcome: "ok".into(),
+            detail: detail.map(str::to_owned),
+        };
+        let detail = |e: AuditEntry| serde_json::to_value(e).expect("json")["detail"].clone();
+        assert_eq!(
+            detail(entry(Some(
+                r#"{"name":"graph","error":{"code":"conflict"}}"#
+            ))),
+            json!({ "name": "graph", "error": { "code": "conflict" } })
+        );
+        assert_eq!(detail(entry(Some("not json"))), json!("not json"));
+        assert_eq!(detail(entry(None)), Value::Null);
     }
 }

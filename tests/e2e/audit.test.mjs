@@ -69,7 +69,7 @@ before(async () => {
   // Over 50 entries in A, so the default page is full.
   for (let i = 0; i < 55; i++) await newToken(orgA, `a-${i}`);
   for (let i = 0; i < 3; i++) await newToken(orgB, `b-${i}`);
-  const defaultToken = (await all(orgA)).find((e) => e.action === 'token.create' && JSON.parse(e.detail).name === 'default');
+  const defaultToken = (await all(orgA)).find((e) => e.action === 'token.create' && e.detail.name === 'default');
   actorA = `token:${defaultToken.target}`;
   for (const name of ['wrong-1', 'wrong-2']) {
     const r = await env.api('POST', CS, { token: orgA.token, body: form(name, 'azc8Q~thisIsNotTheRightSecretValue.000000') });
@@ -112,7 +112,7 @@ describe('paging', () => {
     assert.equal(now.length, snapshot.length + written);
     assert.deepEqual(ids(now.slice(written)), ids(snapshot));
     assert.deepEqual(
-      now.slice(0, written).map((e) => JSON.parse(e.detail).name),
+      now.slice(0, written).map((e) => e.detail.name),
       Array.from({ length: written }, (_, i) => `between-${written - i}`),
     );
   });
@@ -141,7 +141,7 @@ describe('filters', () => {
     const everything = await all(orgA);
     const creates = (await log(orgA, 'action=connection.create&limit=200')).entries;
     assert.deepEqual(ids(creates), ids(everything.filter((e) => e.action === 'connection.create')));
-    assert.deepEqual(creates.map((e) => [JSON.parse(e.detail).name, e.outcome]), [['graph', 'ok'], ['wrong-2', 'failed'], ['wrong-1', 'failed']]);
+    assert.deepEqual(creates.map((e) => [e.detail.name, e.outcome]), [['graph', 'ok'], ['wrong-2', 'failed'], ['wrong-1', 'failed']]);
     const orgCreate = (await log(orgA, 'action=organization.create')).entries;
     assert.deepEqual(orgCreate.map((e) => e.target), [orgA.id]);
     assert.deepEqual(await log(orgA, 'action=sync.run'), { entries: [], nextCursor: null });
@@ -150,7 +150,7 @@ describe('filters', () => {
   test('outcome: failed and ok split the log', async () => {
     const everything = await all(orgA);
     const failed = (await log(orgA, 'outcome=failed&limit=200')).entries;
-    assert.deepEqual(failed.map((e) => JSON.parse(e.detail).name), ['wrong-2', 'wrong-1']);
+    assert.deepEqual(failed.map((e) => e.detail.name), ['wrong-2', 'wrong-1']);
     const ok = (await log(orgA, 'outcome=ok&limit=200')).entries;
     assert.deepEqual(ids(ok), ids(everything.filter((e) => e.outcome === 'ok')));
     assert.equal(ok.length + failed.length, everything.length);
@@ -171,7 +171,7 @@ describe('filters', () => {
     assert.deepEqual(forConnection.map((e) => [e.action, e.outcome]), [['connection.create', 'ok']]);
     const token = await newToken(orgA, 'targeted');
     const forToken = (await log(orgA, `target=${token}`)).entries;
-    assert.deepEqual(forToken.map((e) => [e.action, JSON.parse(e.detail).name]), [['token.create', 'targeted']]);
+    assert.deepEqual(forToken.map((e) => [e.action, e.detail.name]), [['token.create', 'targeted']]);
   });
 
   test('since and until: inclusive bounds on the entry time', async () => {
@@ -192,7 +192,7 @@ describe('filters', () => {
   test('filters combine', async () => {
     const everything = await all(orgA);
     const failedCreates = (await log(orgA, `action=connection.create&outcome=failed&actor=${encodeURIComponent(actorA)}&since=${everything.at(-1).at}`)).entries;
-    assert.deepEqual(failedCreates.map((e) => JSON.parse(e.detail).name), ['wrong-2', 'wrong-1']);
+    assert.deepEqual(failedCreates.map((e) => e.detail.name), ['wrong-2', 'wrong-1']);
     assert.deepEqual((await log(orgA, 'action=token.create&outcome=failed')).entries, []);
   });
 });

@@ -103,7 +103,7 @@ describe('rotation', () => {
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.rotation.status, 'active');
       const verifies = (await env.api('GET', '/api/v1/audit-log?action=rotation.verify&limit=200', { token: org.token })).json.entries
-        .filter((e) => e.action === 'rotation.verify' && JSON.parse(e.detail).keyId === r.json.secret.keyId);
+        .filter((e) => e.action === 'rotation.verify' && e.detail.keyId === r.json.secret.keyId);
       assert.ok(verifies.some((e) => e.outcome === 'failed'), 'the first verification met AADSTS7000215');
       assert.equal(verifies[0].outcome, 'ok', 'the last verification succeeded');
       // The secret azconn did not create was never touched.

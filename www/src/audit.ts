@@ -13,8 +13,8 @@ export interface AuditEntry {
   action: string;
   target: string | null;
   outcome: string;
-  /** The JSON text the entry was recorded with. */
-  detail: string | null;
+  /** What the entry was recorded with (an object of named values). */
+  detail: unknown;
 }
 
 /** One page (host/src/api.rs `AuditPage`): `nextCursor` is the next page's `before`. */
@@ -89,21 +89,16 @@ function detailValue(x: unknown): string {
   return JSON.stringify(x);
 }
 
-/** The detail JSON as `key: value` pairs, or the text as recorded. */
-function detailText(detail: string | null): string {
-  if (!detail) return '';
-  try {
-    const v: unknown = JSON.parse(detail);
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.entries(v)
-        .filter(([, x]) => x !== null)
-        .map(([k, x]) => `${k}: ${detailValue(x)}`)
-        .join(', ');
-    }
-  } catch {
-    /* not JSON: shown as recorded */
+/** The detail as `key: value` pairs; anything else as one value. */
+function detailText(detail: unknown): string {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail === 'object' && !Array.isArray(detail)) {
+    return Object.entries(detail)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => `${k}: ${detailValue(x)}`)
+      .join(', ');
   }
-  return detail;
+  return detailValue(detail);
 }
 
 export async function renderAudit(root: HTMLElement): Promise<void> {

@@ -403,6 +403,11 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
         area.focus();
         return;
       }
+      // The previous plan goes at once: its choices must not be taken for the new one's.
+      planned = null;
+      choices = () => null;
+      apply.disabled = true;
+      preview.replaceChildren();
       previewBtn.disabled = true;
       previewBtn.textContent = 'Reading the store…';
       try {
