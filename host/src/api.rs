@@ -15,11 +15,13 @@ use serde_json::Value;
 
 /// `GET /health`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Health {
     pub ok: bool,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -27,6 +29,7 @@ pub struct Organization {
 
 /// A new API token: the value is shown once, only its hash is stored.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NewToken {
     pub id: String,
     pub name: String,
@@ -35,6 +38,7 @@ pub struct NewToken {
 
 /// `POST /organizations`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OrganizationCreated {
     pub organization: Organization,
     pub token: NewToken,
@@ -42,11 +46,13 @@ pub struct OrganizationCreated {
 
 /// `POST /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenCreated {
     pub token: NewToken,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenView {
     pub id: String,
@@ -68,11 +74,13 @@ impl From<ApiToken> for TokenView {
 
 /// `GET /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenList {
     pub tokens: Vec<TokenView>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenRef {
     pub id: String,
     pub name: String,
@@ -80,12 +88,14 @@ pub struct TokenRef {
 
 /// `DELETE /organizations/{id}/tokens/{tokenId}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenRevoked {
     pub token: TokenRef,
 }
 
 /// `POST /sessions`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCreated {
     pub organization_id: String,
@@ -93,6 +103,7 @@ pub struct SessionCreated {
 
 /// `DELETE /sessions`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SignedOut {
     pub signed_out: bool,
@@ -100,6 +111,7 @@ pub struct SignedOut {
 
 /// `GET /session`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     pub organization_id: String,
@@ -108,20 +120,24 @@ pub struct SessionView {
 
 /// `GET /audit-log`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
 }
 
 /// Whether a method can be used in this deployment, and why not.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MethodOption {
     pub method: Method,
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub reason: Option<Error>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TypeOptions {
     #[serde(rename = "type")]
@@ -132,6 +148,7 @@ pub struct TypeOptions {
 
 /// `GET /app-connections/options`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectionOptions {
     pub cloud: Cloud,
     pub options: Vec<TypeOptions>,
@@ -139,6 +156,7 @@ pub struct ConnectionOptions {
 
 /// A connection as the API shows it: never a secret.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub id: String,
@@ -187,6 +205,7 @@ impl From<&Connection> for ConnectionView {
 
 /// `{appConnection}`: get, create, update, delete.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionBody {
     pub app_connection: ConnectionView,
@@ -202,6 +221,7 @@ impl From<&Connection> for ConnectionBody {
 
 /// `GET /app-connections/{type}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionList {
     pub app_connections: Vec<ConnectionView>,
@@ -209,6 +229,7 @@ pub struct ConnectionList {
 
 /// `POST /app-connections/{type}/{id}/validate`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     pub valid: bool,
@@ -218,6 +239,7 @@ pub struct Validation {
 
 /// `GET /app-connections/azure-client-secrets/{id}/clients`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Clients {
     pub clients: Vec<Application>,
@@ -225,12 +247,14 @@ pub struct Clients {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum TokenType {
     Bearer,
 }
 
 /// `POST /app-connections/{type}/{id}/token`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenBody {
     pub access_token: String,
@@ -240,6 +264,7 @@ pub struct AccessTokenBody {
 
 /// `POST /app-connections/{type}/oauth/start` (the cookie goes in a header).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthStarted {
     pub url: String,
@@ -248,6 +273,7 @@ pub struct OAuthStarted {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CurrentKey {
     pub key_id: Option<String>,
@@ -257,6 +283,7 @@ pub struct CurrentKey {
 
 /// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationView {
     pub id: String,
@@ -302,18 +329,21 @@ impl From<&Rotation> for RotationView {
 
 /// `{rotation}`: create, get.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationBody {
     pub rotation: RotationView,
 }
 
 /// `GET /secret-rotations/azure-client-secret`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationList {
     pub rotations: Vec<RotationView>,
 }
 
 /// The rotated secret: its value only to the caller that rotated, or through `.../secret`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretBody {
     pub key_id: Option<String>,
@@ -323,6 +353,7 @@ pub struct SecretBody {
 
 /// One step a rotation run took.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StepTaken {
     pub step: &'static str,
     /// Unix milliseconds.
@@ -330,29 +361,35 @@ pub struct StepTaken {
     pub ok: bool,
     /// How long a `wait` step waits.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub ms: Option<u64>,
 }
 
 /// `POST /secret-rotations/azure-client-secret/{id}/rotate`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Rotated {
     pub rotation: Option<RotationView>,
     pub secret: Option<SecretBody>,
     /// The previous secrets removed, once the run is done.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub removed: Option<Vec<String>>,
     pub steps: Vec<StepTaken>,
 }
 
 /// A sync run as its row records it (keys only, never values).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
     pub id: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub status: RunStatus,
+    #[cfg_attr(test, ts(as = "Option<Vec<OpSummary>>"))]
     pub plan: Option<Value>,
+    #[cfg_attr(test, ts(as = "Option<RunResult>"))]
     pub result: Option<Value>,
 }
 
@@ -370,6 +407,7 @@ impl From<SyncRun> for RunView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncView {
     pub id: String,
@@ -405,18 +443,21 @@ impl SyncView {
 
 /// `{sync}`: create, get, run.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncBody {
     pub sync: SyncView,
 }
 
 /// `GET /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncList {
     pub syncs: Vec<SyncView>,
 }
 
 /// A key a sync left alone, and why.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Skipped {
     pub key: String,
     pub reason: SkipReason,
@@ -424,6 +465,7 @@ pub struct Skipped {
 
 /// What a run would do, before anything is written (full keys).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub create: Vec<String>,
@@ -440,12 +482,14 @@ pub struct Preview {
 
 /// `POST .../{id}/run` with `dryRun: true`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PreviewBody {
     pub preview: Preview,
 }
 
 /// `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum RunAnswer {
     Preview(PreviewBody),
@@ -454,6 +498,7 @@ pub enum RunAnswer {
 
 /// A planned or applied write of a sync run, by key only (never a value).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OpSummary {
     pub op: OpKind,
     pub key: String,
@@ -461,6 +506,7 @@ pub struct OpSummary {
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum OpKind {
     Put,
@@ -469,6 +515,7 @@ pub enum OpKind {
 
 /// How a sync run ended, as `lastRun.result` shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum RunResult {
     Succeeded {

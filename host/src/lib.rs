@@ -11,6 +11,8 @@
 
 pub mod api;
 pub mod api_error;
+#[cfg(test)]
+mod api_types;
 pub mod config;
 pub mod connection_fields;
 pub mod connection_store;

@@ -55,6 +55,7 @@ fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// Whether a connection works, as its last check or token acquisition found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionStatus {
     Active,
@@ -146,6 +147,7 @@ pub struct Credential {
 
 /// One row of `audit_log`; `detail` is the JSON text it was recorded with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: i64,
@@ -194,6 +196,7 @@ pub struct NewSignIn<'a> {
 
 /// Where a rotation schedule stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RotationStatus {
     Pending,
@@ -206,6 +209,7 @@ pub enum RotationStatus {
 
 /// The app whose secret a rotation rotates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationTarget {
     pub app_id: String,
@@ -297,6 +301,7 @@ pub struct NewSync<'a> {
 
 /// How a sync run ended (or that it has not yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Running,
