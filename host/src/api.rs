@@ -666,6 +666,7 @@ impl<'a> Strict<'a> {
 
 /// `POST /secret-rotations/azure-client-secret`.
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct RotationRequest {
     pub connection_id: Option<String>,
     pub app_id: Option<String>,
@@ -752,12 +753,14 @@ fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
 
 /// `POST /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct SyncRequest {
     pub connection_id: Option<String>,
     pub endpoint: Option<String>,
     pub label: Option<String>,
     pub key_prefix: Option<String>,
     pub mode: Option<SyncMode>,
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub disable_secret_deletion: bool,
 }
 
@@ -826,10 +829,13 @@ impl SyncPatch {
 /// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
 /// checked by name (`secrets.NAME`).
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub dry_run: bool,
     /// Full keys the run takes over although this sync does not own them.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub adopt: Vec<String>,
     /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
     pub confirm_deletes: Option<u32>,
@@ -856,6 +862,7 @@ impl RunRequest {
 
 /// What deleting a rotation does with the secrets it created on the target app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SecretsChoice {
     /// Remove them from the app (Graph removePassword): consumers using them stop working.
@@ -866,6 +873,7 @@ pub enum SecretsChoice {
 
 /// What deleting a sync does with the keys it owns in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum KeysChoice {
     /// Delete the keys it owns (conditional deletes; nobody else's keys).
@@ -898,6 +906,7 @@ pub fn choice<T: serde::de::DeserializeOwned>(
 
 /// `DELETE /secret-rotations/azure-client-secret/{id}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationDeleted {
     pub rotation: RotationView,
     pub secrets: SecretsChoice,
@@ -907,6 +916,7 @@ pub struct RotationDeleted {
 
 /// `DELETE /secret-syncs/azure-app-configuration/{id}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncDeleted {
     pub sync: SyncView,
     pub keys: KeysChoice,

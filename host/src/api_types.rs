@@ -1,12 +1,13 @@
 //! The API's TypeScript declarations for the UI (www/src/gen/api.ts), generated from the
-//! response bodies in `api`: the test fails when the committed file differs from what these
+//! response and request bodies in `api`: the test fails when the committed file differs from what these
 //! types produce, and `AZCONN_WRITE_TYPES=1` rewrites it (`make types`).
 
 use crate::api::{
     AccessTokenBody, AuditLog, Clients, ConnectionBody, ConnectionList, ConnectionOptions, Health,
-    OAuthStarted, OrganizationCreated, PreviewBody, Rotated, RotationBody, RotationList, RunAnswer,
-    SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncList, TokenCreated,
-    TokenList, TokenRevoked, Validation,
+    OAuthStarted, OrganizationCreated, PreviewBody, Rotated, RotationBody, RotationDeleted,
+    RotationList, RotationRequest, RunAnswer, RunRequest, SecretBody, SessionCreated, SessionView,
+    SignedOut, SyncBody, SyncDeleted, SyncList, SyncRequest, TokenCreated, TokenList, TokenRevoked,
+    Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
@@ -15,7 +16,8 @@ const HEADER: &str =
     "// Generated from host/src/api.rs by `make types` (host/src/api_types.rs): do not edit.\n";
 
 fn declarations() -> String {
-    let mut d = Declarations::default();
+    // The core's types come from the package that ships them (type-only: nothing is bundled).
+    let mut d = Declarations::importing_core_from("azconn/full");
     d.add::<Health>()
         .add::<OrganizationCreated>()
         .add::<TokenCreated>()
@@ -40,6 +42,11 @@ fn declarations() -> String {
         .add::<SyncList>()
         .add::<PreviewBody>()
         .add::<RunAnswer>()
+        .add::<RotationDeleted>()
+        .add::<SyncDeleted>()
+        .add::<RotationRequest>()
+        .add::<SyncRequest>()
+        .add::<RunRequest>()
         .add::<ErrorBody<'static>>();
     d.render(HEADER)
 }

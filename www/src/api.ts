@@ -1,35 +1,33 @@
 // The Worker's JSON API (host/README.md), with the session cookie. Every call answers typed
 // data or throws ApiFailure carrying the server's error object (code, message, field, hint).
 
+import type { Code, ConnectionType, FieldError } from 'azconn/full';
 import type {
   Clients,
-  Code,
   ConnectionBody,
   ConnectionList,
   ConnectionOptions,
-  ConnectionType,
-  FieldError,
   OAuthStarted,
   PreviewBody,
   Rotated,
   RotationBody,
   RotationList,
+  RotationRequest,
+  RunRequest,
   SessionCreated,
   SessionView,
   SyncBody,
   SyncList,
+  SyncRequest,
   Validation,
 } from './gen/api';
 
-// The Worker's bodies, generated from host/src/api.rs (www/src/gen/api.ts), under the names the UI uses.
+// The core's types, from the package; the Worker's bodies, generated from host/src/api.rs
+// (www/src/gen/api.ts); under the names the UI uses.
+export type { Application as ClientApp, Conflict as SyncConflict, ConnectionType, Method, PasswordCredential } from 'azconn/full';
 export type {
-  Application as ClientApp,
-  Conflict as SyncConflict,
-  ConnectionType,
   ConnectionView as Connection,
-  Method,
   MethodOption,
-  PasswordCredential,
   Preview as SyncPreview,
   Rotated as RotateResult,
   RotationView as Rotation,
@@ -41,11 +39,8 @@ export type {
 /** The server's error object, or the client's own when no answer came (`network`, `http`). */
 export type ApiErrorObject = Omit<FieldError, 'code'> & { code: Code | 'network' | 'http' };
 
-/** What the user chose after the preview: keys to take over, deletions confirmed. */
-export interface SyncRunChoices {
-  adopt: string[];
-  confirmDeletes: number | null;
-}
+/** What the user chose after the preview: keys to take over, and the deletions confirmed (null: none). */
+export type SyncRunChoices = Pick<Required<RunRequest>, 'adopt'> & { confirmDeletes: number | null };
 
 export class ApiFailure extends Error {
   constructor(
@@ -121,18 +116,18 @@ export const api = {
     ),
   rotations: () => call<RotationList>('GET', '/secret-rotations/azure-client-secret'),
   rotation: (id: string) => call<RotationBody>('GET', `/secret-rotations/azure-client-secret/${enc(id)}`),
-  createRotation: (body: { connectionId: string; appId: string; lifetimeDays: number; intervalDays: number }) =>
+  createRotation: (body: RotationRequest) =>
     call<RotationBody>('POST', '/secret-rotations/azure-client-secret', body),
   rotate: (id: string) => call<Rotated>('POST', `/secret-rotations/azure-client-secret/${enc(id)}/rotate`),
   syncs: () => call<SyncList>('GET', '/secret-syncs/azure-app-configuration'),
-  createSync: (body: { connectionId: string; endpoint: string; label: string; keyPrefix: string; mode: string }) =>
+  createSync: (body: SyncRequest) =>
     call<SyncBody>('POST', '/secret-syncs/azure-app-configuration', body),
   previewSync: (id: string, secrets: Record<string, string>) =>
-    call<PreviewBody>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, { secrets, dryRun: true }),
+    call<PreviewBody>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, { secrets, dryRun: true } satisfies RunRequest),
   runSync: (id: string, secrets: Record<string, string>, choices: SyncRunChoices) =>
     call<SyncBody>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, {
       secrets,
       ...(choices.adopt.length ? { adopt: choices.adopt } : {}),
       ...(choices.confirmDeletes === null ? {} : { confirmDeletes: choices.confirmDeletes }),
-    }),
+    } satisfies RunRequest),
 };

@@ -1,5 +1,6 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
 import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
+import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
 import { parseSecrets } from './secrets-file';
@@ -348,7 +349,7 @@ function secretsTimeline(creds: PasswordCredential[], currentKeyId: string | nul
 
 // ---------------------------------------------------------------- sync
 
-const MODES: [string, string][] = [
+const MODES: [SyncMode, string][] = [
   ['overwrite', 'Overwrite: the store matches your secrets; keys azconn manages that you removed are deleted.'],
   ['importPreferSource', 'Import, prefer source: write yours; keys only in the store are imported back.'],
   ['importPreferDestination', 'Import, prefer destination: the store wins on conflicts; nothing is overwritten.'],
@@ -481,7 +482,8 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       err.replaceChildren();
       create.disabled = true;
       try {
-        const m = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value ?? 'overwrite';
+        const checked = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value;
+        const m = MODES.find(([v]) => v === checked)?.[0] ?? 'overwrite';
         await api.createSync({ connectionId: c.id, endpoint: endpoint.value.trim(), label: label.value.trim(), keyPrefix: prefix.value, mode: m });
         announce('Sync created');
         await drawList();

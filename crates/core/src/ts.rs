@@ -3,14 +3,21 @@
 //! they ship, so no TypeScript restates a Rust type by hand.
 
 use std::any::TypeId;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use ts_rs::{Config, TS, TypeVisitor};
+
+/// The path prefix of this crate's types (`std::any::type_name`).
+const CORE: &str = concat!(env!("CARGO_CRATE_NAME"), "::");
 
 /// A set of declarations with everything they name, each type once, sorted by name.
 pub struct Declarations {
     cfg: Config,
     seen: HashSet<TypeId>,
     out: BTreeMap<String, String>,
+    /// Types of this crate are imported from `module` instead of declared (a package that
+    /// ships them), by name.
+    import: Option<&'static str>,
+    imported: BTreeSet<String>,
 }
 
 impl Default for Declarations {
@@ -20,20 +27,25 @@ impl Default for Declarations {
             cfg: Config::new().with_large_int("number"),
             seen: HashSet::new(),
             out: BTreeMap::new(),
+            import: None,
+            imported: BTreeSet::new(),
         }
     }
 }
 
 impl Declarations {
+    /// A set that imports the types of this crate from `module` (type-only) instead of
+    /// declaring them.
+    pub fn importing_core_from(module: &'static str) -> Declarations {
+        Declarations {
+            import: Some(module),
+            ..Declarations::default()
+        }
+    }
+
     /// `T` and every type it names, unless declared already.
     pub fn add<T: TS + 'static + ?Sized>(&mut self) -> &mut Self {
         self.visit::<T>();
-        self
-    }
-
-    /// Leaves out `T` (declared in another file the output imports), not what it names.
-    pub fn skip<T: TS + 'static + ?Sized>(&mut self) -> &mut Self {
-        self.seen.insert(TypeId::of::<T::WithoutGenerics>());
         self
     }
 
@@ -45,14 +57,16 @@ impl Declarations {
         }
     }
 
-    /// The names declared so far.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.out.keys().map(String::as_str)
-    }
-
     /// The declarations as module text, each `export`ed, after `header`.
     pub fn render(&self, header: &str) -> String {
         let mut text = String::from(header);
+        if let Some(module) = self.import.filter(|_| !self.imported.is_empty()) {
+            let names: Vec<&str> = self.imported.iter().map(String::as_str).collect();
+            text.push_str(&format!(
+                "\nimport type {{ {} }} from '{module}';\n",
+                names.join(", ")
+            ));
+        }
         for decl in self.out.values() {
             text.push('\n');
             text.push_str(decl);
@@ -66,6 +80,10 @@ impl TypeVisitor for Declarations {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
         // Primitives, containers and `#[ts(type = ..)]` types have no declaration of their own.
         if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T::WithoutGenerics>()) {
+            return;
+        }
+        if self.import.is_some() && std::any::type_name::<T>().starts_with(CORE) {
+            self.imported.insert(T::ident(&self.cfg));
             return;
         }
         let docs = T::docs().unwrap_or_default();

@@ -5,7 +5,7 @@
 
 use azconn_core::appconfig::{AppConfigError, Condition, KeyValue, KvPage, KvWrite, ListQuery};
 use azconn_core::cert::{CertificateReport, CredentialInput};
-use azconn_core::cloud::{CloudEndpoints, CloudInput};
+use azconn_core::cloud::{Cloud, CloudEndpoints, CloudInput};
 use azconn_core::error::Error;
 use azconn_core::form::{ConnectionForm, ConnectionType, Method};
 use azconn_core::graph::{
@@ -33,6 +33,7 @@ fn files() -> Vec<(&'static str, String)> {
     let mut forms = shared.after();
     forms
         .add::<CloudEndpoints>()
+        .add::<Cloud>()
         .add::<ConnectionType>()
         .add::<Method>()
         .add::<AppConfigurationAudience>()

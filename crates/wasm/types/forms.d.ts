@@ -21,6 +21,13 @@ reportedTenant: string | null, scopes: Array<string>, };
 export type AppConfigurationAudience = "cloud" | "legacy";
 
 /**
+ * A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
+ * tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
+ * so JSON cannot smuggle in an `http` endpoint on a non-loopback host.
+ */
+export type Cloud = { "kind": "global" } | { "kind": "us-government" } | { "kind": "china" } | { "kind": "custom" } & CloudEndpoints;
+
+/**
  * The raw form. Every field is text as typed; missing fields are empty.
  */
 export type ConnectionFormInput = { name?: string, description?: string, connectionType?: string, method?: string, tenantId?: string, clientId?: string, clientSecret?: string, certificate?: string, privateKey?: string, privateKeyPassphrase?: string, 

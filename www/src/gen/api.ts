@@ -1,18 +1,11 @@
 // Generated from host/src/api.rs by `make types` (host/src/api_types.rs): do not edit.
 
+import type { Application, Cloud, Conflict, ConnectionType, FieldError, Method, SkipReason, SyncMode } from 'azconn/full';
+
 /**
  * `POST /app-connections/{type}/{id}/token`.
  */
 export type AccessTokenBody = { accessToken: string, expiresAt: number, tokenType: TokenType, };
-
-/**
- * An app registration (only the properties azconn reads).
- */
-export type Application = { id: ObjectId, appId: ClientId, displayName: string | null, 
-/**
- * Present when selected.
- */
-passwordCredentials: Array<PasswordCredential> | null, keyCredentials: Array<KeyCredential> | null, };
 
 /**
  * One row of `audit_log`; `detail` is the JSON text it was recorded with.
@@ -25,69 +18,9 @@ export type AuditEntry = { id: number, at: number, actor: string, action: string
 export type AuditLog = { entries: Array<AuditEntry>, };
 
 /**
- * The Application (client) ID of an app registration (`appId` in Graph).
- */
-export type ClientId = string;
-
-/**
  * `GET /app-connections/azure-client-secrets/{id}/clients`.
  */
 export type Clients = { clients: Array<Application>, nextLink: string | null, };
-
-/**
- * A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
- * tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
- * so JSON cannot smuggle in an `http` endpoint on a non-loopback host.
- */
-export type Cloud = { "kind": "global" } | { "kind": "us-government" } | { "kind": "china" } | { "kind": "custom" } & CloudEndpoints;
-
-/**
- * Every endpoint azconn needs in one cloud.
- */
-export type CloudEndpoints = { 
-/**
- * Entra ID authority host, e.g. `https://login.microsoftonline.com`.
- */
-authorityHost: Origin, 
-/**
- * Graph root; API calls go to `{graph_root}/v1.0/...`.
- */
-graphRoot: Origin, 
-/**
- * The resource Graph tokens are issued for (`{graph_audience}/.default`).
- */
-graphAudience: string, 
-/**
- * Azure Resource Manager host.
- */
-armHost: Origin, 
-/**
- * Hosts that are App Configuration stores.
- */
-appConfigurationHosts: Array<HostPattern>, 
-/**
- * The Entra audience of App Configuration data-plane tokens (scope = audience + `/.default`).
- */
-appConfigurationAudience: string, };
-
-/**
- * Stable error codes. The UI and API clients branch on these; never rename one.
- */
-export type Code = "required" | "too-long" | "too-short" | "invalid-format" | "invalid-character" | "not-allowed" | "insecure-url" | "host-not-allowed" | "secret-looks-like-id" | "out-of-range" | "state-mismatch" | "missing-code" | "authorization-failed" | "token-request-failed" | "malformed-response" | "malformed-jwt" | "reauth-required" | "consent-required" | "retry-later" | "permission-denied" | "not-found" | "lifetime-rejected" | "throttled" | "unavailable" | "unauthorized" | "key-locked" | "precondition-failed" | "invalid-argument" | "azure-error" | "rotation-failed" | "wrong-field" | "key-cert-mismatch" | "certificate-expired" | "certificate-not-yet-valid" | "certificate-expiring-soon" | "weak-key" | "unsupported-key-type" | "unsupported-algorithm" | "wrong-password" | "not-configured" | "unauthenticated" | "cross-origin" | "conflict" | "internal" | "rate-limited";
-
-/**
- * A desired key the plan leaves alone because this sync does not own it.
- */
-export type Conflict = { key: string, reason: ConflictReason, 
-/**
- * The owning sync's id, for [`ConflictReason::OtherSync`].
- */
-owner: string | null, };
-
-/**
- * Who holds a desired key that this sync does not own.
- */
-export type ConflictReason = "unmanaged" | "unowned" | "otherSync";
 
 /**
  * `{appConnection}`: get, create, update, delete.
@@ -110,11 +43,6 @@ export type ConnectionOptions = { cloud: Cloud, options: Array<TypeOptions>, };
 export type ConnectionStatus = "active" | "needs-reauth" | "failing";
 
 /**
- * What a connection talks to.
- */
-export type ConnectionType = "azure-client-secrets" | "azure-app-configuration";
-
-/**
  * A connection as the API shows it: never a secret.
  */
 export type ConnectionView = { id: string, type: ConnectionType, method: Method, name: string, description: string | null, tenantId: string, clientId: string | null, cloud: string, endpoint: string | null, credential: JsonValue | null, status: ConnectionStatus, lastError: FieldError | null, lastValidatedAt: number | null, version: number, createdBy: string | null, createdAt: number, updatedAt: number, };
@@ -134,50 +62,16 @@ export type DependentKind = "rotation" | "sync";
 export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, requestId?: string, };
 
 /**
- * A typed error: what went wrong, where, and what to do about it.
- */
-export type FieldError = { code: Code, field?: string, message: string, hint?: string, };
-
-/**
  * `GET /health`.
  */
 export type Health = { ok: boolean, };
 
-/**
- * A host pattern for App Configuration stores: `*.azconfig.io` matches `<store>.azconfig.io`
- * (label-boundary, at least one label before the suffix); a plain `host[:port]` matches only
- * itself (for loopback emulators and proxies).
- */
-export type HostPattern = string;
-
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
- * A certificate credential's metadata (graph-docs `resources/keycredential.md`).
+ * What deleting a sync does with the keys it owns in the store.
  */
-export type KeyCredential = { keyId: KeyId, displayName: string | null, 
-/**
- * `AsymmetricX509Cert`, ...
- */
-kind: string | null, 
-/**
- * `Verify` or `Sign`.
- */
-usage: string | null, 
-/**
- * base64 of the certificate thumbprint, as Graph gives it.
- */
-customKeyIdentifier: string | null, startsAt: number | null, endsAt: number | null, };
-
-/**
- * The `keyId` of a password or key credential.
- */
-export type KeyId = string;
-
-/**
- * How a connection authenticates.
- */
-export type Method = "oauth" | "client-secret" | "certificate";
+export type KeysChoice = "remove" | "keep";
 
 /**
  * Whether a method can be used in this deployment, and why not.
@@ -194,11 +88,6 @@ export type NewToken = { id: string, name: string, value: string, };
  */
 export type OAuthStarted = { url: string, redirectUri: string, expiresIn: number, };
 
-/**
- * The Object ID of an application object in Graph (`id`), not its `appId`.
- */
-export type ObjectId = string;
-
 export type OpKind = "put" | "delete";
 
 /**
@@ -212,24 +101,6 @@ export type Organization = { id: string, name: string, };
  * `POST /organizations`.
  */
 export type OrganizationCreated = { organization: Organization, token: NewToken, };
-
-/**
- * `scheme://host[:port]`, host lower-cased, default port dropped.
- */
-export type Origin = string;
-
-/**
- * A client secret's metadata (graph-docs `resources/passwordcredential.md`); never its value.
- */
-export type PasswordCredential = { keyId: KeyId, displayName: string | null, 
-/**
- * The first three characters of the secret.
- */
-hint: string | null, 
-/**
- * Unix seconds.
- */
-startsAt: number | null, endsAt: number | null, };
 
 /**
  * What a run would do, before anything is written (full keys).
@@ -264,9 +135,23 @@ removed?: Array<string>, steps: Array<StepTaken>, };
 export type RotationBody = { rotation: RotationView, };
 
 /**
+ * `DELETE /secret-rotations/azure-client-secret/{id}`.
+ */
+export type RotationDeleted = { rotation: RotationView, secrets: SecretsChoice, 
+/**
+ * The key ids removed from the app (empty when kept).
+ */
+revoked: Array<string>, };
+
+/**
  * `GET /secret-rotations/azure-client-secret`.
  */
 export type RotationList = { rotations: Array<RotationView>, };
+
+/**
+ * `POST /secret-rotations/azure-client-secret`.
+ */
+export type RotationRequest = { connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
 
 /**
  * Where a rotation schedule stands.
@@ -289,6 +174,20 @@ export type RotationView = { id: string, connectionId: string, target: RotationT
 export type RunAnswer = PreviewBody | SyncBody;
 
 /**
+ * `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
+ * checked by name (`secrets.NAME`).
+ */
+export type RunRequest = { secrets?: { [key in string]: JsonValue }, dryRun?: boolean, 
+/**
+ * Full keys the run takes over although this sync does not own them.
+ */
+adopt?: Array<string>, 
+/**
+ * The number of deletions confirmed, for a run that deletes more keys than it keeps.
+ */
+confirmDeletes?: number, };
+
+/**
  * How a sync run ended, as `lastRun.result` shows it.
  */
 export type RunResult = { applied: Array<OpSummary>, skipped: Array<Skipped>, imported: Array<string>, conflicts: Array<Conflict>, } | { error: FieldError, applied: Array<OpSummary> | null, };
@@ -309,6 +208,11 @@ export type RunView = { id: string, startedAt: number, finishedAt: number | null
 export type SecretBody = { keyId: string | null, value: string, expiresAt: number | null, };
 
 /**
+ * What deleting a rotation does with the secrets it created on the target app.
+ */
+export type SecretsChoice = "revoke" | "keep";
+
+/**
  * `POST /sessions`.
  */
 export type SessionCreated = { organizationId: string, };
@@ -322,11 +226,6 @@ export type SessionView = { organizationId: string, organizationName: string | n
  * `DELETE /sessions`.
  */
 export type SignedOut = { signedOut: boolean, };
-
-/**
- * Why a key was left alone.
- */
-export type SkipReason = "locked" | "featureFlag";
 
 /**
  * A key a sync left alone, and why.
@@ -352,14 +251,23 @@ ms?: number, };
 export type SyncBody = { sync: SyncView, };
 
 /**
+ * `DELETE /secret-syncs/azure-app-configuration/{id}`.
+ */
+export type SyncDeleted = { sync: SyncView, keys: KeysChoice, 
+/**
+ * The keys deleted from the store (empty when kept).
+ */
+removed: Array<string>, skipped: Array<Skipped>, };
+
+/**
  * `GET /secret-syncs/azure-app-configuration`.
  */
 export type SyncList = { syncs: Array<SyncView>, };
 
 /**
- * Who wins when the store and the source disagree.
+ * `POST /secret-syncs/azure-app-configuration`.
  */
-export type SyncMode = "overwrite" | "importPreferSource" | "importPreferDestination";
+export type SyncRequest = { connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
 
 export type SyncView = { id: string, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, lastRun: RunView | null, };
 
