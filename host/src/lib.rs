@@ -13,6 +13,8 @@
 
 pub mod api;
 pub mod api_error;
+#[cfg(test)]
+mod api_types;
 pub mod audit;
 pub mod bearer;
 pub mod config;

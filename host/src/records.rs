@@ -55,6 +55,7 @@ fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// Whether a connection works, as its last check or token acquisition found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionStatus {
     Active,
@@ -147,6 +148,7 @@ pub struct Credential {
 /// One row of `audit_log`. `detail` is stored as the JSON text it was recorded with and
 /// answered as that JSON value, so no client parses JSON inside JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: i64,
@@ -155,6 +157,7 @@ pub struct AuditEntry {
     pub target: Option<String>,
     pub outcome: String,
     #[serde(serialize_with = "detail_value")]
+    #[cfg_attr(test, ts(type = "unknown"))]
     pub detail: Option<String>,
 }
 
@@ -204,6 +207,7 @@ pub struct NewSignIn<'a> {
 
 /// Where a rotation schedule stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RotationStatus {
     Pending,
@@ -216,6 +220,7 @@ pub enum RotationStatus {
 
 /// The app whose secret a rotation rotates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationTarget {
     pub app_id: String,
@@ -307,6 +312,7 @@ pub struct NewSync<'a> {
 
 /// How a sync run ended (or that it has not yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Running,

@@ -2,26 +2,9 @@
 // server (action, outcome, actor, date range) and paged with the server's cursor ("Load more").
 // The filters live in the page's URL, so a filtered view can be reloaded or shared.
 import { call } from './api';
+import type { AuditEntry, AuditPage } from './gen/api';
 import { clear, h, ago, isoDate, announce } from './dom';
 import { errorBox } from './connections';
-
-/** One entry as `GET /audit-log` answers it (host/src/records.rs `AuditEntry`). */
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  /** What the entry was recorded with (an object of named values). */
-  detail: unknown;
-}
-
-/** One page (host/src/api.rs `AuditPage`): `nextCursor` is the next page's `before`. */
-export interface AuditPage {
-  entries: AuditEntry[];
-  nextCursor: number | null;
-}
 
 /** The actions the Worker records: the same list as host/src/audit.rs `ACTIONS` (a host test
  * holds the two together). */

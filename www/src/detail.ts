@@ -1,5 +1,6 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
 import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
+import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
 import { parseSecrets } from './secrets-file';
@@ -92,8 +93,8 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     drawFacts();
     const card = h(
       'article',
-      { class: 'card rotation', 'aria-label': `Rotation of ${r.target.displayName}` },
-      h('h4', {}, r.target.displayName, ' ', h('code', { class: 'small' }, r.target.appId)),
+      { class: 'card rotation', 'aria-label': `Rotation of ${appName(r)}` },
+      h('h4', {}, appName(r), ' ', h('code', { class: 'small' }, r.target?.appId ?? '')),
       facts,
       h('div', { class: 'actions left' }, rotate),
       progress,
@@ -102,8 +103,8 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       timeline,
     );
     const drawTimeline = () => {
-      const app = clients.find((a) => a.appId === r.target.appId);
-      clear(timeline, app ? secretsTimeline(app.passwordCredentials, r.current.keyId) : h('p', { class: 'muted' }, 'Not in the loaded app list.'));
+      const app = clients.find((a) => a.appId === r.target?.appId);
+      clear(timeline, app ? secretsTimeline(app.passwordCredentials ?? [], r.current.keyId) : h('p', { class: 'muted' }, 'Not in the loaded app list.'));
     };
     drawTimeline();
     rotate.addEventListener('click', async () => {
@@ -157,10 +158,10 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
         );
         announce('Rotation complete. The new secret is shown once.');
       } else {
-        clear(result, h('div', { class: 'alert', role: 'status' }, `Azure has not accepted the new secret yet (status: ${out.rotation.status}). Rotate now again to resume; nothing is lost.`));
+        clear(result, h('div', { class: 'alert', role: 'status' }, `Azure has not accepted the new secret yet (status: ${out.rotation?.status ?? 'unknown'}). Rotate now again to resume; nothing is lost.`));
       }
       await loadClients().catch(() => undefined);
-      r = out.rotation;
+      if (out.rotation) r = out.rotation;
       drawFacts();
       drawTimeline();
       rotate.disabled = false;
@@ -181,7 +182,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     let selected: string | null = null;
     const drawApps = () => {
       const q = search.value.trim().toLowerCase();
-      const shown = clients.filter((a) => !q || a.displayName.toLowerCase().includes(q) || a.appId.includes(q));
+      const shown = clients.filter((a) => !q || (a.displayName ?? '').toLowerCase().includes(q) || a.appId.includes(q));
       clear(
         listbox,
         shown.length === 0 ? h('p', { class: 'muted' }, 'No app registration matches.') : null,
@@ -189,12 +190,13 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           const rid = uid('app');
           const radio = h('input', { type: 'radio', name: 'app', id: rid, value: a.appId, checked: a.appId === selected });
           radio.addEventListener('change', () => (selected = a.appId));
-          const expiring = a.passwordCredentials.filter((p) => p.endsAt !== null && p.endsAt * 1000 - Date.now() < 30 * 86400_000).length;
+          const secrets = a.passwordCredentials ?? [];
+          const expiring = secrets.filter((p) => p.endsAt !== null && p.endsAt * 1000 - Date.now() < 30 * 86400_000).length;
           return h(
             'div',
             { class: 'app' },
             radio,
-            h('label', { for: rid }, h('strong', {}, a.displayName), h('code', { class: 'small' }, a.appId), h('span', { class: 'muted small' }, `${a.passwordCredentials.length} secret(s)${expiring ? `, ${expiring} expiring within 30 days` : ''}`)),
+            h('label', { for: rid }, h('strong', {}, a.displayName ?? a.appId), h('code', { class: 'small' }, a.appId), h('span', { class: 'muted small' }, `${secrets.length} secret(s)${expiring ? `, ${expiring} expiring within 30 days` : ''}`)),
           );
         }),
       );
@@ -347,7 +349,7 @@ function secretsTimeline(creds: PasswordCredential[], currentKeyId: string | nul
 
 // ---------------------------------------------------------------- sync
 
-const MODES: [string, string][] = [
+const MODES: [SyncMode, string][] = [
   ['overwrite', 'Overwrite: the store matches your secrets; keys azconn manages that you removed are deleted.'],
   ['importPreferSource', 'Import, prefer source: write yours; keys only in the store are imported back.'],
   ['importPreferDestination', 'Import, prefer destination: the store wins on conflicts; nothing is overwritten.'],
@@ -485,7 +487,8 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       err.replaceChildren();
       create.disabled = true;
       try {
-        const m = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value ?? 'overwrite';
+        const checked = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value;
+        const m = MODES.find(([v]) => v === checked)?.[0] ?? 'overwrite';
         await api.createSync({ connectionId: c.id, endpoint: endpoint.value.trim(), label: label.value.trim(), keyPrefix: prefix.value, mode: m });
         announce('Sync created');
         await drawList();
@@ -567,11 +570,18 @@ function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => 
   };
 }
 
+/** The rotated app's name as the list shows it (its app ID when Graph gave no name). */
+function appName(r: Rotation): string {
+  return r.target?.displayName ?? r.target?.appId ?? 'an app registration';
+}
+
 function drawRun(el: HTMLElement, s: Sync): void {
   const run = s.lastRun;
   if (!run) return;
-  const applied = run.result?.applied ?? [];
-  const conflicts = run.result?.conflicts ?? [];
+  const result = run.result;
+  const applied = result?.applied ?? [];
+  const conflicts = result && 'conflicts' in result ? result.conflicts : [];
+  const error = result && 'error' in result ? result.error : null;
   clear(
     el,
     h(
@@ -579,7 +589,7 @@ function drawRun(el: HTMLElement, s: Sync): void {
       { class: `alert ${run.status === 'succeeded' ? 'success' : 'error'}`, role: 'status' },
       h('strong', {}, run.status === 'succeeded' ? 'Sync applied. ' : 'Sync failed. '),
       `${applied.length} change(s) written${run.finishedAt ? ` at ${isoDate(run.finishedAt)}` : ''}.`,
-      run.result?.error ? h('p', {}, run.result.error.message, run.result.error.hint ? ` ${run.result.error.hint}` : '') : null,
+      error ? h('p', {}, error.message, error.hint ? ` ${error.hint}` : '') : null,
     ),
     applied.length ? h('ul', { class: 'applied' }, applied.map((a) => h('li', {}, `${a.op === 'delete' ? 'deleted' : 'written'} `, h('code', {}, a.key)))) : null,
     conflicts.length ? h('p', { class: 'muted conflicts-left' }, `Left alone (not adopted): ${conflicts.map((c) => `${c.key} (${conflictReason(c)})`).join(', ')}`) : null,

@@ -1,6 +1,7 @@
 // The UI's entry: the layout (header, Organization Settings tabs), the router, the sign-in gate.
 import './styles.css';
 import { api, ApiFailure } from './api';
+import type { SessionView } from './gen/api';
 import { h, clear } from './dom';
 import { renderSignIn } from './signin';
 import { renderConnections } from './connections';
@@ -19,7 +20,7 @@ export function navigate(path: string, replace = false): void {
   void route();
 }
 
-let session: { organizationId: string; organizationName: string } | null = null;
+let session: SessionView | null = null;
 
 function layout(main: HTMLElement): void {
   const app = document.getElementById('app')!;
@@ -42,7 +43,7 @@ function layout(main: HTMLElement): void {
         ? h(
             'div',
             { class: 'who' },
-            h('span', { class: 'org', title: session.organizationId }, 'Organization: ', h('strong', {}, session.organizationName)),
+            h('span', { class: 'org', title: session.organizationId }, 'Organization: ', h('strong', {}, session.organizationName ?? session.organizationId)),
             // A session belongs to one organization (its API token): switching signs in with another token.
             h('a', { class: 'btn small', href: '/sign-in?switch=1', 'data-link': true }, 'Switch organization'),
             signOut,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
 /// so JSON cannot smuggle in an `http` endpoint on a non-loopback host.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "kebab-case", try_from = "CloudInput")]
 pub enum Cloud {
     #[default]
@@ -24,17 +25,21 @@ pub enum Cloud {
     Custom(Box<CloudEndpoints>),
 }
 
-/// The unchecked wire shapes of [`Cloud`].
+/// The unchecked wire shapes of [`Cloud`]: a name (also `public`, `usgov`, `azurechina`), or
+/// the tagged form.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
-enum CloudInput {
+pub enum CloudInput {
     Name(String),
     Tagged(TaggedCloud),
 }
 
+/// A cloud by `{kind}`; a custom one with every endpoint (https unless loopback).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
-enum TaggedCloud {
+pub enum TaggedCloud {
     Global,
     UsGovernment,
     China,
@@ -58,6 +63,7 @@ impl TryFrom<CloudInput> for Cloud {
 /// (label-boundary, at least one label before the suffix); a plain `host[:port]` matches only
 /// itself (for loopback emulators and proxies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct HostPattern(String);
 
@@ -106,6 +112,7 @@ impl HostPattern {
 
 /// Every endpoint azconn needs in one cloud.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CloudEndpoints {
     /// Entra ID authority host, e.g. `https://login.microsoftonline.com`.

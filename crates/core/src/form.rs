@@ -12,6 +12,7 @@ use std::fmt;
 
 /// What a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionType {
     /// Microsoft Graph: read app registrations, rotate their client secrets.
@@ -46,6 +47,7 @@ impl ConnectionType {
 
 /// How a connection authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Delegated: a user signs in (authorization code + PKCE) with azconn's app registration.
@@ -97,23 +99,36 @@ impl Choice for Method {
 
 /// The raw form. Every field is text as typed; missing fields are empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ConnectionFormInput"))]
 #[serde(default, rename_all = "camelCase")]
 pub struct ConnectionForm {
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub description: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub connection_type: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub method: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tenant_id: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub client_id: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub client_secret: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub certificate: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub private_key: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub private_key_passphrase: String,
     /// App Configuration store endpoint, optional: in Infisical the store belongs to a sync
     /// destination, but when given here the connection check can probe it. Validated on the
     /// parsed host against the cloud (never `endsWith(".azconfig.io")`).
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub endpoint: String,
     /// A cloud name (`global`, `us-government`, `china`) or a custom cloud object.
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::cloud::CloudInput>", optional))]
     pub cloud: Cloud,
 }
 

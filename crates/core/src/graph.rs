@@ -29,6 +29,7 @@ pub struct Graph {
 /// An application addressed by its object id (`/applications/{id}`) or its client id
 /// (`/applications(appId='{appId}')`): rotation works from either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AppRef {
     ObjectId(ObjectId),
@@ -46,6 +47,7 @@ impl AppRef {
 
 /// `$filter` forms azconn uses on `GET /applications`; neither needs `ConsistencyLevel`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AppFilter {
     /// `appId eq '{appId}'`: resolve a client id to the object (as Vault/OpenBao do).
@@ -57,10 +59,14 @@ pub enum AppFilter {
 /// `GET /applications` options. `id` and `appId` are always selected: every parsed
 /// [`Application`] needs them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppQuery {
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub select: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub top: Option<u16>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter: Option<AppFilter>,
 }
 
@@ -259,11 +265,13 @@ fn select(fields: &[String]) -> Result<String, Error> {
 
 /// What `addPassword` is asked to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordSpec {
     pub display_name: String,
     /// Unix seconds; omitted means "now" on Graph's clock.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub starts_at: Option<i64>,
     /// Unix seconds; always sent.
     pub ends_at: i64,
@@ -300,6 +308,7 @@ impl PasswordSpec {
 
 /// An app registration (only the properties azconn reads).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     pub id: ObjectId,
@@ -312,6 +321,7 @@ pub struct Application {
 
 /// A client secret's metadata (graph-docs `resources/passwordcredential.md`); never its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordCredential {
     pub key_id: KeyId,
@@ -325,6 +335,7 @@ pub struct PasswordCredential {
 
 /// A certificate credential's metadata (graph-docs `resources/keycredential.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyCredential {
     pub key_id: KeyId,
@@ -342,6 +353,7 @@ pub struct KeyCredential {
 /// A newly created secret's value (`secretText`, returned only by `addPassword`). Serializable
 /// because rotation state must carry it until it is published; the host encrypts that state.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct SecretText(String);
 
@@ -370,6 +382,7 @@ impl fmt::Debug for SecretText {
 
 /// The `addPassword` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AddedPassword {
     pub credential: PasswordCredential,
@@ -378,6 +391,7 @@ pub struct AddedPassword {
 
 /// One page of `GET /applications`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -387,6 +401,7 @@ pub struct Page<T> {
 
 /// The signed-in user (`GET /me`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "GraphUser"))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: String,
@@ -397,6 +412,7 @@ pub struct User {
 
 /// The tenant (`GET /organization`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "GraphOrganization"))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: String,
@@ -583,6 +599,7 @@ pub fn parse_organization(resp: &HttpResponse) -> Result<Organization, Error> {
 
 /// What a Graph error means for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum GraphErrorKind {
     /// `Authorization_RequestDenied` or any 403.
@@ -604,6 +621,7 @@ pub enum GraphErrorKind {
 
 /// One entry of the Graph error's `details`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GraphErrorDetail {
     pub code: Option<String>,
@@ -613,6 +631,7 @@ pub struct GraphErrorDetail {
 
 /// A parsed Graph error (OData v4: `error.code`, nested `innerError`s, `details`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GraphError {
     pub status: u16,
@@ -763,6 +782,7 @@ fn permission_hint(op: Operation) -> String {
 /// The permissions a token carries: `roles` for app-only tokens, `scp` (space-separated in the
 /// JWT, given here as a list) for delegated ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Granted {
     Application { roles: Vec<String> },
@@ -771,6 +791,7 @@ pub enum Granted {
 
 /// Can this token rotate the target app's secrets? Decided before trying (infisical.md §13.13).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "verdict")]
 pub enum Preflight {
     /// Rotation can work; `via` names the permission that allows it.

@@ -99,6 +99,7 @@ macro_rules! guid_id {
     ($(#[$doc:meta])* $name:ident, $field:literal, $what:literal, $hint:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
         #[serde(transparent)]
         pub struct $name(Guid);
 
@@ -167,6 +168,7 @@ guid_id!(
 /// (`contoso.onmicrosoft.com`). Never `common`/`organizations`/`consumers`: client credentials
 /// and admin consent need a real tenant (entra-docs `v2-oauth2-client-creds-grant-flow.md`).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub enum TenantId {
     Guid(Guid),
@@ -256,6 +258,7 @@ impl From<TenantId> for String {
 /// The `{tenant}` segment of an authority URL: a specific tenant, or one of the multi-tenant
 /// aliases that only interactive (authorize) flows may use.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub enum AuthorityTenant {
     Tenant(TenantId),

@@ -24,3 +24,5 @@ pub mod oauth;
 pub mod retry;
 pub mod rotation;
 pub mod sync;
+#[cfg(feature = "ts")]
+pub mod ts;

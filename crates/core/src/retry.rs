@@ -13,16 +13,21 @@ use serde::{Deserialize, Serialize};
 
 /// Limits of the retry loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RetryPolicy {
     /// Attempts in total, the first included.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub max_attempts: u32,
     /// The first backoff; doubles per attempt.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub base_delay_ms: u64,
     /// Cap of one computed backoff.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub max_delay_ms: u64,
     /// Total time from the first attempt after which no retry is started; a server-advertised
     /// delay that would end past it stops the loop too.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub budget_ms: u64,
 }
 
@@ -47,6 +52,7 @@ pub enum Outcome<'a> {
 
 /// Why the loop ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RetryStop"))]
 #[serde(rename_all = "camelCase", tag = "reason")]
 pub enum Stop {
     /// Not an error: hand the response to its parser.
@@ -61,6 +67,7 @@ pub enum Stop {
 
 /// The decision after one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RetryDecision"))]
 #[serde(rename_all = "camelCase", tag = "decision")]
 pub enum Decision {
     Retry {

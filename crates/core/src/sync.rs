@@ -37,6 +37,7 @@ const FEATURE_FLAG_CONTENT_TYPE: &str = "application/vnd.microsoft.appconfig.ff+
 
 /// A desired secret value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -46,6 +47,7 @@ pub enum DesiredValue {
     Plain {
         value: String,
         #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional = nullable))]
         content_type: Option<String>,
     },
     /// Written as `{"uri": ...}` with the Key Vault reference content type.
@@ -54,6 +56,7 @@ pub enum DesiredValue {
 
 /// Who wins when the store and the source disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SyncMode {
     /// The source wins; managed keys missing from the source are deleted.
@@ -70,15 +73,18 @@ fn yes() -> bool {
 
 /// Where and how to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncSpec {
     /// Prepended to every secret name (e.g. `app:`); may be empty.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub prefix: String,
     pub label: Label,
     pub mode: SyncMode,
     /// `false` is "never delete".
     #[serde(default = "yes")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub delete_missing: bool,
     /// The sync's id: written as the [`OWNER_TAG`] of every key it writes; only keys carrying
     /// it are updated or deleted.
@@ -86,11 +92,13 @@ pub struct SyncSpec {
     /// Full keys (prefix included) this run may take over although it does not own them: each
     /// must be one of the desired keys.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub adopt: Vec<String>,
 }
 
 /// One write of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "op")]
 pub enum SyncOp {
     Put {
@@ -127,6 +135,7 @@ impl SyncOp {
 
 /// A store value brought back into the source (import modes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Imported {
     pub value: String,
@@ -135,6 +144,7 @@ pub struct Imported {
 
 /// Why a key was left alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SkipReason {
     Locked,
@@ -143,6 +153,7 @@ pub enum SkipReason {
 
 /// Who holds a desired key that this sync does not own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ConflictReason {
     /// Not tagged by azconn: written by hand or by another tool.
@@ -155,6 +166,7 @@ pub enum ConflictReason {
 
 /// A desired key the plan leaves alone because this sync does not own it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Conflict {
     pub key: String,
@@ -165,6 +177,7 @@ pub struct Conflict {
 
 /// The plan: writes to execute in order, values to import, keys deliberately left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SyncPlan"))]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub ops: Vec<SyncOp>,

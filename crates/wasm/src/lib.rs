@@ -10,6 +10,8 @@
 pub mod certificates;
 #[cfg(feature = "forms")]
 pub mod forms;
+#[cfg(test)]
+mod generated_types;
 mod js;
 mod read;
 #[cfg(feature = "full")]

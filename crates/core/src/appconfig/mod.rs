@@ -29,6 +29,7 @@ pub const MAX_KV_BYTES: usize = 10 * 1024;
 
 /// A key name: any Unicode except `%`, and not `.` or `..` (azure-docs `concept-key-value.md`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Key(String);
 
@@ -88,6 +89,7 @@ impl From<Key> for String {
 
 /// A label: the null label (JSON `null`) or a named one.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string | null"))]
 #[serde(try_from = "Option<String>", into = "Option<String>")]
 pub enum Label {
     Null,
@@ -170,6 +172,7 @@ pub fn authorize(
 
 /// A write precondition (azure-docs `rest-api-key-value.md`, conditional writes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Condition {
     /// Unconditional.
@@ -204,15 +207,20 @@ impl Condition {
 
 /// What a PUT writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct KvWrite {
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub value: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub content_type: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tags: BTreeMap<String, String>,
 }
 
 /// Key filter of a list request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum KeyFilter {
     All,
@@ -224,6 +232,7 @@ pub enum KeyFilter {
 
 /// Label filter of a list request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum LabelFilter {
     All,
@@ -234,6 +243,7 @@ pub enum LabelFilter {
 
 /// Options of `GET /kv`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     pub key: KeyFilter,
@@ -241,6 +251,7 @@ pub struct ListQuery {
     /// `$select` fields (`key`, `label`, `value`, `content_type`, `etag`, `tags`, `locked`,
     /// `last_modified`); empty means all.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub select: Vec<String>,
 }
 
@@ -535,6 +546,7 @@ fn next_from_link_header(value: &str) -> Option<String> {
 
 /// A key-value as App Configuration returns it (field names as Azure spells them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyValue {
     pub key: String,
     pub label: Option<String>,
@@ -549,6 +561,7 @@ pub struct KeyValue {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct KvPage {
     pub items: Vec<KeyValue>,
@@ -710,6 +723,7 @@ impl SyncTokens {
 
 /// What an App Configuration error means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AppConfigErrorKind {
     InvalidArgument,
@@ -726,6 +740,7 @@ pub enum AppConfigErrorKind {
 /// An `application/problem+json` error (`type`, `title`, `name`, `detail`, `status`) with the
 /// retry and challenge headers that matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppConfigError {
     pub status: u16,

@@ -46,6 +46,7 @@ pub const MIN_RSA_BITS: u32 = 2048;
 
 /// What the user gave: a certificate and a key, or a PFX. Field names are the form's.
 #[derive(Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CredentialInput {
     #[serde(default)]
@@ -55,6 +56,7 @@ pub struct CredentialInput {
     #[serde(default)]
     pub private_key_passphrase: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | Uint8Array", optional))]
     pub pfx: Option<String>,
     #[serde(default)]
     pub pfx_password: Option<String>,
@@ -123,6 +125,7 @@ fn upper_hex(bytes: &[u8]) -> String {
 
 /// What the UI shows about a loaded credential. Times are RFC 3339 and unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateReport {
     pub subject: String,
@@ -608,6 +611,7 @@ fn cert_in_key_field() -> Error {
 /// {name: "AES-CBC", length: keyLength})`, then `decrypt({name: "AES-CBC", iv}, ciphertext)`.
 /// The plaintext is the PKCS#8 key, to load as the `privateKey` (base64 DER).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EncryptedKeyParameters {
     pub salt: Vec<u8>,

@@ -15,6 +15,7 @@ use std::fmt;
 
 /// The HTTP methods azconn's requests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "HttpMethod"))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -38,6 +39,7 @@ impl Method {
 
 /// A request to execute, exactly as it must go on the wire.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,

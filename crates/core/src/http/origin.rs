@@ -26,6 +26,7 @@ impl Scheme {
 
 /// `scheme://host[:port]`, host lower-cased, default port dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Origin {
     https: bool,

@@ -18,6 +18,7 @@ pub const MAX_LIFETIME_SECS: u32 = 600;
 
 /// Which algorithm and thumbprint header the assertion uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AssertionProfile"))]
 #[serde(rename_all = "camelCase")]
 pub enum Profile {
     /// `alg: PS256`, `x5t#S256`: the default for Entra.
@@ -29,6 +30,7 @@ pub enum Profile {
 
 /// The JWS algorithm the caller must sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AssertionAlgorithm"))]
 pub enum Algorithm {
     /// RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt (RFC 7518 §3.5).
     #[serde(rename = "PS256")]
@@ -40,6 +42,7 @@ pub enum Algorithm {
 
 /// The WebCrypto `sign()` parameters for an [`Algorithm`], ready to pass to `crypto.subtle`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct WebCryptoParams {
     pub name: &'static str,
@@ -88,15 +91,23 @@ fn default_lifetime() -> u32 {
 
 /// How to build the assertion.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "AssertionOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub profile: Profile,
     /// Send the chain in `x5c`, for subject-name/issuer (SNI) authentication.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub include_x5c: bool,
     /// `exp - iat`, 1..=600 seconds.
     #[serde(default = "default_lifetime")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub lifetime_seconds: u32,
 }
 
@@ -141,6 +152,7 @@ impl Claims {
 
 /// An assertion waiting for its signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UnsignedAssertion {
     pub algorithm: Algorithm,

@@ -17,6 +17,7 @@ use std::fmt;
 /// compares it byte for byte (AADSTS50011), so it is kept exactly as given, minus surrounding
 /// whitespace.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct RedirectUri(String);
 
@@ -104,6 +105,7 @@ impl From<RedirectUri> for String {
 
 /// Which Entra audience App Configuration tokens are requested for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum AppConfigurationAudience {
     /// The cloud's audience, e.g. `https://appconfig.azure.com` (azure-docs `concept-enable-rbac.md`).
@@ -158,6 +160,7 @@ pub fn delegated_scopes(
 
 /// `prompt` values Entra accepts at /authorize.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Prompt {
     Login,
@@ -179,6 +182,7 @@ impl Prompt {
 
 /// A `login_hint` or `domain_hint`: free text the user typed, checked for size and controls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct Hint(String);
 

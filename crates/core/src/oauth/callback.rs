@@ -67,6 +67,7 @@ pub fn parse_callback(query: &str, expected_state: &State) -> Result<Authorizati
 
 /// A successful admin-consent redirect (entra-docs `v2-admin-consent.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AdminConsent {
     /// The tenant Entra reports. Display only: Microsoft says never to trust it for

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// An error body from the token or authorize endpoint, as Entra spells it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EntraError {
     /// HTTP status (0 for errors delivered on the authorize callback).
@@ -29,6 +30,7 @@ pub struct EntraError {
 
 /// What the caller should do about an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorClass {
     /// The client credential (secret, certificate, assertion) is wrong, expired or missing.

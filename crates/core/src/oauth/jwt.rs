@@ -12,6 +12,7 @@ const MAX_JWT_LEN: usize = 32 * 1024;
 
 /// Claims of interest for display, as the token states them (unverified).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UnverifiedClaims {
     /// Tenant ID.

@@ -26,6 +26,7 @@ macro_rules! opaque_secret {
     ($(#[$doc:meta])* $name:ident, $field:literal, $what:literal) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -294,18 +295,23 @@ pub fn token_request(
 
 /// A parsed successful token response. `Debug` redacts every token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
+    #[cfg_attr(feature = "ts", ts(type = "\"Bearer\""))]
     pub token_type: String,
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub refresh_token: Option<RefreshToken>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub id_token: Option<IdToken>,
     /// Granted scopes; empty when Entra omitted `scope` ("the token is for the scopes requested").
     pub scopes: Vec<String>,
     pub expires_in: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub ext_expires_in: Option<u64>,
     /// `now + expires_in`, unix seconds.
     pub expires_at: u64,
@@ -313,6 +319,7 @@ pub struct TokenResponse {
 
 /// An OIDC id_token as received (not validated here).
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct IdToken(String);
 

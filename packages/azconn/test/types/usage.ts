@@ -16,7 +16,7 @@ import {
 } from 'azconn';
 import type {
   CloudEndpoints, FormValidation, Scopes, Pkce, AuthorizeRequest, AdminConsentRequest, AdminConsent,
-  HttpRequest, TokenResponse, EntraErrorReport, UnverifiedClaims, CustomCloud, FieldError, ConnectionType,
+  HttpRequest, TokenResponse, EntraErrorReport, UnverifiedClaims, CloudInput, FieldError, ConnectionType,
   Method, ErrorClass, CertificateReport, UnsignedAssertion, AssertionParams, Application, Page, AddedPassword,
   KeyValue, KvPage, GraphError, AppConfigError, Preflight, RetryDecision, SyncPlan, RotationState, RotationNext,
   RotationStep, GraphUser, GraphOrganization,
@@ -26,7 +26,7 @@ import * as forms from 'azconn/forms';
 
 const t: string = tenantId('contoso.onmicrosoft.com') + authorityTenant('organizations') + clientId('00000000-0000-0000-0000-000000000000');
 checkClientSecret('Xy8Q~a.b_c+d/e=f');
-const custom: CustomCloud = {
+const custom: CloudInput = {
   kind: 'custom',
   authorityHost: 'http://127.0.0.1:4010',
   graphRoot: 'http://127.0.0.1:4010',
@@ -191,3 +191,19 @@ void forms.loadCertificates().then((certs: forms.CertificateApi) => {
 }, (e: unknown) => {
   if (e instanceof forms.AzconnError) console.log(e.code);
 });
+
+// The generated types are as precise as the Rust definitions: the drifts the hand-written ones
+// had are now compile errors.
+const stop = retryDecide({ attempt: 9 }, 503, undefined, undefined);
+if (stop.decision === 'stop' && stop.reason === 'notRetryable') console.log(stop.status);
+const listed = validateForm({});
+if (!listed.valid) for (const e of listed.errors) if (e.code === 'required') console.log(e.field);
+// @ts-expect-error: not one of the core's error codes
+if (!listed.valid && listed.errors[0]?.code === 'no-such-code') console.log('never');
+void redeemCode().then((token) => {
+  // @ts-expect-error: the core omits an absent refresh token, it is never null
+  const nullable: string | null = token.refreshToken;
+  console.log(nullable);
+});
+// @ts-expect-error: a custom cloud needs every endpoint (armHost is missing)
+cloudEndpoints({ kind: 'custom', authorityHost: 'http://127.0.0.1:1', graphRoot: 'http://127.0.0.1:1', graphAudience: 'x', appConfigurationHosts: [], appConfigurationAudience: 'y' });

@@ -1,0 +1,49 @@
+// Generated from the Rust definitions by `make types` (crates/wasm/src/generated_types.rs): do not edit.
+
+/**
+ * How to build the assertion.
+ */
+export type AssertionOptions = { profile?: AssertionProfile, 
+/**
+ * Send the chain in `x5c`, for subject-name/issuer (SNI) authentication.
+ */
+includeX5c?: boolean, 
+/**
+ * `exp - iat`, 1..=600 seconds.
+ */
+lifetimeSeconds?: number, };
+
+/**
+ * Which algorithm and thumbprint header the assertion uses.
+ */
+export type AssertionProfile = "ps256Sha256" | "rs256Sha1";
+
+/**
+ * What the UI shows about a loaded credential. Times are RFC 3339 and unix seconds.
+ */
+export type CertificateReport = { subject: string, issuer: string, 
+/**
+ * Upper-case hex, without leading zero bytes.
+ */
+serialNumber: string, notBefore: string, notAfter: string, notBeforeUnix: number, notAfterUnix: number, 
+/**
+ * Always `RSA`: other key types are rejected.
+ */
+keyType: string, keySize: number, thumbprintSha1: string, thumbprintSha256: string, x5t: string, x5tS256: string, 
+/**
+ * The Graph `keyCredentials[].customKeyIdentifier` of this certificate (base64 SHA-1).
+ */
+customKeyIdentifier: string, 
+/**
+ * Certificates given, leaf included.
+ */
+chainLength: number, 
+/**
+ * Non-fatal findings, e.g. `certificate-expiring-soon`.
+ */
+warnings: Array<FieldError>, };
+
+/**
+ * What the user gave: a certificate and a key, or a PFX. Field names are the form's.
+ */
+export type CredentialInput = { certificate?: string, privateKey?: string, privateKeyPassphrase?: string, pfx?: string | Uint8Array, pfxPassword?: string, };

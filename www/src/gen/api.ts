@@ -1,0 +1,300 @@
+// Generated from host/src/api.rs by `make types` (host/src/api_types.rs): do not edit.
+
+import type { Application, Cloud, Conflict, ConnectionType, FieldError, Method, SkipReason, SyncMode } from 'azconn/full';
+
+/**
+ * `POST /app-connections/{type}/{id}/token`.
+ */
+export type AccessTokenBody = { accessToken: string, expiresAt: number, tokenType: TokenType, };
+
+/**
+ * One row of `audit_log`; `detail` is the JSON text it was recorded with.
+ */
+export type AuditEntry = { id: number, at: number, actor: string, action: string, target: string | null, outcome: string, detail: string | null, };
+
+/**
+ * `GET /audit-log`.
+ */
+export type AuditLog = { entries: Array<AuditEntry>, };
+
+/**
+ * `GET /app-connections/azure-client-secrets/{id}/clients`.
+ */
+export type Clients = { clients: Array<Application>, nextLink: string | null, };
+
+/**
+ * `{appConnection}`: get, create, update, delete.
+ */
+export type ConnectionBody = { appConnection: ConnectionView, };
+
+/**
+ * `GET /app-connections/{type}`.
+ */
+export type ConnectionList = { appConnections: Array<ConnectionView>, };
+
+/**
+ * `GET /app-connections/options`.
+ */
+export type ConnectionOptions = { cloud: Cloud, options: Array<TypeOptions>, };
+
+/**
+ * Whether a connection works, as its last check or token acquisition found it.
+ */
+export type ConnectionStatus = "active" | "needs-reauth" | "failing";
+
+/**
+ * A connection as the API shows it: never a secret.
+ */
+export type ConnectionView = { id: string, type: ConnectionType, method: Method, name: string, description: string | null, tenantId: string, clientId: string | null, cloud: string, endpoint: string | null, credential: JsonValue | null, status: ConnectionStatus, lastError: FieldError | null, lastValidatedAt: number | null, version: number, createdBy: string | null, createdAt: number, updatedAt: number, };
+
+export type CurrentKey = { keyId: string | null, hint: string | null, expiresAt: string | null, };
+
+/**
+ * A record that uses another one.
+ */
+export type Dependent = { kind: DependentKind, id: string, name: string, };
+
+export type DependentKind = "rotation" | "sync";
+
+/**
+ * The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
+ */
+export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, requestId?: string, };
+
+/**
+ * `GET /health`.
+ */
+export type Health = { ok: boolean, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/**
+ * What deleting a sync does with the keys it owns in the store.
+ */
+export type KeysChoice = "remove" | "keep";
+
+/**
+ * Whether a method can be used in this deployment, and why not.
+ */
+export type MethodOption = { method: Method, available: boolean, reason?: FieldError, };
+
+/**
+ * A new API token: the value is shown once, only its hash is stored.
+ */
+export type NewToken = { id: string, name: string, value: string, };
+
+/**
+ * `POST /app-connections/{type}/oauth/start` (the cookie goes in a header).
+ */
+export type OAuthStarted = { url: string, redirectUri: string, expiresIn: number, };
+
+export type OpKind = "put" | "delete";
+
+/**
+ * A planned or applied write of a sync run, by key only (never a value).
+ */
+export type OpSummary = { op: OpKind, key: string, label: string | null, };
+
+export type Organization = { id: string, name: string, };
+
+/**
+ * `POST /organizations`.
+ */
+export type OrganizationCreated = { organization: Organization, token: NewToken, };
+
+/**
+ * What a run would do, before anything is written (full keys).
+ */
+export type Preview = { create: Array<string>, update: Array<string>, delete: Array<string>, unchanged: Array<string>, skipped: Array<Skipped>, imported: Array<string>, 
+/**
+ * Desired keys this sync does not own, left alone unless the run adopts them.
+ */
+conflicts: Array<Conflict>, 
+/**
+ * The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
+ */
+confirmDeletes: number | null, };
+
+/**
+ * `POST .../{id}/run` with `dryRun: true`.
+ */
+export type PreviewBody = { preview: Preview, };
+
+/**
+ * `POST /secret-rotations/azure-client-secret/{id}/rotate`.
+ */
+export type Rotated = { rotation: RotationView | null, secret: SecretBody | null, 
+/**
+ * The previous secrets removed, once the run is done.
+ */
+removed?: Array<string>, steps: Array<StepTaken>, };
+
+/**
+ * `{rotation}`: create, get.
+ */
+export type RotationBody = { rotation: RotationView, };
+
+/**
+ * `DELETE /secret-rotations/azure-client-secret/{id}`.
+ */
+export type RotationDeleted = { rotation: RotationView, secrets: SecretsChoice, 
+/**
+ * The key ids removed from the app (empty when kept).
+ */
+revoked: Array<string>, };
+
+/**
+ * `GET /secret-rotations/azure-client-secret`.
+ */
+export type RotationList = { rotations: Array<RotationView>, };
+
+/**
+ * `POST /secret-rotations/azure-client-secret`.
+ */
+export type RotationRequest = { connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
+
+/**
+ * Where a rotation schedule stands.
+ */
+export type RotationStatus = "pending" | "running" | "active" | "waiting" | "interrupted" | "failed";
+
+/**
+ * The app whose secret a rotation rotates.
+ */
+export type RotationTarget = { appId: string, objectId: string, displayName: string | null, };
+
+/**
+ * A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
+ */
+export type RotationView = { id: string, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, nextRotationAt: number | null, step: string | null, version: number, createdAt: number, updatedAt: number, };
+
+/**
+ * `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
+ */
+export type RunAnswer = PreviewBody | SyncBody;
+
+/**
+ * `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
+ * checked by name (`secrets.NAME`).
+ */
+export type RunRequest = { secrets?: { [key in string]: JsonValue }, dryRun?: boolean, 
+/**
+ * Full keys the run takes over although this sync does not own them.
+ */
+adopt?: Array<string>, 
+/**
+ * The number of deletions confirmed, for a run that deletes more keys than it keeps.
+ */
+confirmDeletes?: number, };
+
+/**
+ * How a sync run ended, as `lastRun.result` shows it.
+ */
+export type RunResult = { applied: Array<OpSummary>, skipped: Array<Skipped>, imported: Array<string>, conflicts: Array<Conflict>, } | { error: FieldError, applied: Array<OpSummary> | null, };
+
+/**
+ * How a sync run ended (or that it has not yet).
+ */
+export type RunStatus = "running" | "succeeded" | "failed";
+
+/**
+ * A sync run as its row records it (keys only, never values).
+ */
+export type RunView = { id: string, startedAt: number, finishedAt: number | null, status: RunStatus, plan: Array<OpSummary> | null, result: RunResult | null, };
+
+/**
+ * The rotated secret: its value only to the caller that rotated, or through `.../secret`.
+ */
+export type SecretBody = { keyId: string | null, value: string, expiresAt: number | null, };
+
+/**
+ * What deleting a rotation does with the secrets it created on the target app.
+ */
+export type SecretsChoice = "revoke" | "keep";
+
+/**
+ * `POST /sessions`.
+ */
+export type SessionCreated = { organizationId: string, };
+
+/**
+ * `GET /session`.
+ */
+export type SessionView = { organizationId: string, organizationName: string | null, };
+
+/**
+ * `DELETE /sessions`.
+ */
+export type SignedOut = { signedOut: boolean, };
+
+/**
+ * A key a sync left alone, and why.
+ */
+export type Skipped = { key: string, reason: SkipReason, };
+
+/**
+ * One step a rotation run took.
+ */
+export type StepTaken = { step: string, 
+/**
+ * Unix milliseconds.
+ */
+at: number, ok: boolean, 
+/**
+ * How long a `wait` step waits.
+ */
+ms?: number, };
+
+/**
+ * `{sync}`: create, get, run.
+ */
+export type SyncBody = { sync: SyncView, };
+
+/**
+ * `DELETE /secret-syncs/azure-app-configuration/{id}`.
+ */
+export type SyncDeleted = { sync: SyncView, keys: KeysChoice, 
+/**
+ * The keys deleted from the store (empty when kept).
+ */
+removed: Array<string>, skipped: Array<Skipped>, };
+
+/**
+ * `GET /secret-syncs/azure-app-configuration`.
+ */
+export type SyncList = { syncs: Array<SyncView>, };
+
+/**
+ * `POST /secret-syncs/azure-app-configuration`.
+ */
+export type SyncRequest = { connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
+
+export type SyncView = { id: string, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, lastRun: RunView | null, };
+
+/**
+ * `POST /organizations/{id}/tokens`.
+ */
+export type TokenCreated = { token: NewToken, };
+
+/**
+ * `GET /organizations/{id}/tokens`.
+ */
+export type TokenList = { tokens: Array<TokenView>, };
+
+export type TokenRef = { id: string, name: string, };
+
+/**
+ * `DELETE /organizations/{id}/tokens/{tokenId}`.
+ */
+export type TokenRevoked = { token: TokenRef, };
+
+export type TokenType = "Bearer";
+
+export type TokenView = { id: string, name: string, createdAt: number, lastUsedAt: number | null, };
+
+export type TypeOptions = { type: ConnectionType, redirectUri: string, methods: Array<MethodOption>, };
+
+/**
+ * `POST /app-connections/{type}/{id}/validate`.
+ */
+export type Validation = { valid: boolean, error: FieldError | null, appConnection: ConnectionView, };
