@@ -8,14 +8,16 @@ import type { Application, Cloud, Conflict, ConnectionType, FieldError, Method, 
 export type AccessTokenBody = { accessToken: string, expiresAt: number, tokenType: TokenType, };
 
 /**
- * One row of `audit_log`; `detail` is the JSON text it was recorded with.
+ * One row of `audit_log`. `detail` is stored as the JSON text it was recorded with and
+ * answered as that JSON value, so no client parses JSON inside JSON.
  */
-export type AuditEntry = { id: number, at: number, actor: string, action: string, target: string | null, outcome: string, detail: string | null, };
+export type AuditEntry = { id: number, at: number, actor: string, action: string, target: string | null, outcome: string, detail: unknown, };
 
 /**
- * `GET /audit-log`.
+ * `GET /audit-log`: one page, newest first. `nextCursor` is the `before` that asks for the
+ * next page, `null` on the last one.
  */
-export type AuditLog = { entries: Array<AuditEntry>, };
+export type AuditPage = { entries: Array<AuditEntry>, nextCursor: number | null, };
 
 /**
  * `GET /app-connections/azure-client-secrets/{id}/clients`.
