@@ -9,7 +9,7 @@ use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenSto
 use crate::records::{
     Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn, NewSync,
     PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus, RunStatus, Sync,
-    SyncRun, SyncSettings,
+    SyncRun, SyncSettings, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
@@ -911,8 +911,34 @@ impl RotationStore for MemoryStore {
         Ok(self.rotation_row(id).filter(|r| r.org_id == org))
     }
 
-    async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<RotationRecord>, ApiError> {
+        Ok(self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .find(|r| r.org_id == org && r.target.as_ref().is_some_and(|t| t.app_id == app_id))
+            .cloned())
+    }
+
+    /// Refuses a second rotation of one app in one organization, as the UNIQUE index does.
+    async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_rotation")?;
+        if self
+            .rotation_for_app(r.org_id, &r.target.app_id)
+            .await?
+            .is_some()
+        {
+            return Ok(Err(Taken::TargetApp));
+        }
         self.rotations.rows.borrow_mut().push(RotationRecord {
             id: r.id.to_owned(),
             org_id: r.org_id.to_owned(),
@@ -933,7 +959,7 @@ impl RotationStore for MemoryStore {
             updated_at: r.now,
         });
         self.put_secrets(r.id, &[(Field::RotationState, state.to_owned())]);
-        Ok(())
+        Ok(Ok(()))
     }
 
     async fn persist_rotation(

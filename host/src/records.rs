@@ -241,6 +241,14 @@ pub struct Rotation {
     pub updated_at: i64,
 }
 
+/// The uniqueness rule a write broke. The schema's UNIQUE index decides, so of two concurrent
+/// writes exactly one wins and the other is told which rule refused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Another rotation of the organization rotates the same app.
+    TargetApp,
+}
+
 /// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
 pub struct RotationSettings {
     pub lifetime_days: i64,

@@ -6,7 +6,7 @@
 
 use crate::api_error::ApiError;
 use crate::connection_store::TokenStore;
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus};
+use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
 use azconn_core::error::Error;
 use std::future::Future;
 
@@ -25,12 +25,19 @@ pub trait RotationStore: TokenStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
-    /// Inserts a pending rotation and its first state together.
+    /// The organization's rotation of the app with this client id, if any.
+    fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
+    /// Inserts a pending rotation and its first state together, unless a uniqueness rule
+    /// refuses it (then nothing is written).
     fn insert_rotation(
         &self,
         r: &NewRotation<'_>,
         state: &str,
-    ) -> impl Future<Output = Result<(), ApiError>>;
+    ) -> impl Future<Output = Result<Result<(), Taken>, ApiError>>;
     /// The core's rotation state and the status, together.
     fn persist_rotation(
         &self,

@@ -14,7 +14,7 @@ use crate::connection_tokens;
 use crate::platform::{Platform, random};
 use crate::records::{
     Connection, NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus,
-    RotationTarget,
+    RotationTarget, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
@@ -79,6 +79,25 @@ fn state_of(r: &Rotation) -> Result<String, ApiError> {
 
 fn hint_of(secret: &str) -> String {
     secret.chars().take(3).collect()
+}
+
+/// `409 conflict` on `appId`: the organization's rotation of this app is `existing`. Two
+/// rotations of one app would each add secrets and prune the other's as "previous".
+/// (`None`: it was deleted again in the instant since it won a concurrent create.)
+fn app_taken(app: &str, existing: Option<&RotationRecord>) -> ApiError {
+    let by = existing.map_or_else(
+        || "another rotation".to_owned(),
+        |r| format!("rotation {}", r.id),
+    );
+    ApiError::new(
+        409,
+        Error::field(
+            "appId",
+            Code::Conflict,
+            format!("{by} already rotates the secrets of app {app}"),
+        )
+        .with_hint("an app has one rotation: change that one (PATCH), or delete it first"),
+    )
 }
 
 fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
@@ -225,14 +244,20 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             return Err(graph_failure(&resp, Operation::ReadApplications));
         }
         let application = parse_application(&resp)?;
+        let app_id = application.app_id.to_string();
+        // By client id, so an object id naming an app already rotated is caught too.
+        if let Some(existing) = self.db.rotation_for_app(self.org, &app_id).await? {
+            return Err(app_taken(&app_id, Some(&existing)));
+        }
         config.app = AppRef::ObjectId(application.id);
         let rotation = Rotation::start(config).map_err(days_field)?;
         let target = RotationTarget {
-            app_id: application.app_id.to_string(),
+            app_id,
             object_id: application.id.to_string(),
             display_name: application.display_name,
         };
-        self.db
+        let inserted = self
+            .db
             .insert_rotation(
                 &NewRotation {
                     id: &id,
@@ -247,6 +272,11 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &state_of(&rotation)?,
             )
             .await?;
+        // A concurrent create of the same app won the index between the check and the insert.
+        if let Err(Taken::TargetApp) = inserted {
+            let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
+            return Err(app_taken(&target.app_id, existing.as_ref()));
+        }
         self.audit(
             "rotation.create",
             &id,
@@ -765,6 +795,78 @@ mod tests {
         );
         assert_eq!(state.config.connection_id, r.id);
         assert_eq!(db.actions(), [("rotation.create".into(), "ok".into())]);
+    }
+
+    #[test]
+    fn a_second_rotation_of_one_app_is_a_conflict_naming_the_first() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let first = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let keys_before = key_ids(&p);
+        // By client id, and by the object id that resolves to the same app.
+        for body in [
+            json!({ "connectionId": "c1", "appId": TARGET_APP }),
+            json!({ "connectionId": "c1", "objectId": TARGET_OBJECT }),
+        ] {
+            let e = block_on(r.create(&request(body))).expect_err("conflict");
+            assert_eq!(e.status, 409);
+            assert_eq!(e.error.code, Code::Conflict);
+            assert_eq!(e.error.field.as_deref(), Some("appId"));
+            assert_eq!(
+                e.error.message,
+                format!(
+                    "rotation {} already rotates the secrets of app {TARGET_APP}",
+                    first.id
+                )
+            );
+        }
+        assert_eq!(db.rotations.rows.borrow().len(), 1, "nothing stored");
+        assert_eq!(key_ids(&p), keys_before, "nothing written to Graph");
+        assert!(
+            p.graph_calls().iter().all(|c| c.starts_with("GET ")),
+            "only reads: {:?}",
+            p.graph_calls()
+        );
+        // Deleting the first frees the app.
+        block_on(r.delete(&first, SecretsChoice::Keep)).expect("deleted");
+        created(&db, &p, &cfg);
+    }
+
+    #[test]
+    fn the_store_refuses_a_second_rotation_of_one_app_under_concurrency() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let first = created(&db, &p, &cfg);
+        let target = first.target.clone().expect("target");
+        let second = NewRotation {
+            id: "r2",
+            org_id: "org1",
+            connection_id: "c1",
+            target: &target,
+            lifetime_days: 90,
+            interval_days: 30,
+            keep: 1,
+            now: NOW,
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&second, "{}")).expect("answered"),
+            Err(Taken::TargetApp)
+        );
+        assert_eq!(db.rotation_row("r2"), None);
+        // Another organization may rotate the same app.
+        let other = NewRotation {
+            org_id: "org2",
+            ..second
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&other, "{}")).expect("answered"),
+            Ok(())
+        );
     }
 
     #[test]

@@ -213,12 +213,19 @@ const CALLS = [
   },
   {
     id: 'Graph: get application (rotation create)', match: { service: 'graph', method: 'GET', pathPrefix: '/v1.0/applications(' }, codes: GRAPH,
-    prepare: async (ctx) => { ctx.before = (await api('GET', R)).json.rotations.length; },
-    run: async () => outcomeOf(await api('POST', R, { connectionId: conns.rot.id, appId: TARGET_APP, keepPrevious: 0 }), 201),
+    prepare: async (ctx) => {
+      // One rotation per app: the matrix creates rotations of azconn's own app (TARGET_APP has
+      // the rotation the other cells run), and the previous cell's one goes first (never run).
+      for (const r of (await api('GET', R)).json.rotations.filter((x) => x.target.appId === AZCONN_APP)) {
+        assert.equal((await api('DELETE', `${R}/${r.id}?secrets=keep`)).status, 200);
+      }
+      ctx.before = (await api('GET', R)).json.rotations.length;
+    },
+    run: async () => outcomeOf(await api('POST', R, { connectionId: conns.rot.id, appId: AZCONN_APP, keepPrevious: 0 }), 201),
     check: async (o, ctx) => assert.equal((await api('GET', R)).json.rotations.length, ctx.before + (o.ok ? 1 : 0), 'a rotation is stored only on success'),
     converge: async (ctx) => {
       const now = (await api('GET', R)).json.rotations.length;
-      if (now === ctx.before) assert.equal((await api('POST', R, { connectionId: conns.rot.id, appId: TARGET_APP, keepPrevious: 0 })).status, 201);
+      if (now === ctx.before) assert.equal((await api('POST', R, { connectionId: conns.rot.id, appId: AZCONN_APP, keepPrevious: 0 })).status, 201);
     },
   },
   {

@@ -3,7 +3,7 @@
 
 use super::reply::ApiError;
 use super::store::{Field, Storage};
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus};
+use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use azconn_core::error::Error;
 
@@ -12,7 +12,19 @@ impl RotationStore for Storage<'_> {
         Storage::rotation(self, org, id).await
     }
 
-    async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        Storage::rotation_for_app(self, org, app_id).await
+    }
+
+    async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         Storage::insert_rotation(self, r, state).await
     }
 

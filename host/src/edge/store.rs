@@ -9,7 +9,7 @@ use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
     NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationSettings,
-    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Window, wire_name,
+    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Taken, Window, wire_name,
 };
 use crate::rotation_store::PublishedSecret;
 use azconn_core::error::{Code, Error};
@@ -1049,28 +1049,54 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// Inserts a pending rotation and its first (encrypted) state together.
-    pub async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    /// The organization's rotation of the app with this client id (the oldest, for rotations
+    /// made before the rule of one per app).
+    pub async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        self.first(
+            "SELECT * FROM rotations WHERE org_id = ?1 AND json_extract(target, '$.appId') = ?2 ORDER BY rowid LIMIT 1",
+            &[s(org), s(app_id)],
+        )
+        .await
+    }
+
+    /// Inserts a pending rotation and its first (encrypted) state together (one batch: both or
+    /// neither), unless the UNIQUE index of one rotation per app refuses it.
+    pub async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         let target = serde_json::to_string(r.target)
             .map_err(|e| internal(format!("cannot serialize the target: {e}")))?;
-        self.batch(vec![
-            self.stmt(
-                "INSERT INTO rotations (id, org_id, connection_id, target, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?8)",
-                &[
-                    s(r.id),
-                    s(r.org_id),
-                    s(r.connection_id),
-                    s(&target),
-                    n(r.lifetime_days),
-                    n(r.interval_days),
-                    n(r.keep),
-                    n(r.now),
-                ],
-            )?,
-            self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
-        ])
-        .await
+        let inserted = self
+            .db
+            .batch(vec![
+                self.stmt(
+                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9)",
+                    &[
+                        s(r.id),
+                        s(r.org_id),
+                        s(r.connection_id),
+                        s(&target),
+                        s(&r.target.app_id),
+                        n(r.lifetime_days),
+                        n(r.interval_days),
+                        n(r.keep),
+                        n(r.now),
+                    ],
+                )?,
+                self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
+            ])
+            .await;
+        match inserted {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     /// The core's rotation state (encrypted) and the status, together.
@@ -1383,6 +1409,13 @@ fn name_conflict(e: worker::Error, name: &str) -> ApiError {
     } else {
         e.into()
     }
+}
+
+/// The uniqueness rule a UNIQUE violation broke, by the columns SQLite names in it.
+fn taken(e: &worker::Error) -> Option<Taken> {
+    let text = e.to_string();
+    (text.contains("UNIQUE") && text.contains("rotations.target_app_id"))
+        .then_some(Taken::TargetApp)
 }
 
 /// An error as its JSON column stores it.
