@@ -260,6 +260,8 @@ pub struct CurrentKey {
 #[serde(rename_all = "camelCase")]
 pub struct RotationView {
     pub id: String,
+    pub name: String,
+    pub description: Option<String>,
     pub connection_id: String,
     pub target: Option<RotationTarget>,
     pub lifetime_days: i64,
@@ -279,6 +281,8 @@ impl From<&Rotation> for RotationView {
     fn from(r: &Rotation) -> RotationView {
         RotationView {
             id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
             connection_id: r.connection_id.clone(),
             target: r.target.clone(),
             lifetime_days: r.lifetime_days,
@@ -373,6 +377,8 @@ impl From<SyncRun> for RunView {
 #[serde(rename_all = "camelCase")]
 pub struct SyncView {
     pub id: String,
+    pub name: String,
+    pub description: Option<String>,
     pub connection_id: String,
     pub endpoint: String,
     pub label: Option<String>,
@@ -389,6 +395,8 @@ impl SyncView {
     pub fn new(s: &Sync, last_run: Option<SyncRun>) -> SyncView {
         SyncView {
             id: s.id.clone(),
+            name: s.name.clone(),
+            description: s.description.clone(),
             connection_id: s.connection_id.clone(),
             endpoint: s.endpoint.clone(),
             label: s.label.clone(),
@@ -620,6 +628,9 @@ impl<'a> Strict<'a> {
 /// `POST /secret-rotations/azure-client-secret`.
 #[derive(Debug, Default, PartialEq)]
 pub struct RotationRequest {
+    /// Absent: derived from the app's display name.
+    pub name: Option<String>,
+    pub description: Option<String>,
     pub connection_id: Option<String>,
     pub app_id: Option<String>,
     pub object_id: Option<String>,
@@ -633,6 +644,8 @@ impl RotationRequest {
         let b = Strict::new(
             body,
             &[
+                "name",
+                "description",
                 "connectionId",
                 "appId",
                 "objectId",
@@ -642,6 +655,8 @@ impl RotationRequest {
             ],
         )?;
         Ok(RotationRequest {
+            name: b.text("name")?,
+            description: b.text("description")?,
             connection_id: b.text("connectionId")?,
             app_id: b.text("appId")?,
             object_id: b.text("objectId")?,
@@ -673,6 +688,9 @@ fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
 #[derive(Debug, Default, PartialEq)]
 pub struct RotationPatch {
     pub version: i64,
+    pub name: Option<String>,
+    /// `Some("")` removes the description.
+    pub description: Option<String>,
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
@@ -682,10 +700,19 @@ impl RotationPatch {
     pub fn parse(body: &Value) -> Result<RotationPatch, Error> {
         let b = Strict::new(
             body,
-            &["version", "lifetimeDays", "intervalDays", "keepPrevious"],
+            &[
+                "version",
+                "name",
+                "description",
+                "lifetimeDays",
+                "intervalDays",
+                "keepPrevious",
+            ],
         )?;
         Ok(RotationPatch {
             version: required_version(&b, "rotation")?,
+            name: b.text("name")?,
+            description: b.text("description")?,
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
@@ -706,6 +733,9 @@ fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
 /// `POST /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Default, PartialEq)]
 pub struct SyncRequest {
+    /// Absent: derived from the store, label and prefix.
+    pub name: Option<String>,
+    pub description: Option<String>,
     pub connection_id: Option<String>,
     pub endpoint: Option<String>,
     pub label: Option<String>,
@@ -719,6 +749,8 @@ impl SyncRequest {
         let b = Strict::new(
             body,
             &[
+                "name",
+                "description",
                 "connectionId",
                 "endpoint",
                 "label",
@@ -729,6 +761,8 @@ impl SyncRequest {
         )?;
         let mode = sync_mode(&b)?;
         Ok(SyncRequest {
+            name: b.text("name")?,
+            description: b.text("description")?,
             connection_id: b.text("connectionId")?,
             endpoint: b.text("endpoint")?,
             label: b.text("label")?,
@@ -744,6 +778,9 @@ impl SyncRequest {
 #[derive(Debug, Default, PartialEq)]
 pub struct SyncPatch {
     pub version: i64,
+    pub name: Option<String>,
+    /// `Some("")` removes the description.
+    pub description: Option<String>,
     /// `Some("")` removes the label.
     pub label: Option<String>,
     pub key_prefix: Option<String>,
@@ -757,6 +794,8 @@ impl SyncPatch {
             body,
             &[
                 "version",
+                "name",
+                "description",
                 "label",
                 "keyPrefix",
                 "mode",
@@ -765,6 +804,8 @@ impl SyncPatch {
         )?;
         Ok(SyncPatch {
             version: required_version(&b, "sync")?,
+            name: b.text("name")?,
+            description: b.text("description")?,
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
             mode: sync_mode(&b)?,

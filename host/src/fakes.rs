@@ -911,6 +911,20 @@ impl RotationStore for MemoryStore {
         Ok(self.rotation_row(id).filter(|r| r.org_id == org))
     }
 
+    async fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<Option<RotationRecord>, ApiError> {
+        Ok(self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .find(|r| r.org_id == org && r.name == name)
+            .cloned())
+    }
+
     async fn rotation_for_app(
         &self,
         org: &str,
@@ -939,9 +953,14 @@ impl RotationStore for MemoryStore {
         {
             return Ok(Err(Taken::TargetApp));
         }
+        if self.rotation_named(r.org_id, r.name).await?.is_some() {
+            return Ok(Err(Taken::Name));
+        }
         self.rotations.rows.borrow_mut().push(RotationRecord {
             id: r.id.to_owned(),
             org_id: r.org_id.to_owned(),
+            name: r.name.to_owned(),
+            description: r.description.map(str::to_owned),
             connection_id: r.connection_id.to_owned(),
             target: Some(r.target.clone()),
             lifetime_days: r.lifetime_days,
@@ -1070,11 +1089,18 @@ impl RotationStore for MemoryStore {
 
     async fn update_rotation(
         &self,
-        _org: &str,
+        org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        if self
+            .rotation_named(org, &x.name)
+            .await?
+            .is_some_and(|r| r.id != id)
+        {
+            return Ok(Err(Taken::Name));
+        }
         let mut written = false;
         self.with_rotation(id, |r| {
             if self.concurrent_write.get() {
@@ -1084,6 +1110,8 @@ impl RotationStore for MemoryStore {
                 r.lifetime_days = x.lifetime_days;
                 r.interval_days = x.interval_days;
                 r.keep = x.keep;
+                r.name.clone_from(&x.name);
+                r.description.clone_from(&x.description);
                 r.version += 1;
                 r.updated_at = x.now;
                 written = true;
@@ -1092,7 +1120,7 @@ impl RotationStore for MemoryStore {
         if written {
             self.put_secrets(id, &[(Field::RotationState, state.to_owned())]);
         }
-        Ok(written)
+        Ok(Ok(written))
     }
 
     async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
@@ -1337,11 +1365,27 @@ impl SyncStore for MemoryStore {
         Ok(self.sync_row(id).filter(|x| x.org_id == org))
     }
 
-    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+    async fn sync_named(&self, org: &str, name: &str) -> Result<Option<Sync>, ApiError> {
+        Ok(self
+            .syncs
+            .rows
+            .borrow()
+            .iter()
+            .find(|x| x.org_id == org && x.name == name)
+            .cloned())
+    }
+
+    /// Refuses a taken name, as the UNIQUE index does.
+    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_sync")?;
+        if self.sync_named(x.org_id, x.name).await?.is_some() {
+            return Ok(Err(Taken::Name));
+        }
         self.syncs.rows.borrow_mut().push(Sync {
             id: x.id.to_owned(),
             org_id: x.org_id.to_owned(),
+            name: x.name.to_owned(),
+            description: x.description.map(str::to_owned),
             connection_id: x.connection_id.to_owned(),
             endpoint: x.endpoint.to_owned(),
             label: x.label.map(str::to_owned),
@@ -1352,7 +1396,7 @@ impl SyncStore for MemoryStore {
             created_at: x.now,
             updated_at: x.now,
         });
-        Ok(())
+        Ok(Ok(()))
     }
 
     async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
@@ -1369,24 +1413,33 @@ impl SyncStore for MemoryStore {
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        if self
+            .sync_named(org, x.name)
+            .await?
+            .is_some_and(|r| r.id != id)
+        {
+            return Ok(Err(Taken::Name));
+        }
         let mut rows = self.syncs.rows.borrow_mut();
         let Some(row) = rows.iter_mut().find(|r| r.id == id && r.org_id == org) else {
-            return Ok(false);
+            return Ok(Ok(false));
         };
         if self.concurrent_write.get() {
             row.version += 1;
         }
         if row.version != x.version {
-            return Ok(false);
+            return Ok(Ok(false));
         }
+        row.name = x.name.to_owned();
+        row.description = x.description.map(str::to_owned);
         row.label = x.label.map(str::to_owned);
         row.key_prefix = x.key_prefix.to_owned();
         row.mode = x.mode;
         row.disable_secret_deletion = x.disable_secret_deletion;
         row.version += 1;
         row.updated_at = x.now;
-        Ok(true)
+        Ok(Ok(true))
     }
 
     async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {

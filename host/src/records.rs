@@ -36,6 +36,8 @@ fn first_version() -> i64 {
 
 /// A sync's settings as a `PATCH` leaves them, written only at `version`.
 pub struct SyncSettings<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub label: Option<&'a str>,
     pub key_prefix: &'a str,
     pub mode: SyncMode,
@@ -218,6 +220,11 @@ pub struct RotationTarget {
 pub struct Rotation {
     pub id: String,
     pub org_id: String,
+    /// Unique per organization (migration 0006).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     pub connection_id: String,
     #[serde(deserialize_with = "json_text")]
     pub target: Option<RotationTarget>,
@@ -247,10 +254,14 @@ pub struct Rotation {
 pub enum Taken {
     /// Another rotation of the organization rotates the same app.
     TargetApp,
+    /// Another record of the same kind in the organization has the name.
+    Name,
 }
 
 /// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
 pub struct RotationSettings {
+    pub name: String,
+    pub description: Option<String>,
     pub lifetime_days: i64,
     pub interval_days: i64,
     pub keep: i64,
@@ -262,6 +273,8 @@ pub struct RotationSettings {
 pub struct NewRotation<'a> {
     pub id: &'a str,
     pub org_id: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub connection_id: &'a str,
     pub target: &'a RotationTarget,
     pub lifetime_days: i64,
@@ -275,6 +288,11 @@ pub struct NewRotation<'a> {
 pub struct Sync {
     pub id: String,
     pub org_id: String,
+    /// Unique per organization (migration 0006).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     pub connection_id: String,
     pub endpoint: String,
     pub label: Option<String>,
@@ -294,6 +312,8 @@ pub struct Sync {
 pub struct NewSync<'a> {
     pub id: &'a str,
     pub org_id: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub connection_id: &'a str,
     pub endpoint: &'a str,
     pub label: Option<&'a str>,

@@ -25,6 +25,12 @@ pub trait RotationStore: TokenStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
+    /// The organization's rotation of this name, if any.
+    fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
     /// The organization's rotation of the app with this client id, if any.
     fn rotation_for_app(
         &self,
@@ -86,15 +92,15 @@ pub trait RotationStore: TokenStore {
     ) -> impl Future<Output = Result<Option<(String, Option<i64>)>, ApiError>>;
     /// Clears the last error and sets the next scheduled run.
     fn schedule_rotation(&self, id: &str, next: i64) -> impl Future<Output = Result<(), ApiError>>;
-    /// Writes the schedule and the state together, only if the rotation is still at
-    /// `x.version` and not running: whether it was.
+    /// Writes the settings and the state together, only if the rotation is still at
+    /// `x.version` and not running: whether it was (nothing written when the name is taken).
     fn update_rotation(
         &self,
         org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> impl Future<Output = Result<bool, ApiError>>;
+    ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
     /// The rotation, its state and its current secret, together.
     fn delete_rotation(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
     /// Rotations whose next run is due and that are not running (or are stale).

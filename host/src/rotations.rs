@@ -9,8 +9,11 @@ use crate::api::{
 };
 use crate::api_error::{ApiError, internal, not_found};
 use crate::config::Config;
+use crate::connection_fields::name_and_description;
 use crate::connection_store::AuditEvent;
 use crate::connection_tokens;
+use crate::credentials::form_errors;
+use crate::names;
 use crate::platform::{Platform, random};
 use crate::records::{
     Connection, NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus,
@@ -20,7 +23,7 @@ use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
 use crate::token_endpoint::{AppCredential, client_credentials};
 use azconn_core::error::{Code, Error};
-use azconn_core::form::ConnectionType;
+use azconn_core::form::{ConnectionType, Slug};
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
@@ -191,7 +194,30 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             .await
     }
 
-    /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
+    /// `409 conflict` on `name` when another rotation of the organization has it.
+    async fn refuse_taken_name(&self, name: &str, id: &str) -> Result<(), ApiError> {
+        match self.db.rotation_named(self.org, name).await? {
+            Some(other) if other.id != id => Err(names::taken("rotation", name)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The name a create without one gets: the app's, made distinct by the id if taken.
+    async fn derived_name(&self, from: &str, id: &str) -> Result<Slug, ApiError> {
+        let base = names::derived(from, "rotation")?;
+        if self
+            .db
+            .rotation_named(self.org, base.as_str())
+            .await?
+            .is_some()
+        {
+            return Ok(names::suffixed(&base, id));
+        }
+        Ok(base)
+    }
+
+    /// `POST {name?, description?, connectionId, appId | objectId, lifetimeDays?, intervalDays?,
+    /// keepPrevious?}`.
     pub async fn create(&self, body: &RotationRequest) -> Result<RotationBody, ApiError> {
         let conn_id = given(&body.connection_id).ok_or_else(|| {
             ApiError::from(Error::field(
@@ -233,6 +259,11 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         };
         // The guards run before any Graph call.
         Rotation::start(config.clone()).map_err(days_field)?;
+        let (name, description) =
+            names::checked(body.name.as_deref(), body.description.as_deref())?;
+        if let Some(name) = &name {
+            self.refuse_taken_name(name.as_str(), &id).await?;
+        }
         // The target's client id is needed to verify the new secret: resolve an object id once.
         let token = self.token(&conn).await?;
         let graph = Graph::new(&self.cfg.cloud.endpoints());
@@ -251,6 +282,13 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         }
         config.app = AppRef::ObjectId(application.id);
         let rotation = Rotation::start(config).map_err(days_field)?;
+        let name = match name {
+            Some(name) => name,
+            None => {
+                let from = application.display_name.as_deref().unwrap_or(&app_id);
+                self.derived_name(from, &id).await?
+            }
+        };
         let target = RotationTarget {
             app_id,
             object_id: application.id.to_string(),
@@ -262,6 +300,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &NewRotation {
                     id: &id,
                     org_id: self.org,
+                    name: name.as_str(),
+                    description: description.as_deref(),
                     connection_id: &conn.id,
                     target: &target,
                     lifetime_days,
@@ -272,16 +312,20 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &state_of(&rotation)?,
             )
             .await?;
-        // A concurrent create of the same app won the index between the check and the insert.
-        if let Err(Taken::TargetApp) = inserted {
-            let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
-            return Err(app_taken(&target.app_id, existing.as_ref()));
+        // A concurrent create won the index between the check and the insert.
+        match inserted {
+            Ok(()) => {}
+            Err(Taken::TargetApp) => {
+                let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
+                return Err(app_taken(&target.app_id, existing.as_ref()));
+            }
+            Err(Taken::Name) => return Err(names::taken("rotation", name.as_str())),
         }
         self.audit(
             "rotation.create",
             &id,
             "ok",
-            json!({ "connectionId": conn.id, "target": target }),
+            json!({ "name": name, "connectionId": conn.id, "target": target }),
         )
         .await?;
         let rotation = self.view(&id).await?.ok_or_else(|| not_found("rotation"))?;
@@ -616,8 +660,9 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         Ok(revoked)
     }
 
-    /// `PATCH .../{id} {version, lifetimeDays?, intervalDays?, keepPrevious?}`: the same guards
-    /// as on create, then the schedule and the core's state are written together only at
+    /// `PATCH .../{id} {version, name?, description?, lifetimeDays?, intervalDays?,
+    /// keepPrevious?}`: the same guards as on create (a taken name is 409 on `name`), then the
+    /// settings and the core's state are written together only at
     /// `version` and while no run is in progress (409 otherwise, nothing written). The next
     /// scheduled run keeps its time; the new interval counts from it.
     pub async fn update(
@@ -629,6 +674,12 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         let interval_days = body.interval_days.unwrap_or(row.interval_days);
         let keep = body.keep_previous.unwrap_or(row.keep);
         keep_in_range(keep)?;
+        let (name, description) = name_and_description(
+            body.name.as_deref().unwrap_or(&row.name),
+            body.description.as_deref().or(row.description.as_deref()),
+        )
+        .map_err(form_errors)?;
+        self.refuse_taken_name(name.as_str(), &row.id).await?;
         let mut rotation = self.state(&row.id).await?;
         rotation.config.lifetime_secs = lifetime_days.saturating_mul(DAY);
         rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
@@ -641,6 +692,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &row.id,
                 &state_of(&rotation)?,
                 &RotationSettings {
+                    name: name.as_str().to_owned(),
+                    description: description.clone(),
                     lifetime_days,
                     interval_days,
                     keep,
@@ -648,7 +701,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     now: self.p.now(),
                 },
             )
-            .await?;
+            .await?
+            .map_err(|_| names::taken("rotation", name.as_str()))?;
         if !written {
             return Err(ApiError::from(
                 Error::field(
@@ -666,7 +720,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             "rotation.update",
             &row.id,
             "ok",
-            json!({ "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+            json!({ "name": name, "description": description, "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
         )
         .await?;
         let rotation = self
@@ -846,6 +900,8 @@ mod tests {
         let second = NewRotation {
             id: "r2",
             org_id: "org1",
+            name: "other",
+            description: None,
             connection_id: "c1",
             target: &target,
             lifetime_days: 90,
@@ -1363,6 +1419,128 @@ mod tests {
         assert_eq!(stopped.status, RotationStatus::Interrupted);
         assert_eq!(stopped.last_error.map(|e| e.code), Some(Code::NotFound));
         assert_eq!(stopped.step, None);
+    }
+
+    /// A rotation of another app (its own) named `name`, straight into the store.
+    fn named(db: &MemoryStore, id: &str, name: &str) {
+        let target = RotationTarget {
+            app_id: format!("app of {id}"),
+            object_id: format!("object of {id}"),
+            display_name: None,
+        };
+        let r = NewRotation {
+            id,
+            org_id: "org1",
+            name,
+            description: None,
+            connection_id: "c1",
+            target: &target,
+            lifetime_days: 90,
+            interval_days: 30,
+            keep: 1,
+            now: NOW,
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&r, "{}")).expect("inserted"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_rotation_without_a_name_is_named_for_its_app_and_a_given_name_is_checked_first() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        named(&db, "r0", "nightly");
+        // Taken or malformed: refused before any call to Entra or Graph.
+        for (name, status, code) in [
+            ("nightly", 409, Code::Conflict),
+            ("Nightly Payroll", 400, Code::InvalidCharacter),
+            ("", 400, Code::Required),
+        ] {
+            let e = block_on(r.create(&request(
+                json!({ "name": name, "connectionId": "c1", "appId": TARGET_APP }),
+            )))
+            .expect_err("refused");
+            assert_eq!(
+                (e.status, e.error.code, e.error.field.as_deref()),
+                (status, code, Some("name")),
+                "{name}"
+            );
+        }
+        let e = block_on(r.create(&request(
+            json!({ "description": "a\u{7}b", "connectionId": "c1", "appId": TARGET_APP }),
+        )))
+        .expect_err("refused");
+        assert_eq!(e.error.field.as_deref(), Some("description"));
+        assert_eq!(p.services(), [], "nothing sent");
+        // Derived from the display name, made distinct when that is taken.
+        named(&db, "r1", "payroll");
+        let made = block_on(r.create(&request(
+            json!({ "connectionId": "c1", "appId": TARGET_APP, "description": " pays " }),
+        )))
+        .expect("created")
+        .rotation;
+        assert_eq!(made.name, format!("payroll-{}", &made.id[..8]));
+        assert_eq!(made.description.as_deref(), Some("pays"));
+        assert_eq!(row(&db, &made.id).name, made.name);
+    }
+
+    #[test]
+    fn a_rename_is_version_checked_and_refused_when_taken() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        assert_eq!(rot.name, "payroll");
+        named(&db, "r1", "taken");
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
+        let e = block_on(r.update(
+            &rot,
+            &patch(json!({ "version": 1, "name": "taken", "keepPrevious": 3 })),
+        ))
+        .expect_err("taken");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("name")));
+        assert_eq!(
+            (row(&db, &rot.id).version, row(&db, &rot.id).keep),
+            (1, 1),
+            "nothing written"
+        );
+        let renamed = block_on(r.update(
+            &rot,
+            &patch(json!({ "version": 1, "name": "payroll-main", "description": "main" })),
+        ))
+        .expect("renamed")
+        .rotation;
+        assert_eq!(
+            (
+                renamed.name.as_str(),
+                renamed.description.as_deref(),
+                renamed.version
+            ),
+            ("payroll-main", Some("main"), 2)
+        );
+        // The name stays when not given; a blank description removes it.
+        let cleared = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 2, "description": "" })),
+        ))
+        .expect("cleared")
+        .rotation;
+        assert_eq!(
+            (cleared.name.as_str(), cleared.description),
+            ("payroll-main", None)
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ impl RotationStore for Storage<'_> {
         Storage::rotation(self, org, id).await
     }
 
+    async fn rotation_named(&self, org: &str, name: &str) -> Result<Option<Rotation>, ApiError> {
+        Storage::rotation_named(self, org, name).await
+    }
+
     async fn rotation_for_app(
         &self,
         org: &str,
@@ -91,7 +95,7 @@ impl RotationStore for Storage<'_> {
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
         Storage::update_rotation(self, org, id, state, x).await
     }
 

@@ -1049,6 +1049,18 @@ impl<'a> Storage<'a> {
         .await
     }
 
+    pub async fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        self.first(
+            "SELECT * FROM rotations WHERE org_id = ?1 AND name = ?2",
+            &[s(org), s(name)],
+        )
+        .await
+    }
+
     /// The organization's rotation of the app with this client id (the oldest, for rotations
     /// made before the rule of one per app).
     pub async fn rotation_for_app(
@@ -1076,8 +1088,8 @@ impl<'a> Storage<'a> {
             .db
             .batch(vec![
                 self.stmt(
-                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9)",
+                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at, name, description)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9, ?10, ?11)",
                     &[
                         s(r.id),
                         s(r.org_id),
@@ -1088,6 +1100,8 @@ impl<'a> Storage<'a> {
                         n(r.interval_days),
                         n(r.keep),
                         n(r.now),
+                        s(r.name),
+                        opt(r.description),
                     ],
                 )?,
                 self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
@@ -1196,16 +1210,17 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// Writes a rotation's schedule and its (encrypted) state together, only if the rotation is
+    /// Writes a rotation's settings and its (encrypted) state together, only if the rotation is
     /// still at `x.version` and not running; whether it was. Both statements test the same
-    /// condition on the state before the batch, so both or neither apply.
+    /// condition on the state before the batch, so both or neither apply; a taken name fails
+    /// the batch, so nothing applies.
     pub async fn update_rotation(
         &self,
         org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
         let field = Field::RotationState.name();
         let sealed = self
             .keyring
@@ -1232,7 +1247,7 @@ impl<'a> Storage<'a> {
                 )?,
                 self.stmt(
                     &format!(
-                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, version = version + 1, updated_at = ?7 \
+                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, name = ?8, description = ?9, version = version + 1, updated_at = ?7 \
                          WHERE id = ?1 AND org_id = ?2 AND {at_version} RETURNING id"
                     ),
                     &[
@@ -1243,15 +1258,21 @@ impl<'a> Storage<'a> {
                         n(x.interval_days),
                         n(x.keep),
                         n(x.now),
+                        s(&x.name),
+                        opt(x.description.as_deref()),
                     ],
                 )?,
             ])
-            .await?;
+            .await;
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => return taken(&e).map(Err).ok_or_else(|| e.into()),
+        };
         let updated = match results.last() {
             Some(r) => !r.results::<Value>()?.is_empty(),
             None => false,
         };
-        Ok(updated)
+        Ok(Ok(updated))
     }
 
     /// A rotation and its (encrypted) state and current secret, together.
@@ -1301,9 +1322,18 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
-        self.run(
-            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    pub async fn sync_named(&self, org: &str, name: &str) -> Result<Option<Sync>, ApiError> {
+        self.first(
+            "SELECT * FROM syncs WHERE org_id = ?1 AND name = ?2",
+            &[s(org), s(name)],
+        )
+        .await
+    }
+
+    /// Inserts a sync unless the UNIQUE index on names refuses it.
+    pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
+        let inserted = self.stmt(
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at, name, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
             &[
                 s(x.id),
                 s(x.org_id),
@@ -1314,9 +1344,16 @@ impl<'a> Storage<'a> {
                 w(&x.mode),
                 n(i64::from(x.disable_secret_deletion)),
                 n(x.now),
+                s(x.name),
+                opt(x.description),
             ],
-        )
-        .await
+        )?
+        .run()
+        .await;
+        match inserted {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     /// A sync and its run records, together.
@@ -1334,16 +1371,17 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// Writes a sync's settings if it is still at `x.version`; whether it was.
+    /// Writes a sync's settings if it is still at `x.version`; whether it was (nothing written
+    /// when the UNIQUE index on names refuses the new name).
     pub async fn update_sync(
         &self,
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> Result<bool, ApiError> {
-        let row: Option<Value> = self
-            .first(
-                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, version = version + 1, updated_at = ?5 \
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        let row = self
+            .stmt(
+                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, name = ?9, description = ?10, version = version + 1, updated_at = ?5 \
                  WHERE id = ?6 AND org_id = ?7 AND version = ?8 RETURNING id",
                 &[
                     opt(x.label),
@@ -1354,10 +1392,16 @@ impl<'a> Storage<'a> {
                     s(id),
                     s(org),
                     n(x.version),
+                    s(x.name),
+                    opt(x.description),
                 ],
-            )
-            .await?;
-        Ok(row.is_some())
+            )?
+            .first::<Value>(None)
+            .await;
+        match row {
+            Ok(row) => Ok(Ok(row.is_some())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     /// The sync's latest run.
