@@ -2,7 +2,7 @@
 // `name` before any Azure call), descriptions, lookup by name, renames through PATCH.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, setup } from './harness.mjs';
 
 const R = '/api/v1/secret-rotations/azure-client-secret';
 const S = '/api/v1/secret-syncs/azure-app-configuration';
@@ -14,7 +14,7 @@ let graphConn;
 let storeConn;
 
 before(async () => {
-  env = await setup();
+  env = await setup({ secondTarget: true });
   org = await env.newOrg('lifecycle-names');
   const g = await env.api('POST', '/api/v1/app-connections/azure-client-secrets', { token: org.token, body: { name: 'graph', ...common } });
   assert.equal(g.status, 201, g.text);
@@ -54,12 +54,12 @@ describe('rotation names', () => {
   test('a taken or malformed name is refused before any Azure call', async () => {
     await env.admin('DELETE', '/requests');
     for (const [name, status, code] of [['payments', 409, 'conflict'], ['Payments App', 400, 'invalid-character'], ['', 400, 'required']]) {
-      const r = await call('POST', R, { name, connectionId: graphConn.id, appId: AZCONN_APP });
+      const r = await call('POST', R, { name, connectionId: graphConn.id, appId: SECOND_APP });
       assert.equal(r.status, status, `${name}: ${r.text}`);
       assert.equal(r.json.error.field, 'name');
       assert.equal(r.json.error.code, code);
     }
-    const d = await call('POST', R, { description: 'x'.repeat(257), connectionId: graphConn.id, appId: AZCONN_APP });
+    const d = await call('POST', R, { description: 'x'.repeat(257), connectionId: graphConn.id, appId: SECOND_APP });
     assert.equal(d.status, 400, d.text);
     assert.equal(d.json.error.field, 'description');
     assert.deepEqual(await azureCalls(), []);
@@ -67,15 +67,15 @@ describe('rotation names', () => {
   });
 
   test('without a name, a rotation is named for its app', async () => {
-    const c = await call('POST', R, { connectionId: graphConn.id, appId: AZCONN_APP });
+    const c = await call('POST', R, { connectionId: graphConn.id, appId: SECOND_APP });
     assert.equal(c.status, 201, c.text);
-    assert.equal(c.json.rotation.name, 'azconn');
+    assert.equal(c.json.rotation.name, 'billing-api-second-rotation-target');
     assert.equal(c.json.rotation.description, null);
     assert.equal((await call('DELETE', `${R}/${c.json.rotation.id}?secrets=keep`)).status, 200);
   });
 
   test('PATCH renames at the version read; a taken name is 409 with nothing written', async () => {
-    const other = await call('POST', R, { name: 'other', connectionId: graphConn.id, appId: AZCONN_APP });
+    const other = await call('POST', R, { name: 'other', connectionId: graphConn.id, appId: SECOND_APP });
     assert.equal(other.status, 201, other.text);
     const taken = await call('PATCH', `${R}/${named.id}`, { version: 1, name: 'other', keepPrevious: 2 });
     assert.equal(taken.status, 409, taken.text);
