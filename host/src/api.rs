@@ -271,6 +271,9 @@ pub struct RotationView {
     pub last_error: Option<Error>,
     pub current: CurrentKey,
     pub next_rotation_at: Option<i64>,
+    /// When a run last started; when one last finished with a new secret.
+    pub last_attempt_at: Option<i64>,
+    pub last_success_at: Option<i64>,
     pub step: Option<String>,
     pub version: i64,
     pub created_at: i64,
@@ -296,6 +299,8 @@ impl From<&Rotation> for RotationView {
                 expires_at: r.current_expires_at.clone(),
             },
             next_rotation_at: r.next_rotation_at,
+            last_attempt_at: r.last_attempt_at,
+            last_success_at: r.last_success_at,
             step: r.step.clone(),
             version: r.version,
             created_at: r.created_at,
@@ -388,11 +393,22 @@ pub struct SyncView {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the latest run started; when the latest successful one finished; the latest run's
+    /// error if it failed (`null` once a run succeeds; boxed: most views have none).
+    pub last_attempt_at: Option<i64>,
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<Box<Error>>,
     pub last_run: Option<RunView>,
 }
 
 impl SyncView {
-    pub fn new(s: &Sync, last_run: Option<SyncRun>) -> SyncView {
+    pub fn new(s: &Sync, last_run: Option<SyncRun>, last_success_at: Option<i64>) -> SyncView {
+        let last_error = last_run
+            .as_ref()
+            .filter(|r| r.status == RunStatus::Failed)
+            .and_then(|r| r.result.as_ref())
+            .and_then(|result| serde_json::from_value(result["error"].clone()).ok())
+            .map(Box::new);
         SyncView {
             id: s.id.clone(),
             name: s.name.clone(),
@@ -406,6 +422,9 @@ impl SyncView {
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,
+            last_attempt_at: last_run.as_ref().map(|r| r.started_at),
+            last_success_at,
+            last_error,
             last_run: last_run.map(RunView::from),
         }
     }

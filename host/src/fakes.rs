@@ -972,6 +972,8 @@ impl RotationStore for MemoryStore {
             current_hint: None,
             current_expires_at: None,
             next_rotation_at: Some(r.now),
+            last_attempt_at: None,
+            last_success_at: None,
             step: None,
             version: 1,
             created_at: r.now,
@@ -1079,8 +1081,14 @@ impl RotationStore for MemoryStore {
             .map(|v| (v, expiry)))
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+    async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
+        self.with_rotation(id, |r| r.last_attempt_at = Some(now));
+        Ok(())
+    }
+
+    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
         self.with_rotation(id, |r| {
+            r.last_success_at = Some(now);
             r.last_error = None;
             r.next_rotation_at = Some(next);
         });
@@ -1440,6 +1448,15 @@ impl SyncStore for MemoryStore {
         row.version += 1;
         row.updated_at = x.now;
         Ok(Ok(true))
+    }
+
+    async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        Ok(self
+            .runs_of(sync_id)
+            .into_iter()
+            .rev()
+            .find(|r| r.status == RunStatus::Succeeded)
+            .and_then(|r| r.finished_at))
     }
 
     async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {

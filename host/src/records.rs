@@ -238,6 +238,11 @@ pub struct Rotation {
     pub current_hint: Option<String>,
     pub current_expires_at: Option<String>,
     pub next_rotation_at: Option<i64>,
+    /// When a run last started, and when one last finished with a new secret (migration 0007).
+    #[serde(default)]
+    pub last_attempt_at: Option<i64>,
+    #[serde(default)]
+    pub last_success_at: Option<i64>,
     /// The step a running rotation is on (migration 0002_ui), for live progress.
     #[serde(default)]
     pub step: Option<String>,

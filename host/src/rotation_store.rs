@@ -90,8 +90,15 @@ pub trait RotationStore: TokenStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<(String, Option<i64>)>, ApiError>>;
-    /// Clears the last error and sets the next scheduled run.
-    fn schedule_rotation(&self, id: &str, next: i64) -> impl Future<Output = Result<(), ApiError>>;
+    /// A run starts now.
+    fn attempt_rotation(&self, id: &str, now: i64) -> impl Future<Output = Result<(), ApiError>>;
+    /// A run succeeded now: clears the last error and sets the next scheduled run.
+    fn schedule_rotation(
+        &self,
+        id: &str,
+        next: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<(), ApiError>>;
     /// Writes the settings and the state together, only if the rotation is still at
     /// `x.version` and not running: whether it was (nothing written when the name is taken).
     fn update_rotation(

@@ -338,6 +338,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
     /// step.
     pub async fn rotate(&self, row: &RotationRecord) -> Result<Rotated, ApiError> {
         self.claim(&row.id).await?;
+        self.db.attempt_rotation(&row.id, self.p.now()).await?;
         let mut steps = Vec::new();
         let result = self.run_steps(row, &mut steps).await;
         self.db.rotation_step(&row.id, None).await?;
@@ -543,7 +544,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                         .now()
                         .saturating_add(row.interval_days.saturating_mul(DAY));
                     self.persist(id, &rotation, RotationStatus::Active).await?;
-                    self.db.schedule_rotation(id, next).await?;
+                    self.db.schedule_rotation(id, next, self.p.now()).await?;
                     self.audit(
                         "rotation.done",
                         id,
@@ -1373,7 +1374,20 @@ mod tests {
                 .contains(&("rotation.graph".into(), "failed".into()))
         );
         assert_eq!(key_ids(&p), [ORIGINAL, CI]);
+        // The status a user checks: attempted, never succeeded, why.
+        let view = RotationView::from(&stopped);
+        assert_eq!(
+            (view.last_attempt_at, view.last_success_at),
+            (Some(NOW), None)
+        );
+        p.now.set(NOW + 60);
         block_on(r.rotate(&stopped)).expect("the next run succeeds");
+        let view = RotationView::from(&row(&db, &rot.id));
+        assert_eq!(
+            (view.last_attempt_at, view.last_success_at, view.last_error),
+            (Some(NOW + 60), Some(NOW + 60), None)
+        );
+        assert_eq!(view.next_rotation_at, Some(NOW + 60 + 30 * DAY));
     }
 
     #[test]

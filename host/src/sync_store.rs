@@ -32,6 +32,9 @@ pub trait SyncStore: TokenStore {
         id: &str,
         x: &SyncSettings<'_>,
     ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
+    /// When the sync's latest successful run finished.
+    fn last_success_at(&self, sync_id: &str)
+    -> impl Future<Output = Result<Option<i64>, ApiError>>;
     /// The sync's latest run.
     fn last_run(&self, sync_id: &str) -> impl Future<Output = Result<Option<SyncRun>, ApiError>>;
     fn start_run(

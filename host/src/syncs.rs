@@ -41,7 +41,11 @@ fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
 
 /// The API view of a sync with its latest run (keys only, never values).
 pub async fn view<S: SyncStore>(db: &S, row: &Sync) -> Result<SyncView, ApiError> {
-    Ok(SyncView::new(row, db.last_run(&row.id).await?))
+    Ok(SyncView::new(
+        row,
+        db.last_run(&row.id).await?,
+        db.last_success_at(&row.id).await?,
+    ))
 }
 
 fn op_summary(op: &SyncOp) -> OpSummary {
@@ -927,6 +931,12 @@ mod tests {
         let s = syncs(&db, &p, &cfg);
         let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
         run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        let ok = block_on(view(&db, &row)).expect("view");
+        assert_eq!(
+            (ok.last_attempt_at, ok.last_success_at, ok.last_error),
+            (Some(NOW), Some(NOW), None)
+        );
+        p.now.set(NOW + 60);
         // Someone changes B between this run's listing and its write.
         p.answer(
             crate::fakes::Service::Store,
@@ -952,6 +962,13 @@ mod tests {
             "A was written first: {applied}"
         );
         assert!(db.actions().contains(&("sync.run".into(), "failed".into())));
+        // The status a user checks: this attempt, the earlier success, this error.
+        let v = block_on(view(&db, &row)).expect("view");
+        assert_eq!(
+            (v.last_attempt_at, v.last_success_at),
+            (Some(NOW + 60), Some(NOW))
+        );
+        assert_eq!(v.last_error.map(|e| e.code), Some(Code::PreconditionFailed));
     }
 
     #[test]

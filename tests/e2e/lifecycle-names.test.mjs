@@ -126,3 +126,48 @@ describe('sync names', () => {
     assert.deepEqual(names, ['daily', 'nightly', 'raced']);
   });
 });
+
+describe('status fields', () => {
+  test('a rotation shows when it last ran, last succeeded, why it failed and when it runs next', async () => {
+    const c = await call('POST', R, { name: 'status', connectionId: graphConn.id, appId: TARGET_APP });
+    assert.equal(c.status, 201, c.text);
+    const fresh = c.json.rotation;
+    assert.deepEqual([fresh.lastAttemptAt, fresh.lastSuccessAt, fresh.lastError], [null, null, null]);
+    const start = Math.floor(Date.now() / 1000);
+    await env.admin('POST', '/faults', { service: 'graph', method: 'POST', pathPrefix: '/v1.0/applications/', action: { kind: 'status', status: 500 }, count: 1 });
+    const failed = await call('POST', `${R}/${fresh.id}/rotate`);
+    assert.notEqual(failed.status, 200, failed.text);
+    let now = (await call('GET', `${R}/${fresh.id}`)).json.rotation;
+    assert.ok(now.lastAttemptAt >= start, JSON.stringify(now));
+    assert.equal(now.lastSuccessAt, null);
+    assert.equal(now.lastError.code, failed.json.error.code);
+    const ok = await call('POST', `${R}/${fresh.id}/rotate`);
+    assert.equal(ok.status, 200, ok.text);
+    now = ok.json.rotation;
+    assert.ok(now.lastSuccessAt >= now.lastAttemptAt - 1 && now.lastAttemptAt >= start, JSON.stringify(now));
+    assert.equal(now.lastError, null);
+    assert.equal(now.nextRotationAt, now.lastSuccessAt + 30 * 86400);
+    assert.equal((await call('DELETE', `${R}/${fresh.id}?secrets=revoke`)).status, 200);
+  });
+
+  test('a sync shows its last attempt, last success and the last run\'s error', async () => {
+    const c = await call('POST', S, { name: 'status-sync', connectionId: storeConn.id, label: 'st', keyPrefix: 'St:' });
+    assert.equal(c.status, 201, c.text);
+    const id = c.json.sync.id;
+    assert.deepEqual([c.json.sync.lastAttemptAt, c.json.sync.lastSuccessAt, c.json.sync.lastError], [null, null, null]);
+    const ran = await call('POST', `${S}/${id}/run`, { secrets: { A: '1' } });
+    assert.equal(ran.status, 200, ran.text);
+    const first = ran.json.sync;
+    assert.equal(first.lastAttemptAt, first.lastRun.startedAt);
+    assert.equal(first.lastSuccessAt, first.lastRun.finishedAt);
+    assert.equal(first.lastError, null);
+    await env.admin('POST', '/faults', { service: 'store:demo', method: 'PUT', pathPrefix: '/kv', action: { kind: 'status', status: 500 }, count: 1 });
+    const failed = await call('POST', `${S}/${id}/run`, { secrets: { A: '2' } });
+    assert.notEqual(failed.status, 200, failed.text);
+    const now = (await call('GET', `${S}/${id}`)).json.sync;
+    assert.equal(now.lastRun.status, 'failed');
+    assert.equal(now.lastAttemptAt, now.lastRun.startedAt);
+    assert.equal(now.lastSuccessAt, first.lastSuccessAt, 'the earlier success stays');
+    assert.equal(now.lastError.code, failed.json.error.code);
+  });
+});

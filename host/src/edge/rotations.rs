@@ -85,8 +85,12 @@ impl RotationStore for Storage<'_> {
             .map(|s| (s.value, s.expires_at)))
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
-        Storage::schedule_rotation(self, id, next).await
+    async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
+        Storage::attempt_rotation(self, id, now).await
+    }
+
+    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+        Storage::schedule_rotation(self, id, next, now).await
     }
 
     async fn update_rotation(

@@ -1202,10 +1202,18 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+    pub async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
         self.run(
-            "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1 WHERE id = ?2",
-            &[n(next), s(id)],
+            "UPDATE rotations SET last_attempt_at = ?1 WHERE id = ?2",
+            &[n(now), s(id)],
+        )
+        .await
+    }
+
+    pub async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1, last_success_at = ?3 WHERE id = ?2",
+            &[n(next), s(id), n(now)],
         )
         .await
     }
@@ -1402,6 +1410,17 @@ impl<'a> Storage<'a> {
             Ok(row) => Ok(Ok(row.is_some())),
             Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
         }
+    }
+
+    /// When the sync's latest successful run finished.
+    pub async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "SELECT finished_at FROM sync_runs WHERE sync_id = ?1 AND status = 'succeeded' ORDER BY rowid DESC LIMIT 1",
+                &[s(sync_id)],
+            )
+            .await?;
+        Ok(row.and_then(|r| r["finished_at"].as_i64()))
     }
 
     /// The sync's latest run.

@@ -33,6 +33,10 @@ impl SyncStore for Storage<'_> {
         Storage::update_sync(self, org, id, x).await
     }
 
+    async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        Storage::last_success_at(self, sync_id).await
+    }
+
     async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {
         Storage::last_run(self, sync_id).await
     }
