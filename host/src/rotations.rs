@@ -312,14 +312,14 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &state_of(&rotation)?,
             )
             .await?;
-        // A concurrent create won the index between the check and the insert.
-        match inserted {
-            Ok(()) => {}
-            Err(Taken::TargetApp) => {
-                let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
-                return Err(app_taken(&target.app_id, existing.as_ref()));
-            }
-            Err(Taken::Name) => return Err(names::taken("rotation", name.as_str())),
+        // A concurrent create won an index between the checks and the insert. SQLite names only
+        // the first index it trips: a rotation of the same app is the conflict to report.
+        if let Err(taken) = inserted {
+            let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
+            return Err(match (taken, existing) {
+                (Taken::Name, None) => names::taken("rotation", name.as_str()),
+                (_, existing) => app_taken(&target.app_id, existing.as_ref()),
+            });
         }
         self.audit(
             "rotation.create",

@@ -1477,8 +1477,15 @@ fn name_conflict(e: worker::Error, name: &str) -> ApiError {
 /// The uniqueness rule a UNIQUE violation broke, by the columns SQLite names in it.
 fn taken(e: &worker::Error) -> Option<Taken> {
     let text = e.to_string();
-    (text.contains("UNIQUE") && text.contains("rotations.target_app_id"))
-        .then_some(Taken::TargetApp)
+    if !text.contains("UNIQUE") {
+        None
+    } else if text.contains("rotations.target_app_id") {
+        Some(Taken::TargetApp)
+    } else if text.contains("rotations.name") || text.contains("syncs.name") {
+        Some(Taken::Name)
+    } else {
+        None
+    }
 }
 
 /// An error as its JSON column stores it.
