@@ -280,6 +280,8 @@ pub struct CurrentKey {
 #[serde(rename_all = "camelCase")]
 pub struct RotationView {
     pub id: String,
+    pub name: String,
+    pub description: Option<String>,
     pub connection_id: String,
     pub target: Option<RotationTarget>,
     pub lifetime_days: i64,
@@ -289,6 +291,9 @@ pub struct RotationView {
     pub last_error: Option<Error>,
     pub current: CurrentKey,
     pub next_rotation_at: Option<i64>,
+    /// When a run last started; when one last finished with a new secret.
+    pub last_attempt_at: Option<i64>,
+    pub last_success_at: Option<i64>,
     pub step: Option<String>,
     pub version: i64,
     pub created_at: i64,
@@ -299,6 +304,8 @@ impl From<&Rotation> for RotationView {
     fn from(r: &Rotation) -> RotationView {
         RotationView {
             id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
             connection_id: r.connection_id.clone(),
             target: r.target.clone(),
             lifetime_days: r.lifetime_days,
@@ -312,6 +319,8 @@ impl From<&Rotation> for RotationView {
                 expires_at: r.current_expires_at.clone(),
             },
             next_rotation_at: r.next_rotation_at,
+            last_attempt_at: r.last_attempt_at,
+            last_success_at: r.last_success_at,
             step: r.step.clone(),
             version: r.version,
             created_at: r.created_at,
@@ -404,6 +413,8 @@ impl From<SyncRun> for RunView {
 #[serde(rename_all = "camelCase")]
 pub struct SyncView {
     pub id: String,
+    pub name: String,
+    pub description: Option<String>,
     pub connection_id: String,
     pub endpoint: String,
     pub label: Option<String>,
@@ -413,13 +424,26 @@ pub struct SyncView {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the latest run started; when the latest successful one finished; the latest run's
+    /// error if it failed (`null` once a run succeeds; boxed: most views have none).
+    pub last_attempt_at: Option<i64>,
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<Box<Error>>,
     pub last_run: Option<RunView>,
 }
 
 impl SyncView {
-    pub fn new(s: &Sync, last_run: Option<SyncRun>) -> SyncView {
+    pub fn new(s: &Sync, last_run: Option<SyncRun>, last_success_at: Option<i64>) -> SyncView {
+        let last_error = last_run
+            .as_ref()
+            .filter(|r| r.status == RunStatus::Failed)
+            .and_then(|r| r.result.as_ref())
+            .and_then(|result| serde_json::from_value(result["error"].clone()).ok())
+            .map(Box::new);
         SyncView {
             id: s.id.clone(),
+            name: s.name.clone(),
+            description: s.description.clone(),
             connection_id: s.connection_id.clone(),
             endpoint: s.endpoint.clone(),
             label: s.label.clone(),
@@ -429,6 +453,9 @@ impl SyncView {
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,
+            last_attempt_at: last_run.as_ref().map(|r| r.started_at),
+            last_success_at,
+            last_error,
             last_run: last_run.map(RunView::from),
         }
     }
@@ -661,6 +688,9 @@ impl<'a> Strict<'a> {
 #[derive(Debug, Default, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct RotationRequest {
+    /// Absent: derived from the app's display name.
+    pub name: Option<String>,
+    pub description: Option<String>,
     pub connection_id: Option<String>,
     pub app_id: Option<String>,
     pub object_id: Option<String>,
@@ -674,6 +704,8 @@ impl RotationRequest {
         let b = Strict::new(
             body,
             &[
+                "name",
+                "description",
                 "connectionId",
                 "appId",
                 "objectId",
@@ -683,6 +715,8 @@ impl RotationRequest {
             ],
         )?;
         Ok(RotationRequest {
+            name: b.text("name")?,
+            description: b.text("description")?,
             connection_id: b.text("connectionId")?,
             app_id: b.text("appId")?,
             object_id: b.text("objectId")?,
@@ -714,6 +748,9 @@ fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
 #[derive(Debug, Default, PartialEq)]
 pub struct RotationPatch {
     pub version: i64,
+    pub name: Option<String>,
+    /// `Some("")` removes the description.
+    pub description: Option<String>,
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
@@ -723,10 +760,19 @@ impl RotationPatch {
     pub fn parse(body: &Value) -> Result<RotationPatch, Error> {
         let b = Strict::new(
             body,
-            &["version", "lifetimeDays", "intervalDays", "keepPrevious"],
+            &[
+                "version",
+                "name",
+                "description",
+                "lifetimeDays",
+                "intervalDays",
+                "keepPrevious",
+            ],
         )?;
         Ok(RotationPatch {
             version: required_version(&b, "rotation")?,
+            name: b.text("name")?,
+            description: b.text("description")?,
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
@@ -748,6 +794,9 @@ fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
 #[derive(Debug, Default, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct SyncRequest {
+    /// Absent: derived from the store, label and prefix.
+    pub name: Option<String>,
+    pub description: Option<String>,
     pub connection_id: Option<String>,
     pub endpoint: Option<String>,
     pub label: Option<String>,
@@ -762,6 +811,8 @@ impl SyncRequest {
         let b = Strict::new(
             body,
             &[
+                "name",
+                "description",
                 "connectionId",
                 "endpoint",
                 "label",
@@ -772,6 +823,8 @@ impl SyncRequest {
         )?;
         let mode = sync_mode(&b)?;
         Ok(SyncRequest {
+            name: b.text("name")?,
+            description: b.text("description")?,
             connection_id: b.text("connectionId")?,
             endpoint: b.text("endpoint")?,
             label: b.text("label")?,
@@ -787,6 +840,9 @@ impl SyncRequest {
 #[derive(Debug, Default, PartialEq)]
 pub struct SyncPatch {
     pub version: i64,
+    pub name: Option<String>,
+    /// `Some("")` removes the description.
+    pub description: Option<String>,
     /// `Some("")` removes the label.
     pub label: Option<String>,
     pub key_prefix: Option<String>,
@@ -800,6 +856,8 @@ impl SyncPatch {
             body,
             &[
                 "version",
+                "name",
+                "description",
                 "label",
                 "keyPrefix",
                 "mode",
@@ -808,6 +866,8 @@ impl SyncPatch {
         )?;
         Ok(SyncPatch {
             version: required_version(&b, "sync")?,
+            name: b.text("name")?,
+            description: b.text("description")?,
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
             mode: sync_mode(&b)?,

@@ -9,7 +9,7 @@ use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenSto
 use crate::records::{
     Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn, NewSync,
     PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus, RunStatus, Sync,
-    SyncRun, SyncSettings,
+    SyncRun, SyncSettings, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
@@ -911,11 +911,56 @@ impl RotationStore for MemoryStore {
         Ok(self.rotation_row(id).filter(|r| r.org_id == org))
     }
 
-    async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    async fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<Option<RotationRecord>, ApiError> {
+        Ok(self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .find(|r| r.org_id == org && r.name == name)
+            .cloned())
+    }
+
+    async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<RotationRecord>, ApiError> {
+        Ok(self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .find(|r| r.org_id == org && r.target.as_ref().is_some_and(|t| t.app_id == app_id))
+            .cloned())
+    }
+
+    /// Refuses a second rotation of one app in one organization, as the UNIQUE index does.
+    async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_rotation")?;
+        if self
+            .rotation_for_app(r.org_id, &r.target.app_id)
+            .await?
+            .is_some()
+        {
+            return Ok(Err(Taken::TargetApp));
+        }
+        if self.rotation_named(r.org_id, r.name).await?.is_some() {
+            return Ok(Err(Taken::Name));
+        }
         self.rotations.rows.borrow_mut().push(RotationRecord {
             id: r.id.to_owned(),
             org_id: r.org_id.to_owned(),
+            name: r.name.to_owned(),
+            description: r.description.map(str::to_owned),
             connection_id: r.connection_id.to_owned(),
             target: Some(r.target.clone()),
             lifetime_days: r.lifetime_days,
@@ -927,13 +972,15 @@ impl RotationStore for MemoryStore {
             current_hint: None,
             current_expires_at: None,
             next_rotation_at: Some(r.now),
+            last_attempt_at: None,
+            last_success_at: None,
             step: None,
             version: 1,
             created_at: r.now,
             updated_at: r.now,
         });
         self.put_secrets(r.id, &[(Field::RotationState, state.to_owned())]);
-        Ok(())
+        Ok(Ok(()))
     }
 
     async fn persist_rotation(
@@ -1034,8 +1081,14 @@ impl RotationStore for MemoryStore {
             .map(|v| (v, expiry)))
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+    async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
+        self.with_rotation(id, |r| r.last_attempt_at = Some(now));
+        Ok(())
+    }
+
+    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
         self.with_rotation(id, |r| {
+            r.last_success_at = Some(now);
             r.last_error = None;
             r.next_rotation_at = Some(next);
         });
@@ -1044,11 +1097,18 @@ impl RotationStore for MemoryStore {
 
     async fn update_rotation(
         &self,
-        _org: &str,
+        org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        if self
+            .rotation_named(org, &x.name)
+            .await?
+            .is_some_and(|r| r.id != id)
+        {
+            return Ok(Err(Taken::Name));
+        }
         let mut written = false;
         self.with_rotation(id, |r| {
             if self.concurrent_write.get() {
@@ -1058,6 +1118,8 @@ impl RotationStore for MemoryStore {
                 r.lifetime_days = x.lifetime_days;
                 r.interval_days = x.interval_days;
                 r.keep = x.keep;
+                r.name.clone_from(&x.name);
+                r.description.clone_from(&x.description);
                 r.version += 1;
                 r.updated_at = x.now;
                 written = true;
@@ -1066,7 +1128,7 @@ impl RotationStore for MemoryStore {
         if written {
             self.put_secrets(id, &[(Field::RotationState, state.to_owned())]);
         }
-        Ok(written)
+        Ok(Ok(written))
     }
 
     async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
@@ -1311,11 +1373,27 @@ impl SyncStore for MemoryStore {
         Ok(self.sync_row(id).filter(|x| x.org_id == org))
     }
 
-    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+    async fn sync_named(&self, org: &str, name: &str) -> Result<Option<Sync>, ApiError> {
+        Ok(self
+            .syncs
+            .rows
+            .borrow()
+            .iter()
+            .find(|x| x.org_id == org && x.name == name)
+            .cloned())
+    }
+
+    /// Refuses a taken name, as the UNIQUE index does.
+    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_sync")?;
+        if self.sync_named(x.org_id, x.name).await?.is_some() {
+            return Ok(Err(Taken::Name));
+        }
         self.syncs.rows.borrow_mut().push(Sync {
             id: x.id.to_owned(),
             org_id: x.org_id.to_owned(),
+            name: x.name.to_owned(),
+            description: x.description.map(str::to_owned),
             connection_id: x.connection_id.to_owned(),
             endpoint: x.endpoint.to_owned(),
             label: x.label.map(str::to_owned),
@@ -1326,7 +1404,7 @@ impl SyncStore for MemoryStore {
             created_at: x.now,
             updated_at: x.now,
         });
-        Ok(())
+        Ok(Ok(()))
     }
 
     async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
@@ -1343,24 +1421,42 @@ impl SyncStore for MemoryStore {
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        if self
+            .sync_named(org, x.name)
+            .await?
+            .is_some_and(|r| r.id != id)
+        {
+            return Ok(Err(Taken::Name));
+        }
         let mut rows = self.syncs.rows.borrow_mut();
         let Some(row) = rows.iter_mut().find(|r| r.id == id && r.org_id == org) else {
-            return Ok(false);
+            return Ok(Ok(false));
         };
         if self.concurrent_write.get() {
             row.version += 1;
         }
         if row.version != x.version {
-            return Ok(false);
+            return Ok(Ok(false));
         }
+        row.name = x.name.to_owned();
+        row.description = x.description.map(str::to_owned);
         row.label = x.label.map(str::to_owned);
         row.key_prefix = x.key_prefix.to_owned();
         row.mode = x.mode;
         row.disable_secret_deletion = x.disable_secret_deletion;
         row.version += 1;
         row.updated_at = x.now;
-        Ok(true)
+        Ok(Ok(true))
+    }
+
+    async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        Ok(self
+            .runs_of(sync_id)
+            .into_iter()
+            .rev()
+            .find(|r| r.status == RunStatus::Succeeded)
+            .and_then(|r| r.finished_at))
     }
 
     async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {

@@ -28,6 +28,7 @@ mod fakes;
 pub mod headers;
 pub mod keyring;
 pub mod limits;
+pub mod names;
 pub mod oauth_flow;
 pub mod platform;
 pub mod probe;

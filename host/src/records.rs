@@ -36,6 +36,8 @@ fn first_version() -> i64 {
 
 /// A sync's settings as a `PATCH` leaves them, written only at `version`.
 pub struct SyncSettings<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub label: Option<&'a str>,
     pub key_prefix: &'a str,
     pub mode: SyncMode,
@@ -233,6 +235,11 @@ pub struct RotationTarget {
 pub struct Rotation {
     pub id: String,
     pub org_id: String,
+    /// Unique per organization (migration 0006).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     pub connection_id: String,
     #[serde(deserialize_with = "json_text")]
     pub target: Option<RotationTarget>,
@@ -246,6 +253,11 @@ pub struct Rotation {
     pub current_hint: Option<String>,
     pub current_expires_at: Option<String>,
     pub next_rotation_at: Option<i64>,
+    /// When a run last started, and when one last finished with a new secret (migration 0007).
+    #[serde(default)]
+    pub last_attempt_at: Option<i64>,
+    #[serde(default)]
+    pub last_success_at: Option<i64>,
     /// The step a running rotation is on (migration 0002_ui), for live progress.
     #[serde(default)]
     pub step: Option<String>,
@@ -256,8 +268,20 @@ pub struct Rotation {
     pub updated_at: i64,
 }
 
+/// The uniqueness rule a write broke. The schema's UNIQUE index decides, so of two concurrent
+/// writes exactly one wins and the other is told which rule refused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Another rotation of the organization rotates the same app.
+    TargetApp,
+    /// Another record of the same kind in the organization has the name.
+    Name,
+}
+
 /// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
 pub struct RotationSettings {
+    pub name: String,
+    pub description: Option<String>,
     pub lifetime_days: i64,
     pub interval_days: i64,
     pub keep: i64,
@@ -269,6 +293,8 @@ pub struct RotationSettings {
 pub struct NewRotation<'a> {
     pub id: &'a str,
     pub org_id: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub connection_id: &'a str,
     pub target: &'a RotationTarget,
     pub lifetime_days: i64,
@@ -282,6 +308,11 @@ pub struct NewRotation<'a> {
 pub struct Sync {
     pub id: String,
     pub org_id: String,
+    /// Unique per organization (migration 0006).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     pub connection_id: String,
     pub endpoint: String,
     pub label: Option<String>,
@@ -301,6 +332,8 @@ pub struct Sync {
 pub struct NewSync<'a> {
     pub id: &'a str,
     pub org_id: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
     pub connection_id: &'a str,
     pub endpoint: &'a str,
     pub label: Option<&'a str>,

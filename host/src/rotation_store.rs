@@ -6,7 +6,7 @@
 
 use crate::api_error::ApiError;
 use crate::connection_store::TokenStore;
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus};
+use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
 use azconn_core::error::Error;
 use std::future::Future;
 
@@ -25,12 +25,25 @@ pub trait RotationStore: TokenStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
-    /// Inserts a pending rotation and its first state together.
+    /// The organization's rotation of this name, if any.
+    fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
+    /// The organization's rotation of the app with this client id, if any.
+    fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> impl Future<Output = Result<Option<Rotation>, ApiError>>;
+    /// Inserts a pending rotation and its first state together, unless a uniqueness rule
+    /// refuses it (then nothing is written).
     fn insert_rotation(
         &self,
         r: &NewRotation<'_>,
         state: &str,
-    ) -> impl Future<Output = Result<(), ApiError>>;
+    ) -> impl Future<Output = Result<Result<(), Taken>, ApiError>>;
     /// The core's rotation state and the status, together.
     fn persist_rotation(
         &self,
@@ -77,17 +90,24 @@ pub trait RotationStore: TokenStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<(String, Option<i64>)>, ApiError>>;
-    /// Clears the last error and sets the next scheduled run.
-    fn schedule_rotation(&self, id: &str, next: i64) -> impl Future<Output = Result<(), ApiError>>;
-    /// Writes the schedule and the state together, only if the rotation is still at
-    /// `x.version` and not running: whether it was.
+    /// A run starts now.
+    fn attempt_rotation(&self, id: &str, now: i64) -> impl Future<Output = Result<(), ApiError>>;
+    /// A run succeeded now: clears the last error and sets the next scheduled run.
+    fn schedule_rotation(
+        &self,
+        id: &str,
+        next: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// Writes the settings and the state together, only if the rotation is still at
+    /// `x.version` and not running: whether it was (nothing written when the name is taken).
     fn update_rotation(
         &self,
         org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> impl Future<Output = Result<bool, ApiError>>;
+    ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
     /// The rotation, its state and its current secret, together.
     fn delete_rotation(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
     /// Rotations whose next run is due and that are not running (or are stale).

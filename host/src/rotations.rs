@@ -9,18 +9,21 @@ use crate::api::{
 };
 use crate::api_error::{ApiError, internal, not_found};
 use crate::config::Config;
+use crate::connection_fields::name_and_description;
 use crate::connection_store::AuditEvent;
 use crate::connection_tokens;
+use crate::credentials::form_errors;
+use crate::names;
 use crate::platform::{Platform, random};
 use crate::records::{
     Connection, NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus,
-    RotationTarget,
+    RotationTarget, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
 use crate::token_endpoint::{AppCredential, client_credentials};
 use azconn_core::error::{Code, Error};
-use azconn_core::form::ConnectionType;
+use azconn_core::form::{ConnectionType, Slug};
 use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
@@ -79,6 +82,25 @@ fn state_of(r: &Rotation) -> Result<String, ApiError> {
 
 fn hint_of(secret: &str) -> String {
     secret.chars().take(3).collect()
+}
+
+/// `409 conflict` on `appId`: the organization's rotation of this app is `existing`. Two
+/// rotations of one app would each add secrets and prune the other's as "previous".
+/// (`None`: it was deleted again in the instant since it won a concurrent create.)
+fn app_taken(app: &str, existing: Option<&RotationRecord>) -> ApiError {
+    let by = existing.map_or_else(
+        || "another rotation".to_owned(),
+        |r| format!("rotation {}", r.id),
+    );
+    ApiError::new(
+        409,
+        Error::field(
+            "appId",
+            Code::Conflict,
+            format!("{by} already rotates the secrets of app {app}"),
+        )
+        .with_hint("an app has one rotation: change that one (PATCH), or delete it first"),
+    )
 }
 
 fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
@@ -172,7 +194,30 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             .await
     }
 
-    /// `POST {connectionId, appId | objectId, lifetimeDays?, intervalDays?, keepPrevious?}`.
+    /// `409 conflict` on `name` when another rotation of the organization has it.
+    async fn refuse_taken_name(&self, name: &str, id: &str) -> Result<(), ApiError> {
+        match self.db.rotation_named(self.org, name).await? {
+            Some(other) if other.id != id => Err(names::taken("rotation", name)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The name a create without one gets: the app's, made distinct by the id if taken.
+    async fn derived_name(&self, from: &str, id: &str) -> Result<Slug, ApiError> {
+        let base = names::derived(from, "rotation")?;
+        if self
+            .db
+            .rotation_named(self.org, base.as_str())
+            .await?
+            .is_some()
+        {
+            return Ok(names::suffixed(&base, id));
+        }
+        Ok(base)
+    }
+
+    /// `POST {name?, description?, connectionId, appId | objectId, lifetimeDays?, intervalDays?,
+    /// keepPrevious?}`.
     pub async fn create(&self, body: &RotationRequest) -> Result<RotationBody, ApiError> {
         let conn_id = given(&body.connection_id).ok_or_else(|| {
             ApiError::from(Error::field(
@@ -214,6 +259,11 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         };
         // The guards run before any Graph call.
         Rotation::start(config.clone()).map_err(days_field)?;
+        let (name, description) =
+            names::checked(body.name.as_deref(), body.description.as_deref())?;
+        if let Some(name) = &name {
+            self.refuse_taken_name(name.as_str(), &id).await?;
+        }
         // The target's client id is needed to verify the new secret: resolve an object id once.
         let token = self.token(&conn).await?;
         let graph = Graph::new(&self.cfg.cloud.endpoints());
@@ -225,18 +275,33 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             return Err(graph_failure(&resp, Operation::ReadApplications));
         }
         let application = parse_application(&resp)?;
+        let app_id = application.app_id.to_string();
+        // By client id, so an object id naming an app already rotated is caught too.
+        if let Some(existing) = self.db.rotation_for_app(self.org, &app_id).await? {
+            return Err(app_taken(&app_id, Some(&existing)));
+        }
         config.app = AppRef::ObjectId(application.id);
         let rotation = Rotation::start(config).map_err(days_field)?;
+        let name = match name {
+            Some(name) => name,
+            None => {
+                let from = application.display_name.as_deref().unwrap_or(&app_id);
+                self.derived_name(from, &id).await?
+            }
+        };
         let target = RotationTarget {
-            app_id: application.app_id.to_string(),
+            app_id,
             object_id: application.id.to_string(),
             display_name: application.display_name,
         };
-        self.db
+        let inserted = self
+            .db
             .insert_rotation(
                 &NewRotation {
                     id: &id,
                     org_id: self.org,
+                    name: name.as_str(),
+                    description: description.as_deref(),
                     connection_id: &conn.id,
                     target: &target,
                     lifetime_days,
@@ -247,11 +312,20 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &state_of(&rotation)?,
             )
             .await?;
+        // A concurrent create won an index between the checks and the insert. SQLite names only
+        // the first index it trips: a rotation of the same app is the conflict to report.
+        if let Err(taken) = inserted {
+            let existing = self.db.rotation_for_app(self.org, &target.app_id).await?;
+            return Err(match (taken, existing) {
+                (Taken::Name, None) => names::taken("rotation", name.as_str()),
+                (_, existing) => app_taken(&target.app_id, existing.as_ref()),
+            });
+        }
         self.audit(
             "rotation.create",
             &id,
             "ok",
-            json!({ "connectionId": conn.id, "target": target }),
+            json!({ "name": name, "connectionId": conn.id, "target": target }),
         )
         .await?;
         let rotation = self.view(&id).await?.ok_or_else(|| not_found("rotation"))?;
@@ -264,6 +338,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
     /// step.
     pub async fn rotate(&self, row: &RotationRecord) -> Result<Rotated, ApiError> {
         self.claim(&row.id).await?;
+        self.db.attempt_rotation(&row.id, self.p.now()).await?;
         let mut steps = Vec::new();
         let result = self.run_steps(row, &mut steps).await;
         self.db.rotation_step(&row.id, None).await?;
@@ -469,7 +544,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                         .now()
                         .saturating_add(row.interval_days.saturating_mul(DAY));
                     self.persist(id, &rotation, RotationStatus::Active).await?;
-                    self.db.schedule_rotation(id, next).await?;
+                    self.db.schedule_rotation(id, next, self.p.now()).await?;
                     self.audit(
                         "rotation.done",
                         id,
@@ -586,8 +661,9 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         Ok(revoked)
     }
 
-    /// `PATCH .../{id} {version, lifetimeDays?, intervalDays?, keepPrevious?}`: the same guards
-    /// as on create, then the schedule and the core's state are written together only at
+    /// `PATCH .../{id} {version, name?, description?, lifetimeDays?, intervalDays?,
+    /// keepPrevious?}`: the same guards as on create (a taken name is 409 on `name`), then the
+    /// settings and the core's state are written together only at
     /// `version` and while no run is in progress (409 otherwise, nothing written). The next
     /// scheduled run keeps its time; the new interval counts from it.
     pub async fn update(
@@ -599,6 +675,12 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         let interval_days = body.interval_days.unwrap_or(row.interval_days);
         let keep = body.keep_previous.unwrap_or(row.keep);
         keep_in_range(keep)?;
+        let (name, description) = name_and_description(
+            body.name.as_deref().unwrap_or(&row.name),
+            body.description.as_deref().or(row.description.as_deref()),
+        )
+        .map_err(form_errors)?;
+        self.refuse_taken_name(name.as_str(), &row.id).await?;
         let mut rotation = self.state(&row.id).await?;
         rotation.config.lifetime_secs = lifetime_days.saturating_mul(DAY);
         rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
@@ -611,6 +693,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 &row.id,
                 &state_of(&rotation)?,
                 &RotationSettings {
+                    name: name.as_str().to_owned(),
+                    description: description.clone(),
                     lifetime_days,
                     interval_days,
                     keep,
@@ -618,7 +702,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     now: self.p.now(),
                 },
             )
-            .await?;
+            .await?
+            .map_err(|_| names::taken("rotation", name.as_str()))?;
         if !written {
             return Err(ApiError::from(
                 Error::field(
@@ -636,7 +721,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             "rotation.update",
             &row.id,
             "ok",
-            json!({ "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+            json!({ "name": name, "description": description, "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
         )
         .await?;
         let rotation = self
@@ -765,6 +850,80 @@ mod tests {
         );
         assert_eq!(state.config.connection_id, r.id);
         assert_eq!(db.actions(), [("rotation.create".into(), "ok".into())]);
+    }
+
+    #[test]
+    fn a_second_rotation_of_one_app_is_a_conflict_naming_the_first() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let first = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let keys_before = key_ids(&p);
+        // By client id, and by the object id that resolves to the same app.
+        for body in [
+            json!({ "connectionId": "c1", "appId": TARGET_APP }),
+            json!({ "connectionId": "c1", "objectId": TARGET_OBJECT }),
+        ] {
+            let e = block_on(r.create(&request(body))).expect_err("conflict");
+            assert_eq!(e.status, 409);
+            assert_eq!(e.error.code, Code::Conflict);
+            assert_eq!(e.error.field.as_deref(), Some("appId"));
+            assert_eq!(
+                e.error.message,
+                format!(
+                    "rotation {} already rotates the secrets of app {TARGET_APP}",
+                    first.id
+                )
+            );
+        }
+        assert_eq!(db.rotations.rows.borrow().len(), 1, "nothing stored");
+        assert_eq!(key_ids(&p), keys_before, "nothing written to Graph");
+        assert!(
+            p.graph_calls().iter().all(|c| c.starts_with("GET ")),
+            "only reads: {:?}",
+            p.graph_calls()
+        );
+        // Deleting the first frees the app.
+        block_on(r.delete(&first, SecretsChoice::Keep)).expect("deleted");
+        created(&db, &p, &cfg);
+    }
+
+    #[test]
+    fn the_store_refuses_a_second_rotation_of_one_app_under_concurrency() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let first = created(&db, &p, &cfg);
+        let target = first.target.clone().expect("target");
+        let second = NewRotation {
+            id: "r2",
+            org_id: "org1",
+            name: "other",
+            description: None,
+            connection_id: "c1",
+            target: &target,
+            lifetime_days: 90,
+            interval_days: 30,
+            keep: 1,
+            now: NOW,
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&second, "{}")).expect("answered"),
+            Err(Taken::TargetApp)
+        );
+        assert_eq!(db.rotation_row("r2"), None);
+        // Another organization may rotate the same app.
+        let other = NewRotation {
+            org_id: "org2",
+            ..second
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&other, "{}")).expect("answered"),
+            Ok(())
+        );
     }
 
     #[test]
@@ -1215,7 +1374,20 @@ mod tests {
                 .contains(&("rotation.graph".into(), "failed".into()))
         );
         assert_eq!(key_ids(&p), [ORIGINAL, CI]);
+        // The status a user checks: attempted, never succeeded, why.
+        let view = RotationView::from(&stopped);
+        assert_eq!(
+            (view.last_attempt_at, view.last_success_at),
+            (Some(NOW), None)
+        );
+        p.now.set(NOW + 60);
         block_on(r.rotate(&stopped)).expect("the next run succeeds");
+        let view = RotationView::from(&row(&db, &rot.id));
+        assert_eq!(
+            (view.last_attempt_at, view.last_success_at, view.last_error),
+            (Some(NOW + 60), Some(NOW + 60), None)
+        );
+        assert_eq!(view.next_rotation_at, Some(NOW + 60 + 30 * DAY));
     }
 
     #[test]
@@ -1261,6 +1433,128 @@ mod tests {
         assert_eq!(stopped.status, RotationStatus::Interrupted);
         assert_eq!(stopped.last_error.map(|e| e.code), Some(Code::NotFound));
         assert_eq!(stopped.step, None);
+    }
+
+    /// A rotation of another app (its own) named `name`, straight into the store.
+    fn named(db: &MemoryStore, id: &str, name: &str) {
+        let target = RotationTarget {
+            app_id: format!("app of {id}"),
+            object_id: format!("object of {id}"),
+            display_name: None,
+        };
+        let r = NewRotation {
+            id,
+            org_id: "org1",
+            name,
+            description: None,
+            connection_id: "c1",
+            target: &target,
+            lifetime_days: 90,
+            interval_days: 30,
+            keep: 1,
+            now: NOW,
+        };
+        assert_eq!(
+            block_on(db.insert_rotation(&r, "{}")).expect("inserted"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_rotation_without_a_name_is_named_for_its_app_and_a_given_name_is_checked_first() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        named(&db, "r0", "nightly");
+        // Taken or malformed: refused before any call to Entra or Graph.
+        for (name, status, code) in [
+            ("nightly", 409, Code::Conflict),
+            ("Nightly Payroll", 400, Code::InvalidCharacter),
+            ("", 400, Code::Required),
+        ] {
+            let e = block_on(r.create(&request(
+                json!({ "name": name, "connectionId": "c1", "appId": TARGET_APP }),
+            )))
+            .expect_err("refused");
+            assert_eq!(
+                (e.status, e.error.code, e.error.field.as_deref()),
+                (status, code, Some("name")),
+                "{name}"
+            );
+        }
+        let e = block_on(r.create(&request(
+            json!({ "description": "a\u{7}b", "connectionId": "c1", "appId": TARGET_APP }),
+        )))
+        .expect_err("refused");
+        assert_eq!(e.error.field.as_deref(), Some("description"));
+        assert_eq!(p.services(), [], "nothing sent");
+        // Derived from the display name, made distinct when that is taken.
+        named(&db, "r1", "payroll");
+        let made = block_on(r.create(&request(
+            json!({ "connectionId": "c1", "appId": TARGET_APP, "description": " pays " }),
+        )))
+        .expect("created")
+        .rotation;
+        assert_eq!(made.name, format!("payroll-{}", &made.id[..8]));
+        assert_eq!(made.description.as_deref(), Some("pays"));
+        assert_eq!(row(&db, &made.id).name, made.name);
+    }
+
+    #[test]
+    fn a_rename_is_version_checked_and_refused_when_taken() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        assert_eq!(rot.name, "payroll");
+        named(&db, "r1", "taken");
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
+        let e = block_on(r.update(
+            &rot,
+            &patch(json!({ "version": 1, "name": "taken", "keepPrevious": 3 })),
+        ))
+        .expect_err("taken");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("name")));
+        assert_eq!(
+            (row(&db, &rot.id).version, row(&db, &rot.id).keep),
+            (1, 1),
+            "nothing written"
+        );
+        let renamed = block_on(r.update(
+            &rot,
+            &patch(json!({ "version": 1, "name": "payroll-main", "description": "main" })),
+        ))
+        .expect("renamed")
+        .rotation;
+        assert_eq!(
+            (
+                renamed.name.as_str(),
+                renamed.description.as_deref(),
+                renamed.version
+            ),
+            ("payroll-main", Some("main"), 2)
+        );
+        // The name stays when not given; a blank description removes it.
+        let cleared = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 2, "description": "" })),
+        ))
+        .expect("cleared")
+        .rotation;
+        assert_eq!(
+            (cleared.name.as_str(), cleared.description),
+            ("payroll-main", None)
+        );
     }
 
     #[test]

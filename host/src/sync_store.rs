@@ -5,22 +5,36 @@
 
 use crate::api_error::ApiError;
 use crate::connection_store::TokenStore;
-use crate::records::{NewSync, RunStatus, Sync, SyncRun, SyncSettings};
+use crate::records::{NewSync, RunStatus, Sync, SyncRun, SyncSettings, Taken};
 use serde_json::Value;
 use std::future::Future;
 
 pub trait SyncStore: TokenStore {
     fn sync(&self, org: &str, id: &str) -> impl Future<Output = Result<Option<Sync>, ApiError>>;
-    fn insert_sync(&self, x: &NewSync<'_>) -> impl Future<Output = Result<(), ApiError>>;
+    /// The organization's sync of this name, if any.
+    fn sync_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Sync>, ApiError>>;
+    /// Inserts the sync unless its name is taken (then nothing is written).
+    fn insert_sync(
+        &self,
+        x: &NewSync<'_>,
+    ) -> impl Future<Output = Result<Result<(), Taken>, ApiError>>;
     /// The sync and its run records, together.
     fn delete_sync(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
-    /// Writes the settings if the sync is still at `x.version`: whether it was.
+    /// Writes the settings if the sync is still at `x.version`: whether it was (nothing written
+    /// when the name is taken).
     fn update_sync(
         &self,
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> impl Future<Output = Result<bool, ApiError>>;
+    ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
+    /// When the sync's latest successful run finished.
+    fn last_success_at(&self, sync_id: &str)
+    -> impl Future<Output = Result<Option<i64>, ApiError>>;
     /// The sync's latest run.
     fn last_run(&self, sync_id: &str) -> impl Future<Output = Result<Option<SyncRun>, ApiError>>;
     fn start_run(

@@ -8,10 +8,13 @@ use crate::api::{
 };
 use crate::api_error::{ApiError, not_found};
 use crate::config::Config;
+use crate::connection_fields::name_and_description;
 use crate::connection_store::AuditEvent;
 use crate::connection_tokens;
+use crate::credentials::form_errors;
+use crate::names;
 use crate::platform::{Platform, new_id};
-use crate::records::{Connection, NewSync, RunStatus, Sync, SyncSettings};
+use crate::records::{Connection, NewSync, RunStatus, Sync, SyncSettings, Taken};
 use crate::sync_store::SyncStore;
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
@@ -38,7 +41,11 @@ fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
 
 /// The API view of a sync with its latest run (keys only, never values).
 pub async fn view<S: SyncStore>(db: &S, row: &Sync) -> Result<SyncView, ApiError> {
-    Ok(SyncView::new(row, db.last_run(&row.id).await?))
+    Ok(SyncView::new(
+        row,
+        db.last_run(&row.id).await?,
+        db.last_success_at(&row.id).await?,
+    ))
 }
 
 fn op_summary(op: &SyncOp) -> OpSummary {
@@ -221,8 +228,21 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         Ok(())
     }
 
-    /// `POST {connectionId, endpoint?, label?, keyPrefix?, mode?}`.
+    /// `409 conflict` on `name` when another sync of the organization has it.
+    async fn refuse_taken_name(&self, name: &str, id: &str) -> Result<(), ApiError> {
+        match self.db.sync_named(self.org, name).await? {
+            Some(other) if other.id != id => Err(names::taken("sync", name)),
+            _ => Ok(()),
+        }
+    }
+
+    /// `POST {name?, description?, connectionId, endpoint?, label?, keyPrefix?, mode?}`.
     pub async fn create(&self, body: &SyncRequest) -> Result<SyncBody, ApiError> {
+        let (name, description) =
+            names::checked(body.name.as_deref(), body.description.as_deref())?;
+        if let Some(name) = &name {
+            self.refuse_taken_name(name.as_str(), "").await?;
+        }
         let conn_id = body.connection_id.clone().unwrap_or_default();
         let conn = self.connection(&conn_id).await?.ok_or_else(|| {
             ApiError::new(
@@ -269,10 +289,30 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             &BTreeMap::new(),
         )
         .map_err(|e| e.at("keyPrefix"))?;
+        let name = match name {
+            Some(name) => name,
+            None => {
+                // What the sync writes: the store's name, the label and the prefix.
+                let store = endpoint
+                    .split("://")
+                    .nth(1)
+                    .and_then(|host| host.split('.').next())
+                    .unwrap_or("");
+                let from = format!("{store} {} {prefix}", label.as_deref().unwrap_or(""));
+                let base = names::derived(&from, "sync")?;
+                if self.db.sync_named(self.org, base.as_str()).await?.is_some() {
+                    names::suffixed(&base, &id)
+                } else {
+                    base
+                }
+            }
+        };
         self.db
             .insert_sync(&NewSync {
                 id: &id,
                 org_id: self.org,
+                name: name.as_str(),
+                description: description.as_deref(),
                 connection_id: &conn.id,
                 endpoint: &endpoint,
                 label: label.as_deref(),
@@ -281,8 +321,9 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 disable_secret_deletion: body.disable_secret_deletion,
                 now: self.p.now(),
             })
-            .await?;
-        self.audit("sync.create", &id, "ok", json!({ "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
+            .await?
+            .map_err(|_: Taken| names::taken("sync", name.as_str()))?;
+        self.audit("sync.create", &id, "ok", json!({ "name": name, "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
         let row = self
             .db
             .sync(self.org, &id)
@@ -421,11 +462,18 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         })
     }
 
-    /// `PATCH .../{id} {version, label?, keyPrefix?, mode?, disableSecretDeletion?}`: checked
-    /// as on create, written only if the sync is still at `version` (of two concurrent changes
+    /// `PATCH .../{id} {version, name?, description?, label?, keyPrefix?, mode?,
+    /// disableSecretDeletion?}`: checked as on create (a taken name is 409 on `name`), written
+    /// only if the sync is still at `version` (of two concurrent changes
     /// the loser gets 409 and nothing of its request). Keys owned under an old label or prefix
     /// keep their owner tag: they are outside the sync's reach until it points there again.
     pub async fn update(&self, row: &Sync, body: &SyncPatch) -> Result<SyncBody, ApiError> {
+        let (name, description) = name_and_description(
+            body.name.as_deref().unwrap_or(&row.name),
+            body.description.as_deref().or(row.description.as_deref()),
+        )
+        .map_err(form_errors)?;
+        self.refuse_taken_name(name.as_str(), &row.id).await?;
         let label = match body.label.as_deref() {
             Some(l) => Some(l).filter(|l| !l.is_empty()),
             None => row.label.as_deref(),
@@ -458,6 +506,8 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 self.org,
                 &row.id,
                 &SyncSettings {
+                    name: name.as_str(),
+                    description: description.as_deref(),
                     label,
                     key_prefix: prefix,
                     mode,
@@ -466,7 +516,8 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                     now: self.p.now(),
                 },
             )
-            .await?;
+            .await?
+            .map_err(|_| names::taken("sync", name.as_str()))?;
         if !written {
             return Err(ApiError::from(
                 Error::field(
@@ -480,7 +531,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 .with_hint("GET the sync, then repeat the change with its current version"),
             ));
         }
-        self.audit("sync.update", &row.id, "ok", json!({ "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
+        self.audit("sync.update", &row.id, "ok", json!({ "name": name, "description": description, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
         let row = self
             .db
             .sync(self.org, &row.id)
@@ -880,6 +931,12 @@ mod tests {
         let s = syncs(&db, &p, &cfg);
         let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
         run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        let ok = block_on(view(&db, &row)).expect("view");
+        assert_eq!(
+            (ok.last_attempt_at, ok.last_success_at, ok.last_error),
+            (Some(NOW), Some(NOW), None)
+        );
+        p.now.set(NOW + 60);
         // Someone changes B between this run's listing and its write.
         p.answer(
             crate::fakes::Service::Store,
@@ -905,6 +962,13 @@ mod tests {
             "A was written first: {applied}"
         );
         assert!(db.actions().contains(&("sync.run".into(), "failed".into())));
+        // The status a user checks: this attempt, the earlier success, this error.
+        let v = block_on(view(&db, &row)).expect("view");
+        assert_eq!(
+            (v.last_attempt_at, v.last_success_at),
+            (Some(NOW + 60), Some(NOW))
+        );
+        assert_eq!(v.last_error.map(|e| e.code), Some(Code::PreconditionFailed));
     }
 
     #[test]
@@ -922,6 +986,81 @@ mod tests {
         assert_eq!(e.error.field.as_deref(), Some("secrets.X"));
         assert!(p.requests.borrow().is_empty());
         assert!(db.runs_of(&row.id).is_empty());
+    }
+
+    #[test]
+    fn a_sync_is_named_for_what_it_writes_unless_named_and_names_are_unique() {
+        let (db, p, cfg) = (db(), FakePlatform::new(), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let derived = created(
+            &s,
+            json!({ "connectionId": "c1", "label": "prod", "keyPrefix": "App:" }),
+        );
+        assert_eq!(derived.name, "store1-prod-app");
+        let again = created(
+            &s,
+            json!({ "connectionId": "c1", "label": "prod", "keyPrefix": "App:" }),
+        );
+        assert_eq!(again.name, format!("store1-prod-app-{}", &again.id[..8]));
+        let named = created(
+            &s,
+            json!({ "connectionId": "c1", "name": "payments", "description": " for payments " }),
+        );
+        assert_eq!(
+            (named.name.as_str(), named.description.as_deref()),
+            ("payments", Some("for payments"))
+        );
+        let view = block_on(view(&db, &named)).expect("view");
+        assert_eq!(
+            (view.name.as_str(), view.description.as_deref()),
+            ("payments", Some("for payments"))
+        );
+        let e = block_on(
+            s.create(
+                &SyncRequest::parse(&json!({ "connectionId": "c1", "name": "payments" }))
+                    .expect("request"),
+            ),
+        )
+        .expect_err("taken");
+        assert_eq!(
+            (e.status, e.error.code, e.error.field.as_deref()),
+            (409, Code::Conflict, Some("name"))
+        );
+        assert_eq!(e.error.message, "a sync named payments already exists");
+        assert_eq!(db.syncs.rows.borrow().len(), 3, "nothing stored");
+        let patch = |v: Value| SyncPatch::parse(&v).expect("patch");
+        let e = block_on(s.update(
+            &derived,
+            &patch(json!({ "version": 1, "name": "payments", "keyPrefix": "X:" })),
+        ))
+        .expect_err("taken");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("name")));
+        assert_eq!(
+            db.sync_row(&derived.id).expect("row").key_prefix,
+            "App:",
+            "nothing written"
+        );
+        let e = block_on(s.update(
+            &derived,
+            &patch(json!({ "version": 1, "name": "Bad Name" })),
+        ))
+        .expect_err("invalid");
+        assert_eq!((e.status, e.error.field.as_deref()), (400, Some("name")));
+        let renamed = block_on(s.update(
+            &derived,
+            &patch(json!({ "version": 1, "name": "prod-app", "description": "d" })),
+        ))
+        .expect("renamed")
+        .sync;
+        assert_eq!(
+            (
+                renamed.name.as_str(),
+                renamed.description.as_deref(),
+                renamed.version
+            ),
+            ("prod-app", Some("d"), 2)
+        );
+        assert_eq!(p.services(), [], "nothing sent");
     }
 
     #[test]

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AZCONN_APP, AZCONN_SECRET, ROOT, TARGET_APP, TENANT, setup, signIn } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, ROOT, SECOND_APP, TARGET_APP, TENANT, setup, signIn } from './harness.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
 const AC = '/api/v1/app-connections/azure-app-configuration';
@@ -213,12 +213,19 @@ const CALLS = [
   },
   {
     id: 'Graph: get application (rotation create)', match: { service: 'graph', method: 'GET', pathPrefix: '/v1.0/applications(' }, codes: GRAPH,
-    prepare: async (ctx) => { ctx.before = (await api('GET', R)).json.rotations.length; },
-    run: async () => outcomeOf(await api('POST', R, { connectionId: conns.rot.id, appId: TARGET_APP, keepPrevious: 0 }), 201),
+    prepare: async (ctx) => {
+      // One rotation per app: the matrix creates rotations of the second app (TARGET_APP has the
+      // rotation the other cells run), and the previous cell's one goes first (never run).
+      for (const r of (await api('GET', R)).json.rotations.filter((x) => x.target.appId === SECOND_APP)) {
+        assert.equal((await api('DELETE', `${R}/${r.id}?secrets=keep`)).status, 200);
+      }
+      ctx.before = (await api('GET', R)).json.rotations.length;
+    },
+    run: async () => outcomeOf(await api('POST', R, { connectionId: conns.rot.id, appId: SECOND_APP, keepPrevious: 0 }), 201),
     check: async (o, ctx) => assert.equal((await api('GET', R)).json.rotations.length, ctx.before + (o.ok ? 1 : 0), 'a rotation is stored only on success'),
     converge: async (ctx) => {
       const now = (await api('GET', R)).json.rotations.length;
-      if (now === ctx.before) assert.equal((await api('POST', R, { connectionId: conns.rot.id, appId: TARGET_APP, keepPrevious: 0 })).status, 201);
+      if (now === ctx.before) assert.equal((await api('POST', R, { connectionId: conns.rot.id, appId: SECOND_APP, keepPrevious: 0 })).status, 201);
     },
   },
   {
@@ -287,7 +294,7 @@ function expected(call, fault) {
 const matches = (m, q) => q.service === m.service && q.method === m.method && q.path.startsWith(m.pathPrefix);
 
 before(async () => {
-  env = await setup({ vars: { AZCONN_AZURE_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS), AZCONN_AZURE_RETRY_BUDGET_MS: '6000' } });
+  env = await setup({ secondTarget: true, vars: { AZCONN_AZURE_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS), AZCONN_AZURE_RETRY_BUDGET_MS: '6000' } });
   org = await env.newOrg('faults');
   const common = { method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET };
   const create = async (path, body) => {

@@ -20,6 +20,10 @@ export const AZCONN_SECRET = 'azc8Q~emulatorDemoSecret.DoNotUseInProd01';
 export const AZCONN_SECRET_ID = '0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
 export const TARGET_APP = '7b2e1d3f-4c5e-4d6f-9a81-a2b3c4d5e6f7';
 export const TARGET_SECRET = 'pay8Q~emulatorTargetSecret.DoNotUseInProd1';
+/** A second app azconn's service principal owns, for suites that need two rotations in one
+ * organization (one rotation per app): seeded only when `setup({ secondTarget: true })`. */
+export const SECOND_APP = '8d3f2e4a-5b6c-4d7e-8f90-a1b2c3d4e5f6';
+export const SECOND_OBJECT = 'd4a6e8c0-2f3b-4a5c-9e7d-0fb1c2d3e4f5';
 export const USER = '4f1d2c3b-5a69-4e7f-8b0c-1d2e3f4a5b6c';
 
 export async function freePort() {
@@ -55,7 +59,7 @@ export function makeCertificate(dir) {
 }
 
 /** The default seed, with the Worker's redirect URI and the test certificate on the azconn app. */
-export function writeSeed(dir, { workerPort, certificate }) {
+export function writeSeed(dir, { workerPort, certificate, secondTarget = false }) {
   const seed = JSON.parse(readFileSync(join(ROOT, 'crates/emulator/seed/default.json'), 'utf8'));
   seed.listen = '127.0.0.1:0';
   seed.signingKeyFile = join(ROOT, 'crates/emulator/seed/signing-key.pem');
@@ -65,6 +69,13 @@ export function writeSeed(dir, { workerPort, certificate }) {
     keyId: '5d4c3b2a-1f0e-4d9c-8b7a-695847362514', displayName: 'e2e', certificatePem: certificate,
     startDateTime: '2025-01-01T00:00:00Z', endDateTime: '2099-01-01T00:00:00Z',
   }];
+  if (secondTarget) {
+    seed.applications.push({
+      id: SECOND_OBJECT, appId: SECOND_APP, tenantId: app.tenantId, displayName: 'billing-api (second rotation target)',
+      servicePrincipalId: 'a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d', owners: [app.servicePrincipalId],
+      passwordCredentials: [], appRoles: {}, delegatedScopes: {},
+    });
+  }
   for (const s of seed.stores) s.listen = '127.0.0.1:0';
   const path = join(dir, 'seed.json');
   writeFileSync(path, JSON.stringify(seed));
@@ -148,11 +159,11 @@ export function apiClient(base) {
 
 /** Everything one test file needs: emulator + Worker + an API client. `vars` (an object, or a
  * function of the started emulator) override or, set to `undefined`, remove the Worker's settings. */
-export async function setup({ vars: overrides = {} } = {}) {
+export async function setup({ vars: overrides = {}, secondTarget = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'azconn-e2e-'));
   const port = await freePort();
   const cert = makeCertificate(dir);
-  const emulator = await startEmulator(writeSeed(dir, { workerPort: port, certificate: cert.certificate }));
+  const emulator = await startEmulator(writeSeed(dir, { workerPort: port, certificate: cert.certificate, secondTarget }));
   const bootstrap = 'boot-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
   const vars = {
     SITE_URL: `http://127.0.0.1:${port}`,

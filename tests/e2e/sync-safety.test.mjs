@@ -2,7 +2,7 @@
 // emulator: strict request types, interval guards, sync ownership, deletion guards, DELETE routes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, setup } from './harness.mjs';
 
 const R = '/api/v1/secret-rotations/azure-client-secret';
 const S = '/api/v1/secret-syncs/azure-app-configuration';
@@ -14,7 +14,7 @@ let graphConn;
 let storeConn;
 
 before(async () => {
-  env = await setup();
+  env = await setup({ secondTarget: true });
   org = await env.newOrg('sync-safety');
   const g = await env.api('POST', '/api/v1/app-connections/azure-client-secrets', { token: org.token, body: { name: 'graph', ...common } });
   assert.equal(g.status, 201, g.text);
@@ -326,15 +326,18 @@ describe('finding 5: rotations and syncs can be deleted, with an explicit choice
 
   test('a rotation delete revokes only the secrets it created, or keeps them', async () => {
     const before = (await appSecrets()).map((c) => c.keyId);
-    const create = async () => {
-      const c = await call('POST', R, { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 });
+    // One rotation per app: the second rotation rotates a second app, and the revoke of the
+    // first must leave both apps' other secrets alone.
+    const create = async (appId) => {
+      const c = await call('POST', R, { connectionId: graphConn.id, appId, lifetimeDays: 90, intervalDays: 30 });
       assert.equal(c.status, 201, c.text);
       const rot = await call('POST', `${R}/${c.json.rotation.id}/rotate`);
       assert.equal(rot.status, 200, rot.text);
       return { id: c.json.rotation.id, keyId: rot.json.secret.keyId };
     };
-    const revoked = await create();
-    const kept = await create();
+    const revoked = await create(TARGET_APP);
+    const kept = await create(SECOND_APP);
+    const secondSecrets = async () => (await env.admin('GET', `/applications/${SECOND_APP}`)).passwordCredentials.map((c) => c.keyId);
     const missing = await call('DELETE', `${R}/${revoked.id}`);
     assert.equal(missing.status, 400, missing.text);
     assert.equal(missing.json.error.field, 'secrets');
@@ -343,14 +346,13 @@ describe('finding 5: rotations and syncs can be deleted, with an explicit choice
     assert.deepEqual(r.json.revoked, [revoked.keyId]);
     let ids = (await appSecrets()).map((c) => c.keyId);
     assert.ok(!ids.includes(revoked.keyId), 'revoked');
-    assert.ok(ids.includes(kept.keyId), 'another rotation\'s secret stays');
+    assert.ok((await secondSecrets()).includes(kept.keyId), 'another rotation\'s secret stays');
     for (const id of before) assert.ok(ids.includes(id), `pre-existing secret ${id} stays`);
     assert.equal((await call('GET', `${R}/${revoked.id}`)).status, 404);
     r = await call('DELETE', `${R}/${kept.id}?secrets=keep`);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.revoked, []);
-    ids = (await appSecrets()).map((c) => c.keyId);
-    assert.ok(ids.includes(kept.keyId), 'kept');
+    assert.ok((await secondSecrets()).includes(kept.keyId), 'kept');
     assert.equal((await call('GET', R)).json.rotations.length, 0);
   });
 });

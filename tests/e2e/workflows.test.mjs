@@ -159,9 +159,28 @@ describe('rotation', () => {
     }
   });
 
+  test('one rotation per app: a second is refused naming the first, before any Graph write', async () => {
+    await env.admin('DELETE', '/requests');
+    const again = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.json.error.code, 'conflict');
+    assert.equal(again.json.error.field, 'appId');
+    assert.equal(again.json.error.message, `rotation ${rotation.id} already rotates the secrets of app ${TARGET_APP}`);
+    const graph = (await env.admin('GET', '/requests')).requests.filter((r) => r.service === 'graph');
+    assert.deepEqual(graph.map((r) => r.method), ['GET'], 'only the read that resolves the app');
+    assert.deepEqual((await env.api('GET', R, { token: org.token })).json.rotations.map((r) => r.id), [rotation.id]);
+  });
+
   test('the Cron Trigger runs due rotations', async () => {
-    const c = await env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } });
-    assert.equal(c.status, 201, c.text);
+    // One rotation per app: the earlier one goes first, with the secrets it created.
+    const gone = await env.api('DELETE', `${R}/${rotation.id}?secrets=revoke`, { token: org.token });
+    assert.equal(gone.status, 200, gone.text);
+    // Two concurrent creates of the freed app: the storage's unique index lets exactly one in.
+    const both = await Promise.all([1, 2].map(() => env.api('POST', R, { token: org.token, body: { connectionId: graphConn.id, appId: TARGET_APP, lifetimeDays: 90, intervalDays: 30 } })));
+    assert.deepEqual(both.map((r) => r.status).sort(), [201, 409], both.map((r) => r.text).join(' '));
+    const c = both.find((r) => r.status === 201);
+    assert.equal(both.find((r) => r.status === 409).json.error.field, 'appId');
+    assert.deepEqual((await env.api('GET', R, { token: org.token })).json.rotations.map((r) => r.id), [c.json.rotation.id]);
     const res = await fetch(`${env.worker.base}/__scheduled?cron=*/15+*+*+*+*`);
     assert.equal(res.status, 200);
     const st = await env.api('GET', `${R}/${c.json.rotation.id}`, { token: org.token });

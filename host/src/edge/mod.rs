@@ -339,6 +339,19 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::ListRotations => {
             let (org, _) = principal.org()?;
+            // `?name=`: the one rotation of that name.
+            if let Some(name) = query(req, "name")? {
+                let row = db
+                    .rotation_named(org, &name)
+                    .await?
+                    .ok_or_else(|| not_found("rotation"))?;
+                return ok(
+                    200,
+                    &api::RotationBody {
+                        rotation: (&row).into(),
+                    },
+                );
+            }
             let rows = db.rotations(org).await?;
             let rotations = rows.iter().map(api::RotationView::from).collect();
             ok(200, &api::RotationList { rotations })
@@ -409,6 +422,19 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         }
         Route::ListSyncs => {
             let (org, _) = principal.org()?;
+            // `?name=`: the one sync of that name.
+            if let Some(name) = query(req, "name")? {
+                let row = db
+                    .sync_named(org, &name)
+                    .await?
+                    .ok_or_else(|| not_found("sync"))?;
+                return ok(
+                    200,
+                    &api::SyncBody {
+                        sync: crate::syncs::view(db, &row).await?,
+                    },
+                );
+            }
             let mut list = Vec::new();
             for row in db.syncs(org).await? {
                 list.push(crate::syncs::view(db, &row).await?);

@@ -3,7 +3,7 @@
 
 use super::reply::ApiError;
 use super::store::{Field, Storage};
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus};
+use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use azconn_core::error::Error;
 
@@ -12,7 +12,23 @@ impl RotationStore for Storage<'_> {
         Storage::rotation(self, org, id).await
     }
 
-    async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    async fn rotation_named(&self, org: &str, name: &str) -> Result<Option<Rotation>, ApiError> {
+        Storage::rotation_named(self, org, name).await
+    }
+
+    async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        Storage::rotation_for_app(self, org, app_id).await
+    }
+
+    async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         Storage::insert_rotation(self, r, state).await
     }
 
@@ -69,8 +85,12 @@ impl RotationStore for Storage<'_> {
             .map(|s| (s.value, s.expires_at)))
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
-        Storage::schedule_rotation(self, id, next).await
+    async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
+        Storage::attempt_rotation(self, id, now).await
+    }
+
+    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+        Storage::schedule_rotation(self, id, next, now).await
     }
 
     async fn update_rotation(
@@ -79,7 +99,7 @@ impl RotationStore for Storage<'_> {
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
         Storage::update_rotation(self, org, id, state, x).await
     }
 

@@ -10,7 +10,7 @@ use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
     NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationSettings,
-    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Window, wire_name,
+    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Taken, Window, wire_name,
 };
 use crate::rotation_store::PublishedSecret;
 use azconn_core::error::{Code, Error};
@@ -1066,28 +1066,68 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// Inserts a pending rotation and its first (encrypted) state together.
-    pub async fn insert_rotation(&self, r: &NewRotation<'_>, state: &str) -> Result<(), ApiError> {
+    pub async fn rotation_named(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        self.first(
+            "SELECT * FROM rotations WHERE org_id = ?1 AND name = ?2",
+            &[s(org), s(name)],
+        )
+        .await
+    }
+
+    /// The organization's rotation of the app with this client id (the oldest, for rotations
+    /// made before the rule of one per app).
+    pub async fn rotation_for_app(
+        &self,
+        org: &str,
+        app_id: &str,
+    ) -> Result<Option<Rotation>, ApiError> {
+        self.first(
+            "SELECT * FROM rotations WHERE org_id = ?1 AND json_extract(target, '$.appId') = ?2 ORDER BY rowid LIMIT 1",
+            &[s(org), s(app_id)],
+        )
+        .await
+    }
+
+    /// Inserts a pending rotation and its first (encrypted) state together (one batch: both or
+    /// neither), unless the UNIQUE index of one rotation per app refuses it.
+    pub async fn insert_rotation(
+        &self,
+        r: &NewRotation<'_>,
+        state: &str,
+    ) -> Result<Result<(), Taken>, ApiError> {
         let target = serde_json::to_string(r.target)
             .map_err(|e| internal(format!("cannot serialize the target: {e}")))?;
-        self.batch(vec![
-            self.stmt(
-                "INSERT INTO rotations (id, org_id, connection_id, target, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?8)",
-                &[
-                    s(r.id),
-                    s(r.org_id),
-                    s(r.connection_id),
-                    s(&target),
-                    n(r.lifetime_days),
-                    n(r.interval_days),
-                    n(r.keep),
-                    n(r.now),
-                ],
-            )?,
-            self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
-        ])
-        .await
+        let inserted = self
+            .db
+            .batch(vec![
+                self.stmt(
+                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at, name, description)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9, ?10, ?11)",
+                    &[
+                        s(r.id),
+                        s(r.org_id),
+                        s(r.connection_id),
+                        s(&target),
+                        s(&r.target.app_id),
+                        n(r.lifetime_days),
+                        n(r.interval_days),
+                        n(r.keep),
+                        n(r.now),
+                        s(r.name),
+                        opt(r.description),
+                    ],
+                )?,
+                self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
+            ])
+            .await;
+        match inserted {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     /// The core's rotation state (encrypted) and the status, together.
@@ -1179,24 +1219,33 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn schedule_rotation(&self, id: &str, next: i64) -> Result<(), ApiError> {
+    pub async fn attempt_rotation(&self, id: &str, now: i64) -> Result<(), ApiError> {
         self.run(
-            "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1 WHERE id = ?2",
-            &[n(next), s(id)],
+            "UPDATE rotations SET last_attempt_at = ?1 WHERE id = ?2",
+            &[n(now), s(id)],
         )
         .await
     }
 
-    /// Writes a rotation's schedule and its (encrypted) state together, only if the rotation is
+    pub async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+        self.run(
+            "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1, last_success_at = ?3 WHERE id = ?2",
+            &[n(next), s(id), n(now)],
+        )
+        .await
+    }
+
+    /// Writes a rotation's settings and its (encrypted) state together, only if the rotation is
     /// still at `x.version` and not running; whether it was. Both statements test the same
-    /// condition on the state before the batch, so both or neither apply.
+    /// condition on the state before the batch, so both or neither apply; a taken name fails
+    /// the batch, so nothing applies.
     pub async fn update_rotation(
         &self,
         org: &str,
         id: &str,
         state: &str,
         x: &RotationSettings,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
         let field = Field::RotationState.name();
         let sealed = self
             .keyring
@@ -1223,7 +1272,7 @@ impl<'a> Storage<'a> {
                 )?,
                 self.stmt(
                     &format!(
-                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, version = version + 1, updated_at = ?7 \
+                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, name = ?8, description = ?9, version = version + 1, updated_at = ?7 \
                          WHERE id = ?1 AND org_id = ?2 AND {at_version} RETURNING id"
                     ),
                     &[
@@ -1234,15 +1283,21 @@ impl<'a> Storage<'a> {
                         n(x.interval_days),
                         n(x.keep),
                         n(x.now),
+                        s(&x.name),
+                        opt(x.description.as_deref()),
                     ],
                 )?,
             ])
-            .await?;
+            .await;
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => return taken(&e).map(Err).ok_or_else(|| e.into()),
+        };
         let updated = match results.last() {
             Some(r) => !r.results::<Value>()?.is_empty(),
             None => false,
         };
-        Ok(updated)
+        Ok(Ok(updated))
     }
 
     /// A rotation and its (encrypted) state and current secret, together.
@@ -1292,9 +1347,18 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
-        self.run(
-            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    pub async fn sync_named(&self, org: &str, name: &str) -> Result<Option<Sync>, ApiError> {
+        self.first(
+            "SELECT * FROM syncs WHERE org_id = ?1 AND name = ?2",
+            &[s(org), s(name)],
+        )
+        .await
+    }
+
+    /// Inserts a sync unless the UNIQUE index on names refuses it.
+    pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
+        let inserted = self.stmt(
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at, name, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
             &[
                 s(x.id),
                 s(x.org_id),
@@ -1305,9 +1369,16 @@ impl<'a> Storage<'a> {
                 w(&x.mode),
                 n(i64::from(x.disable_secret_deletion)),
                 n(x.now),
+                s(x.name),
+                opt(x.description),
             ],
-        )
-        .await
+        )?
+        .run()
+        .await;
+        match inserted {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     /// A sync and its run records, together.
@@ -1325,16 +1396,17 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// Writes a sync's settings if it is still at `x.version`; whether it was.
+    /// Writes a sync's settings if it is still at `x.version`; whether it was (nothing written
+    /// when the UNIQUE index on names refuses the new name).
     pub async fn update_sync(
         &self,
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> Result<bool, ApiError> {
-        let row: Option<Value> = self
-            .first(
-                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, version = version + 1, updated_at = ?5 \
+    ) -> Result<Result<bool, Taken>, ApiError> {
+        let row = self
+            .stmt(
+                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, name = ?9, description = ?10, version = version + 1, updated_at = ?5 \
                  WHERE id = ?6 AND org_id = ?7 AND version = ?8 RETURNING id",
                 &[
                     opt(x.label),
@@ -1345,10 +1417,27 @@ impl<'a> Storage<'a> {
                     s(id),
                     s(org),
                     n(x.version),
+                    s(x.name),
+                    opt(x.description),
                 ],
+            )?
+            .first::<Value>(None)
+            .await;
+        match row {
+            Ok(row) => Ok(Ok(row.is_some())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
+    }
+
+    /// When the sync's latest successful run finished.
+    pub async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        let row: Option<Value> = self
+            .first(
+                "SELECT finished_at FROM sync_runs WHERE sync_id = ?1 AND status = 'succeeded' ORDER BY rowid DESC LIMIT 1",
+                &[s(sync_id)],
             )
             .await?;
-        Ok(row.is_some())
+        Ok(row.and_then(|r| r["finished_at"].as_i64()))
     }
 
     /// The sync's latest run.
@@ -1399,6 +1488,20 @@ fn name_conflict(e: worker::Error, name: &str) -> ApiError {
         )
     } else {
         e.into()
+    }
+}
+
+/// The uniqueness rule a UNIQUE violation broke, by the columns SQLite names in it.
+fn taken(e: &worker::Error) -> Option<Taken> {
+    let text = e.to_string();
+    if !text.contains("UNIQUE") {
+        None
+    } else if text.contains("rotations.target_app_id") {
+        Some(Taken::TargetApp)
+    } else if text.contains("rotations.name") || text.contains("syncs.name") {
+        Some(Taken::Name)
+    } else {
+        None
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::reply::ApiError;
 use super::store::Storage;
-use crate::records::{NewSync, RunStatus, Sync, SyncRun, SyncSettings};
+use crate::records::{NewSync, RunStatus, Sync, SyncRun, SyncSettings, Taken};
 use crate::sync_store::SyncStore;
 use serde_json::Value;
 
@@ -12,7 +12,11 @@ impl SyncStore for Storage<'_> {
         Storage::sync(self, org, id).await
     }
 
-    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<(), ApiError> {
+    async fn sync_named(&self, org: &str, name: &str) -> Result<Option<Sync>, ApiError> {
+        Storage::sync_named(self, org, name).await
+    }
+
+    async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
         Storage::insert_sync(self, x).await
     }
 
@@ -25,8 +29,12 @@ impl SyncStore for Storage<'_> {
         org: &str,
         id: &str,
         x: &SyncSettings<'_>,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Result<bool, Taken>, ApiError> {
         Storage::update_sync(self, org, id, x).await
+    }
+
+    async fn last_success_at(&self, sync_id: &str) -> Result<Option<i64>, ApiError> {
+        Storage::last_success_at(self, sync_id).await
     }
 
     async fn last_run(&self, sync_id: &str) -> Result<Option<SyncRun>, ApiError> {
