@@ -153,7 +153,11 @@ export type RotationList = { rotations: Array<RotationView>, };
 /**
  * `POST /secret-rotations/azure-client-secret`.
  */
-export type RotationRequest = { connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
+export type RotationRequest = { 
+/**
+ * Absent: derived from the app's display name.
+ */
+name?: string, description?: string, connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
 
 /**
  * Where a rotation schedule stands.
@@ -168,7 +172,11 @@ export type RotationTarget = { appId: string, objectId: string, displayName: str
 /**
  * A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
  */
-export type RotationView = { id: string, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, nextRotationAt: number | null, step: string | null, version: number, createdAt: number, updatedAt: number, };
+export type RotationView = { id: string, name: string, description: string | null, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, nextRotationAt: number | null, 
+/**
+ * When a run last started; when one last finished with a new secret.
+ */
+lastAttemptAt: number | null, lastSuccessAt: number | null, step: string | null, version: number, createdAt: number, updatedAt: number, };
 
 /**
  * `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
@@ -269,9 +277,18 @@ export type SyncList = { syncs: Array<SyncView>, };
 /**
  * `POST /secret-syncs/azure-app-configuration`.
  */
-export type SyncRequest = { connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
+export type SyncRequest = { 
+/**
+ * Absent: derived from the store, label and prefix.
+ */
+name?: string, description?: string, connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
 
-export type SyncView = { id: string, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, lastRun: RunView | null, };
+export type SyncView = { id: string, name: string, description: string | null, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, 
+/**
+ * When the latest run started; when the latest successful one finished; the latest run's
+ * error if it failed (`null` once a run succeeds; boxed: most views have none).
+ */
+lastAttemptAt: number | null, lastSuccessAt: number | null, lastError: FieldError | null, lastRun: RunView | null, };
 
 /**
  * `POST /organizations/{id}/tokens`.
