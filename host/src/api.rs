@@ -498,6 +498,8 @@ pub struct Preview {
     pub conflicts: Vec<Conflict>,
     /// The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
     pub confirm_deletes: Option<u32>,
+    /// Given back as the run's `fingerprint`, it refuses the run if the store changed since.
+    pub fingerprint: String,
 }
 
 /// `POST .../{id}/run` with `dryRun: true`.
@@ -892,11 +894,22 @@ pub struct RunRequest {
     pub adopt: Vec<String>,
     /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
     pub confirm_deletes: Option<u32>,
+    /// A preview's fingerprint: the run applies only the plan that preview showed.
+    pub fingerprint: Option<String>,
 }
 
 impl RunRequest {
     pub fn parse(body: &Value) -> Result<RunRequest, Error> {
-        let b = Strict::new(body, &["secrets", "dryRun", "adopt", "confirmDeletes"])?;
+        let b = Strict::new(
+            body,
+            &[
+                "secrets",
+                "dryRun",
+                "adopt",
+                "confirmDeletes",
+                "fingerprint",
+            ],
+        )?;
         let confirm_deletes = b
             .whole("confirmDeletes")?
             .map(|n| {
@@ -904,11 +917,30 @@ impl RunRequest {
                     .map_err(|_| Strict::wrong("confirmDeletes", "the number of keys to delete"))
             })
             .transpose()?;
+        let dry_run = b.flag("dryRun")?;
+        if dry_run && b.get("fingerprint").is_some() {
+            return Err(Error::field(
+                "fingerprint",
+                Code::NotAllowed,
+                "a dry run makes the fingerprint: give it to the run that applies the preview",
+            ));
+        }
         Ok(RunRequest {
             secrets: b.object("secrets")?,
-            dry_run: b.flag("dryRun")?,
+            dry_run,
             adopt: b.texts("adopt")?,
             confirm_deletes,
+            fingerprint: b
+                .text("fingerprint")?
+                .map(|f| {
+                    let digest = f.len() == 43
+                        && f.bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+                    digest.then_some(f).ok_or_else(|| {
+                        Strict::wrong("fingerprint", "the 43-character fingerprint of a preview")
+                    })
+                })
+                .transpose()?,
         })
     }
 }

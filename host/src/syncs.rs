@@ -77,7 +77,12 @@ fn skipped(plan: &Plan) -> Vec<Skipped> {
 
 /// A plan as the UI shows it before applying: keys to create, update, delete, the desired
 /// keys already in place, the ones left alone, and the names an import mode brings back.
-fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) -> Preview {
+fn preview(
+    plan: &Plan,
+    fingerprint: String,
+    prefix: &str,
+    desired: &BTreeMap<String, DesiredValue>,
+) -> Preview {
     let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
     for op in &plan.ops {
         match op {
@@ -111,7 +116,19 @@ fn preview(plan: &Plan, prefix: &str, desired: &BTreeMap<String, DesiredValue>) 
         imported: plan.imports.keys().cloned().collect(),
         conflicts: plan.conflicts.clone(),
         confirm_deletes: plan.confirmation_needed(),
+        fingerprint,
     }
+}
+
+/// The run carried a preview's fingerprint, and the plan it makes now differs: the store (or
+/// the request) changed since that preview.
+fn stale_preview() -> Error {
+    Error::field(
+        "fingerprint",
+        Code::Conflict,
+        "the store changed since the preview: this run would not apply the plan you saw",
+    )
+    .with_hint("preview again with dryRun: true and apply with the new fingerprint")
 }
 
 /// The desired secrets of a run request, each checked by name (`secrets.NAME`).
@@ -357,7 +374,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             let plan = planner.plan()?;
             self.audit("sync.preview", &row.id, "ok", json!({})).await?;
             return Ok(RunAnswer::Preview(PreviewBody {
-                preview: preview(&plan, &row.key_prefix, &desired),
+                preview: preview(&plan, planner.fingerprint(&plan), &row.key_prefix, &desired),
             }));
         }
         let run_id = new_id(self.p)?;
@@ -369,6 +386,11 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             let mut session = self.session(&conn).await?;
             self.list_store(&mut planner, &mut session).await?;
             let plan = planner.plan()?;
+            if let Some(seen) = &body.fingerprint {
+                if *seen != planner.fingerprint(&plan) {
+                    return Err(stale_preview().into());
+                }
+            }
             plan.check_confirmed(body.confirm_deletes)?;
             planned = Some(plan.ops.iter().map(op_summary).collect());
             for op in &plan.ops {
@@ -862,6 +884,86 @@ mod tests {
         assert_eq!(store_of(&p).get("app/B").expect("kv").value, "2");
         assert_eq!(db.runs_of(&row.id).len(), 1, "a preview is not a run");
         assert!(db.actions().contains(&("sync.preview".into(), "ok".into())));
+    }
+
+    #[test]
+    fn a_run_with_its_previews_fingerprint_applies_only_that_plan() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        run(&s, &row, json!({ "secrets": { "A": "1", "B": "2" } })).expect("ran");
+        let secrets = json!({ "A": "1", "B": "22" });
+        let seen = preview_of(
+            run(&s, &row, json!({ "secrets": secrets, "dryRun": true })).expect("preview"),
+        )
+        .fingerprint;
+        assert_eq!(
+            preview_of(
+                run(&s, &row, json!({ "secrets": secrets, "dryRun": true })).expect("again")
+            )
+            .fingerprint,
+            seen,
+            "nothing changed in between"
+        );
+
+        // Someone edits B after the preview: the run refuses and writes nothing.
+        p.store.borrow_mut().as_mut().expect("store").items[1].etag = "edited".into();
+        let e = run(&s, &row, json!({ "secrets": secrets, "fingerprint": seen }))
+            .expect_err("stale preview");
+        assert_eq!(
+            (e.status, e.error.field.as_deref()),
+            (409, Some("fingerprint"))
+        );
+        assert_eq!(store_of(&p).get("app/B").expect("kv").value, "2");
+        assert_eq!(
+            db.runs_of(&row.id).pop().expect("run").status,
+            RunStatus::Failed
+        );
+
+        let fresh = preview_of(
+            run(&s, &row, json!({ "secrets": secrets, "dryRun": true })).expect("preview"),
+        )
+        .fingerprint;
+        assert_ne!(fresh, seen);
+        run(
+            &s,
+            &row,
+            json!({ "secrets": secrets, "fingerprint": fresh }),
+        )
+        .expect("applied");
+        assert_eq!(store_of(&p).get("app/B").expect("kv").value, "22");
+    }
+
+    #[test]
+    fn a_fingerprint_is_a_previews_digest_given_to_a_real_run() {
+        for (body, field) in [
+            (
+                json!({ "secrets": {}, "fingerprint": "short" }),
+                "fingerprint",
+            ),
+            (json!({ "secrets": {}, "fingerprint": 7 }), "fingerprint"),
+            (
+                json!({ "secrets": {}, "fingerprint": "a".repeat(42) + "=" }),
+                "fingerprint",
+            ),
+            (
+                json!({ "secrets": {}, "dryRun": true, "fingerprint": "a".repeat(43) }),
+                "fingerprint",
+            ),
+        ] {
+            let e = RunRequest::parse(&body).expect_err("refused");
+            assert_eq!(e.field.as_deref(), Some(field), "{body}");
+        }
+        let ok =
+            RunRequest::parse(&json!({ "secrets": {}, "fingerprint": "a-_".repeat(14) + "Z" }));
+        assert_eq!(
+            ok.expect("digest").fingerprint.as_deref(),
+            Some(&*("a-_".repeat(14) + "Z"))
+        );
     }
 
     #[test]

@@ -296,6 +296,51 @@ describe('findings 3 and 4: a sync writes and deletes only what it owns', () => 
   });
 });
 
+describe('preview and apply are the same plan', () => {
+  test('a run with its preview\'s fingerprint refuses when the store changed in between', async () => {
+    const sync = await newSync({ label: 'fp', keyPrefix: 'F:' });
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1', B: '2' } });
+    assert.equal(r.status, 200, r.text);
+    const secrets = { A: '1', B: '2', C: '3' };
+    const preview = async () => {
+      const p = await call('POST', `${S}/${sync.id}/run`, { secrets, dryRun: true });
+      assert.equal(p.status, 200, p.text);
+      assert.match(p.json.preview.fingerprint, /^[A-Za-z0-9_-]{43}$/);
+      return p.json.preview;
+    };
+    const seen = await preview();
+    assert.deepEqual(seen.create, ['F:C']);
+    assert.equal((await preview()).fingerprint, seen.fingerprint, 'nothing changed in between');
+
+    // Another tool edits B after the preview (same value, new ETag).
+    const b = await kv('fp', 'F:B');
+    await putKv('F:B', 'fp', '2', b.tags);
+    await env.admin('DELETE', '/requests');
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets, fingerprint: seen.fingerprint });
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error.field, 'fingerprint');
+    assert.equal(r.json.error.code, 'conflict');
+    assert.match(r.json.error.hint, /dryRun: true/);
+    assert.deepEqual(await storeWrites(), [], 'nothing written');
+    assert.equal(await kv('fp', 'F:C'), undefined);
+
+    const fresh = await preview();
+    assert.notEqual(fresh.fingerprint, seen.fingerprint);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets, fingerprint: fresh.fingerprint });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await kv('fp', 'F:C')).value, '3');
+
+    for (const [body, status] of [
+      [{ secrets, fingerprint: 'not-a-digest' }, 400],
+      [{ secrets, fingerprint: fresh.fingerprint, dryRun: true }, 400],
+    ]) {
+      const bad = await call('POST', `${S}/${sync.id}/run`, body);
+      assert.equal(bad.status, status, bad.text);
+      assert.equal(bad.json.error.field, 'fingerprint');
+    }
+  });
+});
+
 describe('finding 5: rotations and syncs can be deleted, with an explicit choice', () => {
   const appSecrets = async () => (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials;
 

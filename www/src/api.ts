@@ -39,8 +39,11 @@ export type {
 /** The server's error object, or the client's own when no answer came (`network`, `http`). */
 export type ApiErrorObject = Omit<FieldError, 'code'> & { code: Code | 'network' | 'http' };
 
-/** What the user chose after the preview: keys to take over, and the deletions confirmed (null: none). */
-export type SyncRunChoices = Pick<Required<RunRequest>, 'adopt'> & { confirmDeletes: number | null };
+/**
+ * What the user chose after the preview: keys to take over, the deletions confirmed (null: none),
+ * and the preview's fingerprint, so the run applies that plan or nothing.
+ */
+export type SyncRunChoices = Pick<Required<RunRequest>, 'adopt' | 'fingerprint'> & { confirmDeletes: number | null };
 
 export class ApiFailure extends Error {
   constructor(
@@ -129,5 +132,6 @@ export const api = {
       secrets,
       ...(choices.adopt.length ? { adopt: choices.adopt } : {}),
       ...(choices.confirmDeletes === null ? {} : { confirmDeletes: choices.confirmDeletes }),
+      fingerprint: choices.fingerprint,
     } satisfies RunRequest),
 };

@@ -566,7 +566,11 @@ function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => 
   );
   return () => {
     if (confirm && !confirm.checked) return null;
-    return { adopt: adopts.filter(({ box }) => box.checked).map(({ c }) => c.key), confirmDeletes: confirm ? p.confirmDeletes : null };
+    return {
+      adopt: adopts.filter(({ box }) => box.checked).map(({ c }) => c.key),
+      confirmDeletes: confirm ? p.confirmDeletes : null,
+      fingerprint: p.fingerprint,
+    };
   };
 }
 

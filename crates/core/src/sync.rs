@@ -15,6 +15,9 @@
 //!   unowned key until one sync adopts them (migration rule: adopt once, explicitly).
 //! - A run that deletes more keys than it keeps (or every key) must be confirmed with the
 //!   number of deletions ([`Plan::check_confirmed`]).
+//! - Preview and apply are the same plan: [`SyncPlanner::fingerprint`] digests the listing and
+//!   what the plan does, so an apply carrying its preview's fingerprint is refused if the store
+//!   changed in between.
 //! - The planner consumes the list pages itself: N keys with k changes cost ceil(N/page) + k
 //!   requests.
 
@@ -26,6 +29,7 @@ use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse, Origin};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The tag marking key-values azconn manages.
@@ -519,6 +523,48 @@ impl SyncPlanner {
             }
         }
         Ok(plan)
+    }
+
+    /// A digest of the listing the plan was made from (each key-value's key, label and ETag)
+    /// and of what the plan does (each write's kind and key, each import, skip and conflict):
+    /// 43 base64url characters. Values are left out, so the digest says nothing about a
+    /// secret; any change to a listed key-value changes its ETag and so the fingerprint.
+    pub fn fingerprint(&self, plan: &Plan) -> String {
+        let mut h = Sha256::new();
+        let mut field = |tag: &str, text: &str| {
+            for part in [tag, text] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        };
+        for kv in self.current.values() {
+            field("key", &kv.key);
+            field("label", kv.label.as_deref().unwrap_or("\0"));
+            field("etag", kv.etag.as_deref().unwrap_or(""));
+        }
+        for op in &plan.ops {
+            match op {
+                SyncOp::Put { key, condition, .. } => field(
+                    if *condition == Condition::IfNoneMatchAny {
+                        "create"
+                    } else {
+                        "update"
+                    },
+                    key.as_str(),
+                ),
+                SyncOp::Delete { key, .. } => field("delete", key.as_str()),
+            }
+        }
+        for name in plan.imports.keys() {
+            field("import", name);
+        }
+        for (key, _) in &plan.skipped {
+            field("skip", key);
+        }
+        for c in &plan.conflicts {
+            field("conflict", &c.key);
+        }
+        crate::base64url::encode(h.finalize())
     }
 
     /// The plan that removes every key this sync owns under its prefix and label (deleting the

@@ -115,7 +115,11 @@ conflicts: Array<Conflict>,
 /**
  * The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
  */
-confirmDeletes: number | null, };
+confirmDeletes: number | null, 
+/**
+ * Given back as the run's `fingerprint`, it refuses the run if the store changed since.
+ */
+fingerprint: string, };
 
 /**
  * `POST .../{id}/run` with `dryRun: true`.
@@ -195,7 +199,11 @@ adopt?: Array<string>,
 /**
  * The number of deletions confirmed, for a run that deletes more keys than it keeps.
  */
-confirmDeletes?: number, };
+confirmDeletes?: number, 
+/**
+ * A preview's fingerprint: the run applies only the plan that preview showed.
+ */
+fingerprint?: string, };
 
 /**
  * How a sync run ended, as `lastRun.result` shows it.

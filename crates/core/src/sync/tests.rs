@@ -803,3 +803,63 @@ fn the_removal_plan_deletes_only_the_syncs_own_keys() {
         plan.ops
     );
 }
+
+/// The fingerprint of a plan made against the fake store as it is now.
+fn fingerprint_against(fake: &mut FakeStore, desired: &BTreeMap<String, DesiredValue>) -> String {
+    let mut p = SyncPlanner::new(store(), spec(SyncMode::Overwrite), desired).unwrap();
+    let mut req = Some(p.first_request().unwrap());
+    for _ in 0..100 {
+        let Some(r) = req else { break };
+        req = p.on_page(&fake.handle(&r)).unwrap();
+    }
+    p.fingerprint(&p.plan().unwrap())
+}
+
+#[test]
+fn the_fingerprint_changes_with_the_store_and_the_plan_never_with_a_value() {
+    let mut fake = FakeStore::new(2);
+    for (k, v) in [("app:A", "1"), ("app:B", "2"), ("app:C", "3")] {
+        fake.insert(k, Some("prod"), v, true);
+    }
+    let desired: BTreeMap<_, _> =
+        [("A".to_owned(), plain("1")), ("B".to_owned(), plain("new"))].into();
+    let first = fingerprint_against(&mut fake, &desired);
+    assert_eq!(first.len(), 43);
+    assert!(crate::base64url::decode(&first).is_some_and(|b| b.len() == 32));
+    assert_eq!(
+        fingerprint_against(&mut fake, &desired),
+        first,
+        "same store, same request"
+    );
+
+    // Another value for a key the plan updates anyway: same plan, and the digest holds no value.
+    let other_value: BTreeMap<_, _> = [
+        ("A".to_owned(), plain("1")),
+        ("B".to_owned(), plain("other")),
+    ]
+    .into();
+    assert_eq!(fingerprint_against(&mut fake, &other_value), first);
+
+    // Other labels are not the sync's: their changes do not count.
+    fake.insert("app:Z", Some("dev"), "x", false);
+    assert_eq!(fingerprint_against(&mut fake, &desired), first);
+
+    // The same value written again gets a new ETag: the store changed.
+    let mut changed = fake.clone();
+    changed.insert("app:C", Some("prod"), "3", true);
+    assert_ne!(fingerprint_against(&mut changed, &desired), first);
+
+    // A key another tool adds under the prefix changes the listing.
+    let mut added = fake.clone();
+    added.insert("app:D", Some("prod"), "4", false);
+    assert_ne!(fingerprint_against(&mut added, &desired), first);
+
+    // Another request is another plan (C kept instead of deleted).
+    let more: BTreeMap<_, _> = [
+        ("A".to_owned(), plain("1")),
+        ("B".to_owned(), plain("new")),
+        ("C".to_owned(), plain("3")),
+    ]
+    .into();
+    assert_ne!(fingerprint_against(&mut fake, &more), first);
+}
