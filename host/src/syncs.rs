@@ -386,10 +386,12 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             let mut session = self.session(&conn).await?;
             self.list_store(&mut planner, &mut session).await?;
             let plan = planner.plan()?;
-            if let Some(seen) = &body.fingerprint {
-                if *seen != planner.fingerprint(&plan) {
-                    return Err(stale_preview().into());
-                }
+            if body
+                .fingerprint
+                .as_ref()
+                .is_some_and(|seen| *seen != planner.fingerprint(&plan))
+            {
+                return Err(stale_preview().into());
             }
             plan.check_confirmed(body.confirm_deletes)?;
             planned = Some(plan.ops.iter().map(op_summary).collect());
