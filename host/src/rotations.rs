@@ -28,7 +28,7 @@ use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
 use azconn_core::oauth::token::AccessToken;
-use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome};
+use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome, removed_or_gone};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400;
@@ -653,8 +653,21 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                 .p
                 .execute(&graph.remove_password(&token, &app, &key_id))
                 .await?;
-            if !resp.is_success() {
-                return Err(graph_failure(&resp, Operation::WriteCredentials));
+            if removed_or_gone(&resp).is_err() {
+                // A removal resent after a lost answer finds nothing to remove, and Graph says
+                // so with a 400: re-read the app, as a rotation run does, before failing.
+                let again = self.p.execute(&graph.get_credentials(&token, &app)).await?;
+                if !again.is_success() {
+                    return Err(graph_failure(&again, Operation::ReadApplications));
+                }
+                let present = parse_application(&again)?
+                    .password_credentials
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|c| c.key_id == key_id);
+                if present {
+                    return Err(graph_failure(&resp, Operation::WriteCredentials));
+                }
             }
             revoked.push(key_id.to_string());
         }
@@ -1661,6 +1674,27 @@ mod tests {
             db.actions()
                 .contains(&("rotation.delete".into(), "ok".into()))
         );
+    }
+
+    #[test]
+    fn delete_with_revoke_counts_a_removal_whose_answer_was_lost() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        p.now.set(NOW + 31 * DAY);
+        block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+        p.lost.borrow_mut().push("/removePassword");
+        let deleted =
+            block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Revoke)).expect("deleted");
+        assert_eq!(deleted.revoked, [FakeApp::added_key(1)]);
+        assert_eq!(key_ids(&p), [ORIGINAL, CI]);
+        assert!(db.rotation_row(&rot.id).is_none());
     }
 
     #[test]

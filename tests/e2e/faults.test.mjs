@@ -2,7 +2,8 @@
 // Each cell injects one fault on one call, runs the API operation that makes the call, and checks
 // the outcome (success after bounded retries, or the exact typed error), the stored state
 // (connection status, a resumable rotation, a recorded sync run), that no secret is orphaned in
-// Graph, and that a re-run without faults converges. One Worker serves every cell; the Azure
+// Graph, that no key the sync does not own is written or deleted (an unmanaged key and another
+// sync's key share its prefix and label), and that a re-run without faults converges. One Worker serves every cell; the Azure
 // timeouts are lowered (AZCONN_AZURE_ATTEMPT_TIMEOUT_MS) so timeout cells stay cheap.
 // The table is printed and written to test-artifacts/fault-matrix.md.
 import { after, before, describe, test } from 'node:test';
@@ -44,6 +45,8 @@ let org;
 const conns = {};
 let rotation;
 let sync;
+/** Keys under the matrix sync's prefix and label that it does not own: key → {value, etag}. */
+let foreign = {};
 let cellNo = 0;
 const results = new Map();
 
@@ -144,15 +147,83 @@ async function checkSync(outcome) {
   const st = (await api('GET', `${S}/${sync.id}`)).json.sync;
   assert.equal(st.lastRun.status, outcome.ok ? 'succeeded' : 'failed', JSON.stringify(st.lastRun));
   if (!outcome.ok) assert.equal(st.lastRun.result.error.code, outcome.code);
+  await checkForeign();
+}
+
+const matrixKvs = async () => (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === 'matrix');
+
+/** Keys owned by `syncId` as key → value. */
+const ownedBy = (items, syncId) => Object.fromEntries(items.filter((k) => k.tags?.['azconn-sync'] === syncId).map((k) => [k.key, k.value]));
+
+/** The invariant of every sync cell, failed or not: what the sync does not own is as it was. */
+async function checkForeign() {
+  const now = Object.fromEntries((await matrixKvs()).filter((k) => k.key in foreign).map((k) => [k.key, { value: k.value, etag: k.etag }]));
+  assert.deepEqual(now, foreign, 'no key the sync does not own is written or deleted');
 }
 
 async function convergeSync() {
   const st = (await api('GET', `${S}/${sync.id}`)).json.sync;
   if (st.lastRun.status !== 'succeeded') assert.deepEqual(await runSync(), { ok: true });
-  const items = (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === 'matrix');
-  const actual = Object.fromEntries(items.map((k) => [k.key, k.value]));
   const want = Object.fromEntries(Object.entries(desired).map(([k, v]) => [`Fm:${k}`, v]));
-  assert.deepEqual(actual, want, 'the store equals the desired state');
+  assert.deepEqual(ownedBy(await matrixKvs(), sync.id), want, 'the keys it owns equal the desired state');
+  await checkForeign();
+}
+
+/** Sync-delete cells: a sync of its own prefix with one key (so the matrix counts one DELETE's attempts), deleted with `keys=remove`. */
+async function prepareSyncDelete(ctx) {
+  cellNo += 1;
+  const r = await api('POST', S, { connectionId: conns.store.id, label: 'matrix', keyPrefix: `Fd${cellNo}:` });
+  assert.equal(r.status, 201, r.text);
+  ctx.sync = r.json.sync;
+  assert.deepEqual(outcomeOf(await api('POST', `${S}/${ctx.sync.id}/run`, { secrets: { A: '1' } })), { ok: true });
+}
+
+const deleteSync = async (ctx) => outcomeOf(await api('DELETE', `${S}/${ctx.sync.id}?keys=remove`));
+
+/** A failed delete keeps the sync (so it can be deleted again); its keys are gone only on success. */
+async function checkSyncDelete(outcome, ctx) {
+  const st = await api('GET', `${S}/${ctx.sync.id}`);
+  assert.equal(st.status, outcome.ok ? 404 : 200, st.text);
+  if (outcome.ok) assert.deepEqual(ownedBy(await matrixKvs(), ctx.sync.id), {});
+  await checkForeign();
+}
+
+async function convergeSyncDelete(ctx) {
+  if ((await api('GET', `${S}/${ctx.sync.id}`)).status === 200) assert.deepEqual(await deleteSync(ctx), { ok: true });
+  assert.deepEqual(ownedBy(await matrixKvs(), ctx.sync.id), {}, 'every key it owned is removed');
+  await checkForeign();
+}
+
+/** Rotation-delete cells: a rotation of the second app that created one secret, deleted with `secrets=revoke`. */
+async function prepareRotationDelete(ctx) {
+  for (const r of (await api('GET', R)).json.rotations.filter((x) => x.target.appId === SECOND_APP)) {
+    assert.equal((await api('DELETE', `${R}/${r.id}?secrets=keep`)).status, 200);
+  }
+  const r = await api('POST', R, { connectionId: conns.rot.id, appId: SECOND_APP, keepPrevious: 0 });
+  assert.equal(r.status, 201, r.text);
+  ctx.rotation = r.json.rotation;
+  await env.admin('POST', '/clock', { advanceSeconds: 2 });
+  const rot = await api('POST', `${R}/${ctx.rotation.id}/rotate`);
+  assert.equal(rot.status, 200, rot.text);
+  ctx.keyId = rot.json.secret.keyId;
+  ctx.others = (await secondAppSecrets()).filter((id) => id !== ctx.keyId);
+}
+
+const secondAppSecrets = async () => (await env.admin('GET', `/applications/${SECOND_APP}`)).passwordCredentials.map((p) => p.keyId);
+const deleteRotation = async (ctx) => outcomeOf(await api('DELETE', `${R}/${ctx.rotation.id}?secrets=revoke`));
+
+/** A failed delete keeps the rotation; a secret it did not create is never removed. */
+async function checkRotationDelete(outcome, ctx) {
+  const st = await api('GET', `${R}/${ctx.rotation.id}`);
+  assert.equal(st.status, outcome.ok ? 404 : 200, st.text);
+  const ids = await secondAppSecrets();
+  for (const id of ctx.others) assert.ok(ids.includes(id), `secret ${id} of someone else kept`);
+  if (outcome.ok) assert.ok(!ids.includes(ctx.keyId), 'its secret is revoked');
+}
+
+async function convergeRotationDelete(ctx) {
+  if ((await api('GET', `${R}/${ctx.rotation.id}`)).status === 200) assert.deepEqual(await deleteRotation(ctx), { ok: true });
+  assert.deepEqual((await secondAppSecrets()).sort(), [...ctx.others].sort(), 'only its own secret is gone');
 }
 
 /**
@@ -254,6 +325,13 @@ const CALLS = [
     prepare: prepareRotation, run: rotate, check: checkRotation, converge: convergeRotation,
   },
   {
+    id: 'Graph: removePassword (rotation delete, revoke)', match: { service: 'graph', method: 'POST', pathPrefix: '/v1.0/applications/' }, codes: GRAPH,
+    except: {
+      'malformed JSON': { outcome: 'ok', why: 'removePassword answers 204 No Content: there is no body to parse.' },
+    },
+    prepare: prepareRotationDelete, run: deleteRotation, check: checkRotationDelete, converge: convergeRotationDelete,
+  },
+  {
     id: 'App Configuration: list (probe)', match: { service: 'store:demo', method: 'GET', pathPrefix: '/kv' }, codes: STORE,
     run: () => validate(`${AC}/${conns.store.id}`),
     check: (o) => checkConnection(`${AC}/${conns.store.id}`, o),
@@ -276,6 +354,14 @@ const CALLS = [
   {
     id: 'App Configuration: delete', match: { service: 'store:demo', method: 'DELETE', pathPrefix: '/kv' }, codes: STORE,
     prepare: nextDesired, run: runSync, check: checkSync, converge: convergeSync,
+  },
+  {
+    id: 'App Configuration: list (sync delete)', match: { service: 'store:demo', method: 'GET', pathPrefix: '/kv' }, codes: STORE,
+    prepare: prepareSyncDelete, run: deleteSync, check: checkSyncDelete, converge: convergeSyncDelete,
+  },
+  {
+    id: 'App Configuration: delete (sync delete, remove)', match: { service: 'store:demo', method: 'DELETE', pathPrefix: '/kv' }, codes: STORE,
+    prepare: prepareSyncDelete, run: deleteSync, check: checkSyncDelete, converge: convergeSyncDelete,
   },
 ];
 
@@ -316,6 +402,20 @@ before(async () => {
   const s = await api('POST', S, { connectionId: conns.store.id, label: 'matrix', keyPrefix: 'Fm:' });
   assert.equal(s.status, 201, s.text);
   sync = s.json.sync;
+  // Beside the matrix sync's keys: another sync's key and one written by hand, under the same
+  // prefix and label. No cell may write or delete them.
+  const other = await api('POST', S, { connectionId: conns.store.id, name: 'other', label: 'matrix', keyPrefix: 'Fm:O' });
+  assert.equal(other.status, 201, other.text);
+  assert.equal((await api('POST', `${S}/${other.json.sync.id}/run`, { secrets: { THER: 'theirs' } })).status, 200);
+  const { accessToken } = (await api('POST', `${AC}/${conns.store.id}/token`)).json;
+  const put = await fetch(`${env.emulator.stores.demo}/kv/Fm%3Ahand?label=matrix&api-version=2023-11-01`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/vnd.microsoft.appconfig.kv+json' },
+    body: JSON.stringify({ value: 'by hand' }),
+  });
+  assert.equal(put.status, 200, await put.text());
+  foreign = Object.fromEntries((await matrixKvs()).filter((k) => ['Fm:OTHER', 'Fm:hand'].includes(k.key)).map((k) => [k.key, { value: k.value, etag: k.etag }]));
+  assert.deepEqual(Object.keys(foreign).sort(), ['Fm:OTHER', 'Fm:hand']);
   nextDesired();
   assert.deepEqual(await runSync(), { ok: true });
 });

@@ -1,5 +1,7 @@
 // Soak: the Worker (wrangler dev + local D1) and the emulator under a bounded mixed workload for
 // SOAK_SECONDS (default 300) with a low, seeded rate of injected faults; then the invariants.
+// Every organization's sync shares one prefix and label of one store, beside a key written by
+// hand: no sync may write or delete a key it does not own.
 // Exit status 1 if an invariant fails. Figures go to stdout and test-artifacts/soak.md.
 //   SOAK_SECONDS=300 SOAK_ORGS=3 SOAK_CONCURRENCY=6 SOAK_FAULT_RATE=0.03 SOAK_SEED=7
 import assert from 'node:assert/strict';
@@ -86,7 +88,7 @@ try {
     assert.equal(ac.status, 201, ac.text);
     const rot = await api('POST', R, { connectionId: cs.json.appConnection.id, appId: TARGET_APP, keepPrevious: 1 });
     assert.equal(rot.status, 201, rot.text);
-    const sync = await api('POST', S, { connectionId: ac.json.appConnection.id, label: `soak-${i}`, keyPrefix: 'Soak:' });
+    const sync = await api('POST', S, { connectionId: ac.json.appConnection.id, label: 'soak', keyPrefix: 'Soak:' });
     assert.equal(sync.status, 201, sync.text);
     orgs.push({
       ...org, api, index: i,
@@ -94,6 +96,15 @@ try {
       rotation: rot.json.rotation.id, sync: sync.json.sync.id, desired: null, oauth: 0,
     });
   }
+  const soakKvs = async () => (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === 'soak');
+  const { accessToken } = (await orgs[0].api('POST', `${orgs[0].connections[1].path}/token`)).json;
+  const hand = await fetch(`${env.emulator.stores.demo}/kv/Soak%3Ahand?label=soak&api-version=2023-11-01`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/vnd.microsoft.appconfig.kv+json' },
+    body: JSON.stringify({ value: 'by hand' }),
+  });
+  assert.equal(hand.status, 200, await hand.text());
+  const handWritten = (await soakKvs()).find((k) => k.key === 'Soak:hand');
   await env.admin('PUT', '/settings', { faultSeed: SEED });
   for (const f of FAULTS) await env.admin('POST', '/faults', f);
 
@@ -128,7 +139,7 @@ try {
     sync: (org) => exclusive(org.sync, async () => {
       const n = 1 + Math.floor(random() * 4);
       const desired = {};
-      for (let k = 0; k < n; k++) desired[`K${Math.floor(random() * 6)}`] = `v${Math.floor(random() * 1000)}`;
+      for (let k = 0; k < n; k++) desired[`O${org.index}K${Math.floor(random() * 6)}`] = `v${Math.floor(random() * 1000)}`;
       org.desired = desired;
       return outcome(await runSync(org, desired));
     }),
@@ -198,18 +209,25 @@ try {
       assert.ok(mine.length <= 2, `rotation ${org.rotation} has ${mine.length} secrets (keepPrevious 1)`);
     }
   });
-  await check('every synced store equals its desired state', async () => {
+  await check('every sync\'s keys equal its desired state; no key written or deleted that the sync does not own', async () => {
     for (const org of orgs) {
-      if (!org.desired) continue;
       const st = (await org.api('GET', `${S}/${org.sync}`)).json.sync;
-      if (st.lastRun?.status !== 'succeeded') {
+      if (org.desired && st.lastRun?.status !== 'succeeded') {
         const r = await runSync(org, org.desired);
         assert.equal(r.status, 200, r.text);
       }
-      const items = (await env.admin('GET', '/stores/demo/kv')).items.filter((k) => k.label === `soak-${org.index}`);
-      const want = Object.fromEntries(Object.entries(org.desired).map(([k, v]) => [`Soak:${k}`, v]));
-      assert.deepEqual(Object.fromEntries(items.map((k) => [k.key, k.value])), want, `org ${org.index}`);
     }
+    const items = await soakKvs();
+    for (const org of orgs) {
+      const owned = items.filter((k) => k.tags?.['azconn-sync'] === org.sync);
+      const want = Object.fromEntries(Object.entries(org.desired ?? {}).map(([k, v]) => [`Soak:${k}`, v]));
+      assert.deepEqual(Object.fromEntries(owned.map((k) => [k.key, k.value])), want, `org ${org.index}`);
+    }
+    const now = items.find((k) => k.key === 'Soak:hand');
+    assert.deepEqual({ value: now?.value, etag: now?.etag }, { value: handWritten.value, etag: handWritten.etag }, 'the key written by hand is untouched');
+    const owners = new Set(orgs.map((o) => o.sync));
+    const strays = items.filter((k) => k.key !== 'Soak:hand' && !owners.has(k.tags?.['azconn-sync'])).map((k) => k.key);
+    assert.deepEqual(strays, [], 'every other key has its sync as owner');
   });
   await check('no cross-organization access', async () => {
     for (const a of orgs) {

@@ -702,8 +702,10 @@ impl Rotation {
     }
 }
 
-/// `removePassword` succeeded, or the secret was already gone.
-fn removed_or_gone(resp: &HttpResponse) -> Result<(), Error> {
+/// `removePassword` succeeded, or the secret was already gone. Graph answers a removal of a
+/// secret that is no longer there with a 400 rather than a 404, so on an error re-read the
+/// application's credentials before calling the removal failed.
+pub fn removed_or_gone(resp: &HttpResponse) -> Result<(), Error> {
     match graph::parse_removed_password(resp) {
         Err(_) if GraphError::parse(resp).kind == GraphErrorKind::NotFound => Ok(()),
         other => other,
