@@ -1027,8 +1027,8 @@ pub struct ResealFailure {
 pub struct ResealAnswer {
     /// Values moved to the current version by this call.
     pub resealed: u32,
-    /// Values read but changed by another writer before this call wrote (left as that writer
-    /// stored them, already under the current version).
+    /// Values read but replaced or deleted by another writer before this call wrote (left as
+    /// that writer stored them).
     pub changed: u32,
     pub failed: Vec<ResealFailure>,
     #[serde(flatten)]

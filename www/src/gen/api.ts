@@ -162,8 +162,8 @@ export type ResealAnswer = {
  */
 resealed: number, 
 /**
- * Values read but changed by another writer before this call wrote (left as that writer
- * stored them, already under the current version).
+ * Values read but replaced or deleted by another writer before this call wrote (left as
+ * that writer stored them).
  */
 changed: number, failed: Array<ResealFailure>, 
 /**
