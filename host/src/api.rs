@@ -1020,6 +1020,77 @@ pub struct AuditPage {
     pub next_cursor: Option<i64>,
 }
 
+/// `GET /encryption`: the deployment's keyring against what storage holds. A version can leave
+/// `AZCONN_ENCRYPTION_KEYS` once it is in `unusedVersions`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptionStatus {
+    /// The version new values are sealed with: the newest listed.
+    pub current_version: u32,
+    /// The versions `AZCONN_ENCRYPTION_KEYS` lists, oldest first.
+    pub key_versions: Vec<u32>,
+    /// How many sealed values each key version holds (a version holding none is absent).
+    pub by_version: std::collections::BTreeMap<u32, u32>,
+    /// Values under an older listed version: what the sweep still has to re-seal.
+    pub remaining: u32,
+    /// Versions holding values but not listed: those values cannot be decrypted until the key
+    /// is listed again.
+    pub missing_versions: Vec<u32>,
+    /// Older listed versions holding nothing: safe to remove from the keyring.
+    pub unused_versions: Vec<u32>,
+}
+
+/// A value the sweep could not open under its listed version (never its content).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ResealFailure {
+    pub owner_id: String,
+    pub field: String,
+    pub key_version: u32,
+    pub error: Error,
+}
+
+/// `POST /encryption/reseal`: one batch of the sweep, then the status.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ResealAnswer {
+    /// Values moved to the current version by this call.
+    pub resealed: u32,
+    /// Values read but replaced or deleted by another writer before this call wrote (left as
+    /// that writer stored them).
+    pub changed: u32,
+    pub failed: Vec<ResealFailure>,
+    #[serde(flatten)]
+    #[cfg_attr(test, ts(flatten))]
+    pub status: EncryptionStatus,
+}
+
+/// `POST /encryption/reseal`: `{limit?}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResealRequest {
+    pub limit: Option<u32>,
+}
+
+impl ResealRequest {
+    /// How many values this call re-seals: 1 to [`crate::keys_at_rest::MAX_BATCH`].
+    pub fn limit(&self) -> Result<u32, Error> {
+        use crate::keys_at_rest::{DEFAULT_BATCH, MAX_BATCH};
+        match self.limit {
+            None => Ok(DEFAULT_BATCH),
+            Some(n) if (1..=MAX_BATCH).contains(&n) => Ok(n),
+            Some(_) => Err(Error::field(
+                "limit",
+                Code::OutOfRange,
+                format!("limit is a whole number from 1 to {MAX_BATCH}"),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1201,5 +1272,28 @@ mod tests {
             serde_json::to_value(m).expect("json"),
             json!({ "method": "oauth", "available": true })
         );
+    }
+
+    #[test]
+    fn a_reseal_limit_is_bounded_and_typed() {
+        let parse = |v: Value| serde_json::from_value::<ResealRequest>(v);
+        assert_eq!(parse(json!({})).expect("empty").limit(), Ok(50));
+        assert_eq!(
+            parse(json!({ "limit": 200 })).expect("max").limit(),
+            Ok(200)
+        );
+        for bad in [0, 201] {
+            let e = parse(json!({ "limit": bad }))
+                .expect("number")
+                .limit()
+                .expect_err("range");
+            assert_eq!(
+                (e.field.as_deref(), e.code),
+                (Some("limit"), Code::OutOfRange)
+            );
+        }
+        assert!(parse(json!({ "limit": "50" })).is_err());
+        assert!(parse(json!({ "limit": 2.5 })).is_err());
+        assert!(parse(json!({ "batch": 5 })).is_err());
     }
 }

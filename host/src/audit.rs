@@ -25,6 +25,7 @@ pub const ACTIONS: &[&str] = &[
     "connection.token",
     "connection.update",
     "connection.validate",
+    "encryption.reseal",
     "oauth.callback",
     "oauth.start",
     "organization.create",
@@ -545,6 +546,7 @@ mod tests {
     fn action_literals(text: &str) -> Vec<String> {
         const AREAS: &[&str] = &[
             "connection.",
+            "encryption.",
             "oauth.",
             "organization.",
             "rotation.",

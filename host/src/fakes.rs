@@ -1502,3 +1502,198 @@ impl SyncStore for MemoryStore {
         Ok(())
     }
 }
+
+/// The `secrets` table as the re-seal sweep sees it (`crate::keys_at_rest`): sealed rows in
+/// storage order, with a writer that can replace a row between the sweep's read and its write,
+/// and writes that can be made to fail.
+#[derive(Default)]
+pub struct SealedRows {
+    rows: RefCell<Vec<crate::keys_at_rest::SealedValue>>,
+    between: RefCell<Option<crate::keys_at_rest::SealedValue>>,
+    fail_writes: Cell<bool>,
+    reads: Cell<u32>,
+    asked: RefCell<Vec<Vec<u32>>>,
+    audited: RefCell<Vec<(String, String, String, Value)>>,
+    nonce: Cell<u8>,
+}
+
+impl SealedRows {
+    fn sealed(
+        &self,
+        keyring: &crate::keyring::Keyring,
+        org: &str,
+        owner: &str,
+        field: &str,
+        value: &str,
+    ) -> crate::keys_at_rest::SealedValue {
+        self.nonce.set(self.nonce.get().wrapping_add(1));
+        let aad = crate::keyring::aad(org, owner, field);
+        crate::keys_at_rest::SealedValue {
+            org: org.to_owned(),
+            owner: owner.to_owned(),
+            field: field.to_owned(),
+            sealed: keyring
+                .seal(value, &aad, [self.nonce.get(); 12])
+                .expect("seal"),
+        }
+    }
+
+    /// Stores `value` sealed with `keyring`'s newest key, as the Worker's writes do.
+    pub fn put(
+        &self,
+        keyring: &crate::keyring::Keyring,
+        org: &str,
+        owner: &str,
+        field: &str,
+        value: &str,
+    ) {
+        let row = self.sealed(keyring, org, owner, field, value);
+        let mut rows = self.rows.borrow_mut();
+        match rows
+            .iter_mut()
+            .find(|r| r.owner == owner && r.field == field)
+        {
+            Some(r) => *r = row,
+            None => rows.push(row),
+        }
+    }
+
+    /// Another writer stores `value` right after the sweep's next read.
+    pub fn write_between(
+        &self,
+        keyring: &crate::keyring::Keyring,
+        org: &str,
+        owner: &str,
+        field: &str,
+        value: &str,
+    ) {
+        *self.between.borrow_mut() = Some(self.sealed(keyring, org, owner, field, value));
+    }
+
+    /// Flips a byte of the row's ciphertext, so it no longer authenticates.
+    pub fn corrupt(&self, owner: &str, field: &str) {
+        let mut rows = self.rows.borrow_mut();
+        if let Some(r) = rows
+            .iter_mut()
+            .find(|r| r.owner == owner && r.field == field)
+        {
+            let mut bytes = base64::engine::general_purpose::STANDARD
+                .decode(&r.sealed.blob)
+                .expect("blob");
+            if let Some(last) = bytes.last_mut() {
+                *last ^= 1;
+            }
+            r.sealed.blob = base64::engine::general_purpose::STANDARD.encode(bytes);
+        }
+    }
+
+    pub fn fail_writes(&self) {
+        self.fail_writes.set(true);
+    }
+
+    pub fn row(&self, owner: &str, field: &str) -> Option<crate::keys_at_rest::SealedValue> {
+        self.rows
+            .borrow()
+            .iter()
+            .find(|r| r.owner == owner && r.field == field)
+            .cloned()
+    }
+
+    pub fn rows(&self) -> Vec<crate::keys_at_rest::SealedValue> {
+        self.rows.borrow().clone()
+    }
+
+    /// The row's value opened with `keyring`.
+    pub fn open(
+        &self,
+        keyring: &crate::keyring::Keyring,
+        owner: &str,
+        field: &str,
+    ) -> Result<String, Error> {
+        let r = self.row(owner, field).expect("row");
+        keyring.open(&r.sealed, &crate::keyring::aad(&r.org, &r.owner, &r.field))
+    }
+
+    /// How many times the sweep read rows.
+    pub fn reads(&self) -> u32 {
+        self.reads.get()
+    }
+
+    /// The versions each read asked for.
+    pub fn asked_versions(&self) -> Vec<Vec<u32>> {
+        self.asked.borrow().clone()
+    }
+
+    /// `(org, actor, action, detail)` of each audit entry.
+    pub fn audited(&self) -> Vec<(String, String, String, Value)> {
+        self.audited.borrow().clone()
+    }
+}
+
+impl crate::keys_at_rest::SealedStore for SealedRows {
+    async fn count_by_version(&self) -> Result<BTreeMap<u32, u32>, ApiError> {
+        let mut counts = BTreeMap::new();
+        for r in self.rows.borrow().iter() {
+            *counts.entry(r.sealed.key_version).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    async fn sealed_under(
+        &self,
+        versions: &[u32],
+        limit: u32,
+    ) -> Result<Vec<crate::keys_at_rest::SealedValue>, ApiError> {
+        self.reads.set(self.reads.get() + 1);
+        self.asked.borrow_mut().push(versions.to_vec());
+        let rows: Vec<_> = self
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| versions.contains(&r.sealed.key_version))
+            .take(limit as usize)
+            .cloned()
+            .collect();
+        if let Some(w) = self.between.borrow_mut().take() {
+            let mut all = self.rows.borrow_mut();
+            if let Some(r) = all
+                .iter_mut()
+                .find(|r| r.owner == w.owner && r.field == w.field)
+            {
+                *r = w;
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn reseal(&self, batch: &[crate::keys_at_rest::Reseal]) -> Result<Vec<bool>, ApiError> {
+        if self.fail_writes.get() {
+            return Err(platform_failure("D1_ERROR: fake write failure"));
+        }
+        let mut rows = self.rows.borrow_mut();
+        Ok(batch
+            .iter()
+            .map(|x| {
+                match rows.iter_mut().find(|r| {
+                    r.owner == x.read.owner && r.field == x.read.field && r.sealed == x.read.sealed
+                }) {
+                    Some(r) => {
+                        r.sealed = x.sealed.clone();
+                        true
+                    }
+                    None => false,
+                }
+            })
+            .collect())
+    }
+
+    async fn audit(&self, e: AuditEvent<'_>) -> Result<(), ApiError> {
+        self.audited.borrow_mut().push((
+            e.org.to_owned(),
+            e.actor.to_owned(),
+            e.action.to_owned(),
+            e.detail,
+        ));
+        Ok(())
+    }
+}

@@ -87,6 +87,22 @@ impl Keyring {
         })
     }
 
+    /// The listed key versions, oldest first.
+    pub fn versions(&self) -> Vec<u32> {
+        self.keys.iter().map(|(v, _)| *v).collect()
+    }
+
+    /// The version [`Keyring::seal`] encrypts with: the newest listed.
+    pub fn current(&self) -> u32 {
+        self.keys.last().map_or(0, |(v, _)| *v)
+    }
+
+    /// The same value sealed under the newest key, with the same associated data; the
+    /// plaintext never leaves this call.
+    pub fn reseal(&self, sealed: &Sealed, aad: &str, nonce: [u8; 12]) -> Result<Sealed, Error> {
+        self.seal(&self.open(sealed, aad)?, aad, nonce)
+    }
+
     /// Encrypts with the newest key; `nonce` is 12 fresh random bytes from the caller.
     pub fn seal(&self, plaintext: &str, aad: &str, nonce: [u8; 12]) -> Result<Sealed, Error> {
         let (version, key) = self
@@ -113,7 +129,8 @@ impl Keyring {
     /// Decrypts with the key of `sealed.key_version`.
     pub fn open(&self, sealed: &Sealed, aad: &str) -> Result<String, Error> {
         let undecryptable = |why: &str| {
-            Error::new(
+            Error::field(
+                SETTING,
                 Code::NotConfigured,
                 format!("a stored secret cannot be decrypted: {why}"),
             )
@@ -170,6 +187,38 @@ mod tests {
         assert_eq!(both.open(&sealed_old, "a").unwrap(), "s3cret");
         assert_eq!(both.open(&sealed_new, "a").unwrap(), "s3cret");
         assert!(old.open(&sealed_new, "a").is_err());
+    }
+
+    #[test]
+    fn reseal_moves_a_value_to_the_newest_key_under_the_same_record() {
+        let old = Keyring::parse(&format!("1:{K1}")).unwrap();
+        let both = Keyring::parse(&format!("1:{K1},2:{K2}")).unwrap();
+        let only_new = Keyring::parse(&format!("2:{K2}")).unwrap();
+        let a = aad("org1", "conn1", "clientSecret");
+        let sealed = old.seal("s3cret", &a, [3; 12]).unwrap();
+        assert_eq!((both.versions(), both.current()), (vec![1, 2], 2));
+        let moved = both.reseal(&sealed, &a, [4; 12]).unwrap();
+        assert_eq!(moved.key_version, 2);
+        assert_eq!(only_new.open(&moved, &a).unwrap(), "s3cret");
+        assert!(
+            both.reseal(&sealed, &aad("org2", "conn1", "clientSecret"), [4; 12])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_version_missing_from_the_keyring_is_named() {
+        let old = Keyring::parse(&format!("1:{K1}")).unwrap();
+        let only_new = Keyring::parse(&format!("2:{K2}")).unwrap();
+        let sealed = old.seal("s3cret", "a", [3; 12]).unwrap();
+        let e = only_new.open(&sealed, "a").unwrap_err();
+        assert_eq!(e.code, Code::NotConfigured);
+        assert_eq!(e.field.as_deref(), Some(SETTING));
+        assert_eq!(
+            e.message,
+            "a stored secret cannot be decrypted: key version 1 is not in the keyring"
+        );
+        assert!(!e.message.contains("s3cret"));
     }
 
     #[test]

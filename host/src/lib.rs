@@ -27,6 +27,7 @@ pub mod credentials;
 mod fakes;
 pub mod headers;
 pub mod keyring;
+pub mod keys_at_rest;
 pub mod limits;
 pub mod names;
 pub mod oauth_flow;

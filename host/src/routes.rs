@@ -73,6 +73,8 @@ pub enum Route<'a> {
     DeleteSync { id: &'a str },
     UpdateSync { id: &'a str },
     UpdateRotation { id: &'a str },
+    EncryptionStatus,
+    Reseal,
 }
 
 /// Why a request matched no route.
@@ -138,6 +140,8 @@ pub const PATTERNS: &[&str] = &[
     "DELETE /secret-syncs/azure-app-configuration/{id}",
     "PATCH /secret-syncs/azure-app-configuration/{id}",
     "PATCH /secret-rotations/azure-client-secret/{id}",
+    "GET /encryption",
+    "POST /encryption/reseal",
 ];
 
 impl<'a> Route<'a> {
@@ -208,6 +212,8 @@ impl<'a> Route<'a> {
             (Delete, [SYNCS, SYNC_KIND, id]) => Route::DeleteSync { id },
             (Patch, [SYNCS, SYNC_KIND, id]) => Route::UpdateSync { id },
             (Patch, [ROTATIONS, ROTATION_KIND, id]) => Route::UpdateRotation { id },
+            (Get, ["encryption"]) => Route::EncryptionStatus,
+            (Post, ["encryption", "reseal"]) => Route::Reseal,
             _ => return Err(Unmatched::Route),
         };
         Ok(route)
@@ -256,6 +262,8 @@ impl<'a> Route<'a> {
             Route::DeleteSync { .. } => 29,
             Route::UpdateSync { .. } => 30,
             Route::UpdateRotation { .. } => 31,
+            Route::EncryptionStatus => 32,
+            Route::Reseal => 33,
         };
         PATTERNS[i]
     }

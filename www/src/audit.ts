@@ -14,6 +14,7 @@ const AUDIT_ACTIONS = [
   'connection.token',
   'connection.update',
   'connection.validate',
+  'encryption.reseal',
   'oauth.callback',
   'oauth.start',
   'organization.create',

@@ -3,6 +3,7 @@
 mod auth;
 mod azure;
 mod connections;
+mod keys_at_rest;
 mod oauth;
 mod rate_limit;
 mod reply;
@@ -154,7 +155,8 @@ fn secure(req: &Request, resp: &mut Response, cfg: Option<&Config>) -> worker::R
     Ok(())
 }
 
-/// Cron Trigger: runs the rotations that are due and forgets what expired.
+/// Cron Trigger: runs the rotations that are due, forgets what expired and advances the
+/// re-seal sweep by a batch.
 #[event(scheduled)]
 async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     console_error_panic_hook::set_once();
@@ -177,6 +179,26 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     }
     if let Err(e) = db.sweep_expired(now_s()).await {
         worker::console_error!("scheduled: {}", e.error.message);
+    }
+    // A key version added to AZCONN_ENCRYPTION_KEYS: one batch of the re-seal sweep per tick.
+    match keys_at_rest::reseal(
+        &db,
+        &cfg.keyring,
+        &Edge,
+        crate::keys_at_rest::DEFAULT_BATCH,
+        "scheduler",
+    )
+    .await
+    {
+        Ok(a) if a.resealed > 0 || !a.failed.is_empty() => worker::console_log!(
+            "scheduled: {} value(s) re-sealed under key version {}, {} left, {} failed",
+            a.resealed,
+            a.status.current_version,
+            a.status.remaining,
+            a.failed.len()
+        ),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("scheduled: {}", e.error.message),
     }
 }
 
@@ -309,6 +331,18 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 &api::TokenRevoked {
                     token: revoke_token(db, org, token).await?,
                 },
+            )
+        }
+        Route::EncryptionStatus => {
+            admin(&principal)?;
+            ok(200, &keys_at_rest::status(db, &cfg.keyring).await?)
+        }
+        Route::Reseal => {
+            admin(&principal)?;
+            let b: api::ResealRequest = request(req).await?;
+            ok(
+                200,
+                &keys_at_rest::reseal(db, &cfg.keyring, &Edge, b.limit()?, "admin").await?,
             )
         }
         Route::Session => {
@@ -699,7 +733,7 @@ fn admin(p: &Principal) -> Result<(), ApiError> {
             403,
             Error::new(
                 Code::NotAllowed,
-                "only the bootstrap admin token manages organizations",
+                "only the bootstrap admin token manages organizations, their tokens and the encryption keys",
             ),
         )),
     }

@@ -1509,3 +1509,104 @@ fn taken(e: &worker::Error) -> Option<Taken> {
 fn error_text(e: &Error) -> String {
     serde_json::to_string(e).unwrap_or_default()
 }
+
+/// A `secrets` row as the re-seal sweep reads it (`crate::keys_at_rest`).
+#[derive(Deserialize)]
+struct SealedRow {
+    org_id: String,
+    owner_id: String,
+    field: String,
+    key_version: i64,
+    ciphertext: String,
+}
+
+#[derive(Deserialize)]
+struct VersionCount {
+    key_version: i64,
+    n: i64,
+}
+
+fn version_of(v: i64) -> Result<u32, ApiError> {
+    u32::try_from(v).map_err(|_| internal("a stored key version is out of range"))
+}
+
+// Keys at rest: the sweep that re-seals `secrets` under the newest key version.
+impl Storage<'_> {
+    /// How many sealed values each key version holds.
+    pub async fn sealed_counts(&self) -> Result<std::collections::BTreeMap<u32, u32>, ApiError> {
+        let rows: Vec<VersionCount> = self
+            .all(
+                "SELECT key_version, COUNT(*) AS n FROM secrets GROUP BY key_version",
+                &[],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok((
+                    version_of(r.key_version)?,
+                    u32::try_from(r.n).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect()
+    }
+
+    /// Up to `limit` rows sealed under one of `versions`, in rowid order.
+    pub async fn sealed_under(
+        &self,
+        versions: &[u32],
+        limit: u32,
+    ) -> Result<Vec<crate::keys_at_rest::SealedValue>, ApiError> {
+        let versions = serde_json::to_string(versions)
+            .map_err(|e| internal(format!("cannot serialize the key versions: {e}")))?;
+        let rows: Vec<SealedRow> = self
+            .all(
+                "SELECT org_id, owner_id, field, key_version, ciphertext FROM secrets \
+                 WHERE key_version IN (SELECT value FROM json_each(?1)) ORDER BY rowid LIMIT ?2",
+                &[s(&versions), n(i64::from(limit))],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(crate::keys_at_rest::SealedValue {
+                    org: r.org_id,
+                    owner: r.owner_id,
+                    field: r.field,
+                    sealed: Sealed {
+                        key_version: version_of(r.key_version)?,
+                        blob: r.ciphertext,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Each new ciphertext, written only where the row still holds the one read (one
+    /// transaction): per entry, whether it was written.
+    pub async fn reseal_rows(
+        &self,
+        batch: &[crate::keys_at_rest::Reseal],
+    ) -> Result<Vec<bool>, ApiError> {
+        let statements = batch
+            .iter()
+            .map(|x| {
+                self.stmt(
+                    "UPDATE secrets SET key_version = ?1, ciphertext = ?2 \
+                     WHERE owner_id = ?3 AND field = ?4 AND key_version = ?5 AND ciphertext = ?6 RETURNING owner_id",
+                    &[
+                        n(i64::from(x.sealed.key_version)),
+                        s(&x.sealed.blob),
+                        s(&x.read.owner),
+                        s(&x.read.field),
+                        n(i64::from(x.read.sealed.key_version)),
+                        s(&x.read.sealed.blob),
+                    ],
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = self.db.batch(statements).await?;
+        results
+            .iter()
+            .map(|r| Ok(!r.results::<Value>()?.is_empty()))
+            .collect()
+    }
+}

@@ -59,6 +59,37 @@ export type Dependent = { kind: DependentKind, id: string, name: string, };
 export type DependentKind = "rotation" | "sync";
 
 /**
+ * `GET /encryption`: the deployment's keyring against what storage holds. A version can leave
+ * `AZCONN_ENCRYPTION_KEYS` once it is in `unusedVersions`.
+ */
+export type EncryptionStatus = { 
+/**
+ * The version new values are sealed with: the newest listed.
+ */
+currentVersion: number, 
+/**
+ * The versions `AZCONN_ENCRYPTION_KEYS` lists, oldest first.
+ */
+keyVersions: Array<number>, 
+/**
+ * How many sealed values each key version holds (a version holding none is absent).
+ */
+byVersion: { [key in number]: number }, 
+/**
+ * Values under an older listed version: what the sweep still has to re-seal.
+ */
+remaining: number, 
+/**
+ * Versions holding values but not listed: those values cannot be decrypted until the key
+ * is listed again.
+ */
+missingVersions: Array<number>, 
+/**
+ * Older listed versions holding nothing: safe to remove from the keyring.
+ */
+unusedVersions: Array<number>, };
+
+/**
  * The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
  */
 export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, requestId?: string, };
@@ -125,6 +156,50 @@ fingerprint: string, };
  * `POST .../{id}/run` with `dryRun: true`.
  */
 export type PreviewBody = { preview: Preview, };
+
+/**
+ * `POST /encryption/reseal`: one batch of the sweep, then the status.
+ */
+export type ResealAnswer = { 
+/**
+ * Values moved to the current version by this call.
+ */
+resealed: number, 
+/**
+ * Values read but replaced or deleted by another writer before this call wrote (left as
+ * that writer stored them).
+ */
+changed: number, failed: Array<ResealFailure>, 
+/**
+ * The version new values are sealed with: the newest listed.
+ */
+currentVersion: number, 
+/**
+ * The versions `AZCONN_ENCRYPTION_KEYS` lists, oldest first.
+ */
+keyVersions: Array<number>, 
+/**
+ * How many sealed values each key version holds (a version holding none is absent).
+ */
+byVersion: { [key in number]: number }, 
+/**
+ * Values under an older listed version: what the sweep still has to re-seal.
+ */
+remaining: number, 
+/**
+ * Versions holding values but not listed: those values cannot be decrypted until the key
+ * is listed again.
+ */
+missingVersions: Array<number>, 
+/**
+ * Older listed versions holding nothing: safe to remove from the keyring.
+ */
+unusedVersions: Array<number>, };
+
+/**
+ * A value the sweep could not open under its listed version (never its content).
+ */
+export type ResealFailure = { ownerId: string, field: string, keyVersion: number, error: FieldError, };
 
 /**
  * `POST /secret-rotations/azure-client-secret/{id}/rotate`.

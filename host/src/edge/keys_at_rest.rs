@@ -1,0 +1,40 @@
+//! `/api/v1/encryption` in the Worker: the re-seal sweep of `crate::keys_at_rest` over D1.
+
+use super::reply::ApiError;
+use super::store::Storage;
+use crate::connection_store::AuditEvent;
+use crate::keys_at_rest::{Reseal, SealedStore, SealedValue};
+use std::collections::BTreeMap;
+
+pub use crate::keys_at_rest::{reseal, status};
+
+impl SealedStore for Storage<'_> {
+    async fn count_by_version(&self) -> Result<BTreeMap<u32, u32>, ApiError> {
+        self.sealed_counts().await
+    }
+
+    async fn sealed_under(
+        &self,
+        versions: &[u32],
+        limit: u32,
+    ) -> Result<Vec<SealedValue>, ApiError> {
+        Storage::sealed_under(self, versions, limit).await
+    }
+
+    async fn reseal(&self, batch: &[Reseal]) -> Result<Vec<bool>, ApiError> {
+        self.reseal_rows(batch).await
+    }
+
+    async fn audit(&self, e: AuditEvent<'_>) -> Result<(), ApiError> {
+        Storage::audit(
+            self,
+            Some(e.org),
+            e.actor,
+            e.action,
+            e.target,
+            e.outcome,
+            &e.detail,
+        )
+        .await
+    }
+}
