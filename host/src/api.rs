@@ -9,7 +9,7 @@ use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
-use azconn_core::sync::{Conflict, SkipReason, SyncMode};
+use azconn_core::sync::{Conflict, KeySchema, SkipReason, SyncMode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -419,6 +419,8 @@ pub struct SyncView {
     pub endpoint: String,
     pub label: Option<String>,
     pub key_prefix: String,
+    /// Infisical's name for the key shape: `{keyPrefix}{{secretKey}}{suffix}`.
+    pub key_schema: String,
     pub mode: SyncMode,
     pub disable_secret_deletion: bool,
     pub version: i64,
@@ -448,6 +450,7 @@ impl SyncView {
             endpoint: s.endpoint.clone(),
             label: s.label.clone(),
             key_prefix: s.key_prefix.clone(),
+            key_schema: KeySchema::text(&s.key_prefix, &s.key_suffix),
             mode: s.mode,
             disable_secret_deletion: s.disable_secret_deletion,
             version: s.version,
@@ -745,6 +748,20 @@ fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
         .transpose()
 }
 
+/// Infisical's `keySchema`, parsed; refused beside `keyPrefix`, which says the same thing.
+fn key_schema(b: &Strict<'_>) -> Result<Option<KeySchema>, Error> {
+    let schema = b.text("keySchema")?;
+    if schema.is_some() && b.get("keyPrefix").is_some() {
+        return Err(Error::field(
+            "keySchema",
+            Code::NotAllowed,
+            "give keyPrefix or keySchema, not both",
+        )
+        .with_hint("keyPrefix P is the key schema P{{secretKey}}"));
+    }
+    schema.as_deref().map(KeySchema::parse).transpose()
+}
+
 /// `PATCH /secret-rotations/azure-client-secret/{id}`: the schedule to change, at the version
 /// the caller read.
 #[derive(Debug, Default, PartialEq)]
@@ -803,6 +820,9 @@ pub struct SyncRequest {
     pub endpoint: Option<String>,
     pub label: Option<String>,
     pub key_prefix: Option<String>,
+    /// Infisical's `{prefix}{{secretKey}}{suffix}`, instead of `keyPrefix`.
+    #[cfg_attr(test, ts(as = "Option<String>"))]
+    pub key_schema: Option<KeySchema>,
     pub mode: Option<SyncMode>,
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub disable_secret_deletion: bool,
@@ -819,6 +839,7 @@ impl SyncRequest {
                 "endpoint",
                 "label",
                 "keyPrefix",
+                "keySchema",
                 "mode",
                 "disableSecretDeletion",
             ],
@@ -831,6 +852,7 @@ impl SyncRequest {
             endpoint: b.text("endpoint")?,
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
+            key_schema: key_schema(&b)?,
             mode,
             disable_secret_deletion: b.flag("disableSecretDeletion")?,
         })
@@ -847,7 +869,9 @@ pub struct SyncPatch {
     pub description: Option<String>,
     /// `Some("")` removes the label.
     pub label: Option<String>,
+    /// Changes the prefix only (a suffix from `keySchema` stays).
     pub key_prefix: Option<String>,
+    pub key_schema: Option<KeySchema>,
     pub mode: Option<SyncMode>,
     pub disable_secret_deletion: Option<bool>,
 }
@@ -862,6 +886,7 @@ impl SyncPatch {
                 "description",
                 "label",
                 "keyPrefix",
+                "keySchema",
                 "mode",
                 "disableSecretDeletion",
             ],
@@ -872,6 +897,7 @@ impl SyncPatch {
             description: b.text("description")?,
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
+            key_schema: key_schema(&b)?,
             mode: sync_mode(&b)?,
             disable_secret_deletion: b
                 .get("disableSecretDeletion")

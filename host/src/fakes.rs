@@ -1398,6 +1398,7 @@ impl SyncStore for MemoryStore {
             endpoint: x.endpoint.to_owned(),
             label: x.label.map(str::to_owned),
             key_prefix: x.key_prefix.to_owned(),
+            key_suffix: x.key_suffix.to_owned(),
             mode: x.mode,
             disable_secret_deletion: x.disable_secret_deletion,
             version: 1,
@@ -1443,6 +1444,7 @@ impl SyncStore for MemoryStore {
         row.description = x.description.map(str::to_owned);
         row.label = x.label.map(str::to_owned);
         row.key_prefix = x.key_prefix.to_owned();
+        row.key_suffix = x.key_suffix.to_owned();
         row.mode = x.mode;
         row.disable_secret_deletion = x.disable_secret_deletion;
         row.version += 1;

@@ -40,6 +40,7 @@ pub struct SyncSettings<'a> {
     pub description: Option<&'a str>,
     pub label: Option<&'a str>,
     pub key_prefix: &'a str,
+    pub key_suffix: &'a str,
     pub mode: SyncMode,
     pub disable_secret_deletion: bool,
     pub version: i64,
@@ -317,6 +318,9 @@ pub struct Sync {
     pub endpoint: String,
     pub label: Option<String>,
     pub key_prefix: String,
+    /// After each secret's name (migration 0010).
+    #[serde(default)]
+    pub key_suffix: String,
     pub mode: SyncMode,
     /// Never delete managed keys missing from a run's secrets.
     #[serde(default, deserialize_with = "sql_bool")]
@@ -338,6 +342,7 @@ pub struct NewSync<'a> {
     pub endpoint: &'a str,
     pub label: Option<&'a str>,
     pub key_prefix: &'a str,
+    pub key_suffix: &'a str,
     pub mode: SyncMode,
     pub disable_secret_deletion: bool,
     pub now: i64,

@@ -23,7 +23,7 @@ use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::http::HttpRequest;
 use azconn_core::oauth::token::AccessToken;
-use azconn_core::sync::{DesiredValue, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
+use azconn_core::sync::{DesiredValue, KeySchema, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 fn spec_of(row: &Sync) -> Result<SyncSpec, Error> {
     Ok(SyncSpec {
         prefix: row.key_prefix.clone(),
+        suffix: row.key_suffix.clone(),
         label: Label::parse(row.label.as_deref())?,
         mode: row.mode,
         delete_missing: !row.disable_secret_deletion,
@@ -80,7 +81,7 @@ fn skipped(plan: &Plan) -> Vec<Skipped> {
 fn preview(
     plan: &Plan,
     fingerprint: String,
-    prefix: &str,
+    row: &Sync,
     desired: &BTreeMap<String, DesiredValue>,
 ) -> Preview {
     let (mut create, mut update, mut delete) = (Vec::new(), Vec::new(), Vec::new());
@@ -103,7 +104,7 @@ fn preview(
     };
     let unchanged: Vec<String> = desired
         .keys()
-        .map(|name| (format!("{prefix}{name}"), name))
+        .map(|name| (format!("{}{name}{}", row.key_prefix, row.key_suffix), name))
         .filter(|(full, name)| !touched(full, name))
         .map(|(full, _)| full)
         .collect();
@@ -118,6 +119,11 @@ fn preview(
         confirm_deletes: plan.confirmation_needed(),
         fingerprint,
     }
+}
+
+/// The field a refused key shape is reported on: the one the request gave.
+fn key_field(schema: bool) -> &'static str {
+    if schema { "keySchema" } else { "keyPrefix" }
 }
 
 /// The run carried a preview's fingerprint, and the plan it makes now differs: the store (or
@@ -286,7 +292,10 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         let endpoint = StoreEndpoint::parse(&endpoint, &self.cfg.cloud.endpoints())?.to_string();
         let label = body.label.clone().filter(|l| !l.is_empty());
         Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
-        let prefix = body.key_prefix.clone().unwrap_or_default();
+        let (prefix, suffix) = match &body.key_schema {
+            Some(k) => (k.prefix.clone(), k.suffix.clone()),
+            None => (body.key_prefix.clone().unwrap_or_default(), String::new()),
+        };
         let mode = body.mode.unwrap_or(SyncMode::Overwrite);
         let id = new_id(self.p)?;
         // Validates the prefix the way a run will.
@@ -297,6 +306,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             )?),
             SyncSpec {
                 prefix: prefix.clone(),
+                suffix: suffix.clone(),
                 label: Label::parse(label.as_deref())?,
                 mode,
                 delete_missing: !body.disable_secret_deletion,
@@ -305,7 +315,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             },
             &BTreeMap::new(),
         )
-        .map_err(|e| e.at("keyPrefix"))?;
+        .map_err(|e| e.at(key_field(body.key_schema.is_some())))?;
         let name = match name {
             Some(name) => name,
             None => {
@@ -334,13 +344,14 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 endpoint: &endpoint,
                 label: label.as_deref(),
                 key_prefix: &prefix,
+                key_suffix: &suffix,
                 mode,
                 disable_secret_deletion: body.disable_secret_deletion,
                 now: self.p.now(),
             })
             .await?
             .map_err(|_: Taken| names::taken("sync", name.as_str()))?;
-        self.audit("sync.create", &id, "ok", json!({ "name": name, "connectionId": conn.id, "endpoint": endpoint, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
+        self.audit("sync.create", &id, "ok", json!({ "name": name, "connectionId": conn.id, "endpoint": endpoint, "label": label, "keySchema": KeySchema::text(&prefix, &suffix), "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
         let row = self
             .db
             .sync(self.org, &id)
@@ -374,7 +385,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             let plan = planner.plan()?;
             self.audit("sync.preview", &row.id, "ok", json!({})).await?;
             return Ok(RunAnswer::Preview(PreviewBody {
-                preview: preview(&plan, planner.fingerprint(&plan), &row.key_prefix, &desired),
+                preview: preview(&plan, planner.fingerprint(&plan), row, &desired),
             }));
         }
         let run_id = new_id(self.p)?;
@@ -503,7 +514,13 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             None => row.label.as_deref(),
         };
         Label::parse(label).map_err(|e| e.at("label"))?;
-        let prefix = body.key_prefix.as_deref().unwrap_or(&row.key_prefix);
+        let (prefix, suffix) = match &body.key_schema {
+            Some(k) => (k.prefix.as_str(), k.suffix.as_str()),
+            None => (
+                body.key_prefix.as_deref().unwrap_or(&row.key_prefix),
+                row.key_suffix.as_str(),
+            ),
+        };
         let mode = body.mode.unwrap_or(row.mode);
         let disable = body
             .disable_secret_deletion
@@ -515,6 +532,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             )?),
             SyncSpec {
                 prefix: prefix.to_owned(),
+                suffix: suffix.to_owned(),
                 label: Label::parse(label)?,
                 mode,
                 delete_missing: !disable,
@@ -523,7 +541,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             },
             &BTreeMap::new(),
         )
-        .map_err(|e| e.at("keyPrefix"))?;
+        .map_err(|e| e.at(key_field(body.key_schema.is_some())))?;
         let written = self
             .db
             .update_sync(
@@ -534,6 +552,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                     description: description.as_deref(),
                     label,
                     key_prefix: prefix,
+                    key_suffix: suffix,
                     mode,
                     disable_secret_deletion: disable,
                     version: body.version,
@@ -555,7 +574,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 .with_hint("GET the sync, then repeat the change with its current version"),
             ));
         }
-        self.audit("sync.update", &row.id, "ok", json!({ "name": name, "description": description, "label": label, "keyPrefix": prefix, "mode": mode, "disableSecretDeletion": disable })).await?;
+        self.audit("sync.update", &row.id, "ok", json!({ "name": name, "description": description, "label": label, "keySchema": KeySchema::text(prefix, suffix), "mode": mode, "disableSecretDeletion": disable })).await?;
         let row = self
             .db
             .sync(self.org, &row.id)
@@ -1193,6 +1212,82 @@ mod tests {
         let e = block_on(s.update(&row, &patch(json!({ "version": 3, "label": "a\u{7}b" }))))
             .expect_err("label");
         assert_eq!(e.error.field.as_deref(), Some("label"));
+    }
+
+    #[test]
+    fn a_key_schema_shapes_every_key_and_is_changed_like_the_prefix() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::with(&[("app/A", "by hand", None)])),
+            oauth_config(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(
+            &s,
+            json!({ "connectionId": "c1", "keySchema": "app/{{secretKey}}/v1" }),
+        );
+        assert_eq!(
+            (row.key_prefix.as_str(), row.key_suffix.as_str()),
+            ("app/", "/v1")
+        );
+        let preview = preview_of(
+            run(&s, &row, json!({ "secrets": { "A": "1" }, "dryRun": true })).expect("preview"),
+        );
+        assert_eq!(preview.create, ["app/A/v1"]);
+        run(&s, &row, json!({ "secrets": { "A": "1" } })).expect("ran");
+        assert_eq!(store_of(&p).keys(), ["app/A", "app/A/v1"]);
+        assert_eq!(store_of(&p).get("app/A").expect("kv").value, "by hand");
+        let view = block_on(view(&db, &row)).expect("view");
+        assert_eq!(view.key_schema, "app/{{secretKey}}/v1");
+
+        let patch = |v: Value| SyncPatch::parse(&v).expect("patch");
+        let moved = block_on(s.update(&row, &patch(json!({ "version": 1, "keyPrefix": "new/" }))))
+            .expect("prefix only");
+        assert_eq!(
+            moved.sync.key_schema, "new/{{secretKey}}/v1",
+            "the suffix stays"
+        );
+        let row = s.db.sync_row(&row.id).expect("row");
+        let e = block_on(s.update(
+            &row,
+            &patch(json!({ "version": 2, "keySchema": ".appconfig.featureflag/{{secretKey}}" })),
+        ))
+        .expect_err("feature flags");
+        assert_eq!(e.error.field.as_deref(), Some("keySchema"));
+        let plain = block_on(s.update(
+            &row,
+            &patch(json!({ "version": 2, "keySchema": "{{secretKey}}" })),
+        ))
+        .expect("schema");
+        assert_eq!(
+            (
+                plain.sync.key_prefix.as_str(),
+                plain.sync.key_schema.as_str()
+            ),
+            ("", "{{secretKey}}")
+        );
+
+        for (body, field) in [
+            (
+                json!({ "connectionId": "c1", "keySchema": "app/", }),
+                "keySchema",
+            ),
+            (
+                json!({ "connectionId": "c1", "keySchema": "a/{{secretKey}}", "keyPrefix": "a/" }),
+                "keySchema",
+            ),
+            (
+                json!({ "connectionId": "c1", "keySchema": ["{{secretKey}}"] }),
+                "keySchema",
+            ),
+            (
+                json!({ "connectionId": "c1", "keySchema": "{{environment}}/{{secretKey}}" }),
+                "keySchema",
+            ),
+        ] {
+            let e = SyncRequest::parse(&body).expect_err("refused");
+            assert_eq!(e.field.as_deref(), Some(field), "{body}");
+        }
     }
 
     #[test]

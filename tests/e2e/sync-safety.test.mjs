@@ -341,6 +341,35 @@ describe('preview and apply are the same plan', () => {
   });
 });
 
+describe('options as Infisical names them', () => {
+  test('a key schema puts each name inside {{secretKey}}; keys of another shape are not the sync\'s', async () => {
+    await putKv('KS/A', 'ks', 'by hand');
+    const sync = await newSync({ label: 'ks', keySchema: 'KS/{{secretKey}}/v1' });
+    assert.equal(sync.keyPrefix, 'KS/');
+    assert.equal(sync.keySchema, 'KS/{{secretKey}}/v1');
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1', B: '2' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual((await kvs('ks')).map((k) => [k.key, k.value]).sort(), [['KS/A', 'by hand'], ['KS/A/v1', '1'], ['KS/B/v1', '2']]);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets: { A: '1' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await kv('ks', 'KS/B/v1'), undefined, 'its own key, no longer desired');
+    assert.equal((await kv('ks', 'KS/A')).value, 'by hand', 'another shape: never touched');
+    for (const [body, code] of [
+      [{ keySchema: 'KS/' }, 'invalid-format'],
+      [{ keySchema: '{{environment}}/{{secretKey}}' }, 'not-allowed'],
+      [{ keySchema: 'a b/{{secretKey}}' }, 'invalid-character'],
+      [{ keySchema: 'KS/{{secretKey}}', keyPrefix: 'KS/' }, 'not-allowed'],
+    ]) {
+      const bad = await call('POST', S, { connectionId: storeConn.id, ...body });
+      assert.equal(bad.status, 400, bad.text);
+      assert.deepEqual([bad.json.error.field, bad.json.error.code], ['keySchema', code], JSON.stringify(body));
+    }
+    const moved = await call('PATCH', `${S}/${sync.id}`, { version: sync.version, keySchema: 'KS/{{secretKey}}' });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.json.sync.keySchema, 'KS/{{secretKey}}');
+  });
+});
+
 describe('finding 5: rotations and syncs can be deleted, with an explicit choice', () => {
   const appSecrets = async () => (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials;
 

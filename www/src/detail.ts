@@ -445,7 +445,7 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
     const card = h(
       'article',
       { class: 'card sync' },
-      h('h4', {}, s.keyPrefix ? `Prefix ${s.keyPrefix}` : 'No prefix', s.label ? ` · label ${s.label}` : ' · no label'),
+      h('h4', {}, keyShape(s), s.label ? ` · label ${s.label}` : ' · no label'),
       h('dl', { class: 'facts' }, h('dt', {}, 'Store'), h('dd', {}, h('code', {}, s.endpoint)), h('dt', {}, 'Mode'), h('dd', {}, s.mode)),
       h('label', { for: areaId }, 'Secrets (JSON object or NAME=value lines)'),
       area,
@@ -462,7 +462,7 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
   const drawSetup = () => {
     const endpoint = h('input', { id: 'sync-endpoint', type: 'text', value: c.endpoint ?? '', placeholder: 'https://mystore.azconfig.io' });
     const label = h('input', { id: 'sync-label', type: 'text', placeholder: 'e.g. production' });
-    const prefix = h('input', { id: 'sync-prefix', type: 'text', placeholder: 'e.g. myapp/' });
+    const prefix = h('input', { id: 'sync-prefix', type: 'text', placeholder: 'e.g. myapp/ or myapp/{{secretKey}}/v1' });
     const mode = h('fieldset', { class: 'methods' }, h('legend', {}, 'Mode'), MODES.map(([v, line], i) => {
       const id = `mode-${v}`;
       return h('div', { class: 'method' }, h('input', { type: 'radio', name: 'mode', id, value: v, checked: i === 0 }), h('label', { for: id }, line));
@@ -476,7 +476,7 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       h('div', { class: 'field' }, h('label', { for: 'sync-endpoint' }, 'Store endpoint'), endpoint, h('p', { class: 'help' }, "Defaults to the connection's store.")),
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'sync-label' }, 'Label (optional)'), label, h('p', { class: 'help' }, 'Keys are written with this label; blank is the null label.')),
-        h('div', { class: 'field' }, h('label', { for: 'sync-prefix' }, 'Key prefix (optional)'), prefix, h('p', { class: 'help' }, 'Prepended to every key; only keys under it are managed.')),
+        h('div', { class: 'field' }, h('label', { for: 'sync-prefix' }, 'Key prefix or schema (optional)'), prefix, h('p', { class: 'help' }, 'Prepended to every key, or a schema with {{secretKey}} where each name goes; only keys of that shape are managed.')),
       ),
       mode,
       err,
@@ -489,7 +489,8 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       try {
         const checked = form.querySelector<HTMLInputElement>('input[name=mode]:checked')?.value;
         const m = MODES.find(([v]) => v === checked)?.[0] ?? 'overwrite';
-        await api.createSync({ connectionId: c.id, endpoint: endpoint.value.trim(), label: label.value.trim(), keyPrefix: prefix.value, mode: m });
+        const shape = prefix.value.includes('{{') ? { keySchema: prefix.value } : { keyPrefix: prefix.value };
+        await api.createSync({ connectionId: c.id, endpoint: endpoint.value.trim(), label: label.value.trim(), ...shape, mode: m });
         announce('Sync created');
         await drawList();
       } catch (e2) {
@@ -521,6 +522,12 @@ function conflictReason(c: SyncConflict): string {
  * keeps, the confirmation the Worker requires. Returns the user's choices, or null while a
  * needed confirmation is unchecked; `onChange` fires on every toggle.
  */
+/** A sync's keys as its card titles them: the prefix, or the whole schema when it has a suffix. */
+function keyShape(s: Sync): string {
+  if (s.keySchema !== `${s.keyPrefix}{{secretKey}}`) return `Key schema ${s.keySchema}`;
+  return s.keyPrefix ? `Prefix ${s.keyPrefix}` : 'No prefix';
+}
+
 function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => SyncRunChoices | null {
   const group = (title: string, keys: string[], cls: string) =>
     h('div', { class: `plan-group ${cls}` }, h('h5', {}, `${title}: ${keys.length}`), keys.length ? h('ul', {}, keys.map((k) => h('li', {}, h('code', {}, k)))) : null);

@@ -2,7 +2,9 @@
 //! one key prefix and one label match the desired secrets (infisical.md §10.3 and §13.19-23 for
 //! what goes wrong otherwise).
 //!
-//! - It reads exactly `prefix*` under exactly its label (never other labels).
+//! - It reads exactly `prefix*` under exactly its label (never other labels), and of those only
+//!   the keys that end with its suffix: a key is `{prefix}{name}{suffix}`, Infisical's key
+//!   schema `{prefix}{{secretKey}}{suffix}` ([`KeySchema`]).
 //! - Creates use `If-None-Match: *`, updates and deletes `If-Match: <etag>`, so a concurrent
 //!   change fails with 412 instead of being overwritten; re-running re-plans and converges.
 //! - It writes and deletes only keys it owns: tagged `managed-by: azconn` and
@@ -75,6 +77,67 @@ fn yes() -> bool {
     true
 }
 
+/// Infisical's `keySchema`: how a secret name becomes a store key, `{prefix}{{secretKey}}{suffix}`
+/// (round2.md, secret sync options): at most 255 characters, `{{secretKey}}` exactly once,
+/// otherwise letters, digits and `_ - / : .` (Infisical's set, plus the `:` and `.` App
+/// Configuration keys commonly use). azconn has no environments, so `{{environment}}` is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySchema {
+    pub prefix: String,
+    pub suffix: String,
+}
+
+const SECRET_KEY: &str = "{{secretKey}}";
+
+impl KeySchema {
+    pub fn parse(text: &str) -> Result<KeySchema, Error> {
+        let wrong = |code, message: &str| Error::field("keySchema", code, message.to_owned());
+        if text.chars().count() > 255 {
+            return Err(wrong(
+                Code::TooLong,
+                "a key schema has at most 255 characters",
+            ));
+        }
+        if text.contains("{{environment}}") {
+            return Err(wrong(
+                Code::NotAllowed,
+                "azconn has no environments: write the environment's name into the schema",
+            ));
+        }
+        let Some((prefix, suffix)) = text.split_once(SECRET_KEY) else {
+            return Err(wrong(
+                Code::InvalidFormat,
+                "a key schema contains {{secretKey}}, where each secret's name goes",
+            )
+            .with_hint("for example app/{{secretKey}}"));
+        };
+        if suffix.contains(SECRET_KEY) {
+            return Err(wrong(
+                Code::InvalidFormat,
+                "a key schema contains {{secretKey}} exactly once",
+            ));
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "_-/:.".contains(c);
+        if let Some(c) = prefix.chars().chain(suffix.chars()).find(|c| !allowed(*c)) {
+            return Err(wrong(
+                Code::InvalidCharacter,
+                &format!(
+                    "{c:?} is not allowed in a key schema: only letters, digits and _ - / : . around {{{{secretKey}}}}"
+                ),
+            ));
+        }
+        Ok(KeySchema {
+            prefix: prefix.to_owned(),
+            suffix: suffix.to_owned(),
+        })
+    }
+
+    /// The schema as text: `{prefix}{{secretKey}}{suffix}`.
+    pub fn text(prefix: &str, suffix: &str) -> String {
+        format!("{prefix}{SECRET_KEY}{suffix}")
+    }
+}
+
 /// Where and how to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -84,6 +147,10 @@ pub struct SyncSpec {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub prefix: String,
+    /// Appended to every secret name (e.g. `/v1`); may be empty.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub suffix: String,
     pub label: Label,
     pub mode: SyncMode,
     /// `false` is "never delete".
@@ -312,7 +379,15 @@ fn etag_condition(kv: &KeyValue) -> Condition {
 }
 
 impl SyncPlanner {
-    /// Validates every key (prefix + name) and value up front.
+    /// The secret name a store key stands for: the key without the prefix and the suffix, if
+    /// it has both (and a name between them).
+    fn name_of<'k>(&self, key: &'k str) -> Option<&'k str> {
+        key.strip_prefix(self.spec.prefix.as_str())?
+            .strip_suffix(self.spec.suffix.as_str())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// Validates every key (prefix + name + suffix) and value up front.
     pub fn new(
         store: Store,
         spec: SyncSpec,
@@ -338,7 +413,7 @@ impl SyncPlanner {
         }
         let mut writes = BTreeMap::new();
         for (name, value) in desired {
-            let full = format!("{}{name}", spec.prefix);
+            let full = format!("{}{name}{}", spec.prefix, spec.suffix);
             let key = Key::parse(&full).map_err(|e| e.at(&format!("secrets.{name}")))?;
             if full.starts_with(FEATURE_FLAG_PREFIX) {
                 return Err(Error::field(
@@ -395,7 +470,7 @@ impl SyncPlanner {
         let page = self.store.parse_list(resp)?;
         let label: Option<String> = self.spec.label.clone().into();
         for kv in page.items {
-            if kv.label == label && kv.key.starts_with(&self.spec.prefix) {
+            if kv.label == label && self.name_of(&kv.key).is_some() {
                 self.current.insert(kv.key.clone(), kv);
             }
         }
@@ -417,7 +492,7 @@ impl SyncPlanner {
             ));
         }
         let label = &self.spec.label;
-        let name_of = |k: &str| k.get(self.spec.prefix.len()..).unwrap_or(k).to_owned();
+        let name_of = |k: &str| self.name_of(k).unwrap_or(k).to_owned();
         let owner = self.spec.owner.as_str();
         let mut plan = Plan {
             ops: Vec::new(),

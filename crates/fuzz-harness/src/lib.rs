@@ -389,6 +389,7 @@ pub fn datetime(data: &[u8]) {
 pub fn sync_planner(data: &[u8]) {
     let spec = SyncSpec {
         prefix: "app:".to_owned(),
+        suffix: "/v1".to_owned(),
         label: Label::Named("prod".to_owned()),
         mode: SyncMode::Overwrite,
         delete_missing: true,

@@ -312,7 +312,11 @@ export type SyncSpec = {
 /**
  * Prepended to every secret name (e.g. `app:`); may be empty.
  */
-prefix?: string, label: Label, mode: SyncMode, 
+prefix?: string, 
+/**
+ * Appended to every secret name (e.g. `/v1`); may be empty.
+ */
+suffix?: string, label: Label, mode: SyncMode, 
 /**
  * `false` is "never delete".
  */

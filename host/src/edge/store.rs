@@ -1358,7 +1358,7 @@ impl<'a> Storage<'a> {
     /// Inserts a sync unless the UNIQUE index on names refuses it.
     pub async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
         let inserted = self.stmt(
-            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at, name, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+            "INSERT INTO syncs (id, org_id, connection_id, endpoint, label, key_prefix, mode, disable_secret_deletion, created_at, updated_at, name, description, key_suffix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
             &[
                 s(x.id),
                 s(x.org_id),
@@ -1371,6 +1371,7 @@ impl<'a> Storage<'a> {
                 n(x.now),
                 s(x.name),
                 opt(x.description),
+                s(x.key_suffix),
             ],
         )?
         .run()
@@ -1406,7 +1407,7 @@ impl<'a> Storage<'a> {
     ) -> Result<Result<bool, Taken>, ApiError> {
         let row = self
             .stmt(
-                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, name = ?9, description = ?10, version = version + 1, updated_at = ?5 \
+                "UPDATE syncs SET label = ?1, key_prefix = ?2, mode = ?3, disable_secret_deletion = ?4, name = ?9, description = ?10, key_suffix = ?11, version = version + 1, updated_at = ?5 \
                  WHERE id = ?6 AND org_id = ?7 AND version = ?8 RETURNING id",
                 &[
                     opt(x.label),
@@ -1419,6 +1420,7 @@ impl<'a> Storage<'a> {
                     n(x.version),
                     s(x.name),
                     opt(x.description),
+                    s(x.key_suffix),
                 ],
             )?
             .first::<Value>(None)

@@ -364,9 +364,17 @@ export type SyncRequest = {
 /**
  * Absent: derived from the store, label and prefix.
  */
-name?: string, description?: string, connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
+name?: string, description?: string, connectionId?: string, endpoint?: string, label?: string, keyPrefix?: string, 
+/**
+ * Infisical's `{prefix}{{secretKey}}{suffix}`, instead of `keyPrefix`.
+ */
+keySchema?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
 
-export type SyncView = { id: string, name: string, description: string | null, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, 
+export type SyncView = { id: string, name: string, description: string | null, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, 
+/**
+ * Infisical's name for the key shape: `{keyPrefix}{{secretKey}}{suffix}`.
+ */
+keySchema: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, 
 /**
  * When the latest run started; when the latest successful one finished; the latest run's
  * error if it failed (`null` once a run succeeds; boxed: most views have none).

@@ -184,6 +184,7 @@ fn store() -> Store {
 fn spec(mode: SyncMode) -> SyncSpec {
     SyncSpec {
         prefix: "app:".into(),
+        suffix: String::new(),
         label: Label::Named("prod".into()),
         mode,
         delete_missing: true,
@@ -862,4 +863,99 @@ fn the_fingerprint_changes_with_the_store_and_the_plan_never_with_a_value() {
     ]
     .into();
     assert_ne!(fingerprint_against(&mut fake, &more), first);
+}
+
+#[test]
+fn a_key_schema_is_checked_like_infisicals() {
+    let ok = KeySchema::parse("team/app:{{secretKey}}/v1.2").expect("schema");
+    assert_eq!(
+        (ok.prefix.as_str(), ok.suffix.as_str()),
+        ("team/app:", "/v1.2")
+    );
+    assert_eq!(
+        KeySchema::text(&ok.prefix, &ok.suffix),
+        "team/app:{{secretKey}}/v1.2"
+    );
+    assert_eq!(
+        KeySchema::parse("{{secretKey}}").expect("bare"),
+        KeySchema {
+            prefix: String::new(),
+            suffix: String::new()
+        }
+    );
+    for (bad, code) in [
+        ("app/", Code::InvalidFormat),
+        ("{{secretkey}}", Code::InvalidFormat),
+        ("{{secretKey}}{{secretKey}}", Code::InvalidFormat),
+        ("{{environment}}/{{secretKey}}", Code::NotAllowed),
+        ("app {{secretKey}}", Code::InvalidCharacter),
+        ("app*{{secretKey}}", Code::InvalidCharacter),
+        ("{{secretKey}}\n", Code::InvalidCharacter),
+        ("é{{secretKey}}", Code::InvalidCharacter),
+        ("{secretKey}", Code::InvalidFormat),
+        ("", Code::InvalidFormat),
+    ] {
+        let e = KeySchema::parse(bad).expect_err(bad);
+        assert_eq!(
+            (e.field.as_deref(), e.code),
+            (Some("keySchema"), code),
+            "{bad:?}"
+        );
+    }
+    let long = format!("{}{{{{secretKey}}}}", "a".repeat(243));
+    assert_eq!(long.len(), 256);
+    assert_eq!(
+        KeySchema::parse(&long).expect_err("long").code,
+        Code::TooLong
+    );
+    assert!(KeySchema::parse(&long[1..]).is_ok(), "255 characters");
+}
+
+#[test]
+fn a_suffix_scopes_the_sync_to_the_keys_that_end_with_it() {
+    let mut fake = FakeStore::new(2);
+    fake.insert("app:A/v1", Some("prod"), "1", true);
+    fake.insert("app:B/v1", Some("prod"), "2", true);
+    // Same prefix, another suffix, both owned by this sync (written under an older schema).
+    fake.insert("app:A/v2", Some("prod"), "old", true);
+    fake.insert("app:/v1", Some("prod"), "no name", true);
+    let s = SyncSpec {
+        suffix: "/v1".into(),
+        ..spec(SyncMode::Overwrite)
+    };
+    let desired: BTreeMap<_, _> =
+        [("A".to_owned(), plain("11")), ("C".to_owned(), plain("3"))].into();
+    let plan = sync(&mut fake, &s, &desired, None);
+    assert_eq!(
+        value_of(&fake, "app:A/v1", Some("prod")).as_deref(),
+        Some("11")
+    );
+    assert_eq!(
+        value_of(&fake, "app:C/v1", Some("prod")).as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        value_of(&fake, "app:B/v1", Some("prod")),
+        None,
+        "deleted: its sync's, not desired"
+    );
+    assert_eq!(
+        value_of(&fake, "app:A/v2", Some("prod")).as_deref(),
+        Some("old"),
+        "outside the schema"
+    );
+    assert_eq!(
+        value_of(&fake, "app:/v1", Some("prod")).as_deref(),
+        Some("no name"),
+        "no name between"
+    );
+    assert_eq!(plan.kept, 2);
+
+    // Import modes name what they bring back without the prefix or the suffix.
+    let import = SyncSpec {
+        suffix: "/v1".into(),
+        ..spec(SyncMode::ImportPreferDestination)
+    };
+    let plan = plan_against(&mut fake, &import, &BTreeMap::new());
+    assert_eq!(plan.imports.keys().collect::<Vec<_>>(), ["A", "C"]);
 }
