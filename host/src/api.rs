@@ -9,6 +9,7 @@ use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
+use azconn_core::rotation::schedule::TimeOfDay;
 use azconn_core::sync::{Conflict, SkipReason, SyncMode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -274,6 +275,25 @@ pub struct CurrentKey {
     pub expires_at: Option<String>,
 }
 
+/// The UTC time of day a scheduled rotation runs at (Infisical's `rotateAtUtc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RotateAtUtc {
+    /// 0–23.
+    pub hours: u8,
+    /// 0–59.
+    pub minutes: u8,
+}
+
+impl From<TimeOfDay> for RotateAtUtc {
+    fn from(t: TimeOfDay) -> RotateAtUtc {
+        RotateAtUtc {
+            hours: t.hours(),
+            minutes: t.minutes(),
+        }
+    }
+}
+
 /// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -290,6 +310,10 @@ pub struct RotationView {
     pub status: RotationStatus,
     pub last_error: Option<Error>,
     pub current: CurrentKey,
+    /// Whether the Cron Trigger runs it; off, only `rotate` does.
+    pub is_auto_rotation_enabled: bool,
+    pub rotate_at_utc: RotateAtUtc,
+    /// `null` while auto rotation is off.
     pub next_rotation_at: Option<i64>,
     /// When a run last started; when one last finished with a new secret.
     pub last_attempt_at: Option<i64>,
@@ -318,7 +342,9 @@ impl From<&Rotation> for RotationView {
                 hint: r.current_hint.clone(),
                 expires_at: r.current_expires_at.clone(),
             },
-            next_rotation_at: r.next_rotation_at,
+            is_auto_rotation_enabled: r.auto_rotation,
+            rotate_at_utc: RotateAtUtc::from(r.rotate_at()),
+            next_rotation_at: r.next_rotation_at.filter(|_| r.auto_rotation),
             last_attempt_at: r.last_attempt_at,
             last_success_at: r.last_success_at,
             step: r.step.clone(),
@@ -653,6 +679,39 @@ impl<'a> Strict<'a> {
         }
     }
 
+    /// A boolean that may be absent (`None`), for fields whose default is not `false`.
+    fn maybe_flag(&self, name: &str) -> Result<Option<bool>, Error> {
+        self.get(name).map(|_| self.flag(name)).transpose()
+    }
+
+    /// `{hours, minutes}`, both whole numbers in range and nothing else; errors name the
+    /// member (`rotateAtUtc.hours`).
+    fn time_of_day(&self, name: &str) -> Result<Option<TimeOfDay>, Error> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let t = Strict::new(v, &["hours", "minutes"]).map_err(|e| match e.field.as_deref() {
+            Some("body") => Self::wrong(name, "an object {hours, minutes}"),
+            Some(member) => {
+                let field = format!("{name}.{member}");
+                Error::field(&field, e.code, format!("{field} is not a member of {name}"))
+                    .with_hint(format!("{name} is {{hours (0-23), minutes (0-59)}}"))
+            }
+            None => e,
+        })?;
+        let member = |m: &str| -> Result<i64, Error> {
+            let field = format!("{name}.{m}");
+            t.whole(m)
+                .map_err(|_| Self::wrong(&field, "a whole number"))?
+                .ok_or_else(|| Error::field(&field, Code::Required, format!("give {field}")))
+        };
+        let (hours, minutes) = (member("hours")?, member("minutes")?);
+        TimeOfDay::new(hours, minutes).map(Some).map_err(|e| {
+            let member = e.field.clone().unwrap_or_default();
+            e.at(&format!("{name}.{member}"))
+        })
+    }
+
     fn whole(&self, name: &str) -> Result<Option<i64>, Error> {
         match self.get(name) {
             None => Ok(None),
@@ -697,6 +756,11 @@ pub struct RotationRequest {
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
+    /// Default `true`.
+    pub is_auto_rotation_enabled: Option<bool>,
+    /// Default `{hours: 0, minutes: 0}`.
+    #[cfg_attr(test, ts(as = "Option<RotateAtUtc>"))]
+    pub rotate_at_utc: Option<TimeOfDay>,
 }
 
 impl RotationRequest {
@@ -712,6 +776,8 @@ impl RotationRequest {
                 "lifetimeDays",
                 "intervalDays",
                 "keepPrevious",
+                "isAutoRotationEnabled",
+                "rotateAtUtc",
             ],
         )?;
         Ok(RotationRequest {
@@ -723,6 +789,8 @@ impl RotationRequest {
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
+            is_auto_rotation_enabled: b.maybe_flag("isAutoRotationEnabled")?,
+            rotate_at_utc: b.time_of_day("rotateAtUtc")?,
         })
     }
 }
@@ -754,6 +822,8 @@ pub struct RotationPatch {
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
+    pub is_auto_rotation_enabled: Option<bool>,
+    pub rotate_at_utc: Option<TimeOfDay>,
 }
 
 impl RotationPatch {
@@ -767,6 +837,8 @@ impl RotationPatch {
                 "lifetimeDays",
                 "intervalDays",
                 "keepPrevious",
+                "isAutoRotationEnabled",
+                "rotateAtUtc",
             ],
         )?;
         Ok(RotationPatch {
@@ -776,6 +848,8 @@ impl RotationPatch {
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
+            is_auto_rotation_enabled: b.maybe_flag("isAutoRotationEnabled")?,
+            rotate_at_utc: b.time_of_day("rotateAtUtc")?,
         })
     }
 }
@@ -1124,6 +1198,86 @@ mod tests {
                     .as_deref(),
                 Some(field)
             );
+        }
+    }
+
+    #[test]
+    fn the_schedule_is_a_boolean_and_a_bounded_time_of_day_with_nothing_else() {
+        let r = RotationRequest::parse(&json!({
+            "isAutoRotationEnabled": false, "rotateAtUtc": { "hours": 23, "minutes": 59 }
+        }))
+        .expect("rotation");
+        assert_eq!(r.is_auto_rotation_enabled, Some(false));
+        assert_eq!(r.rotate_at_utc, Some(TimeOfDay::new(23, 59).expect("time")));
+        let p = RotationPatch::parse(&json!({ "version": 2, "isAutoRotationEnabled": true }))
+            .expect("patch");
+        assert_eq!(
+            (p.is_auto_rotation_enabled, p.rotate_at_utc),
+            (Some(true), None)
+        );
+        for (body, field, code) in [
+            (
+                json!({ "isAutoRotationEnabled": "true" }),
+                "isAutoRotationEnabled",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "isAutoRotationEnabled": 1 }),
+                "isAutoRotationEnabled",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": "02:00" }),
+                "rotateAtUtc",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 24, "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": -1, "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 0, "minutes": 60 } }),
+                "rotateAtUtc.minutes",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": "2", "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2, "minutes": 0.5 } }),
+                "rotateAtUtc.minutes",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2 } }),
+                "rotateAtUtc.minutes",
+                Code::Required,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2, "minutes": 0, "seconds": 0 } }),
+                "rotateAtUtc.seconds",
+                Code::NotAllowed,
+            ),
+        ] {
+            for e in [
+                RotationRequest::parse(&body).expect_err("refused"),
+                RotationPatch::parse(&{
+                    let mut b = body.clone();
+                    b["version"] = json!(1);
+                    b
+                })
+                .expect_err("refused"),
+            ] {
+                assert_eq!(refused(e), (Some(field.to_owned()), code), "{body}");
+            }
         }
     }
 

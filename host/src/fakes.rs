@@ -354,6 +354,16 @@ impl MemoryStore {
             .collect()
     }
 
+    /// The details recorded for `action`, in order.
+    pub fn audit_details(&self, action: &str) -> Vec<Value> {
+        self.audit
+            .borrow()
+            .iter()
+            .filter(|a| a.action == action)
+            .map(|a| a.detail.clone())
+            .collect()
+    }
+
     fn put_secrets(&self, owner: &str, secrets: &[(Field, String)]) {
         let mut stored = self.secrets.borrow_mut();
         for (field, value) in secrets {
@@ -971,10 +981,13 @@ impl RotationStore for MemoryStore {
             current_key_id: None,
             current_hint: None,
             current_expires_at: None,
-            next_rotation_at: Some(r.now),
+            next_rotation_at: r.next_rotation_at,
             last_attempt_at: None,
             last_success_at: None,
             step: None,
+            auto_rotation: r.auto_rotation,
+            rotate_at_hours: i64::from(r.rotate_at.hours()),
+            rotate_at_minutes: i64::from(r.rotate_at.minutes()),
             version: 1,
             created_at: r.now,
             updated_at: r.now,
@@ -1086,11 +1099,16 @@ impl RotationStore for MemoryStore {
         Ok(())
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+    async fn schedule_rotation(
+        &self,
+        id: &str,
+        next: Option<i64>,
+        now: i64,
+    ) -> Result<(), ApiError> {
         self.with_rotation(id, |r| {
             r.last_success_at = Some(now);
             r.last_error = None;
-            r.next_rotation_at = Some(next);
+            r.next_rotation_at = next;
         });
         Ok(())
     }
@@ -1114,10 +1132,17 @@ impl RotationStore for MemoryStore {
             if self.concurrent_write.get() {
                 r.version += 1;
             }
-            if r.version == x.version && r.status != RotationStatus::Running {
+            if r.version == x.version
+                && r.status != RotationStatus::Running
+                && r.last_success_at == x.last_success_at
+            {
                 r.lifetime_days = x.lifetime_days;
                 r.interval_days = x.interval_days;
                 r.keep = x.keep;
+                r.auto_rotation = x.auto_rotation;
+                r.rotate_at_hours = i64::from(x.rotate_at.hours());
+                r.rotate_at_minutes = i64::from(x.rotate_at.minutes());
+                r.next_rotation_at = x.next_rotation_at;
                 r.name.clone_from(&x.name);
                 r.description.clone_from(&x.description);
                 r.version += 1;
@@ -1151,7 +1176,8 @@ impl RotationStore for MemoryStore {
             .borrow()
             .iter()
             .filter(|r| {
-                r.next_rotation_at.is_some_and(|n| n <= now)
+                r.auto_rotation
+                    && r.next_rotation_at.is_some_and(|n| n <= now)
                     && (r.status != RotationStatus::Running || r.updated_at < now - stale_secs)
             })
             .cloned()

@@ -29,6 +29,7 @@ export type {
   ConnectionView as Connection,
   MethodOption,
   Preview as SyncPreview,
+  RotateAtUtc,
   Rotated as RotateResult,
   RotationView as Rotation,
   StepTaken as RotationStep,

@@ -123,6 +123,19 @@ confirmDeletes: number | null, };
 export type PreviewBody = { preview: Preview, };
 
 /**
+ * The UTC time of day a scheduled rotation runs at (Infisical's `rotateAtUtc`).
+ */
+export type RotateAtUtc = { 
+/**
+ * 0–23.
+ */
+hours: number, 
+/**
+ * 0–59.
+ */
+minutes: number, };
+
+/**
  * `POST /secret-rotations/azure-client-secret/{id}/rotate`.
  */
 export type Rotated = { rotation: RotationView | null, secret: SecretBody | null, 
@@ -157,7 +170,15 @@ export type RotationRequest = {
 /**
  * Absent: derived from the app's display name.
  */
-name?: string, description?: string, connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
+name?: string, description?: string, connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, 
+/**
+ * Default `true`.
+ */
+isAutoRotationEnabled?: boolean, 
+/**
+ * Default `{hours: 0, minutes: 0}`.
+ */
+rotateAtUtc?: RotateAtUtc, };
 
 /**
  * Where a rotation schedule stands.
@@ -172,7 +193,15 @@ export type RotationTarget = { appId: string, objectId: string, displayName: str
 /**
  * A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
  */
-export type RotationView = { id: string, name: string, description: string | null, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, nextRotationAt: number | null, 
+export type RotationView = { id: string, name: string, description: string | null, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, 
+/**
+ * Whether the Cron Trigger runs it; off, only `rotate` does.
+ */
+isAutoRotationEnabled: boolean, rotateAtUtc: RotateAtUtc, 
+/**
+ * `null` while auto rotation is off.
+ */
+nextRotationAt: number | null, 
 /**
  * When a run last started; when one last finished with a new secret.
  */
