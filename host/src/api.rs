@@ -1031,6 +1031,91 @@ pub fn choice<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The query of `DELETE /app-connections/{type}/{id}`. Without `dependents=delete` a
+/// connection in use is refused (409 naming its rotations and syncs); with it they are deleted
+/// first, rotations with the `secrets` choice and syncs with the `keys` choice (each required
+/// when there are such dependents).
+#[derive(Debug, Default, PartialEq)]
+pub struct ConnectionDeleteQuery {
+    pub dependents: bool,
+    pub secrets: Option<SecretsChoice>,
+    pub keys: Option<KeysChoice>,
+}
+
+impl ConnectionDeleteQuery {
+    const PARAMETERS: [&'static str; 3] = ["dependents", "secrets", "keys"];
+
+    /// Each parameter at most once, nothing else; `secrets` and `keys` only with
+    /// `dependents=delete` (alone they would do nothing).
+    pub fn parse(query: &str) -> Result<ConnectionDeleteQuery, Error> {
+        let mut q = ConnectionDeleteQuery::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for part in query.split('&').filter(|p| !p.is_empty()) {
+            let (raw_name, raw_value) = part.split_once('=').unwrap_or((part, ""));
+            let decode = |raw: &str, field: &str| {
+                azconn_core::http::decode_component(raw)
+                    .map_err(|e| Error::field(field, Code::InvalidFormat, e.message))
+            };
+            let name = decode(raw_name, "query")?;
+            let Some(&name) = Self::PARAMETERS.iter().find(|p| **p == name) else {
+                return Err(Error::field(
+                    &name,
+                    Code::NotAllowed,
+                    format!("{name} is not a parameter of this delete"),
+                )
+                .with_hint(format!(
+                    "the parameters are {}",
+                    Self::PARAMETERS.join(", ")
+                )));
+            };
+            if seen.contains(&name) {
+                return Err(Error::field(
+                    name,
+                    Code::NotAllowed,
+                    format!("{name} is given more than once"),
+                )
+                .with_hint(format!("give {name} once")));
+            }
+            seen.push(name);
+            let value = decode(raw_value, name)?;
+            match name {
+                "dependents" if value == "delete" => q.dependents = true,
+                "dependents" => {
+                    return Err(Error::field(
+                        name,
+                        Code::InvalidFormat,
+                        "dependents is delete: the rotations and syncs that use the connection are deleted with it",
+                    ));
+                }
+                "secrets" => q.secrets = Some(choice(name, Some(&value), "revoke or keep")?),
+                _ => q.keys = Some(choice(name, Some(&value), "remove or keep")?),
+            }
+        }
+        if !q.dependents
+            && let Some(name) = ["secrets", "keys"].into_iter().find(|n| seen.contains(n))
+        {
+            return Err(Error::field(
+                name,
+                Code::NotAllowed,
+                format!("{name} applies only to a delete with dependents=delete"),
+            )
+            .with_hint("add dependents=delete to delete the rotations and syncs that use the connection too"));
+        }
+        Ok(q)
+    }
+}
+
+/// `DELETE /app-connections/{type}/{id}`: the connection, and what was deleted with it
+/// (`?dependents=delete`; empty otherwise), each as its own DELETE answers.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDeleted {
+    pub app_connection: ConnectionView,
+    pub rotations: Vec<RotationDeleted>,
+    pub syncs: Vec<SyncDeleted>,
+}
+
 /// `DELETE /secret-rotations/azure-client-secret/{id}`.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1278,6 +1363,56 @@ mod tests {
             ] {
                 assert_eq!(refused(e), (Some(field.to_owned()), code), "{body}");
             }
+        }
+    }
+
+    #[test]
+    fn a_connection_delete_takes_its_three_parameters_once_each_and_nothing_else() {
+        let q = |s: &str| ConnectionDeleteQuery::parse(s);
+        assert_eq!(q("").expect("plain"), ConnectionDeleteQuery::default());
+        assert_eq!(
+            q("dependents=delete&secrets=revoke&keys=keep").expect("all"),
+            ConnectionDeleteQuery {
+                dependents: true,
+                secrets: Some(SecretsChoice::Revoke),
+                keys: Some(KeysChoice::Keep),
+            }
+        );
+        assert_eq!(
+            q("dependents=delete").expect("choices checked later"),
+            ConnectionDeleteQuery {
+                dependents: true,
+                ..Default::default()
+            }
+        );
+        for (query, field, code) in [
+            ("force=1", "force", Code::NotAllowed),
+            (
+                "dependents=delete&dependents=delete",
+                "dependents",
+                Code::NotAllowed,
+            ),
+            (
+                "dependents=delete&secrets=keep&secrets=revoke",
+                "secrets",
+                Code::NotAllowed,
+            ),
+            ("dependents=cascade", "dependents", Code::InvalidFormat),
+            (
+                "dependents=delete&secrets=all",
+                "secrets",
+                Code::InvalidFormat,
+            ),
+            ("dependents=delete&keys=", "keys", Code::InvalidFormat),
+            ("secrets=revoke", "secrets", Code::NotAllowed),
+            ("keys=remove", "keys", Code::NotAllowed),
+            ("dependents=%ZZ", "dependents", Code::InvalidFormat),
+        ] {
+            assert_eq!(
+                refused(q(query).expect_err("refused")),
+                (Some(field.to_owned()), code),
+                "{query}"
+            );
         }
     }
 

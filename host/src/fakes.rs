@@ -493,7 +493,7 @@ impl ConnectionStore for MemoryStore {
 
     async fn delete_unused(&self, org: &str, id: &str) -> Result<bool, ApiError> {
         self.failing("delete_unused")?;
-        if self.dependents.borrow().iter().any(|(c, _)| c == id) {
+        if !self.dependents(org, id).await?.is_empty() {
             return Ok(false);
         }
         let before = self.connections.borrow().len();
@@ -507,14 +507,33 @@ impl ConnectionStore for MemoryStore {
         Ok(deleted)
     }
 
-    async fn dependents(&self, _org: &str, id: &str) -> Result<Vec<Dependent>, ApiError> {
-        Ok(self
+    /// The listed ones, then the stored rotations and syncs of the connection (as D1 finds
+    /// them: rotations first, each in creation order).
+    async fn dependents(&self, org: &str, id: &str) -> Result<Vec<Dependent>, ApiError> {
+        let listed: Vec<Dependent> = self
             .dependents
             .borrow()
             .iter()
             .filter(|(c, _)| c == id)
             .map(|(_, d)| d.clone())
-            .collect())
+            .collect();
+        let rotations: Vec<Dependent> = self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| r.connection_id == id && r.org_id == org)
+            .map(Dependent::rotation)
+            .collect();
+        let syncs: Vec<Dependent> = self
+            .syncs
+            .rows
+            .borrow()
+            .iter()
+            .filter(|x| x.connection_id == id && x.org_id == org)
+            .map(Dependent::sync)
+            .collect();
+        Ok(listed.into_iter().chain(rotations).chain(syncs).collect())
     }
 
     async fn set_status(

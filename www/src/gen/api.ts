@@ -30,6 +30,12 @@ export type Clients = { clients: Array<Application>, nextLink: string | null, };
 export type ConnectionBody = { appConnection: ConnectionView, };
 
 /**
+ * `DELETE /app-connections/{type}/{id}`: the connection, and what was deleted with it
+ * (`?dependents=delete`; empty otherwise), each as its own DELETE answers.
+ */
+export type ConnectionDeleted = { appConnection: ConnectionView, rotations: Array<RotationDeleted>, syncs: Array<SyncDeleted>, };
+
+/**
  * `GET /app-connections/{type}`.
  */
 export type ConnectionList = { appConnections: Array<ConnectionView>, };
@@ -61,7 +67,7 @@ export type DependentKind = "rotation" | "sync";
 /**
  * The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
  */
-export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, requestId?: string, };
+export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, deleted?: Array<Dependent>, requestId?: string, };
 
 /**
  * `GET /health`.
