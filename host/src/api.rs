@@ -9,6 +9,7 @@ use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Method};
 use azconn_core::graph::Application;
+use azconn_core::rotation::schedule::TimeOfDay;
 use azconn_core::sync::{Conflict, KeySchema, SkipReason, SyncMode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -274,6 +275,25 @@ pub struct CurrentKey {
     pub expires_at: Option<String>,
 }
 
+/// The UTC time of day a scheduled rotation runs at (Infisical's `rotateAtUtc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RotateAtUtc {
+    /// 0–23.
+    pub hours: u8,
+    /// 0–59.
+    pub minutes: u8,
+}
+
+impl From<TimeOfDay> for RotateAtUtc {
+    fn from(t: TimeOfDay) -> RotateAtUtc {
+        RotateAtUtc {
+            hours: t.hours(),
+            minutes: t.minutes(),
+        }
+    }
+}
+
 /// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -290,6 +310,10 @@ pub struct RotationView {
     pub status: RotationStatus,
     pub last_error: Option<Error>,
     pub current: CurrentKey,
+    /// Whether the Cron Trigger runs it; off, only `rotate` does.
+    pub is_auto_rotation_enabled: bool,
+    pub rotate_at_utc: RotateAtUtc,
+    /// `null` while auto rotation is off.
     pub next_rotation_at: Option<i64>,
     /// When a run last started; when one last finished with a new secret.
     pub last_attempt_at: Option<i64>,
@@ -318,7 +342,9 @@ impl From<&Rotation> for RotationView {
                 hint: r.current_hint.clone(),
                 expires_at: r.current_expires_at.clone(),
             },
-            next_rotation_at: r.next_rotation_at,
+            is_auto_rotation_enabled: r.auto_rotation,
+            rotate_at_utc: RotateAtUtc::from(r.rotate_at()),
+            next_rotation_at: r.next_rotation_at.filter(|_| r.auto_rotation),
             last_attempt_at: r.last_attempt_at,
             last_success_at: r.last_success_at,
             step: r.step.clone(),
@@ -658,6 +684,39 @@ impl<'a> Strict<'a> {
         }
     }
 
+    /// A boolean that may be absent (`None`), for fields whose default is not `false`.
+    fn maybe_flag(&self, name: &str) -> Result<Option<bool>, Error> {
+        self.get(name).map(|_| self.flag(name)).transpose()
+    }
+
+    /// `{hours, minutes}`, both whole numbers in range and nothing else; errors name the
+    /// member (`rotateAtUtc.hours`).
+    fn time_of_day(&self, name: &str) -> Result<Option<TimeOfDay>, Error> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let t = Strict::new(v, &["hours", "minutes"]).map_err(|e| match e.field.as_deref() {
+            Some("body") => Self::wrong(name, "an object {hours, minutes}"),
+            Some(member) => {
+                let field = format!("{name}.{member}");
+                Error::field(&field, e.code, format!("{field} is not a member of {name}"))
+                    .with_hint(format!("{name} is {{hours (0-23), minutes (0-59)}}"))
+            }
+            None => e,
+        })?;
+        let member = |m: &str| -> Result<i64, Error> {
+            let field = format!("{name}.{m}");
+            t.whole(m)
+                .map_err(|_| Self::wrong(&field, "a whole number"))?
+                .ok_or_else(|| Error::field(&field, Code::Required, format!("give {field}")))
+        };
+        let (hours, minutes) = (member("hours")?, member("minutes")?);
+        TimeOfDay::new(hours, minutes).map(Some).map_err(|e| {
+            let member = e.field.clone().unwrap_or_default();
+            e.at(&format!("{name}.{member}"))
+        })
+    }
+
     fn whole(&self, name: &str) -> Result<Option<i64>, Error> {
         match self.get(name) {
             None => Ok(None),
@@ -702,6 +761,11 @@ pub struct RotationRequest {
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
+    /// Default `true`.
+    pub is_auto_rotation_enabled: Option<bool>,
+    /// Default `{hours: 0, minutes: 0}`.
+    #[cfg_attr(test, ts(as = "Option<RotateAtUtc>"))]
+    pub rotate_at_utc: Option<TimeOfDay>,
 }
 
 impl RotationRequest {
@@ -717,6 +781,8 @@ impl RotationRequest {
                 "lifetimeDays",
                 "intervalDays",
                 "keepPrevious",
+                "isAutoRotationEnabled",
+                "rotateAtUtc",
             ],
         )?;
         Ok(RotationRequest {
@@ -728,6 +794,8 @@ impl RotationRequest {
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
+            is_auto_rotation_enabled: b.maybe_flag("isAutoRotationEnabled")?,
+            rotate_at_utc: b.time_of_day("rotateAtUtc")?,
         })
     }
 }
@@ -773,6 +841,8 @@ pub struct RotationPatch {
     pub lifetime_days: Option<i64>,
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
+    pub is_auto_rotation_enabled: Option<bool>,
+    pub rotate_at_utc: Option<TimeOfDay>,
 }
 
 impl RotationPatch {
@@ -786,6 +856,8 @@ impl RotationPatch {
                 "lifetimeDays",
                 "intervalDays",
                 "keepPrevious",
+                "isAutoRotationEnabled",
+                "rotateAtUtc",
             ],
         )?;
         Ok(RotationPatch {
@@ -795,6 +867,8 @@ impl RotationPatch {
             lifetime_days: b.whole("lifetimeDays")?,
             interval_days: b.whole("intervalDays")?,
             keep_previous: b.whole("keepPrevious")?,
+            is_auto_rotation_enabled: b.maybe_flag("isAutoRotationEnabled")?,
+            rotate_at_utc: b.time_of_day("rotateAtUtc")?,
         })
     }
 }
@@ -1013,6 +1087,91 @@ pub fn choice<T: serde::de::DeserializeOwned>(
             format!("{name} is one of {values}"),
         )
     })
+}
+
+/// The query of `DELETE /app-connections/{type}/{id}`. Without `dependents=delete` a
+/// connection in use is refused (409 naming its rotations and syncs); with it they are deleted
+/// first, rotations with the `secrets` choice and syncs with the `keys` choice (each required
+/// when there are such dependents).
+#[derive(Debug, Default, PartialEq)]
+pub struct ConnectionDeleteQuery {
+    pub dependents: bool,
+    pub secrets: Option<SecretsChoice>,
+    pub keys: Option<KeysChoice>,
+}
+
+impl ConnectionDeleteQuery {
+    const PARAMETERS: [&'static str; 3] = ["dependents", "secrets", "keys"];
+
+    /// Each parameter at most once, nothing else; `secrets` and `keys` only with
+    /// `dependents=delete` (alone they would do nothing).
+    pub fn parse(query: &str) -> Result<ConnectionDeleteQuery, Error> {
+        let mut q = ConnectionDeleteQuery::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for part in query.split('&').filter(|p| !p.is_empty()) {
+            let (raw_name, raw_value) = part.split_once('=').unwrap_or((part, ""));
+            let decode = |raw: &str, field: &str| {
+                azconn_core::http::decode_component(raw)
+                    .map_err(|e| Error::field(field, Code::InvalidFormat, e.message))
+            };
+            let name = decode(raw_name, "query")?;
+            let Some(&name) = Self::PARAMETERS.iter().find(|p| **p == name) else {
+                return Err(Error::field(
+                    &name,
+                    Code::NotAllowed,
+                    format!("{name} is not a parameter of this delete"),
+                )
+                .with_hint(format!(
+                    "the parameters are {}",
+                    Self::PARAMETERS.join(", ")
+                )));
+            };
+            if seen.contains(&name) {
+                return Err(Error::field(
+                    name,
+                    Code::NotAllowed,
+                    format!("{name} is given more than once"),
+                )
+                .with_hint(format!("give {name} once")));
+            }
+            seen.push(name);
+            let value = decode(raw_value, name)?;
+            match name {
+                "dependents" if value == "delete" => q.dependents = true,
+                "dependents" => {
+                    return Err(Error::field(
+                        name,
+                        Code::InvalidFormat,
+                        "dependents is delete: the rotations and syncs that use the connection are deleted with it",
+                    ));
+                }
+                "secrets" => q.secrets = Some(choice(name, Some(&value), "revoke or keep")?),
+                _ => q.keys = Some(choice(name, Some(&value), "remove or keep")?),
+            }
+        }
+        if !q.dependents
+            && let Some(name) = ["secrets", "keys"].into_iter().find(|n| seen.contains(n))
+        {
+            return Err(Error::field(
+                name,
+                Code::NotAllowed,
+                format!("{name} applies only to a delete with dependents=delete"),
+            )
+            .with_hint("add dependents=delete to delete the rotations and syncs that use the connection too"));
+        }
+        Ok(q)
+    }
+}
+
+/// `DELETE /app-connections/{type}/{id}`: the connection, and what was deleted with it
+/// (`?dependents=delete`; empty otherwise), each as its own DELETE answers.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDeleted {
+    pub app_connection: ConnectionView,
+    pub rotations: Vec<RotationDeleted>,
+    pub syncs: Vec<SyncDeleted>,
 }
 
 /// `DELETE /secret-rotations/azure-client-secret/{id}`.
@@ -1252,6 +1411,136 @@ mod tests {
                     .field
                     .as_deref(),
                 Some(field)
+            );
+        }
+    }
+
+    #[test]
+    fn the_schedule_is_a_boolean_and_a_bounded_time_of_day_with_nothing_else() {
+        let r = RotationRequest::parse(&json!({
+            "isAutoRotationEnabled": false, "rotateAtUtc": { "hours": 23, "minutes": 59 }
+        }))
+        .expect("rotation");
+        assert_eq!(r.is_auto_rotation_enabled, Some(false));
+        assert_eq!(r.rotate_at_utc, Some(TimeOfDay::new(23, 59).expect("time")));
+        let p = RotationPatch::parse(&json!({ "version": 2, "isAutoRotationEnabled": true }))
+            .expect("patch");
+        assert_eq!(
+            (p.is_auto_rotation_enabled, p.rotate_at_utc),
+            (Some(true), None)
+        );
+        for (body, field, code) in [
+            (
+                json!({ "isAutoRotationEnabled": "true" }),
+                "isAutoRotationEnabled",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "isAutoRotationEnabled": 1 }),
+                "isAutoRotationEnabled",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": "02:00" }),
+                "rotateAtUtc",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 24, "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": -1, "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 0, "minutes": 60 } }),
+                "rotateAtUtc.minutes",
+                Code::OutOfRange,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": "2", "minutes": 0 } }),
+                "rotateAtUtc.hours",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2, "minutes": 0.5 } }),
+                "rotateAtUtc.minutes",
+                Code::InvalidFormat,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2 } }),
+                "rotateAtUtc.minutes",
+                Code::Required,
+            ),
+            (
+                json!({ "rotateAtUtc": { "hours": 2, "minutes": 0, "seconds": 0 } }),
+                "rotateAtUtc.seconds",
+                Code::NotAllowed,
+            ),
+        ] {
+            for e in [
+                RotationRequest::parse(&body).expect_err("refused"),
+                RotationPatch::parse(&{
+                    let mut b = body.clone();
+                    b["version"] = json!(1);
+                    b
+                })
+                .expect_err("refused"),
+            ] {
+                assert_eq!(refused(e), (Some(field.to_owned()), code), "{body}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_connection_delete_takes_its_three_parameters_once_each_and_nothing_else() {
+        let q = |s: &str| ConnectionDeleteQuery::parse(s);
+        assert_eq!(q("").expect("plain"), ConnectionDeleteQuery::default());
+        assert_eq!(
+            q("dependents=delete&secrets=revoke&keys=keep").expect("all"),
+            ConnectionDeleteQuery {
+                dependents: true,
+                secrets: Some(SecretsChoice::Revoke),
+                keys: Some(KeysChoice::Keep),
+            }
+        );
+        assert_eq!(
+            q("dependents=delete").expect("choices checked later"),
+            ConnectionDeleteQuery {
+                dependents: true,
+                ..Default::default()
+            }
+        );
+        for (query, field, code) in [
+            ("force=1", "force", Code::NotAllowed),
+            (
+                "dependents=delete&dependents=delete",
+                "dependents",
+                Code::NotAllowed,
+            ),
+            (
+                "dependents=delete&secrets=keep&secrets=revoke",
+                "secrets",
+                Code::NotAllowed,
+            ),
+            ("dependents=cascade", "dependents", Code::InvalidFormat),
+            (
+                "dependents=delete&secrets=all",
+                "secrets",
+                Code::InvalidFormat,
+            ),
+            ("dependents=delete&keys=", "keys", Code::InvalidFormat),
+            ("secrets=revoke", "secrets", Code::NotAllowed),
+            ("keys=remove", "keys", Code::NotAllowed),
+            ("dependents=%ZZ", "dependents", Code::InvalidFormat),
+        ] {
+            assert_eq!(
+                refused(q(query).expect_err("refused")),
+                (Some(field.to_owned()), code),
+                "{query}"
             );
         }
     }

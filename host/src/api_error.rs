@@ -1,5 +1,5 @@
 //! The API's errors: the envelope `{error:{code,message,field?,hint?},errors?,dependents?,
-//! requestId}` and the HTTP status each core error code answers with. A failure inside the
+//! deleted?,requestId}` and the HTTP status each core error code answers with. A failure inside the
 //! platform (storage, runtime) keeps its cause for the log only: the caller gets a fixed message
 //! and the request id that finds the log line.
 
@@ -22,8 +22,11 @@ pub struct ApiError {
 struct Extra {
     /// Every field error of a form, when there were several.
     errors: Vec<Error>,
-    /// What keeps a record from being deleted (a `409 conflict`).
+    /// What keeps a record from being deleted (a `409 conflict`), or still uses it after a
+    /// delete with its dependents stopped.
     dependents: Vec<Dependent>,
+    /// What a delete with its dependents removed before it stopped.
+    deleted: Vec<Dependent>,
     /// The platform's own words for a failure (D1's text, a runtime error): logged with the
     /// request id, never answered.
     cause: Option<String>,
@@ -128,6 +131,22 @@ impl ApiError {
         self.extra.as_ref().map_or(&[], |x| &x.dependents)
     }
 
+    /// The records that use the one the request is about, listed in the envelope.
+    pub fn with_dependents(mut self, dependents: Vec<Dependent>) -> ApiError {
+        self.extra().dependents = dependents;
+        self
+    }
+
+    pub fn deleted(&self) -> &[Dependent] {
+        self.extra.as_ref().map_or(&[], |x| &x.deleted)
+    }
+
+    /// The records already deleted when the request stopped, listed in the envelope.
+    pub fn with_deleted(mut self, deleted: Vec<Dependent>) -> ApiError {
+        self.extra().deleted = deleted;
+        self
+    }
+
     pub fn cause(&self) -> Option<&str> {
         self.extra.as_ref().and_then(|x| x.cause.as_deref())
     }
@@ -161,9 +180,9 @@ pub fn platform_failure(cause: impl Into<String>) -> ApiError {
     e
 }
 
-/// `409 conflict`: the connection is used by `dependents`, named in the message and listed.
-pub fn in_use(what: &str, dependents: Vec<Dependent>) -> ApiError {
-    let names: Vec<String> = dependents
+/// `rotation r1 (payroll), sync s1 (App:* in https://…)`: records as messages name them.
+pub fn named(dependents: &[Dependent]) -> String {
+    dependents
         .iter()
         .map(|d| {
             let kind = match d.kind {
@@ -172,17 +191,21 @@ pub fn in_use(what: &str, dependents: Vec<Dependent>) -> ApiError {
             };
             format!("{kind} {} ({})", d.id, d.name)
         })
-        .collect();
-    let mut e = ApiError::new(
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `409 conflict`: the connection is used by `dependents`, named in the message and listed.
+pub fn in_use(what: &str, dependents: Vec<Dependent>) -> ApiError {
+    ApiError::new(
         409,
         Error::new(
             Code::Conflict,
-            format!("the {what} is used by {}", names.join(", ")),
+            format!("the {what} is used by {}", named(&dependents)),
         )
-        .with_hint("delete those first, then this"),
-    );
-    e.extra().dependents = dependents;
-    e
+        .with_hint("delete those first, then this (or delete it with ?dependents=delete)"),
+    )
+    .with_dependents(dependents)
 }
 
 pub fn not_found(what: &str) -> ApiError {
@@ -242,6 +265,9 @@ pub struct ErrorBody<'a> {
     #[serde(skip_serializing_if = "<[Dependent]>::is_empty")]
     #[cfg_attr(test, ts(as = "Option<Vec<Dependent>>", optional))]
     pub dependents: &'a [Dependent],
+    #[serde(skip_serializing_if = "<[Dependent]>::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<Dependent>>", optional))]
+    pub deleted: &'a [Dependent],
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub request_id: Option<&'a str>,
@@ -254,6 +280,7 @@ impl<'a> ErrorBody<'a> {
             error: &e.error,
             errors: e.errors(),
             dependents: e.dependents(),
+            deleted: e.deleted(),
             request_id,
         }
     }

@@ -3,11 +3,11 @@
 //! types produce, and `AZCONN_WRITE_TYPES=1` rewrites it (`make types`).
 
 use crate::api::{
-    AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionList, ConnectionOptions,
-    EncryptionStatus, Health, OAuthStarted, OrganizationCreated, PreviewBody, ResealAnswer,
-    Rotated, RotationBody, RotationDeleted, RotationList, RotationRequest, RunAnswer, RunRequest,
-    SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted, SyncList,
-    SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
+    AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionDeleted, ConnectionList,
+    ConnectionOptions, EncryptionStatus, Health, OAuthStarted, OrganizationCreated, PreviewBody,
+    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationRequest, RunAnswer,
+    RunRequest, SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted,
+    SyncList, SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
@@ -30,6 +30,7 @@ fn declarations() -> String {
         .add::<ConnectionOptions>()
         .add::<ConnectionBody>()
         .add::<ConnectionList>()
+        .add::<ConnectionDeleted>()
         .add::<Validation>()
         .add::<Clients>()
         .add::<AccessTokenBody>()

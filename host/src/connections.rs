@@ -6,8 +6,11 @@
 //! failure; an update commits only if the connection's version is the one it read; reads never
 //! return a secret.
 
-use crate::api::{Clients, ConnectionBody, Validation};
-use crate::api_error::{ApiError, in_use, not_found};
+use crate::api::{
+    Clients, ConnectionBody, ConnectionDeleteQuery, ConnectionDeleted, KeysChoice, RotationDeleted,
+    SecretsChoice, SyncDeleted, Validation,
+};
+use crate::api_error::{ApiError, Dependent, DependentKind, in_use, named, not_found};
 use crate::config::Config;
 use crate::connection_fields::name_and_description;
 use crate::connection_store::{AuditEvent, ConnectionStore};
@@ -15,6 +18,10 @@ use crate::credentials::{app_credential, form_errors, secret_fields, stored_cred
 use crate::platform::{Platform, new_id};
 use crate::probe::probe;
 use crate::records::{Connection, ConnectionStatus, CredentialUpdate, NewConnection};
+use crate::rotation_store::RotationStore;
+use crate::rotations::Rotations;
+use crate::sync_store::SyncStore;
+use crate::syncs::Syncs;
 use crate::token_endpoint::client_credentials;
 use crate::token_flight::Tokens;
 use azconn_core::cloud::StoreEndpoint;
@@ -452,32 +459,207 @@ pub async fn update<S: ConnectionStore, P: Platform>(
     Ok(ConnectionBody::from(&reread(db, row).await?))
 }
 
-/// `DELETE …/{id}`: a connection nothing uses goes with its secrets; one that rotations or
-/// syncs use is a `409 conflict` naming them (the storage re-checks in the same transaction).
-pub async fn delete<S: ConnectionStore>(
-    db: &S,
-    org: &str,
-    actor: &str,
-    row: &Connection,
-) -> Result<ConnectionBody, ApiError> {
-    if !db.delete_unused(org, &row.id).await? {
-        let dependents = db.dependents(org, &row.id).await?;
-        return Err(if dependents.is_empty() {
-            not_found("connection")
+/// Who deletes a connection, and with what platform its dependents are deleted.
+pub struct Deleter<'a, S, P> {
+    pub db: &'a S,
+    pub p: &'a P,
+    pub cfg: &'a Config,
+    pub org: &'a str,
+    pub actor: &'a str,
+}
+
+impl<S: RotationStore + SyncStore, P: Platform> Deleter<'_, S, P> {
+    /// `DELETE …/{id}[?dependents=delete&secrets=revoke|keep&keys=remove|keep]`: a connection
+    /// nothing uses goes with its secrets; one that rotations or syncs use is a `409 conflict`
+    /// naming them (the storage re-checks in the same transaction), unless the caller chose
+    /// `dependents=delete`: then each rotation is deleted as its own DELETE does with the
+    /// `secrets` choice, each sync with the `keys` choice, in creation order, and the
+    /// connection last. The first dependent that fails stops it: the answer is that failure,
+    /// listing what was deleted and what still uses the connection, which stays.
+    pub async fn delete(
+        &self,
+        row: &Connection,
+        q: &ConnectionDeleteQuery,
+    ) -> Result<ConnectionDeleted, ApiError> {
+        let (rotations, syncs) = if q.dependents {
+            self.delete_dependents(row, q).await?
         } else {
-            in_use("connection", dependents)
-        });
+            (Vec::new(), Vec::new())
+        };
+        if !self.db.delete_unused(self.org, &row.id).await? {
+            let dependents = self.db.dependents(self.org, &row.id).await?;
+            return Err(if dependents.is_empty() {
+                not_found("connection")
+            } else {
+                // Created meanwhile, after the ones deleted above.
+                in_use("connection", dependents)
+            });
+        }
+        self.audit(
+            &row.id,
+            "ok",
+            json!({
+                "name": row.name,
+                "rotations": rotations.iter().map(|r| &r.rotation.id).collect::<Vec<_>>(),
+                "syncs": syncs.iter().map(|s| &s.sync.id).collect::<Vec<_>>(),
+            }),
+        )
+        .await?;
+        Ok(ConnectionDeleted {
+            app_connection: row.into(),
+            rotations,
+            syncs,
+        })
     }
-    db.audit(AuditEvent {
-        org,
-        actor,
-        action: "connection.delete",
-        target: Some(&row.id),
-        outcome: "ok",
-        detail: json!({ "name": row.name }),
-    })
-    .await?;
-    Ok(ConnectionBody::from(row))
+
+    async fn audit(&self, target: &str, outcome: &str, detail: Value) -> Result<(), ApiError> {
+        self.db
+            .audit(AuditEvent {
+                org: self.org,
+                actor: self.actor,
+                action: "connection.delete",
+                target: Some(target),
+                outcome,
+                detail,
+            })
+            .await
+    }
+
+    /// Every rotation and sync of the connection, each with the caller's choice for it.
+    async fn delete_dependents(
+        &self,
+        row: &Connection,
+        q: &ConnectionDeleteQuery,
+    ) -> Result<(Vec<RotationDeleted>, Vec<SyncDeleted>), ApiError> {
+        let dependents = self.db.dependents(self.org, &row.id).await?;
+        // Every choice is checked before anything is deleted.
+        let plan = dependents
+            .iter()
+            .map(|d| match d.kind {
+                DependentKind::Rotation => q.secrets.map(Choice::Secrets).ok_or("secrets"),
+                DependentKind::Sync => q.keys.map(Choice::Keys).ok_or("keys"),
+            })
+            .collect::<Result<Vec<Choice>, &str>>()
+            .map_err(|name| missing_choice(name, &dependents))?;
+        let rotations_of = Rotations {
+            db: self.db,
+            p: self.p,
+            cfg: self.cfg,
+            org: self.org,
+            actor: self.actor,
+        };
+        let syncs_of = Syncs {
+            db: self.db,
+            p: self.p,
+            cfg: self.cfg,
+            org: self.org,
+            actor: self.actor,
+        };
+        let (mut rotations, mut syncs) = (Vec::new(), Vec::new());
+        let mut deleted = Vec::new();
+        for (i, (d, choice)) in dependents.iter().zip(plan).enumerate() {
+            // A dependent deleted meanwhile is gone already.
+            let done = match choice {
+                Choice::Secrets(secrets) => match self.db.rotation(self.org, &d.id).await? {
+                    Some(r) => rotations_of
+                        .delete(&r, secrets)
+                        .await
+                        .map(|x| rotations.push(x)),
+                    None => Ok(()),
+                },
+                Choice::Keys(keys) => match self.db.sync(self.org, &d.id).await? {
+                    Some(x) => syncs_of.delete(&x, keys).await.map(|x| syncs.push(x)),
+                    None => Ok(()),
+                },
+            };
+            if let Err(e) = done {
+                let remaining = dependents[i..].to_vec();
+                self.audit(
+                    &row.id,
+                    "failed",
+                    json!({ "name": row.name, "deleted": deleted, "remaining": remaining, "error": e.error }),
+                )
+                .await?;
+                return Err(stopped(e, d, deleted, remaining));
+            }
+            deleted.push(d.clone());
+        }
+        Ok((rotations, syncs))
+    }
+}
+
+/// What happens to one dependent: a rotation's secrets, a sync's keys.
+#[derive(Clone, Copy)]
+enum Choice {
+    Secrets(SecretsChoice),
+    Keys(KeysChoice),
+}
+
+/// `400 required` on the missing choice, naming the dependents it is for and listing them all.
+fn missing_choice(name: &str, dependents: &[Dependent]) -> ApiError {
+    let (kind, what, values) = if name == "secrets" {
+        (
+            DependentKind::Rotation,
+            "the secrets its rotations created on their apps",
+            "secrets=revoke or secrets=keep",
+        )
+    } else {
+        (
+            DependentKind::Sync,
+            "the keys its syncs own in their stores",
+            "keys=remove or keys=keep",
+        )
+    };
+    let of_kind: Vec<Dependent> = dependents
+        .iter()
+        .filter(|d| d.kind == kind)
+        .cloned()
+        .collect();
+    ApiError::from(
+        Error::field(
+            name,
+            Code::Required,
+            format!(
+                "the connection is used by {}: choose what happens to {what}",
+                named(&of_kind)
+            ),
+        )
+        .with_hint(format!("add {values}")),
+    )
+    .with_dependents(dependents.to_vec())
+}
+
+/// The failure of one dependent's delete, as the answer of the connection's: what failed and
+/// why (its code and status), what was deleted before it, what still uses the connection.
+fn stopped(
+    e: ApiError,
+    failed: &Dependent,
+    deleted: Vec<Dependent>,
+    remaining: Vec<Dependent>,
+) -> ApiError {
+    let before = if deleted.is_empty() {
+        "nothing was deleted".to_owned()
+    } else {
+        format!("deleted before it: {}", named(&deleted))
+    };
+    let mut error = Error::new(
+        e.error.code,
+        format!(
+            "could not delete {}: {}",
+            named(std::slice::from_ref(failed)),
+            e.error.message
+        ),
+    )
+    .with_hint(format!(
+        "{before}; the connection stays, still used by {}; repeat the delete once the cause is fixed",
+        named(&remaining)
+    ));
+    error.field = e.error.field.clone();
+    let mut answer = ApiError::new(e.status, error)
+        .with_dependents(remaining)
+        .with_deleted(deleted);
+    answer.retry_after = e.retry_after;
+    answer
 }
 
 /// `GET …/{id}/clients`: the app registrations the connection can see, one Graph page at a
@@ -1033,9 +1215,28 @@ mod tests {
         assert_eq!(db.row("oauth1").expect("row").name, "delegated-2");
     }
 
+    fn deleter<'a>(
+        db: &'a MemoryStore,
+        p: &'a FakePlatform,
+        cfg: &'a Config,
+    ) -> Deleter<'a, MemoryStore, FakePlatform> {
+        Deleter {
+            db,
+            p,
+            cfg,
+            org: ORG,
+            actor: "token1",
+        }
+    }
+
+    fn query(q: &str) -> ConnectionDeleteQuery {
+        ConnectionDeleteQuery::parse(q).expect("query")
+    }
+
     #[test]
     fn delete_refuses_a_connection_in_use_naming_its_dependents_and_removes_an_unused_one() {
         let (db, row) = with_connection("graph");
+        let (p, cfg) = (FakePlatform::new(), config());
         let rotation = Dependent {
             kind: DependentKind::Rotation,
             id: "rot1".into(),
@@ -1044,20 +1245,381 @@ mod tests {
         db.dependents
             .borrow_mut()
             .push((row.id.clone(), rotation.clone()));
-        let e = block_on(delete(&db, ORG, "token1", &row)).expect_err("in use");
+        let d = deleter(&db, &p, &cfg);
+        let e = block_on(d.delete(&row, &query(""))).expect_err("in use");
         assert_eq!(e.status, 409);
         assert_eq!(e.dependents(), [rotation]);
+        assert!(
+            e.error
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("?dependents=delete"))
+        );
         assert!(db.row(&row.id).is_some());
         db.dependents.borrow_mut().clear();
-        block_on(delete(&db, ORG, "token1", &row)).expect("deleted");
+        let deleted = block_on(d.delete(&row, &query(""))).expect("deleted");
+        assert!(deleted.rotations.is_empty() && deleted.syncs.is_empty());
+        assert_eq!(deleted.app_connection.id, row.id);
         assert!(db.row(&row.id).is_none());
         assert!(db.fields(&row.id).is_empty());
         assert_eq!(
             db.actions(),
             [("connection.delete".to_owned(), "ok".to_owned())]
         );
-        let gone = block_on(delete(&db, ORG, "token1", &row)).expect_err("gone");
+        let gone = block_on(d.delete(&row, &query(""))).expect_err("gone");
         assert_eq!(gone.status, 404);
+    }
+
+    mod with_dependents {
+        use super::*;
+        use crate::api::{RotationRequest, RunRequest, SyncRequest};
+        use crate::connection_store::ConnectionStore;
+        use crate::fakes::{FakeApp, FakeStore, TARGET_APP, TARGET_OBJECT};
+        use crate::records::NewRotation;
+        use crate::rotation_store::RotationStore;
+        use azconn_core::rotation::schedule::TimeOfDay;
+
+        const ORIGINAL: &str = "11111111-1111-4111-8111-111111111111";
+        const STORE: &str = "https://store1.azconfig.io";
+
+        /// A store with the connection `c1` of type `ty`.
+        fn db_with(ty: ConnectionType) -> (MemoryStore, Connection) {
+            let db = MemoryStore::default();
+            block_on(db.insert(
+                &NewConnection {
+                    id: "c1",
+                    org_id: ORG,
+                    ty,
+                    method: Method::ClientSecret,
+                    name: "conn",
+                    description: None,
+                    tenant_id: TENANT,
+                    client_id: Some(APP),
+                    cloud: "global",
+                    endpoint: (ty == ConnectionType::AzureAppConfiguration).then_some(STORE),
+                    credential_info: &json!({}),
+                    created_by: None,
+                    now: NOW,
+                },
+                &[(Field::ClientSecret, SECRET.to_owned())],
+            ))
+            .expect("connection");
+            let row = db.row("c1").expect("row");
+            (db, row)
+        }
+
+        fn rotations<'a>(
+            db: &'a MemoryStore,
+            p: &'a FakePlatform,
+            cfg: &'a Config,
+        ) -> Rotations<'a, MemoryStore, FakePlatform> {
+            Rotations {
+                db,
+                p,
+                cfg,
+                org: ORG,
+                actor: "token1",
+            }
+        }
+
+        /// A rotation of the target app on `c1`, rotated once (one secret it created).
+        fn rotated(db: &MemoryStore, p: &FakePlatform, cfg: &Config) -> String {
+            let r = rotations(db, p, cfg);
+            let body =
+                RotationRequest::parse(&json!({ "connectionId": "c1", "appId": TARGET_APP }))
+                    .expect("body");
+            let id = block_on(r.create(&body)).expect("created").rotation.id;
+            block_on(r.rotate(&db.rotation_row(&id).expect("row"))).expect("rotated");
+            id
+        }
+
+        fn app_keys(p: &FakePlatform) -> Vec<String> {
+            let mut ids = p.app.borrow().as_ref().expect("app").key_ids();
+            ids.sort();
+            ids
+        }
+
+        #[test]
+        fn each_rotation_goes_first_with_its_secrets_revoked_or_kept_then_the_connection() {
+            for (choice, left) in [
+                ("revoke", vec![ORIGINAL.to_owned()]),
+                ("keep", vec![ORIGINAL.to_owned(), FakeApp::added_key(1)]),
+            ] {
+                let (db, row) = db_with(ConnectionType::AzureClientSecrets);
+                let (p, cfg) = (
+                    FakePlatform::with_app(FakeApp::with(&[(ORIGINAL, "original", 300)])),
+                    config(),
+                );
+                let id = rotated(&db, &p, &cfg);
+                let deleted = block_on(
+                    deleter(&db, &p, &cfg)
+                        .delete(&row, &query(&format!("dependents=delete&secrets={choice}"))),
+                )
+                .expect("deleted");
+                assert_eq!(deleted.app_connection.id, "c1");
+                assert_eq!(
+                    deleted
+                        .rotations
+                        .iter()
+                        .map(|r| r.rotation.id.as_str())
+                        .collect::<Vec<_>>(),
+                    [id.as_str()]
+                );
+                let revoked = if choice == "revoke" {
+                    vec![FakeApp::added_key(1)]
+                } else {
+                    Vec::new()
+                };
+                assert_eq!(deleted.rotations[0].revoked, revoked, "{choice}");
+                assert!(deleted.syncs.is_empty());
+                let mut keys = app_keys(&p);
+                keys.sort();
+                let mut left = left;
+                left.sort();
+                assert_eq!(keys, left, "{choice}");
+                assert!(db.rotation_row(&id).is_none());
+                assert!(db.row("c1").is_none());
+                assert!(db.fields(&id).is_empty() && db.fields("c1").is_empty());
+                let actions = db.actions();
+                assert!(actions.contains(&("rotation.delete".into(), "ok".into())));
+                assert_eq!(
+                    actions.last(),
+                    Some(&("connection.delete".into(), "ok".into()))
+                );
+                assert_eq!(
+                    db.audit_details("connection.delete"),
+                    [json!({ "name": "conn", "rotations": [id], "syncs": [] })]
+                );
+            }
+        }
+
+        #[test]
+        fn each_sync_goes_first_with_its_keys_removed_or_kept_then_the_connection() {
+            for choice in ["remove", "keep"] {
+                let (db, row) = db_with(ConnectionType::AzureAppConfiguration);
+                let (p, cfg) = (
+                    FakePlatform::with_store(FakeStore::with(&[("app/THEIRS", "x", None)])),
+                    config(),
+                );
+                let s = Syncs {
+                    db: &db,
+                    p: &p,
+                    cfg: &cfg,
+                    org: ORG,
+                    actor: "token1",
+                };
+                let body =
+                    SyncRequest::parse(&json!({ "connectionId": "c1", "keyPrefix": "app/" }))
+                        .expect("body");
+                let id = block_on(s.create(&body)).expect("created").sync.id;
+                let sync = db.sync_row(&id).expect("row");
+                block_on(s.run(
+                    &sync,
+                    &RunRequest::parse(&json!({ "secrets": { "A": "1" } })).expect("run"),
+                ))
+                .expect("ran");
+                let deleted = block_on(
+                    deleter(&db, &p, &cfg)
+                        .delete(&row, &query(&format!("dependents=delete&keys={choice}"))),
+                )
+                .expect("deleted");
+                assert_eq!(deleted.syncs.len(), 1);
+                assert_eq!(deleted.syncs[0].sync.id, id);
+                let keys = p.store.borrow().as_ref().expect("store").keys();
+                if choice == "remove" {
+                    assert_eq!(deleted.syncs[0].removed, ["app/A"]);
+                    assert_eq!(keys, ["app/THEIRS"], "only its own key");
+                } else {
+                    assert!(deleted.syncs[0].removed.is_empty());
+                    assert_eq!(keys, ["app/A", "app/THEIRS"]);
+                }
+                assert!(db.sync_row(&id).is_none());
+                assert!(db.row("c1").is_none());
+                assert!(db.actions().contains(&("sync.delete".into(), "ok".into())));
+                assert_eq!(
+                    db.audit_details("connection.delete"),
+                    [json!({ "name": "conn", "rotations": [], "syncs": [id] })]
+                );
+            }
+        }
+
+        #[test]
+        fn a_missing_choice_is_a_400_naming_it_and_listing_the_dependents_with_nothing_deleted() {
+            let (db, row) = db_with(ConnectionType::AzureClientSecrets);
+            let (p, cfg) = (
+                FakePlatform::with_app(FakeApp::with(&[(ORIGINAL, "original", 300)])),
+                config(),
+            );
+            let id = rotated(&db, &p, &cfg);
+            let sent = p.requests.borrow().len();
+            // The choice for syncs does not stand in for the one for rotations.
+            for q in ["dependents=delete", "dependents=delete&keys=remove"] {
+                let e =
+                    block_on(deleter(&db, &p, &cfg).delete(&row, &query(q))).expect_err("missing");
+                assert_eq!(
+                    (e.status, e.error.field.as_deref(), e.error.code),
+                    (400, Some("secrets"), Code::Required),
+                    "{q}"
+                );
+                assert_eq!(
+                    e.error.message,
+                    format!(
+                        "the connection is used by rotation {id} (payroll): choose what happens to the secrets its rotations created on their apps"
+                    )
+                );
+                assert_eq!(e.dependents().len(), 1);
+                assert_eq!(e.dependents()[0].id, id);
+            }
+            assert_eq!(p.requests.borrow().len(), sent, "nothing sent");
+            assert!(db.rotation_row(&id).is_some() && db.row("c1").is_some());
+            // Without the flag: still the 409.
+            let e = block_on(deleter(&db, &p, &cfg).delete(&row, &query(""))).expect_err("in use");
+            assert_eq!(e.status, 409);
+
+            let (db, row) = db_with(ConnectionType::AzureAppConfiguration);
+            let (p, cfg) = (FakePlatform::with_store(FakeStore::default()), config());
+            let s = Syncs {
+                db: &db,
+                p: &p,
+                cfg: &cfg,
+                org: ORG,
+                actor: "token1",
+            };
+            let body = SyncRequest::parse(&json!({ "connectionId": "c1" })).expect("body");
+            let id = block_on(s.create(&body)).expect("created").sync.id;
+            let e = block_on(
+                deleter(&db, &p, &cfg).delete(&row, &query("dependents=delete&secrets=keep")),
+            )
+            .expect_err("missing");
+            assert_eq!((e.status, e.error.field.as_deref()), (400, Some("keys")));
+            assert_eq!(e.dependents()[0].id, id);
+            assert!(db.sync_row(&id).is_some() && db.row("c1").is_some());
+        }
+
+        #[test]
+        fn a_dependent_that_fails_stops_the_delete_and_says_what_was_deleted_and_what_was_not() {
+            let (db, row) = db_with(ConnectionType::AzureClientSecrets);
+            let (p, cfg) = (
+                FakePlatform::with_app(FakeApp::with(&[(ORIGINAL, "original", 300)])),
+                config(),
+            );
+            let r = rotations(&db, &p, &cfg);
+            let body =
+                RotationRequest::parse(&json!({ "connectionId": "c1", "appId": TARGET_APP }))
+                    .expect("body");
+            let first = block_on(r.create(&body)).expect("created").rotation.id;
+            // A second rotation (of another app) on the same connection, then a third.
+            let state = db.secret_of(&first, Field::RotationState).expect("state");
+            let target = crate::records::RotationTarget {
+                app_id: "99999999-9999-4999-8999-999999999999".into(),
+                object_id: "88888888-8888-4888-8888-888888888888".into(),
+                display_name: Some("billing".into()),
+            };
+            for (id, name, app) in [("r2", "billing", "9"), ("r3", "ledger", "7")] {
+                let target = crate::records::RotationTarget {
+                    app_id: target.app_id.replace('9', app),
+                    ..target.clone()
+                };
+                let new = NewRotation {
+                    id,
+                    org_id: ORG,
+                    name,
+                    description: None,
+                    connection_id: "c1",
+                    target: &target,
+                    lifetime_days: 90,
+                    interval_days: 30,
+                    keep: 1,
+                    auto_rotation: true,
+                    rotate_at: TimeOfDay::MIDNIGHT,
+                    next_rotation_at: None,
+                    now: NOW,
+                };
+                assert_eq!(
+                    block_on(db.insert_rotation(&new, &state)).expect("inserted"),
+                    Ok(())
+                );
+            }
+            // The first's credentials read answers; Graph refuses the second's.
+            p.answer(
+                Service::Graph,
+                HttpResponse::new(
+                    200,
+                    json!({ "id": TARGET_OBJECT, "appId": TARGET_APP, "passwordCredentials": [] })
+                        .to_string(),
+                ),
+            );
+            p.answer(
+                Service::Graph,
+                HttpResponse::new(
+                    403,
+                    json!({ "error": { "code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation." } }).to_string(),
+                ),
+            );
+            let e = block_on(
+                deleter(&db, &p, &cfg).delete(&row, &query("dependents=delete&secrets=revoke")),
+            )
+            .expect_err("stopped");
+            assert_eq!(e.error.code, Code::PermissionDenied);
+            assert!(
+                e.error
+                    .message
+                    .starts_with("could not delete rotation r2 (billing): "),
+                "{}",
+                e.error.message
+            );
+            assert_eq!(
+                e.error.hint.as_deref(),
+                Some(format!("deleted before it: rotation {first} (payroll); the connection stays, still used by rotation r2 (billing), rotation r3 (billing); repeat the delete once the cause is fixed").as_str())
+            );
+            assert_eq!(
+                e.deleted()
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect::<Vec<_>>(),
+                [first.as_str()]
+            );
+            assert_eq!(
+                e.dependents()
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect::<Vec<_>>(),
+                ["r2", "r3"]
+            );
+            let body: Value = serde_json::from_str(&body_text(&e)).expect("json");
+            assert_eq!(body["deleted"][0]["id"], json!(first));
+            assert_eq!(body["dependents"][1]["id"], json!("r3"));
+            // Nothing silently lost: the first is gone, the others and the connection stay.
+            assert!(db.rotation_row(&first).is_none());
+            assert!(db.rotation_row("r2").is_some() && db.rotation_row("r3").is_some());
+            assert!(db.row("c1").is_some() && !db.fields("c1").is_empty());
+            assert_eq!(
+                db.audit_details("connection.delete"),
+                [json!({
+                    "name": "conn",
+                    "deleted": [{ "kind": "rotation", "id": first, "name": "payroll" }],
+                    "remaining": [
+                        { "kind": "rotation", "id": "r2", "name": "billing" },
+                        { "kind": "rotation", "id": "r3", "name": "billing" }
+                    ],
+                    "error": serde_json::to_value(&db.rotation_row("r2").expect("r2").last_error).expect("error"),
+                })]
+            );
+            // Repeated once Graph answers: the rest goes, then the connection.
+            let deleted = block_on(
+                deleter(&db, &p, &cfg).delete(&row, &query("dependents=delete&secrets=revoke")),
+            )
+            .expect("deleted");
+            assert_eq!(
+                deleted
+                    .rotations
+                    .iter()
+                    .map(|r| r.rotation.id.as_str())
+                    .collect::<Vec<_>>(),
+                ["r2", "r3"]
+            );
+            assert!(db.row("c1").is_none());
+        }
     }
 
     #[test]

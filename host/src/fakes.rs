@@ -354,6 +354,16 @@ impl MemoryStore {
             .collect()
     }
 
+    /// The details recorded for `action`, in order.
+    pub fn audit_details(&self, action: &str) -> Vec<Value> {
+        self.audit
+            .borrow()
+            .iter()
+            .filter(|a| a.action == action)
+            .map(|a| a.detail.clone())
+            .collect()
+    }
+
     fn put_secrets(&self, owner: &str, secrets: &[(Field, String)]) {
         let mut stored = self.secrets.borrow_mut();
         for (field, value) in secrets {
@@ -483,7 +493,7 @@ impl ConnectionStore for MemoryStore {
 
     async fn delete_unused(&self, org: &str, id: &str) -> Result<bool, ApiError> {
         self.failing("delete_unused")?;
-        if self.dependents.borrow().iter().any(|(c, _)| c == id) {
+        if !self.dependents(org, id).await?.is_empty() {
             return Ok(false);
         }
         let before = self.connections.borrow().len();
@@ -497,14 +507,33 @@ impl ConnectionStore for MemoryStore {
         Ok(deleted)
     }
 
-    async fn dependents(&self, _org: &str, id: &str) -> Result<Vec<Dependent>, ApiError> {
-        Ok(self
+    /// The listed ones, then the stored rotations and syncs of the connection (as D1 finds
+    /// them: rotations first, each in creation order).
+    async fn dependents(&self, org: &str, id: &str) -> Result<Vec<Dependent>, ApiError> {
+        let listed: Vec<Dependent> = self
             .dependents
             .borrow()
             .iter()
             .filter(|(c, _)| c == id)
             .map(|(_, d)| d.clone())
-            .collect())
+            .collect();
+        let rotations: Vec<Dependent> = self
+            .rotations
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| r.connection_id == id && r.org_id == org)
+            .map(Dependent::rotation)
+            .collect();
+        let syncs: Vec<Dependent> = self
+            .syncs
+            .rows
+            .borrow()
+            .iter()
+            .filter(|x| x.connection_id == id && x.org_id == org)
+            .map(Dependent::sync)
+            .collect();
+        Ok(listed.into_iter().chain(rotations).chain(syncs).collect())
     }
 
     async fn set_status(
@@ -971,10 +1000,13 @@ impl RotationStore for MemoryStore {
             current_key_id: None,
             current_hint: None,
             current_expires_at: None,
-            next_rotation_at: Some(r.now),
+            next_rotation_at: r.next_rotation_at,
             last_attempt_at: None,
             last_success_at: None,
             step: None,
+            auto_rotation: r.auto_rotation,
+            rotate_at_hours: i64::from(r.rotate_at.hours()),
+            rotate_at_minutes: i64::from(r.rotate_at.minutes()),
             version: 1,
             created_at: r.now,
             updated_at: r.now,
@@ -1086,11 +1118,16 @@ impl RotationStore for MemoryStore {
         Ok(())
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+    async fn schedule_rotation(
+        &self,
+        id: &str,
+        next: Option<i64>,
+        now: i64,
+    ) -> Result<(), ApiError> {
         self.with_rotation(id, |r| {
             r.last_success_at = Some(now);
             r.last_error = None;
-            r.next_rotation_at = Some(next);
+            r.next_rotation_at = next;
         });
         Ok(())
     }
@@ -1114,10 +1151,17 @@ impl RotationStore for MemoryStore {
             if self.concurrent_write.get() {
                 r.version += 1;
             }
-            if r.version == x.version && r.status != RotationStatus::Running {
+            if r.version == x.version
+                && r.status != RotationStatus::Running
+                && r.last_success_at == x.last_success_at
+            {
                 r.lifetime_days = x.lifetime_days;
                 r.interval_days = x.interval_days;
                 r.keep = x.keep;
+                r.auto_rotation = x.auto_rotation;
+                r.rotate_at_hours = i64::from(x.rotate_at.hours());
+                r.rotate_at_minutes = i64::from(x.rotate_at.minutes());
+                r.next_rotation_at = x.next_rotation_at;
                 r.name.clone_from(&x.name);
                 r.description.clone_from(&x.description);
                 r.version += 1;
@@ -1151,7 +1195,8 @@ impl RotationStore for MemoryStore {
             .borrow()
             .iter()
             .filter(|r| {
-                r.next_rotation_at.is_some_and(|n| n <= now)
+                r.auto_rotation
+                    && r.next_rotation_at.is_some_and(|n| n <= now)
                     && (r.status != RotationStatus::Running || r.updated_at < now - stale_secs)
             })
             .cloned()

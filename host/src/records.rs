@@ -4,6 +4,7 @@
 
 use azconn_core::error::Error;
 use azconn_core::form::{ConnectionType, Method};
+use azconn_core::rotation::schedule::TimeOfDay;
 use azconn_core::sync::SyncMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -32,6 +33,10 @@ fn json_text<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Opt
 
 fn first_version() -> i64 {
     1
+}
+
+fn enabled() -> bool {
+    true
 }
 
 /// A sync's settings as a `PATCH` leaves them, written only at `version`.
@@ -262,11 +267,27 @@ pub struct Rotation {
     /// The step a running rotation is on (migration 0002_ui), for live progress.
     #[serde(default)]
     pub step: Option<String>,
+    /// Whether the Cron Trigger runs it (migration 0008); a manual run always may. Off, the
+    /// next run is `NULL`.
+    #[serde(default = "enabled", deserialize_with = "sql_bool")]
+    pub auto_rotation: bool,
+    /// The UTC time of day a scheduled run waits for (migration 0008), written only in range.
+    #[serde(default)]
+    pub rotate_at_hours: i64,
+    #[serde(default)]
+    pub rotate_at_minutes: i64,
     /// Bumped by every settings change (compare-and-swap).
     #[serde(default = "first_version")]
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Rotation {
+    /// The stored time of day (midnight for a row written out of range by hand).
+    pub fn rotate_at(&self) -> TimeOfDay {
+        TimeOfDay::new(self.rotate_at_hours, self.rotate_at_minutes).unwrap_or(TimeOfDay::MIDNIGHT)
+    }
 }
 
 /// The uniqueness rule a write broke. The schema's UNIQUE index decides, so of two concurrent
@@ -279,13 +300,18 @@ pub enum Taken {
     Name,
 }
 
-/// A rotation's schedule as a `PATCH` leaves them, written only at `version`.
+/// A rotation's schedule as a `PATCH` leaves them, written only at `version` and while the
+/// last success is still `last_success_at` (the next run was computed from it).
 pub struct RotationSettings {
     pub name: String,
     pub description: Option<String>,
     pub lifetime_days: i64,
     pub interval_days: i64,
     pub keep: i64,
+    pub auto_rotation: bool,
+    pub rotate_at: TimeOfDay,
+    pub next_rotation_at: Option<i64>,
+    pub last_success_at: Option<i64>,
     pub version: i64,
     pub now: i64,
 }
@@ -301,6 +327,10 @@ pub struct NewRotation<'a> {
     pub lifetime_days: i64,
     pub interval_days: i64,
     pub keep: i64,
+    pub auto_rotation: bool,
+    pub rotate_at: TimeOfDay,
+    /// `None` with auto rotation off.
+    pub next_rotation_at: Option<i64>,
     pub now: i64,
 }
 
@@ -422,7 +452,22 @@ mod tests {
         }))
         .expect("rotation row");
         assert_eq!(r.status, RotationStatus::Interrupted);
-        assert_eq!(r.target.map(|t| t.app_id), Some("a".to_owned()));
+        assert_eq!(r.target.as_ref().map(|t| t.app_id.as_str()), Some("a"));
+        assert!(r.auto_rotation, "a row from before 0008 stays scheduled");
+        assert_eq!(r.rotate_at(), TimeOfDay::MIDNIGHT);
+        let off: Rotation = serde_json::from_value(json!({
+            "id": "r2", "org_id": "o1", "connection_id": "c1", "target": null,
+            "lifetime_days": 90, "interval_days": 30, "keep": 1, "status": "active",
+            "current_key_id": null, "current_hint": null, "current_expires_at": null,
+            "next_rotation_at": null, "auto_rotation": 0, "rotate_at_hours": 14,
+            "rotate_at_minutes": 5, "created_at": 1, "updated_at": 2
+        }))
+        .expect("rotation row");
+        assert!(!off.auto_rotation);
+        assert_eq!(
+            (off.rotate_at().hours(), off.rotate_at().minutes()),
+            (14, 5)
+        );
         let s: Sync = serde_json::from_value(json!({
             "id": "s1", "org_id": "o1", "connection_id": "c1", "endpoint": "https://x.azconfig.io",
             "label": null, "key_prefix": "App:", "mode": "importPreferDestination",

@@ -92,15 +92,17 @@ pub trait RotationStore: TokenStore {
     ) -> impl Future<Output = Result<Option<(String, Option<i64>)>, ApiError>>;
     /// A run starts now.
     fn attempt_rotation(&self, id: &str, now: i64) -> impl Future<Output = Result<(), ApiError>>;
-    /// A run succeeded now: clears the last error and sets the next scheduled run.
+    /// A run succeeded now: clears the last error and sets the next scheduled run (`None`:
+    /// none, auto rotation is off).
     fn schedule_rotation(
         &self,
         id: &str,
-        next: i64,
+        next: Option<i64>,
         now: i64,
     ) -> impl Future<Output = Result<(), ApiError>>;
-    /// Writes the settings and the state together, only if the rotation is still at
-    /// `x.version` and not running: whether it was (nothing written when the name is taken).
+    /// Writes the settings, the next run and the state together, only if the rotation is still
+    /// at `x.version`, not running and last succeeded at `x.last_success_at`: whether it was
+    /// (nothing written when the name is taken).
     fn update_rotation(
         &self,
         org: &str,
@@ -110,7 +112,8 @@ pub trait RotationStore: TokenStore {
     ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
     /// The rotation, its state and its current secret, together.
     fn delete_rotation(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
-    /// Rotations whose next run is due and that are not running (or are stale).
+    /// Rotations with auto rotation on whose next run is due and that are not running (or are
+    /// stale).
     fn due_rotations(
         &self,
         now: i64,

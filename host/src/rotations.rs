@@ -4,8 +4,8 @@
 //! which request may be resent; this module stores, sends, verifies and keeps time.
 
 use crate::api::{
-    Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest, RotationView,
-    SecretBody, SecretsChoice, StepTaken, given,
+    RotateAtUtc, Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest,
+    RotationView, SecretBody, SecretsChoice, StepTaken, given,
 };
 use crate::api_error::{ApiError, internal, not_found};
 use crate::config::Config;
@@ -28,6 +28,7 @@ use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
 use azconn_core::oauth::token::AccessToken;
+use azconn_core::rotation::schedule::{self, TimeOfDay};
 use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome, removed_or_gone};
 use serde_json::{Value, json};
 
@@ -61,6 +62,22 @@ fn days_field(e: Error) -> ApiError {
         field: Some(field),
         ..e
     })
+}
+
+/// A scheduled run waits up to a day past its interval for its time of day (`rotateAtUtc`):
+/// the secret must outlive that wait too, beyond the core's guard (interval plus the
+/// verification budget).
+fn outlives_the_wait(lifetime_days: i64, interval_days: i64) -> Result<(), ApiError> {
+    if lifetime_days <= interval_days.saturating_add(1) {
+        return Err(Error::field(
+            "lifetimeDays",
+            Code::OutOfRange,
+            "the secret would expire before the next rotation replaces it: a scheduled run waits up to a day past the interval for its time of day",
+        )
+        .with_hint("make the lifetime more than a day longer than the interval (twice the interval keeps an overlap)")
+        .into());
+    }
+    Ok(())
 }
 
 fn keep_in_range(keep: i64) -> Result<(), ApiError> {
@@ -101,6 +118,12 @@ fn app_taken(app: &str, existing: Option<&RotationRecord>) -> ApiError {
         )
         .with_hint("an app has one rotation: change that one (PATCH), or delete it first"),
     )
+}
+
+/// When the Cron Trigger runs the rotation next: the first `at` on or after `base` (its last
+/// success, or its creation) plus the interval; never while auto rotation is off.
+fn next_run(auto: bool, base: i64, interval_days: i64, at: TimeOfDay) -> Option<i64> {
+    auto.then(|| schedule::next_run(base, interval_days.saturating_mul(DAY), at))
 }
 
 fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
@@ -217,7 +240,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
     }
 
     /// `POST {name?, description?, connectionId, appId | objectId, lifetimeDays?, intervalDays?,
-    /// keepPrevious?}`.
+    /// keepPrevious?, isAutoRotationEnabled?, rotateAtUtc?}`.
     pub async fn create(&self, body: &RotationRequest) -> Result<RotationBody, ApiError> {
         let conn_id = given(&body.connection_id).ok_or_else(|| {
             ApiError::from(Error::field(
@@ -259,6 +282,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         };
         // The guards run before any Graph call.
         Rotation::start(config.clone()).map_err(days_field)?;
+        outlives_the_wait(lifetime_days, interval_days)?;
         let (name, description) =
             names::checked(body.name.as_deref(), body.description.as_deref())?;
         if let Some(name) = &name {
@@ -294,6 +318,9 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             object_id: application.id.to_string(),
             display_name: application.display_name,
         };
+        let auto_rotation = body.is_auto_rotation_enabled.unwrap_or(true);
+        let rotate_at = body.rotate_at_utc.unwrap_or(TimeOfDay::MIDNIGHT);
+        let now = self.p.now();
         let inserted = self
             .db
             .insert_rotation(
@@ -307,7 +334,10 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     lifetime_days,
                     interval_days,
                     keep,
-                    now: self.p.now(),
+                    auto_rotation,
+                    rotate_at,
+                    next_rotation_at: next_run(auto_rotation, now, interval_days, rotate_at),
+                    now,
                 },
                 &state_of(&rotation)?,
             )
@@ -325,7 +355,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             "rotation.create",
             &id,
             "ok",
-            json!({ "name": name, "connectionId": conn.id, "target": target }),
+            json!({ "name": name, "connectionId": conn.id, "target": target, "isAutoRotationEnabled": auto_rotation, "rotateAtUtc": RotateAtUtc::from(rotate_at) }),
         )
         .await?;
         let rotation = self.view(&id).await?.ok_or_else(|| not_found("rotation"))?;
@@ -338,6 +368,12 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
     /// step.
     pub async fn rotate(&self, row: &RotationRecord) -> Result<Rotated, ApiError> {
         self.claim(&row.id).await?;
+        // The settings as of the claim: no change is written while the run holds it.
+        let row = &self
+            .db
+            .rotation(self.org, &row.id)
+            .await?
+            .ok_or_else(|| not_found("rotation"))?;
         self.db.attempt_rotation(&row.id, self.p.now()).await?;
         let mut steps = Vec::new();
         let result = self.run_steps(row, &mut steps).await;
@@ -539,12 +575,10 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     new_key_id,
                     removed,
                 } => {
-                    let next = self
-                        .p
-                        .now()
-                        .saturating_add(row.interval_days.saturating_mul(DAY));
+                    let now = self.p.now();
+                    let next = next_run(row.auto_rotation, now, row.interval_days, row.rotate_at());
                     self.persist(id, &rotation, RotationStatus::Active).await?;
-                    self.db.schedule_rotation(id, next, self.p.now()).await?;
+                    self.db.schedule_rotation(id, next, now).await?;
                     self.audit(
                         "rotation.done",
                         id,
@@ -675,10 +709,12 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
     }
 
     /// `PATCH .../{id} {version, name?, description?, lifetimeDays?, intervalDays?,
-    /// keepPrevious?}`: the same guards as on create (a taken name is 409 on `name`), then the
-    /// settings and the core's state are written together only at
-    /// `version` and while no run is in progress (409 otherwise, nothing written). The next
-    /// scheduled run keeps its time; the new interval counts from it.
+    /// keepPrevious?, isAutoRotationEnabled?, rotateAtUtc?}`: the same guards as on create (a
+    /// taken name is 409 on `name`), then the settings, the next run and the core's state are
+    /// written together only at `version`, while no run is in progress and no run has
+    /// succeeded since the read (409 otherwise, nothing written). A change of interval, time
+    /// of day or auto rotation recomputes the next run from the last success (or the
+    /// creation); any other change leaves it.
     pub async fn update(
         &self,
         row: &RotationRecord,
@@ -688,6 +724,21 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         let interval_days = body.interval_days.unwrap_or(row.interval_days);
         let keep = body.keep_previous.unwrap_or(row.keep);
         keep_in_range(keep)?;
+        let auto_rotation = body.is_auto_rotation_enabled.unwrap_or(row.auto_rotation);
+        let rotate_at = body.rotate_at_utc.unwrap_or_else(|| row.rotate_at());
+        let rescheduled = body.interval_days.is_some()
+            || body.is_auto_rotation_enabled.is_some()
+            || body.rotate_at_utc.is_some();
+        let next_rotation_at = if rescheduled {
+            next_run(
+                auto_rotation,
+                row.last_success_at.unwrap_or(row.created_at),
+                interval_days,
+                rotate_at,
+            )
+        } else {
+            row.next_rotation_at
+        };
         let (name, description) = name_and_description(
             body.name.as_deref().unwrap_or(&row.name),
             body.description.as_deref().or(row.description.as_deref()),
@@ -699,6 +750,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         rotation.config.rotation_interval_secs = Some(interval_days.saturating_mul(DAY));
         rotation.config.keep_previous = u32::try_from(keep).unwrap_or(1);
         Rotation::start(rotation.config.clone()).map_err(days_field)?;
+        outlives_the_wait(lifetime_days, interval_days)?;
         let written = self
             .db
             .update_rotation(
@@ -711,6 +763,10 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     lifetime_days,
                     interval_days,
                     keep,
+                    auto_rotation,
+                    rotate_at,
+                    next_rotation_at,
+                    last_success_at: row.last_success_at,
                     version: body.version,
                     now: self.p.now(),
                 },
@@ -723,7 +779,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     "version",
                     Code::Conflict,
                     format!(
-                        "the rotation changed since version {} or is running: nothing was written",
+                        "the rotation changed since version {} (a setting or a run) or is running: nothing was written",
                         body.version
                     ),
                 )
@@ -734,7 +790,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             "rotation.update",
             &row.id,
             "ok",
-            json!({ "name": name, "description": description, "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep }),
+            json!({ "name": name, "description": description, "lifetimeDays": lifetime_days, "intervalDays": interval_days, "keepPrevious": keep, "isAutoRotationEnabled": auto_rotation, "rotateAtUtc": RotateAtUtc::from(rotate_at), "nextRotationAt": next_rotation_at }),
         )
         .await?;
         let rotation = self
@@ -758,6 +814,8 @@ mod tests {
     use azconn_core::http::HttpResponse;
 
     const ORIGINAL: &str = "11111111-1111-4111-8111-111111111111";
+    /// Midnight UTC of the fakes' day: `NOW` is 08:00.
+    const NOW_DAY: i64 = NOW - 8 * 3_600;
     const CI: &str = "22222222-2222-4222-8222-222222222222";
 
     /// A store with the Client Secrets connection `c1`.
@@ -921,6 +979,9 @@ mod tests {
             lifetime_days: 90,
             interval_days: 30,
             keep: 1,
+            auto_rotation: true,
+            rotate_at: TimeOfDay::MIDNIGHT,
+            next_rotation_at: None,
             now: NOW,
         };
         assert_eq!(
@@ -1062,7 +1123,8 @@ mod tests {
         assert_eq!(stored.status, RotationStatus::Active);
         assert_eq!(stored.current_key_id.as_deref(), Some(new.as_str()));
         assert_eq!(stored.current_hint.as_deref(), Some("rot"));
-        assert_eq!(stored.next_rotation_at, Some(NOW + 30 * DAY));
+        // 30 days on, then the first midnight UTC (the default time of day).
+        assert_eq!(stored.next_rotation_at, Some(NOW_DAY + 31 * DAY));
         assert_eq!(stored.step, None, "the progress is cleared");
         assert_eq!(done.rotation.expect("view").status, RotationStatus::Active);
         assert_eq!(key_ids(&p), [ORIGINAL, CI, new.as_str()]);
@@ -1400,7 +1462,7 @@ mod tests {
             (view.last_attempt_at, view.last_success_at, view.last_error),
             (Some(NOW + 60), Some(NOW + 60), None)
         );
-        assert_eq!(view.next_rotation_at, Some(NOW + 60 + 30 * DAY));
+        assert_eq!(view.next_rotation_at, Some(NOW_DAY + 31 * DAY));
     }
 
     #[test]
@@ -1465,6 +1527,9 @@ mod tests {
             lifetime_days: 90,
             interval_days: 30,
             keep: 1,
+            auto_rotation: true,
+            rotate_at: TimeOfDay::MIDNIGHT,
+            next_rotation_at: None,
             now: NOW,
         };
         assert_eq!(
@@ -1752,15 +1817,279 @@ mod tests {
     }
 
     #[test]
-    fn the_scheduler_runs_what_is_due() {
+    fn the_clock_of_the_fakes_is_eight_in_the_morning() {
+        assert_eq!(NOW_DAY % DAY, 0);
+        assert_eq!(NOW - NOW_DAY, 8 * 3_600);
+    }
+
+    fn rotations<'a>(
+        db: &'a MemoryStore,
+        p: &'a FakePlatform,
+        cfg: &'a Config,
+    ) -> Rotations<'a, MemoryStore, FakePlatform> {
+        Rotations {
+            db,
+            p,
+            cfg,
+            org: "org1",
+            actor: "u1",
+        }
+    }
+
+    fn create(db: &MemoryStore, p: &FakePlatform, cfg: &Config, extra: Value) -> RotationView {
+        let mut body = json!({ "connectionId": "c1", "appId": TARGET_APP });
+        body.as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        block_on(rotations(db, p, cfg).create(&request(body)))
+            .expect("created")
+            .rotation
+    }
+
+    #[test]
+    fn the_scheduler_runs_what_is_due_at_its_time_of_day() {
         let (db, p, cfg) = (store(), app(), oauth_config());
-        let rot = created(&db, &p, &cfg);
-        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
-        assert_eq!(row(&db, &rot.id).status, RotationStatus::Active);
-        // The next run is due in 30 days.
+        let rot = create(&db, &p, &cfg, json!({}));
+        // Creation + 30 days is 08:00; the first midnight after it is the first run.
+        assert!(rot.is_auto_rotation_enabled);
+        assert_eq!(
+            rot.rotate_at_utc,
+            RotateAtUtc {
+                hours: 0,
+                minutes: 0
+            }
+        );
+        let first = NOW_DAY + 31 * DAY;
+        assert_eq!(rot.next_rotation_at, Some(first));
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
-        p.now.set(NOW + 30 * DAY);
+        p.now.set(first - 1);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
+        p.now.set(first);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
+        let ran = row(&db, &rot.id);
+        assert_eq!(ran.status, RotationStatus::Active);
+        // Run at midnight: exactly 30 days on.
+        assert_eq!(ran.next_rotation_at, Some(first + 30 * DAY));
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
+        p.now.set(first + 30 * DAY);
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
         assert_eq!(key_ids(&p).len(), 4);
+    }
+
+    #[test]
+    fn a_time_of_day_later_than_the_interval_end_is_the_same_day_and_an_earlier_one_the_next() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let early = created_at(
+            &db,
+            &p,
+            &cfg,
+            json!({ "rotateAtUtc": { "hours": 7, "minutes": 59 } }),
+        );
+        assert_eq!(early, Some(NOW_DAY + 31 * DAY + 7 * 3_600 + 59 * 60));
+        let rot = create(
+            &db,
+            &p,
+            &cfg,
+            json!({ "rotateAtUtc": { "hours": 14, "minutes": 5 } }),
+        );
+        assert_eq!(
+            rot.rotate_at_utc,
+            RotateAtUtc {
+                hours: 14,
+                minutes: 5
+            }
+        );
+        assert_eq!(
+            rot.next_rotation_at,
+            Some(NOW_DAY + 30 * DAY + 14 * 3_600 + 5 * 60)
+        );
+        // A manual run at 09:00 five days later: the next is 30 days on, at 14:05.
+        p.now.set(NOW_DAY + 5 * DAY + 9 * 3_600);
+        let done = block_on(rotations(&db, &p, &cfg).rotate(&row(&db, &rot.id))).expect("rotated");
+        assert_eq!(
+            done.rotation.expect("view").next_rotation_at,
+            Some(NOW_DAY + 35 * DAY + 14 * 3_600 + 5 * 60)
+        );
+    }
+
+    /// The next run of a fresh rotation of the target app created with `extra`.
+    fn created_at(db: &MemoryStore, p: &FakePlatform, cfg: &Config, extra: Value) -> Option<i64> {
+        let rot = create(db, p, cfg, extra);
+        let next = rot.next_rotation_at;
+        block_on(rotations(db, p, cfg).delete(&row(db, &rot.id), SecretsChoice::Keep))
+            .expect("deleted");
+        next
+    }
+
+    #[test]
+    fn with_auto_rotation_off_the_cron_never_runs_it_and_a_manual_run_still_does() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = create(&db, &p, &cfg, json!({ "isAutoRotationEnabled": false }));
+        assert!(!rot.is_auto_rotation_enabled);
+        assert_eq!(rot.next_rotation_at, None);
+        assert_eq!(
+            row(&db, &rot.id).next_rotation_at,
+            None,
+            "nothing scheduled"
+        );
+        // A row scheduled by hand is still skipped while auto rotation is off.
+        named(&db, "r-off", "off");
+        db.rotations.rows.borrow_mut().iter_mut().for_each(|r| {
+            r.auto_rotation = false;
+            r.next_rotation_at = Some(NOW - 1);
+        });
+        p.now.set(NOW + 400 * DAY);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
+        assert!(p.graph_calls().len() == 1, "only the create's read");
+        let done = block_on(rotations(&db, &p, &cfg).rotate(&row(&db, &rot.id))).expect("manual");
+        let view = done.rotation.expect("view");
+        assert_eq!(view.status, RotationStatus::Active);
+        assert_eq!(view.last_success_at, Some(NOW + 400 * DAY));
+        assert_eq!(
+            view.next_rotation_at, None,
+            "a manual run schedules nothing"
+        );
+        assert_eq!(row(&db, &rot.id).next_rotation_at, None);
+        assert_eq!(key_ids(&p).len(), 3);
+    }
+
+    #[test]
+    fn a_patch_of_the_schedule_recomputes_the_next_run_under_the_version_check() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = create(&db, &p, &cfg, json!({}));
+        let r = rotations(&db, &p, &cfg);
+        let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
+        // Never succeeded: counted from the creation.
+        let at_two = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 1, "rotateAtUtc": { "hours": 2, "minutes": 30 } })),
+        ))
+        .expect("patched")
+        .rotation;
+        assert_eq!(
+            at_two.rotate_at_utc,
+            RotateAtUtc {
+                hours: 2,
+                minutes: 30
+            }
+        );
+        assert_eq!(
+            at_two.next_rotation_at,
+            Some(NOW_DAY + 31 * DAY + 2 * 3_600 + 30 * 60)
+        );
+        // After a success: counted from it.
+        p.now.set(NOW_DAY + 3 * DAY + 12 * 3_600);
+        block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");
+        let weekly = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 2, "intervalDays": 7, "lifetimeDays": 30 })),
+        ))
+        .expect("patched")
+        .rotation;
+        assert_eq!(
+            weekly.next_rotation_at,
+            Some(NOW_DAY + 11 * DAY + 2 * 3_600 + 30 * 60)
+        );
+        // Off: nothing scheduled, the cron skips it; on again: recomputed.
+        let off = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 3, "isAutoRotationEnabled": false })),
+        ))
+        .expect("off")
+        .rotation;
+        assert_eq!(
+            (off.is_auto_rotation_enabled, off.next_rotation_at),
+            (false, None)
+        );
+        p.now.set(NOW + 100 * DAY);
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
+        let on = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": 4, "isAutoRotationEnabled": true })),
+        ))
+        .expect("on")
+        .rotation;
+        assert_eq!(
+            on.next_rotation_at, weekly.next_rotation_at,
+            "from the last success"
+        );
+        assert_eq!(
+            block_on(run_due(&db, &p, &cfg)).expect("ran"),
+            1,
+            "overdue: runs now"
+        );
+        // Another setting leaves the next run alone.
+        let v = row(&db, &rot.id).version;
+        let before = row(&db, &rot.id).next_rotation_at;
+        let renamed = block_on(r.update(
+            &row(&db, &rot.id),
+            &patch(json!({ "version": v, "name": "renamed" })),
+        ))
+        .expect("renamed")
+        .rotation;
+        assert_eq!(renamed.next_rotation_at, before);
+        let audited = db.audit_details("rotation.update");
+        assert_eq!(audited[2]["isAutoRotationEnabled"], json!(false));
+        assert_eq!(
+            audited[0]["rotateAtUtc"],
+            json!({ "hours": 2, "minutes": 30 })
+        );
+    }
+
+    #[test]
+    fn a_stale_schedule_change_is_a_conflict_and_stores_nothing() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = create(&db, &p, &cfg, json!({}));
+        let r = rotations(&db, &p, &cfg);
+        let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
+        let read = row(&db, &rot.id);
+        block_on(r.update(&read, &patch(json!({ "version": 1, "keepPrevious": 2 }))))
+            .expect("first");
+        let before = row(&db, &rot.id);
+        let e = block_on(r.update(
+            &read,
+            &patch(json!({ "version": 1, "isAutoRotationEnabled": false, "rotateAtUtc": { "hours": 5, "minutes": 0 } })),
+        ))
+        .expect_err("stale");
+        assert_eq!((e.status, e.error.field.as_deref()), (409, Some("version")));
+        assert_eq!(row(&db, &rot.id), before, "nothing stored");
+        // A run that succeeded since the read moved the base of the schedule: also a conflict.
+        let read = row(&db, &rot.id);
+        block_on(r.rotate(&read)).expect("rotated");
+        let ran = row(&db, &rot.id);
+        let e = block_on(r.update(
+            &read,
+            &patch(json!({ "version": read.version, "intervalDays": 10, "lifetimeDays": 30 })),
+        ))
+        .expect_err("ran since");
+        assert_eq!(e.status, 409);
+        assert_eq!(row(&db, &rot.id), ran, "nothing stored");
+    }
+
+    #[test]
+    fn the_lifetime_must_outlive_the_wait_for_the_time_of_day() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = rotations(&db, &p, &cfg);
+        let e = block_on(r.create(&request(json!({
+            "connectionId": "c1", "appId": TARGET_APP, "lifetimeDays": 31, "intervalDays": 30
+        }))))
+        .expect_err("too short");
+        assert_eq!(
+            (e.status, e.error.field.as_deref()),
+            (400, Some("lifetimeDays"))
+        );
+        assert!(p.requests.borrow().is_empty(), "nothing was sent");
+        let rot = create(
+            &db,
+            &p,
+            &cfg,
+            json!({ "lifetimeDays": 32, "intervalDays": 30 }),
+        );
+        let e = block_on(r.update(
+            &row(&db, &rot.id),
+            &RotationPatch::parse(&json!({ "version": 1, "intervalDays": 31 })).expect("patch"),
+        ))
+        .expect_err("too short");
+        assert_eq!(e.error.field.as_deref(), Some("lifetimeDays"));
     }
 }

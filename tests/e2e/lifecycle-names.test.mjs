@@ -146,7 +146,9 @@ describe('status fields', () => {
     now = ok.json.rotation;
     assert.ok(now.lastSuccessAt >= now.lastAttemptAt - 1 && now.lastAttemptAt >= start, JSON.stringify(now));
     assert.equal(now.lastError, null);
-    assert.equal(now.nextRotationAt, now.lastSuccessAt + 30 * 86400);
+    // 30 days on, then the first midnight UTC (the default `rotateAtUtc`).
+    const earliest = now.lastSuccessAt + 30 * 86400;
+    assert.equal(now.nextRotationAt, Math.ceil(earliest / 86400) * 86400);
     assert.equal((await call('DELETE', `${R}/${fresh.id}?secrets=revoke`)).status, 200);
   });
 

@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AZCONN_APP, AZCONN_SECRET, AZCONN_SECRET_ID, TENANT, makeCertificate, setup } from '../e2e/harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, AZCONN_SECRET_ID, TARGET_APP, TENANT, makeCertificate, setup } from '../e2e/harness.mjs';
 import { launch, openForm, shot, signInUi } from './browser.mjs';
 
 let env;
@@ -288,6 +288,32 @@ describe('managing connections', () => {
     await row.waitFor({ state: 'detached' });
     const list = await env.api('GET', '/api/v1/app-connections/azure-client-secrets', { token: org.token });
     assert.deepEqual(list.json.appConnections.map((c) => c.name), ['graph-secret', 'graph-oauth']);
+  });
+
+  test('deleting a connection in use offers to delete its rotations too, with the choice for their secrets', async () => {
+    const api = (method, path, body) => env.api(method, path, { token: org.token, body });
+    const conn = (await api('POST', '/api/v1/app-connections/azure-client-secrets', {
+      name: 'graph-used', method: 'client-secret', tenantId: TENANT, clientId: AZCONN_APP, clientSecret: AZCONN_SECRET,
+    })).json.appConnection;
+    const rot = await api('POST', '/api/v1/secret-rotations/azure-client-secret', { connectionId: conn.id, appId: TARGET_APP });
+    assert.equal(rot.status, 201, rot.text);
+    const ran = await api('POST', `/api/v1/secret-rotations/azure-client-secret/${rot.json.rotation.id}/rotate`);
+    assert.equal(ran.status, 200, ran.text);
+    await b.page.reload();
+    const row = b.page.locator('tr', { has: b.page.locator('.name', { hasText: /^graph-used$/ }) });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await dialog().getByRole('button', { name: 'Delete connection' }).click();
+    await dialog().getByText('graph-used is in use').waitFor();
+    assert.match(await dialog().locator('ul.dependents').innerText(), new RegExp(`Rotation of ${esc(rot.json.rotation.target.displayName)}`));
+    assert.equal(await dialog().getByLabel('Revoke them in Entra ID (apps using them stop working)').isChecked(), true, 'the first choice is preselected');
+    await dialog().getByLabel('Keep them until they expire').check();
+    await shot(b.page, 'delete-with-dependents');
+    await dialog().getByRole('button', { name: 'Delete graph-used and 1 dependent' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await api('GET', `/api/v1/secret-rotations/azure-client-secret/${rot.json.rotation.id}`)).status, 404);
+    const app = await env.admin('GET', `/applications/${TARGET_APP}`);
+    assert.ok(app.passwordCredentials.some((p) => p.keyId === ran.json.secret.keyId), 'kept: the secret stays on the app');
+    assert.deepEqual(b.errors, []);
   });
 
   test('narrow screens get a stacked list', async () => {

@@ -45,9 +45,15 @@ describe('rotation', () => {
     await b.page.getByText('Rotate more often than the lifetime').waitFor();
     await b.page.getByLabel('Secret lifetime (days)').fill('90');
     await b.page.getByLabel('Rotate every (days)').fill('30');
+    assert.equal(await b.page.getByLabel('Rotate automatically').isChecked(), true, 'automatic by default');
+    assert.equal(await b.page.getByLabel('At (UTC)').inputValue(), '00:00');
+    await b.page.getByLabel('At (UTC)').fill('02:30');
     await b.page.getByRole('button', { name: 'Create rotation' }).click();
     const card = b.page.locator('article.rotation');
     await card.waitFor();
+    assert.equal(await card.locator('.rotation-schedule').innerText(), 'Automatic, at 02:30 UTC');
+    const [created] = (await env.api('GET', '/api/v1/secret-rotations/azure-client-secret', { token: org.token })).json.rotations;
+    assert.deepEqual([created.isAutoRotationEnabled, created.rotateAtUtc], [true, { hours: 2, minutes: 30 }]);
     const before = (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials.length;
 
     await env.admin('PUT', '/settings', { secretPropagationSeconds: 3 });

@@ -5,6 +5,8 @@ import type { Code, ConnectionType, FieldError } from 'azconn/full';
 import type {
   Clients,
   ConnectionBody,
+  ConnectionDeleted,
+  Dependent,
   ConnectionList,
   ConnectionOptions,
   OAuthStarted,
@@ -27,8 +29,10 @@ import type {
 export type { Application as ClientApp, Conflict as SyncConflict, ConnectionType, Method, PasswordCredential } from 'azconn/full';
 export type {
   ConnectionView as Connection,
+  Dependent,
   MethodOption,
   Preview as SyncPreview,
+  RotateAtUtc,
   Rotated as RotateResult,
   RotationView as Rotation,
   StepTaken as RotationStep,
@@ -50,6 +54,10 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly error: ApiErrorObject,
     readonly errors: ApiErrorObject[] = [],
+    /** What uses the record (a 409 on delete), or still does after a delete stopped. */
+    readonly dependents: Dependent[] = [],
+    /** What a delete with its dependents removed before it stopped. */
+    readonly deleted: Dependent[] = [],
   ) {
     super(error.message);
     this.name = 'ApiFailure';
@@ -76,7 +84,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     /* not JSON */
   }
   if (!res.ok) {
-    const e = (json as { error?: ApiErrorObject; errors?: ApiErrorObject[] } | null) ?? null;
+    const e = (json as { error?: ApiErrorObject; errors?: ApiErrorObject[]; dependents?: Dependent[]; deleted?: Dependent[] } | null) ?? null;
     // The session expired mid-use: the shell sends the user to sign in and back.
     if (res.status === 401 && path !== '/sessions' && path !== '/session') {
       window.dispatchEvent(new CustomEvent('azconn:unauthenticated'));
@@ -85,12 +93,27 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       res.status,
       e?.error ?? { code: 'http', message: `azconn answered ${res.status}` },
       e?.errors ?? [],
+      e?.dependents ?? [],
+      e?.deleted ?? [],
     );
   }
   return json as T;
 }
 
 const enc = encodeURIComponent;
+
+/** Deleting a connection's dependents with it: the rotations' secrets and the syncs' keys. */
+export interface DependentChoices {
+  secrets?: 'revoke' | 'keep';
+  keys?: 'remove' | 'keep';
+}
+
+function dependentsQuery(c: DependentChoices): string {
+  const q = new URLSearchParams({ dependents: 'delete' });
+  if (c.secrets) q.set('secrets', c.secrets);
+  if (c.keys) q.set('keys', c.keys);
+  return q.toString();
+}
 
 export const api = {
   signIn: (token: string) => call<SessionCreated>('POST', '/sessions', { token }),
@@ -104,7 +127,10 @@ export const api = {
     call<ConnectionBody>('POST', `/app-connections/${type}`, form),
   update: (type: ConnectionType, id: string, form: Record<string, string>) =>
     call<ConnectionBody>('PATCH', `/app-connections/${type}/${enc(id)}`, form),
-  remove: (type: ConnectionType, id: string) => call<unknown>('DELETE', `/app-connections/${type}/${enc(id)}`),
+  /** Without `choices`, a connection in use is refused (409 listing its dependents); with them,
+   * its rotations and syncs are deleted first (`secrets`, `keys`: what happens to what they made). */
+  remove: (type: ConnectionType, id: string, choices?: DependentChoices) =>
+    call<ConnectionDeleted>('DELETE', `/app-connections/${type}/${enc(id)}${choices ? `?${dependentsQuery(choices)}` : ''}`),
   validate: (type: ConnectionType, id: string) =>
     call<Validation>(
       'POST',

@@ -1,9 +1,9 @@
 // Organization Settings → App Connections: the list (name, type, method, tenant, status with
 // the last validation and its error), search and filters, and per connection validate, edit,
 // reconnect, rotate/sync and delete.
-import { api, ApiFailure, type Connection, type ConnectionType } from './api';
-import { h, clear, ago, isoDate, announce } from './dom';
-import { confirmDialog } from './modal';
+import { api, ApiFailure, type Connection, type ConnectionType, type Dependent } from './api';
+import { h, append, clear, ago, isoDate, announce } from './dom';
+import { confirmDialog, openModal } from './modal';
 import { openAddConnection, openEditConnection, resumeRetry } from './form';
 import { METHOD_SHORT, STATUS_NAMES, TYPE_NAMES } from './labels';
 
@@ -126,14 +126,22 @@ export async function renderConnections(root: HTMLElement): Promise<void> {
       ),
     );
     const del = h('button', { type: 'button', class: 'btn small danger' }, 'Delete');
+    const deleted = async () => {
+      announce(`${c.name} deleted`);
+      await refresh();
+      add.focus();
+    };
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(`Delete ${c.name}?`, `The connection and its stored credentials are removed from azconn. Nothing changes in Azure.`, 'Delete connection'))) return;
       try {
         await api.remove(c.type, c.id);
-        announce(`${c.name} deleted`);
-        await refresh();
-        add.focus();
+        await deleted();
       } catch (e) {
+        // In use: offer to delete its rotations and syncs too, with an explicit choice each.
+        if (e instanceof ApiFailure && e.status === 409 && e.dependents.length > 0) {
+          openDeleteWithDependents(c, e.dependents, deleted);
+          return;
+        }
         showBanner(banner, e);
       }
     });
@@ -189,6 +197,50 @@ export function errorBox(e: unknown): HTMLElement {
     return h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, e.error.message), e.error.hint ? h('p', { class: 'hint' }, e.error.hint) : null);
   }
   return h('div', { class: 'alert error', role: 'alert' }, e instanceof Error ? e.message : String(e));
+}
+
+/** The rotations and syncs that use `c`, and the choices deleting them takes. */
+function openDeleteWithDependents(c: Connection, dependents: Dependent[], done: () => Promise<void>): void {
+  const m = openModal(`${c.name} is in use`);
+  const rotations = dependents.some((d) => d.kind === 'rotation');
+  const syncs = dependents.some((d) => d.kind === 'sync');
+  const choice = (name: string, legend: string, options: [string, string][]) =>
+    h('fieldset', { class: 'methods' }, h('legend', {}, legend),
+      options.map(([value, label], i) => {
+        const id = `${name}-${value}`;
+        return h('div', { class: 'method' }, h('input', { type: 'radio', name, id, value, checked: i === 0 }), h('label', { for: id }, label));
+      }));
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const ok = h('button', { type: 'button', class: 'btn danger' }, `Delete ${c.name} and ${dependents.length} dependent${dependents.length === 1 ? '' : 's'}`);
+  const picked = (name: string) => m.body.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
+  cancel.addEventListener('click', () => m.close());
+  ok.addEventListener('click', async () => {
+    ok.disabled = true;
+    err.replaceChildren();
+    try {
+      await api.remove(c.type, c.id, {
+        secrets: rotations ? (picked('secrets') as 'revoke' | 'keep') : undefined,
+        keys: syncs ? (picked('keys') as 'remove' | 'keep') : undefined,
+      });
+      m.close();
+      await done();
+    } catch (e) {
+      const stopped = e instanceof ApiFailure && e.deleted.length > 0
+        ? h('p', { class: 'muted' }, `Deleted before it stopped: ${e.deleted.map((d) => d.name).join(', ')}. Still in use by: ${e.dependents.map((d) => d.name).join(', ')}.`)
+        : null;
+      clear(err, errorBox(e), stopped);
+      ok.disabled = false;
+    }
+  });
+  append(m.body, [
+    h('p', {}, 'These use the connection. Delete them with it, or cancel and keep everything:'),
+    h('ul', { class: 'dependents' }, dependents.map((d) => h('li', {}, `${d.kind === 'rotation' ? 'Rotation of' : 'Sync of'} ${d.name}`))),
+    rotations ? choice('secrets', 'The client secrets the rotations created', [['revoke', 'Revoke them in Entra ID (apps using them stop working)'], ['keep', 'Keep them until they expire']]) : null,
+    syncs ? choice('keys', 'The keys the syncs own in App Configuration', [['remove', 'Remove them from the store'], ['keep', 'Keep them in the store']]) : null,
+    err,
+    h('div', { class: 'actions' }, cancel, ok),
+  ]);
 }
 
 function showBanner(slot: HTMLElement, e: unknown): void {

@@ -1,5 +1,5 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
-import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
+import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
 import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
@@ -85,6 +85,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           { class: 'facts' },
           h('dt', {}, 'Status'), h('dd', { class: 'rotation-status' }, r.status),
           h('dt', {}, 'Lifetime'), h('dd', {}, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days`),
+          h('dt', {}, 'Schedule'), h('dd', { class: 'rotation-schedule' }, r.isAutoRotationEnabled ? `Automatic, at ${clock(r.rotateAtUtc)} UTC` : 'Manual only: automatic rotation is off'),
           h('dt', {}, 'Current secret'), h('dd', { class: 'current-secret' }, r.current.keyId ? `${r.current.hint ?? ''}… (${r.current.keyId}), expires ${r.current.expiresAt ? isoDate(Number(r.current.expiresAt)) : 'never'}` : 'none yet'),
           h('dt', {}, 'Next rotation'), h('dd', {}, r.nextRotationAt ? isoDate(r.nextRotationAt) : '—'),
         ),
@@ -177,6 +178,9 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     const more = h('button', { type: 'button', class: 'btn small' }, 'Load more');
     const lifetime = h('input', { type: 'number', id: 'lifetime', min: 1, max: 730, value: 90, required: true });
     const interval = h('input', { type: 'number', id: 'interval', min: 1, max: 730, value: 30, required: true });
+    const auto = h('input', { type: 'checkbox', id: 'auto-rotation', checked: true });
+    const at = h('input', { type: 'time', id: 'rotate-at', value: '00:00', step: 60, required: true });
+    auto.addEventListener('change', () => (at.disabled = !auto.checked));
     const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
     const create = h('button', { type: 'submit', class: 'btn primary' }, 'Create rotation');
     let selected: string | null = null;
@@ -223,7 +227,11 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       more,
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'lifetime' }, 'Secret lifetime (days)'), lifetime, h('p', { class: 'help' }, 'How long each new secret is valid in Entra ID.')),
-        h('div', { class: 'field' }, h('label', { for: 'interval' }, 'Rotate every (days)'), interval, h('p', { class: 'help' }, 'Shorter than the lifetime, so a secret never expires in use.')),
+        h('div', { class: 'field' }, h('label', { for: 'interval' }, 'Rotate every (days)'), interval, h('p', { class: 'help' }, 'More than a day shorter than the lifetime, so a secret never expires in use.')),
+      ),
+      h('div', { class: 'row' },
+        h('div', { class: 'field' }, h('label', { for: 'auto-rotation' }, auto, ' Rotate automatically'), h('p', { class: 'help' }, 'Off: only "Rotate now" rotates.')),
+        h('div', { class: 'field' }, h('label', { for: 'rotate-at' }, 'At (UTC)'), at, h('p', { class: 'help' }, 'A scheduled rotation waits for this time of day once the interval has passed.')),
       ),
       err,
       h('div', { class: 'actions left' }, create),
@@ -242,14 +250,27 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
         clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Lifetime and interval are whole numbers of days.'));
         return;
       }
-      if (iv >= lt) {
-        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Rotate more often than the lifetime, or the secret expires before it is replaced.'));
+      if (iv + 1 >= lt) {
+        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Rotate more often than the lifetime (by more than a day), or the secret expires before it is replaced.'));
         interval.focus();
+        return;
+      }
+      const time = /^(\d{2}):(\d{2})$/.exec(at.value);
+      if (!time) {
+        clear(err, h('p', { role: 'alert', class: 'field-error' }, 'Give the time of day as hours and minutes (UTC).'));
+        at.focus();
         return;
       }
       create.disabled = true;
       try {
-        await api.createRotation({ connectionId: c.id, appId: selected, lifetimeDays: lt, intervalDays: iv });
+        await api.createRotation({
+          connectionId: c.id,
+          appId: selected,
+          lifetimeDays: lt,
+          intervalDays: iv,
+          isAutoRotationEnabled: auto.checked,
+          rotateAtUtc: { hours: Number(time[1]), minutes: Number(time[2]) },
+        });
         announce('Rotation created');
         await drawList();
       } catch (e2) {
@@ -579,6 +600,11 @@ function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => 
       fingerprint: p.fingerprint,
     };
   };
+}
+
+/** `hh:mm` of a time of day. */
+function clock(t: RotateAtUtc): string {
+  return `${String(t.hours).padStart(2, '0')}:${String(t.minutes).padStart(2, '0')}`;
 }
 
 /** The rotated app's name as the list shows it (its app ID when Graph gave no name). */

@@ -20,6 +20,8 @@ use crate::ids::{Guid, KeyId};
 use crate::oauth::token::AccessToken;
 use serde::{Deserialize, Serialize};
 
+pub mod schedule;
+
 /// Display names of secrets azconn creates start with this.
 pub const DISPLAY_NAME_PREFIX: &str = "azconn rotation ";
 /// Graph's default lifetime, used as the cap when the tenant's policy is not known.

@@ -16,7 +16,7 @@ use azconn_core::error::Error;
 use azconn_core::form::ConnectionType;
 use azconn_core::oauth::token::{AccessToken, RefreshToken, TokenResponse};
 
-pub use crate::connections::{Caller, create, delete, update, validate};
+pub use crate::connections::{Caller, Deleter, create, update, validate};
 
 impl ConnectionStore for Storage<'_> {
     async fn connection(

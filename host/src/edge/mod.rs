@@ -714,7 +714,17 @@ async fn connection_route(
                 &connections::update(db, &Edge, cfg, actor, row, &b).await?,
             )
         }
-        Route::DeleteConnection { .. } => ok(200, &connections::delete(db, org, actor, row).await?),
+        Route::DeleteConnection { .. } => {
+            let q = api::ConnectionDeleteQuery::parse(req.url()?.query().unwrap_or_default())?;
+            let deleter = connections::Deleter {
+                db,
+                p: &Edge,
+                cfg,
+                org,
+                actor,
+            };
+            ok(200, &deleter.delete(row, &q).await?)
+        }
         Route::ValidateConnection { .. } => {
             let tokens = connections::EdgeTokens { db, cfg };
             ok(

@@ -89,7 +89,12 @@ impl RotationStore for Storage<'_> {
         Storage::attempt_rotation(self, id, now).await
     }
 
-    async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+    async fn schedule_rotation(
+        &self,
+        id: &str,
+        next: Option<i64>,
+        now: i64,
+    ) -> Result<(), ApiError> {
         Storage::schedule_rotation(self, id, next, now).await
     }
 

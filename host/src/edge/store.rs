@@ -1105,8 +1105,8 @@ impl<'a> Storage<'a> {
             .db
             .batch(vec![
                 self.stmt(
-                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at, name, description)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9, ?10, ?11)",
+                    "INSERT INTO rotations (id, org_id, connection_id, target, target_app_id, lifetime_days, interval_days, keep, status, next_rotation_at, created_at, updated_at, name, description, auto_rotation, rotate_at_hours, rotate_at_minutes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?12, ?9, ?9, ?10, ?11, ?13, ?14, ?15)",
                     &[
                         s(r.id),
                         s(r.org_id),
@@ -1119,6 +1119,10 @@ impl<'a> Storage<'a> {
                         n(r.now),
                         s(r.name),
                         opt(r.description),
+                        opt_n(r.next_rotation_at),
+                        n(i64::from(r.auto_rotation)),
+                        n(i64::from(r.rotate_at.hours())),
+                        n(i64::from(r.rotate_at.minutes())),
                     ],
                 )?,
                 self.put_secret(r.org_id, r.id, Field::RotationState, state, None)?,
@@ -1227,18 +1231,24 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    pub async fn schedule_rotation(&self, id: &str, next: i64, now: i64) -> Result<(), ApiError> {
+    pub async fn schedule_rotation(
+        &self,
+        id: &str,
+        next: Option<i64>,
+        now: i64,
+    ) -> Result<(), ApiError> {
         self.run(
             "UPDATE rotations SET last_error = NULL, next_rotation_at = ?1, last_success_at = ?3 WHERE id = ?2",
-            &[n(next), s(id), n(now)],
+            &[opt_n(next), s(id), n(now)],
         )
         .await
     }
 
-    /// Writes a rotation's settings and its (encrypted) state together, only if the rotation is
-    /// still at `x.version` and not running; whether it was. Both statements test the same
-    /// condition on the state before the batch, so both or neither apply; a taken name fails
-    /// the batch, so nothing applies.
+    /// Writes a rotation's settings, next run and (encrypted) state together, only if the
+    /// rotation is still at `x.version`, not running and last succeeded at
+    /// `x.last_success_at` (the next run was computed from it); whether it was. Both
+    /// statements test the same condition on the state before the batch, so both or neither
+    /// apply; a taken name fails the batch, so nothing applies.
     pub async fn update_rotation(
         &self,
         org: &str,
@@ -1251,7 +1261,7 @@ impl<'a> Storage<'a> {
             .keyring
             .seal(state, &aad(org, id, field), random::<12>()?)
             .map_err(ApiError::from)?;
-        let at_version = "EXISTS (SELECT 1 FROM rotations WHERE id = ?1 AND org_id = ?2 AND version = ?3 AND status != 'running')";
+        let at_version = "EXISTS (SELECT 1 FROM rotations WHERE id = ?1 AND org_id = ?2 AND version = ?3 AND status != 'running' AND last_success_at IS ?7)";
         let results = self
             .db
             .batch(vec![
@@ -1268,11 +1278,13 @@ impl<'a> Storage<'a> {
                         s(field),
                         n(i64::from(sealed.key_version)),
                         s(&sealed.blob),
+                        opt_n(x.last_success_at),
                     ],
                 )?,
                 self.stmt(
                     &format!(
-                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, name = ?8, description = ?9, version = version + 1, updated_at = ?7 \
+                        "UPDATE rotations SET lifetime_days = ?4, interval_days = ?5, keep = ?6, name = ?8, description = ?9, \
+                         auto_rotation = ?10, rotate_at_hours = ?11, rotate_at_minutes = ?12, next_rotation_at = ?13, version = version + 1, updated_at = ?14 \
                          WHERE id = ?1 AND org_id = ?2 AND {at_version} RETURNING id"
                     ),
                     &[
@@ -1282,9 +1294,14 @@ impl<'a> Storage<'a> {
                         n(x.lifetime_days),
                         n(x.interval_days),
                         n(x.keep),
-                        n(x.now),
+                        opt_n(x.last_success_at),
                         s(&x.name),
                         opt(x.description.as_deref()),
+                        n(i64::from(x.auto_rotation)),
+                        n(i64::from(x.rotate_at.hours())),
+                        n(i64::from(x.rotate_at.minutes())),
+                        opt_n(x.next_rotation_at),
+                        n(x.now),
                     ],
                 )?,
             ])
@@ -1315,14 +1332,15 @@ impl<'a> Storage<'a> {
         .await
     }
 
-    /// At most ten rotations whose next run is due and not running (or stale).
+    /// At most ten rotations with auto rotation on whose next run is due and not running (or
+    /// stale).
     pub async fn due_rotations(
         &self,
         now: i64,
         stale_secs: i64,
     ) -> Result<Vec<Rotation>, ApiError> {
         self.all(
-            "SELECT * FROM rotations WHERE next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - ?2) ORDER BY next_rotation_at LIMIT 10",
+            "SELECT * FROM rotations WHERE auto_rotation = 1 AND next_rotation_at <= ?1 AND (status != 'running' OR updated_at < ?1 - ?2) ORDER BY next_rotation_at LIMIT 10",
             &[n(now), n(stale_secs)],
         )
         .await

@@ -30,6 +30,12 @@ export type Clients = { clients: Array<Application>, nextLink: string | null, };
 export type ConnectionBody = { appConnection: ConnectionView, };
 
 /**
+ * `DELETE /app-connections/{type}/{id}`: the connection, and what was deleted with it
+ * (`?dependents=delete`; empty otherwise), each as its own DELETE answers.
+ */
+export type ConnectionDeleted = { appConnection: ConnectionView, rotations: Array<RotationDeleted>, syncs: Array<SyncDeleted>, };
+
+/**
  * `GET /app-connections/{type}`.
  */
 export type ConnectionList = { appConnections: Array<ConnectionView>, };
@@ -92,7 +98,7 @@ unusedVersions: Array<number>, };
 /**
  * The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
  */
-export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, requestId?: string, };
+export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, dependents?: Array<Dependent>, deleted?: Array<Dependent>, requestId?: string, };
 
 /**
  * `GET /health`.
@@ -202,6 +208,19 @@ unusedVersions: Array<number>, };
 export type ResealFailure = { ownerId: string, field: string, keyVersion: number, error: FieldError, };
 
 /**
+ * The UTC time of day a scheduled rotation runs at (Infisical's `rotateAtUtc`).
+ */
+export type RotateAtUtc = { 
+/**
+ * 0–23.
+ */
+hours: number, 
+/**
+ * 0–59.
+ */
+minutes: number, };
+
+/**
  * `POST /secret-rotations/azure-client-secret/{id}/rotate`.
  */
 export type Rotated = { rotation: RotationView | null, secret: SecretBody | null, 
@@ -236,7 +255,15 @@ export type RotationRequest = {
 /**
  * Absent: derived from the app's display name.
  */
-name?: string, description?: string, connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, };
+name?: string, description?: string, connectionId?: string, appId?: string, objectId?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, 
+/**
+ * Default `true`.
+ */
+isAutoRotationEnabled?: boolean, 
+/**
+ * Default `{hours: 0, minutes: 0}`.
+ */
+rotateAtUtc?: RotateAtUtc, };
 
 /**
  * Where a rotation schedule stands.
@@ -251,7 +278,15 @@ export type RotationTarget = { appId: string, objectId: string, displayName: str
 /**
  * A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
  */
-export type RotationView = { id: string, name: string, description: string | null, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, nextRotationAt: number | null, 
+export type RotationView = { id: string, name: string, description: string | null, connectionId: string, target: RotationTarget | null, lifetimeDays: number, intervalDays: number, keepPrevious: number, status: RotationStatus, lastError: FieldError | null, current: CurrentKey, 
+/**
+ * Whether the Cron Trigger runs it; off, only `rotate` does.
+ */
+isAutoRotationEnabled: boolean, rotateAtUtc: RotateAtUtc, 
+/**
+ * `null` while auto rotation is off.
+ */
+nextRotationAt: number | null, 
 /**
  * When a run last started; when one last finished with a new secret.
  */
