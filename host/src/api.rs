@@ -994,7 +994,7 @@ pub struct RunRequest {
     pub adopt: Vec<String>,
     /// The number of deletions confirmed, for a run that deletes more keys than it keeps.
     pub confirm_deletes: Option<u32>,
-    /// A preview's fingerprint: the run applies only the plan that preview showed.
+    /// A preview's fingerprint: the run applies only to the store as that preview saw it.
     pub fingerprint: Option<String>,
 }
 

@@ -15,6 +15,7 @@ use crate::credentials::form_errors;
 use crate::names;
 use crate::platform::{Platform, new_id};
 use crate::records::{Connection, NewSync, RunStatus, Sync, SyncSettings, Taken};
+use crate::secret_field::Field;
 use crate::sync_store::SyncStore;
 use azconn_core::appconfig::Condition;
 use azconn_core::appconfig::{self, AppConfigAuth, AppConfigError, Label, Store, SyncTokens};
@@ -121,13 +122,47 @@ fn preview(
     }
 }
 
+/// The rotation id of a `{kind:"rotation", rotationId}` value, which has no other member.
+fn rotation_of<'v>(o: &'v serde_json::Map<String, Value>, at: &str) -> Result<&'v str, Error> {
+    if let Some(other) = o.keys().find(|k| *k != "kind" && *k != "rotationId") {
+        return Err(Error::field(
+            &format!("{at}.{other}"),
+            Code::NotAllowed,
+            format!("{other} is not a field of a rotation's secret: give kind and rotationId"),
+        ));
+    }
+    o.get("rotationId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            Error::field(
+                &format!("{at}.rotationId"),
+                Code::Required,
+                "give the id of the rotation whose current secret this key holds",
+            )
+        })
+}
+
+/// No current secret under that id in this organization: an unknown rotation (or another
+/// organization's) or one that has not rotated yet.
+fn no_rotated_secret(rotation: &str, at: &str) -> ApiError {
+    ApiError::from(
+        Error::field(
+            &format!("{at}.rotationId"),
+            Code::NotFound,
+            format!("rotation {rotation} has no current secret in this organization"),
+        )
+        .with_hint("check the id, or rotate it first (POST …/secret-rotations/azure-client-secret/{id}/rotate)"),
+    )
+}
+
 /// The field a refused key shape is reported on: the one the request gave.
 fn key_field(schema: bool) -> &'static str {
     if schema { "keySchema" } else { "keyPrefix" }
 }
 
-/// The run carried a preview's fingerprint, and the plan it makes now differs: the store (or
-/// the request) changed since that preview.
+/// The run carried a preview's fingerprint, and the store's listing differs now: something
+/// wrote under the sync's prefix and label since that preview.
 fn stale_preview() -> Error {
     Error::field(
         "fingerprint",
@@ -135,35 +170,6 @@ fn stale_preview() -> Error {
         "the store changed since the preview: this run would not apply the plan you saw",
     )
     .with_hint("preview again with dryRun: true and apply with the new fingerprint")
-}
-
-/// The desired secrets of a run request, each checked by name (`secrets.NAME`).
-fn desired_of(body: &RunRequest) -> Result<BTreeMap<String, DesiredValue>, ApiError> {
-    let mut desired = BTreeMap::new();
-    let secrets = body.secrets.as_ref().ok_or_else(|| {
-        ApiError::from(Error::field(
-            "secrets",
-            Code::Required,
-            "give the desired secrets as {\"NAME\": \"value\"}",
-        ))
-    })?;
-    for (name, v) in secrets {
-        let value = match v {
-            Value::String(s) => DesiredValue::Plain {
-                value: s.clone(),
-                content_type: None,
-            },
-            other => serde_json::from_value(other.clone()).map_err(|_| {
-                ApiError::from(Error::field(
-                    &format!("secrets.{name}"),
-                    Code::InvalidFormat,
-                    "a secret is a string or {kind:\"plain\",value} / {kind:\"keyVaultRef\",uri}",
-                ))
-            })?,
-        };
-        desired.insert(name.clone(), value);
-    }
-    Ok(desired)
 }
 
 /// The syncs of one organization, as one caller acts on them.
@@ -362,12 +368,56 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         })
     }
 
+    /// The desired secrets of a run request, each checked by name (`secrets.NAME`). A
+    /// `{kind:"rotation", rotationId}` is that rotation's current secret, read here: its value
+    /// never passes through the caller.
+    async fn desired(&self, body: &RunRequest) -> Result<BTreeMap<String, DesiredValue>, ApiError> {
+        let secrets = body.secrets.as_ref().ok_or_else(|| {
+            ApiError::from(Error::field(
+                "secrets",
+                Code::Required,
+                "give the desired secrets as {\"NAME\": \"value\"}",
+            ))
+        })?;
+        let mut desired = BTreeMap::new();
+        for (name, v) in secrets {
+            let at = format!("secrets.{name}");
+            let value = match v {
+                Value::String(s) => DesiredValue::Plain {
+                    value: s.clone(),
+                    content_type: None,
+                },
+                Value::Object(o) if o.get("kind").and_then(Value::as_str) == Some("rotation") => {
+                    let rotation = rotation_of(o, &at)?;
+                    let value = self
+                        .db
+                        .secret(self.org, rotation, Field::CurrentSecret)
+                        .await?
+                        .ok_or_else(|| no_rotated_secret(rotation, &at))?;
+                    DesiredValue::Plain {
+                        value,
+                        content_type: None,
+                    }
+                }
+                other => serde_json::from_value(other.clone()).map_err(|_| {
+                    ApiError::from(Error::field(
+                        &at,
+                        Code::InvalidFormat,
+                        "a secret is a string or {kind:\"plain\",value} / {kind:\"keyVaultRef\",uri} / {kind:\"rotation\",rotationId}",
+                    ))
+                })?,
+            };
+            desired.insert(name.clone(), value);
+        }
+        Ok(desired)
+    }
+
     /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
     /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
     /// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
     /// keys than it keeps is refused (409 on `confirmDeletes`) unless it confirms their number.
     pub async fn run(&self, row: &Sync, body: &RunRequest) -> Result<RunAnswer, ApiError> {
-        let desired = desired_of(body)?;
+        let desired = self.desired(body).await?;
         let conn = self
             .connection(&row.connection_id)
             .await?
@@ -385,7 +435,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             let plan = planner.plan()?;
             self.audit("sync.preview", &row.id, "ok", json!({})).await?;
             return Ok(RunAnswer::Preview(PreviewBody {
-                preview: preview(&plan, planner.fingerprint(&plan), row, &desired),
+                preview: preview(&plan, planner.fingerprint(), row, &desired),
             }));
         }
         let run_id = new_id(self.p)?;
@@ -400,7 +450,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             if body
                 .fingerprint
                 .as_ref()
-                .is_some_and(|seen| *seen != planner.fingerprint(&plan))
+                .is_some_and(|seen| *seen != planner.fingerprint())
             {
                 return Err(stale_preview().into());
             }
@@ -1287,6 +1337,68 @@ mod tests {
         ] {
             let e = SyncRequest::parse(&body).expect_err("refused");
             assert_eq!(e.field.as_deref(), Some(field), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_rotations_current_secret_is_synced_by_reference() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        db.secrets.borrow_mut().insert(
+            ("rot1".to_owned(), Field::CurrentSecret.name()),
+            "rotated-value".to_owned(),
+        );
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        let secrets =
+            json!({ "CLIENT_SECRET": { "kind": "rotation", "rotationId": "rot1" }, "OTHER": "x" });
+        let preview = preview_of(
+            run(&s, &row, json!({ "secrets": secrets, "dryRun": true })).expect("preview"),
+        );
+        assert_eq!(preview.create, ["app/CLIENT_SECRET", "app/OTHER"]);
+        run(&s, &row, json!({ "secrets": secrets })).expect("ran");
+        assert_eq!(
+            store_of(&p).get("app/CLIENT_SECRET").expect("kv").value,
+            "rotated-value"
+        );
+        let audited = format!("{:?}", db.audit.borrow());
+        assert!(
+            !audited.contains("rotated-value"),
+            "the value is never audited"
+        );
+
+        for (value, field, status) in [
+            (
+                json!({ "kind": "rotation", "rotationId": "nope" }),
+                "secrets.K.rotationId",
+                404,
+            ),
+            (json!({ "kind": "rotation" }), "secrets.K.rotationId", 400),
+            (
+                json!({ "kind": "rotation", "rotationId": 7 }),
+                "secrets.K.rotationId",
+                400,
+            ),
+            (
+                json!({ "kind": "rotation", "rotationId": "rot1", "value": "v" }),
+                "secrets.K.value",
+                400,
+            ),
+        ] {
+            let e = run(
+                &s,
+                &row,
+                json!({ "secrets": { "K": value }, "dryRun": true }),
+            )
+            .expect_err("refused");
+            assert_eq!(
+                (e.status, e.error.field.as_deref()),
+                (status, Some(field)),
+                "{value}"
+            );
         }
     }
 

@@ -370,6 +370,37 @@ describe('options as Infisical names them', () => {
   });
 });
 
+describe('a rotation\'s secret synced by reference', () => {
+  test('{kind: "rotation"} writes the rotation\'s current secret; the value never passes through the caller', async () => {
+    const rot = await call('POST', R, { connectionId: graphConn.id, appId: SECOND_APP, keepPrevious: 0 });
+    assert.equal(rot.status, 201, rot.text);
+    const id = rot.json.rotation.id;
+    const sync = await newSync({ label: 'byref', keyPrefix: 'Ref:' });
+    const secrets = { CLIENT_SECRET: { kind: 'rotation', rotationId: id } };
+    let r = await call('POST', `${S}/${sync.id}/run`, { secrets });
+    assert.equal(r.status, 404, 'not rotated yet');
+    assert.equal(r.json.error.field, 'secrets.CLIENT_SECRET.rotationId');
+    assert.equal((await call('POST', `${R}/${id}/rotate`)).status, 200);
+    r = await call('POST', `${S}/${sync.id}/run`, { secrets });
+    assert.equal(r.status, 200, r.text);
+    const current = (await call('POST', `${R}/${id}/secret`)).json;
+    assert.equal((await kv('byref', 'Ref:CLIENT_SECRET')).value, current.value);
+    assert.ok(!r.text.includes(current.value), 'the answer never holds the value');
+    const audit = await call('GET', `/api/v1/audit-log?target=${sync.id}`);
+    assert.ok(!audit.text.includes(current.value), 'nor does the audit log');
+
+    const stranger = await env.newOrg('byref-stranger');
+    const theirs = await env.api('POST', '/api/v1/app-connections/azure-app-configuration', {
+      token: stranger.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...common },
+    });
+    const theirSync = await env.api('POST', S, { token: stranger.token, body: { connectionId: theirs.json.appConnection.id, label: 'byref-x' } });
+    const steal = await env.api('POST', `${S}/${theirSync.json.sync.id}/run`, { token: stranger.token, body: { secrets } });
+    assert.equal(steal.status, 404, 'another organization\'s rotation is not found');
+    assert.deepEqual(await kvs('byref-x'), []);
+    assert.equal((await call('DELETE', `${R}/${id}?secrets=revoke`)).status, 200);
+  });
+});
+
 describe('finding 5: rotations and syncs can be deleted, with an explicit choice', () => {
   const appSecrets = async () => (await env.admin('GET', `/applications/${TARGET_APP}`)).passwordCredentials;
 

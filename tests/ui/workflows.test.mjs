@@ -104,7 +104,7 @@ describe('sync', () => {
     await b.page.waitForURL(new RegExp(`/azure-app-configuration/${store.id}$`));
     assert.equal(await b.page.getByLabel('Store endpoint').inputValue(), env.emulator.stores.demo);
     await b.page.getByLabel('Label (optional)').fill('prod');
-    await b.page.getByLabel('Key prefix (optional)').fill('ui/');
+    await b.page.getByLabel('Key prefix or schema (optional)').fill('ui/');
     await b.page.getByRole('button', { name: 'Create sync' }).click();
     const card = b.page.locator('article.sync');
     await card.waitFor();
@@ -153,6 +153,12 @@ describe('sync conflicts and confirmations', () => {
   const kv = async (key) => (await env.admin('GET', '/stores/demo/kv')).items.find((k) => k.label === 'safe' && k.key === key);
   /** The body of the next real (not dry) run the page sends. */
   const nextRun = () => b.page.waitForRequest((r) => r.method() === 'POST' && /\/run$/.test(r.url()) && r.postDataJSON().dryRun === undefined);
+  /** The body of an applying run, without the preview's fingerprint it must carry. */
+  const applied = async (sent) => {
+    const { fingerprint, ...rest } = (await sent).postDataJSON();
+    assert.match(fingerprint, /^[A-Za-z0-9_-]{43}$/, 'the run carries its preview\'s fingerprint');
+    return rest;
+  };
 
   /** Writes a key straight to the store, as another tool would (as the e2e tests do). */
   async function putKv(key, label, value, tags) {
@@ -178,7 +184,7 @@ describe('sync conflicts and confirmations', () => {
     await row('store2').getByRole('link', { name: 'Sync secrets' }).click();
     await b.page.waitForURL(new RegExp(`/azure-app-configuration/${store2.id}$`));
     await b.page.getByLabel('Label (optional)').fill('safe');
-    await b.page.getByLabel('Key prefix (optional)').fill('safe/');
+    await b.page.getByLabel('Key prefix or schema (optional)').fill('safe/{{secretKey}}');
     await b.page.getByRole('button', { name: 'Create sync' }).click();
     card = b.page.locator('article.sync');
     await card.waitFor();
@@ -196,7 +202,7 @@ describe('sync conflicts and confirmations', () => {
     // Not adopted: the run leaves the key as it is and says so.
     let sent = nextRun();
     await card.getByRole('button', { name: 'Apply' }).click();
-    assert.deepEqual((await sent).postDataJSON(), { secrets: { DB: 'from-azconn', API: 'k' } });
+    assert.deepEqual(await applied(sent), { secrets: { DB: 'from-azconn', API: 'k' } });
     await card.locator('.sync-result', { hasText: 'Left alone (not adopted): safe/DB' }).waitFor();
     assert.match(await card.locator('.sync-result').innerText(), /1 change\(s\) written[\s\S]*written safe\/API/);
     let db = await kv('safe/DB');
@@ -208,7 +214,7 @@ describe('sync conflicts and confirmations', () => {
     await card.getByLabel('Adopt safe/DB').check();
     sent = nextRun();
     await card.getByRole('button', { name: 'Apply' }).click();
-    assert.deepEqual((await sent).postDataJSON(), { secrets: { DB: 'from-azconn', API: 'k' }, adopt: ['safe/DB'] });
+    assert.deepEqual(await applied(sent), { secrets: { DB: 'from-azconn', API: 'k' }, adopt: ['safe/DB'] });
     await card.locator('.sync-result', { hasText: 'written safe/DB' }).waitFor();
     assert.equal(await card.locator('.conflicts-left').count(), 0);
     db = await kv('safe/DB');
@@ -232,10 +238,24 @@ describe('sync conflicts and confirmations', () => {
     const apply = card.getByRole('button', { name: 'Apply' });
     assert.equal(await apply.isDisabled(), true, 'no run until the deletions are confirmed');
     await shot(b.page, 'sync-confirm-deletes');
+
+    // Another tool rewrites a key after the preview: the run refuses and deletes nothing.
+    const edited = await kv('safe/API');
+    await putKv('safe/API', 'safe', edited.value, edited.tags);
     await confirm.check();
-    const sent = nextRun();
+    let sent = nextRun();
     await apply.click();
-    assert.deepEqual((await sent).postDataJSON(), { secrets: {}, confirmDeletes: 2 });
+    await applied(sent);
+    await card.locator('.sync-result', { hasText: /store changed since the preview/i }).waitFor();
+    assert.equal((await kv('safe/DB')).value, 'from-azconn', 'nothing deleted');
+
+    // A new preview shows the store as it is now; confirmed, it runs.
+    await card.getByRole('button', { name: 'Preview plan' }).click();
+    await confirm.waitFor();
+    await confirm.check();
+    sent = nextRun();
+    await apply.click();
+    assert.deepEqual(await applied(sent), { secrets: {}, confirmDeletes: 2 });
     await card.locator('.sync-result', { hasText: 'deleted safe/DB' }).waitFor();
     assert.match(await card.locator('.sync-result').innerText(), /deleted safe\/API/);
     assert.equal(await kv('safe/DB'), undefined);

@@ -17,9 +17,8 @@
 //!   unowned key until one sync adopts them (migration rule: adopt once, explicitly).
 //! - A run that deletes more keys than it keeps (or every key) must be confirmed with the
 //!   number of deletions ([`Plan::check_confirmed`]).
-//! - Preview and apply are the same plan: [`SyncPlanner::fingerprint`] digests the listing and
-//!   what the plan does, so an apply carrying its preview's fingerprint is refused if the store
-//!   changed in between.
+//! - Preview and apply see the same store: [`SyncPlanner::fingerprint`] digests the listing, so
+//!   an apply carrying its preview's fingerprint is refused if the store changed in between.
 //! - The planner consumes the list pages itself: N keys with k changes cost ceil(N/page) + k
 //!   requests.
 
@@ -600,44 +599,23 @@ impl SyncPlanner {
         Ok(plan)
     }
 
-    /// A digest of the listing the plan was made from (each key-value's key, label and ETag)
-    /// and of what the plan does (each write's kind and key, each import, skip and conflict):
-    /// 43 base64url characters. Values are left out, so the digest says nothing about a
-    /// secret; any change to a listed key-value changes its ETag and so the fingerprint.
-    pub fn fingerprint(&self, plan: &Plan) -> String {
+    /// A digest of the listing the plan is made from: each key-value's key, label and ETag
+    /// under the sync's prefix and label, 43 base64url characters. A preview gives it; a run
+    /// carrying it applies only if the store is as that preview saw it (any write to a listed
+    /// key-value changes its ETag; a key added or removed changes the list). What the caller
+    /// chooses in between (`adopt`, `confirmDeletes`) is theirs and does not count. Values are
+    /// left out, so the digest says nothing about a secret.
+    pub fn fingerprint(&self) -> String {
         let mut h = Sha256::new();
-        let mut field = |tag: &str, text: &str| {
-            for part in [tag, text] {
+        for kv in self.current.values() {
+            for part in [
+                kv.key.as_str(),
+                kv.label.as_deref().unwrap_or("\0"),
+                kv.etag.as_deref().unwrap_or(""),
+            ] {
                 h.update((part.len() as u64).to_le_bytes());
                 h.update(part.as_bytes());
             }
-        };
-        for kv in self.current.values() {
-            field("key", &kv.key);
-            field("label", kv.label.as_deref().unwrap_or("\0"));
-            field("etag", kv.etag.as_deref().unwrap_or(""));
-        }
-        for op in &plan.ops {
-            match op {
-                SyncOp::Put { key, condition, .. } => field(
-                    if *condition == Condition::IfNoneMatchAny {
-                        "create"
-                    } else {
-                        "update"
-                    },
-                    key.as_str(),
-                ),
-                SyncOp::Delete { key, .. } => field("delete", key.as_str()),
-            }
-        }
-        for name in plan.imports.keys() {
-            field("import", name);
-        }
-        for (key, _) in &plan.skipped {
-            field("skip", key);
-        }
-        for c in &plan.conflicts {
-            field("conflict", &c.key);
         }
         crate::base64url::encode(h.finalize())
     }

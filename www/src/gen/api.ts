@@ -311,7 +311,7 @@ adopt?: Array<string>,
  */
 confirmDeletes?: number, 
 /**
- * A preview's fingerprint: the run applies only the plan that preview showed.
+ * A preview's fingerprint: the run applies only to the store as that preview saw it.
  */
 fingerprint?: string, };
 
