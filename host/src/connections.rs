@@ -1518,6 +1518,7 @@ mod tests {
             for (id, name, app) in [("r2", "billing", "9"), ("r3", "ledger", "7")] {
                 let target = crate::records::RotationTarget {
                     app_id: target.app_id.replace('9', app),
+                    display_name: Some(name.to_owned()),
                     ..target.clone()
                 };
                 let new = NewRotation {
@@ -1570,7 +1571,7 @@ mod tests {
             );
             assert_eq!(
                 e.error.hint.as_deref(),
-                Some(format!("deleted before it: rotation {first} (payroll); the connection stays, still used by rotation r2 (billing), rotation r3 (billing); repeat the delete once the cause is fixed").as_str())
+                Some(format!("deleted before it: rotation {first} (payroll); the connection stays, still used by rotation r2 (billing), rotation r3 (ledger); repeat the delete once the cause is fixed").as_str())
             );
             assert_eq!(
                 e.deleted()
@@ -1600,7 +1601,7 @@ mod tests {
                     "deleted": [{ "kind": "rotation", "id": first, "name": "payroll" }],
                     "remaining": [
                         { "kind": "rotation", "id": "r2", "name": "billing" },
-                        { "kind": "rotation", "id": "r3", "name": "billing" }
+                        { "kind": "rotation", "id": "r3", "name": "ledger" }
                     ],
                     "error": serde_json::to_value(&db.rotation_row("r2").expect("r2").last_error).expect("error"),
                 })]
