@@ -120,10 +120,16 @@ fn app_taken(app: &str, existing: Option<&RotationRecord>) -> ApiError {
     )
 }
 
-/// When the Cron Trigger runs the rotation next: the first `at` on or after `base` (its last
-/// success, or its creation) plus the interval; never while auto rotation is off.
-fn next_run(auto: bool, base: i64, interval_days: i64, at: TimeOfDay) -> Option<i64> {
-    auto.then(|| schedule::next_run(base, interval_days.saturating_mul(DAY), at))
+/// When the Cron Trigger runs the rotation next (the core's schedule); never while auto
+/// rotation is off.
+fn next_run(
+    auto: bool,
+    last_success: Option<i64>,
+    now: i64,
+    interval_days: i64,
+    at: TimeOfDay,
+) -> Option<i64> {
+    auto.then(|| schedule::first_or_next(last_success, now, interval_days.saturating_mul(DAY), at))
 }
 
 fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
@@ -336,7 +342,7 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     keep,
                     auto_rotation,
                     rotate_at,
-                    next_rotation_at: next_run(auto_rotation, now, interval_days, rotate_at),
+                    next_rotation_at: next_run(auto_rotation, None, now, interval_days, rotate_at),
                     now,
                 },
                 &state_of(&rotation)?,
@@ -576,7 +582,13 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                     removed,
                 } => {
                     let now = self.p.now();
-                    let next = next_run(row.auto_rotation, now, row.interval_days, row.rotate_at());
+                    let next = next_run(
+                        row.auto_rotation,
+                        Some(now),
+                        now,
+                        row.interval_days,
+                        row.rotate_at(),
+                    );
                     self.persist(id, &rotation, RotationStatus::Active).await?;
                     self.db.schedule_rotation(id, next, now).await?;
                     self.audit(
@@ -732,7 +744,8 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
         let next_rotation_at = if rescheduled {
             next_run(
                 auto_rotation,
-                row.last_success_at.unwrap_or(row.created_at),
+                row.last_success_at,
+                self.p.now(),
                 interval_days,
                 rotate_at,
             )
@@ -1850,7 +1863,6 @@ mod tests {
     fn the_scheduler_runs_what_is_due_at_its_time_of_day() {
         let (db, p, cfg) = (store(), app(), oauth_config());
         let rot = create(&db, &p, &cfg, json!({}));
-        // Creation + 30 days is 08:00; the first midnight after it is the first run.
         assert!(rot.is_auto_rotation_enabled);
         assert_eq!(
             rot.rotate_at_utc,
@@ -1859,8 +1871,12 @@ mod tests {
                 minutes: 0
             }
         );
+        // Due at once: the first tick gives it its first secret.
+        assert_eq!(rot.next_rotation_at, Some(NOW));
+        assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
+        // That success + 30 days is 08:00; the first midnight after it is the next run.
         let first = NOW_DAY + 31 * DAY;
-        assert_eq!(rot.next_rotation_at, Some(first));
+        assert_eq!(row(&db, &rot.id).next_rotation_at, Some(first));
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
         p.now.set(first - 1);
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
@@ -1873,7 +1889,11 @@ mod tests {
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 0);
         p.now.set(first + 30 * DAY);
         assert_eq!(block_on(run_due(&db, &p, &cfg)).expect("ran"), 1);
-        assert_eq!(key_ids(&p).len(), 4);
+        assert_eq!(
+            key_ids(&p).len(),
+            4,
+            "the original, CI's, the current and one previous"
+        );
     }
 
     #[test]
@@ -1899,8 +1919,10 @@ mod tests {
                 minutes: 5
             }
         );
+        assert_eq!(rot.next_rotation_at, Some(NOW));
+        let first = block_on(rotations(&db, &p, &cfg).rotate(&row(&db, &rot.id))).expect("first");
         assert_eq!(
-            rot.next_rotation_at,
+            first.rotation.expect("view").next_rotation_at,
             Some(NOW_DAY + 30 * DAY + 14 * 3_600 + 5 * 60)
         );
         // A manual run at 09:00 five days later: the next is 30 days on, at 14:05.
@@ -1912,10 +1934,15 @@ mod tests {
         );
     }
 
-    /// The next run of a fresh rotation of the target app created with `extra`.
+    /// The next run of a rotation of the target app created with `extra`, after its first run
+    /// (at creation).
     fn created_at(db: &MemoryStore, p: &FakePlatform, cfg: &Config, extra: Value) -> Option<i64> {
         let rot = create(db, p, cfg, extra);
-        let next = rot.next_rotation_at;
+        let next = block_on(rotations(db, p, cfg).rotate(&row(db, &rot.id)))
+            .expect("first run")
+            .rotation
+            .expect("view")
+            .next_rotation_at;
         block_on(rotations(db, p, cfg).delete(&row(db, &rot.id), SecretsChoice::Keep))
             .expect("deleted");
         next
@@ -1959,7 +1986,7 @@ mod tests {
         let rot = create(&db, &p, &cfg, json!({}));
         let r = rotations(&db, &p, &cfg);
         let patch = |v: Value| RotationPatch::parse(&v).expect("patch");
-        // Never succeeded: counted from the creation.
+        // Never succeeded: still due at once.
         let at_two = block_on(r.update(
             &row(&db, &rot.id),
             &patch(json!({ "version": 1, "rotateAtUtc": { "hours": 2, "minutes": 30 } })),
@@ -1973,10 +2000,7 @@ mod tests {
                 minutes: 30
             }
         );
-        assert_eq!(
-            at_two.next_rotation_at,
-            Some(NOW_DAY + 31 * DAY + 2 * 3_600 + 30 * 60)
-        );
+        assert_eq!(at_two.next_rotation_at, Some(NOW));
         // After a success: counted from it.
         p.now.set(NOW_DAY + 3 * DAY + 12 * 3_600);
         block_on(r.rotate(&row(&db, &rot.id))).expect("rotated");

@@ -46,9 +46,21 @@ impl TimeOfDay {
     }
 }
 
+/// When a rotation that has not yet succeeded runs: `now`, so a new rotation gets its first
+/// secret on the scheduler's next tick (Infisical rotates on creation); after a success, the
+/// interval and the window apply ([`next_run`]).
+pub fn first_or_next(
+    last_success: Option<i64>,
+    now: i64,
+    interval_secs: i64,
+    at: TimeOfDay,
+) -> i64 {
+    last_success.map_or(now, |base| next_run(base, interval_secs, at))
+}
+
 /// The first instant (unix seconds) at `at` on or after `base + interval_secs`: a run never
 /// comes before its interval has passed, and always inside the chosen window. `base` is when
-/// the rotation last succeeded, or was created.
+/// the rotation last succeeded.
 pub fn next_run(base: i64, interval_secs: i64, at: TimeOfDay) -> i64 {
     let earliest = base.saturating_add(interval_secs);
     let day = earliest.div_euclid(DAY).saturating_mul(DAY);
@@ -69,6 +81,18 @@ mod tests {
 
     fn at(h: i64, m: i64) -> TimeOfDay {
         TimeOfDay::new(h, m).expect("valid")
+    }
+
+    #[test]
+    fn a_rotation_that_never_succeeded_is_due_now() {
+        assert_eq!(
+            first_or_next(None, MARCH_10 + 7, 30 * DAY, at(14, 5)),
+            MARCH_10 + 7
+        );
+        assert_eq!(
+            first_or_next(Some(MARCH_10), MARCH_10 + 7, 30 * DAY, at(14, 5)),
+            MARCH_10 + 30 * DAY + 14 * 3_600 + 5 * 60
+        );
     }
 
     #[test]
