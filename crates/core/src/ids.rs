@@ -376,7 +376,7 @@ impl ClientSecret {
 /// Zeroed when dropped: the value is a credential.
 impl Drop for ClientSecret {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        crate::wipe::string(&mut self.0);
     }
 }
 
