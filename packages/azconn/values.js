@@ -50,7 +50,21 @@ export function encodeUtf8(text, memory, ptr, capacity) {
   return read === text.length ? written : undefined;
 }
 
-export const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+/** CSPRNG bytes drawn from a pool refilled by `crypto.getRandomValues` (as Node's `randomUUID`
+ * does): one call into the platform per 1 KiB instead of per draw, which costs microseconds in
+ * Node. Bytes handed out are zeroed in the pool at once. */
+const pool = new Uint8Array(1024);
+let poolAt = pool.length;
+export function randomBytes(n) {
+  if (n > pool.length) return crypto.getRandomValues(new Uint8Array(n));
+  if (poolAt + n > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + n);
+  pool.fill(0, poolAt, (poolAt += n));
+  return out;
+}
 
 /** A space-separated list (`split(' ')` costs a quarter of a microsecond even for one word). */
 function words(s) {
@@ -188,10 +202,22 @@ export function unsignedAssertion(algorithm, signingInput, signatureLength, name
 export const importSigningKey = (pkcs8, name) =>
   crypto.subtle.importKey('pkcs8', pkcs8, { name, hash: 'SHA-256' }, false, ['sign']);
 
-const base64url = (bytes) => {
+const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Two base64url characters per 12 bits: a third of the cost of `btoa` over a binary string. */
+const PAIRS = Array.from({ length: 4096 }, (_, i) => B64U[i >> 6] + B64U[i & 63]);
+const base64url = (b) => {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += PAIRS[n >> 12] + PAIRS[n & 4095];
+  }
+  if (i + 1 === b.length) s += PAIRS[b[i] << 4];
+  else if (i + 2 === b.length) {
+    const n = (b[i] << 10) | (b[i + 1] << 2);
+    s += PAIRS[n >> 6] + B64U[n & 63];
+  }
+  return s;
 };
 
 /** The compact JWS: the signing input, a dot, and the base64url WebCrypto signature. */

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(raw_module = "../../values.js")]
 extern "C" {
     pub fn fail(code: &str, message: &str, field: Option<String>, hint: Option<String>) -> JsValue;
-    pub fn prop(object: &JsValue, key: &str) -> JsValue;
+    pub fn prop(object: &JsValue, key: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = isObject)]
     pub fn is_object(value: &JsValue) -> bool;
     pub fn lines(value: &JsValue) -> Option<String>;
