@@ -110,7 +110,7 @@ async function benchmarks(root) {
       title: 'PKCE pair + authorize URL',
       contenders: [
         {
-          name: 'azconn', what: '`authorizeRequest({tenantId, clientId, redirectUri, connectionType})`: 64 random bytes (verifier 32 B, state 16 B, nonce 16 B) from the package's pool, refilled by getRandomValues per 1 KiB, S256 challenge and the URL (9 parameters) in wasm; params read as JS properties, the result built by one JS call',
+          name: 'azconn', what: '`authorizeRequest({tenantId, clientId, redirectUri, connectionType})`: 64 random bytes (verifier 32 B, state 16 B, nonce 16 B) from the package pool, refilled by getRandomValues per 1 KiB, S256 challenge and the URL (9 parameters) in wasm; params read as JS properties, the result built by one JS call',
           fn: () => azconn.authorizeRequest({ tenantId: TENANT, clientId: CLIENT, redirectUri: REDIRECT, connectionType: 'azure-client-secrets' }),
         },
         {
@@ -190,7 +190,7 @@ async function benchmarks(root) {
       title: 'Client assertion PS256 (create + sign)',
       contenders: [
         {
-          name: 'azconn', what: '`credential.signAssertion({now, tenantId, clientId})` on a `Credential` loaded once: header with the `x5t#S256` taken at load, claims, jti from the package's getRandomValues pool, built in wasm; WebCrypto `sign` RSA-PSS with the key the credential imported on first use; compact JWS joined in JS',
+          name: 'azconn', what: '`credential.signAssertion({now, tenantId, clientId})` on a `Credential` loaded once: header with the `x5t#S256` taken at load, claims, jti from the package getRandomValues pool, built in wasm; WebCrypto `sign` RSA-PSS with the key the credential imported on first use; compact JWS joined in JS',
           fn: () => credential.signAssertion({ now: NOW, tenantId: TENANT, clientId: CLIENT }),
         },
         {
