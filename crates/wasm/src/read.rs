@@ -213,6 +213,13 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
 }
 
 #[cfg(feature = "forms")]
+thread_local! {
+    /// The module's `WebAssembly.Memory`, fetched once (its buffer is read at each use: it
+    /// changes when memory grows).
+    static MEMORY: JsValue = wasm_bindgen::memory();
+}
+
+#[cfg(feature = "forms")]
 /// A response body as JavaScript gives it: the text of `response.text()` (written into wasm
 /// memory by `TextEncoder.encodeInto`, with whether it is ASCII) or the bytes of
 /// `response.arrayBuffer()` (`None` for the second).
@@ -221,12 +228,8 @@ pub fn body(value: &JsValue) -> Result<(Vec<u8>, Option<bool>), Error> {
         // ASCII fits in one byte per UTF-16 unit; anything else in three.
         for capacity in [units, units.saturating_mul(3)] {
             let mut bytes = vec![0u8; capacity as usize];
-            let written = js::encode_utf8(
-                value,
-                &wasm_bindgen::memory(),
-                bytes.as_mut_ptr() as u32,
-                capacity,
-            );
+            let written = MEMORY
+                .with(|memory| js::encode_utf8(value, memory, bytes.as_mut_ptr() as u32, capacity));
             match written {
                 Some(n) => {
                     bytes.truncate(n as usize);
