@@ -573,13 +573,12 @@ fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u
     out
 }
 
-/// A string's length in UTF-16 code units, as JavaScript's `slice` counts.
+/// A string's length in UTF-16 code units, as JavaScript's `slice` counts: one per char, two
+/// for a char outside the BMP (a four-byte sequence, lead byte 0xF0 and above).
 fn utf16_len(s: &str) -> u32 {
-    if s.is_ascii() {
-        s.len() as u32
-    } else {
-        s.encode_utf16().count() as u32
-    }
+    s.bytes()
+        .map(|b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0))
+        .sum()
 }
 
 /// Parses an Entra error answer: Entra's fields, the class (what to do) and the boundary

@@ -10,10 +10,13 @@ use azconn_core::http::HttpResponse;
 use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
 
-/// Keys are string literals: each becomes a JavaScript string once, instead of being decoded
-/// from UTF-8 on every read (a fifth of a call with a few parameters). Found by the literal's
-/// address, checked by its text; bounded in case a key is ever computed.
+/// Keys are string literals: in the speed builds each becomes a JavaScript string once, instead
+/// of being decoded from UTF-8 on every read (a fifth of a call with a few parameters; browser
+/// builds keep the bytes instead). Found by the literal's address, checked by its text; bounded
+/// in case a key is ever computed.
+#[cfg(not(feature = "small"))]
 const MAX_KEYS: usize = 256;
+#[cfg(not(feature = "small"))]
 thread_local! {
     static KEYS: std::cell::RefCell<Vec<(usize, String, JsValue)>> =
         const { std::cell::RefCell::new(Vec::new()) };
@@ -63,6 +66,13 @@ impl Input {
     }
 
     /// Member `key` as given.
+    #[cfg(feature = "small")]
+    pub fn raw(&self, key: &str) -> JsValue {
+        js::prop(&self.value, &JsValue::from_str(key))
+    }
+
+    /// Member `key` as given.
+    #[cfg(not(feature = "small"))]
     pub fn raw(&self, key: &str) -> JsValue {
         KEYS.with_borrow_mut(|keys| {
             let at = (key.as_ptr() as usize, key.len());
