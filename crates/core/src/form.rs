@@ -251,7 +251,7 @@ impl Pem {
 /// Zeroed when dropped: the PEM may be a private key.
 impl Drop for Pem {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        crate::wipe::string(&mut self.0);
     }
 }
 
@@ -293,7 +293,7 @@ impl Passphrase {
 /// Zeroed when dropped.
 impl Drop for Passphrase {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        crate::wipe::string(&mut self.0);
     }
 }
 

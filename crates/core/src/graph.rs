@@ -370,7 +370,7 @@ impl SecretText {
 /// The value leaves memory with its last copy (wasm linear memory is never returned).
 impl Drop for SecretText {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        crate::wipe::string(&mut self.0);
     }
 }
 

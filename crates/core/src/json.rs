@@ -1,21 +1,26 @@
 //! A small strict JSON reader (RFC 8259) for the bodies the browser path parses: token and
 //! Entra error responses and JWT payloads. serde_json would pull float parsing and formatting
 //! into every browser build for fields that are only ever strings and integers; this reader
-//! keeps numbers as their source text and converts integers on request.
+//! keeps numbers as their source text and converts integers on request. Strings without
+//! escapes borrow from the text (no copy of a token that the caller then zeroes with the body).
 //!
 //! Strict: one value, no trailing data, no duplicate keys in an object, no control characters
 //! in strings, unpaired surrogates refused, nesting bounded.
 
-/// A parsed JSON value. Objects keep their members in document order.
+use crate::ascii;
+use std::borrow::Cow;
+
+/// A parsed JSON value, borrowing from the text it was read from. Objects keep their members
+/// in document order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
     /// The number's text as written, already checked against the JSON grammar.
-    Number(String),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
 /// Why a text is not JSON (callers turn it into their own typed error).
@@ -25,10 +30,11 @@ pub struct NotJson;
 /// Deeper nesting than this is refused rather than risking the stack.
 const MAX_DEPTH: usize = 64;
 
-impl Json {
+impl<'a> Json<'a> {
     /// Parses `text` as exactly one JSON value (surrounding whitespace allowed).
-    pub fn parse(text: &str) -> Result<Json, NotJson> {
+    pub fn parse(text: &'a str) -> Result<Json<'a>, NotJson> {
         let mut r = Reader {
+            t: text,
             s: text.as_bytes(),
             i: 0,
         };
@@ -42,12 +48,12 @@ impl Json {
     }
 
     /// Parses UTF-8 bytes as JSON.
-    pub fn parse_bytes(bytes: &[u8]) -> Result<Json, NotJson> {
+    pub fn parse_bytes(bytes: &'a [u8]) -> Result<Json<'a>, NotJson> {
         Json::parse(std::str::from_utf8(bytes).map_err(|_| NotJson)?)
     }
 
     /// The member `key` of an object (`None` for a missing key or a non-object).
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -75,11 +81,12 @@ impl Json {
 }
 
 struct Reader<'a> {
+    t: &'a str,
     s: &'a [u8],
     i: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -99,7 +106,13 @@ impl Reader<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], value: Json) -> Result<Json, NotJson> {
+    /// The text from `start` to the current position. Callers stop only at ASCII bytes or at
+    /// the end, so this is a char boundary; anything else is refused, never a panic.
+    fn since(&self, start: usize) -> Result<&'a str, NotJson> {
+        self.t.get(start..self.i).ok_or(NotJson)
+    }
+
+    fn literal(&mut self, word: &[u8], value: Json<'a>) -> Result<Json<'a>, NotJson> {
         if self.s.get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
             Ok(value)
@@ -108,7 +121,7 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, NotJson> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, NotJson> {
         if depth > MAX_DEPTH {
             return Err(NotJson);
         }
@@ -124,14 +137,15 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, NotJson> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, NotJson> {
         self.eat(b'{')?;
-        let mut members: Vec<(String, Json)> = Vec::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Json::Object(members));
+            return Ok(Json::Object(Vec::new()));
         }
+        // Token and error bodies have up to eight members: one allocation, no regrowth.
+        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(8);
         loop {
             self.ws();
             let key = self.string()?;
@@ -154,7 +168,7 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, NotJson> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, NotJson> {
         self.eat(b'[')?;
         let mut items = Vec::new();
         self.ws();
@@ -184,7 +198,7 @@ impl Reader<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Json, NotJson> {
+    fn number(&mut self) -> Result<Json<'a>, NotJson> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -211,8 +225,7 @@ impl Reader<'_> {
                 return Err(NotJson);
             }
         }
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| NotJson)?;
-        Ok(Json::Number(text.to_owned()))
+        self.since(start).map(Json::Number)
     }
 
     fn hex4(&mut self) -> Result<u32, NotJson> {
@@ -230,23 +243,24 @@ impl Reader<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, NotJson> {
+    /// A string: borrowed from the text when it has no escapes, decoded into a copy otherwise.
+    fn string(&mut self) -> Result<Cow<'a, str>, NotJson> {
         self.eat(b'"')?;
-        let mut out = String::new();
+        let mut out: Option<String> = None;
         loop {
             let start = self.i;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            // The input is a `str` and the run stops only at ASCII bytes: a char boundary.
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| NotJson)?);
+            self.i = ascii::json_string_run(self.s, start);
+            let run = self.since(start)?;
             match self.peek().ok_or(NotJson)? {
                 b'"' => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(match out {
+                        None => Cow::Borrowed(run),
+                        Some(mut o) => {
+                            o.push_str(run);
+                            Cow::Owned(o)
+                        }
+                    });
                 }
                 b'\\' => {
                     self.i += 1;
@@ -264,7 +278,9 @@ impl Reader<'_> {
                         b'u' => self.escaped_char()?,
                         _ => return Err(NotJson),
                     };
-                    out.push(ch);
+                    let o = out.get_or_insert_with(String::new);
+                    o.push_str(run);
+                    o.push(ch);
                 }
                 _ => return Err(NotJson),
             }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appconfig;
+mod ascii;
 pub mod base64url;
 pub mod cert;
 pub mod cloud;
@@ -26,3 +27,4 @@ pub mod rotation;
 pub mod sync;
 #[cfg(feature = "ts")]
 pub mod ts;
+pub mod wipe;

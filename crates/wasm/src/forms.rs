@@ -4,7 +4,7 @@
 //! throws `AzconnError` naming its field.
 
 use crate::js;
-use crate::read::{Input, read_cloud, response, wrong_type};
+use crate::read::{self, Input, read_cloud, response, wrong_type};
 use crate::{Answer, fail};
 use azconn_core::cloud::{CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
@@ -19,8 +19,10 @@ use azconn_core::oauth::jwt;
 use azconn_core::oauth::pkce::CodeVerifier;
 use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{
-    self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken,
+    self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken, TokenFields,
 };
+use azconn_core::wipe;
+use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
@@ -441,14 +443,15 @@ fn http_request_value(r: &azconn_core::http::HttpRequest) -> JsValue {
     js::http_request(r.method.as_str(), &r.url, headers, &r.body)
 }
 
-/// Parses the token endpoint's answer (status, headers, body bytes as `response.arrayBuffer()`
-/// gives them); an error status throws the typed Entra error. `now` is unix seconds. The body
-/// copy in wasm memory is zeroed.
+/// Parses the token endpoint's answer: status, headers and the body as `response.text()` or
+/// `response.arrayBuffer()` gives it (text is the faster: its tokens reach the result as slices
+/// of it, never decoded again). An error status throws the typed Entra error. `now` is unix
+/// seconds. The body copy in wasm memory is zeroed.
 #[wasm_bindgen(js_name = parseTokenResponse, unchecked_return_type = "TokenResponse")]
 pub fn parse_token_response(
     status: u16,
     #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: JsValue,
-    body: Vec<u8>,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: JsValue,
     now: f64,
 ) -> Answer<JsValue> {
     // A 2xx token response is read from its body alone: its headers cross only for an error.
@@ -457,19 +460,125 @@ pub fn parse_token_response(
     } else {
         headers
     };
-    let mut r = response(status, headers, body).map_err(fail)?;
-    let parsed = token::parse_token_response(&r, now as u64);
-    r.body.zeroize();
-    let t = parsed.map_err(fail)?;
-    Ok(js::token_response(
-        t.access_token.expose(),
-        t.refresh_token.as_ref().map(|r| r.expose().to_owned()),
-        t.id_token.as_ref().map(|i| i.expose().to_owned()),
-        t.scopes.join(" "),
-        t.expires_in as f64,
-        t.ext_expires_in.map(|e| e as f64),
-        t.expires_at as f64,
-    ))
+    let (bytes, ascii_text) = read::body(&body).map_err(fail)?;
+    let mut r = response(status, headers, bytes).map_err(fail)?;
+    // An ASCII text body is the source of the result's strings: UTF-8 offsets are UTF-16 ones.
+    let source = (ascii_text == Some(true)).then_some(&body);
+    let out = token::parse_token_fields(&r).map(|f| token_value(&f, &r.body, source, now as u64));
+    wipe::string(&mut r.body);
+    out.map_err(fail)
+}
+
+/// Where each string of a token response sits in the text its value slices them from.
+struct Spans {
+    access: (u32, u32),
+    refresh: Option<(u32, u32)>,
+    id: Option<(u32, u32)>,
+    scope: (u32, u32),
+}
+
+/// Where `s` sits in `body`, if it is a slice of it (a member written without escapes; the copy
+/// of an escaped one is another allocation, which cannot lie inside the body's).
+fn span(body: &str, s: &str) -> Option<(u32, u32)> {
+    let start = (s.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    let end = start + s.len();
+    (end <= body.len()).then_some((start as u32, end as u32))
+}
+
+/// Whether `scope` reads the same split at whitespace (as the core splits it) and at single
+/// spaces (as the result's builder does): printable ASCII words, one space apart.
+fn plain_scope(scope: &str) -> bool {
+    let mut after_word = false;
+    for b in scope.bytes() {
+        if b == b' ' {
+            if !after_word {
+                return false;
+            }
+            after_word = false;
+        } else if b.is_ascii_graphic() {
+            after_word = true;
+        } else {
+            return false;
+        }
+    }
+    after_word || scope.is_empty()
+}
+
+/// The members' spans in `body`; `None` when one is not written there as the result has it.
+fn spans_in(f: &TokenFields<'_>, body: &str) -> Option<Spans> {
+    let member = |s: &Option<Cow<'_, str>>| match s {
+        None => Some(None),
+        Some(s) => span(body, s).map(Some),
+    };
+    Some(Spans {
+        access: span(body, &f.access_token)?,
+        refresh: member(&f.refresh_token)?,
+        id: member(&f.id_token)?,
+        scope: match &f.scope {
+            None => (0, 0),
+            Some(s) if plain_scope(s) => span(body, s)?,
+            Some(_) => return None,
+        },
+    })
+}
+
+/// The `TokenResponse` value, built by one call: its strings are slices of the ASCII body text
+/// (`source`) when every one is written there as is, else of one text that holds them all: the
+/// access token, the refresh and id tokens when present, then the scopes.
+fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u64) -> JsValue {
+    let value = |source: &JsValue, s: Spans| {
+        js::token_response(
+            source,
+            s.access.0,
+            s.access.1,
+            s.refresh.map(|r| r.0),
+            s.refresh.map_or(0, |r| r.1),
+            s.id.map(|i| i.0),
+            s.id.map_or(0, |i| i.1),
+            s.scope.0,
+            s.scope.1,
+            f.expires_in as f64,
+            f.ext_expires_in.map(|e| e as f64),
+            now.saturating_add(f.expires_in) as f64,
+        )
+    };
+    if let Some(source) = source
+        && let Some(spans) = spans_in(f, body)
+    {
+        return value(source, spans);
+    }
+    let mut text = String::new();
+    // Offsets in UTF-16 units; tokens are printable ASCII (checked when parsed): bytes are units.
+    let mut at = 0;
+    let mut push = |text: &mut String, s: &str| {
+        text.push_str(s);
+        let start = at;
+        at += utf16_len(s);
+        (start, at)
+    };
+    let access = push(&mut text, &f.access_token);
+    let refresh = f.refresh_token.as_deref().map(|r| push(&mut text, r));
+    let id = f.id_token.as_deref().map(|i| push(&mut text, i));
+    let scope = push(&mut text, &f.scopes().join(" "));
+    let out = value(
+        &JsValue::from_str(&text),
+        Spans {
+            access,
+            refresh,
+            id,
+            scope,
+        },
+    );
+    wipe::string(&mut text);
+    out
+}
+
+/// A string's length in UTF-16 code units, as JavaScript's `slice` counts: one per char, two
+/// for a char outside the BMP (a four-byte sequence, lead byte 0xF0 and above).
+fn utf16_len(s: &str) -> u32 {
+    s.bytes()
+        .map(|b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0))
+        .sum()
 }
 
 /// Parses an Entra error answer: Entra's fields, the class (what to do) and the boundary

@@ -7,12 +7,19 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(raw_module = "../../values.js")]
 extern "C" {
     pub fn fail(code: &str, message: &str, field: Option<String>, hint: Option<String>) -> JsValue;
-    pub fn prop(object: &JsValue, key: &str) -> JsValue;
+    pub fn prop(object: &JsValue, key: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = isObject)]
     pub fn is_object(value: &JsValue) -> bool;
     pub fn lines(value: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = bytesOf)]
     pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>>;
+    /// A string's length in UTF-16 units; `None` for anything else.
+    #[wasm_bindgen(js_name = textLength)]
+    pub fn text_length(value: &JsValue) -> Option<u32>;
+    /// Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes
+    /// written, or `None` when the text did not fit.
+    #[wasm_bindgen(js_name = encodeUtf8)]
+    pub fn encode_utf8(text: &JsValue, memory: &JsValue, ptr: u32, capacity: u32) -> Option<u32>;
     #[wasm_bindgen(js_name = headerLines)]
     pub fn header_lines(headers: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = randomBytes)]
@@ -72,12 +79,19 @@ extern "C" {
     pub fn admin_consent(reported_tenant: Option<String>, scopes: String) -> JsValue;
     #[wasm_bindgen(js_name = httpRequest)]
     pub fn http_request(method: &str, url: &str, headers: String, body: &str) -> JsValue;
+    /// Every string of the result is `source.slice(start, end)` (see `parseTokenResponse`).
     #[wasm_bindgen(js_name = tokenResponse)]
+    #[allow(clippy::too_many_arguments)]
     pub fn token_response(
-        access_token: &str,
-        refresh_token: Option<String>,
-        id_token: Option<String>,
-        scopes: String,
+        source: &JsValue,
+        access_start: u32,
+        access_end: u32,
+        refresh_start: Option<u32>,
+        refresh_end: u32,
+        id_start: Option<u32>,
+        id_end: u32,
+        scope_start: u32,
+        scope_end: u32,
         expires_in: f64,
         ext_expires_in: Option<f64>,
         expires_at: f64,

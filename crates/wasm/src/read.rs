@@ -9,8 +9,18 @@ use azconn_core::error::{Code, Error};
 use azconn_core::http::HttpResponse;
 use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
-#[cfg(feature = "forms")]
-use zeroize::Zeroize;
+
+/// Keys are string literals: in the speed builds each becomes a JavaScript string once, instead
+/// of being decoded from UTF-8 on every read (a fifth of a call with a few parameters; browser
+/// builds keep the bytes instead). Found by the literal's address, checked by its text; bounded
+/// in case a key is ever computed.
+#[cfg(not(feature = "small"))]
+const MAX_KEYS: usize = 256;
+#[cfg(not(feature = "small"))]
+thread_local! {
+    static KEYS: std::cell::RefCell<Vec<(usize, String, JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// An input object; `path` prefixes the fields it reports (`entropy.` for nested objects).
 pub struct Input {
@@ -56,8 +66,26 @@ impl Input {
     }
 
     /// Member `key` as given.
+    #[cfg(feature = "small")]
     pub fn raw(&self, key: &str) -> JsValue {
-        js::prop(&self.value, key)
+        js::prop(&self.value, &JsValue::from_str(key))
+    }
+
+    /// Member `key` as given.
+    #[cfg(not(feature = "small"))]
+    pub fn raw(&self, key: &str) -> JsValue {
+        KEYS.with_borrow_mut(|keys| {
+            let at = (key.as_ptr() as usize, key.len());
+            if let Some((_, _, name)) = keys.iter().find(|(p, k, _)| *p == at.0 && k == key) {
+                return js::prop(&self.value, name);
+            }
+            let name = JsValue::from_str(key);
+            let v = js::prop(&self.value, &name);
+            if keys.len() < MAX_KEYS {
+                keys.push((at.0, key.to_owned(), name));
+            }
+            v
+        })
     }
 
     /// An optional string (`undefined` and `null` are absent).
@@ -195,24 +223,61 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
 }
 
 #[cfg(feature = "forms")]
+thread_local! {
+    /// The module's `WebAssembly.Memory`, fetched once (its buffer is read at each use: it
+    /// changes when memory grows).
+    static MEMORY: JsValue = wasm_bindgen::memory();
+}
+
+#[cfg(feature = "forms")]
+/// A response body as JavaScript gives it: the text of `response.text()` (written into wasm
+/// memory by `TextEncoder.encodeInto`, with whether it is ASCII) or the bytes of
+/// `response.arrayBuffer()` (`None` for the second).
+pub fn body(value: &JsValue) -> Result<(Vec<u8>, Option<bool>), Error> {
+    if let Some(units) = js::text_length(value) {
+        // ASCII fits in one byte per UTF-16 unit; anything else in three.
+        for capacity in [units, units.saturating_mul(3)] {
+            let mut bytes = vec![0u8; capacity as usize];
+            let written = MEMORY
+                .with(|memory| js::encode_utf8(value, memory, bytes.as_mut_ptr() as u32, capacity));
+            match written {
+                Some(n) => {
+                    bytes.truncate(n as usize);
+                    return Ok((bytes, Some(n == units)));
+                }
+                None => azconn_core::wipe::bytes(&mut bytes),
+            }
+        }
+    }
+    js::bytes_of(value).map(|b| (b, None)).ok_or_else(|| {
+        wrong_type(
+            "body".to_owned(),
+            Code::InvalidFormat,
+            "a string or a Uint8Array",
+        )
+    })
+}
+
+#[cfg(feature = "forms")]
 /// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
 /// The body copy is taken by value so it can be zeroed after parsing.
 pub fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {
-    let lines = js::header_lines(&headers).ok_or_else(|| {
-        wrong_type(
-            "headers".to_owned(),
-            Code::InvalidFormat,
-            "header name and value pairs",
-        )
-    })?;
     let mut pairs = Vec::new();
-    let mut it = lines.split('\n');
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        pairs.push((k.to_ascii_lowercase(), v.to_owned()));
+    if !absent(&headers) {
+        let lines = js::header_lines(&headers).ok_or_else(|| {
+            wrong_type(
+                "headers".to_owned(),
+                Code::InvalidFormat,
+                "header name and value pairs",
+            )
+        })?;
+        let mut it = lines.split('\n');
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            pairs.push((k.to_ascii_lowercase(), v.to_owned()));
+        }
     }
     let body = String::from_utf8(body).map_err(|e| {
-        let mut bytes = e.into_bytes();
-        bytes.zeroize();
+        azconn_core::wipe::bytes(&mut e.into_bytes());
         Error::field(
             "body",
             Code::MalformedResponse,

@@ -214,6 +214,33 @@ test('authorizeRequest and adminConsentRequest draw fresh entropy with crypto.ge
   assert.ok(consent.url.endsWith(`state=${consent.state}`));
 });
 
+test('parseTokenResponse answers a text body exactly as its bytes', () => {
+  const cases = JSON.parse(readFileSync(new URL('../../../tests/vectors/oauth.json', import.meta.url), 'utf8')).cases
+    .filter((c) => c.op === 'oauth.parseToken');
+  const bodies = [
+    ...cases.map((c) => c.input.response),
+    // Escapes, non-ASCII text and scopes that split differently at whitespace and at spaces.
+    { status: 200, headers: [], body: '{"token_type":"bearer","access_token":"a\\/b","refresh_token":"r\\u0041","id_token":"é😀","scope":" x\\ty  z ","expires_in":"60","ext_expires_in":null}' },
+    { status: 200, headers: [], body: '{"token_type":"Bearer","access_token":"at","scope":"é f","expires_in":1}' },
+    { status: 200, headers: [], body: '{"token_type":"Bearer","access_token":"a t","expires_in":1}' },
+    { status: 400, headers: [['content-type', 'application/json']], body: '{"error":"invalid_grant","error_codes":[70000]}' },
+  ];
+  assert.ok(cases.length > 0);
+  const answer = (fn) => {
+    try {
+      return fn();
+    } catch (e) {
+      return { code: e.code, field: e.field, message: e.message, hint: e.hint };
+    }
+  };
+  for (const r of bodies) {
+    const text = answer(() => forms.parseTokenResponse(r.status, r.headers, r.body, 100));
+    assert.deepEqual(text, answer(() => forms.parseTokenResponse(r.status, r.headers, new TextEncoder().encode(r.body), 100)), r.body);
+    assert.deepEqual(answer(() => azconn.parseTokenResponse(r.status, r.headers, r.body, 100)), text, r.body);
+  }
+  assert.throws(() => forms.parseTokenResponse(200, [], 5, 0), (e) => e instanceof AzconnError && e.field === 'body' && e.code === 'invalid-format');
+});
+
 test('response parsers take a fetch Response body as bytes and its Headers', () => {
   const body = new TextEncoder().encode('{"error":"temporarily_unavailable","error_codes":[]}');
   const report = forms.parseErrorResponse(503, new Headers({ 'Retry-After': '7' }), body);

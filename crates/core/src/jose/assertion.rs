@@ -240,6 +240,12 @@ fn json_member(out: &mut String, name: &str, value: &str) {
 /// A JSON string, escaped as RFC 8259 §7 requires (and as serde_json writes it).
 fn json_string(out: &mut String, value: &str) {
     out.push('"');
+    // Thumbprints, GUIDs and URLs have nothing to escape: copied at once.
+    if crate::ascii::json_string_run(value.as_bytes(), 0) == value.len() {
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -69,7 +69,7 @@ fn read_error_body(body: &str) -> Option<RawError> {
     let json = Json::parse(body).ok().filter(Json::is_object)?;
     let text = |key: &str| match json.get(key) {
         None | Some(Json::Null) => Some(None),
-        Some(Json::String(s)) => Some(Some(s.clone())),
+        Some(Json::String(s)) => Some(Some(s.to_string())),
         Some(_) => None,
     };
     let error_codes = match json.get("error_codes") {

@@ -72,7 +72,8 @@ pub fn decode_unverified_claims(token: &str) -> Result<UnverifiedClaims, Error> 
         .ok()
         .filter(Json::is_object)
         .ok_or_else(|| malformed("the JWT header is not a JSON object"))?;
-    let payload = Json::parse_bytes(&decode(payload)?)
+    let payload = decode(payload)?;
+    let payload = Json::parse_bytes(&payload)
         .ok()
         .filter(Json::is_object)
         .ok_or_else(|| malformed("the JWT payload is not a JSON object"))?;

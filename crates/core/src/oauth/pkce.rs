@@ -68,7 +68,7 @@ impl CodeVerifier {
 /// Zeroed when dropped: the verifier redeems the authorization code.
 impl Drop for CodeVerifier {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        crate::wipe::string(&mut self.0);
     }
 }
 

@@ -8,14 +8,15 @@
 use super::authorize::RedirectUri;
 use super::entra_error::parse_error_response;
 use super::pkce::CodeVerifier;
+use crate::ascii;
 use crate::cloud::Cloud;
 use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
-use zeroize::Zeroize;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -62,7 +63,7 @@ macro_rules! opaque_secret {
         /// Zeroed when dropped: the value is a credential.
         impl Drop for $name {
             fn drop(&mut self) {
-                self.0.zeroize();
+                crate::wipe::string(&mut self.0);
             }
         }
     };
@@ -102,7 +103,7 @@ fn check_opaque<'a>(input: &'a str, field: &str, what: &str) -> Result<&'a str, 
             format!("{what} is longer than {MAX_TOKEN_LEN} bytes"),
         ));
     }
-    if !input.bytes().all(|b| b.is_ascii_graphic()) {
+    if !ascii::all_graphic(input.as_bytes()) {
         return Err(Error::field(
             field,
             Code::InvalidCharacter,
@@ -145,7 +146,7 @@ impl ClientAssertion {
 /// Zeroed when dropped: an assertion is a bearer credential until it expires.
 impl Drop for ClientAssertion {
     fn drop(&mut self) {
-        self.0.zeroize();
+        crate::wipe::string(&mut self.0);
     }
 }
 
@@ -326,7 +327,7 @@ pub struct IdToken(String);
 /// Zeroed when dropped: the value is a credential.
 impl Drop for IdToken {
     fn drop(&mut self) {
-        self.0.zeroize();
+        crate::wipe::string(&mut self.0);
     }
 }
 
@@ -349,9 +350,22 @@ fn malformed(status: u16, what: &str) -> Error {
     )
 }
 
+/// A JSON object's members.
+type Members<'a> = Vec<(Cow<'a, str>, Json<'a>)>;
+
+/// Takes member `key` out of an object's members (keys are unique: the reader refuses repeats).
+fn take<'a>(members: &mut Members<'a>, key: &str) -> Option<Json<'a>> {
+    let at = members.iter().position(|(k, _)| k == key)?;
+    Some(members.swap_remove(at).1)
+}
+
 /// A member that must be a string when present (`null` counts as absent).
-fn text<'a>(body: &'a Json, key: &str, status: u16) -> Result<Option<&'a str>, Error> {
-    match body.get(key) {
+fn text<'a>(
+    members: &mut Members<'a>,
+    key: &str,
+    status: u16,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    match take(members, key) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::String(s)) => Ok(Some(s)),
         Some(_) => Err(malformed(
@@ -362,8 +376,8 @@ fn text<'a>(body: &'a Json, key: &str, status: u16) -> Result<Option<&'a str>, E
 }
 
 /// A number, or a numeric string as v1/legacy endpoints send (protocols.md §1.4).
-fn seconds(body: &Json, field: &str, status: u16) -> Result<Option<u64>, Error> {
-    match body.get(field) {
+fn seconds(members: &mut Members<'_>, field: &str, status: u16) -> Result<Option<u64>, Error> {
+    match take(members, field) {
         None | Some(Json::Null) => Ok(None),
         Some(n @ Json::Number(_)) => n
             .as_u64()
@@ -381,51 +395,113 @@ fn seconds(body: &Json, field: &str, status: u16) -> Result<Option<u64>, Error> 
     }
 }
 
-/// Parses the token endpoint's answer. Non-2xx answers become the typed Entra error
-/// (see [`super::entra_error`]); `now` is the host's clock in unix seconds.
-pub fn parse_token_response(response: &HttpResponse, now: u64) -> Result<TokenResponse, Error> {
+/// A successful token response's members as its body writes them, checked as
+/// [`parse_token_response`] checks them: borrowed from the body where written without escapes.
+/// A host that builds its own value from them (the wasm facade) reads them here without copying
+/// the tokens; copies made for escaped members are zeroed when dropped.
+pub struct TokenFields<'a> {
+    pub access_token: Cow<'a, str>,
+    pub refresh_token: Option<Cow<'a, str>>,
+    pub id_token: Option<Cow<'a, str>>,
+    /// `scope` as written (space-separated), when given.
+    pub scope: Option<Cow<'a, str>>,
+    pub expires_in: u64,
+    pub ext_expires_in: Option<u64>,
+}
+
+impl Drop for TokenFields<'_> {
+    fn drop(&mut self) {
+        for s in [
+            Some(&mut self.access_token),
+            self.refresh_token.as_mut(),
+            self.id_token.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Cow::Owned(s) = s {
+                crate::wipe::string(s);
+            }
+        }
+    }
+}
+
+impl TokenFields<'_> {
+    /// The granted scopes; empty when Entra omitted `scope`.
+    pub fn scopes(&self) -> Vec<String> {
+        self.scope
+            .as_deref()
+            .map(ascii::split_whitespace)
+            .unwrap_or_default()
+    }
+
+    /// The typed response; `now` is the host's clock in unix seconds.
+    pub fn to_response(&self, now: u64) -> TokenResponse {
+        TokenResponse {
+            token_type: "Bearer".to_owned(),
+            access_token: AccessToken(self.access_token.to_string()),
+            refresh_token: self
+                .refresh_token
+                .as_deref()
+                .map(|t| RefreshToken(t.to_owned())),
+            id_token: self.id_token.as_deref().map(|t| IdToken(t.to_owned())),
+            scopes: self.scopes(),
+            expires_in: self.expires_in,
+            ext_expires_in: self.ext_expires_in,
+            expires_at: now.saturating_add(self.expires_in),
+        }
+    }
+}
+
+/// Reads the token endpoint's answer into its members. Non-2xx answers become the typed Entra
+/// error (see [`super::entra_error`]).
+pub fn parse_token_fields(response: &HttpResponse) -> Result<TokenFields<'_>, Error> {
     let status = response.status;
     if !response.is_success() {
         return Err(parse_error_response(response)?.into_error());
     }
-    let body = Json::parse(&response.body)
-        .ok()
-        .filter(Json::is_object)
-        .ok_or_else(|| malformed(status, "a body that is not a JSON token response"))?;
+    let Ok(Json::Object(mut members)) = Json::parse(&response.body) else {
+        return Err(malformed(
+            status,
+            "a body that is not a JSON token response",
+        ));
+    };
+    let m = &mut members;
     let token_type =
-        text(&body, "token_type", status)?.ok_or_else(|| malformed(status, "no `token_type`"))?;
+        text(m, "token_type", status)?.ok_or_else(|| malformed(status, "no `token_type`"))?;
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(malformed(
             status,
-            &format!("token_type {} (expected Bearer)", quoted(token_type)),
+            &format!("token_type {} (expected Bearer)", quoted(&token_type)),
         ));
     }
-    let access_token = text(&body, "access_token", status)?
-        .ok_or_else(|| malformed(status, "no `access_token`"))
-        .and_then(|t| {
-            AccessToken::parse(t).map_err(|_| malformed(status, "an unusable `access_token`"))
-        })?;
-    let refresh_token = text(&body, "refresh_token", status)?
-        .map(|t| {
-            RefreshToken::parse(t).map_err(|_| malformed(status, "an unusable `refresh_token`"))
-        })
-        .transpose()?;
-    let id_token = text(&body, "id_token", status)?.map(|t| IdToken(t.to_owned()));
-    let scopes = text(&body, "scope", status)?
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
-    let expires_in = seconds(&body, "expires_in", status)?
-        .ok_or_else(|| malformed(status, "no `expires_in`"))?;
-    Ok(TokenResponse {
-        token_type: "Bearer".to_owned(),
+    let access_token =
+        text(m, "access_token", status)?.ok_or_else(|| malformed(status, "no `access_token`"))?;
+    check_opaque(&access_token, "accessToken", "the access token")
+        .map_err(|_| malformed(status, "an unusable `access_token`"))?;
+    let refresh_token = text(m, "refresh_token", status)?;
+    if let Some(t) = &refresh_token {
+        check_opaque(t, "refreshToken", "the refresh token")
+            .map_err(|_| malformed(status, "an unusable `refresh_token`"))?;
+    }
+    let id_token = text(m, "id_token", status)?;
+    let scope = text(m, "scope", status)?;
+    let expires_in =
+        seconds(m, "expires_in", status)?.ok_or_else(|| malformed(status, "no `expires_in`"))?;
+    Ok(TokenFields {
         access_token,
         refresh_token,
         id_token,
-        scopes,
+        scope,
         expires_in,
-        ext_expires_in: seconds(&body, "ext_expires_in", status)?,
-        expires_at: now.saturating_add(expires_in),
+        ext_expires_in: seconds(m, "ext_expires_in", status)?,
     })
+}
+
+/// Parses the token endpoint's answer. Non-2xx answers become the typed Entra error
+/// (see [`super::entra_error`]); `now` is the host's clock in unix seconds.
+pub fn parse_token_response(response: &HttpResponse, now: u64) -> Result<TokenResponse, Error> {
+    parse_token_fields(response).map(|f| f.to_response(now))
 }
 
 #[cfg(test)]

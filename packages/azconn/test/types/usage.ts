@@ -84,6 +84,11 @@ async function redeemCode(): Promise<TokenResponse> {
   }
   return parseTokenResponse(res.status, res.headers, body, Math.floor(Date.now() / 1000));
 }
+async function redeemAsText(): Promise<TokenResponse> {
+  const res = await fetch(redeem.url, { method: redeem.method, headers: redeem.headers, body: redeem.body });
+  return parseTokenResponse(res.status, res.headers, await res.text(), Math.floor(Date.now() / 1000));
+}
+void redeemAsText();
 void redeemCode().then((token) => {
   const claims: UnverifiedClaims = decodeJwtUnverified(token.accessToken);
   const refresh: string | undefined = token.refreshToken;
