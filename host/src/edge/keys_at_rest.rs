@@ -2,7 +2,7 @@
 
 use super::reply::ApiError;
 use super::store::Storage;
-use crate::connection_store::AuditEvent;
+use crate::connection_store::{AuditEvent, ConnectionStore};
 use crate::keys_at_rest::{Reseal, SealedStore, SealedValue};
 use std::collections::BTreeMap;
 
@@ -25,16 +25,8 @@ impl SealedStore for Storage<'_> {
         self.reseal_rows(batch).await
     }
 
+    /// As every use-case audits (`edge::connections`).
     async fn audit(&self, e: AuditEvent<'_>) -> Result<(), ApiError> {
-        Storage::audit(
-            self,
-            Some(e.org),
-            e.actor,
-            e.action,
-            e.target,
-            e.outcome,
-            &e.detail,
-        )
-        .await
+        ConnectionStore::audit(self, e).await
     }
 }
