@@ -284,6 +284,12 @@ pub async fn validate<S: ConnectionStore, P: Platform, T: Tokens>(
         .map_err(ApiError::from)
     }
     .await;
+    // A fault of the deployment (a key version missing from AZCONN_ENCRYPTION_KEYS, storage
+    // down) says nothing about the credential: it is the answer, and the stored status stays.
+    let outcome = match outcome {
+        Err(e) if matches!(e.error.code, Code::NotConfigured | Code::Internal) => return Err(e),
+        other => other,
+    };
     let error = outcome.as_ref().err().map(|e| &e.error);
     let status = match error {
         None => ConnectionStatus::Active,
@@ -1701,5 +1707,30 @@ mod tests {
                 )]
             );
         }
+    }
+
+    #[test]
+    fn a_deployment_fault_is_the_answer_and_the_status_stays() {
+        let missing_key = Error::new(
+            Code::NotConfigured,
+            "the value is sealed under key version 1, which is not in the keyring",
+        );
+        let (db, row) = with_connection("graph");
+        let before = db.row(&row.id).expect("row").status;
+        let e = block_on(validate(
+            &db,
+            &FakePlatform::new(),
+            &FakeTokens(Err(missing_key)),
+            &config(),
+            "token1",
+            &row,
+        ))
+        .unwrap_err();
+        assert_eq!(e.error.code, Code::NotConfigured);
+        assert_eq!(db.row(&row.id).expect("row").status, before);
+        assert!(
+            db.actions().is_empty(),
+            "nothing about the connection changed"
+        );
     }
 }

@@ -1560,6 +1560,8 @@ pub struct SealedRows {
     fail_writes: Cell<bool>,
     reads: Cell<u32>,
     asked: RefCell<Vec<Vec<u32>>>,
+    cursor: Cell<i64>,
+    rowids: Cell<i64>,
     audited: RefCell<Vec<(String, String, String, Value)>>,
     nonce: Cell<u8>,
 }
@@ -1575,7 +1577,9 @@ impl SealedRows {
     ) -> crate::keys_at_rest::SealedValue {
         self.nonce.set(self.nonce.get().wrapping_add(1));
         let aad = crate::keyring::aad(org, owner, field);
+        self.rowids.set(self.rowids.get() + 1);
         crate::keys_at_rest::SealedValue {
+            at: self.rowids.get(),
             org: org.to_owned(),
             owner: owner.to_owned(),
             field: field.to_owned(),
@@ -1600,7 +1604,7 @@ impl SealedRows {
             .iter_mut()
             .find(|r| r.owner == owner && r.field == field)
         {
-            Some(r) => *r = row,
+            Some(r) => *r = crate::keys_at_rest::SealedValue { at: r.at, ..row },
             None => rows.push(row),
         }
     }
@@ -1689,6 +1693,7 @@ impl crate::keys_at_rest::SealedStore for SealedRows {
     async fn sealed_under(
         &self,
         versions: &[u32],
+        after: i64,
         limit: u32,
     ) -> Result<Vec<crate::keys_at_rest::SealedValue>, ApiError> {
         self.reads.set(self.reads.get() + 1);
@@ -1697,7 +1702,7 @@ impl crate::keys_at_rest::SealedStore for SealedRows {
             .rows
             .borrow()
             .iter()
-            .filter(|r| versions.contains(&r.sealed.key_version))
+            .filter(|r| r.at > after && versions.contains(&r.sealed.key_version))
             .take(limit as usize)
             .cloned()
             .collect();
@@ -1707,10 +1712,19 @@ impl crate::keys_at_rest::SealedStore for SealedRows {
                 .iter_mut()
                 .find(|r| r.owner == w.owner && r.field == w.field)
             {
-                *r = w;
+                *r = crate::keys_at_rest::SealedValue { at: r.at, ..w };
             }
         }
         Ok(rows)
+    }
+
+    async fn sweep_cursor(&self) -> Result<i64, ApiError> {
+        Ok(self.cursor.get())
+    }
+
+    async fn set_sweep_cursor(&self, after: i64) -> Result<(), ApiError> {
+        self.cursor.set(after);
+        Ok(())
     }
 
     async fn reseal(&self, batch: &[crate::keys_at_rest::Reseal]) -> Result<Vec<bool>, ApiError> {

@@ -7,7 +7,9 @@
 //! covers them all without knowing what they are. The sweep is resumable: each batch reads what
 //! is still under an older listed version, and each row is written only if it still holds the
 //! ciphertext that was read, so a credential changed meanwhile is never overwritten and an
-//! interrupted sweep simply continues. The keyring is the deployment's, so the sweep is the
+//! interrupted sweep simply continues. A stored cursor carries each batch on from where the last
+//! one stopped, so values that cannot be re-sealed (damaged, reported in `failed`) are passed
+//! once per round instead of filling every batch. The keyring is the deployment's, so the sweep is the
 //! operator's (the bootstrap admin token, or the Cron Trigger), over every organization.
 
 use crate::api::{EncryptionStatus, ResealAnswer, ResealFailure};
@@ -28,6 +30,8 @@ pub const MAX_BATCH: u32 = 200;
 /// One stored sealed value and the record it is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedValue {
+    /// Where the row sits in storage order: what the sweep's cursor points past.
+    pub at: i64,
     pub org: String,
     pub owner: String,
     pub field: String,
@@ -47,12 +51,17 @@ pub struct Reseal {
 pub trait SealedStore {
     /// How many sealed values each key version holds (versions holding none are absent).
     fn count_by_version(&self) -> impl Future<Output = Result<BTreeMap<u32, u32>, ApiError>>;
-    /// Up to `limit` values sealed under one of `versions`, in storage order.
+    /// Up to `limit` values sealed under one of `versions` that sit after `after`, in storage
+    /// order.
     fn sealed_under(
         &self,
         versions: &[u32],
+        after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<SealedValue>, ApiError>>;
+    /// Where the last batch stopped (0: at the start).
+    fn sweep_cursor(&self) -> impl Future<Output = Result<i64, ApiError>>;
+    fn set_sweep_cursor(&self, after: i64) -> impl Future<Output = Result<(), ApiError>>;
     /// Writes each new ciphertext only where its row still holds the one read, all in one
     /// transaction: per entry, whether it was written.
     fn reseal(&self, batch: &[Reseal]) -> impl Future<Output = Result<Vec<bool>, ApiError>>;
@@ -98,7 +107,8 @@ fn summary(keyring: &Keyring, by_version: BTreeMap<u32, u32>) -> EncryptionStatu
 /// Re-seals up to `limit` values held under an older listed key version with the newest one,
 /// and audits how many per organization (counts only). A value that does not open under its
 /// listed version is reported in `failed` and left as it is; a value under a version missing
-/// from the keyring is not touched (the status names the version).
+/// from the keyring is not touched (the status names the version). The batch starts after the
+/// stored cursor; a short batch ends the round and the next starts again from the first row.
 pub async fn reseal(
     db: &impl SealedStore,
     keyring: &Keyring,
@@ -115,7 +125,20 @@ pub async fn reseal(
     let rows = if older.is_empty() {
         Vec::new()
     } else {
-        db.sealed_under(&older, limit).await?
+        let after = db.sweep_cursor().await?;
+        let mut rows = db.sealed_under(&older, after, limit).await?;
+        if rows.is_empty() && after > 0 {
+            rows = db.sealed_under(&older, 0, limit).await?;
+        }
+        let full = u32::try_from(rows.len()).unwrap_or(u32::MAX) >= limit;
+        let next = match rows.last() {
+            Some(last) if full => last.at,
+            _ => 0,
+        };
+        if next != after {
+            db.set_sweep_cursor(next).await?;
+        }
+        rows
     };
     let mut batch = Vec::with_capacity(rows.len());
     let mut failed = Vec::new();
@@ -317,6 +340,44 @@ mod tests {
         assert_eq!(
             a.status.remaining, 1,
             "the failed value still counts as not resealed"
+        );
+    }
+
+    #[test]
+    fn damaged_values_filling_a_batch_do_not_stall_the_sweep() {
+        let db = SealedRows::default();
+        let old = keys("1");
+        seed(&db, &old, "org1", 7);
+        for i in 0..4 {
+            db.corrupt(&format!("c{i}"), "clientSecret");
+        }
+        let both = keys("1,2");
+        let first = sweep(&db, &both, 3);
+        assert_eq!((first.resealed, first.failed.len()), (0, 3));
+        let second = sweep(&db, &both, 3);
+        assert_eq!((second.resealed, second.failed.len()), (2, 1));
+        assert_eq!(
+            second.failed[0].owner_id, "c3",
+            "the second batch starts after the first"
+        );
+        let third = sweep(&db, &both, 3);
+        assert_eq!((third.resealed, third.status.remaining), (1, 4));
+        for i in 4..7 {
+            assert_eq!(
+                db.open(&keys("2"), &format!("c{i}"), "clientSecret")
+                    .unwrap(),
+                format!("secret-org1-{i}")
+            );
+        }
+        let round = sweep(&db, &both, 3);
+        assert_eq!(
+            round
+                .failed
+                .iter()
+                .map(|f| f.owner_id.as_str())
+                .collect::<Vec<_>>(),
+            ["c0", "c1", "c2"],
+            "after the last row the next round starts from the first"
         );
     }
 

@@ -16,9 +16,18 @@ impl SealedStore for Storage<'_> {
     async fn sealed_under(
         &self,
         versions: &[u32],
+        after: i64,
         limit: u32,
     ) -> Result<Vec<SealedValue>, ApiError> {
-        Storage::sealed_under(self, versions, limit).await
+        Storage::sealed_under(self, versions, after, limit).await
+    }
+
+    async fn sweep_cursor(&self) -> Result<i64, ApiError> {
+        self.reseal_cursor().await
+    }
+
+    async fn set_sweep_cursor(&self, after: i64) -> Result<(), ApiError> {
+        self.set_reseal_cursor(after).await
     }
 
     async fn reseal(&self, batch: &[Reseal]) -> Result<Vec<bool>, ApiError> {

@@ -1533,11 +1533,17 @@ fn error_text(e: &Error) -> String {
 /// A `secrets` row as the re-seal sweep reads it (`crate::keys_at_rest`).
 #[derive(Deserialize)]
 struct SealedRow {
+    at: i64,
     org_id: String,
     owner_id: String,
     field: String,
     key_version: i64,
     ciphertext: String,
+}
+
+#[derive(Deserialize)]
+struct CursorRow {
+    after_row: i64,
 }
 
 #[derive(Deserialize)]
@@ -1570,24 +1576,27 @@ impl Storage<'_> {
             .collect()
     }
 
-    /// Up to `limit` rows sealed under one of `versions`, in rowid order.
+    /// Up to `limit` rows sealed under one of `versions` after rowid `after`, in rowid order.
     pub async fn sealed_under(
         &self,
         versions: &[u32],
+        after: i64,
         limit: u32,
     ) -> Result<Vec<crate::keys_at_rest::SealedValue>, ApiError> {
         let versions = serde_json::to_string(versions)
             .map_err(|e| internal(format!("cannot serialize the key versions: {e}")))?;
         let rows: Vec<SealedRow> = self
             .all(
-                "SELECT org_id, owner_id, field, key_version, ciphertext FROM secrets \
-                 WHERE key_version IN (SELECT value FROM json_each(?1)) ORDER BY rowid LIMIT ?2",
-                &[s(&versions), n(i64::from(limit))],
+                "SELECT rowid AS at, org_id, owner_id, field, key_version, ciphertext FROM secrets \
+                 WHERE key_version IN (SELECT value FROM json_each(?1)) AND rowid > ?2 \
+                 ORDER BY rowid LIMIT ?3",
+                &[s(&versions), n(after), n(i64::from(limit))],
             )
             .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(crate::keys_at_rest::SealedValue {
+                    at: r.at,
                     org: r.org_id,
                     owner: r.owner_id,
                     field: r.field,
@@ -1598,6 +1607,23 @@ impl Storage<'_> {
                 })
             })
             .collect()
+    }
+
+    /// Where the sweep's last batch stopped (0: no row yet).
+    pub async fn reseal_cursor(&self) -> Result<i64, ApiError> {
+        let row: Option<CursorRow> = self
+            .first("SELECT after_row FROM reseal_cursor WHERE id = 1", &[])
+            .await?;
+        Ok(row.map_or(0, |r| r.after_row))
+    }
+
+    pub async fn set_reseal_cursor(&self, after: i64) -> Result<(), ApiError> {
+        self.run(
+            "INSERT INTO reseal_cursor (id, after_row) VALUES (1, ?1) \
+             ON CONFLICT (id) DO UPDATE SET after_row = excluded.after_row",
+            &[n(after)],
+        )
+        .await
     }
 
     /// Each new ciphertext, written only where the row still holds the one read (one
