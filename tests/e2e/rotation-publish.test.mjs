@@ -17,6 +17,7 @@ let env;
 let org;
 let rotation;
 let sync;
+let storeConn;
 
 const call = (method, path, body) => env.api(method, path, { token: org.token, body });
 const stored = async () => (await env.admin('GET', '/stores/demo/kv')).items.find((k) => k.key === KEY && k.label === LABEL);
@@ -42,6 +43,7 @@ before(async () => {
     token: org.token, body: { name: 'store', endpoint: env.emulator.stores.demo, ...common },
   });
   assert.equal(s.status, 201, s.text);
+  storeConn = s.json.appConnection;
   // keepPrevious 0: each run revokes the previous secret, so the order is what keeps consumers up.
   const r = await call('POST', R, { name: 'published', connectionId: g.json.appConnection.id, appId: TARGET_APP, keepPrevious: 0 });
   assert.equal(r.status, 201, r.text);
@@ -109,5 +111,21 @@ describe('rotation publishes to its syncs', () => {
     assert.equal(next.status, 200, next.text);
     assert.ok(!next.json.steps.some((s) => s.step === 'publish-sync'));
     assert.equal((await stored()).value, 'pinned');
+  });
+
+  test('the emulator sees a copy nobody publishes to: the revoke finds the store holding it (the check the tests above rely on)', async () => {
+    const { secret } = (await rotate()).json;
+    const { accessToken } = (await call('POST', `/api/v1/app-connections/azure-app-configuration/${storeConn.id}/token`)).json;
+    const res = await fetch(`${env.emulator.stores.demo}/kv/${encodeURIComponent('Pub:COPY')}?label=${LABEL}&api-version=2023-11-01`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/vnd.microsoft.appconfig.kv+json' },
+      body: JSON.stringify({ value: secret.value }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const next = await rotate();
+    assert.equal(next.status, 200, next.text);
+    const seen = (await env.admin('GET', '/exposures')).exposures.filter((e) => e.key === 'Pub:COPY');
+    assert.deepEqual(seen, [{ event: 'removePassword', appId: TARGET_APP, keyId: secret.keyId, store: 'demo', key: 'Pub:COPY', label: LABEL }]);
+    assert.deepEqual(await exposures(), [], 'never the bound key');
   });
 });
