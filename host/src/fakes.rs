@@ -1181,6 +1181,10 @@ impl RotationStore for MemoryStore {
             .borrow_mut()
             .retain(|r| !(r.id == id && r.org_id == org));
         self.secrets.borrow_mut().retain(|(o, _), _| o != id);
+        self.syncs
+            .bindings
+            .borrow_mut()
+            .retain(|(o, _, _, r)| !(o == org && r == id));
         Ok(())
     }
 
@@ -1389,6 +1393,8 @@ pub struct MemorySyncs {
     pub rows: RefCell<Vec<Sync>>,
     /// (sync id, run).
     pub runs: RefCell<Vec<(String, SyncRun)>>,
+    /// (org, sync id, name, rotation id).
+    pub bindings: RefCell<Vec<(String, String, String, String)>>,
 }
 
 impl MemoryStore {
@@ -1459,7 +1465,53 @@ impl SyncStore for MemoryStore {
             .borrow_mut()
             .retain(|x| !(x.id == id && x.org_id == org));
         self.syncs.runs.borrow_mut().retain(|(s, _)| s != id);
+        self.syncs
+            .bindings
+            .borrow_mut()
+            .retain(|(o, s, _, _)| !(o == org && s == id));
         Ok(())
+    }
+
+    async fn bind_rotation_keys(
+        &self,
+        org: &str,
+        sync_id: &str,
+        bindings: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        self.failing("bind_rotation_keys")?;
+        let mut rows = self.syncs.bindings.borrow_mut();
+        rows.retain(|(o, s, _, _)| !(o == org && s == sync_id));
+        rows.extend(bindings.iter().map(|(name, rotation)| {
+            (
+                org.to_owned(),
+                sync_id.to_owned(),
+                name.clone(),
+                rotation.clone(),
+            )
+        }));
+        Ok(())
+    }
+
+    async fn bound_to_rotation(
+        &self,
+        org: &str,
+        rotation_id: &str,
+    ) -> Result<Vec<(Sync, Vec<String>)>, ApiError> {
+        self.failing("bound_to_rotation")?;
+        let mut out: Vec<(Sync, Vec<String>)> = Vec::new();
+        for (o, sync_id, name, rotation) in self.syncs.bindings.borrow().iter() {
+            if o != org || rotation != rotation_id {
+                continue;
+            }
+            let Some(row) = self.sync_row(sync_id).filter(|x| x.org_id == org) else {
+                continue;
+            };
+            match out.iter_mut().find(|(x, _)| x.id == row.id) {
+                Some((_, names)) => names.push(name.clone()),
+                None => out.push((row, vec![name.clone()])),
+            }
+        }
+        Ok(out)
     }
 
     async fn update_sync(

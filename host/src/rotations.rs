@@ -21,6 +21,8 @@ use crate::records::{
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
+use crate::sync_store::SyncStore;
+use crate::syncs::Syncs;
 use crate::token_endpoint::{AppCredential, client_credentials};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Slug};
@@ -137,7 +139,7 @@ fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiEr
 }
 
 /// Cron: every rotation whose next run is due.
-pub async fn run_due<S: RotationStore, P: Platform>(
+pub async fn run_due<S: RotationStore + SyncStore, P: Platform>(
     db: &S,
     p: &P,
     cfg: &Config,
@@ -159,7 +161,7 @@ pub async fn run_due<S: RotationStore, P: Platform>(
     Ok(ran)
 }
 
-impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
+impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
     async fn audit(
         &self,
         action: &str,
@@ -568,13 +570,21 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
                             self.p.now(),
                         )
                         .await?;
-                    rotation.on_published()?;
                     steps.push(StepTaken {
                         step: name,
                         at,
                         ok: true,
                         ms: None,
                     });
+                    if let Err(e) = self.publish_to_syncs(id, secret.expose(), steps).await {
+                        // The phase stays `Publishing`: the old secrets stay, the next run
+                        // publishes again.
+                        self.persist(id, &rotation, RotationStatus::Interrupted)
+                            .await?;
+                        self.fail(id, &e.error, RotationStatus::Interrupted).await?;
+                        return Err(e);
+                    }
+                    rotation.on_published()?;
                     published = Some((key, secret, ends_at));
                 }
                 Step::Done {
@@ -617,6 +627,47 @@ impl<S: RotationStore, P: Platform> Rotations<'_, S, P> {
             }
         }
         Err(internal("the rotation did not settle"))
+    }
+
+    /// The new secret goes to every sync key bound to the rotation (a run's `{kind:
+    /// "rotation"}` value) before any old secret is removed, each a step and a `sync.run`
+    /// audit entry of that sync naming the rotation (keys, never the value). The first sync
+    /// that cannot take it stops the publication: the caller keeps the rotation in
+    /// `Publishing`, so no consumer of that store is left with a revoked secret, and the next
+    /// run publishes again (to every sync: a put of a value already in place writes nothing).
+    async fn publish_to_syncs(
+        &self,
+        id: &str,
+        secret: &str,
+        steps: &mut Vec<StepTaken>,
+    ) -> Result<(), ApiError> {
+        let syncs = Syncs {
+            db: self.db,
+            p: self.p,
+            cfg: self.cfg,
+            org: self.org,
+            actor: self.actor,
+        };
+        for (sync, names) in self.db.bound_to_rotation(self.org, id).await? {
+            let at = self.p.now_ms();
+            let result = syncs.publish(&sync, &names, secret).await;
+            steps.push(StepTaken {
+                step: "publish-sync",
+                at,
+                ok: result.is_ok(),
+                ms: None,
+            });
+            // A write to the sync's store, on the sync's trail, naming the rotation.
+            self.audit(
+                "sync.run",
+                &sync.id,
+                if result.is_ok() { "ok" } else { "failed" },
+                json!({ "rotationId": id, "published": names, "written": result.as_ref().ok(), "error": result.as_ref().err().map(|e| &e.error) }),
+            )
+            .await?;
+            result?;
+        }
+        Ok(())
     }
 
     /// The current secret for the platform to fetch (audited).
@@ -2115,5 +2166,287 @@ mod tests {
         ))
         .expect_err("too short");
         assert_eq!(e.error.field.as_deref(), Some("lifetimeDays"));
+    }
+
+    // Rotation feeds sync: publishing to the bound syncs before the old secret is revoked.
+
+    const STORE_URL: &str = "https://store1.azconfig.io";
+
+    /// An App Configuration connection `id` of `org` for [`STORE_URL`].
+    fn config_connection(db: &MemoryStore, org: &str, id: &str) {
+        block_on(db.insert(
+            &NewConnection {
+                id,
+                org_id: org,
+                ty: ConnectionType::AzureAppConfiguration,
+                method: Method::ClientSecret,
+                name: id,
+                description: None,
+                tenant_id: TENANT,
+                client_id: Some(APP),
+                cloud: "global",
+                endpoint: Some(STORE_URL),
+                credential_info: &json!({}),
+                created_by: None,
+                now: NOW,
+            },
+            &[(Field::ClientSecret, SECRET.to_owned())],
+        ))
+        .expect("connection");
+    }
+
+    fn syncs_of<'a>(
+        db: &'a MemoryStore,
+        p: &'a FakePlatform,
+        cfg: &'a Config,
+        org: &'a str,
+    ) -> crate::syncs::Syncs<'a, MemoryStore, FakePlatform> {
+        crate::syncs::Syncs {
+            db,
+            p,
+            cfg,
+            org,
+            actor: "u1",
+        }
+    }
+
+    /// A sync of `org` over `conn` under `prefix`, run once with `secrets`.
+    fn synced(
+        db: &MemoryStore,
+        p: &FakePlatform,
+        cfg: &Config,
+        (org, conn, prefix): (&str, &str, &str),
+        secrets: Value,
+    ) -> String {
+        let s = syncs_of(db, p, cfg, org);
+        let id = block_on(
+            s.create(
+                &crate::api::SyncRequest::parse(
+                    &json!({ "connectionId": conn, "keyPrefix": prefix }),
+                )
+                .expect("request"),
+            ),
+        )
+        .expect("sync")
+        .sync
+        .id;
+        let row = db.sync_row(&id).expect("row");
+        block_on(s.run(
+            &row,
+            &crate::api::RunRequest::parse(&json!({ "secrets": secrets })).expect("run"),
+        ))
+        .expect("ran");
+        id
+    }
+
+    /// A rotation that keeps no previous secret (each run revokes the last one), rotated once,
+    /// and a sync `app/` whose CLIENT_SECRET is that rotation's secret, beside a plain key.
+    fn fed_sync() -> (MemoryStore, FakePlatform, Config, RotationRecord, String) {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        *p.store.borrow_mut() = Some(crate::fakes::FakeStore::default());
+        config_connection(&db, "org1", "c2");
+        let id = create(&db, &p, &cfg, json!({ "keepPrevious": 0 })).id;
+        let r = rotations(&db, &p, &cfg);
+        block_on(r.rotate(&row(&db, &id))).expect("first secret");
+        let sync = synced(
+            &db,
+            &p,
+            &cfg,
+            ("org1", "c2", "app/"),
+            json!({ "CLIENT_SECRET": { "kind": "rotation", "rotationId": id }, "PLAIN": "p" }),
+        );
+        let rot = row(&db, &id);
+        (db, p, cfg, rot, sync)
+    }
+
+    fn stored(p: &FakePlatform, key: &str) -> Option<String> {
+        p.store
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.get(key))
+            .map(|kv| kv.value.clone())
+    }
+
+    #[test]
+    fn a_new_secret_is_published_to_its_bound_syncs_before_the_old_one_is_revoked() {
+        let (db, p, cfg, rot, _) = fed_sync();
+        let first = FakeApp::added_key(1);
+        assert_eq!(
+            stored(&p, "app/CLIENT_SECRET").as_deref(),
+            Some("rotated-secret-1")
+        );
+        // An unbound sync holding a plain value, and another organization's sync whose
+        // binding (forged) names this rotation: neither is touched.
+        synced(
+            &db,
+            &p,
+            &cfg,
+            ("org1", "c2", "other/"),
+            json!({ "CLIENT_SECRET": "manual" }),
+        );
+        config_connection(&db, "org2", "c3");
+        let foreign = synced(
+            &db,
+            &p,
+            &cfg,
+            ("org2", "c3", "org2/"),
+            json!({ "CLIENT_SECRET": "theirs" }),
+        );
+        db.syncs.bindings.borrow_mut().push((
+            "org2".into(),
+            foreign,
+            "CLIENT_SECRET".into(),
+            rot.id.clone(),
+        ));
+        let before = p.requests.borrow().len();
+        let done = block_on(rotations(&db, &p, &cfg).rotate(&rot)).expect("rotated");
+        assert_eq!(
+            step_names(&done),
+            [
+                "inspect",
+                "add",
+                "verify",
+                "publish",
+                "publish-sync",
+                "remove-old"
+            ]
+        );
+        assert_eq!(done.removed, Some(vec![first.clone()]));
+        assert_eq!(
+            stored(&p, "app/CLIENT_SECRET").as_deref(),
+            Some("rotated-secret-2")
+        );
+        assert_eq!(stored(&p, "app/PLAIN").as_deref(), Some("p"));
+        assert_eq!(stored(&p, "other/CLIENT_SECRET").as_deref(), Some("manual"));
+        assert_eq!(stored(&p, "org2/CLIENT_SECRET").as_deref(), Some("theirs"));
+        // The store's put of the one key (at its ETag, after listing just it) comes before the
+        // removal of the old secret.
+        let requests = p.requests.borrow();
+        let run: Vec<&azconn_core::http::HttpRequest> = requests[before..].iter().collect();
+        let put = run
+            .iter()
+            .position(|r| r.method == azconn_core::http::Method::Put)
+            .expect("a put");
+        let remove = run
+            .iter()
+            .position(|r| r.url.ends_with("/removePassword"))
+            .expect("a removal");
+        assert!(put < remove, "published before the revoke");
+        assert!(run[put].url.contains("/kv/app%2FCLIENT_SECRET"));
+        assert!(run[put].header("if-match").is_some());
+        assert_eq!(
+            run.iter()
+                .filter(|r| r.method == azconn_core::http::Method::Put)
+                .count(),
+            1,
+            "only the bound key is written"
+        );
+        drop(requests);
+        let audited: Vec<_> = db
+            .audit
+            .borrow()
+            .iter()
+            .filter(|a| a.action == "sync.run" && a.detail.get("rotationId").is_some())
+            .map(|a| {
+                (
+                    a.detail["rotationId"].clone(),
+                    a.outcome.clone(),
+                    a.detail["written"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            audited,
+            [(json!(rot.id), "ok".to_owned(), json!(["app/CLIENT_SECRET"]))]
+        );
+        assert!(!format!("{:?}", db.audit.borrow()).contains("rotated-secret-2"));
+    }
+
+    #[test]
+    fn a_failed_publish_keeps_the_old_secret_and_the_next_run_publishes_then_revokes() {
+        let (db, p, cfg, rot, _) = fed_sync();
+        let first = FakeApp::added_key(1);
+        // The store is down for the publication's listing.
+        p.answer(Service::Store, HttpResponse::new(503, ""));
+        let r = rotations(&db, &p, &cfg);
+        block_on(r.rotate(&rot)).expect_err("publication failed");
+        assert!(key_ids(&p).contains(&first), "the old secret stays");
+        assert_eq!(
+            stored(&p, "app/CLIENT_SECRET").as_deref(),
+            Some("rotated-secret-1")
+        );
+        assert_eq!(row(&db, &rot.id).status, RotationStatus::Interrupted);
+        assert!(
+            db.audit
+                .borrow()
+                .iter()
+                .any(|a| a.action == "sync.run" && a.outcome == "failed")
+        );
+        // A crash right at publication is the same state: the next run resumes it, publishes
+        // the same new secret (no third one) and only then removes the first.
+        let done = block_on(r.rotate(&row(&db, &rot.id))).expect("resumed");
+        assert_eq!(step_names(&done), ["publish", "publish-sync", "remove-old"]);
+        assert_eq!(
+            stored(&p, "app/CLIENT_SECRET").as_deref(),
+            Some("rotated-secret-2")
+        );
+        assert_eq!(done.removed, Some(vec![first.clone()]));
+        assert!(!key_ids(&p).contains(&first));
+        assert!(key_ids(&p).contains(&FakeApp::added_key(2)));
+        assert!(!key_ids(&p).contains(&FakeApp::added_key(3)));
+    }
+
+    #[test]
+    fn a_bound_key_the_sync_no_longer_owns_is_a_conflict_and_the_old_secret_stays() {
+        let (db, p, cfg, rot, sync) = fed_sync();
+        let first = FakeApp::added_key(1);
+        // Someone rewrote the key by hand (no azconn tags).
+        {
+            let mut store = p.store.borrow_mut();
+            let kv = store
+                .as_mut()
+                .and_then(|s| s.items.iter_mut().find(|kv| kv.key == "app/CLIENT_SECRET"))
+                .expect("kv");
+            kv.tags.clear();
+            kv.value = "by hand".into();
+        }
+        let e = block_on(rotations(&db, &p, &cfg).rotate(&rot)).expect_err("conflict");
+        assert_eq!(e.status, 409);
+        assert!(e.error.message.contains(&sync) && e.error.message.contains("app/CLIENT_SECRET"));
+        assert_eq!(stored(&p, "app/CLIENT_SECRET").as_deref(), Some("by hand"));
+        assert!(key_ids(&p).contains(&first));
+        // Running the sync without the rotation's value unbinds it: the next run goes through.
+        let s = syncs_of(&db, &p, &cfg, "org1");
+        block_on(s.run(
+            &db.sync_row(&sync).expect("row"),
+            &crate::api::RunRequest::parse(&json!({ "secrets": { "PLAIN": "p" } })).expect("run"),
+        ))
+        .expect("ran");
+        assert!(db.syncs.bindings.borrow().is_empty());
+        block_on(rotations(&db, &p, &cfg).rotate(&row(&db, &rot.id))).expect("rotated");
+        assert!(!key_ids(&p).contains(&first));
+    }
+
+    #[test]
+    fn deleting_the_sync_or_the_rotation_removes_the_binding() {
+        let (db, p, cfg, rot, sync) = fed_sync();
+        assert_eq!(db.syncs.bindings.borrow().len(), 1);
+        let s = syncs_of(&db, &p, &cfg, "org1");
+        block_on(s.delete(
+            &db.sync_row(&sync).expect("row"),
+            crate::api::KeysChoice::Keep,
+        ))
+        .expect("deleted");
+        assert!(db.syncs.bindings.borrow().is_empty());
+        let sync = synced(
+            &db,
+            &p,
+            &cfg,
+            ("org1", "c2", "app/"),
+            json!({ "K": { "kind": "rotation", "rotationId": rot.id } }),
+        );
+        assert_eq!(db.syncs.bindings.borrow()[0].1, sync);
+        block_on(rotations(&db, &p, &cfg).delete(&rot, SecretsChoice::Keep)).expect("deleted");
+        assert!(db.syncs.bindings.borrow().is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! What a sync needs from storage (`crate::syncs`): its row and its runs' records (plan and
 //! result by key only, never values). The Worker implements it over D1 (`edge::store` owns
 //! every statement), native tests over an in-memory fake. A settings change names the version
-//! it read and reports whether it still matched.
+//! it read and reports whether it still matched. Which of a sync's names hold a rotation's
+//! secret is stored here too, so the rotation can publish to them.
 
 use crate::api_error::ApiError;
 use crate::connection_store::TokenStore;
@@ -43,6 +44,20 @@ pub trait SyncStore: TokenStore {
         sync_id: &str,
         now: i64,
     ) -> impl Future<Output = Result<(), ApiError>>;
+    /// The sync's secret names that hold a rotation's current secret, as its latest real run
+    /// gave them: `(name, rotation id)`, replacing the earlier ones (none: no binding left).
+    fn bind_rotation_keys(
+        &self,
+        org: &str,
+        sync_id: &str,
+        bindings: &[(String, String)],
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// The organization's syncs with a secret name bound to this rotation, each with its names.
+    fn bound_to_rotation(
+        &self,
+        org: &str,
+        rotation_id: &str,
+    ) -> impl Future<Output = Result<Vec<(Sync, Vec<String>)>, ApiError>>;
     fn finish_run(
         &self,
         id: &str,

@@ -24,7 +24,9 @@ use azconn_core::error::{Code, Error};
 use azconn_core::form::ConnectionType;
 use azconn_core::http::HttpRequest;
 use azconn_core::oauth::token::AccessToken;
-use azconn_core::sync::{DesiredValue, KeySchema, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec};
+use azconn_core::sync::{
+    ConflictReason, DesiredValue, KeySchema, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -170,6 +172,26 @@ fn stale_preview() -> Error {
         "the store changed since the preview: this run would not apply the plan you saw",
     )
     .with_hint("preview again with dryRun: true and apply with the new fingerprint")
+}
+
+/// The desired secrets of a run, by name.
+type Desired = BTreeMap<String, DesiredValue>;
+
+/// A key a rotation publishes to that its sync does not hold: someone else's, or locked.
+fn not_published(row: &Sync, key: &str, why: &str) -> ApiError {
+    ApiError::new(
+        409,
+        Error::new(
+            Code::Conflict,
+            format!(
+                "sync {} cannot publish the new secret to {key}: {why}; the old secret is kept",
+                row.id
+            ),
+        )
+        .with_hint(
+            "run the sync with adopt for that key, or without this secret, then rotate again",
+        ),
+    )
 }
 
 /// The syncs of one organization, as one caller acts on them.
@@ -371,7 +393,11 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
     /// The desired secrets of a run request, each checked by name (`secrets.NAME`). A
     /// `{kind:"rotation", rotationId}` is that rotation's current secret, read here: its value
     /// never passes through the caller.
-    async fn desired(&self, body: &RunRequest) -> Result<BTreeMap<String, DesiredValue>, ApiError> {
+    /// Also the names bound to a rotation, `(name, rotation id)`.
+    async fn desired(
+        &self,
+        body: &RunRequest,
+    ) -> Result<(Desired, Vec<(String, String)>), ApiError> {
         let secrets = body.secrets.as_ref().ok_or_else(|| {
             ApiError::from(Error::field(
                 "secrets",
@@ -380,6 +406,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             ))
         })?;
         let mut desired = BTreeMap::new();
+        let mut bound = Vec::new();
         for (name, v) in secrets {
             let at = format!("secrets.{name}");
             let value = match v {
@@ -394,6 +421,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                         .secret(self.org, rotation, Field::CurrentSecret)
                         .await?
                         .ok_or_else(|| no_rotated_secret(rotation, &at))?;
+                    bound.push((name.clone(), rotation.to_owned()));
                     DesiredValue::Plain {
                         value,
                         content_type: None,
@@ -409,15 +437,18 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             };
             desired.insert(name.clone(), value);
         }
-        Ok(desired)
+        Ok((desired, bound))
     }
 
     /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
     /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
     /// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
     /// keys than it keeps is refused (409 on `confirmDeletes`) unless it confirms their number.
+    /// A real run records which names hold a rotation's secret (replacing the earlier
+    /// bindings) before it writes, so a key it writes is one the rotation publishes to even if
+    /// the run stops midway.
     pub async fn run(&self, row: &Sync, body: &RunRequest) -> Result<RunAnswer, ApiError> {
-        let desired = self.desired(body).await?;
+        let (desired, bound) = self.desired(body).await?;
         let conn = self
             .connection(&row.connection_id)
             .await?
@@ -438,6 +469,9 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 preview: preview(&plan, planner.fingerprint(), row, &desired),
             }));
         }
+        self.db
+            .bind_rotation_keys(self.org, &row.id, &bound)
+            .await?;
         let run_id = new_id(self.p)?;
         self.db.start_run(&run_id, &row.id, self.p.now()).await?;
         // What the run planned and applied so far: recorded whether it finishes or not.
@@ -501,6 +535,60 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         Ok(RunAnswer::Ran(SyncBody {
             sync: view(self.db, row).await?,
         }))
+    }
+
+    /// Publishes a rotation's new secret to the names of `row` bound to it, before the rotation
+    /// revokes the old one: for each name a put-only plan of that one key (core
+    /// `SyncPlanner::for_key`), written with the sync's own connection at the listed ETag (a
+    /// concurrent change fails the write rather than being overwritten). A key the sync does not
+    /// own, or a locked one, is a 409 naming it, with nothing overwritten. The keys written.
+    pub async fn publish(
+        &self,
+        row: &Sync,
+        names: &[String],
+        value: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let conn = self
+            .connection(&row.connection_id)
+            .await?
+            .ok_or_else(|| not_found("connection"))?;
+        let store_api = Store::new(&StoreEndpoint::parse(
+            &row.endpoint,
+            &self.cfg.cloud.endpoints(),
+        )?);
+        let mut session = self.session(&conn).await?;
+        let mut written = Vec::new();
+        for name in names {
+            let mut planner = SyncPlanner::for_key(
+                store_api.clone(),
+                spec_of(row)?,
+                name,
+                &DesiredValue::Plain {
+                    value: value.to_owned(),
+                    content_type: None,
+                },
+            )?;
+            self.list_store(&mut planner, &mut session).await?;
+            let plan = planner.put_plan()?;
+            if let Some(c) = plan.conflicts.first() {
+                let why = match c.reason {
+                    ConflictReason::OtherSync => "another sync owns it",
+                    ConflictReason::Unowned | ConflictReason::Unmanaged => {
+                        "the sync does not own it"
+                    }
+                };
+                return Err(not_published(row, &c.key, why));
+            }
+            if let Some((key, _)) = plan.skipped.first() {
+                return Err(not_published(row, key, "it is locked"));
+            }
+            for op in &plan.ops {
+                let resp = self.send(&mut session, op.request(&store_api)?).await?;
+                appconfig::parse_put(&resp)?;
+                written.push(op_summary(op).key);
+            }
+        }
+        Ok(written)
     }
 
     /// `DELETE .../{id}?keys=remove|keep`: with `remove`, first deletes every key the sync owns

@@ -246,7 +246,7 @@ pub struct Conflict {
 }
 
 /// The plan: writes to execute in order, values to import, keys deliberately left alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SyncPlan"))]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
@@ -305,6 +305,8 @@ pub struct SyncPlanner {
     desired: BTreeMap<Key, KvWrite>,
     current: BTreeMap<String, KeyValue>,
     listed: bool,
+    /// Set by [`SyncPlanner::for_key`]: the listing asks for this one key.
+    one_key: Option<String>,
 }
 
 fn write_for(value: &DesiredValue, owner: &str) -> Result<KvWrite, Error> {
@@ -446,12 +448,38 @@ impl SyncPlanner {
             desired: writes,
             current: BTreeMap::new(),
             listed: false,
+            one_key: None,
         })
+    }
+
+    /// The planner of one secret as a rotation publishes its new value to a sync bound to it:
+    /// the listing asks for `{prefix}{name}{suffix}` under the label only, and
+    /// [`SyncPlanner::put_plan`] says what to write. Nothing is adopted.
+    pub fn for_key(
+        store: Store,
+        spec: SyncSpec,
+        name: &str,
+        value: &DesiredValue,
+    ) -> Result<SyncPlanner, Error> {
+        let full = format!("{}{name}{}", spec.prefix, spec.suffix);
+        let spec = SyncSpec {
+            adopt: Vec::new(),
+            ..spec
+        };
+        let mut planner = SyncPlanner::new(
+            store,
+            spec,
+            &BTreeMap::from([(name.to_owned(), value.clone())]),
+        )?;
+        planner.one_key = Some(full);
+        Ok(planner)
     }
 
     /// The first list request: `key=<prefix>*` (escaped), `label=<label>` exactly.
     pub fn first_request(&self) -> Result<HttpRequest, Error> {
-        let key = if self.spec.prefix.is_empty() {
+        let key = if let Some(one) = &self.one_key {
+            KeyFilter::Exact(one.clone())
+        } else if self.spec.prefix.is_empty() {
             KeyFilter::All
         } else {
             KeyFilter::Prefix(self.spec.prefix.clone())
@@ -482,24 +510,77 @@ impl SyncPlanner {
         }
     }
 
+    fn check_listed(&self) -> Result<(), Error> {
+        if self.listed {
+            return Ok(());
+        }
+        Err(Error::new(
+            Code::NotAllowed,
+            "the store listing is not complete: feed every page to on_page first",
+        ))
+    }
+
+    /// Only the writes that put the desired values in place, whatever the mode: no deletion,
+    /// no import, no adoption. A rotation publishing its new secret replaces a value the sync
+    /// itself wrote, so the source wins even when the sync imports preferring the store (the
+    /// store's value is the secret about to be revoked). A missing key is created
+    /// (`If-None-Match: *`), an owned one with another value updated at its ETag; a key the
+    /// sync does not own is a [`Conflict`] and a locked one is skipped, both left alone.
+    pub fn put_plan(&self) -> Result<Plan, Error> {
+        self.check_listed()?;
+        let mut plan = Plan::default();
+        for (key, write) in &self.desired {
+            let Some(cur) = self.current.get(key.as_str()) else {
+                plan.ops.push(SyncOp::Put {
+                    key: key.clone(),
+                    label: self.spec.label.clone(),
+                    write: write.clone(),
+                    condition: Condition::IfNoneMatchAny,
+                });
+                plan.kept += 1;
+                continue;
+            };
+            if let Some(c) = conflict_with(cur, &self.spec.owner) {
+                plan.conflicts.push(c);
+                continue;
+            }
+            if is_feature_flag(cur) {
+                plan.skipped
+                    .push((cur.key.clone(), SkipReason::FeatureFlag));
+                continue;
+            }
+            if cur.value.as_deref() == Some(write.value.as_str())
+                && cur.content_type == write.content_type
+            {
+                plan.kept += 1;
+                continue;
+            }
+            if cur.locked == Some(true) {
+                plan.skipped.push((cur.key.clone(), SkipReason::Locked));
+                continue;
+            }
+            let mut write = write.clone();
+            for (k, v) in &cur.tags {
+                write.tags.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            plan.ops.push(SyncOp::Put {
+                key: key.clone(),
+                label: self.spec.label.clone(),
+                write,
+                condition: etag_condition(cur),
+            });
+            plan.kept += 1;
+        }
+        Ok(plan)
+    }
+
     /// The minimal plan. Errors until the listing is complete.
     pub fn plan(&self) -> Result<Plan, Error> {
-        if !self.listed {
-            return Err(Error::new(
-                Code::NotAllowed,
-                "the store listing is not complete: feed every page to on_page first",
-            ));
-        }
+        self.check_listed()?;
         let label = &self.spec.label;
         let name_of = |k: &str| self.name_of(k).unwrap_or(k).to_owned();
         let owner = self.spec.owner.as_str();
-        let mut plan = Plan {
-            ops: Vec::new(),
-            imports: BTreeMap::new(),
-            skipped: Vec::new(),
-            conflicts: Vec::new(),
-            kept: 0,
-        };
+        let mut plan = Plan::default();
         for (key, write) in &self.desired {
             let Some(cur) = self.current.get(key.as_str()) else {
                 plan.ops.push(SyncOp::Put {
@@ -623,19 +704,8 @@ impl SyncPlanner {
     /// The plan that removes every key this sync owns under its prefix and label (deleting the
     /// sync with its keys): nothing else, never feature flags; locked keys are skipped.
     pub fn removal_plan(&self) -> Result<Plan, Error> {
-        if !self.listed {
-            return Err(Error::new(
-                Code::NotAllowed,
-                "the store listing is not complete: feed every page to on_page first",
-            ));
-        }
-        let mut plan = Plan {
-            ops: Vec::new(),
-            imports: BTreeMap::new(),
-            skipped: Vec::new(),
-            conflicts: Vec::new(),
-            kept: 0,
-        };
+        self.check_listed()?;
+        let mut plan = Plan::default();
         for cur in self.current.values() {
             if is_feature_flag(cur) || conflict_with(cur, &self.spec.owner).is_some() {
                 continue;

@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<Emulator>> {
         )
         .route("/_emulator/faults/{id}", delete(remove_fault))
         .route("/_emulator/requests", get(requests).delete(clear_requests))
+        .route("/_emulator/exposures", get(exposures))
         .route("/_emulator/users/{id}/revoke-grants", post(revoke))
         .route("/_emulator/clock", get(clock).post(advance_clock))
         .route("/_emulator/settings", put(settings))
@@ -125,6 +126,12 @@ async fn remove_fault(State(emu): State<Arc<Emulator>>, Path(id): Path<u64>) -> 
 
 async fn requests(State(emu): State<Arc<Emulator>>) -> Response {
     Json(json!({"requests": emu.world().log})).into_response()
+}
+
+/// Each moment a store held a revoked client secret (see `World::exposures`); never a value.
+async fn exposures(State(emu): State<Arc<Emulator>>) -> Response {
+    let w = emu.world();
+    Json(json!({"exposures": w.exposures, "revoked": w.revoked.len()})).into_response()
 }
 
 async fn clear_requests(State(emu): State<Arc<Emulator>>) -> StatusCode {

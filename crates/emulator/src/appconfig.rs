@@ -651,10 +651,12 @@ fn dispatch(
             }
             store.sync_sn += 1;
             let response = kv_response(StatusCode::OK, &kv);
+            let (name, value) = (store.name.clone(), kv.value.clone());
             match pos {
                 Some(p) => store.kvs[p] = kv,
                 None => store.kvs.push(kv),
             }
+            w.written(&name, &key, label.as_deref(), &value);
             response
         }
         (Method::DELETE, false) => {

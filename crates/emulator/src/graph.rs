@@ -545,16 +545,20 @@ fn action_inner(
                 "The request body must contain 'keyId'.",
             )
         })?;
-        let before = app.passwords.len();
-        app.passwords
-            .retain(|p| !p.key_id.eq_ignore_ascii_case(key_id));
-        if app.passwords.len() == before {
+        let Some(at) = app
+            .passwords
+            .iter()
+            .position(|p| p.key_id.eq_ignore_ascii_case(key_id))
+        else {
             return Err(bad_request(
                 emu,
                 "Request_BadRequest",
                 &format!("No password credential found with keyId '{key_id}'."),
             ));
-        }
+        };
+        let removed = app.passwords.remove(at);
+        let app_id = app.app_id.clone();
+        w.revoke(&app_id, &removed.key_id, &removed.secret_text);
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let pc = &parsed["passwordCredential"];

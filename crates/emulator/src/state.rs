@@ -137,6 +137,49 @@ pub struct World {
     pub log_seq: u64,
     /// Origins of the Entra listeners (plain first, then TLS), filled in once bound.
     pub entra_origins: Vec<String>,
+    /// Client secrets removed from their app (`removePassword`), remembered so a store that
+    /// holds one shows up in `exposures`.
+    pub revoked: Vec<Revoked>,
+    /// Every moment a store key-value held a revoked secret: a secret removed while a store held
+    /// it, or a revoked secret written into a store. A zero-downtime rotation leaves none.
+    pub exposures: Vec<serde_json::Value>,
+}
+
+/// A client secret removed from its app.
+pub struct Revoked {
+    pub app_id: String,
+    pub key_id: String,
+    pub secret_text: String,
+}
+
+impl World {
+    /// `removePassword` took `secret_text` off `app_id`: each store key-value holding it now
+    /// holds a revoked secret.
+    pub fn revoke(&mut self, app_id: &str, key_id: &str, secret_text: &str) {
+        for store in &self.stores {
+            for kv in store.kvs.iter().filter(|kv| kv.value == secret_text) {
+                self.exposures.push(serde_json::json!({
+                    "event": "removePassword", "appId": app_id, "keyId": key_id,
+                    "store": store.name, "key": kv.key, "label": kv.label,
+                }));
+            }
+        }
+        self.revoked.push(Revoked {
+            app_id: app_id.to_owned(),
+            key_id: key_id.to_owned(),
+            secret_text: secret_text.to_owned(),
+        });
+    }
+
+    /// A key-value was written into `store`: a revoked secret as its value is an exposure.
+    pub fn written(&mut self, store: &str, key: &str, label: Option<&str>, value: &str) {
+        for r in self.revoked.iter().filter(|r| r.secret_text == value) {
+            self.exposures.push(serde_json::json!({
+                "event": "put", "appId": r.app_id, "keyId": r.key_id,
+                "store": store, "key": key, "label": label,
+            }));
+        }
+    }
 }
 
 pub struct Emulator {
@@ -296,6 +339,8 @@ impl World {
             log: Vec::new(),
             log_seq: 0,
             entra_origins: Vec::new(),
+            revoked: Vec::new(),
+            exposures: Vec::new(),
         })
     }
 

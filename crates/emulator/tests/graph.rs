@@ -296,3 +296,69 @@ fn owned_by_rotation_with_replication_delay() {
     );
     entra_error(&use_secret(), 401, "invalid_client", 7000215);
 }
+
+/// A store key-value holding a client secret when it is removed, or a removed secret written
+/// into a store, is an exposure (what a zero-downtime rotation never causes); no value shown.
+#[test]
+fn exposures_record_a_store_holding_a_revoked_secret() {
+    let (emu, _) = Emu::standard();
+    let owner = app_token(&emu, APP, "https://graph.microsoft.com/.default");
+    let add = || {
+        let pc = post(
+            &emu,
+            &owner,
+            &format!("/v1.0/applications/{TARGET_OBJECT}/addPassword"),
+            r#"{"passwordCredential":{"displayName":"rotated"}}"#,
+        )
+        .json();
+        (
+            pc["secretText"].as_str().expect("secret").to_owned(),
+            pc["keyId"].as_str().expect("keyId").to_owned(),
+        )
+    };
+    let remove = |key_id: &str| {
+        let r = post(
+            &emu,
+            &owner,
+            &format!("/v1.0/applications/{TARGET_OBJECT}/removePassword"),
+            &format!("{{\"keyId\":\"{key_id}\"}}"),
+        );
+        assert_eq!(r.status, 204, "{}", r.text());
+    };
+    let store = app_token(&emu, APP, "https://azconfig.io/.default");
+    let put = |key: &str, value: &str| {
+        let auth = format!("Bearer {store}");
+        let r = send(
+            &emu.store(),
+            "PUT",
+            &format!("/kv/{key}?api-version=2023-11-01"),
+            &[
+                ("Authorization", &auth),
+                (
+                    "Content-Type",
+                    "application/vnd.microsoft.appconfig.kv+json",
+                ),
+            ],
+            format!("{{\"value\":\"{value}\"}}").as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    let exposures = || admin(&emu, "GET", "/exposures", "").json();
+    let (held, held_id) = add();
+    let (fresh, _) = add();
+    put("Held", &held);
+    put("Fresh", &fresh);
+    assert_eq!(exposures()["exposures"], serde_json::json!([]));
+    remove(&held_id);
+    put("Late", &held);
+    let seen = exposures();
+    assert_eq!(
+        seen["exposures"],
+        serde_json::json!([
+            {"event": "removePassword", "appId": TARGET_APP, "keyId": held_id, "store": "main", "key": "Held", "label": null},
+            {"event": "put", "appId": TARGET_APP, "keyId": held_id, "store": "main", "key": "Late", "label": null},
+        ])
+    );
+    assert_eq!(seen["revoked"], 1);
+    assert!(!seen.to_string().contains(&held), "never a value");
+}

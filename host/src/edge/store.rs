@@ -73,6 +73,13 @@ struct Name {
     name: String,
 }
 
+/// A sync's name bound to a rotation (see [`Storage::bound_to_rotation`]).
+#[derive(Deserialize)]
+struct BoundName {
+    sync_id: String,
+    name: String,
+}
+
 #[derive(Deserialize)]
 struct OrgId {
     org_id: String,
@@ -1317,9 +1324,14 @@ impl<'a> Storage<'a> {
         Ok(Ok(updated))
     }
 
-    /// A rotation and its (encrypted) state and current secret, together.
+    /// A rotation and its (encrypted) state and current secret, together, and the sync keys
+    /// bound to it.
     pub async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
         self.batch(vec![
+            self.stmt(
+                "DELETE FROM sync_rotation_keys WHERE rotation_id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
             self.stmt(
                 "DELETE FROM secrets WHERE owner_id = ?1 AND org_id = ?2",
                 &[s(id), s(org)],
@@ -1400,9 +1412,13 @@ impl<'a> Storage<'a> {
         }
     }
 
-    /// A sync and its run records, together.
+    /// A sync, its run records and its rotation bindings, together.
     pub async fn delete_sync(&self, org: &str, id: &str) -> Result<(), ApiError> {
         self.batch(vec![
+            self.stmt(
+                "DELETE FROM sync_rotation_keys WHERE sync_id = ?1 AND org_id = ?2",
+                &[s(id), s(org)],
+            )?,
             self.stmt(
                 "DELETE FROM sync_runs WHERE sync_id = (SELECT id FROM syncs WHERE id = ?1 AND org_id = ?2)",
                 &[s(id), s(org)],
@@ -1467,6 +1483,52 @@ impl<'a> Storage<'a> {
             &[s(sync_id)],
         )
         .await
+    }
+
+    /// Replaces the sync's rotation bindings with `bindings` (`(name, rotation id)`), in one
+    /// transaction; a binding names a rotation of the same organization only.
+    pub async fn bind_rotation_keys(
+        &self,
+        org: &str,
+        sync_id: &str,
+        bindings: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        let mut batch = vec![self.stmt(
+            "DELETE FROM sync_rotation_keys WHERE sync_id = ?1 AND org_id = ?2",
+            &[s(sync_id), s(org)],
+        )?];
+        for (name, rotation) in bindings {
+            batch.push(self.stmt(
+                "INSERT INTO sync_rotation_keys (sync_id, name, rotation_id, org_id) \
+                 SELECT ?1, ?2, r.id, ?4 FROM rotations r JOIN syncs x ON x.id = ?1 AND x.org_id = ?4 \
+                 WHERE r.id = ?3 AND r.org_id = ?4",
+                &[s(sync_id), s(name), s(rotation), s(org)],
+            )?);
+        }
+        self.batch(batch).await
+    }
+
+    /// The organization's syncs with names bound to the rotation, each with its names.
+    pub async fn bound_to_rotation(
+        &self,
+        org: &str,
+        rotation_id: &str,
+    ) -> Result<Vec<(Sync, Vec<String>)>, ApiError> {
+        let rows: Vec<BoundName> = self
+            .all(
+                "SELECT sync_id, name FROM sync_rotation_keys WHERE org_id = ?1 AND rotation_id = ?2 ORDER BY sync_id, name",
+                &[s(org), s(rotation_id)],
+            )
+            .await?;
+        let mut out: Vec<(Sync, Vec<String>)> = Vec::new();
+        for row in rows {
+            if let Some((_, names)) = out.iter_mut().find(|(x, _)| x.id == row.sync_id) {
+                names.push(row.name);
+            } else if let Some(sync) = self.sync(org, &row.sync_id).await? {
+                out.push((sync, vec![row.name]));
+            }
+        }
+        Ok(out)
     }
 
     pub async fn start_run(&self, id: &str, sync_id: &str, now: i64) -> Result<(), ApiError> {

@@ -45,6 +45,23 @@ impl SyncStore for Storage<'_> {
         Storage::start_run(self, id, sync_id, now).await
     }
 
+    async fn bind_rotation_keys(
+        &self,
+        org: &str,
+        sync_id: &str,
+        bindings: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        Storage::bind_rotation_keys(self, org, sync_id, bindings).await
+    }
+
+    async fn bound_to_rotation(
+        &self,
+        org: &str,
+        rotation_id: &str,
+    ) -> Result<Vec<(Sync, Vec<String>)>, ApiError> {
+        Storage::bound_to_rotation(self, org, rotation_id).await
+    }
+
     async fn finish_run(
         &self,
         id: &str,

@@ -842,3 +842,57 @@ fn created_lists_only_the_secrets_of_this_rotation() {
         "also_managed is not created"
     );
 }
+
+/// Publication comes before every removal of an old secret: until the host reports the new
+/// secret published (to every consumer it feeds), each call and each resume of the persisted
+/// state asks to publish again and no `removePassword` of an old secret is emitted.
+#[test]
+fn no_old_secret_is_removed_before_the_new_one_is_published() {
+    let g = Graph::new(&Cloud::Global.endpoints());
+    let tok = AccessToken::parse("tok").unwrap();
+    let mut rot = Rotation::start(RotationConfig {
+        keep_previous: 0,
+        ..config()
+    })
+    .unwrap();
+    let mut host = Host::new();
+    let before = host.tenant.ids();
+    let new_key = loop {
+        match rot.next(&g, &tok, host.now) {
+            Step::Send { request, purpose } => {
+                assert_ne!(purpose, Purpose::RemoveOld, "a removal before publication");
+                let resp = host.tenant.handle(&request, host.now);
+                rot.on_response(&resp, host.now).unwrap();
+            }
+            Step::VerifyNewSecret { key_id, .. } => {
+                let o = host.tenant.verify(&key_id, host.now);
+                rot.on_verified(&o, host.now).unwrap();
+            }
+            Step::Wait { ms } => host.now += (ms / 1000) as i64,
+            Step::Publish { key_id, .. } => break key_id,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    // Publication failed (the host does not call on_published): the same step again, within
+    // the run and after the state is persisted and a later run resumes it.
+    for _ in 0..3 {
+        assert!(
+            matches!(rot.next(&g, &tok, host.now), Step::Publish { key_id, .. } if key_id == new_key)
+        );
+        rot = serde_json::from_str::<Rotation>(&serde_json::to_string(&rot).unwrap())
+            .unwrap()
+            .resume_or_restart(Guid::from_random([7; 16]))
+            .unwrap();
+    }
+    for k in &before {
+        assert!(
+            host.tenant.ids().contains(k),
+            "an old secret went before publication"
+        );
+    }
+    rot.on_published().unwrap();
+    let Step::Send { purpose, .. } = rot.next(&g, &tok, host.now) else {
+        panic!("expected a removal after publication")
+    };
+    assert_eq!(purpose, Purpose::RemoveOld);
+}

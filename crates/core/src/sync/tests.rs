@@ -947,3 +947,114 @@ fn a_suffix_scopes_the_sync_to_the_keys_that_end_with_it() {
     let plan = plan_against(&mut fake, &import, &BTreeMap::new());
     assert_eq!(plan.imports.keys().collect::<Vec<_>>(), ["A", "C"]);
 }
+
+/// Lists one key through a [`SyncPlanner::for_key`] planner and returns its put plan.
+fn put_plan_against(fake: &mut FakeStore, spec: &SyncSpec, name: &str, value: &str) -> Plan {
+    let mut p = SyncPlanner::for_key(store(), spec.clone(), name, &plain(value)).unwrap();
+    let first = p.first_request().unwrap();
+    let (_, query) = first.url.split_once('?').unwrap();
+    let q: BTreeMap<String, String> = parse_query(query).unwrap().into_iter().collect();
+    assert_eq!(q["key"], format!("app:{name}"), "lists exactly the one key");
+    let mut req = Some(first);
+    for _ in 0..100 {
+        let Some(r) = req else { break };
+        let resp = fake.handle(&r);
+        req = p.on_page(&resp).unwrap();
+    }
+    p.put_plan().unwrap()
+}
+
+#[test]
+fn a_publish_plans_only_the_put_of_its_one_key_honouring_ownership() {
+    let mut fake = FakeStore::new(2);
+    fake.insert("app:SECRET", Some("prod"), "old", true);
+    fake.insert("app:OTHER", Some("prod"), "kept", true);
+    fake.insert_tagged("app:HAND", Some("prod"), "mine", &[]);
+    fake.insert_tagged(
+        "app:THEIRS",
+        Some("prod"),
+        "theirs",
+        &[(MANAGED_TAG, MANAGED_VALUE), (OWNER_TAG, "s2")],
+    );
+    // Even a sync that imports preferring the store: the rotation's new value wins on its own key.
+    for mode in [SyncMode::Overwrite, SyncMode::ImportPreferDestination] {
+        let spec = SyncSpec {
+            delete_missing: true,
+            ..spec(mode)
+        };
+        let plan = put_plan_against(&mut fake.clone(), &spec, "SECRET", "new");
+        assert_eq!(plan.ops.len(), 1, "{mode:?}: one put, no delete of OTHER");
+        let SyncOp::Put {
+            key,
+            condition,
+            write,
+            ..
+        } = &plan.ops[0]
+        else {
+            panic!("not a put")
+        };
+        assert_eq!(key.as_str(), "app:SECRET");
+        assert_eq!(condition, &Condition::IfMatch("e1".into()));
+        assert_eq!(write.value, "new");
+        assert_eq!(write.tags[OWNER_TAG], "s1");
+        assert!(plan.imports.is_empty() && plan.conflicts.is_empty());
+    }
+    let over = spec(SyncMode::Overwrite);
+    let plan = put_plan_against(&mut fake.clone(), &over, "SECRET", "new");
+    let mut applied = fake.clone();
+    applied.handle(&plan.ops[0].request(&store()).unwrap());
+    assert_eq!(
+        value_of(&applied, "app:SECRET", Some("prod")).as_deref(),
+        Some("new")
+    );
+    assert_eq!(
+        value_of(&applied, "app:OTHER", Some("prod")).as_deref(),
+        Some("kept")
+    );
+    // Already in place: nothing to write.
+    let again = put_plan_against(&mut applied, &over, "SECRET", "new");
+    assert!(again.ops.is_empty());
+    assert_eq!(again.kept, 1);
+    // Missing: created, never over a key that appears meanwhile.
+    let plan = put_plan_against(&mut fake.clone(), &over, "NEW", "v");
+    assert!(matches!(
+        &plan.ops[..],
+        [SyncOp::Put {
+            condition: Condition::IfNoneMatchAny,
+            ..
+        }]
+    ));
+    // Someone else's key: a conflict, never written (no adoption, not even in import mode).
+    for (name, reason, owner) in [
+        ("HAND", ConflictReason::Unmanaged, None),
+        ("THEIRS", ConflictReason::OtherSync, Some("s2")),
+    ] {
+        let plan = put_plan_against(
+            &mut fake.clone(),
+            &spec(SyncMode::ImportPreferSource),
+            name,
+            "new",
+        );
+        assert!(plan.ops.is_empty(), "{name}");
+        assert_eq!(
+            conflicts_of(&plan),
+            vec![(format!("app:{name}").as_str(), reason, owner)]
+        );
+    }
+    // Locked: skipped.
+    let mut locked = fake.clone();
+    locked
+        .kvs
+        .get_mut(&("app:SECRET".to_owned(), Some("prod".to_owned())))
+        .unwrap()
+        .locked = Some(true);
+    let plan = put_plan_against(&mut locked, &over, "SECRET", "new");
+    assert!(plan.ops.is_empty());
+    assert_eq!(
+        plan.skipped,
+        vec![("app:SECRET".to_owned(), SkipReason::Locked)]
+    );
+    // A put plan needs the listing first.
+    let p = SyncPlanner::for_key(store(), over, "SECRET", &plain("x")).unwrap();
+    assert_eq!(p.put_plan().unwrap_err().code, Code::NotAllowed);
+}
