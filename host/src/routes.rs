@@ -45,36 +45,86 @@ pub enum Route<'a> {
     CreateSession,
     DeleteSession,
     CreateOrganization,
-    CreateToken { org: &'a str },
-    ListTokens { org: &'a str },
-    RevokeToken { org: &'a str, token: &'a str },
+    CreateToken {
+        org: &'a str,
+    },
+    ListTokens {
+        org: &'a str,
+    },
+    RevokeToken {
+        org: &'a str,
+        token: &'a str,
+    },
     Session,
     AuditLog,
     ConnectionOptions,
-    ListConnections { ty: ConnectionType },
-    CreateConnection { ty: ConnectionType },
-    OAuthStart { ty: ConnectionType },
-    GetConnection { ty: ConnectionType, id: &'a str },
-    UpdateConnection { ty: ConnectionType, id: &'a str },
-    DeleteConnection { ty: ConnectionType, id: &'a str },
-    ValidateConnection { ty: ConnectionType, id: &'a str },
-    ListClients { id: &'a str },
-    ConnectionToken { ty: ConnectionType, id: &'a str },
+    ListConnections {
+        ty: ConnectionType,
+    },
+    CreateConnection {
+        ty: ConnectionType,
+    },
+    OAuthStart {
+        ty: ConnectionType,
+    },
+    GetConnection {
+        ty: ConnectionType,
+        id: &'a str,
+    },
+    UpdateConnection {
+        ty: ConnectionType,
+        id: &'a str,
+    },
+    DeleteConnection {
+        ty: ConnectionType,
+        id: &'a str,
+    },
+    ValidateConnection {
+        ty: ConnectionType,
+        id: &'a str,
+    },
+    ListClients {
+        id: &'a str,
+    },
+    ConnectionToken {
+        ty: ConnectionType,
+        id: &'a str,
+    },
     CreateRotation,
     ListRotations,
-    GetRotation { id: &'a str },
-    Rotate { id: &'a str },
-    RotationSecret { id: &'a str },
+    GetRotation {
+        id: &'a str,
+    },
+    Rotate {
+        id: &'a str,
+    },
+    RotationSecret {
+        id: &'a str,
+    },
     CreateSync,
     ListSyncs,
-    GetSync { id: &'a str },
-    RunSync { id: &'a str },
-    DeleteRotation { id: &'a str },
-    DeleteSync { id: &'a str },
-    UpdateSync { id: &'a str },
-    UpdateRotation { id: &'a str },
+    GetSync {
+        id: &'a str,
+    },
+    RunSync {
+        id: &'a str,
+    },
+    DeleteRotation {
+        id: &'a str,
+    },
+    DeleteSync {
+        id: &'a str,
+    },
+    UpdateSync {
+        id: &'a str,
+    },
+    UpdateRotation {
+        id: &'a str,
+    },
     EncryptionStatus,
     Reseal,
+    /// The API's OpenAPI 3.1 document (host/openapi.json).
+    OpenApi,
 }
 
 /// Why a request matched no route.
@@ -142,6 +192,7 @@ pub const PATTERNS: &[&str] = &[
     "PATCH /secret-rotations/azure-client-secret/{id}",
     "GET /encryption",
     "POST /encryption/reseal",
+    "GET /openapi.json",
 ];
 
 impl<'a> Route<'a> {
@@ -214,16 +265,17 @@ impl<'a> Route<'a> {
             (Patch, [ROTATIONS, ROTATION_KIND, id]) => Route::UpdateRotation { id },
             (Get, ["encryption"]) => Route::EncryptionStatus,
             (Post, ["encryption", "reseal"]) => Route::Reseal,
+            (Get, ["openapi.json"]) => Route::OpenApi,
             _ => return Err(Unmatched::Route),
         };
         Ok(route)
     }
 
-    /// Served without a caller identity (sign-in, sign-out, health).
+    /// Served without a caller identity (sign-in, sign-out, health, the API description).
     pub fn is_public(&self) -> bool {
         matches!(
             self,
-            Route::Health | Route::CreateSession | Route::DeleteSession
+            Route::Health | Route::CreateSession | Route::DeleteSession | Route::OpenApi
         )
     }
 
@@ -264,6 +316,7 @@ impl<'a> Route<'a> {
             Route::UpdateRotation { .. } => 31,
             Route::EncryptionStatus => 32,
             Route::Reseal => 33,
+            Route::OpenApi => 34,
         };
         PATTERNS[i]
     }
