@@ -81,7 +81,7 @@ worker-tools: tools wasm-bindgen-cli
 # Rebuilt only when the Worker's or the core's sources change (a stamp over them).
 WORKER_STAMP := host/build/.built
 worker: $(WORKER_STAMP)
-$(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml crates/core/Cargo.toml $(shell find host/src crates/core/src -type f)
+$(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml host/openapi.json crates/core/Cargo.toml $(shell find host/src crates/core/src -type f)
 	@$(MAKE) -s worker-tools
 	cd host && $(WORKER_ENV) worker-build --release
 	touch $@

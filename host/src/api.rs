@@ -426,8 +426,10 @@ pub struct RunView {
     pub finished_at: Option<i64>,
     pub status: RunStatus,
     #[cfg_attr(test, ts(as = "Option<Vec<OpSummary>>"))]
+    #[cfg_attr(test, schemars(with = "Option<Vec<OpSummary>>"))]
     pub plan: Option<Value>,
     #[cfg_attr(test, ts(as = "Option<RunResult>"))]
+    #[cfg_attr(test, schemars(with = "Option<RunResult>"))]
     pub result: Option<Value>,
 }
 

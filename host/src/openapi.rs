@@ -161,7 +161,11 @@ fn form(_: &mut SchemaGenerator) -> Schema {
 
 /// The raw OpenAPI document itself.
 fn document_schema(_: &mut SchemaGenerator) -> Schema {
-    schemars::json_schema!({"type": "object", "required": ["openapi", "paths"]})
+    schemars::json_schema!({
+        "type": "object",
+        "properties": {"openapi": {"const": "3.1.0"}, "paths": {"type": "object"}},
+        "required": ["openapi", "paths"],
+    })
 }
 
 macro_rules! op {
@@ -417,7 +421,7 @@ const OPERATIONS: &[Operation] = &[
 #[allow(dead_code)]
 enum RotationListOrOne {
     List(RotationList),
-    One(RotationBody),
+    One(Box<RotationBody>),
 }
 
 #[derive(JsonSchema)]
@@ -425,7 +429,7 @@ enum RotationListOrOne {
 #[allow(dead_code)]
 enum SyncListOrOne {
     List(SyncList),
-    One(SyncBody),
+    One(Box<SyncBody>),
 }
 
 /// The error statuses every operation may answer, with the envelope.

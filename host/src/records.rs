@@ -166,6 +166,7 @@ pub struct AuditEntry {
     pub outcome: String,
     #[serde(serialize_with = "detail_value")]
     #[cfg_attr(test, ts(type = "unknown"))]
+    #[cfg_attr(test, schemars(with = "serde_json::Value"))]
     pub detail: Option<String>,
 }
 
