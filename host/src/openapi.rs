@@ -652,3 +652,62 @@ fn the_document_carries_serde_shapes_and_the_error_envelope() {
     assert_eq!(envelope["$ref"], "#/components/schemas/ErrorBody");
     assert_eq!(doc["paths"]["/health"]["get"]["security"], json!([]));
 }
+
+/// The member names of a ts-rs object type (`{ a: T, b?: U, }`), each with whether it is optional.
+fn ts_members<T: ts_rs::TS>() -> Vec<(String, bool)> {
+    let mut text = T::inline(&ts_rs::Config::new());
+    // Doc comments (`/** … */`) sit between members.
+    while let Some((start, end)) = text
+        .find("/**")
+        .and_then(|a| text[a..].find("*/").map(|b| (a, a + b + 2)))
+    {
+        text.replace_range(start..end, "");
+    }
+    let body = text.trim().trim_start_matches('{').trim_end_matches('}');
+    let mut members: Vec<(String, bool)> = body
+        .split(',')
+        .filter_map(|m| m.split_once(':'))
+        .map(|(name, _)| {
+            let name = name.trim();
+            (name.trim_end_matches('?').to_owned(), name.ends_with('?'))
+        })
+        .collect();
+    members.sort();
+    members
+}
+
+/// The mirror's members as its schema has them, each with whether it is optional.
+fn schema_members(schema: &Value) -> Vec<(String, bool)> {
+    let required = |n: &str| {
+        schema["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == n))
+    };
+    let mut members: Vec<(String, bool)> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().map(|k| (k.clone(), !required(k))).collect())
+        .unwrap_or_default();
+    members.sort();
+    members
+}
+
+#[test]
+fn the_core_mirrors_have_the_core_types_members() {
+    use azconn_core::{cloud, error, graph, sync};
+    let doc = document();
+    let s = &doc["components"]["schemas"];
+    for (name, members) in [
+        ("FieldError", ts_members::<error::Error>()),
+        ("Conflict", ts_members::<sync::Conflict>()),
+        ("CloudEndpoints", ts_members::<cloud::CloudEndpoints>()),
+        ("Application", ts_members::<graph::Application>()),
+        (
+            "PasswordCredential",
+            ts_members::<graph::PasswordCredential>(),
+        ),
+        ("KeyCredential", ts_members::<graph::KeyCredential>()),
+    ] {
+        assert!(!members.is_empty(), "{name}");
+        assert_eq!(schema_members(&s[name]), members, "{name}");
+    }
+}
