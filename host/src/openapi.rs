@@ -432,9 +432,15 @@ enum SyncListOrOne {
     One(Box<SyncBody>),
 }
 
-/// The error statuses every operation may answer, with the envelope.
-const ERROR_STATUSES: &[u16] = &[
-    400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 502, 503, 504,
+/// The error statuses the Worker answers with (`api_error::status_of`, the body limit), each
+/// with the envelope. A `405` is for a method the document does not list for the path.
+const ERROR_STATUSES: &[u16] = &[400, 401, 403, 404, 409, 422, 500, 503];
+
+/// The routes behind a rate limit (`AZCONN_RATE_LIMIT_*`): they may also answer `429`.
+const RATE_LIMITED: &[&str] = &[
+    "POST /sessions",
+    "POST /app-connections/{type}/oauth/start",
+    "POST /app-connections/{type}/{id}/token",
 ];
 
 /// Closed objects: a member the Rust type does not have is drift, not an extension.
@@ -523,7 +529,14 @@ fn document() -> Value {
             op.status.to_string(),
             json!({"description": op.summary, "content": {"application/json": {"schema": (op.answer)(&mut g)}}}),
         );
-        for s in ERROR_STATUSES {
+        let too_large = op.request.map(|_| 413);
+        let limited = RATE_LIMITED.contains(&op.pattern).then_some(429);
+        for s in ERROR_STATUSES
+            .iter()
+            .copied()
+            .chain(too_large)
+            .chain(limited)
+        {
             responses.insert(
                 s.to_string(),
                 json!({"$ref": "#/components/responses/Error"}),
@@ -647,6 +660,10 @@ fn the_document_carries_serde_shapes_and_the_error_envelope() {
         get["responses"]["404"]["$ref"],
         "#/components/responses/Error"
     );
+    // A body limit only where there is a body, a rate limit only where there is one.
+    assert!(get["responses"]["413"].is_null() && get["responses"]["429"].is_null());
+    let token = &doc["paths"]["/app-connections/{type}/{id}/token"]["post"];
+    assert!(token["responses"]["429"].is_object());
     let envelope =
         &doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"];
     assert_eq!(envelope["$ref"], "#/components/schemas/ErrorBody");
