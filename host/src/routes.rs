@@ -45,85 +45,36 @@ pub enum Route<'a> {
     CreateSession,
     DeleteSession,
     CreateOrganization,
-    CreateToken {
-        org: &'a str,
-    },
-    ListTokens {
-        org: &'a str,
-    },
-    RevokeToken {
-        org: &'a str,
-        token: &'a str,
-    },
+    CreateToken { org: &'a str },
+    ListTokens { org: &'a str },
+    RevokeToken { org: &'a str, token: &'a str },
     Session,
     AuditLog,
     ConnectionOptions,
-    ListConnections {
-        ty: ConnectionType,
-    },
-    CreateConnection {
-        ty: ConnectionType,
-    },
-    OAuthStart {
-        ty: ConnectionType,
-    },
-    GetConnection {
-        ty: ConnectionType,
-        id: &'a str,
-    },
-    UpdateConnection {
-        ty: ConnectionType,
-        id: &'a str,
-    },
-    DeleteConnection {
-        ty: ConnectionType,
-        id: &'a str,
-    },
-    ValidateConnection {
-        ty: ConnectionType,
-        id: &'a str,
-    },
-    ListClients {
-        id: &'a str,
-    },
-    ConnectionToken {
-        ty: ConnectionType,
-        id: &'a str,
-    },
+    ListConnections { ty: ConnectionType },
+    CreateConnection { ty: ConnectionType },
+    OAuthStart { ty: ConnectionType },
+    GetConnection { ty: ConnectionType, id: &'a str },
+    UpdateConnection { ty: ConnectionType, id: &'a str },
+    DeleteConnection { ty: ConnectionType, id: &'a str },
+    ValidateConnection { ty: ConnectionType, id: &'a str },
+    ListClients { id: &'a str },
+    ConnectionToken { ty: ConnectionType, id: &'a str },
     CreateRotation,
     ListRotations,
-    GetRotation {
-        id: &'a str,
-    },
-    Rotate {
-        id: &'a str,
-    },
-    RotationSecret {
-        id: &'a str,
-    },
+    GetRotation { id: &'a str },
+    Rotate { id: &'a str },
+    RotationSecret { id: &'a str },
     CreateSync,
     ListSyncs,
-    GetSync {
-        id: &'a str,
-    },
-    RunSync {
-        id: &'a str,
-    },
-    DeleteRotation {
-        id: &'a str,
-    },
-    DeleteSync {
-        id: &'a str,
-    },
-    UpdateSync {
-        id: &'a str,
-    },
-    UpdateRotation {
-        id: &'a str,
-    },
+    GetSync { id: &'a str },
+    RunSync { id: &'a str },
+    DeleteRotation { id: &'a str },
+    DeleteSync { id: &'a str },
+    UpdateSync { id: &'a str },
+    UpdateRotation { id: &'a str },
     EncryptionStatus,
     Reseal,
-    /// The API's OpenAPI 3.1 document (host/openapi.json).
     OpenApi,
 }
 
@@ -271,7 +222,7 @@ impl<'a> Route<'a> {
         Ok(route)
     }
 
-    /// Served without a caller identity (sign-in, sign-out, health, the API description).
+    /// Served without a caller identity (sign-in, sign-out, health, the API's OpenAPI document).
     pub fn is_public(&self) -> bool {
         matches!(
             self,
