@@ -31,7 +31,7 @@ lint:
 # differs: `make test-rust`, `make pkg` and `make www` run them.
 types:
 	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-wasm --lib generated_types
-	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-worker --lib api_types
+	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-worker --lib -- api_types openapi::committed
 
 # The plain-ABI module (crates/abi, ABI.md); building it also proves the core compiles for wasm32.
 # ABI_DIST is the module to ship and test: wasm-opt -Oz, without the name section (-17% gz).
@@ -81,7 +81,7 @@ worker-tools: tools wasm-bindgen-cli
 # Rebuilt only when the Worker's or the core's sources change (a stamp over them).
 WORKER_STAMP := host/build/.built
 worker: $(WORKER_STAMP)
-$(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml crates/core/Cargo.toml $(shell find host/src crates/core/src -type f)
+$(WORKER_STAMP): Cargo.lock Cargo.toml host/Cargo.toml host/openapi.json crates/core/Cargo.toml $(shell find host/src crates/core/src -type f)
 	@$(MAKE) -s worker-tools
 	cd host && $(WORKER_ENV) worker-build --release
 	touch $@

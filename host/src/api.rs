@@ -16,13 +16,13 @@ use serde_json::Value;
 
 /// `GET /health`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Health {
     pub ok: bool,
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -30,7 +30,7 @@ pub struct Organization {
 
 /// A new API token: the value is shown once, only its hash is stored.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct NewToken {
     pub id: String,
     pub name: String,
@@ -39,7 +39,7 @@ pub struct NewToken {
 
 /// `POST /organizations`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct OrganizationCreated {
     pub organization: Organization,
     pub token: NewToken,
@@ -47,13 +47,13 @@ pub struct OrganizationCreated {
 
 /// `POST /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct TokenCreated {
     pub token: NewToken,
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenView {
     pub id: String,
@@ -75,13 +75,13 @@ impl From<ApiToken> for TokenView {
 
 /// `GET /organizations/{id}/tokens`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct TokenList {
     pub tokens: Vec<TokenView>,
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct TokenRef {
     pub id: String,
     pub name: String,
@@ -89,14 +89,14 @@ pub struct TokenRef {
 
 /// `DELETE /organizations/{id}/tokens/{tokenId}`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct TokenRevoked {
     pub token: TokenRef,
 }
 
 /// `POST /sessions`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCreated {
     pub organization_id: String,
@@ -104,7 +104,7 @@ pub struct SessionCreated {
 
 /// `DELETE /sessions`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignedOut {
     pub signed_out: bool,
@@ -112,7 +112,7 @@ pub struct SignedOut {
 
 /// `GET /session`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     pub organization_id: String,
@@ -121,20 +121,23 @@ pub struct SessionView {
 
 /// Whether a method can be used in this deployment, and why not.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct MethodOption {
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::Method"))]
     pub method: Method,
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::FieldError>"))]
     pub reason: Option<Error>,
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TypeOptions {
     #[serde(rename = "type")]
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::ConnectionType"))]
     pub ty: ConnectionType,
     pub redirect_uri: String,
     pub methods: Vec<MethodOption>,
@@ -142,20 +145,23 @@ pub struct TypeOptions {
 
 /// `GET /app-connections/options`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct ConnectionOptions {
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::Cloud"))]
     pub cloud: Cloud,
     pub options: Vec<TypeOptions>,
 }
 
 /// A connection as the API shows it: never a secret.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub id: String,
     #[serde(rename = "type")]
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::ConnectionType"))]
     pub ty: ConnectionType,
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::Method"))]
     pub method: Method,
     pub name: String,
     pub description: Option<String>,
@@ -165,6 +171,7 @@ pub struct ConnectionView {
     pub endpoint: Option<String>,
     pub credential: Option<Value>,
     pub status: ConnectionStatus,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::FieldError>"))]
     pub last_error: Option<Error>,
     pub last_validated_at: Option<i64>,
     pub version: i64,
@@ -199,7 +206,7 @@ impl From<&Connection> for ConnectionView {
 
 /// `{appConnection}`: get, create, update, delete.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionBody {
     pub app_connection: ConnectionView,
@@ -215,7 +222,7 @@ impl From<&Connection> for ConnectionBody {
 
 /// `GET /app-connections/{type}`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionList {
     pub app_connections: Vec<ConnectionView>,
@@ -223,32 +230,34 @@ pub struct ConnectionList {
 
 /// `POST /app-connections/{type}/{id}/validate`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     pub valid: bool,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::FieldError>"))]
     pub error: Option<Error>,
     pub app_connection: ConnectionView,
 }
 
 /// `GET /app-connections/azure-client-secrets/{id}/clients`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Clients {
+    #[cfg_attr(test, schemars(with = "Vec<crate::openapi::wire::Application>"))]
     pub clients: Vec<Application>,
     pub next_link: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub enum TokenType {
     Bearer,
 }
 
 /// `POST /app-connections/{type}/{id}/token`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenBody {
     pub access_token: String,
@@ -258,7 +267,7 @@ pub struct AccessTokenBody {
 
 /// `POST /app-connections/{type}/oauth/start` (the cookie goes in a header).
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthStarted {
     pub url: String,
@@ -267,7 +276,7 @@ pub struct OAuthStarted {
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CurrentKey {
     pub key_id: Option<String>,
@@ -277,7 +286,7 @@ pub struct CurrentKey {
 
 /// The UTC time of day a scheduled rotation runs at (Infisical's `rotateAtUtc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct RotateAtUtc {
     /// 0–23.
     pub hours: u8,
@@ -296,7 +305,7 @@ impl From<TimeOfDay> for RotateAtUtc {
 
 /// A rotation as the API shows it (its secret only through `rotate`, once, and `secret`).
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationView {
     pub id: String,
@@ -308,6 +317,7 @@ pub struct RotationView {
     pub interval_days: i64,
     pub keep_previous: i64,
     pub status: RotationStatus,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::FieldError>"))]
     pub last_error: Option<Error>,
     pub current: CurrentKey,
     /// Whether the Cron Trigger runs it; off, only `rotate` does.
@@ -357,21 +367,21 @@ impl From<&Rotation> for RotationView {
 
 /// `{rotation}`: create, get.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct RotationBody {
     pub rotation: RotationView,
 }
 
 /// `GET /secret-rotations/azure-client-secret`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct RotationList {
     pub rotations: Vec<RotationView>,
 }
 
 /// The rotated secret: its value only to the caller that rotated, or through `.../secret`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretBody {
     pub key_id: Option<String>,
@@ -381,7 +391,7 @@ pub struct SecretBody {
 
 /// One step a rotation run took.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct StepTaken {
     pub step: &'static str,
     /// Unix milliseconds.
@@ -395,7 +405,7 @@ pub struct StepTaken {
 
 /// `POST /secret-rotations/azure-client-secret/{id}/rotate`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Rotated {
     pub rotation: Option<RotationView>,
     pub secret: Option<SecretBody>,
@@ -408,7 +418,7 @@ pub struct Rotated {
 
 /// A sync run as its row records it (keys only, never values).
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
     pub id: String,
@@ -416,8 +426,10 @@ pub struct RunView {
     pub finished_at: Option<i64>,
     pub status: RunStatus,
     #[cfg_attr(test, ts(as = "Option<Vec<OpSummary>>"))]
+    #[cfg_attr(test, schemars(with = "Option<Vec<OpSummary>>"))]
     pub plan: Option<Value>,
     #[cfg_attr(test, ts(as = "Option<RunResult>"))]
+    #[cfg_attr(test, schemars(with = "Option<RunResult>"))]
     pub result: Option<Value>,
 }
 
@@ -435,7 +447,7 @@ impl From<SyncRun> for RunView {
 }
 
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncView {
     pub id: String,
@@ -447,6 +459,7 @@ pub struct SyncView {
     pub key_prefix: String,
     /// Infisical's name for the key shape: `{keyPrefix}{{secretKey}}{suffix}`.
     pub key_schema: String,
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::SyncMode"))]
     pub mode: SyncMode,
     pub disable_secret_deletion: bool,
     pub version: i64,
@@ -456,6 +469,7 @@ pub struct SyncView {
     /// error if it failed (`null` once a run succeeds; boxed: most views have none).
     pub last_attempt_at: Option<i64>,
     pub last_success_at: Option<i64>,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::FieldError>"))]
     pub last_error: Option<Box<Error>>,
     pub last_run: Option<RunView>,
 }
@@ -492,29 +506,30 @@ impl SyncView {
 
 /// `{sync}`: create, get, run.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct SyncBody {
     pub sync: SyncView,
 }
 
 /// `GET /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct SyncList {
     pub syncs: Vec<SyncView>,
 }
 
 /// A key a sync left alone, and why.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Skipped {
     pub key: String,
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::SkipReason"))]
     pub reason: SkipReason,
 }
 
 /// What a run would do, before anything is written (full keys).
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub create: Vec<String>,
@@ -524,6 +539,7 @@ pub struct Preview {
     pub skipped: Vec<Skipped>,
     pub imported: Vec<String>,
     /// Desired keys this sync does not own, left alone unless the run adopts them.
+    #[cfg_attr(test, schemars(with = "Vec<crate::openapi::wire::Conflict>"))]
     pub conflicts: Vec<Conflict>,
     /// The `confirmDeletes` the run needs (it deletes more keys than it keeps), if any.
     pub confirm_deletes: Option<u32>,
@@ -533,14 +549,14 @@ pub struct Preview {
 
 /// `POST .../{id}/run` with `dryRun: true`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct PreviewBody {
     pub preview: Preview,
 }
 
 /// `POST .../{id}/run`: the preview of a dry run, or the sync with the run just made.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RunAnswer {
     Preview(PreviewBody),
@@ -549,7 +565,7 @@ pub enum RunAnswer {
 
 /// A planned or applied write of a sync run, by key only (never a value).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct OpSummary {
     pub op: OpKind,
     pub key: String,
@@ -557,7 +573,7 @@ pub struct OpSummary {
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum OpKind {
     Put,
@@ -566,17 +582,19 @@ pub enum OpKind {
 
 /// How a sync run ended, as `lastRun.result` shows it.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RunResult {
     Succeeded {
         applied: Vec<OpSummary>,
         skipped: Vec<Skipped>,
         imported: Vec<String>,
+        #[cfg_attr(test, schemars(with = "Vec<crate::openapi::wire::Conflict>"))]
         conflicts: Vec<Conflict>,
     },
     /// `applied` is absent (null) when the run failed before writing.
     Failed {
+        #[cfg_attr(test, schemars(with = "crate::openapi::wire::FieldError"))]
         error: Error,
         applied: Option<Vec<OpSummary>>,
     },
@@ -750,7 +768,12 @@ impl<'a> Strict<'a> {
 
 /// `POST /secret-rotations/azure-client-secret`.
 #[derive(Debug, Default, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename_all = "camelCase", optional_fields),
+    schemars(rename_all = "camelCase")
+)]
 pub struct RotationRequest {
     /// Absent: derived from the app's display name.
     pub name: Option<String>,
@@ -765,6 +788,7 @@ pub struct RotationRequest {
     pub is_auto_rotation_enabled: Option<bool>,
     /// Default `{hours: 0, minutes: 0}`.
     #[cfg_attr(test, ts(as = "Option<RotateAtUtc>"))]
+    #[cfg_attr(test, schemars(with = "Option<RotateAtUtc>"))]
     pub rotate_at_utc: Option<TimeOfDay>,
 }
 
@@ -885,7 +909,12 @@ fn required_version(b: &Strict<'_>, what: &str) -> Result<i64, Error> {
 
 /// `POST /secret-syncs/azure-app-configuration`.
 #[derive(Debug, Default, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename_all = "camelCase", optional_fields),
+    schemars(rename_all = "camelCase")
+)]
 pub struct SyncRequest {
     /// Absent: derived from the store, label and prefix.
     pub name: Option<String>,
@@ -896,7 +925,9 @@ pub struct SyncRequest {
     pub key_prefix: Option<String>,
     /// Infisical's `{prefix}{{secretKey}}{suffix}`, instead of `keyPrefix`.
     #[cfg_attr(test, ts(as = "Option<String>"))]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub key_schema: Option<KeySchema>,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::SyncMode>"))]
     pub mode: Option<SyncMode>,
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub disable_secret_deletion: bool,
@@ -984,7 +1015,12 @@ impl SyncPatch {
 /// `POST /secret-syncs/azure-app-configuration/{id}/run`: the secrets stay JSON until each is
 /// checked by name (`secrets.NAME`).
 #[derive(Debug, Default, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename_all = "camelCase", optional_fields),
+    schemars(rename_all = "camelCase")
+)]
 pub struct RunRequest {
     pub secrets: Option<serde_json::Map<String, Value>>,
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
@@ -1047,7 +1083,7 @@ impl RunRequest {
 
 /// What deleting a rotation does with the secrets it created on the target app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SecretsChoice {
     /// Remove them from the app (Graph removePassword): consumers using them stop working.
@@ -1058,7 +1094,7 @@ pub enum SecretsChoice {
 
 /// What deleting a sync does with the keys it owns in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum KeysChoice {
     /// Delete the keys it owns (conditional deletes; nobody else's keys).
@@ -1166,7 +1202,7 @@ impl ConnectionDeleteQuery {
 /// `DELETE /app-connections/{type}/{id}`: the connection, and what was deleted with it
 /// (`?dependents=delete`; empty otherwise), each as its own DELETE answers.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionDeleted {
     pub app_connection: ConnectionView,
@@ -1176,7 +1212,7 @@ pub struct ConnectionDeleted {
 
 /// `DELETE /secret-rotations/azure-client-secret/{id}`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct RotationDeleted {
     pub rotation: RotationView,
     pub secrets: SecretsChoice,
@@ -1186,7 +1222,7 @@ pub struct RotationDeleted {
 
 /// `DELETE /secret-syncs/azure-app-configuration/{id}`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct SyncDeleted {
     pub sync: SyncView,
     pub keys: KeysChoice,
@@ -1198,7 +1234,7 @@ pub struct SyncDeleted {
 /// `GET /audit-log`: one page, newest first. `nextCursor` is the `before` that asks for the
 /// next page, `null` on the last one.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
@@ -1208,7 +1244,7 @@ pub struct AuditPage {
 /// `GET /encryption`: the deployment's keyring against what storage holds. A version can leave
 /// `AZCONN_ENCRYPTION_KEYS` once it is in `unusedVersions`.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EncryptionStatus {
     /// The version new values are sealed with: the newest listed.
@@ -1228,18 +1264,19 @@ pub struct EncryptionStatus {
 
 /// A value the sweep could not open under its listed version (never its content).
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResealFailure {
     pub owner_id: String,
     pub field: String,
     pub key_version: u32,
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::FieldError"))]
     pub error: Error,
 }
 
 /// `POST /encryption/reseal`: one batch of the sweep, then the status.
 #[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResealAnswer {
     /// Values moved to the current version by this call.

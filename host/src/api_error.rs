@@ -36,7 +36,7 @@ struct Extra {
 
 /// A record that uses another one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Dependent {
     pub kind: DependentKind,
     pub id: String,
@@ -44,7 +44,7 @@ pub struct Dependent {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DependentKind {
     Rotation,
@@ -255,12 +255,14 @@ impl From<Error> for ApiError {
 
 /// The error envelope of every failed API call (and of the sign-in error page's embedded JSON).
 #[derive(Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody<'a> {
+    #[cfg_attr(test, schemars(with = "crate::openapi::wire::FieldError"))]
     pub error: &'a Error,
     #[serde(skip_serializing_if = "<[Error]>::is_empty")]
     #[cfg_attr(test, ts(as = "Option<Vec<Error>>", optional))]
+    #[cfg_attr(test, schemars(with = "Vec<crate::openapi::wire::FieldError>"))]
     pub errors: &'a [Error],
     #[serde(skip_serializing_if = "<[Dependent]>::is_empty")]
     #[cfg_attr(test, ts(as = "Option<Vec<Dependent>>", optional))]

@@ -31,6 +31,8 @@ pub mod keys_at_rest;
 pub mod limits;
 pub mod names;
 pub mod oauth_flow;
+#[cfg(test)]
+mod openapi;
 pub mod platform;
 pub mod probe;
 pub mod records;

@@ -63,7 +63,7 @@ fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// Whether a connection works, as its last check or token acquisition found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionStatus {
     Active,
@@ -156,7 +156,7 @@ pub struct Credential {
 /// One row of `audit_log`. `detail` is stored as the JSON text it was recorded with and
 /// answered as that JSON value, so no client parses JSON inside JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: i64,
@@ -166,6 +166,7 @@ pub struct AuditEntry {
     pub outcome: String,
     #[serde(serialize_with = "detail_value")]
     #[cfg_attr(test, ts(type = "unknown"))]
+    #[cfg_attr(test, schemars(with = "serde_json::Value"))]
     pub detail: Option<String>,
 }
 
@@ -215,7 +216,7 @@ pub struct NewSignIn<'a> {
 
 /// Where a rotation schedule stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RotationStatus {
     Pending,
@@ -228,7 +229,7 @@ pub enum RotationStatus {
 
 /// The app whose secret a rotation rotates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RotationTarget {
     pub app_id: String,
@@ -380,7 +381,7 @@ pub struct NewSync<'a> {
 
 /// How a sync run ended (or that it has not yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Running,

@@ -75,6 +75,7 @@ pub enum Route<'a> {
     UpdateRotation { id: &'a str },
     EncryptionStatus,
     Reseal,
+    OpenApi,
 }
 
 /// Why a request matched no route.
@@ -142,6 +143,7 @@ pub const PATTERNS: &[&str] = &[
     "PATCH /secret-rotations/azure-client-secret/{id}",
     "GET /encryption",
     "POST /encryption/reseal",
+    "GET /openapi.json",
 ];
 
 impl<'a> Route<'a> {
@@ -214,16 +216,17 @@ impl<'a> Route<'a> {
             (Patch, [ROTATIONS, ROTATION_KIND, id]) => Route::UpdateRotation { id },
             (Get, ["encryption"]) => Route::EncryptionStatus,
             (Post, ["encryption", "reseal"]) => Route::Reseal,
+            (Get, ["openapi.json"]) => Route::OpenApi,
             _ => return Err(Unmatched::Route),
         };
         Ok(route)
     }
 
-    /// Served without a caller identity (sign-in, sign-out, health).
+    /// Served without a caller identity (sign-in, sign-out, health, the API's OpenAPI document).
     pub fn is_public(&self) -> bool {
         matches!(
             self,
-            Route::Health | Route::CreateSession | Route::DeleteSession
+            Route::Health | Route::CreateSession | Route::DeleteSession | Route::OpenApi
         )
     }
 
@@ -264,6 +267,7 @@ impl<'a> Route<'a> {
             Route::UpdateRotation { .. } => 31,
             Route::EncryptionStatus => 32,
             Route::Reseal => 33,
+            Route::OpenApi => 34,
         };
         PATTERNS[i]
     }

@@ -286,6 +286,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
         Ok(Route::Health) => return ok(200, &api::Health { ok: true }),
         Ok(Route::CreateSession) => return create_session(req, db, cfg).await,
         Ok(Route::DeleteSession) => return delete_session(req, db, cfg).await,
+        Ok(Route::OpenApi) => return Ok(reply::openapi()?),
         _ => {}
     }
     // The hot routes check an API token in the same D1 round trip as their own statements.
@@ -302,7 +303,9 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
     let principal = authenticate(req, db, cfg).await?;
     let route = route.map_err(|e| e.error(method.as_ref()))?;
     match route {
-        Route::Health | Route::CreateSession | Route::DeleteSession => Err(not_found("route")),
+        Route::Health | Route::CreateSession | Route::DeleteSession | Route::OpenApi => {
+            Err(not_found("route"))
+        }
         Route::CreateOrganization => {
             admin(&principal)?;
             let b: api::NameRequest = request(req).await?;

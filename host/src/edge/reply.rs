@@ -25,6 +25,18 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
         .with_headers(headers))
 }
 
+/// The API's OpenAPI document as committed (host/openapi.json, `make types`).
+const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// `GET /api/v1/openapi.json`: public (it describes the API, it holds no data) and cacheable
+/// for a few minutes, since it changes only with a deployment.
+pub fn openapi() -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    headers.set("cache-control", "public, max-age=300")?;
+    Ok(Response::ok(OPENAPI)?.with_headers(headers))
+}
+
 /// The error's answer for request `request_id`; a failure (5xx) is logged with its cause.
 pub fn error_response(e: &ApiError, request_id: &str) -> worker::Result<Response> {
     if let Some(line) = e.log_line(request_id) {
