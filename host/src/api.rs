@@ -2,8 +2,8 @@
 //! and the views of stored records: never a secret unless the route exists to hand one over.
 
 use crate::records::{
-    ApiToken, AuditEntry, Connection, ConnectionStatus, Rotation, RotationStatus, RotationTarget,
-    RunStatus, Sync, SyncRun,
+    ApiToken, AuditEntry, Connection, ConnectionStatus, Rotation, RotationLeftover, RotationStatus,
+    RotationTarget, RunStatus, Sync, SyncRun,
 };
 use azconn_core::cloud::Cloud;
 use azconn_core::error::{Code, Error};
@@ -377,6 +377,70 @@ pub struct RotationBody {
 #[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct RotationList {
     pub rotations: Vec<RotationView>,
+}
+
+/// A rotation deleted with `secrets=keep`: the secrets its runs created may still be on the
+/// app (their display names end with `for <id>`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LeftoverView {
+    /// The deleted rotation's id.
+    pub id: String,
+    pub name: String,
+    /// The connection that reaches the app (deleting it forgets the leftover).
+    pub connection_id: String,
+    pub target: Option<RotationTarget>,
+    pub deleted_at: i64,
+}
+
+impl From<&RotationLeftover> for LeftoverView {
+    fn from(l: &RotationLeftover) -> LeftoverView {
+        LeftoverView {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            connection_id: l.connection_id.clone(),
+            target: l.target.clone(),
+            deleted_at: l.deleted_at,
+        }
+    }
+}
+
+/// `GET /secret-rotations/azure-client-secret/leftover-secrets`, newest first.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+pub struct LeftoverList {
+    pub leftovers: Vec<LeftoverView>,
+}
+
+/// One secret a deleted rotation left on the app, as Graph lists it (never its value).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LeftoverSecret {
+    pub key_id: String,
+    pub hint: Option<String>,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+}
+
+/// `GET /secret-rotations/azure-client-secret/leftover-secrets/{id}`: the leftover and the
+/// secrets of it that the app still has (read from Graph now).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+pub struct LeftoverBody {
+    pub leftover: LeftoverView,
+    pub secrets: Vec<LeftoverSecret>,
+}
+
+/// `DELETE /secret-rotations/azure-client-secret/leftover-secrets/{id}`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+pub struct LeftoverDeleted {
+    pub leftover: LeftoverView,
+    pub secrets: SecretsChoice,
+    /// The key ids removed from the app (empty when forgotten with `keep`).
+    pub revoked: Vec<String>,
 }
 
 /// The rotated secret: its value only to the caller that rotated, or through `.../secret`.
@@ -1088,7 +1152,8 @@ impl RunRequest {
 pub enum SecretsChoice {
     /// Remove them from the app (Graph removePassword): consumers using them stop working.
     Revoke,
-    /// Leave them on the app until they expire.
+    /// Leave them on the app until they expire (a deleted rotation's are then listed under
+    /// `leftover-secrets`, to revoke or forget later).
     Keep,
 }
 

@@ -4,10 +4,11 @@
 
 use crate::api::{
     AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionDeleted, ConnectionList,
-    ConnectionOptions, EncryptionStatus, Health, OAuthStarted, OrganizationCreated, PreviewBody,
-    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationRequest, RunAnswer,
-    RunRequest, SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted,
-    SyncList, SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
+    ConnectionOptions, EncryptionStatus, Health, LeftoverBody, LeftoverDeleted, LeftoverList,
+    OAuthStarted, OrganizationCreated, PreviewBody, ResealAnswer, Rotated, RotationBody,
+    RotationDeleted, RotationList, RotationRequest, RunAnswer, RunRequest, SecretBody,
+    SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted, SyncList, SyncRequest,
+    TokenCreated, TokenList, TokenRevoked, Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
@@ -45,6 +46,9 @@ fn declarations() -> String {
         .add::<RunAnswer>()
         .add::<RotationDeleted>()
         .add::<SyncDeleted>()
+        .add::<LeftoverList>()
+        .add::<LeftoverBody>()
+        .add::<LeftoverDeleted>()
         .add::<RotationRequest>()
         .add::<SyncRequest>()
         .add::<RunRequest>()

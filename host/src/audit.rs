@@ -34,6 +34,7 @@ pub const ACTIONS: &[&str] = &[
     "rotation.done",
     "rotation.failed",
     "rotation.graph",
+    "rotation.leftover.delete",
     "rotation.secret.read",
     "rotation.update",
     "rotation.verify",

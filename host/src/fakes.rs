@@ -8,8 +8,8 @@ use crate::api_error::{ApiError, Dependent, platform_failure};
 use crate::connection_store::{AuditEvent, ConnectionStore, SignInStore, TokenStore};
 use crate::records::{
     Connection, ConnectionStatus, CredentialUpdate, NewConnection, NewRotation, NewSignIn, NewSync,
-    PendingSignIn, Rotation as RotationRecord, RotationSettings, RotationStatus, RunStatus, Sync,
-    SyncRun, SyncSettings, Taken,
+    PendingSignIn, Rotation as RotationRecord, RotationLeftover, RotationSettings, RotationStatus,
+    RunStatus, Sync, SyncRun, SyncSettings, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
@@ -503,6 +503,10 @@ impl ConnectionStore for MemoryStore {
         let deleted = self.connections.borrow().len() < before;
         if deleted {
             self.secrets.borrow_mut().retain(|(o, _), _| o != id);
+            self.rotations
+                .leftovers
+                .borrow_mut()
+                .retain(|l| !(l.connection_id == id && l.org_id == org));
         }
         Ok(deleted)
     }
@@ -906,6 +910,7 @@ impl FakeApp {
 #[derive(Default)]
 pub struct MemoryRotations {
     pub rows: RefCell<Vec<RotationRecord>>,
+    pub leftovers: RefCell<Vec<RotationLeftover>>,
     pub current_expiry: RefCell<BTreeMap<String, Option<i64>>>,
     /// The step of every `rotation_step` call, in order (`None`: the run stopped).
     pub steps: RefCell<Vec<Option<String>>>,
@@ -1175,7 +1180,28 @@ impl RotationStore for MemoryStore {
         Ok(Ok(written))
     }
 
-    async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
+    async fn delete_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        left_at: Option<i64>,
+    ) -> Result<(), ApiError> {
+        let row = self.rotation_row(id).filter(|r| r.org_id == org);
+        if let (Some(r), Some(at)) = (&row, left_at) {
+            if r.target.is_some() {
+                self.rotations
+                    .leftovers
+                    .borrow_mut()
+                    .push(RotationLeftover {
+                        id: r.id.clone(),
+                        org_id: r.org_id.clone(),
+                        name: r.name.clone(),
+                        connection_id: r.connection_id.clone(),
+                        target: r.target.clone(),
+                        deleted_at: at,
+                    });
+            }
+        }
         self.rotations
             .rows
             .borrow_mut()
@@ -1186,6 +1212,40 @@ impl RotationStore for MemoryStore {
             .borrow_mut()
             .retain(|(o, _, _, r)| !(o == org && r == id));
         Ok(())
+    }
+
+    async fn rotation_leftovers(&self, org: &str) -> Result<Vec<RotationLeftover>, ApiError> {
+        let mut rows: Vec<RotationLeftover> = self
+            .rotations
+            .leftovers
+            .borrow()
+            .iter()
+            .filter(|l| l.org_id == org)
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| b.deleted_at.cmp(&a.deleted_at).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    }
+
+    async fn rotation_leftover(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> Result<Option<RotationLeftover>, ApiError> {
+        Ok(self
+            .rotations
+            .leftovers
+            .borrow()
+            .iter()
+            .find(|l| l.id == id && l.org_id == org)
+            .cloned())
+    }
+
+    async fn delete_rotation_leftover(&self, org: &str, id: &str) -> Result<bool, ApiError> {
+        let mut rows = self.rotations.leftovers.borrow_mut();
+        let before = rows.len();
+        rows.retain(|l| !(l.id == id && l.org_id == org));
+        Ok(rows.len() < before)
     }
 
     async fn due_rotations(

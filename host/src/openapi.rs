@@ -413,6 +413,25 @@ const OPERATIONS: &[Operation] = &[
         document_schema,
         public = true
     ),
+    op!(
+        "GET /secret-rotations/azure-client-secret/leftover-secrets",
+        "Rotations deleted with their secrets kept",
+        200,
+        of::<LeftoverList>
+    ),
+    op!(
+        "GET /secret-rotations/azure-client-secret/leftover-secrets/{id}",
+        "The secrets a deleted rotation left on its app",
+        200,
+        of::<LeftoverBody>
+    ),
+    op!(
+        "DELETE /secret-rotations/azure-client-secret/leftover-secrets/{id}",
+        "Revoke or forget a deleted rotation's secrets",
+        200,
+        of::<LeftoverDeleted>,
+        query = &["secrets"]
+    ),
 ];
 
 /// `GET` of a list with `?name=`: the list, or the one record of that name.

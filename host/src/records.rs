@@ -237,6 +237,20 @@ pub struct RotationTarget {
     pub display_name: Option<String>,
 }
 
+/// One row of `rotation_leftovers` (migration 0013): a rotation deleted with `secrets=keep`,
+/// whose secrets may still be on its app.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RotationLeftover {
+    /// The deleted rotation's id: its secrets' display names end with `for <id>`.
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub connection_id: String,
+    #[serde(deserialize_with = "json_text")]
+    pub target: Option<RotationTarget>,
+    pub deleted_at: i64,
+}
+
 /// One row of `rotations` (the core's state lives encrypted in `secrets`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Rotation {

@@ -6,7 +6,9 @@
 
 use crate::api_error::ApiError;
 use crate::connection_store::TokenStore;
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
+use crate::records::{
+    NewRotation, Rotation, RotationLeftover, RotationSettings, RotationStatus, Taken,
+};
 use azconn_core::error::Error;
 use std::future::Future;
 
@@ -110,8 +112,30 @@ pub trait RotationStore: TokenStore {
         state: &str,
         x: &RotationSettings,
     ) -> impl Future<Output = Result<Result<bool, Taken>, ApiError>>;
-    /// The rotation, its state and its current secret, together.
-    fn delete_rotation(&self, org: &str, id: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// The rotation, its state and its current secret, together. With `left_at`, the same
+    /// batch records the rotation as a leftover deleted then (its secrets stay on the app).
+    fn delete_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        left_at: Option<i64>,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// The organization's rotations deleted with their secrets kept, newest first.
+    fn rotation_leftovers(
+        &self,
+        org: &str,
+    ) -> impl Future<Output = Result<Vec<RotationLeftover>, ApiError>>;
+    fn rotation_leftover(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<RotationLeftover>, ApiError>>;
+    /// Forgets a leftover: whether it was there.
+    fn delete_rotation_leftover(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<bool, ApiError>>;
     /// Rotations with auto rotation on whose next run is due and that are not running (or are
     /// stale).
     fn due_rotations(

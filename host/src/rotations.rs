@@ -4,8 +4,9 @@
 //! which request may be resent; this module stores, sends, verifies and keeps time.
 
 use crate::api::{
-    RotateAtUtc, Rotated, RotationBody, RotationDeleted, RotationPatch, RotationRequest,
-    RotationView, SecretBody, SecretsChoice, StepTaken, given,
+    LeftoverBody, LeftoverDeleted, LeftoverSecret, LeftoverView, RotateAtUtc, Rotated,
+    RotationBody, RotationDeleted, RotationPatch, RotationRequest, RotationView, SecretBody,
+    SecretsChoice, StepTaken, given,
 };
 use crate::api_error::{ApiError, internal, not_found};
 use crate::config::Config;
@@ -16,8 +17,8 @@ use crate::credentials::form_errors;
 use crate::names;
 use crate::platform::{Platform, random};
 use crate::records::{
-    Connection, NewRotation, Rotation as RotationRecord, RotationSettings, RotationStatus,
-    RotationTarget, Taken,
+    Connection, NewRotation, Rotation as RotationRecord, RotationLeftover, RotationSettings,
+    RotationStatus, RotationTarget, Taken,
 };
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use crate::secret_field::Field;
@@ -26,12 +27,16 @@ use crate::syncs::Syncs;
 use crate::token_endpoint::{AppCredential, client_credentials};
 use azconn_core::error::{Code, Error};
 use azconn_core::form::{ConnectionType, Slug};
-use azconn_core::graph::{AppRef, Graph, GraphError, Operation, SecretText, parse_application};
+use azconn_core::graph::{
+    AppRef, Graph, GraphError, Operation, PasswordCredential, SecretText, parse_application,
+};
 use azconn_core::ids::{ClientId, ClientSecret, Guid, ObjectId, TenantId};
 use azconn_core::oauth::authorize::{AppConfigurationAudience, resource_scope};
 use azconn_core::oauth::token::AccessToken;
 use azconn_core::rotation::schedule::{self, TimeOfDay};
-use azconn_core::rotation::{Rotation, RotationConfig, Step, VerifyOutcome, removed_or_gone};
+use azconn_core::rotation::{
+    Rotation, RotationConfig, Step, VerifyOutcome, created_by, removed_or_gone,
+};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400;
@@ -132,6 +137,17 @@ fn next_run(
     at: TimeOfDay,
 ) -> Option<i64> {
     auto.then(|| schedule::first_or_next(last_success, now, interval_days.saturating_mul(DAY), at))
+}
+
+/// The app a leftover's secrets are on (its object id, recorded when the rotation was made).
+fn leftover_app(l: &RotationLeftover) -> Result<AppRef, ApiError> {
+    let target = l
+        .target
+        .as_ref()
+        .ok_or_else(|| internal(format!("leftover {} has no target", l.id)))?;
+    ObjectId::parse(&target.object_id)
+        .map(AppRef::ObjectId)
+        .map_err(|e| internal(format!("leftover {} target: {}", l.id, e.message)))
 }
 
 fn graph_failure(resp: &azconn_core::http::HttpResponse, op: Operation) -> ApiError {
@@ -715,7 +731,8 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
                 return Err(e);
             }
         };
-        self.db.delete_rotation(self.org, &row.id).await?;
+        let left_at = (secrets == SecretsChoice::Keep).then(|| self.p.now());
+        self.db.delete_rotation(self.org, &row.id, left_at).await?;
         self.audit(
             "rotation.delete",
             &row.id,
@@ -732,20 +749,48 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
 
     /// Removes the secrets the rotation created from its target app; their key ids.
     async fn revoke(&self, row: &RotationRecord) -> Result<Vec<String>, ApiError> {
-        let conn = self.connection(&row.connection_id).await?;
-        let rotation = self.state(&row.id).await?;
-        let app = rotation.config.app;
+        let config = self.state(&row.id).await?.config;
+        self.revoke_created(&row.connection_id, &config.app, &config.connection_id)
+            .await
+    }
+
+    /// The secrets on `app` that the runs of the schedule `schedule_id` created, read through
+    /// the connection now.
+    async fn created_on(
+        &self,
+        connection_id: &str,
+        app: &AppRef,
+        schedule_id: &str,
+    ) -> Result<(AccessToken, Vec<PasswordCredential>), ApiError> {
+        let conn = self.connection(connection_id).await?;
         let token = self.token(&conn).await?;
         let graph = Graph::new(&self.cfg.cloud.endpoints());
-        let resp = self.p.execute(&graph.get_credentials(&token, &app)).await?;
+        let resp = self.p.execute(&graph.get_credentials(&token, app)).await?;
         if !resp.is_success() {
             return Err(graph_failure(&resp, Operation::ReadApplications));
         }
         let creds = parse_application(&resp)?
             .password_credentials
             .unwrap_or_default();
+        let ours = created_by(schedule_id, &creds);
+        let creds = creds
+            .into_iter()
+            .filter(|c| ours.contains(&c.key_id))
+            .collect();
+        Ok((token, creds))
+    }
+
+    /// Removes what [`Self::created_on`] finds; their key ids.
+    async fn revoke_created(
+        &self,
+        connection_id: &str,
+        app: &AppRef,
+        schedule_id: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let (token, creds) = self.created_on(connection_id, app, schedule_id).await?;
+        let graph = Graph::new(&self.cfg.cloud.endpoints());
         let mut revoked = Vec::new();
-        for key_id in rotation.config.created(&creds) {
+        for key_id in creds.iter().map(|c| c.key_id) {
             let resp = self
                 .p
                 .execute(&graph.remove_password(&token, &app, &key_id))
@@ -769,6 +814,56 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
             revoked.push(key_id.to_string());
         }
         Ok(revoked)
+    }
+
+    /// `GET .../leftover-secrets/{id}`: the secrets a rotation deleted with `secrets=keep` left
+    /// on its app that are still there.
+    pub async fn leftover(&self, l: &RotationLeftover) -> Result<LeftoverBody, ApiError> {
+        let app = leftover_app(l)?;
+        let (_, creds) = self.created_on(&l.connection_id, &app, &l.id).await?;
+        Ok(LeftoverBody {
+            leftover: LeftoverView::from(l),
+            secrets: creds
+                .into_iter()
+                .map(|c| LeftoverSecret {
+                    key_id: c.key_id.to_string(),
+                    hint: c.hint,
+                    expires_at: c.ends_at,
+                })
+                .collect(),
+        })
+    }
+
+    /// `DELETE .../leftover-secrets/{id}?secrets=revoke|keep`: with `revoke`, the secrets still
+    /// on the app are removed first (a failure keeps the leftover, so the delete can be
+    /// repeated); either way the leftover is then forgotten.
+    pub async fn delete_leftover(
+        &self,
+        l: &RotationLeftover,
+        secrets: SecretsChoice,
+    ) -> Result<LeftoverDeleted, ApiError> {
+        let revoked = match secrets {
+            SecretsChoice::Keep => Vec::new(),
+            SecretsChoice::Revoke => {
+                let app = leftover_app(l)?;
+                self.revoke_created(&l.connection_id, &app, &l.id).await?
+            }
+        };
+        if !self.db.delete_rotation_leftover(self.org, &l.id).await? {
+            return Err(not_found("leftover"));
+        }
+        self.audit(
+            "rotation.leftover.delete",
+            &l.id,
+            "ok",
+            json!({ "secrets": secrets, "revoked": revoked }),
+        )
+        .await?;
+        Ok(LeftoverDeleted {
+            leftover: LeftoverView::from(l),
+            secrets,
+            revoked,
+        })
     }
 
     /// `PATCH .../{id} {version, name?, description?, lifetimeDays?, intervalDays?,
@@ -1844,6 +1939,102 @@ mod tests {
         assert_eq!(p.graph_calls().len(), sent, "no Graph call");
         assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(1)]);
         assert!(db.rotation_row(&rot.id).is_none());
+    }
+
+    #[test]
+    fn a_rotation_deleted_with_keep_lists_its_secrets_until_revoked() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = rotations(&db, &p, &cfg);
+        block_on(r.rotate(&rot)).expect("rotated");
+        let other = "33333333-3333-4333-8333-333333333333";
+        p.app
+            .borrow_mut()
+            .as_mut()
+            .expect("app")
+            .creds
+            .push(crate::fakes::FakeCredential {
+                key_id: other.into(),
+                display_name: format!("azconn rotation 1 for x{}", rot.id),
+                starts_at: NOW,
+            });
+        p.now.set(NOW + 60);
+        block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Keep)).expect("deleted");
+
+        let listed = block_on(db.rotation_leftovers("org1")).expect("listed");
+        assert_eq!(listed.len(), 1);
+        let left = &listed[0];
+        assert_eq!(
+            (left.id.as_str(), left.name.as_str(), left.deleted_at),
+            (rot.id.as_str(), rot.name.as_str(), NOW + 60)
+        );
+        assert_eq!(left.target, rot.target);
+        assert!(
+            block_on(db.rotation_leftovers("org2"))
+                .expect("listed")
+                .is_empty(),
+            "another organization sees none"
+        );
+
+        let body = block_on(r.leftover(left)).expect("read");
+        let keys: Vec<&str> = body.secrets.iter().map(|x| x.key_id.as_str()).collect();
+        assert_eq!(
+            keys,
+            [FakeApp::added_key(1)],
+            "its secret only: not the original, not one whose display name merely ends alike"
+        );
+
+        let deleted = block_on(r.delete_leftover(left, SecretsChoice::Revoke)).expect("revoked");
+        assert_eq!(deleted.revoked, [FakeApp::added_key(1)]);
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, other]);
+        assert!(
+            block_on(db.rotation_leftovers("org1"))
+                .expect("listed")
+                .is_empty()
+        );
+        assert!(
+            db.actions()
+                .contains(&("rotation.leftover.delete".into(), "ok".into()))
+        );
+        let e = block_on(r.delete_leftover(left, SecretsChoice::Keep)).expect_err("gone");
+        assert_eq!(e.status, 404);
+    }
+
+    #[test]
+    fn a_leftover_forgotten_with_keep_leaves_the_app_and_a_failed_revoke_keeps_it() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let rot = created(&db, &p, &cfg);
+        let r = rotations(&db, &p, &cfg);
+        block_on(r.rotate(&rot)).expect("rotated");
+        block_on(r.delete(&row(&db, &rot.id), SecretsChoice::Keep)).expect("deleted");
+        let left = block_on(db.rotation_leftover("org1", &rot.id))
+            .expect("read")
+            .expect("listed");
+        p.answer(
+            Service::Graph,
+            HttpResponse::new(
+                403,
+                json!({ "error": { "code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation." } }).to_string(),
+            ),
+        );
+        let e = block_on(r.delete_leftover(&left, SecretsChoice::Revoke)).expect_err("denied");
+        assert_eq!(e.error.code, Code::PermissionDenied);
+        assert!(
+            block_on(db.rotation_leftover("org1", &rot.id))
+                .expect("read")
+                .is_some(),
+            "kept for another try"
+        );
+        let sent = p.graph_calls().len();
+        let forgotten = block_on(r.delete_leftover(&left, SecretsChoice::Keep)).expect("forgot");
+        assert!(forgotten.revoked.is_empty());
+        assert_eq!(p.graph_calls().len(), sent, "no Graph call");
+        assert_eq!(key_ids(&p), [ORIGINAL, CI, &FakeApp::added_key(1)]);
+        assert!(
+            block_on(db.rotation_leftover("org1", &rot.id))
+                .expect("read")
+                .is_none()
+        );
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub enum Route<'a> {
     EncryptionStatus,
     Reseal,
     OpenApi,
+    ListLeftovers,
+    GetLeftover { id: &'a str },
+    DeleteLeftover { id: &'a str },
 }
 
 /// Why a request matched no route.
@@ -104,6 +107,8 @@ impl Unmatched {
 
 const ROTATIONS: &str = "secret-rotations";
 const ROTATION_KIND: &str = "azure-client-secret";
+/// Rotations deleted with their secrets kept (not a rotation id: ids are GUIDs).
+const LEFTOVERS: &str = "leftover-secrets";
 const SYNCS: &str = "secret-syncs";
 const SYNC_KIND: &str = "azure-app-configuration";
 
@@ -144,6 +149,9 @@ pub const PATTERNS: &[&str] = &[
     "GET /encryption",
     "POST /encryption/reseal",
     "GET /openapi.json",
+    "GET /secret-rotations/azure-client-secret/leftover-secrets",
+    "GET /secret-rotations/azure-client-secret/leftover-secrets/{id}",
+    "DELETE /secret-rotations/azure-client-secret/leftover-secrets/{id}",
 ];
 
 impl<'a> Route<'a> {
@@ -203,6 +211,9 @@ impl<'a> Route<'a> {
             }
             (Post, [ROTATIONS, ROTATION_KIND]) => Route::CreateRotation,
             (Get, [ROTATIONS, ROTATION_KIND]) => Route::ListRotations,
+            (Get, [ROTATIONS, ROTATION_KIND, LEFTOVERS]) => Route::ListLeftovers,
+            (Get, [ROTATIONS, ROTATION_KIND, LEFTOVERS, id]) => Route::GetLeftover { id },
+            (Delete, [ROTATIONS, ROTATION_KIND, LEFTOVERS, id]) => Route::DeleteLeftover { id },
             (Get, [ROTATIONS, ROTATION_KIND, id]) => Route::GetRotation { id },
             (Post, [ROTATIONS, ROTATION_KIND, id, "rotate"]) => Route::Rotate { id },
             (Post, [ROTATIONS, ROTATION_KIND, id, "secret"]) => Route::RotationSecret { id },
@@ -268,6 +279,9 @@ impl<'a> Route<'a> {
             Route::EncryptionStatus => 32,
             Route::Reseal => 33,
             Route::OpenApi => 34,
+            Route::ListLeftovers => 35,
+            Route::GetLeftover { .. } => 36,
+            Route::DeleteLeftover { .. } => 37,
         };
         PATTERNS[i]
     }

@@ -23,6 +23,7 @@ const AUDIT_ACTIONS = [
   'rotation.done',
   'rotation.failed',
   'rotation.graph',
+  'rotation.leftover.delete',
   'rotation.secret.read',
   'rotation.update',
   'rotation.verify',

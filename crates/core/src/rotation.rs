@@ -70,6 +70,25 @@ pub struct RotationConfig {
     pub verify_budget_secs: i64,
 }
 
+/// The secrets that the runs of the schedule `schedule_id` created (display name `azconn
+/// rotation <run> for <schedule_id>`): what revoking a rotation, or the secrets a deleted one
+/// left behind, removes.
+pub fn created_by(schedule_id: &str, creds: &[PasswordCredential]) -> Vec<KeyId> {
+    creds
+        .iter()
+        .filter(|c| is_created_by(schedule_id, c))
+        .map(|c| c.key_id)
+        .collect()
+}
+
+fn is_created_by(schedule_id: &str, c: &PasswordCredential) -> bool {
+    c.display_name.as_deref().is_some_and(|d| {
+        d.strip_prefix(DISPLAY_NAME_PREFIX)
+            .and_then(|rest| rest.strip_suffix(schedule_id))
+            .is_some_and(|rest| rest.ends_with(" for "))
+    })
+}
+
 impl RotationConfig {
     /// `azconn rotation <rotationId> for <connectionId>`.
     pub fn display_name(&self) -> String {
@@ -82,24 +101,11 @@ impl RotationConfig {
     /// The secrets this rotation created (by display name, any run of it), which deleting it
     /// with revocation removes; never `also_managed` secrets or anyone else's.
     pub fn created(&self, creds: &[PasswordCredential]) -> Vec<KeyId> {
-        let suffix = format!(" for {}", self.connection_id);
-        creds
-            .iter()
-            .filter(|c| {
-                c.display_name
-                    .as_deref()
-                    .is_some_and(|d| d.starts_with(DISPLAY_NAME_PREFIX) && d.ends_with(&suffix))
-            })
-            .map(|c| c.key_id)
-            .collect()
+        created_by(&self.connection_id, creds)
     }
 
     fn is_ours(&self, c: &PasswordCredential) -> bool {
-        let suffix = format!(" for {}", self.connection_id);
-        self.also_managed.contains(&c.key_id)
-            || c.display_name
-                .as_deref()
-                .is_some_and(|d| d.starts_with(DISPLAY_NAME_PREFIX) && d.ends_with(&suffix))
+        self.also_managed.contains(&c.key_id) || is_created_by(&self.connection_id, c)
     }
 
     /// Lifetime guards, run before anything is created (Infisical checks after addPassword and

@@ -431,6 +431,33 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 &rotations(db, cfg, org, actor).delete(&row, secrets).await?,
             )
         }
+        Route::ListLeftovers => {
+            let (org, _) = principal.org()?;
+            let rows = db.rotation_leftovers(org).await?;
+            let leftovers = rows.iter().map(api::LeftoverView::from).collect();
+            ok(200, &api::LeftoverList { leftovers })
+        }
+        Route::GetLeftover { id } | Route::DeleteLeftover { id } => {
+            let (org, actor) = principal.org()?;
+            let row = db
+                .rotation_leftover(org, id)
+                .await?
+                .ok_or_else(|| not_found("leftover"))?;
+            if matches!(route, Route::GetLeftover { .. }) {
+                return ok(200, &rotations(db, cfg, org, actor).leftover(&row).await?);
+            }
+            let secrets = api::choice(
+                "secrets",
+                query(req, "secrets")?.as_deref(),
+                "revoke or keep",
+            )?;
+            ok(
+                200,
+                &rotations(db, cfg, org, actor)
+                    .delete_leftover(&row, secrets)
+                    .await?,
+            )
+        }
         Route::DeleteSync { id } => {
             let (org, actor) = principal.org()?;
             let row = db.sync(org, id).await?.ok_or_else(|| not_found("sync"))?;

@@ -3,7 +3,9 @@
 
 use super::reply::ApiError;
 use super::store::{Field, Storage};
-use crate::records::{NewRotation, Rotation, RotationSettings, RotationStatus, Taken};
+use crate::records::{
+    NewRotation, Rotation, RotationLeftover, RotationSettings, RotationStatus, Taken,
+};
 use crate::rotation_store::{PublishedSecret, RotationStore};
 use azconn_core::error::Error;
 
@@ -108,8 +110,29 @@ impl RotationStore for Storage<'_> {
         Storage::update_rotation(self, org, id, state, x).await
     }
 
-    async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
-        Storage::delete_rotation(self, org, id).await
+    async fn delete_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        left_at: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Storage::delete_rotation(self, org, id, left_at).await
+    }
+
+    async fn rotation_leftovers(&self, org: &str) -> Result<Vec<RotationLeftover>, ApiError> {
+        Storage::rotation_leftovers(self, org).await
+    }
+
+    async fn rotation_leftover(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> Result<Option<RotationLeftover>, ApiError> {
+        Storage::rotation_leftover(self, org, id).await
+    }
+
+    async fn delete_rotation_leftover(&self, org: &str, id: &str) -> Result<bool, ApiError> {
+        Storage::delete_rotation_leftover(self, org, id).await
     }
 
     async fn due_rotations(&self, now: i64, stale_secs: i64) -> Result<Vec<Rotation>, ApiError> {

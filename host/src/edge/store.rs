@@ -9,8 +9,9 @@ use crate::audit::{AuditQuery, MAX_NUMBER, Outcome};
 use crate::keyring::{Keyring, Sealed, aad};
 use crate::records::{
     ApiToken, AuditEntry, Connection, ConnectionStatus, Credential, CredentialUpdate,
-    NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationSettings,
-    RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Taken, Window, wire_name,
+    NewConnection, NewRotation, NewSignIn, NewSync, PendingSignIn, Rotation, RotationLeftover,
+    RotationSettings, RotationStatus, RunStatus, Sync, SyncRun, SyncSettings, Taken, Window,
+    wire_name,
 };
 use crate::rotation_store::PublishedSecret;
 use azconn_core::error::{Code, Error};
@@ -632,8 +633,9 @@ impl<'a> Storage<'a> {
         Ok(())
     }
 
-    /// Deletes the connection, its secrets and its token lease unless a rotation or a sync uses
-    /// it: whether it did. One transaction, each statement under the same condition, so a
+    /// Deletes the connection, its secrets, its token lease and the leftovers of rotations
+    /// deleted with their secrets kept (reached only through it) unless a rotation or a sync
+    /// uses it: whether it did. One transaction, each statement under the same condition, so a
     /// rotation created meanwhile keeps its connection whole.
     pub async fn delete_unused_connection(&self, org: &str, id: &str) -> Result<bool, ApiError> {
         const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM rotations WHERE connection_id = ?1) AND NOT EXISTS (SELECT 1 FROM syncs WHERE connection_id = ?1)";
@@ -646,6 +648,10 @@ impl<'a> Storage<'a> {
                 )?,
                 self.stmt(
                     &format!("DELETE FROM token_leases WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE id = ?1 AND org_id = ?2) AND {UNUSED}"),
+                    &[s(id), s(org)],
+                )?,
+                self.stmt(
+                    &format!("DELETE FROM rotation_leftovers WHERE connection_id = ?1 AND org_id = ?2 AND {UNUSED}"),
                     &[s(id), s(org)],
                 )?,
                 self.stmt(
@@ -1325,9 +1331,22 @@ impl<'a> Storage<'a> {
     }
 
     /// A rotation and its (encrypted) state and current secret, together, and the sync keys
-    /// bound to it.
-    pub async fn delete_rotation(&self, org: &str, id: &str) -> Result<(), ApiError> {
-        self.batch(vec![
+    /// bound to it; with `left_at`, first its leftover row (what the secrets' display names
+    /// need to be found again: id, connection, target).
+    pub async fn delete_rotation(
+        &self,
+        org: &str,
+        id: &str,
+        left_at: Option<i64>,
+    ) -> Result<(), ApiError> {
+        let mut batch = Vec::with_capacity(4);
+        if let Some(at) = left_at {
+            batch.push(self.stmt(
+                "INSERT INTO rotation_leftovers (id, org_id, name, connection_id, target, deleted_at) SELECT id, org_id, name, connection_id, target, ?3 FROM rotations WHERE id = ?1 AND org_id = ?2 AND target IS NOT NULL",
+                &[s(id), s(org), n(at)],
+            )?);
+        }
+        batch.extend([
             self.stmt(
                 "DELETE FROM sync_rotation_keys WHERE rotation_id = ?1 AND org_id = ?2",
                 &[s(id), s(org)],
@@ -1340,8 +1359,38 @@ impl<'a> Storage<'a> {
                 "DELETE FROM rotations WHERE id = ?1 AND org_id = ?2",
                 &[s(id), s(org)],
             )?,
-        ])
+        ]);
+        self.batch(batch).await
+    }
+
+    pub async fn rotation_leftovers(&self, org: &str) -> Result<Vec<RotationLeftover>, ApiError> {
+        self.all(
+            "SELECT * FROM rotation_leftovers WHERE org_id = ?1 ORDER BY deleted_at DESC, id",
+            &[s(org)],
+        )
         .await
+    }
+
+    pub async fn rotation_leftover(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> Result<Option<RotationLeftover>, ApiError> {
+        self.first(
+            "SELECT * FROM rotation_leftovers WHERE id = ?1 AND org_id = ?2",
+            &[s(id), s(org)],
+        )
+        .await
+    }
+
+    pub async fn delete_rotation_leftover(&self, org: &str, id: &str) -> Result<bool, ApiError> {
+        let gone: Vec<Value> = self
+            .all(
+                "DELETE FROM rotation_leftovers WHERE id = ?1 AND org_id = ?2 RETURNING id",
+                &[s(id), s(org)],
+            )
+            .await?;
+        Ok(!gone.is_empty())
     }
 
     /// At most ten rotations with auto rotation on whose next run is due and not running (or

@@ -113,6 +113,49 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 export type KeysChoice = "remove" | "keep";
 
 /**
+ * `GET /secret-rotations/azure-client-secret/leftover-secrets/{id}`: the leftover and the
+ * secrets of it that the app still has (read from Graph now).
+ */
+export type LeftoverBody = { leftover: LeftoverView, secrets: Array<LeftoverSecret>, };
+
+/**
+ * `DELETE /secret-rotations/azure-client-secret/leftover-secrets/{id}`.
+ */
+export type LeftoverDeleted = { leftover: LeftoverView, secrets: SecretsChoice, 
+/**
+ * The key ids removed from the app (empty when forgotten with `keep`).
+ */
+revoked: Array<string>, };
+
+/**
+ * `GET /secret-rotations/azure-client-secret/leftover-secrets`, newest first.
+ */
+export type LeftoverList = { leftovers: Array<LeftoverView>, };
+
+/**
+ * One secret a deleted rotation left on the app, as Graph lists it (never its value).
+ */
+export type LeftoverSecret = { keyId: string, hint: string | null, 
+/**
+ * Unix seconds.
+ */
+expiresAt: number | null, };
+
+/**
+ * A rotation deleted with `secrets=keep`: the secrets its runs created may still be on the
+ * app (their display names end with `for <id>`).
+ */
+export type LeftoverView = { 
+/**
+ * The deleted rotation's id.
+ */
+id: string, name: string, 
+/**
+ * The connection that reaches the app (deleting it forgets the leftover).
+ */
+connectionId: string, target: RotationTarget | null, deletedAt: number, };
+
+/**
  * Whether a method can be used in this deployment, and why not.
  */
 export type MethodOption = { method: Method, available: boolean, reason?: FieldError, };

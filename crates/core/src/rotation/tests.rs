@@ -896,3 +896,34 @@ fn no_old_secret_is_removed_before_the_new_one_is_published() {
     };
     assert_eq!(purpose, Purpose::RemoveOld);
 }
+
+#[test]
+fn created_by_needs_the_whole_schedule_id_after_for() {
+    let cred = |id: &str, name: &str| PasswordCredential {
+        key_id: KeyId::parse(id).unwrap(),
+        display_name: Some(name.to_owned()),
+        hint: None,
+        starts_at: None,
+        ends_at: None,
+    };
+    let creds = [
+        cred(
+            "11111111-1111-4111-8111-111111111111",
+            "azconn rotation r1 for s2",
+        ),
+        cred(
+            "22222222-2222-4222-8222-222222222222",
+            "azconn rotation r1 for xs2",
+        ),
+        cred(
+            "33333333-3333-4333-8333-333333333333",
+            "azconn rotation for s2",
+        ),
+        cred("44444444-4444-4444-8444-444444444444", "rotation r1 for s2"),
+    ];
+    let found: Vec<String> = created_by("s2", &creds)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(found, ["11111111-1111-4111-8111-111111111111"]);
+}
