@@ -299,6 +299,9 @@ pub struct MemoryStore {
     pub fail: Cell<Option<&'static str>>,
     /// Another writer commits just before this request's update does.
     pub concurrent_write: Cell<bool>,
+    /// The value a secret takes right after its next read: another writer (a rotation
+    /// publishing) commits between two reads of this request.
+    pub written_after_read: RefCell<BTreeMap<(String, &'static str), String>>,
     /// Pending OAuth sign-ins with their state hash.
     pub sign_ins: RefCell<Vec<(String, PendingSignIn)>>,
     /// (connection id, tenant) of every reconnect.
@@ -568,7 +571,12 @@ impl ConnectionStore for MemoryStore {
         field: Field,
     ) -> Result<Option<String>, ApiError> {
         self.failing("secret")?;
-        Ok(self.secret_of(owner, field))
+        let value = self.secret_of(owner, field);
+        let key = (owner.to_owned(), field.name());
+        if let Some(next) = self.written_after_read.borrow_mut().remove(&key) {
+            self.secrets.borrow_mut().insert(key, next);
+        }
+        Ok(value)
     }
 
     async fn cache_token(

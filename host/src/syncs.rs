@@ -174,6 +174,16 @@ fn stale_preview() -> Error {
     .with_hint("preview again with dryRun: true and apply with the new fingerprint")
 }
 
+/// The rotation behind `secrets.NAME` published a new secret after the run read the old one.
+fn rotated_meanwhile(name: &str, rotation: &str) -> Error {
+    Error::field(
+        &format!("secrets.{name}"),
+        Code::Conflict,
+        format!("rotation {rotation} published a new secret during this run: nothing was written"),
+    )
+    .with_hint("run the sync again: it takes the rotation's new secret")
+}
+
 /// The desired secrets of a run, by name.
 type Desired = BTreeMap<String, DesiredValue>;
 
@@ -440,6 +450,35 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         Ok((desired, bound))
     }
 
+    /// Whether each rotation's secret the run read is still that rotation's current one, checked
+    /// after the store is listed and before anything is written. A rotation publishes in this
+    /// order: its new secret in storage, then to the store (listed anew, written at its ETag),
+    /// then the revocation. So a run that read the old secret either sees the new one here and
+    /// stops, or checked before the rotation stored it: then its writes carry ETags listed
+    /// before the rotation's own write, which fails them (412) if they come after it, and a
+    /// write before it is overwritten by the rotation's. Either way the store never keeps a
+    /// secret the rotation is about to revoke.
+    async fn still_current(
+        &self,
+        desired: &Desired,
+        bound: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        for (name, rotation) in bound {
+            let now = self
+                .db
+                .secret(self.org, rotation, Field::CurrentSecret)
+                .await?;
+            let read = match desired.get(name) {
+                Some(DesiredValue::Plain { value, .. }) => Some(value),
+                _ => None,
+            };
+            if now.as_ref() != read {
+                return Err(rotated_meanwhile(name, rotation).into());
+            }
+        }
+        Ok(())
+    }
+
     /// `POST .../{id}/run {secrets: {NAME: "value" | {kind:"plain",value} | {kind:"keyVaultRef",uri}}, dryRun?, adopt?, confirmDeletes?}`.
     /// With `dryRun: true` it lists the store and answers `{preview}` without writing anything.
     /// Keys this sync does not own are conflicts unless listed in `adopt`; a run deleting more
@@ -489,6 +528,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 return Err(stale_preview().into());
             }
             plan.check_confirmed(body.confirm_deletes)?;
+            self.still_current(&desired, &bound).await?;
             planned = Some(plan.ops.iter().map(op_summary).collect());
             for op in &plan.ops {
                 let resp = self.send(&mut session, op.request(&store_api)?).await?;
@@ -1426,6 +1466,43 @@ mod tests {
             let e = SyncRequest::parse(&body).expect_err("refused");
             assert_eq!(e.field.as_deref(), Some(field), "{body}");
         }
+    }
+
+    #[test]
+    fn a_run_that_read_a_secret_the_rotation_replaced_since_writes_nothing() {
+        let (db, p, cfg) = (
+            db(),
+            FakePlatform::with_store(FakeStore::default()),
+            oauth_config(),
+        );
+        let key = ("rot1".to_owned(), Field::CurrentSecret.name());
+        db.secrets
+            .borrow_mut()
+            .insert(key.clone(), "old-value".to_owned());
+        let s = syncs(&db, &p, &cfg);
+        let row = created(&s, json!({ "connectionId": "c1", "keyPrefix": "app/" }));
+        db.written_after_read
+            .borrow_mut()
+            .insert(key, "new-value".to_owned());
+        let secrets =
+            json!({ "CLIENT_SECRET": { "kind": "rotation", "rotationId": "rot1" }, "OTHER": "x" });
+        let e = run(&s, &row, json!({ "secrets": secrets })).expect_err("stopped");
+        assert_eq!(e.status, 409);
+        assert_eq!(e.error.field.as_deref(), Some("secrets.CLIENT_SECRET"));
+        assert!(
+            store_of(&p).items.is_empty(),
+            "nothing written, not even OTHER"
+        );
+        let shown = format!("{e:?}");
+        assert!(
+            !shown.contains("old-value") && !shown.contains("new-value"),
+            "no secret in the error"
+        );
+        run(&s, &row, json!({ "secrets": secrets })).expect("the next run");
+        assert_eq!(
+            store_of(&p).get("app/CLIENT_SECRET").expect("kv").value,
+            "new-value"
+        );
     }
 
     #[test]
