@@ -3,7 +3,7 @@
 // the Azure emulator.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup, signIn } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, checkAnswer, setup, signIn } from './harness.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
 const AC = '/api/v1/app-connections/azure-app-configuration';
@@ -176,6 +176,7 @@ describe('finding 6: bounded, same rules on every path', () => {
     });
     assert.equal(r.status, 413);
     const j = await r.json();
+    checkAnswer('POST', CS, 413, j);
     assert.equal(j.error.code, 'too-long');
     assert.equal(j.error.field, 'body');
     assert.match(j.error.message, new RegExp(String(MAX_BODY)));
@@ -193,7 +194,9 @@ describe('finding 6: bounded, same rules on every path', () => {
       method: 'POST', duplex: 'half', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: stream,
     });
     assert.equal(s.status, 413);
-    assert.equal((await s.json()).error.field, 'body');
+    const streamed = await s.json();
+    checkAnswer('POST', CS, 413, streamed);
+    assert.equal(streamed.error.field, 'body');
     assert.equal((await env.api('GET', CS, { token: org.token })).json.appConnections.some((c) => c.name === 'big'), false);
   });
 

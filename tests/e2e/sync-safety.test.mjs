@@ -2,7 +2,7 @@
 // emulator: strict request types, interval guards, sync ownership, deletion guards, DELETE routes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, setup } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, checkAnswer, setup } from './harness.mjs';
 
 const R = '/api/v1/secret-rotations/azure-client-secret';
 const S = '/api/v1/secret-syncs/azure-app-configuration';
@@ -92,7 +92,9 @@ describe('finding 2 and 6: strict types at the boundary', () => {
       const res = await fetch(env.worker.base + path, {
         method: 'POST', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: text,
       });
-      return { status: res.status, json: await res.json() };
+      const json = await res.json();
+      checkAnswer('POST', path, res.status, json);
+      return { status: res.status, json };
     };
     // A checker that reads the first copy sees a preview; azconn must not run the last one.
     const run = await raw(`${S}/${sync.id}/run`, '{"secrets":{"A":"1"},"dryRun":true,"dryRun":false}');
