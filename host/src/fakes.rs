@@ -1195,20 +1195,20 @@ impl RotationStore for MemoryStore {
         left_at: Option<i64>,
     ) -> Result<(), ApiError> {
         let row = self.rotation_row(id).filter(|r| r.org_id == org);
-        if let (Some(r), Some(at)) = (&row, left_at) {
-            if r.target.is_some() {
-                self.rotations
-                    .leftovers
-                    .borrow_mut()
-                    .push(RotationLeftover {
-                        id: r.id.clone(),
-                        org_id: r.org_id.clone(),
-                        name: r.name.clone(),
-                        connection_id: r.connection_id.clone(),
-                        target: r.target.clone(),
-                        deleted_at: at,
-                    });
-            }
+        if let (Some(r), Some(at)) = (&row, left_at)
+            && r.target.is_some()
+        {
+            self.rotations
+                .leftovers
+                .borrow_mut()
+                .push(RotationLeftover {
+                    id: r.id.clone(),
+                    org_id: r.org_id.clone(),
+                    name: r.name.clone(),
+                    connection_id: r.connection_id.clone(),
+                    target: r.target.clone(),
+                    deleted_at: at,
+                });
         }
         self.rotations
             .rows

@@ -793,12 +793,12 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         for key_id in creds.iter().map(|c| c.key_id) {
             let resp = self
                 .p
-                .execute(&graph.remove_password(&token, &app, &key_id))
+                .execute(&graph.remove_password(&token, app, &key_id))
                 .await?;
             if removed_or_gone(&resp).is_err() {
                 // A removal resent after a lost answer finds nothing to remove, and Graph says
                 // so with a 400: re-read the app, as a rotation run does, before failing.
-                let again = self.p.execute(&graph.get_credentials(&token, &app)).await?;
+                let again = self.p.execute(&graph.get_credentials(&token, app)).await?;
                 if !again.is_success() {
                     return Err(graph_failure(&again, Operation::ReadApplications));
                 }
