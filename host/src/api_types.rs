@@ -5,9 +5,9 @@
 use crate::api::{
     AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionDeleted, ConnectionList,
     ConnectionOptions, EncryptionStatus, Health, OAuthStarted, OrganizationCreated, PreviewBody,
-    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationRequest, RunAnswer,
+    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationPatch, RotationRequest, RunAnswer,
     RunRequest, SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted,
-    SyncList, SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
+    SyncList, SyncPatch, SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
@@ -46,7 +46,9 @@ fn declarations() -> String {
         .add::<RotationDeleted>()
         .add::<SyncDeleted>()
         .add::<RotationRequest>()
+        .add::<RotationPatch>()
         .add::<SyncRequest>()
+        .add::<SyncPatch>()
         .add::<RunRequest>()
         .add::<EncryptionStatus>()
         .add::<ResealAnswer>()
