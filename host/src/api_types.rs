@@ -5,9 +5,10 @@
 use crate::api::{
     AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionDeleted, ConnectionList,
     ConnectionOptions, EncryptionStatus, Health, OAuthStarted, OrganizationCreated, PreviewBody,
-    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationPatch, RotationRequest, RunAnswer,
-    RunRequest, SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted,
-    SyncList, SyncPatch, SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
+    ResealAnswer, Rotated, RotationBody, RotationDeleted, RotationList, RotationPatch,
+    RotationRequest, RunAnswer, RunRequest, SecretBody, SessionCreated, SessionView, SignedOut,
+    SyncBody, SyncDeleted, SyncList, SyncPatch, SyncRequest, TokenCreated, TokenList, TokenRevoked,
+    Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
