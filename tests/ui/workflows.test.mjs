@@ -67,7 +67,7 @@ describe('rotation', () => {
     } finally {
       await env.admin('PUT', '/settings', { secretPropagationSeconds: 0 });
     }
-    for (const step of ["Reading the app's secrets", 'Adding a new secret', 'Waiting for Azure to accept it', 'Publishing it to azconn']) {
+    for (const step of ["Reading the app's secrets", 'Adding a new secret', 'Waiting for Azure to accept it', 'Publishing it to azconn and its syncs']) {
       await card.locator('li.step.done', { hasText: step }).waitFor();
     }
     const value = await card.getByLabel('New client secret value').inputValue();

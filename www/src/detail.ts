@@ -36,7 +36,8 @@ export async function renderDetail(root: HTMLElement, type: ConnectionType, id: 
 
 // ---------------------------------------------------------------- rotation
 
-/** The rotation's real steps, in order (host/src/edge/rotations.rs `step_name`). */
+/** The rotation's real steps, in order: the core's step names (crates/core/src/rotation.rs), and
+ * the host's `publish-sync`, one per sync the new secret is published to (host/src/rotations.rs). */
 const STEPS: [string[], string][] = [
   [['inspect', 'remove-orphan'], "Reading the app's secrets"],
   [['add'], 'Adding a new secret'],
