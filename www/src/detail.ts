@@ -138,7 +138,6 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           ),
         );
         if (!list.querySelector('article')) clear(list, h('p', { class: 'muted' }, 'No rotation yet: pick an app registration below.'));
-        void loadClients().catch(() => undefined);
       }),
     );
     rotate.addEventListener('click', async () => {
