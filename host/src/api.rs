@@ -921,6 +921,12 @@ fn key_schema(b: &Strict<'_>) -> Result<Option<KeySchema>, Error> {
 /// `PATCH /secret-rotations/azure-client-secret/{id}`: the schedule to change, at the version
 /// the caller read.
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename_all = "camelCase", optional_fields),
+    schemars(rename_all = "camelCase")
+)]
 pub struct RotationPatch {
     pub version: i64,
     pub name: Option<String>,
@@ -930,6 +936,8 @@ pub struct RotationPatch {
     pub interval_days: Option<i64>,
     pub keep_previous: Option<i64>,
     pub is_auto_rotation_enabled: Option<bool>,
+    #[cfg_attr(test, ts(as = "Option<RotateAtUtc>"))]
+    #[cfg_attr(test, schemars(with = "Option<RotateAtUtc>"))]
     pub rotate_at_utc: Option<TimeOfDay>,
 }
 
@@ -1031,6 +1039,12 @@ impl SyncRequest {
 /// `PATCH /secret-syncs/azure-app-configuration/{id}`: the settings to change, at the version
 /// the caller read (required: a write based on stale settings is a 409, never a silent merge).
 #[derive(Debug, Default, PartialEq)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename_all = "camelCase", optional_fields),
+    schemars(rename_all = "camelCase")
+)]
 pub struct SyncPatch {
     pub version: i64,
     pub name: Option<String>,
@@ -1040,7 +1054,10 @@ pub struct SyncPatch {
     pub label: Option<String>,
     /// Changes the prefix only (a suffix from `keySchema` stays).
     pub key_prefix: Option<String>,
+    #[cfg_attr(test, ts(as = "Option<String>"))]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub key_schema: Option<KeySchema>,
+    #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::SyncMode>"))]
     pub mode: Option<SyncMode>,
     pub disable_secret_deletion: Option<bool>,
 }

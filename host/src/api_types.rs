@@ -6,9 +6,9 @@ use crate::api::{
     AccessTokenBody, AuditPage, Clients, ConnectionBody, ConnectionDeleted, ConnectionList,
     ConnectionOptions, EncryptionStatus, Health, LeftoverBody, LeftoverDeleted, LeftoverList,
     OAuthStarted, OrganizationCreated, PreviewBody, ResealAnswer, Rotated, RotationBody,
-    RotationDeleted, RotationList, RotationRequest, RunAnswer, RunRequest, SecretBody,
-    SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted, SyncList, SyncRequest,
-    TokenCreated, TokenList, TokenRevoked, Validation,
+    RotationDeleted, RotationList, RotationPatch, RotationRequest, RunAnswer, RunRequest,
+    SecretBody, SessionCreated, SessionView, SignedOut, SyncBody, SyncDeleted, SyncList, SyncPatch,
+    SyncRequest, TokenCreated, TokenList, TokenRevoked, Validation,
 };
 use crate::api_error::ErrorBody;
 use azconn_core::ts::Declarations;
@@ -50,7 +50,9 @@ fn declarations() -> String {
         .add::<LeftoverBody>()
         .add::<LeftoverDeleted>()
         .add::<RotationRequest>()
+        .add::<RotationPatch>()
         .add::<SyncRequest>()
+        .add::<SyncPatch>()
         .add::<RunRequest>()
         .add::<EncryptionStatus>()
         .add::<ResealAnswer>()

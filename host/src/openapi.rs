@@ -384,14 +384,14 @@ const OPERATIONS: &[Operation] = &[
         "Update a sync's settings",
         200,
         of::<SyncBody>,
-        request = form
+        request = of::<SyncPatch>
     ),
     op!(
         "PATCH /secret-rotations/azure-client-secret/{id}",
         "Update a rotation's schedule",
         200,
         of::<RotationBody>,
-        request = form
+        request = of::<RotationPatch>
     ),
     op!(
         "GET /encryption",

@@ -61,13 +61,17 @@ describe('rotation', () => {
       await card.getByRole('button', { name: 'Rotate now' }).click();
       // Live: the page shows the step the Worker is on while Azure has not accepted the secret.
       await card.locator('li.step.current', { hasText: 'Waiting for Azure to accept it' }).waitFor({ timeout: 15000 });
+      // The page reloads the app's secrets after the run (the run itself reads no more of
+      // Graph): slowed down, the outcome must still show only once the card has the new secret.
+      await env.admin('POST', '/faults', { service: 'graph', method: 'GET', pathPrefix: '/v1.0/applications', action: { kind: 'delay', ms: 1500 }, count: 1 });
       await card.locator('li.step.done', { hasText: 'Adding a new secret' }).waitFor();
       await shot(b.page, 'rotation-progress');
       await card.getByText('New secret created.').waitFor({ timeout: 60000 });
     } finally {
       await env.admin('PUT', '/settings', { secretPropagationSeconds: 0 });
+      await env.admin('DELETE', '/faults');
     }
-    for (const step of ["Reading the app's secrets", 'Adding a new secret', 'Waiting for Azure to accept it', 'Publishing it to azconn']) {
+    for (const step of ["Reading the app's secrets", 'Adding a new secret', 'Waiting for Azure to accept it', 'Publishing it to azconn and its syncs']) {
       await card.locator('li.step.done', { hasText: step }).waitFor();
     }
     const value = await card.getByLabel('New client secret value').inputValue();

@@ -8,18 +8,24 @@ import type {
   ConnectionDeleted,
   Dependent,
   ConnectionList,
+  KeysChoice,
   ConnectionOptions,
   OAuthStarted,
   PreviewBody,
   Rotated,
   RotationBody,
+  RotationDeleted,
   RotationList,
+  RotationPatch,
   RotationRequest,
   RunRequest,
+  SecretsChoice,
   SessionCreated,
   SessionView,
   SyncBody,
+  SyncDeleted,
   SyncList,
+  SyncPatch,
   SyncRequest,
   Validation,
 } from './gen/api';
@@ -30,13 +36,19 @@ export type { Application as ClientApp, Conflict as SyncConflict, ConnectionType
 export type {
   ConnectionView as Connection,
   Dependent,
+  KeysChoice,
   MethodOption,
   Preview as SyncPreview,
   RotateAtUtc,
   Rotated as RotateResult,
+  RotationDeleted,
   RotationView as Rotation,
+  RotationPatch,
+  SecretsChoice,
   StepTaken as RotationStep,
+  SyncDeleted,
   SyncView as Sync,
+  SyncPatch,
   TypeOptions as ConnectionOption,
 } from './gen/api';
 
@@ -104,8 +116,8 @@ const enc = encodeURIComponent;
 
 /** Deleting a connection's dependents with it: the rotations' secrets and the syncs' keys. */
 export interface DependentChoices {
-  secrets?: 'revoke' | 'keep';
-  keys?: 'remove' | 'keep';
+  secrets?: SecretsChoice;
+  keys?: KeysChoice;
 }
 
 function dependentsQuery(c: DependentChoices): string {
@@ -147,10 +159,23 @@ export const api = {
   rotation: (id: string) => call<RotationBody>('GET', `/secret-rotations/azure-client-secret/${enc(id)}`),
   createRotation: (body: RotationRequest) =>
     call<RotationBody>('POST', '/secret-rotations/azure-client-secret', body),
+  /** Writes only at `patch.version`: a rotation changed (or running) since is a 409 on `version`. */
+  updateRotation: (id: string, patch: RotationPatch) =>
+    call<RotationBody>('PATCH', `/secret-rotations/azure-client-secret/${enc(id)}`, patch),
+  /** `secrets`: revoke the client secrets the rotation created in Entra ID, or keep them. */
+  deleteRotation: (id: string, secrets: SecretsChoice) =>
+    call<RotationDeleted>('DELETE', `/secret-rotations/azure-client-secret/${enc(id)}?secrets=${secrets}`),
   rotate: (id: string) => call<Rotated>('POST', `/secret-rotations/azure-client-secret/${enc(id)}/rotate`),
   syncs: () => call<SyncList>('GET', '/secret-syncs/azure-app-configuration'),
+  sync: (id: string) => call<SyncBody>('GET', `/secret-syncs/azure-app-configuration/${enc(id)}`),
   createSync: (body: SyncRequest) =>
     call<SyncBody>('POST', '/secret-syncs/azure-app-configuration', body),
+  /** Writes only at `patch.version`: a sync changed since is a 409 on `version`. */
+  updateSync: (id: string, patch: SyncPatch) =>
+    call<SyncBody>('PATCH', `/secret-syncs/azure-app-configuration/${enc(id)}`, patch),
+  /** `keys`: remove the keys the sync owns from the store, or keep them. */
+  deleteSync: (id: string, keys: KeysChoice) =>
+    call<SyncDeleted>('DELETE', `/secret-syncs/azure-app-configuration/${enc(id)}?keys=${keys}`),
   previewSync: (id: string, secrets: Record<string, string>) =>
     call<PreviewBody>('POST', `/secret-syncs/azure-app-configuration/${enc(id)}/run`, { secrets, dryRun: true } satisfies RunRequest),
   runSync: (id: string, secrets: Record<string, string>, choices: SyncRunChoices) =>

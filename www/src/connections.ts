@@ -3,9 +3,9 @@
 // reconnect, rotate/sync and delete.
 import { api, ApiFailure, type Connection, type ConnectionType, type Dependent } from './api';
 import { h, append, clear, ago, isoDate, announce } from './dom';
-import { confirmDialog, openModal } from './modal';
+import { choiceFieldset, confirmDialog, openModal } from './modal';
 import { openAddConnection, openEditConnection, resumeRetry } from './form';
-import { METHOD_SHORT, STATUS_NAMES, TYPE_NAMES } from './labels';
+import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
 
 const TYPES: ConnectionType[] = ['azure-client-secrets', 'azure-app-configuration'];
 
@@ -204,25 +204,17 @@ function openDeleteWithDependents(c: Connection, dependents: Dependent[], done: 
   const m = openModal(`${c.name} is in use`);
   const rotations = dependents.some((d) => d.kind === 'rotation');
   const syncs = dependents.some((d) => d.kind === 'sync');
-  const choice = (name: string, legend: string, options: [string, string][]) =>
-    h('fieldset', { class: 'methods' }, h('legend', {}, legend),
-      options.map(([value, label], i) => {
-        const id = `${name}-${value}`;
-        return h('div', { class: 'method' }, h('input', { type: 'radio', name, id, value, checked: i === 0 }), h('label', { for: id }, label));
-      }));
+  const secrets = rotations ? choiceFieldset('The client secrets the rotations created', SECRETS_CHOICES) : null;
+  const keys = syncs ? choiceFieldset('The keys the syncs own in App Configuration', KEYS_CHOICES) : null;
   const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
   const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
   const ok = h('button', { type: 'button', class: 'btn danger' }, `Delete ${c.name} and ${dependents.length} dependent${dependents.length === 1 ? '' : 's'}`);
-  const picked = (name: string) => m.body.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
   cancel.addEventListener('click', () => m.close());
   ok.addEventListener('click', async () => {
     ok.disabled = true;
     err.replaceChildren();
     try {
-      await api.remove(c.type, c.id, {
-        secrets: rotations ? (picked('secrets') as 'revoke' | 'keep') : undefined,
-        keys: syncs ? (picked('keys') as 'remove' | 'keep') : undefined,
-      });
+      await api.remove(c.type, c.id, { secrets: secrets?.value(), keys: keys?.value() });
       m.close();
       await done();
     } catch (e) {
@@ -236,8 +228,8 @@ function openDeleteWithDependents(c: Connection, dependents: Dependent[], done: 
   append(m.body, [
     h('p', {}, 'These use the connection. Delete them with it, or cancel and keep everything:'),
     h('ul', { class: 'dependents' }, dependents.map((d) => h('li', {}, `${d.kind === 'rotation' ? 'Rotation of' : 'Sync of'} ${d.name}`))),
-    rotations ? choice('secrets', 'The client secrets the rotations created', [['revoke', 'Revoke them in Entra ID (apps using them stop working)'], ['keep', 'Keep them until they expire']]) : null,
-    syncs ? choice('keys', 'The keys the syncs own in App Configuration', [['remove', 'Remove them from the store'], ['keep', 'Keep them in the store']]) : null,
+    secrets?.el,
+    keys?.el,
     err,
     h('div', { class: 'actions' }, cancel, ok),
   ]);

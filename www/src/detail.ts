@@ -1,10 +1,12 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
-import { api, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncPreview, type SyncRunChoices } from './api';
+import { api, ApiFailure, type ApiErrorObject, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotationDeleted, type RotationPatch, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncDeleted, type SyncPatch, type SyncPreview, type SyncRunChoices } from './api';
 import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
+import { field, showFieldErrors, type Field } from './fields';
+import { choiceFieldset, openModal } from './modal';
 import { parseSecrets } from './secrets-file';
-import { METHOD_SHORT, STATUS_NAMES, TYPE_NAMES } from './labels';
+import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
 
 export async function renderDetail(root: HTMLElement, type: ConnectionType, id: string): Promise<void> {
   clear(root, h('p', { class: 'muted' }, 'Loading…'));
@@ -34,19 +36,21 @@ export async function renderDetail(root: HTMLElement, type: ConnectionType, id: 
 
 // ---------------------------------------------------------------- rotation
 
-/** The rotation's real steps, in order (host/src/edge/rotations.rs `step_name`). */
+/** The rotation's real steps, in order: the core's step names (crates/core/src/rotation.rs), and
+ * the host's `publish-sync`, one per sync the new secret is published to (host/src/rotations.rs). */
 const STEPS: [string[], string][] = [
   [['inspect', 'remove-orphan'], "Reading the app's secrets"],
   [['add'], 'Adding a new secret'],
   [['verify', 'wait'], 'Waiting for Azure to accept it'],
-  [['publish'], 'Publishing it to azconn'],
+  [['publish', 'publish-sync'], 'Publishing it to azconn and its syncs'],
   [['remove-old', 'remove-unverified'], 'Removing the old secret'],
 ];
 
 async function renderRotations(root: HTMLElement, c: Connection): Promise<void> {
+  const notice = h('div', { class: 'notice', 'aria-live': 'polite' });
   const list = h('div', { class: 'rotations' });
   const setup = h('section', { class: 'card' });
-  root.append(h('h3', {}, 'Client secret rotation'), list, setup);
+  root.append(h('h3', {}, 'Client secret rotation'), notice, list, setup);
   let clients: ClientApp[] = [];
   let next: string | null = null;
 
@@ -76,6 +80,8 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     const result = h('div', { class: 'rotate-result', 'aria-live': 'polite' });
     const timeline = h('div', { class: 'timeline' });
     const rotate = h('button', { type: 'button', class: 'btn primary', 'data-rotation': r.id }, 'Rotate now');
+    const edit = h('button', { type: 'button', class: 'btn' }, 'Edit schedule');
+    const remove = h('button', { type: 'button', class: 'btn danger' }, 'Delete rotation');
     const facts = h('div', {});
     const drawFacts = () =>
       clear(
@@ -84,7 +90,8 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           'dl',
           { class: 'facts' },
           h('dt', {}, 'Status'), h('dd', { class: 'rotation-status' }, r.status),
-          h('dt', {}, 'Lifetime'), h('dd', {}, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days`),
+          h('dt', {}, 'Name'), h('dd', { class: 'rotation-name' }, r.name, r.description ? h('span', { class: 'muted' }, ` — ${r.description}`) : null),
+          h('dt', {}, 'Lifetime'), h('dd', { class: 'rotation-lifetime' }, `${r.lifetimeDays} days, rotated every ${r.intervalDays} days, ${r.keepPrevious} previous secret(s) kept`),
           h('dt', {}, 'Schedule'), h('dd', { class: 'rotation-schedule' }, r.isAutoRotationEnabled ? `Automatic, at ${clock(r.rotateAtUtc)} UTC` : 'Manual only: automatic rotation is off'),
           h('dt', {}, 'Current secret'), h('dd', { class: 'current-secret' }, r.current.keyId ? `${r.current.hint ?? ''}… (${r.current.keyId}), expires ${r.current.expiresAt ? isoDate(Number(r.current.expiresAt)) : 'never'}` : 'none yet'),
           h('dt', {}, 'Next rotation'), h('dd', {}, r.nextRotationAt ? isoDate(r.nextRotationAt) : '—'),
@@ -97,7 +104,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       { class: 'card rotation', 'aria-label': `Rotation of ${appName(r)}` },
       h('h4', {}, appName(r), ' ', h('code', { class: 'small' }, r.target?.appId ?? '')),
       facts,
-      h('div', { class: 'actions left' }, rotate),
+      h('div', { class: 'actions left' }, rotate, edit, remove),
       progress,
       result,
       h('h5', {}, "The app's secrets"),
@@ -108,6 +115,31 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       clear(timeline, app ? secretsTimeline(app.passwordCredentials ?? [], r.current.keyId) : h('p', { class: 'muted' }, 'Not in the loaded app list.'));
     };
     drawTimeline();
+    edit.addEventListener('click', () =>
+      openEditRotation(r, (next) => {
+        r = next;
+        drawFacts();
+      }),
+    );
+    remove.addEventListener('click', () =>
+      openDeleteRotation(r, (d) => {
+        card.remove();
+        clear(
+          notice,
+          h(
+            'div',
+            { class: 'alert success', role: 'status' },
+            `Rotation of ${appName(d.rotation)} deleted. `,
+            d.revoked.length
+              ? h('span', { class: 'revoked' }, `Revoked in Entra ID: ${d.revoked.join(', ')}.`)
+              : d.secrets === 'keep'
+                ? 'The secrets it created stay in Entra ID until they expire.'
+                : 'It had created no secret to revoke.',
+          ),
+        );
+        if (!list.querySelector('article')) clear(list, h('p', { class: 'muted' }, 'No rotation yet: pick an app registration below.'));
+      }),
+    );
     rotate.addEventListener('click', async () => {
       rotate.disabled = true;
       rotate.textContent = 'Rotating…';
@@ -144,6 +176,12 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
         return;
       }
       polling = false;
+      // The card's facts and the app's secrets are current before the outcome shows, so what
+      // the outcome names (the new key, the current secret) is on the card when it appears.
+      await loadClients().catch(() => undefined);
+      if (out.rotation) r = out.rotation;
+      drawFacts();
+      drawTimeline();
       for (const s of out.steps ?? []) seen.add(s.step);
       drawSteps(progress, seen, null, false, out.secret ? 'done' : 'waiting');
       if (out.secret) {
@@ -161,10 +199,6 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       } else {
         clear(result, h('div', { class: 'alert', role: 'status' }, `Azure has not accepted the new secret yet (status: ${out.rotation?.status ?? 'unknown'}). Rotate now again to resume; nothing is lost.`));
       }
-      await loadClients().catch(() => undefined);
-      if (out.rotation) r = out.rotation;
-      drawFacts();
-      drawTimeline();
       rotate.disabled = false;
       rotate.textContent = 'Rotate now';
     });
@@ -291,6 +325,193 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
   if (!setup.firstChild) drawSetup();
 }
 
+/** The server's field errors of a failed save, or the failure itself when it names no field. */
+function errorsOf(e: unknown): ApiErrorObject[] {
+  return e instanceof ApiFailure ? (e.errors.length ? e.errors : [e.error]) : [];
+}
+
+/** A write refused because the record changed since it was read (the `version` check). */
+function isStale(e: unknown): boolean {
+  return e instanceof ApiFailure && e.status === 409 && e.error.field === 'version';
+}
+
+/** A whole number typed into `f`, or null with the field's error shown. */
+function wholeNumber(f: Field, what: string): number | null {
+  const v = f.input.value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  f.error.textContent = `Give ${what} as a whole number.`;
+  f.input.setAttribute('aria-invalid', 'true');
+  return null;
+}
+
+/**
+ * The save of a settings dialog: sends the changes at the version read; a field error shows on
+ * its field; a stale version reloads the record into the form and says why.
+ */
+async function saveSettings<T extends { version: number }>(opts: {
+  fields: Record<string, Field>;
+  err: HTMLElement;
+  submit: HTMLButtonElement;
+  send: () => Promise<T>;
+  reload: () => Promise<T>;
+  what: string;
+  saved: (t: T) => void;
+  refill: (t: T) => void;
+}): Promise<boolean> {
+  opts.submit.disabled = true;
+  try {
+    opts.saved(await opts.send());
+    return true;
+  } catch (e) {
+    if (isStale(e)) {
+      const fresh = await opts.reload().catch(() => null);
+      if (fresh) {
+        opts.refill(fresh);
+        opts.saved(fresh);
+      }
+      showFieldErrors(opts.fields, []);
+      clear(
+        opts.err,
+        h(
+          'div',
+          { class: 'alert error stale', role: 'alert' },
+          h('strong', {}, `Someone else changed this ${opts.what} since you opened it`),
+          h('p', {}, fresh ? 'The form now shows its current settings: make your change again.' : 'Reload the page to see its current settings.'),
+        ),
+      );
+      return false;
+    }
+    const rest = showFieldErrors(opts.fields, errorsOf(e));
+    if (rest.length || !(e instanceof ApiFailure)) clear(opts.err, errorBox(e));
+    return false;
+  } finally {
+    opts.submit.disabled = false;
+  }
+}
+
+/** "Edit schedule": the rotation's settings, saved at the version read. */
+function openEditRotation(r: Rotation, saved: (r: Rotation) => void): void {
+  const m = openModal(`Edit the schedule of ${appName(r)}`);
+  let read = r;
+  const at = h('input', { type: 'time', step: 60 });
+  const auto = h('input', { type: 'checkbox' });
+  const fields = {
+    name: field('Name', h('input', { type: 'text', autocomplete: 'off' })),
+    description: field('Description (optional)', h('input', { type: 'text', autocomplete: 'off' })),
+    intervalDays: field('Rotate every (days)', h('input', { type: 'number', min: 1, max: 730 }), 'More than a day shorter than the lifetime, so a secret never expires in use.'),
+    lifetimeDays: field('Secret lifetime (days)', h('input', { type: 'number', min: 1, max: 730 }), 'How long each new secret is valid in Entra ID.'),
+    keepPrevious: field('Previous secrets kept', h('input', { type: 'number', min: 0, max: 10 }), 'How many replaced secrets stay valid after a rotation (0 to 10).'),
+    isAutoRotationEnabled: field('Rotate automatically', auto, 'Off: only "Rotate now" rotates.'),
+    rotateAtUtc: field('At (UTC)', at, 'A scheduled rotation waits for this time of day once the interval has passed.'),
+  };
+  auto.addEventListener('change', () => (at.disabled = !auto.checked));
+  const fill = (x: Rotation) => {
+    read = x;
+    fields.name.input.value = x.name;
+    fields.description.input.value = x.description ?? '';
+    fields.intervalDays.input.value = String(x.intervalDays);
+    fields.lifetimeDays.input.value = String(x.lifetimeDays);
+    fields.keepPrevious.input.value = String(x.keepPrevious);
+    auto.checked = x.isAutoRotationEnabled;
+    at.value = clock(x.rotateAtUtc);
+    at.disabled = !auto.checked;
+  };
+  fill(r);
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Save schedule');
+  cancel.addEventListener('click', () => m.close());
+  const form = h(
+    'form',
+    { novalidate: true },
+    fields.name.row,
+    fields.description.row,
+    h('div', { class: 'row' }, fields.intervalDays.row, fields.lifetimeDays.row),
+    fields.keepPrevious.row,
+    h('div', { class: 'row' }, fields.isAutoRotationEnabled.row, fields.rotateAtUtc.row),
+    err,
+    h('div', { class: 'actions' }, cancel, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.replaceChildren();
+    showFieldErrors(fields, []);
+    const interval = wholeNumber(fields.intervalDays, 'the interval in days');
+    const lifetime = wholeNumber(fields.lifetimeDays, 'the lifetime in days');
+    const keep = wholeNumber(fields.keepPrevious, 'the number of previous secrets');
+    const time = /^(\d{2}):(\d{2})$/.exec(at.value);
+    if (!time) {
+      fields.rotateAtUtc.error.textContent = 'Give the time of day as hours and minutes (UTC).';
+      at.setAttribute('aria-invalid', 'true');
+    }
+    if (interval === null || lifetime === null || keep === null || !time) {
+      form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    // Only what changed: an untouched schedule keeps its next run.
+    const patch: RotationPatch = { version: read.version };
+    const name = fields.name.input.value.trim();
+    const description = fields.description.input.value.trim();
+    const rotateAtUtc = { hours: Number(time[1]), minutes: Number(time[2]) };
+    if (name !== read.name) patch.name = name;
+    if (description !== (read.description ?? '')) patch.description = description;
+    if (interval !== read.intervalDays) patch.intervalDays = interval;
+    if (lifetime !== read.lifetimeDays) patch.lifetimeDays = lifetime;
+    if (keep !== read.keepPrevious) patch.keepPrevious = keep;
+    if (auto.checked !== read.isAutoRotationEnabled) patch.isAutoRotationEnabled = auto.checked;
+    if (auto.checked && clock(rotateAtUtc) !== clock(read.rotateAtUtc)) patch.rotateAtUtc = rotateAtUtc;
+    if (Object.keys(patch).length === 1) {
+      m.close();
+      return;
+    }
+    const ok = await saveSettings({
+      fields,
+      err,
+      submit,
+      what: 'rotation',
+      send: async () => (await api.updateRotation(read.id, patch)).rotation,
+      reload: async () => (await api.rotation(read.id)).rotation,
+      saved,
+      refill: fill,
+    });
+    if (ok) {
+      announce('Schedule saved');
+      m.close();
+    }
+  });
+  m.body.append(form);
+}
+
+/** "Delete rotation": with the explicit choice of what happens to the secrets it created. */
+function openDeleteRotation(r: Rotation, deleted: (d: RotationDeleted) => void): void {
+  const m = openModal(`Delete the rotation of ${appName(r)}?`);
+  const secrets = choiceFieldset('The client secrets this rotation created', SECRETS_CHOICES);
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Delete rotation');
+  cancel.addEventListener('click', () => m.close());
+  ok.addEventListener('click', async () => {
+    ok.disabled = true;
+    err.replaceChildren();
+    try {
+      const d = await api.deleteRotation(r.id, secrets.value());
+      m.close();
+      announce(d.revoked.length ? `Rotation deleted, ${d.revoked.length} secret(s) revoked` : 'Rotation deleted');
+      deleted(d);
+    } catch (e) {
+      clear(err, errorBox(e));
+      ok.disabled = false;
+    }
+  });
+  m.body.append(
+    h('p', {}, 'azconn stops rotating this app’s client secret and forgets the rotation. Secrets it did not create are never touched.'),
+    secrets.el,
+    err,
+    h('div', { class: 'actions' }, cancel, ok),
+  );
+  queueMicrotask(() => cancel.focus());
+}
+
 function drawSteps(ol: HTMLElement, seen: Set<string>, current: string | null, failed = false, final?: 'done' | 'waiting'): void {
   const lastSeenIndex = Math.max(-1, ...STEPS.map(([names], i) => (names.some((n) => seen.has(n)) ? i : -1)));
   clear(
@@ -377,9 +598,10 @@ const MODES: [SyncMode, string][] = [
 ];
 
 async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
+  const notice = h('div', { class: 'notice', 'aria-live': 'polite' });
   const list = h('div', { class: 'syncs' });
   const setup = h('section', { class: 'card' });
-  root.append(h('h3', {}, 'Secret sync to App Configuration'), list, setup);
+  root.append(h('h3', {}, 'Secret sync to App Configuration'), notice, list, setup);
 
   const drawList = async () => {
     let syncs: Sync[];
@@ -401,9 +623,27 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
     const previewBtn = h('button', { type: 'button', class: 'btn' }, 'Preview plan');
     const apply = h('button', { type: 'button', class: 'btn primary', disabled: true }, 'Apply');
     const result = h('div', { class: 'sync-result', 'aria-live': 'polite' });
+    const edit = h('button', { type: 'button', class: 'btn' }, 'Edit sync');
+    const remove = h('button', { type: 'button', class: 'btn danger' }, 'Delete sync');
+    const head = h('div', {});
+    const drawHead = () =>
+      clear(
+        head,
+        h('h4', {}, keyShape(s), s.label ? ` · label ${s.label}` : ' · no label'),
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'Name'), h('dd', { class: 'sync-name' }, s.name, s.description ? h('span', { class: 'muted' }, ` — ${s.description}`) : null),
+          h('dt', {}, 'Store'), h('dd', {}, h('code', {}, s.endpoint)),
+          h('dt', {}, 'Mode'), h('dd', { class: 'sync-mode' }, s.mode),
+          h('dt', {}, 'Deletes'), h('dd', { class: 'sync-deletes' }, s.disableSecretDeletion ? 'Never: keys you remove stay in the store' : 'Keys it manages that you remove are deleted'),
+        ),
+      );
+    drawHead();
     let planned: Record<string, string> | null = null;
     let choices: () => SyncRunChoices | null = () => null;
     const current = () => parseSecrets(area.value);
+    // A plan was made for the settings it saw: a change of them or of the secrets drops it.
     const onChange = () => {
       planned = null;
       choices = () => null;
@@ -463,11 +703,39 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
       planned = null;
       choices = () => null;
     });
+    edit.addEventListener('click', () =>
+      openEditSync(s, (next) => {
+        s = next;
+        drawHead();
+        card.setAttribute('aria-label', `Sync ${s.name}`);
+        onChange();
+      }),
+    );
+    remove.addEventListener('click', () =>
+      openDeleteSync(s, (d) => {
+        card.remove();
+        clear(
+          notice,
+          h(
+            'div',
+            { class: 'alert success', role: 'status' },
+            `Sync ${d.sync.name} deleted. `,
+            d.removed.length
+              ? h('span', { class: 'removed' }, `Removed from the store: ${d.removed.join(', ')}.`)
+              : d.keys === 'keep'
+                ? 'The keys it wrote stay in the store.'
+                : 'It owned no key to remove.',
+            d.skipped.length ? h('p', { class: 'muted' }, `Left alone: ${d.skipped.map((k) => `${k.key} (${k.reason})`).join(', ')}`) : null,
+          ),
+        );
+        if (!list.querySelector('article')) clear(list, h('p', { class: 'muted' }, 'No sync yet: set one up below.'));
+      }),
+    );
     const card = h(
       'article',
-      { class: 'card sync' },
-      h('h4', {}, keyShape(s), s.label ? ` · label ${s.label}` : ' · no label'),
-      h('dl', { class: 'facts' }, h('dt', {}, 'Store'), h('dd', {}, h('code', {}, s.endpoint)), h('dt', {}, 'Mode'), h('dd', {}, s.mode)),
+      { class: 'card sync', 'aria-label': `Sync ${s.name}` },
+      head,
+      h('div', { class: 'actions left' }, edit, remove),
       h('label', { for: areaId }, 'Secrets (JSON object or NAME=value lines)'),
       area,
       h('label', { class: 'file-label', for: file.id }, 'Or choose a .json / .env file', file),
@@ -524,6 +792,121 @@ async function renderSyncs(root: HTMLElement, c: Connection): Promise<void> {
 
   await drawList();
   drawSetup();
+}
+
+/** A sync's key shape as one text: its prefix, or its whole schema when it has a suffix. */
+function shapeText(s: Sync): string {
+  return s.keySchema === `${s.keyPrefix}{{secretKey}}` ? s.keyPrefix : s.keySchema;
+}
+
+/** "Edit sync": its settings, saved at the version read. */
+function openEditSync(s: Sync, saved: (s: Sync) => void): void {
+  const m = openModal(`Edit the sync ${s.name}`);
+  let read = s;
+  const shape = field('Key prefix or schema', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }), 'Prepended to every key, or a schema with {{secretKey}} where each name goes; only keys of that shape are managed.');
+  const fields: Record<string, Field> = {
+    name: field('Name', h('input', { type: 'text', autocomplete: 'off' })),
+    description: field('Description (optional)', h('input', { type: 'text', autocomplete: 'off' })),
+    label: field('Label (optional)', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }), 'Keys are written with this label; blank is the null label.'),
+    keyPrefix: shape,
+    keySchema: shape,
+    disableSecretDeletion: field('Never delete keys from the store', h('input', { type: 'checkbox' }), 'On: a run writes and updates, and keys you remove from your secrets stay in the store.'),
+  };
+  const modeName = uid('mode');
+  const modes = MODES.map(([v, line]) => ({ v, radio: h('input', { type: 'radio', name: modeName, id: `${modeName}-${v}`, value: v }), line }));
+  const fill = (x: Sync) => {
+    read = x;
+    fields.name!.input.value = x.name;
+    fields.description!.input.value = x.description ?? '';
+    fields.label!.input.value = x.label ?? '';
+    shape.input.value = shapeText(x);
+    fields.disableSecretDeletion!.input.checked = x.disableSecretDeletion;
+    for (const { v, radio } of modes) radio.checked = v === x.mode;
+  };
+  fill(s);
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Save sync');
+  cancel.addEventListener('click', () => m.close());
+  const form = h(
+    'form',
+    { novalidate: true },
+    fields.name!.row,
+    fields.description!.row,
+    h('div', { class: 'row' }, fields.label!.row, shape.row),
+    h('fieldset', { class: 'methods' }, h('legend', {}, 'Mode'), modes.map(({ radio, line }) => h('div', { class: 'method' }, radio, h('label', { for: radio.id }, line)))),
+    fields.disableSecretDeletion!.row,
+    err,
+    h('div', { class: 'actions' }, cancel, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.replaceChildren();
+    showFieldErrors(fields, []);
+    // Only what changed; a new key shape is sent whole (a prefix alone would keep a suffix).
+    const patch: SyncPatch = { version: read.version };
+    const name = fields.name!.input.value.trim();
+    const description = fields.description!.input.value.trim();
+    const label = fields.label!.input.value.trim();
+    const keys = shape.input.value.trim();
+    const mode = modes.find(({ radio }) => radio.checked)?.v ?? read.mode;
+    const noDeletes = fields.disableSecretDeletion!.input.checked;
+    if (name !== read.name) patch.name = name;
+    if (description !== (read.description ?? '')) patch.description = description;
+    if (label !== (read.label ?? '')) patch.label = label;
+    if (keys !== shapeText(read)) patch.keySchema = keys.includes('{{') ? keys : `${keys}{{secretKey}}`;
+    if (mode !== read.mode) patch.mode = mode;
+    if (noDeletes !== read.disableSecretDeletion) patch.disableSecretDeletion = noDeletes;
+    if (Object.keys(patch).length === 1) {
+      m.close();
+      return;
+    }
+    const ok = await saveSettings({
+      fields,
+      err,
+      submit,
+      what: 'sync',
+      send: async () => (await api.updateSync(read.id, patch)).sync,
+      reload: async () => (await api.sync(read.id)).sync,
+      saved,
+      refill: fill,
+    });
+    if (ok) {
+      announce('Sync saved');
+      m.close();
+    }
+  });
+  m.body.append(form);
+}
+
+/** "Delete sync": with the explicit choice of what happens to the keys it owns. */
+function openDeleteSync(s: Sync, deleted: (d: SyncDeleted) => void): void {
+  const m = openModal(`Delete the sync ${s.name}?`);
+  const keys = choiceFieldset('The keys this sync owns in App Configuration', KEYS_CHOICES);
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Delete sync');
+  cancel.addEventListener('click', () => m.close());
+  ok.addEventListener('click', async () => {
+    ok.disabled = true;
+    err.replaceChildren();
+    try {
+      const d = await api.deleteSync(s.id, keys.value());
+      m.close();
+      announce(d.removed.length ? `Sync deleted, ${d.removed.length} key(s) removed` : 'Sync deleted');
+      deleted(d);
+    } catch (e) {
+      clear(err, errorBox(e));
+      ok.disabled = false;
+    }
+  });
+  m.body.append(
+    h('p', {}, 'azconn forgets the sync. Keys it does not own are never touched.'),
+    keys.el,
+    err,
+    h('div', { class: 'actions' }, cancel, ok),
+  );
+  queueMicrotask(() => cancel.focus());
 }
 
 /** Why a conflicting key is left alone, in words. */

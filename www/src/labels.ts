@@ -1,5 +1,5 @@
 // Human names of the API's enums, in one place.
-import type { ConnectionType, Method } from './api';
+import type { ConnectionType, KeysChoice, Method, SecretsChoice } from './api';
 
 export const TYPE_NAMES: Record<ConnectionType, string> = {
   'azure-client-secrets': 'Azure Client Secrets',
@@ -57,3 +57,7 @@ export function permissionsFor(type: ConnectionType, method: Method): string[] {
   ];
   return method === 'oauth' ? [...plane, 'Microsoft Graph, delegated: User.Read, offline_access, openid'] : plane.slice(1);
 }
+
+/** What deleting a rotation does with its secrets, a sync with its keys (the same words wherever one is deleted). */
+export const SECRETS_CHOICES: [SecretsChoice, string][] = [['revoke', 'Revoke them in Entra ID (apps using them stop working)'], ['keep', 'Keep them until they expire']];
+export const KEYS_CHOICES: [KeysChoice, string][] = [['remove', 'Remove them from the store'], ['keep', 'Keep them in the store']];

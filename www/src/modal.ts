@@ -1,6 +1,6 @@
 // An accessible modal dialog: role=dialog, aria-modal, labelled by its title; focus moves in,
 // Tab cycles inside (focus trap), Escape closes, focus returns to the opener.
-import { h } from './dom';
+import { h, uid } from './dom';
 
 export interface Modal {
   body: HTMLElement;
@@ -80,4 +80,20 @@ export function confirmDialog(title: string, text: string, confirmLabel: string)
     m.body.append(h('p', {}, text), h('div', { class: 'actions' }, cancel, ok));
     queueMicrotask(() => cancel.focus());
   });
+}
+
+/**
+ * An explicit choice between what a deletion does with what it made in Azure (revoke or keep
+ * secrets, remove or keep keys): radios under a legend, the first preselected.
+ */
+export function choiceFieldset<T extends string>(legend: string, options: [T, string][]): { el: HTMLFieldSetElement; value: () => T } {
+  const name = uid('choice');
+  const radios = options.map(([value, label], i) => {
+    const radio = h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked: i === 0 });
+    return { value, radio, row: h('div', { class: 'method' }, radio, h('label', { for: radio.id }, label)) };
+  });
+  return {
+    el: h('fieldset', { class: 'methods' }, h('legend', {}, legend), radios.map((r) => r.row)),
+    value: () => (radios.find((r) => r.radio.checked) ?? radios[0]!).value,
+  };
 }

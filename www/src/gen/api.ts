@@ -292,6 +292,16 @@ revoked: Array<string>, };
 export type RotationList = { rotations: Array<RotationView>, };
 
 /**
+ * `PATCH /secret-rotations/azure-client-secret/{id}`: the schedule to change, at the version
+ * the caller read.
+ */
+export type RotationPatch = { version: number, name?: string, 
+/**
+ * `Some("")` removes the description.
+ */
+description?: string, lifetimeDays?: number, intervalDays?: number, keepPrevious?: number, isAutoRotationEnabled?: boolean, rotateAtUtc?: RotateAtUtc, };
+
+/**
  * `POST /secret-rotations/azure-client-secret`.
  */
 export type RotationRequest = { 
@@ -434,6 +444,24 @@ removed: Array<string>, skipped: Array<Skipped>, };
  * `GET /secret-syncs/azure-app-configuration`.
  */
 export type SyncList = { syncs: Array<SyncView>, };
+
+/**
+ * `PATCH /secret-syncs/azure-app-configuration/{id}`: the settings to change, at the version
+ * the caller read (required: a write based on stale settings is a 409, never a silent merge).
+ */
+export type SyncPatch = { version: number, name?: string, 
+/**
+ * `Some("")` removes the description.
+ */
+description?: string, 
+/**
+ * `Some("")` removes the label.
+ */
+label?: string, 
+/**
+ * Changes the prefix only (a suffix from `keySchema` stays).
+ */
+keyPrefix?: string, keySchema?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
 
 /**
  * `POST /secret-syncs/azure-app-configuration`.
