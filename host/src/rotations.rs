@@ -2554,6 +2554,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bound_key_turned_into_a_feature_flag_is_not_overwritten_and_says_so() {
+        let (db, p, cfg, rot, _) = fed_sync();
+        let first = FakeApp::added_key(1);
+        p.store
+            .borrow_mut()
+            .as_mut()
+            .expect("store")
+            .items
+            .iter_mut()
+            .find(|kv| kv.key == "app/CLIENT_SECRET")
+            .expect("published key")
+            .content_type =
+            Some("application/vnd.microsoft.appconfig.ff+json;charset=utf-8".into());
+        let e = block_on(rotations(&db, &p, &cfg).rotate(&rot)).expect_err("refused");
+        assert_eq!(e.status, 409);
+        assert!(
+            e.error
+                .message
+                .contains("app/CLIENT_SECRET: it is a feature flag"),
+            "{}",
+            e.error.message
+        );
+        assert_eq!(
+            stored(&p, "app/CLIENT_SECRET").as_deref(),
+            Some("rotated-secret-1")
+        );
+        assert!(key_ids(&p).contains(&first), "the old secret is kept");
+    }
+
+    #[test]
     fn a_failed_publish_keeps_the_old_secret_and_the_next_run_publishes_then_revokes() {
         let (db, p, cfg, rot, _) = fed_sync();
         let first = FakeApp::added_key(1);

@@ -25,7 +25,8 @@ use azconn_core::form::ConnectionType;
 use azconn_core::http::HttpRequest;
 use azconn_core::oauth::token::AccessToken;
 use azconn_core::sync::{
-    ConflictReason, DesiredValue, KeySchema, Plan, SyncMode, SyncOp, SyncPlanner, SyncSpec,
+    ConflictReason, DesiredValue, KeySchema, Plan, SkipReason, SyncMode, SyncOp, SyncPlanner,
+    SyncSpec,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -619,8 +620,12 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 };
                 return Err(not_published(row, &c.key, why));
             }
-            if let Some((key, _)) = plan.skipped.first() {
-                return Err(not_published(row, key, "it is locked"));
+            if let Some((key, why)) = plan.skipped.first() {
+                let why = match why {
+                    SkipReason::Locked => "it is locked",
+                    SkipReason::FeatureFlag => "it is a feature flag",
+                };
+                return Err(not_published(row, key, why));
             }
             for op in &plan.ops {
                 let resp = self.send(&mut session, op.request(&store_api)?).await?;
