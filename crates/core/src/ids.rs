@@ -203,7 +203,7 @@ impl TenantId {
                 "use the Directory (tenant) ID GUID from Entra ID > Overview, or a verified domain",
             ));
         }
-        if s.contains(['/', '?', '#', '\\', '@', ':', ' ']) {
+        if crate::ascii::has_any(s, b"/?#\\@: ") {
             return Err(Error::field(
                 FIELD,
                 Code::InvalidCharacter,
@@ -212,7 +212,11 @@ impl TenantId {
             .with_hint("give only the tenant, e.g. contoso.onmicrosoft.com"));
         }
         match origin_host(&lower) {
-            Ok(host) if host.contains('.') && !host.starts_with('[') && !is_numeric(&host) => {
+            Ok(host)
+                if crate::ascii::has_any(&host, b".")
+                    && !host.starts_with('[')
+                    && !is_numeric(&host) =>
+            {
                 Ok(TenantId::Domain(host))
             }
             _ => Err(Error::field(

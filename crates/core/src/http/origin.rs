@@ -76,7 +76,7 @@ impl Origin {
                 "the URL must not have a path, query or fragment: give only https://host",
             ));
         }
-        if authority.contains('@') {
+        if crate::ascii::has_any(authority, b"@") {
             return Err(Error::new(
                 Code::InvalidFormat,
                 "the URL must not contain a user name or password",
@@ -224,7 +224,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').unwrap_or(inner);
         let ok = !inner.is_empty()
-            && inner.contains(':')
+            && crate::ascii::has_any(inner, b":")
             && inner
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');

@@ -49,7 +49,7 @@ impl RedirectUri {
                 "the redirect URI contains a space or a control character",
             ));
         }
-        if s.contains('#') {
+        if crate::ascii::has_any(s, b"#") {
             return Err(Error::field(
                 FIELD,
                 Code::InvalidFormat,
