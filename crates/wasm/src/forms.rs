@@ -70,11 +70,11 @@ fn endpoints_value(e: &CloudEndpoints) -> JsValue {
         .map(HostPattern::as_str)
         .collect();
     js::cloud_endpoints(
-        e.authority_host.to_string(),
-        e.graph_root.to_string(),
+        &e.authority_host.to_string(),
+        &e.graph_root.to_string(),
         &e.graph_audience,
-        e.arm_host.to_string(),
-        hosts.join("\n"),
+        &e.arm_host.to_string(),
+        &hosts.join("\n"),
         &e.app_configuration_audience,
     )
 }
@@ -97,15 +97,16 @@ pub fn validate_form(
         Ok(v) => {
             let tenant = v.credentials.tenant();
             let client_id = v.credentials.client_id().map(ToString::to_string);
+            let endpoint = v.endpoint.as_ref().map(ToString::to_string);
             js::valid_form(
                 v.name.as_str(),
-                v.description.clone(),
+                v.description.as_deref(),
                 v.connection_type.as_str(),
                 v.credentials.method().as_str(),
                 v.cloud.name(),
-                tenant,
-                client_id,
-                v.endpoint.as_ref().map(ToString::to_string),
+                &tenant,
+                client_id.as_deref(),
+                endpoint.as_deref(),
             )
         }
     };
@@ -135,7 +136,12 @@ fn read_form(value: JsValue) -> Result<ConnectionForm, Error> {
 
 /// `{code, message, field?, hint?}` as the UI lists field errors.
 fn error_value(e: Error) -> JsValue {
-    js::error_object(e.code.as_str(), &e.message, e.field, e.hint)
+    js::error_object(
+        e.code.as_str(),
+        &e.message,
+        e.field.as_deref(),
+        e.hint.as_deref(),
+    )
 }
 
 fn connection_type(o: &Input) -> Result<ConnectionType, Error> {
@@ -166,7 +172,7 @@ pub fn scopes(
         let aud = audience(&o)?;
         Ok(js::scopes(
             &authorize::resource_scope(ct, &cloud, aud)?,
-            authorize::delegated_scopes(ct, &cloud, aud)?.join(" "),
+            &authorize::delegated_scopes(ct, &cloud, aud)?.join(" "),
         ))
     };
     run().map_err(fail)
@@ -289,8 +295,8 @@ pub fn authorize_request(
             r.state.as_str(),
             r.nonce.as_str(),
             r.redirect_uri.as_str(),
-            r.tenant.to_string(),
-            r.scopes.join(" "),
+            &r.tenant.to_string(),
+            &r.scopes.join(" "),
         ))
     };
     run().map_err(fail)
@@ -339,7 +345,10 @@ pub fn parse_callback(query: &str, expected_state: &str) -> Answer<String> {
 pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer<JsValue> {
     let run = || -> Result<JsValue, Error> {
         let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
-        Ok(js::admin_consent(c.reported_tenant, c.scopes.join(" ")))
+        Ok(js::admin_consent(
+            c.reported_tenant.as_deref(),
+            &c.scopes.join(" "),
+        ))
     };
     run().map_err(fail)
 }
@@ -440,7 +449,7 @@ fn http_request_value(r: &azconn_core::http::HttpRequest) -> JsValue {
         headers.push_str(v);
         headers.push('\n');
     }
-    js::http_request(r.method.as_str(), &r.url, headers, &r.body)
+    js::http_request(r.method.as_str(), &r.url, &headers, &r.body)
 }
 
 /// Parses the token endpoint's answer: status, headers and the body as `response.text()` or
@@ -595,12 +604,12 @@ pub fn parse_error_response(
     let entra = js::entra_error(
         e.status,
         &e.error,
-        e.error_description.clone(),
+        e.error_description.as_deref(),
         &codes,
-        e.timestamp.clone(),
-        e.trace_id.clone(),
-        e.correlation_id.clone(),
-        e.error_uri.clone(),
+        e.timestamp.as_deref(),
+        e.trace_id.as_deref(),
+        e.correlation_id.as_deref(),
+        e.error_uri.as_deref(),
         e.retry_after.map(|s| s as f64),
     );
     let class = e.class().as_str();
@@ -620,12 +629,12 @@ pub fn decode_jwt_unverified(token: &str) -> Answer<JsValue> {
         js::push(&roles, JsValue::from_str(r));
     }
     Ok(js::claims(
-        c.tid,
-        c.oid,
-        c.username,
-        c.app_id,
-        c.aud,
-        c.scopes.join(" "),
+        c.tid.as_deref(),
+        c.oid.as_deref(),
+        c.username.as_deref(),
+        c.app_id.as_deref(),
+        c.aud.as_deref(),
+        &c.scopes.join(" "),
         roles,
         c.exp.map(|v| v as f64),
         c.iat.map(|v| v as f64),
