@@ -29,21 +29,21 @@ use zeroize::Zeroize;
 /// A tenant ID (GUID or verified domain), normalized.
 #[wasm_bindgen(js_name = tenantId)]
 pub fn tenant_id(input: &str) -> Answer<String> {
-    TenantId::parse(input).map(|t| t.to_string()).map_err(fail)
+    TenantId::parse(input).map(|t| t.to_text()).map_err(fail)
 }
 
 /// A tenant for interactive sign-in: a tenant, `organizations`, `common` or `consumers`.
 #[wasm_bindgen(js_name = authorityTenant)]
 pub fn authority_tenant(input: &str) -> Answer<String> {
     AuthorityTenant::parse(input)
-        .map(|t| t.to_string())
+        .map(|t| t.to_text())
         .map_err(fail)
 }
 
 /// An Application (client) ID, normalized to lower case.
 #[wasm_bindgen(js_name = clientId)]
 pub fn client_id(input: &str) -> Answer<String> {
-    ClientId::parse(input).map(|c| c.to_string()).map_err(fail)
+    ClientId::parse(input).map(|c| c.to_text()).map_err(fail)
 }
 
 /// Checks a client secret's shape (the secret's Value, not its ID); the copy is zeroed.
@@ -70,10 +70,10 @@ fn endpoints_value(e: &CloudEndpoints) -> JsValue {
         .map(HostPattern::as_str)
         .collect();
     js::cloud_endpoints(
-        &e.authority_host.to_string(),
-        &e.graph_root.to_string(),
+        &e.authority_host.to_text(),
+        &e.graph_root.to_text(),
         &e.graph_audience,
-        &e.arm_host.to_string(),
+        &e.arm_host.to_text(),
         &hosts.join("\n"),
         &e.app_configuration_audience,
     )
@@ -96,8 +96,8 @@ pub fn validate_form(
         }
         Ok(v) => {
             let tenant = v.credentials.tenant();
-            let client_id = v.credentials.client_id().map(ToString::to_string);
-            let endpoint = v.endpoint.as_ref().map(ToString::to_string);
+            let client_id = v.credentials.client_id().map(ClientId::to_text);
+            let endpoint = v.endpoint.as_ref().map(|e| e.origin().to_text());
             js::valid_form(
                 v.name.as_str(),
                 v.description.as_deref(),
@@ -295,7 +295,7 @@ pub fn authorize_request(
             r.state.as_str(),
             r.nonce.as_str(),
             r.redirect_uri.as_str(),
-            &r.tenant.to_string(),
+            &r.tenant.to_text(),
             &r.scopes.join(" "),
         ))
     };

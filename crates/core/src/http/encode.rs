@@ -56,7 +56,10 @@ pub fn decode_component(s: &str) -> Result<String, Error> {
                     .ok_or_else(|| {
                         Error::new(
                             Code::InvalidFormat,
-                            format!("malformed percent-escape at byte {i}"),
+                            crate::text::cat(&[
+                                "malformed percent-escape at byte ",
+                                &crate::text::decimal(i as u64),
+                            ]),
                         )
                     })?;
                 out.push(hex);

@@ -5,6 +5,7 @@
 //! given in punycode): this keeps IDNA tables out of the browser build.
 
 use crate::error::{Code, Error, quoted};
+use crate::text::{cat, decimal};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -47,13 +48,17 @@ impl Origin {
         if s.len() > MAX_URL_LEN {
             return Err(Error::new(
                 Code::TooLong,
-                format!("a URL is at most {MAX_URL_LEN} characters"),
+                cat(&[
+                    "a URL is at most ",
+                    &decimal(MAX_URL_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if let Some(c) = s.chars().find(|c| c.is_control() || c.is_whitespace()) {
             return Err(Error::new(
                 Code::InvalidCharacter,
-                format!("the URL contains the character {}", quoted_char(c)),
+                cat(&["the URL contains the character ", &quoted_char(c)]),
             ));
         }
         let (https, rest) = if let Some(rest) = strip_prefix_ci(s, "https://") {
@@ -119,9 +124,16 @@ impl Origin {
     /// `host[:port]`, the value of the `Host` header a client sends.
     pub fn authority(&self) -> String {
         match self.port {
-            Some(p) => format!("{}:{p}", self.host),
+            Some(p) => cat(&[&self.host, ":", &decimal(p.into())]),
             None => self.host.clone(),
         }
+    }
+
+    /// `scheme://host[:port]`, as `Display` writes it, without the formatting machinery (see
+    /// `text.rs`).
+    pub fn to_text(&self) -> String {
+        let scheme = if self.https { "https://" } else { "http://" };
+        cat(&[scheme, &self.authority()])
     }
 
     /// `localhost`, `127.0.0.0/8` or `[::1]`: the only hosts allowed over plain http.
@@ -141,7 +153,10 @@ impl Origin {
         } else {
             Err(Error::new(
                 Code::InsecureUrl,
-                format!("{self} must use https (plain http is allowed only on loopback)"),
+                cat(&[
+                    &self.to_text(),
+                    " must use https (plain http is allowed only on loopback)",
+                ]),
             ))
         }
     }
@@ -159,8 +174,7 @@ fn quoted_char(c: char) -> String {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = if self.https { "https" } else { "http" };
-        write!(f, "{scheme}://{}", self.authority())
+        f.write_str(&self.to_text())
     }
 }
 
@@ -173,7 +187,7 @@ impl TryFrom<String> for Origin {
 
 impl From<Origin> for String {
     fn from(o: Origin) -> String {
-        o.to_string()
+        o.to_text()
     }
 }
 
@@ -209,7 +223,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
                 .and_then(|p| p.parse::<u16>().ok())
                 .filter(|p| *p != 0)
                 .ok_or_else(|| {
-                    Error::new(Code::InvalidFormat, format!("invalid port {}", quoted(p)))
+                    Error::new(Code::InvalidFormat, cat(&["invalid port ", &quoted(p)]))
                 })?,
         ),
     };
@@ -233,7 +247,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
         } else {
             Err(Error::new(
                 Code::InvalidFormat,
-                format!("invalid IPv6 host {}", quoted(host)),
+                cat(&["invalid IPv6 host ", &quoted(host)]),
             ))
         };
     }
@@ -249,7 +263,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
     } else {
         Err(Error::new(
             Code::InvalidFormat,
-            format!("invalid host {}", quoted(&host)),
+            cat(&["invalid host ", &quoted(&host)]),
         ))
     }
 }

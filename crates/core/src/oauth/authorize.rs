@@ -9,6 +9,7 @@ use crate::error::{Code, Error};
 use crate::form::ConnectionType;
 use crate::http::{Origin, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId};
+use crate::text::{cat, decimal};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -39,7 +40,11 @@ impl RedirectUri {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
-                format!("Entra accepts redirect URIs of at most {REDIRECT_URI_MAX_LEN} characters"),
+                cat(&[
+                    "Entra accepts redirect URIs of at most ",
+                    &decimal(REDIRECT_URI_MAX_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -141,7 +146,7 @@ pub fn resource_scope(
             LEGACY_APP_CONFIGURATION_AUDIENCE.to_owned()
         }
     };
-    Ok(format!("{}/.default", resource.trim_end_matches('/')))
+    Ok(cat(&[resource.trim_end_matches('/'), "/.default"]))
 }
 
 /// The delegated scopes of the authorization-code flow: the resource's `.default` plus
@@ -265,7 +270,7 @@ pub fn authorize_url(
     let nonce = Nonce::from_random(&entropy.nonce)?;
     let scopes = delegated_scopes(params.connection_type, &params.cloud, params.audience)?;
     let challenge: CodeChallenge = code_verifier.challenge();
-    let client_id = params.client_id.to_string();
+    let client_id = params.client_id.to_text();
     let scope = scopes.join(" ");
     let mut query = vec![
         ("client_id", client_id.as_str()),
@@ -287,11 +292,11 @@ pub fn authorize_url(
     if let Some(h) = &params.domain_hint {
         query.push(("domain_hint", h.as_str()));
     }
-    let url = format!(
-        "{}?{}",
-        params.cloud.endpoints().authorize_endpoint(&params.tenant),
-        form_urlencoded(query)
-    );
+    let url = cat(&[
+        &params.cloud.endpoints().authorize_endpoint(&params.tenant),
+        "?",
+        &form_urlencoded(query),
+    ]);
     Ok(AuthorizeRequest {
         url,
         code_verifier,
@@ -319,21 +324,23 @@ pub fn admin_consent_url(
         return Err(Error::field(
             "tenantId",
             Code::NotAllowed,
-            format!("admin consent cannot use `{tenant}`"),
+            cat(&["admin consent cannot use `", &tenant.to_text(), "`"]),
         )
         .with_hint("give the customer's tenant ID, or `organizations`"));
     }
-    let client_id = client_id.to_string();
-    Ok(format!(
-        "{}/{tenant}/v2.0/adminconsent?{}",
-        cloud.endpoints().authority_host,
-        form_urlencoded([
+    let client_id = client_id.to_text();
+    Ok(cat(&[
+        &cloud.endpoints().authority_host.to_text(),
+        "/",
+        &tenant.to_text(),
+        "/v2.0/adminconsent?",
+        &form_urlencoded([
             ("client_id", client_id.as_str()),
             ("scope", scope),
             ("redirect_uri", redirect_uri.as_str()),
             ("state", state.as_str()),
-        ])
-    ))
+        ]),
+    ]))
 }
 
 #[cfg(test)]
