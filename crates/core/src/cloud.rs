@@ -7,7 +7,7 @@
 use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;
-use crate::text::cat;
+use crate::text::{cat, join};
 use serde::{Deserialize, Serialize};
 
 /// A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
@@ -302,7 +302,7 @@ impl StoreEndpoint {
             )
             .with_hint(cat(&[
                 "the endpoint's host must match ",
-                &allowed.join(" or "),
+                &join(&allowed, " or "),
             ])));
         }
         Ok(StoreEndpoint(origin))

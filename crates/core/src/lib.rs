@@ -25,7 +25,7 @@ pub mod oauth;
 pub mod retry;
 pub mod rotation;
 pub mod sync;
-mod text;
+pub mod text;
 #[cfg(feature = "ts")]
 pub mod ts;
 pub mod wipe;

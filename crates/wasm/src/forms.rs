@@ -21,6 +21,7 @@ use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken, TokenFields,
 };
+use azconn_core::text::join;
 use azconn_core::wipe;
 use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
@@ -74,7 +75,7 @@ fn endpoints_value(e: &CloudEndpoints) -> JsValue {
         &e.graph_root.to_text(),
         &e.graph_audience,
         &e.arm_host.to_text(),
-        &hosts.join("\n"),
+        &join(&hosts, "\n"),
         &e.app_configuration_audience,
     )
 }
@@ -172,7 +173,7 @@ pub fn scopes(
         let aud = audience(&o)?;
         Ok(js::scopes(
             &authorize::resource_scope(ct, &cloud, aud)?,
-            &authorize::delegated_scopes(ct, &cloud, aud)?.join(" "),
+            &join(&authorize::delegated_scopes(ct, &cloud, aud)?, " "),
         ))
     };
     run().map_err(fail)
@@ -296,7 +297,7 @@ pub fn authorize_request(
             r.nonce.as_str(),
             r.redirect_uri.as_str(),
             &r.tenant.to_text(),
-            &r.scopes.join(" "),
+            &join(&r.scopes, " "),
         ))
     };
     run().map_err(fail)
@@ -347,7 +348,7 @@ pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer
         let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
         Ok(js::admin_consent(
             c.reported_tenant.as_deref(),
-            &c.scopes.join(" "),
+            &join(&c.scopes, " "),
         ))
     };
     run().map_err(fail)
@@ -568,7 +569,7 @@ fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u
     let access = push(&mut text, &f.access_token);
     let refresh = f.refresh_token.as_deref().map(|r| push(&mut text, r));
     let id = f.id_token.as_deref().map(|i| push(&mut text, i));
-    let scope = push(&mut text, &f.scopes().join(" "));
+    let scope = push(&mut text, &join(&f.scopes(), " "));
     let out = value(
         &JsValue::from_str(&text),
         Spans {
@@ -634,7 +635,7 @@ pub fn decode_jwt_unverified(token: &str) -> Answer<JsValue> {
         c.username.as_deref(),
         c.app_id.as_deref(),
         c.aud.as_deref(),
-        &c.scopes.join(" "),
+        &join(&c.scopes, " "),
         roles,
         c.exp.map(|v| v as f64),
         c.iat.map(|v| v as f64),

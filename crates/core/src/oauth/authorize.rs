@@ -9,7 +9,7 @@ use crate::error::{Code, Error};
 use crate::form::ConnectionType;
 use crate::http::{Origin, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId};
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, join};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -271,7 +271,7 @@ pub fn authorize_url(
     let scopes = delegated_scopes(params.connection_type, &params.cloud, params.audience)?;
     let challenge: CodeChallenge = code_verifier.challenge();
     let client_id = params.client_id.to_text();
-    let scope = scopes.join(" ");
+    let scope = join(&scopes, " ");
     let mut query = vec![
         ("client_id", client_id.as_str()),
         ("response_type", "code"),

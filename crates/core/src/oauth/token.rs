@@ -14,7 +14,7 @@ use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, join};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -206,7 +206,7 @@ fn scope_param(scopes: &[String]) -> Result<String, Error> {
             "each scope is one non-empty token without spaces or control characters",
         ));
     }
-    Ok(scopes.join(" "))
+    Ok(join(scopes, " "))
 }
 
 /// The grant being redeemed, with exactly what each grant needs.
