@@ -7,7 +7,7 @@
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
-use crate::text::{cat, decimal};
+use crate::text::{cat, char_count, decimal};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -153,7 +153,7 @@ impl Slug {
         if s.is_empty() {
             return Err(Error::field(FIELD, Code::Required, "the name is required"));
         }
-        if s.chars().count() > NAME_MAX_LEN {
+        if char_count(s) > NAME_MAX_LEN {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
@@ -408,7 +408,7 @@ fn parse_choice<T: Choice>(input: &str, field: &str, allowed: &str) -> Result<T,
 fn description(input: &str) -> Result<Option<String>, Error> {
     const FIELD: &str = "description";
     let s = input.trim();
-    if s.chars().count() > DESCRIPTION_MAX_LEN {
+    if char_count(s) > DESCRIPTION_MAX_LEN {
         return Err(Error::field(
             FIELD,
             Code::TooLong,

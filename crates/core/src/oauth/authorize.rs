@@ -201,7 +201,7 @@ impl Hint {
                 "the hint is empty; leave it out instead",
             ));
         }
-        if s.chars().count() > 256 {
+        if crate::text::char_count(s) > 256 {
             return Err(Error::field(
                 field,
                 Code::TooLong,
