@@ -534,7 +534,8 @@ fn spans_in(f: &TokenFields<'_>, body: &str) -> Option<Spans> {
 
 /// The `TokenResponse` value, built by one call: its strings are slices of the ASCII body text
 /// (`source`) when every one is written there as is, else of one text that holds them all: the
-/// access token, the refresh and id tokens when present, then the scopes.
+/// access token, the refresh and id tokens when present, then the scopes. Browser builds
+/// (`small`) always take the second path: one path is about 1 KB of wasm less.
 fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u64) -> JsValue {
     let value = |source: &JsValue, s: Spans| {
         js::token_response(
@@ -552,7 +553,8 @@ fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u
             now.saturating_add(f.expires_in) as f64,
         )
     };
-    if let Some(source) = source
+    if !cfg!(feature = "small")
+        && let Some(source) = source
         && let Some(spans) = spans_in(f, body)
     {
         return value(source, spans);
