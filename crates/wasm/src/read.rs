@@ -201,12 +201,17 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
                 graph_root: origin("graphRoot")?,
                 graph_audience: o.str("graphAudience")?,
                 arm_host: origin("armHost")?,
-                app_configuration_hosts: o
-                    .strings("appConfigurationHosts")?
-                    .iter()
-                    .map(|p| HostPattern::parse(p))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                app_configuration_hosts: {
+                    // A loop, not `collect::<Result<_, _>>()`: its adapter is about 1 KB of wasm.
+                    let mut hosts = Vec::new();
+                    for p in o.strings("appConfigurationHosts")? {
+                        hosts.push(
+                            HostPattern::parse(&p)
+                                .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                        );
+                    }
+                    hosts
+                },
                 app_configuration_audience: o.str("appConfigurationAudience")?,
             })
             .map_err(|e| {
