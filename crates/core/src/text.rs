@@ -31,6 +31,21 @@ pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
+/// An unsigned decimal as `str::parse::<u64>` reads it (an optional `+`, then at least one
+/// digit, no overflow), with one copy of the code for every width (`u64::try_from` narrows).
+pub fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        let d = b.wrapping_sub(b'0');
+        (d < 10)
+            .then_some(())
+            .and_then(|()| n.checked_mul(10)?.checked_add(u64::from(d)))
+    })
+}
+
 /// `n` in decimal, as `Display` writes it.
 pub fn decimal(mut n: u64) -> String {
     let mut digits = [0u8; 20];
@@ -78,6 +93,30 @@ mod tests {
     fn char_count_is_chars_count() {
         for s in ["", "abc", "ünï", "日本語", "a😀b", "\u{10FFFF}"] {
             assert_eq!(char_count(s), s.chars().count());
+        }
+    }
+
+    #[test]
+    fn parse_u64_is_str_parse() {
+        for s in [
+            "",
+            "+",
+            "-",
+            "0",
+            "+0",
+            "-0",
+            "007",
+            "42",
+            "+42",
+            "4 2",
+            " 1",
+            "1a",
+            "١",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
         }
     }
 

@@ -5,7 +5,7 @@
 //! given in punycode): this keeps IDNA tables out of the browser build.
 
 use crate::error::{Code, Error, quoted};
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -71,9 +71,12 @@ impl Origin {
                 "the URL must be absolute and start with https://",
             ));
         };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        // `find` returns a char boundary: the checked split never fails (and keeps the
-        // slicing panic's formatting out of the browser build).
+        let authority_end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        // An ASCII byte's index is a char boundary: the checked split never fails (and keeps
+        // the slicing panic's formatting out of the browser build).
         let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
         if !(tail.is_empty() || tail == "/") {
             return Err(Error::new(
@@ -220,7 +223,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
         Some(p) => Some(
             Some(p)
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|p| p.parse::<u16>().ok())
+                .and_then(|p| parse_u64(p).and_then(|n| u16::try_from(n).ok()))
                 .filter(|p| *p != 0)
                 .ok_or_else(|| {
                     Error::new(Code::InvalidFormat, cat(&["invalid port ", &quoted(p)]))
@@ -287,7 +290,7 @@ fn is_ipv4(host: &str) -> bool {
     parts.len() == 4
         && parts
             .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+            .all(|p| !p.is_empty() && p.len() <= 3 && parse_u64(p).is_some_and(|n| n <= 255))
 }
 
 #[cfg(test)]

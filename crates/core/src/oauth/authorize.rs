@@ -68,7 +68,10 @@ impl RedirectUri {
         let scheme_end = s.as_bytes().windows(3).position(|w| w == b"://");
         let origin = match scheme_end.and_then(|i| s.get(i + 3..)) {
             Some(rest) => {
-                let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
+                let authority_len = rest
+                    .bytes()
+                    .position(|b| matches!(b, b'/' | b'?'))
+                    .unwrap_or(rest.len());
                 s.get(..s.len() - rest.len() + authority_len).unwrap_or(s)
             }
             None => s,

@@ -7,7 +7,7 @@
 use crate::error::{Code, Error};
 use crate::http::HttpResponse;
 use crate::json::Json;
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
 
 /// An error body from the token or authorize endpoint, as Entra spells it.
@@ -129,7 +129,7 @@ pub fn parse_error_response(response: &HttpResponse) -> Result<EntraError, Error
         error_uri: raw.error_uri,
         retry_after: response
             .header("retry-after")
-            .and_then(|v| v.trim().parse().ok()),
+            .and_then(|v| parse_u64(v.trim())),
     })
 }
 
@@ -150,7 +150,7 @@ impl EntraError {
                     .map(char::from)
                     .collect::<String>()
             })
-            .and_then(|digits| digits.parse().ok());
+            .and_then(|digits| parse_u64(&digits));
         EntraError {
             status: 0,
             error: error.to_owned(),

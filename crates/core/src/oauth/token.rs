@@ -14,7 +14,7 @@ use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
-use crate::text::{cat, decimal, join};
+use crate::text::{cat, decimal, join, parse_u64};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -401,11 +401,9 @@ fn seconds(members: &mut Members<'_>, field: &str, status: u16) -> Result<Option
             .as_u64()
             .map(Some)
             .ok_or_else(|| malformed(status, &cat(&["a negative or fractional `", field, "`"]))),
-        Some(Json::String(s)) => s
-            .trim()
-            .parse()
+        Some(Json::String(s)) => parse_u64(s.trim())
             .map(Some)
-            .map_err(|_| malformed(status, &cat(&["a non-numeric `", field, "`"]))),
+            .ok_or_else(|| malformed(status, &cat(&["a non-numeric `", field, "`"]))),
         Some(_) => Err(malformed(
             status,
             &cat(&["a `", field, "` that is not a number"]),
