@@ -1,12 +1,12 @@
 // make bench: the whole picture in one run. Sizes and wasmtime fuel (sizes.mjs), Node
 // micro-benchmarks against peers (micro.mjs), the Worker under load (worker-load.mjs), and how sync
-// and rotation cost grow (scaling.mjs). Prints the report and writes bench/results.md and
-// bench/sync-requests.svg (both git-ignored).
+// and rotation cost grow (scaling.mjs). Prints the report and writes bench/results.md, the same
+// figures machine-readable in bench/results.json, and bench/sync-requests.svg (all git-ignored).
 // BENCH_QUICK=1 shortens every section and BENCH_SECTIONS=sizes,micro,load,scaling picks sections
 // (both for trying the bench, not for figures).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machine, table } from './lib/report.mjs';
+import { commit, machine, table } from './lib/report.mjs';
 import { installFetchRetry, retried } from './lib/fetch-retry.mjs';
 import { sizes } from './sizes.mjs';
 import { micro } from './micro.mjs';
@@ -23,12 +23,15 @@ const sections = ['# azconn bench', '', '## Machine', '', machine(root), ''];
 /** Every target of issue 9, met or missed; printed first, right after the machine. */
 const targets = [];
 const targetsAt = sections.length;
+/** results.json: what results.md prints, as numbers (sizes in bytes, ops/s, ms). */
+const json = { date: new Date().toISOString(), commit: commit(root), sections: [...only] };
 
 let fuel = '';
 if (only.has('sizes')) {
   process.stderr.write('bench: sizes and fuel\n');
   const s = sizes(root);
   fuel = s.fuel;
+  json.sizes = s.rows.map((r) => ({ artifact: r.label, bytes: r.raw, gzip: r.gz, parts: r.detail }));
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   targets.push(['browser entry <= 40 KB gzipped', kb(s.browser), s.browser <= 40 * 1024 ? 'met' : `**missed** by ${kb(s.browser - 40 * 1024)}`]);
   targets.push(['azconn/forms on import <= 30 KB gzipped (wasm + JS glue)', kb(s.formsInitial), s.formsInitial <= 30 * 1024 ? 'met' : `**missed** by ${kb(s.formsInitial - 30 * 1024)}`]);
@@ -40,6 +43,8 @@ if (only.has('micro')) {
   const m = await micro(root, { rounds: quick ? 3 : 7, fuel });
   sections.push('## Node micro-benchmarks (azconn npm package vs peers)', '', m.markdown, '');
   for (const [op, peer, ratio, verdict] of m.summaryRows) targets.push([`${op}: azconn ÷ fastest peer (${peer}) >= 1.0`, ratio, verdict]);
+  json.ratios = m.ratios;
+  json.micro = m.results.map((b) => ({ id: b.id, title: b.title, contenders: b.results.map(({ name, median, min, max, n }) => ({ name, opsPerSec: { median, min, max, rounds: n } })) }));
 }
 
 if (only.has('load') || only.has('scaling')) {
@@ -50,6 +55,7 @@ if (only.has('load') || only.has('scaling')) {
     if (only.has('load')) {
       const w = await workerLoad(env, quick ? { rounds: 2, seconds: 2 } : {});
       sections.push('## Worker under load (wrangler dev, local D1, emulator)', '', w.markdown, '');
+      json.workerLoad = w.results;
       // Issue 14: the hot routes within 2x the health floor's workerd CPU, medians of one run.
       const floor = w.results.find((r) => r.floor).cpu.median;
       for (const r of w.results.filter((x) => x.d1)) {
@@ -63,6 +69,7 @@ if (only.has('load') || only.has('scaling')) {
       const sc = await scaling(env, quick ? { sizes: [100, 1000], rounds: 2, naiveRounds: () => 1 } : {});
       writeFileSync(join(root, 'bench/sync-requests.svg'), sc.svg);
       sections.push('## Scaling: sync and rotation against the emulator', '', sc.markdown, '');
+      json.scaling = { sync: sc.results, rotation: sc.rotation };
       for (const r of sc.results) {
         const worst = Math.max(r.worker.store.max, r.lib.store.max);
         targets.push([`sync N = ${r.n.toLocaleString('en-US')}: requests = lower bound ${r.lower}`, String(worst), worst === r.lower ? 'met' : `**missed** by ${worst - r.lower}`]);
@@ -74,6 +81,8 @@ if (only.has('load') || only.has('scaling')) {
 }
 sections.splice(targetsAt, 0, '## Targets (printed, not asserted)', '', table(['target', 'measured', 'verdict'], targets), '');
 sections.push(`Whole run (after the builds): ${elapsed()}. Fetches retried after an idle keep-alive connection was closed: ${retried.count}.`, '');
+json.targets = targets.map(([target, measured, verdict]) => ({ target, measured, met: verdict === 'met' }));
 const report = sections.join('\n');
 writeFileSync(join(root, 'bench/results.md'), report);
+writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(json, null, 2)}\n`);
 console.log(report);

@@ -247,11 +247,13 @@ function fuelRows(fuel) {
   return rows.length ? table(['operation (abi module, wasmtime)', 'golden vector', 'fuel (wasm instructions)'], rows.map((c) => [c[1], c[2], c[3]])) : '';
 }
 
-/** Runs every micro-benchmark; returns { markdown, results, summaryRows }. */
+/** Runs every micro-benchmark; returns { markdown, results, summaryRows, ratios }. */
 export async function micro(root, { rounds = 7, fuel = '' } = {}) {
   const sections = [];
   const results = [];
   const summaryRows = [];
+  /** azconn ÷ fastest peer per operation: median ops/s, and worst–best over rounds. */
+  const ratios = [];
   const { benches, profileCases } = await benchmarks(root);
   for (const b of benches) {
     process.stderr.write(`micro: ${b.title}\n`);
@@ -269,6 +271,7 @@ export async function micro(root, { rounds = 7, fuel = '' } = {}) {
       const fastest = peers.reduce((a, x) => (x.median > a.median ? x : a));
       const ratio = az.median / fastest.median;
       summaryRows.push([b.title, fastest.name, ratio.toFixed(2), ratio >= 1 ? 'met' : `**missed** by ${((1 - ratio) * 100).toFixed(0)} %`]);
+      ratios.push({ operation: b.title, peer: fastest.name, median: ratio, worst: az.min / fastest.max, best: az.max / fastest.min });
     }
   }
   const markdown = [
@@ -284,7 +287,7 @@ export async function micro(root, { rounds = 7, fuel = '' } = {}) {
     fuelRows(fuel),
     '',
   ].join('\n');
-  return { markdown, results, summaryRows };
+  return { markdown, results, summaryRows, ratios };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

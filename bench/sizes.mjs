@@ -114,7 +114,7 @@ export function sizes(root) {
     '',
     fuel,
   ].join('\n');
-  return { markdown, browser, formsInitial, onDemand, full, msal, fuel };
+  return { markdown, rows, browser, formsInitial, onDemand, full, msal, fuel };
 }
 
 /** The biggest function bodies of a wasm module by its name section, grouped by crate too. */

@@ -30,6 +30,9 @@ function tryRun(cmd, args) {
   return r.error ? 'n/a' : r.stdout.trim();
 }
 
+/** The short hash of the checked-out commit. */
+export const commit = (root) => tryRun('git', ['-C', root, 'rev-parse', '--short', 'HEAD']);
+
 /** The machine and toolchain a run happened on, and the load when it started. */
 export function machine(root) {
   const c = cpus();
@@ -40,7 +43,7 @@ export function machine(root) {
     ['Node', process.version],
     ['rustc', tryRun('rustc', ['--version'])],
     ['wrk', tryRun('wrk', ['--version']).split('\n')[0] || 'n/a'],
-    ['commit', tryRun('git', ['-C', root, 'rev-parse', '--short', 'HEAD'])],
+    ['commit', commit(root)],
     ['load average at start (1/5/15 min)', loadavg().map((l) => l.toFixed(2)).join(' / ')],
     ['date', new Date().toISOString()],
   ], ['---', '---']);

@@ -25,6 +25,13 @@ const fn string_end(w: u64) -> u64 {
         & HIGH
 }
 
+/// Whether `s` contains any of the ASCII bytes `set`. `str::contains` with a `char` compiles
+/// in its non-ASCII branch too, which brings the two-way `&str` searcher and its slicing panic
+/// (char `Debug` formatting: about 5 KB of wasm) into the browser build.
+pub fn has_any(s: &str, set: &[u8]) -> bool {
+    s.bytes().any(|b| set.contains(&b))
+}
+
 /// Whether every byte is printable ASCII without space (`0x21..=0x7E`). No early exit: tokens
 /// are valid far more often than not, and a branch-free loop is the fast one.
 pub fn all_graphic(s: &[u8]) -> bool {

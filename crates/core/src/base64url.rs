@@ -6,7 +6,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 /// Encodes `bytes`, no padding.
 pub fn encode(bytes: impl AsRef<[u8]>) -> String {
-    let bytes = bytes.as_ref();
+    encode_bytes(bytes.as_ref())
+}
+
+/// The body of [`encode`], compiled once rather than once per input type.
+fn encode_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

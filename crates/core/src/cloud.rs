@@ -7,6 +7,7 @@
 use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;
+use crate::text::{cat, join};
 use serde::{Deserialize, Serialize};
 
 /// A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
@@ -71,19 +72,20 @@ impl HostPattern {
     pub fn parse(pattern: &str) -> Result<HostPattern, Error> {
         let p = pattern.trim().to_ascii_lowercase();
         let host = p.strip_prefix("*.").unwrap_or(&p);
-        let check = Origin::parse(&format!("https://{host}")).map_err(|e| {
+        let check = Origin::parse(&cat(&["https://", host])).map_err(|e| {
             Error::new(
                 Code::InvalidFormat,
-                format!("host pattern {}: {}", quoted(pattern), e.message),
+                cat(&["host pattern ", &quoted(pattern), ": ", &e.message]),
             )
         })?;
         if p.starts_with("*.") && check.port().is_some() {
             return Err(Error::new(
                 Code::InvalidFormat,
-                format!(
-                    "host pattern {}: a wildcard pattern cannot have a port",
-                    quoted(pattern)
-                ),
+                cat(&[
+                    "host pattern ",
+                    &quoted(pattern),
+                    ": a wildcard pattern cannot have a port",
+                ]),
             ));
         }
         Ok(HostPattern(p))
@@ -221,10 +223,11 @@ impl Cloud {
             other => Err(Error::field(
                 "cloud",
                 Code::InvalidFormat,
-                format!(
-                    "unknown cloud {}: expected global, us-government or china",
-                    quoted(other)
-                ),
+                cat(&[
+                    "unknown cloud ",
+                    &quoted(other),
+                    ": expected global, us-government or china",
+                ]),
             )),
         }
     }
@@ -240,13 +243,23 @@ impl CloudEndpoints {
 
     /// `https://{host}/{tenant}/oauth2/v2.0/authorize` (entra-docs `v2-protocols.md`).
     pub fn authorize_endpoint(&self, tenant: &AuthorityTenant) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/authorize", self.authority_host)
+        cat(&[
+            &self.authority_host.to_text(),
+            "/",
+            &tenant.to_text(),
+            "/oauth2/v2.0/authorize",
+        ])
     }
 
     /// `https://{host}/{tenant}/oauth2/v2.0/token`; also the `aud` of client assertions
     /// (entra-docs `certificate-credentials.md`).
     pub fn token_endpoint(&self, tenant: &AuthorityTenant) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/token", self.authority_host)
+        cat(&[
+            &self.authority_host.to_text(),
+            "/",
+            &tenant.to_text(),
+            "/oauth2/v2.0/token",
+        ])
     }
 
     /// The Graph v1.0 API base, `{graph_root}/v1.0`.
@@ -282,15 +295,15 @@ impl StoreEndpoint {
             return Err(Error::field(
                 FIELD,
                 Code::HostNotAllowed,
-                format!(
-                    "{} is not an App Configuration store of this cloud",
-                    origin.host()
-                ),
+                cat(&[
+                    origin.host(),
+                    " is not an App Configuration store of this cloud",
+                ]),
             )
-            .with_hint(format!(
-                "the endpoint's host must match {}",
-                allowed.join(" or ")
-            )));
+            .with_hint(cat(&[
+                "the endpoint's host must match ",
+                &join(&allowed, " or "),
+            ])));
         }
         Ok(StoreEndpoint(origin))
     }
@@ -302,7 +315,7 @@ impl StoreEndpoint {
 
 impl From<StoreEndpoint> for String {
     fn from(s: StoreEndpoint) -> String {
-        s.0.to_string()
+        s.0.to_text()
     }
 }
 

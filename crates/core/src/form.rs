@@ -7,6 +7,7 @@
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use crate::text::{cat, char_count, decimal};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -152,11 +153,15 @@ impl Slug {
         if s.is_empty() {
             return Err(Error::field(FIELD, Code::Required, "the name is required"));
         }
-        if s.chars().count() > NAME_MAX_LEN {
+        if char_count(s) > NAME_MAX_LEN {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
-                format!("the name is at most {NAME_MAX_LEN} characters"),
+                cat(&[
+                    "the name is at most ",
+                    &decimal(NAME_MAX_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if !s
@@ -168,7 +173,7 @@ impl Slug {
                 Code::InvalidCharacter,
                 "the name can only contain lowercase letters, numbers and hyphens",
             )
-            .with_hint(format!("for example `{}`", suggest_slug(s))));
+            .with_hint(cat(&["for example `", &suggest_slug(s), "`"])));
         }
         if s.starts_with('-') || s.ends_with('-') || s.as_bytes().windows(2).any(|w| w == b"--") {
             return Err(Error::field(
@@ -176,7 +181,7 @@ impl Slug {
                 Code::InvalidFormat,
                 "the name cannot start or end with a hyphen or contain two in a row",
             )
-            .with_hint(format!("for example `{}`", suggest_slug(s))));
+            .with_hint(cat(&["for example `", &suggest_slug(s), "`"])));
         }
         Ok(Slug(s.to_owned()))
     }
@@ -221,14 +226,20 @@ impl Pem {
             return Err(Error::field(
                 field,
                 Code::Required,
-                format!("the {what} is required"),
+                cat(&["the ", what, " is required"]),
             ));
         }
         if s.len() > PEM_MAX_LEN {
             return Err(Error::field(
                 field,
                 Code::TooLong,
-                format!("the {what} is larger than {} KiB", PEM_MAX_LEN / 1024),
+                cat(&[
+                    "the ",
+                    what,
+                    " is larger than ",
+                    &decimal((PEM_MAX_LEN / 1024) as u64),
+                    " KiB",
+                ]),
             ));
         }
         if s.chars()
@@ -237,7 +248,11 @@ impl Pem {
             return Err(Error::field(
                 field,
                 Code::InvalidCharacter,
-                format!("the {what} contains a control character; paste the PEM text"),
+                cat(&[
+                    "the ",
+                    what,
+                    " contains a control character; paste the PEM text",
+                ]),
             ));
         }
         Ok(Pem(s.to_owned()))
@@ -272,7 +287,11 @@ impl Passphrase {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
-                format!("the passphrase is at most {PASSPHRASE_MAX_LEN} bytes"),
+                cat(&[
+                    "the passphrase is at most ",
+                    &decimal(PASSPHRASE_MAX_LEN as u64),
+                    " bytes",
+                ]),
             ));
         }
         if input.chars().any(char::is_control) {
@@ -335,9 +354,9 @@ impl Credentials {
     /// The tenant the connection signs in to, as stored and shown.
     pub fn tenant(&self) -> String {
         match self {
-            Credentials::OAuth { tenant } => tenant.to_string(),
+            Credentials::OAuth { tenant } => tenant.to_text(),
             Credentials::ClientSecret { tenant, .. } | Credentials::Certificate { tenant, .. } => {
-                tenant.to_string()
+                tenant.to_text()
             }
         }
     }
@@ -370,7 +389,7 @@ fn parse_choice<T: Choice>(input: &str, field: &str, allowed: &str) -> Result<T,
         return Err(Error::field(
             field,
             Code::Required,
-            format!("choose one of {allowed}"),
+            cat(&["choose one of ", allowed]),
         ));
     }
     T::ALL_CHOICES
@@ -381,7 +400,7 @@ fn parse_choice<T: Choice>(input: &str, field: &str, allowed: &str) -> Result<T,
             Error::field(
                 field,
                 Code::InvalidFormat,
-                format!("expected one of {allowed}"),
+                cat(&["expected one of ", allowed]),
             )
         })
 }
@@ -389,11 +408,15 @@ fn parse_choice<T: Choice>(input: &str, field: &str, allowed: &str) -> Result<T,
 fn description(input: &str) -> Result<Option<String>, Error> {
     const FIELD: &str = "description";
     let s = input.trim();
-    if s.chars().count() > DESCRIPTION_MAX_LEN {
+    if char_count(s) > DESCRIPTION_MAX_LEN {
         return Err(Error::field(
             FIELD,
             Code::TooLong,
-            format!("the description is at most {DESCRIPTION_MAX_LEN} characters"),
+            cat(&[
+                "the description is at most ",
+                &decimal(DESCRIPTION_MAX_LEN as u64),
+                " characters",
+            ]),
         ));
     }
     if s.chars().any(char::is_control) {

@@ -6,6 +6,7 @@
 
 use crate::error::{Code, Error};
 use crate::http::origin_host;
+use crate::text::{cat, decimal};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -44,22 +45,28 @@ impl Guid {
     }
 }
 
-/// Lowercase hex into one buffer, written at once: `write!` per byte went through the
-/// formatting machinery sixteen times, most of the cost of an id crossing to JavaScript.
-impl fmt::Display for Guid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Guid {
+    /// The lowercase hyphenated form, as `Display` writes it (without the formatting machinery:
+    /// see `text.rs`). Lowercase hex into one buffer, written at once: `write!` per byte went
+    /// through the formatting machinery sixteen times, most of the cost of an id crossing to
+    /// JavaScript.
+    pub fn to_text(&self) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [b'-'; 36];
-        let mut at = 0;
+        let mut out = String::with_capacity(36);
         for (i, b) in self.0.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                at += 1;
+                out.push('-');
             }
-            out[at] = HEX[usize::from(b >> 4)];
-            out[at + 1] = HEX[usize::from(b & 0xf)];
-            at += 2;
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
-        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+        out
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
     }
 }
 
@@ -89,14 +96,14 @@ fn precheck<'a>(input: &'a str, field: &str, what: &str) -> Result<&'a str, Erro
         return Err(Error::field(
             field,
             Code::Required,
-            format!("{what} is required"),
+            cat(&[what, " is required"]),
         ));
     }
     if s.chars().any(char::is_control) {
         return Err(Error::field(
             field,
             Code::InvalidCharacter,
-            format!("{what} contains a control character (a line break?)"),
+            cat(&[what, " contains a control character (a line break?)"]),
         ));
     }
     Ok(s)
@@ -126,6 +133,11 @@ macro_rules! guid_id {
 
             pub fn guid(&self) -> Guid {
                 self.0
+            }
+
+            /// As `Display` writes it, without the formatting machinery (see `text.rs`).
+            pub fn to_text(&self) -> String {
+                self.0.to_text()
             }
         }
 
@@ -197,13 +209,17 @@ impl TenantId {
             return Err(Error::field(
                 FIELD,
                 Code::NotAllowed,
-                format!("`{lower}` is not a tenant: this method needs your directory's tenant ID"),
+                cat(&[
+                    "`",
+                    &lower,
+                    "` is not a tenant: this method needs your directory's tenant ID",
+                ]),
             )
             .with_hint(
                 "use the Directory (tenant) ID GUID from Entra ID > Overview, or a verified domain",
             ));
         }
-        if s.contains(['/', '?', '#', '\\', '@', ':', ' ']) {
+        if crate::ascii::has_any(s, b"/?#\\@: ") {
             return Err(Error::field(
                 FIELD,
                 Code::InvalidCharacter,
@@ -212,7 +228,11 @@ impl TenantId {
             .with_hint("give only the tenant, e.g. contoso.onmicrosoft.com"));
         }
         match origin_host(&lower) {
-            Ok(host) if host.contains('.') && !host.starts_with('[') && !is_numeric(&host) => {
+            Ok(host)
+                if crate::ascii::has_any(&host, b".")
+                    && !host.starts_with('[')
+                    && !is_numeric(&host) =>
+            {
                 Ok(TenantId::Domain(host))
             }
             _ => Err(Error::field(
@@ -226,7 +246,15 @@ impl TenantId {
 
     /// The value as it goes into the authority path.
     pub fn as_path_segment(&self) -> String {
-        self.to_string()
+        self.to_text()
+    }
+
+    /// As `Display` writes it, without the formatting machinery (see `text.rs`).
+    pub fn to_text(&self) -> String {
+        match self {
+            TenantId::Guid(g) => g.to_text(),
+            TenantId::Domain(d) => d.clone(),
+        }
     }
 }
 
@@ -236,10 +264,7 @@ fn is_numeric(host: &str) -> bool {
 
 impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TenantId::Guid(g) => fmt::Display::fmt(g, f),
-            TenantId::Domain(d) => f.write_str(d),
-        }
+        f.write_str(&self.to_text())
     }
 }
 
@@ -258,7 +283,7 @@ impl TryFrom<String> for TenantId {
 
 impl From<TenantId> for String {
     fn from(t: TenantId) -> String {
-        t.to_string()
+        t.to_text()
     }
 }
 
@@ -295,6 +320,16 @@ impl AuthorityTenant {
             _ => None,
         }
     }
+
+    /// As `Display` writes it, without the formatting machinery (see `text.rs`).
+    pub fn to_text(&self) -> String {
+        match self {
+            AuthorityTenant::Tenant(t) => t.to_text(),
+            AuthorityTenant::Organizations => "organizations".to_owned(),
+            AuthorityTenant::Common => "common".to_owned(),
+            AuthorityTenant::Consumers => "consumers".to_owned(),
+        }
+    }
 }
 
 impl From<TenantId> for AuthorityTenant {
@@ -305,12 +340,7 @@ impl From<TenantId> for AuthorityTenant {
 
 impl fmt::Display for AuthorityTenant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthorityTenant::Tenant(t) => fmt::Display::fmt(t, f),
-            AuthorityTenant::Organizations => f.write_str("organizations"),
-            AuthorityTenant::Common => f.write_str("common"),
-            AuthorityTenant::Consumers => f.write_str("consumers"),
-        }
+        f.write_str(&self.to_text())
     }
 }
 
@@ -329,7 +359,7 @@ impl TryFrom<String> for AuthorityTenant {
 
 impl From<AuthorityTenant> for String {
     fn from(t: AuthorityTenant) -> String {
-        t.to_string()
+        t.to_text()
     }
 }
 
@@ -349,7 +379,11 @@ impl ClientSecret {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
-                format!("the client secret is at most {CLIENT_SECRET_MAX_LEN} characters"),
+                cat(&[
+                    "the client secret is at most ",
+                    &decimal(CLIENT_SECRET_MAX_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if s.chars().any(char::is_whitespace) {

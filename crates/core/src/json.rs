@@ -74,7 +74,7 @@ impl<'a> Json<'a> {
     /// A non-negative integer written without fraction or exponent, if it fits in `u64`.
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Json::Number(n) => n.parse().ok(),
+            Json::Number(n) => crate::text::parse_u64(n),
             _ => None,
         }
     }

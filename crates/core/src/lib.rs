@@ -25,6 +25,7 @@ pub mod oauth;
 pub mod retry;
 pub mod rotation;
 pub mod sync;
+pub mod text;
 #[cfg(feature = "ts")]
 pub mod ts;
 pub mod wipe;

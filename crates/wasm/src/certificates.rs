@@ -249,7 +249,12 @@ fn report_value(r: &CertificateReport) -> JsValue {
     for w in &r.warnings {
         js::push(
             &warnings,
-            js::error_object(w.code.as_str(), &w.message, w.field.clone(), w.hint.clone()),
+            js::error_object(
+                w.code.as_str(),
+                &w.message,
+                w.field.as_deref(),
+                w.hint.as_deref(),
+            ),
         );
     }
     js::certificate_report(

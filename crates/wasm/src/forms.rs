@@ -21,6 +21,7 @@ use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken, TokenFields,
 };
+use azconn_core::text::join;
 use azconn_core::wipe;
 use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
@@ -29,21 +30,21 @@ use zeroize::Zeroize;
 /// A tenant ID (GUID or verified domain), normalized.
 #[wasm_bindgen(js_name = tenantId)]
 pub fn tenant_id(input: &str) -> Answer<String> {
-    TenantId::parse(input).map(|t| t.to_string()).map_err(fail)
+    TenantId::parse(input).map(|t| t.to_text()).map_err(fail)
 }
 
 /// A tenant for interactive sign-in: a tenant, `organizations`, `common` or `consumers`.
 #[wasm_bindgen(js_name = authorityTenant)]
 pub fn authority_tenant(input: &str) -> Answer<String> {
     AuthorityTenant::parse(input)
-        .map(|t| t.to_string())
+        .map(|t| t.to_text())
         .map_err(fail)
 }
 
 /// An Application (client) ID, normalized to lower case.
 #[wasm_bindgen(js_name = clientId)]
 pub fn client_id(input: &str) -> Answer<String> {
-    ClientId::parse(input).map(|c| c.to_string()).map_err(fail)
+    ClientId::parse(input).map(|c| c.to_text()).map_err(fail)
 }
 
 /// Checks a client secret's shape (the secret's Value, not its ID); the copy is zeroed.
@@ -70,11 +71,11 @@ fn endpoints_value(e: &CloudEndpoints) -> JsValue {
         .map(HostPattern::as_str)
         .collect();
     js::cloud_endpoints(
-        e.authority_host.to_string(),
-        e.graph_root.to_string(),
+        &e.authority_host.to_text(),
+        &e.graph_root.to_text(),
         &e.graph_audience,
-        e.arm_host.to_string(),
-        hosts.join("\n"),
+        &e.arm_host.to_text(),
+        &join(&hosts, "\n"),
         &e.app_configuration_audience,
     )
 }
@@ -96,16 +97,17 @@ pub fn validate_form(
         }
         Ok(v) => {
             let tenant = v.credentials.tenant();
-            let client_id = v.credentials.client_id().map(ToString::to_string);
+            let client_id = v.credentials.client_id().map(ClientId::to_text);
+            let endpoint = v.endpoint.as_ref().map(|e| e.origin().to_text());
             js::valid_form(
                 v.name.as_str(),
-                v.description.clone(),
+                v.description.as_deref(),
                 v.connection_type.as_str(),
                 v.credentials.method().as_str(),
                 v.cloud.name(),
-                tenant,
-                client_id,
-                v.endpoint.as_ref().map(ToString::to_string),
+                &tenant,
+                client_id.as_deref(),
+                endpoint.as_deref(),
             )
         }
     };
@@ -135,7 +137,12 @@ fn read_form(value: JsValue) -> Result<ConnectionForm, Error> {
 
 /// `{code, message, field?, hint?}` as the UI lists field errors.
 fn error_value(e: Error) -> JsValue {
-    js::error_object(e.code.as_str(), &e.message, e.field, e.hint)
+    js::error_object(
+        e.code.as_str(),
+        &e.message,
+        e.field.as_deref(),
+        e.hint.as_deref(),
+    )
 }
 
 fn connection_type(o: &Input) -> Result<ConnectionType, Error> {
@@ -166,7 +173,7 @@ pub fn scopes(
         let aud = audience(&o)?;
         Ok(js::scopes(
             &authorize::resource_scope(ct, &cloud, aud)?,
-            authorize::delegated_scopes(ct, &cloud, aud)?.join(" "),
+            &join(&authorize::delegated_scopes(ct, &cloud, aud)?, " "),
         ))
     };
     run().map_err(fail)
@@ -289,8 +296,8 @@ pub fn authorize_request(
             r.state.as_str(),
             r.nonce.as_str(),
             r.redirect_uri.as_str(),
-            r.tenant.to_string(),
-            r.scopes.join(" "),
+            &r.tenant.to_text(),
+            &join(&r.scopes, " "),
         ))
     };
     run().map_err(fail)
@@ -339,7 +346,10 @@ pub fn parse_callback(query: &str, expected_state: &str) -> Answer<String> {
 pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer<JsValue> {
     let run = || -> Result<JsValue, Error> {
         let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
-        Ok(js::admin_consent(c.reported_tenant, c.scopes.join(" ")))
+        Ok(js::admin_consent(
+            c.reported_tenant.as_deref(),
+            &join(&c.scopes, " "),
+        ))
     };
     run().map_err(fail)
 }
@@ -440,7 +450,7 @@ fn http_request_value(r: &azconn_core::http::HttpRequest) -> JsValue {
         headers.push_str(v);
         headers.push('\n');
     }
-    js::http_request(r.method.as_str(), &r.url, headers, &r.body)
+    js::http_request(r.method.as_str(), &r.url, &headers, &r.body)
 }
 
 /// Parses the token endpoint's answer: status, headers and the body as `response.text()` or
@@ -524,7 +534,8 @@ fn spans_in(f: &TokenFields<'_>, body: &str) -> Option<Spans> {
 
 /// The `TokenResponse` value, built by one call: its strings are slices of the ASCII body text
 /// (`source`) when every one is written there as is, else of one text that holds them all: the
-/// access token, the refresh and id tokens when present, then the scopes.
+/// access token, the refresh and id tokens when present, then the scopes. Browser builds
+/// (`small`) always take the second path: one path is about 1 KB of wasm less.
 fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u64) -> JsValue {
     let value = |source: &JsValue, s: Spans| {
         js::token_response(
@@ -542,7 +553,8 @@ fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u
             now.saturating_add(f.expires_in) as f64,
         )
     };
-    if let Some(source) = source
+    if !cfg!(feature = "small")
+        && let Some(source) = source
         && let Some(spans) = spans_in(f, body)
     {
         return value(source, spans);
@@ -559,7 +571,7 @@ fn token_value(f: &TokenFields<'_>, body: &str, source: Option<&JsValue>, now: u
     let access = push(&mut text, &f.access_token);
     let refresh = f.refresh_token.as_deref().map(|r| push(&mut text, r));
     let id = f.id_token.as_deref().map(|i| push(&mut text, i));
-    let scope = push(&mut text, &f.scopes().join(" "));
+    let scope = push(&mut text, &join(&f.scopes(), " "));
     let out = value(
         &JsValue::from_str(&text),
         Spans {
@@ -595,12 +607,12 @@ pub fn parse_error_response(
     let entra = js::entra_error(
         e.status,
         &e.error,
-        e.error_description.clone(),
+        e.error_description.as_deref(),
         &codes,
-        e.timestamp.clone(),
-        e.trace_id.clone(),
-        e.correlation_id.clone(),
-        e.error_uri.clone(),
+        e.timestamp.as_deref(),
+        e.trace_id.as_deref(),
+        e.correlation_id.as_deref(),
+        e.error_uri.as_deref(),
         e.retry_after.map(|s| s as f64),
     );
     let class = e.class().as_str();
@@ -620,12 +632,12 @@ pub fn decode_jwt_unverified(token: &str) -> Answer<JsValue> {
         js::push(&roles, JsValue::from_str(r));
     }
     Ok(js::claims(
-        c.tid,
-        c.oid,
-        c.username,
-        c.app_id,
-        c.aud,
-        c.scopes.join(" "),
+        c.tid.as_deref(),
+        c.oid.as_deref(),
+        c.username.as_deref(),
+        c.app_id.as_deref(),
+        c.aud.as_deref(),
+        &join(&c.scopes, " "),
         roles,
         c.exp.map(|v| v as f64),
         c.iat.map(|v| v as f64),

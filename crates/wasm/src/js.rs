@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(raw_module = "../../values.js")]
 extern "C" {
-    pub fn fail(code: &str, message: &str, field: Option<String>, hint: Option<String>) -> JsValue;
+    pub fn fail(code: &str, message: &str, field: Option<&str>, hint: Option<&str>) -> JsValue;
     pub fn prop(object: &JsValue, key: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = isObject)]
     pub fn is_object(value: &JsValue) -> bool;
@@ -30,8 +30,8 @@ extern "C" {
     pub fn error_object(
         code: &str,
         message: &str,
-        field: Option<String>,
-        hint: Option<String>,
+        field: Option<&str>,
+        hint: Option<&str>,
     ) -> JsValue;
 }
 
@@ -40,11 +40,11 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = cloudEndpoints)]
     pub fn cloud_endpoints(
-        authority_host: String,
-        graph_root: String,
+        authority_host: &str,
+        graph_root: &str,
         graph_audience: &str,
-        arm_host: String,
-        hosts: String,
+        arm_host: &str,
+        hosts: &str,
         app_configuration_audience: &str,
     ) -> JsValue;
     #[wasm_bindgen(js_name = invalidForm)]
@@ -53,15 +53,15 @@ extern "C" {
     #[allow(clippy::too_many_arguments)]
     pub fn valid_form(
         name: &str,
-        description: Option<String>,
+        description: Option<&str>,
         connection_type: &str,
         method: &str,
         cloud: &str,
-        tenant_id: String,
-        client_id: Option<String>,
-        endpoint: Option<String>,
+        tenant_id: &str,
+        client_id: Option<&str>,
+        endpoint: Option<&str>,
     ) -> JsValue;
-    pub fn scopes(resource_scope: &str, delegated: String) -> JsValue;
+    pub fn scopes(resource_scope: &str, delegated: &str) -> JsValue;
     pub fn pkce(verifier: &str, challenge: &str) -> JsValue;
     #[wasm_bindgen(js_name = authorizeRequest)]
     pub fn authorize_request(
@@ -70,15 +70,15 @@ extern "C" {
         state: &str,
         nonce: &str,
         redirect_uri: &str,
-        tenant: String,
-        scopes: String,
+        tenant: &str,
+        scopes: &str,
     ) -> JsValue;
     #[wasm_bindgen(js_name = adminConsentRequest)]
     pub fn admin_consent_request(url: &str, state: &str) -> JsValue;
     #[wasm_bindgen(js_name = adminConsent)]
-    pub fn admin_consent(reported_tenant: Option<String>, scopes: String) -> JsValue;
+    pub fn admin_consent(reported_tenant: Option<&str>, scopes: &str) -> JsValue;
     #[wasm_bindgen(js_name = httpRequest)]
-    pub fn http_request(method: &str, url: &str, headers: String, body: &str) -> JsValue;
+    pub fn http_request(method: &str, url: &str, headers: &str, body: &str) -> JsValue;
     /// Every string of the result is `source.slice(start, end)` (see `parseTokenResponse`).
     #[wasm_bindgen(js_name = tokenResponse)]
     #[allow(clippy::too_many_arguments)]
@@ -101,24 +101,24 @@ extern "C" {
     pub fn entra_error(
         status: u16,
         error: &str,
-        error_description: Option<String>,
+        error_description: Option<&str>,
         error_codes: &[f64],
-        timestamp: Option<String>,
-        trace_id: Option<String>,
-        correlation_id: Option<String>,
-        error_uri: Option<String>,
+        timestamp: Option<&str>,
+        trace_id: Option<&str>,
+        correlation_id: Option<&str>,
+        error_uri: Option<&str>,
         retry_after: Option<f64>,
     ) -> JsValue;
     #[wasm_bindgen(js_name = entraErrorReport)]
     pub fn entra_error_report(entra: JsValue, class: &str, boundary: JsValue) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     pub fn claims(
-        tid: Option<String>,
-        oid: Option<String>,
-        username: Option<String>,
-        app_id: Option<String>,
-        aud: Option<String>,
-        scopes: String,
+        tid: Option<&str>,
+        oid: Option<&str>,
+        username: Option<&str>,
+        app_id: Option<&str>,
+        aud: Option<&str>,
+        scopes: &str,
         roles: JsValue,
         exp: Option<f64>,
         iat: Option<f64>,

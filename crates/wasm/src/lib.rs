@@ -26,7 +26,12 @@ pub type Answer<T> = Result<T, JsValue>;
 
 /// The `AzconnError` for a core error.
 pub fn fail(e: Error) -> JsValue {
-    js::fail(e.code.as_str(), &e.message, e.field, e.hint)
+    js::fail(
+        e.code.as_str(),
+        &e.message,
+        e.field.as_deref(),
+        e.hint.as_deref(),
+    )
 }
 
 #[cfg(not(any(feature = "forms", feature = "certificates")))]

@@ -201,12 +201,17 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
                 graph_root: origin("graphRoot")?,
                 graph_audience: o.str("graphAudience")?,
                 arm_host: origin("armHost")?,
-                app_configuration_hosts: o
-                    .strings("appConfigurationHosts")?
-                    .iter()
-                    .map(|p| HostPattern::parse(p))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                app_configuration_hosts: {
+                    // A loop, not `collect::<Result<_, _>>()`: its adapter is about 1 KB of wasm.
+                    let mut hosts = Vec::new();
+                    for p in o.strings("appConfigurationHosts")? {
+                        hosts.push(
+                            HostPattern::parse(&p)
+                                .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
+                        );
+                    }
+                    hosts
+                },
                 app_configuration_audience: o.str("appConfigurationAudience")?,
             })
             .map_err(|e| {
@@ -222,14 +227,31 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
     }
 }
 
-#[cfg(feature = "forms")]
+#[cfg(all(feature = "forms", not(feature = "small")))]
 thread_local! {
     /// The module's `WebAssembly.Memory`, fetched once (its buffer is read at each use: it
     /// changes when memory grows).
     static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
-#[cfg(feature = "forms")]
+#[cfg(all(feature = "forms", feature = "small"))]
+/// A response body as JavaScript gives it: the text of `response.text()` or the bytes of
+/// `response.arrayBuffer()`. Browser builds copy text the plain way and never slice results
+/// out of it (`None`): the speed builds' path (below) is about 1 KB of wasm more.
+pub fn body(value: &JsValue) -> Result<(Vec<u8>, Option<bool>), Error> {
+    if let Some(text) = value.as_string() {
+        return Ok((text.into_bytes(), None));
+    }
+    js::bytes_of(value).map(|b| (b, None)).ok_or_else(|| {
+        wrong_type(
+            "body".to_owned(),
+            Code::InvalidFormat,
+            "a string or a Uint8Array",
+        )
+    })
+}
+
+#[cfg(all(feature = "forms", not(feature = "small")))]
 /// A response body as JavaScript gives it: the text of `response.text()` (written into wasm
 /// memory by `TextEncoder.encodeInto`, with whether it is ASCII) or the bytes of
 /// `response.arrayBuffer()` (`None` for the second).

@@ -5,6 +5,7 @@
 //! given in punycode): this keeps IDNA tables out of the browser build.
 
 use crate::error::{Code, Error, quoted};
+use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -47,13 +48,17 @@ impl Origin {
         if s.len() > MAX_URL_LEN {
             return Err(Error::new(
                 Code::TooLong,
-                format!("a URL is at most {MAX_URL_LEN} characters"),
+                cat(&[
+                    "a URL is at most ",
+                    &decimal(MAX_URL_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if let Some(c) = s.chars().find(|c| c.is_control() || c.is_whitespace()) {
             return Err(Error::new(
                 Code::InvalidCharacter,
-                format!("the URL contains the character {}", quoted_char(c)),
+                cat(&["the URL contains the character ", &quoted_char(c)]),
             ));
         }
         let (https, rest) = if let Some(rest) = strip_prefix_ci(s, "https://") {
@@ -66,9 +71,12 @@ impl Origin {
                 "the URL must be absolute and start with https://",
             ));
         };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        // `find` returns a char boundary: the checked split never fails (and keeps the
-        // slicing panic's formatting out of the browser build).
+        let authority_end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        // An ASCII byte's index is a char boundary: the checked split never fails (and keeps
+        // the slicing panic's formatting out of the browser build).
         let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
         if !(tail.is_empty() || tail == "/") {
             return Err(Error::new(
@@ -76,7 +84,7 @@ impl Origin {
                 "the URL must not have a path, query or fragment: give only https://host",
             ));
         }
-        if authority.contains('@') {
+        if crate::ascii::has_any(authority, b"@") {
             return Err(Error::new(
                 Code::InvalidFormat,
                 "the URL must not contain a user name or password",
@@ -119,9 +127,16 @@ impl Origin {
     /// `host[:port]`, the value of the `Host` header a client sends.
     pub fn authority(&self) -> String {
         match self.port {
-            Some(p) => format!("{}:{p}", self.host),
+            Some(p) => cat(&[&self.host, ":", &decimal(p.into())]),
             None => self.host.clone(),
         }
+    }
+
+    /// `scheme://host[:port]`, as `Display` writes it, without the formatting machinery (see
+    /// `text.rs`).
+    pub fn to_text(&self) -> String {
+        let scheme = if self.https { "https://" } else { "http://" };
+        cat(&[scheme, &self.authority()])
     }
 
     /// `localhost`, `127.0.0.0/8` or `[::1]`: the only hosts allowed over plain http.
@@ -141,7 +156,10 @@ impl Origin {
         } else {
             Err(Error::new(
                 Code::InsecureUrl,
-                format!("{self} must use https (plain http is allowed only on loopback)"),
+                cat(&[
+                    &self.to_text(),
+                    " must use https (plain http is allowed only on loopback)",
+                ]),
             ))
         }
     }
@@ -159,8 +177,7 @@ fn quoted_char(c: char) -> String {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = if self.https { "https" } else { "http" };
-        write!(f, "{scheme}://{}", self.authority())
+        f.write_str(&self.to_text())
     }
 }
 
@@ -173,7 +190,7 @@ impl TryFrom<String> for Origin {
 
 impl From<Origin> for String {
     fn from(o: Origin) -> String {
-        o.to_string()
+        o.to_text()
     }
 }
 
@@ -206,10 +223,10 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
         Some(p) => Some(
             Some(p)
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|p| p.parse::<u16>().ok())
+                .and_then(|p| parse_u64(p).and_then(|n| u16::try_from(n).ok()))
                 .filter(|p| *p != 0)
                 .ok_or_else(|| {
-                    Error::new(Code::InvalidFormat, format!("invalid port {}", quoted(p)))
+                    Error::new(Code::InvalidFormat, cat(&["invalid port ", &quoted(p)]))
                 })?,
         ),
     };
@@ -224,7 +241,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').unwrap_or(inner);
         let ok = !inner.is_empty()
-            && inner.contains(':')
+            && crate::ascii::has_any(inner, b":")
             && inner
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
@@ -233,7 +250,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
         } else {
             Err(Error::new(
                 Code::InvalidFormat,
-                format!("invalid IPv6 host {}", quoted(host)),
+                cat(&["invalid IPv6 host ", &quoted(host)]),
             ))
         };
     }
@@ -249,7 +266,7 @@ pub(crate) fn parse_host(host: &str) -> Result<String, Error> {
     } else {
         Err(Error::new(
             Code::InvalidFormat,
-            format!("invalid host {}", quoted(&host)),
+            cat(&["invalid host ", &quoted(&host)]),
         ))
     }
 }
@@ -273,7 +290,7 @@ fn is_ipv4(host: &str) -> bool {
     parts.len() == 4
         && parts
             .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+            .all(|p| !p.is_empty() && p.len() <= 3 && parse_u64(p).is_some_and(|n| n <= 255))
 }
 
 #[cfg(test)]

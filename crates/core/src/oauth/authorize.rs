@@ -9,6 +9,7 @@ use crate::error::{Code, Error};
 use crate::form::ConnectionType;
 use crate::http::{Origin, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId};
+use crate::text::{cat, decimal, join};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -39,7 +40,11 @@ impl RedirectUri {
             return Err(Error::field(
                 FIELD,
                 Code::TooLong,
-                format!("Entra accepts redirect URIs of at most {REDIRECT_URI_MAX_LEN} characters"),
+                cat(&[
+                    "Entra accepts redirect URIs of at most ",
+                    &decimal(REDIRECT_URI_MAX_LEN as u64),
+                    " characters",
+                ]),
             ));
         }
         if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -49,7 +54,7 @@ impl RedirectUri {
                 "the redirect URI contains a space or a control character",
             ));
         }
-        if s.contains('#') {
+        if crate::ascii::has_any(s, b"#") {
             return Err(Error::field(
                 FIELD,
                 Code::InvalidFormat,
@@ -63,7 +68,10 @@ impl RedirectUri {
         let scheme_end = s.as_bytes().windows(3).position(|w| w == b"://");
         let origin = match scheme_end.and_then(|i| s.get(i + 3..)) {
             Some(rest) => {
-                let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
+                let authority_len = rest
+                    .bytes()
+                    .position(|b| matches!(b, b'/' | b'?'))
+                    .unwrap_or(rest.len());
                 s.get(..s.len() - rest.len() + authority_len).unwrap_or(s)
             }
             None => s,
@@ -141,7 +149,7 @@ pub fn resource_scope(
             LEGACY_APP_CONFIGURATION_AUDIENCE.to_owned()
         }
     };
-    Ok(format!("{}/.default", resource.trim_end_matches('/')))
+    Ok(cat(&[resource.trim_end_matches('/'), "/.default"]))
 }
 
 /// The delegated scopes of the authorization-code flow: the resource's `.default` plus
@@ -196,7 +204,7 @@ impl Hint {
                 "the hint is empty; leave it out instead",
             ));
         }
-        if s.chars().count() > 256 {
+        if crate::text::char_count(s) > 256 {
             return Err(Error::field(
                 field,
                 Code::TooLong,
@@ -265,8 +273,8 @@ pub fn authorize_url(
     let nonce = Nonce::from_random(&entropy.nonce)?;
     let scopes = delegated_scopes(params.connection_type, &params.cloud, params.audience)?;
     let challenge: CodeChallenge = code_verifier.challenge();
-    let client_id = params.client_id.to_string();
-    let scope = scopes.join(" ");
+    let client_id = params.client_id.to_text();
+    let scope = join(&scopes, " ");
     let mut query = vec![
         ("client_id", client_id.as_str()),
         ("response_type", "code"),
@@ -287,11 +295,11 @@ pub fn authorize_url(
     if let Some(h) = &params.domain_hint {
         query.push(("domain_hint", h.as_str()));
     }
-    let url = format!(
-        "{}?{}",
-        params.cloud.endpoints().authorize_endpoint(&params.tenant),
-        form_urlencoded(query)
-    );
+    let url = cat(&[
+        &params.cloud.endpoints().authorize_endpoint(&params.tenant),
+        "?",
+        &form_urlencoded(query),
+    ]);
     Ok(AuthorizeRequest {
         url,
         code_verifier,
@@ -319,21 +327,23 @@ pub fn admin_consent_url(
         return Err(Error::field(
             "tenantId",
             Code::NotAllowed,
-            format!("admin consent cannot use `{tenant}`"),
+            cat(&["admin consent cannot use `", &tenant.to_text(), "`"]),
         )
         .with_hint("give the customer's tenant ID, or `organizations`"));
     }
-    let client_id = client_id.to_string();
-    Ok(format!(
-        "{}/{tenant}/v2.0/adminconsent?{}",
-        cloud.endpoints().authority_host,
-        form_urlencoded([
+    let client_id = client_id.to_text();
+    Ok(cat(&[
+        &cloud.endpoints().authority_host.to_text(),
+        "/",
+        &tenant.to_text(),
+        "/v2.0/adminconsent?",
+        &form_urlencoded([
             ("client_id", client_id.as_str()),
             ("scope", scope),
             ("redirect_uri", redirect_uri.as_str()),
             ("state", state.as_str()),
-        ])
-    ))
+        ]),
+    ]))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ impl Checked {
             return Err(Error::field(
                 name,
                 Code::InvalidFormat,
-                format!("the callback repeats `{name}`"),
+                crate::text::cat(&["the callback repeats `", name, "`"]),
             ));
         }
         Ok(first)

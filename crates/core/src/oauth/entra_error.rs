@@ -7,6 +7,7 @@
 use crate::error::{Code, Error};
 use crate::http::HttpResponse;
 use crate::json::Json;
+use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
 
 /// An error body from the token or authorize endpoint, as Entra spells it.
@@ -102,20 +103,21 @@ struct RawError {
 /// from a proxy, an empty 502) is `MalformedResponse` naming the status.
 pub fn parse_error_response(response: &HttpResponse) -> Result<EntraError, Error> {
     let status = response.status;
-    let raw = read_error_body(&response.body).ok_or_else(|| {
-        let kind = if response.body.trim_start().starts_with('<') {
-            "an HTML page"
-        } else {
-            "a body that is not an Entra error"
-        };
-        Error::new(
+    let raw =
+        read_error_body(&response.body).ok_or_else(|| {
+            let kind = if response.body.trim_start().starts_with('<') {
+                "an HTML page"
+            } else {
+                "a body that is not an Entra error"
+            };
+            Error::new(
             Code::MalformedResponse,
-            format!("Entra answered HTTP {status} with {kind}"),
+            cat(&["Entra answered HTTP ", &decimal(status.into()), " with ", kind]),
         )
         .with_hint(
             "a proxy or firewall may be answering instead of Entra ID; check the authority host",
         )
-    })?;
+        })?;
     Ok(EntraError {
         status,
         error: raw.error,
@@ -127,7 +129,7 @@ pub fn parse_error_response(response: &HttpResponse) -> Result<EntraError, Error
         error_uri: raw.error_uri,
         retry_after: response
             .header("retry-after")
-            .and_then(|v| v.trim().parse().ok()),
+            .and_then(|v| parse_u64(v.trim())),
     })
 }
 
@@ -148,7 +150,7 @@ impl EntraError {
                     .map(char::from)
                     .collect::<String>()
             })
-            .and_then(|digits| digits.parse().ok());
+            .and_then(|digits| parse_u64(&digits));
         EntraError {
             status: 0,
             error: error.to_owned(),
@@ -229,11 +231,13 @@ impl EntraError {
     }
 
     fn to_error(&self, code: Code, context: &str) -> Error {
-        let mut message = format!("{context}: {} ({})", self.summary(), self.error);
+        let mut message = cat(&[context, ": ", self.summary(), " (", &self.error, ")"]);
         if let Some(id) = &self.trace_id {
-            message.push_str(&format!(" [trace ID {id}"));
+            message.push_str(" [trace ID ");
+            message.push_str(id);
             if let Some(c) = &self.correlation_id {
-                message.push_str(&format!(", correlation ID {c}"));
+                message.push_str(", correlation ID ");
+                message.push_str(c);
             }
             message.push(']');
         }

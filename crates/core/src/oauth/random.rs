@@ -3,6 +3,7 @@
 
 use crate::base64url;
 use crate::error::{Code, Error};
+use crate::text::{cat, decimal};
 use std::fmt;
 
 /// The least entropy accepted for `state` and `nonce`: 16 bytes (128 bits). 32 is recommended.
@@ -67,14 +68,24 @@ fn check_entropy(bytes: &[u8], field: &str) -> Result<(), Error> {
         return Err(Error::field(
             field,
             Code::TooShort,
-            format!("{field} needs at least {MIN_ENTROPY_BYTES} random bytes (128 bits)"),
+            cat(&[
+                field,
+                " needs at least ",
+                &decimal(MIN_ENTROPY_BYTES as u64),
+                " random bytes (128 bits)",
+            ]),
         ));
     }
     if bytes.len() > MAX_ENTROPY_BYTES {
         return Err(Error::field(
             field,
             Code::TooLong,
-            format!("{field} takes at most {MAX_ENTROPY_BYTES} random bytes"),
+            cat(&[
+                field,
+                " takes at most ",
+                &decimal(MAX_ENTROPY_BYTES as u64),
+                " random bytes",
+            ]),
         ));
     }
     Ok(())

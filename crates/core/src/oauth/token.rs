@@ -14,6 +14,7 @@ use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
+use crate::text::{cat, decimal, join, parse_u64};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -93,21 +94,29 @@ fn check_opaque<'a>(input: &'a str, field: &str, what: &str) -> Result<&'a str, 
         return Err(Error::field(
             field,
             Code::Required,
-            format!("{what} is required"),
+            cat(&[what, " is required"]),
         ));
     }
     if input.len() > MAX_TOKEN_LEN {
         return Err(Error::field(
             field,
             Code::TooLong,
-            format!("{what} is longer than {MAX_TOKEN_LEN} bytes"),
+            cat(&[
+                what,
+                " is longer than ",
+                &decimal(MAX_TOKEN_LEN as u64),
+                " bytes",
+            ]),
         ));
     }
     if !ascii::all_graphic(input.as_bytes()) {
         return Err(Error::field(
             field,
             Code::InvalidCharacter,
-            format!("{what} contains a space, a control or a non-ASCII character"),
+            cat(&[
+                what,
+                " contains a space, a control or a non-ASCII character",
+            ]),
         ));
     }
     Ok(input)
@@ -197,7 +206,7 @@ fn scope_param(scopes: &[String]) -> Result<String, Error> {
             "each scope is one non-empty token without spaces or control characters",
         ));
     }
-    Ok(scopes.join(" "))
+    Ok(join(scopes, " "))
 }
 
 /// The grant being redeemed, with exactly what each grant needs.
@@ -226,7 +235,11 @@ fn grant_tenant_check(grant: &Grant, tenant: &AuthorityTenant) -> Result<(), Err
         return Err(Error::field(
             "tenantId",
             Code::NotAllowed,
-            format!("client credentials cannot use `{tenant}`: give the directory's tenant ID"),
+            cat(&[
+                "client credentials cannot use `",
+                &tenant.to_text(),
+                "`: give the directory's tenant ID",
+            ]),
         )
         .with_hint(
             "use the Directory (tenant) ID GUID from Entra ID > Overview, or a verified domain",
@@ -245,7 +258,7 @@ pub fn token_request(
     grant: &Grant,
 ) -> Result<HttpRequest, Error> {
     grant_tenant_check(grant, tenant)?;
-    let client_id = client_id.to_string();
+    let client_id = client_id.to_text();
     let mut pairs: Vec<(&str, &str)> = vec![("client_id", &client_id)];
     let scope;
     match grant {
@@ -346,7 +359,12 @@ impl fmt::Debug for IdToken {
 fn malformed(status: u16, what: &str) -> Error {
     Error::new(
         Code::MalformedResponse,
-        format!("token endpoint answered HTTP {status} with {what}"),
+        cat(&[
+            "token endpoint answered HTTP ",
+            &decimal(status.into()),
+            " with ",
+            what,
+        ]),
     )
 }
 
@@ -382,15 +400,13 @@ fn seconds(members: &mut Members<'_>, field: &str, status: u16) -> Result<Option
         Some(n @ Json::Number(_)) => n
             .as_u64()
             .map(Some)
-            .ok_or_else(|| malformed(status, &format!("a negative or fractional `{field}`"))),
-        Some(Json::String(s)) => s
-            .trim()
-            .parse()
+            .ok_or_else(|| malformed(status, &cat(&["a negative or fractional `", field, "`"]))),
+        Some(Json::String(s)) => parse_u64(s.trim())
             .map(Some)
-            .map_err(|_| malformed(status, &format!("a non-numeric `{field}`"))),
+            .ok_or_else(|| malformed(status, &cat(&["a non-numeric `", field, "`"]))),
         Some(_) => Err(malformed(
             status,
-            &format!("a `{field}` that is not a number"),
+            &cat(&["a `", field, "` that is not a number"]),
         )),
     }
 }
@@ -472,7 +488,7 @@ pub fn parse_token_fields(response: &HttpResponse) -> Result<TokenFields<'_>, Er
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(malformed(
             status,
-            &format!("token_type {} (expected Bearer)", quoted(&token_type)),
+            &cat(&["token_type ", &quoted(&token_type), " (expected Bearer)"]),
         ));
     }
     let access_token =
