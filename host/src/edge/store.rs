@@ -333,14 +333,23 @@ impl<'a> Storage<'a> {
 
     /// The organization's entries matching `q`, newest first, older than its cursor: up to
     /// [`AuditQuery::fetch_limit`] rows. The cursor bounds the `(org_id, id)` index range, so a
-    /// deep page costs what the first one does.
+    /// deep page costs what the first one does. With a target, the `(org_id, target, id)` index
+    /// (migration 0014) bounds it instead: SQLite picks it only for a plain `target = ?`, not
+    /// for the `?5 IS NULL OR …` form of the other filters.
     pub async fn audit_log(&self, org: &str, q: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
+        let target = if q.target.is_some() {
+            "target = ?5"
+        } else {
+            "?5 IS NULL"
+        };
         self.all(
-            "SELECT id, at, actor, action, target, outcome, detail FROM audit_log \
-             WHERE org_id = ?1 AND id < ?2 AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR actor = ?4) \
-             AND (?5 IS NULL OR target = ?5) AND (?6 IS NULL OR outcome = ?6) \
-             AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at <= ?8) \
-             ORDER BY id DESC LIMIT ?9",
+            &format!(
+                "SELECT id, at, actor, action, target, outcome, detail FROM audit_log \
+                 WHERE org_id = ?1 AND {target} AND id < ?2 AND (?3 IS NULL OR action = ?3) \
+                 AND (?4 IS NULL OR actor = ?4) AND (?6 IS NULL OR outcome = ?6) \
+                 AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at <= ?8) \
+                 ORDER BY id DESC LIMIT ?9"
+            ),
             &[
                 s(org),
                 n(q.before.unwrap_or(MAX_NUMBER)),
