@@ -10,6 +10,9 @@ import type {
   ConnectionList,
   KeysChoice,
   ConnectionOptions,
+  LeftoverBody,
+  LeftoverDeleted,
+  LeftoverList,
   OAuthStarted,
   PreviewBody,
   Rotated,
@@ -37,6 +40,9 @@ export type {
   ConnectionView as Connection,
   Dependent,
   KeysChoice,
+  LeftoverDeleted,
+  LeftoverSecret,
+  LeftoverView as Leftover,
   MethodOption,
   Preview as SyncPreview,
   RotateAtUtc,
@@ -166,6 +172,13 @@ export const api = {
   deleteRotation: (id: string, secrets: SecretsChoice) =>
     call<RotationDeleted>('DELETE', `/secret-rotations/azure-client-secret/${enc(id)}?secrets=${secrets}`),
   rotate: (id: string) => call<Rotated>('POST', `/secret-rotations/azure-client-secret/${enc(id)}/rotate`),
+  /** The rotations deleted with `keep`, newest first (from storage: no Graph call). */
+  leftovers: () => call<LeftoverList>('GET', '/secret-rotations/azure-client-secret/leftover-secrets'),
+  /** One leftover and which of its secrets the app still has (read from Graph now). */
+  leftover: (id: string) => call<LeftoverBody>('GET', `/secret-rotations/azure-client-secret/leftover-secrets/${enc(id)}`),
+  /** `secrets`: revoke what it left on the app, or keep them and only forget the record. */
+  deleteLeftover: (id: string, secrets: SecretsChoice) =>
+    call<LeftoverDeleted>('DELETE', `/secret-rotations/azure-client-secret/leftover-secrets/${enc(id)}?secrets=${secrets}`),
   syncs: () => call<SyncList>('GET', '/secret-syncs/azure-app-configuration'),
   sync: (id: string) => call<SyncBody>('GET', `/secret-syncs/azure-app-configuration/${enc(id)}`),
   createSync: (body: SyncRequest) =>

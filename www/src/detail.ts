@@ -1,12 +1,12 @@
 // One connection: rotation (Azure Client Secrets) or sync (Azure App Configuration).
-import { api, ApiFailure, type ApiErrorObject, type ClientApp, type Connection, type ConnectionType, type PasswordCredential, type Rotation, type RotationDeleted, type RotationPatch, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncDeleted, type SyncPatch, type SyncPreview, type SyncRunChoices } from './api';
+import { api, ApiFailure, type ApiErrorObject, type ClientApp, type Connection, type ConnectionType, type Leftover, type LeftoverDeleted, type LeftoverSecret, type PasswordCredential, type Rotation, type RotationDeleted, type RotationPatch, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncDeleted, type SyncPatch, type SyncPreview, type SyncRunChoices } from './api';
 import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
 import { errorBox } from './connections';
 import { field, showFieldErrors, type Field } from './fields';
 import { choiceFieldset, openModal } from './modal';
 import { parseSecrets } from './secrets-file';
-import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
+import { KEYS_CHOICES, LEFTOVER_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
 
 export async function renderDetail(root: HTMLElement, type: ConnectionType, id: string): Promise<void> {
   clear(root, h('p', { class: 'muted' }, 'Loading…'));
@@ -50,7 +50,16 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
   const notice = h('div', { class: 'notice', 'aria-live': 'polite' });
   const list = h('div', { class: 'rotations' });
   const setup = h('section', { class: 'card' });
-  root.append(h('h3', {}, 'Client secret rotation'), notice, list, setup);
+  const leftovers = h('div', {});
+  const leftoversHeadId = uid('leftovers');
+  const leftoversSection = h(
+    'section',
+    { class: 'leftovers', 'aria-labelledby': leftoversHeadId, hidden: true },
+    h('h3', { id: leftoversHeadId }, 'Secrets left by deleted rotations'),
+    h('p', { class: 'help' }, 'Rotations deleted with their secrets kept: the secrets they created may still be on the app until they expire.'),
+    leftovers,
+  );
+  root.append(h('h3', {}, 'Client secret rotation'), notice, list, leftoversSection, setup);
   let clients: ClientApp[] = [];
   let next: string | null = null;
 
@@ -73,6 +82,67 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       return;
     }
     clear(list, rotations.map((r) => rotationCard(r)));
+  };
+
+  // The leftovers of this connection; the section shows only when there is one (or an error).
+  const drawLeftovers = async () => {
+    let rows: Leftover[];
+    try {
+      rows = (await api.leftovers()).leftovers.filter((l) => l.connectionId === c.id);
+    } catch (e) {
+      leftoversSection.hidden = false;
+      clear(leftovers, errorBox(e));
+      return;
+    }
+    leftoversSection.hidden = rows.length === 0;
+    clear(leftovers, rows.map((l) => leftoverCard(l)));
+  };
+
+  const leftoverCard = (l: Leftover) => {
+    const secrets = h('div', { class: 'leftover-secrets', 'aria-live': 'polite' });
+    const show = h('button', { type: 'button', class: 'btn' }, 'Show secrets');
+    const remove = h('button', { type: 'button', class: 'btn danger' }, 'Remove…');
+    show.addEventListener('click', async () => {
+      show.disabled = true;
+      clear(secrets, h('p', { class: 'muted' }, 'Reading the app’s secrets…'));
+      try {
+        clear(secrets, leftoverSecrets((await api.leftover(l.id)).secrets));
+      } catch (e) {
+        clear(secrets, errorBox(e));
+      }
+      show.disabled = false;
+    });
+    remove.addEventListener('click', () =>
+      openRemoveLeftover(l, async (d) => {
+        clear(
+          notice,
+          h(
+            'div',
+            { class: 'alert success', role: 'status' },
+            `The record of the deleted rotation ${d.leftover.name} is removed. `,
+            d.revoked.length
+              ? h('span', { class: 'revoked' }, `Revoked in Entra ID: ${d.revoked.join(', ')}.`)
+              : d.secrets === 'keep'
+                ? 'Its secrets stay in Entra ID until they expire.'
+                : 'None of its secrets was still on the app.',
+          ),
+        );
+        await drawLeftovers();
+      }),
+    );
+    return h(
+      'article',
+      { class: 'card leftover', 'aria-label': `Deleted rotation ${l.name}` },
+      h('h4', {}, l.name),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'App'), h('dd', {}, appName(l), ' ', h('code', { class: 'small' }, l.target?.appId ?? '')),
+        h('dt', {}, 'Deleted'), h('dd', { class: 'leftover-deleted' }, isoDate(l.deletedAt)),
+      ),
+      h('div', { class: 'actions left' }, show, remove),
+      secrets,
+    );
   };
 
   const rotationCard = (r: Rotation) => {
@@ -138,6 +208,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           ),
         );
         if (!list.querySelector('article')) clear(list, h('p', { class: 'muted' }, 'No rotation yet: pick an app registration below.'));
+        if (d.secrets === 'keep') void drawLeftovers();
       }),
     );
     rotate.addEventListener('click', async () => {
@@ -321,7 +392,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
   } catch (e) {
     setup.append(errorBox(e));
   }
-  await drawList();
+  await Promise.all([drawList(), drawLeftovers()]);
   if (!setup.firstChild) drawSetup();
 }
 
@@ -510,6 +581,54 @@ function openDeleteRotation(r: Rotation, deleted: (d: RotationDeleted) => void):
     h('div', { class: 'actions' }, cancel, ok),
   );
   queueMicrotask(() => cancel.focus());
+}
+
+/** "Remove…" of a leftover: with the explicit choice of revoking what it left or only forgetting it. */
+function openRemoveLeftover(l: Leftover, removed: (d: LeftoverDeleted) => Promise<void>): void {
+  const m = openModal(`Remove the record of the deleted rotation ${l.name}?`);
+  const secrets = choiceFieldset('The client secrets it left on the app', LEFTOVER_CHOICES);
+  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Remove');
+  cancel.addEventListener('click', () => m.close());
+  ok.addEventListener('click', async () => {
+    ok.disabled = true;
+    err.replaceChildren();
+    try {
+      const d = await api.deleteLeftover(l.id, secrets.value());
+      m.close();
+      announce(d.revoked.length ? `Record removed, ${d.revoked.length} secret(s) revoked` : 'Record removed');
+      await removed(d);
+    } catch (e) {
+      clear(err, errorBox(e));
+      ok.disabled = false;
+    }
+  });
+  m.body.append(
+    h('p', {}, `azconn forgets that the rotation ${l.name} of ${appName(l)} left secrets behind. Secrets it did not create are never touched.`),
+    secrets.el,
+    err,
+    h('div', { class: 'actions' }, cancel, ok),
+  );
+  queueMicrotask(() => cancel.focus());
+}
+
+/** The secrets a deleted rotation left that the app still has: key id, hint, expiry. */
+function leftoverSecrets(secrets: LeftoverSecret[]): Node {
+  if (secrets.length === 0) return h('p', { class: 'muted' }, 'None of its secrets is still on the app.');
+  return h(
+    'table',
+    { class: 'secrets-table' },
+    h('caption', { class: 'sr-only' }, 'Secrets still on the app'),
+    h('thead', {}, h('tr', {}, ['Key ID', 'Hint', 'Expires'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      secrets.map((s) =>
+        h('tr', {}, h('td', { class: 'key-id' }, h('code', {}, s.keyId)), h('td', {}, h('code', {}, `${s.hint ?? ''}…`)), h('td', {}, s.expiresAt === null ? 'never' : isoDate(s.expiresAt))),
+      ),
+    ),
+  );
 }
 
 function drawSteps(ol: HTMLElement, seen: Set<string>, current: string | null, failed = false, final?: 'done' | 'waiting'): void {
@@ -990,8 +1109,9 @@ function clock(t: RotateAtUtc): string {
   return `${String(t.hours).padStart(2, '0')}:${String(t.minutes).padStart(2, '0')}`;
 }
 
-/** The rotated app's name as the list shows it (its app ID when Graph gave no name). */
-function appName(r: Rotation): string {
+/** The rotated app's name as the list shows it (its app ID when Graph gave no name); a
+ * rotation's or a leftover's. */
+function appName(r: Pick<Rotation, 'target'>): string {
   return r.target?.displayName ?? r.target?.appId ?? 'an app registration';
 }
 

@@ -60,4 +60,6 @@ export function permissionsFor(type: ConnectionType, method: Method): string[] {
 
 /** What deleting a rotation does with its secrets, a sync with its keys (the same words wherever one is deleted). */
 export const SECRETS_CHOICES: [SecretsChoice, string][] = [['revoke', 'Revoke them in Entra ID (apps using them stop working)'], ['keep', 'Keep them until they expire']];
+/** What removing a leftover (a rotation deleted with `keep`) does with the secrets it left on the app. */
+export const LEFTOVER_CHOICES: [SecretsChoice, string][] = [['revoke', 'Revoke them in Entra ID (apps using them stop working)'], ['keep', 'Just forget the record: they stay until they expire']];
 export const KEYS_CHOICES: [KeysChoice, string][] = [['remove', 'Remove them from the store'], ['keep', 'Keep them in the store']];
