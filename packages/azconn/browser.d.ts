@@ -1,3 +1,3 @@
-// Types of the browser entry of `azconn`: the generated forms and certificate types.
+// Types of the browser entry of `azconn`: the generated forms, token and certificate types.
 export * from './gen/browser/azconn.js';
 export { AzconnError } from './values.js';

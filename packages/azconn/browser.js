@@ -1,4 +1,4 @@
-// Browser entry: the forms and certificate exports in one module, without the Graph / App
+// Browser entry: the forms, token and certificate exports in one module, without the Graph / App
 // Configuration / sync / rotation code. Types: browser.d.ts.
 import init from './gen/browser/azconn.js';
 

@@ -25,8 +25,8 @@ use azconn_core::ts::Declarations;
 
 const HEADER: &str = "// Generated from the Rust definitions by `make types` (crates/wasm/src/generated_types.rs): do not edit.\n";
 
-/// Every module's shapes (errors as data, clouds); then what forms, certificates and the full
-/// build add, none restating another file's.
+/// Every module's shapes (errors as data, clouds); then what forms, the token steps, certificates
+/// and the full build add, none restating another file's.
 fn files() -> Vec<(&'static str, String)> {
     let mut shared = Declarations::default();
     shared.add::<Error>().add::<CloudInput>();
@@ -38,13 +38,15 @@ fn files() -> Vec<(&'static str, String)> {
         .add::<Method>()
         .add::<AppConfigurationAudience>()
         .add::<ConnectionForm>()
-        .add::<AdminConsent>()
+        .add::<AdminConsent>();
+    let mut tokens = forms.after();
+    tokens
         .add::<HttpRequest>()
         .add::<TokenResponse>()
         .add::<ErrorClass>()
         .add::<EntraError>()
         .add::<UnverifiedClaims>();
-    let mut certificates = forms.after();
+    let mut certificates = tokens.after();
     certificates
         .add::<CredentialInput>()
         .add::<CertificateReport>()
@@ -77,6 +79,7 @@ fn files() -> Vec<(&'static str, String)> {
     vec![
         ("shared", shared.render(HEADER)),
         ("forms", forms.render(HEADER)),
+        ("tokens", tokens.render(HEADER)),
         ("certificates", certificates.render(HEADER)),
         ("server", server.render(HEADER)),
     ]

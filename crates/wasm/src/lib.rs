@@ -16,6 +16,8 @@ mod js;
 mod read;
 #[cfg(feature = "full")]
 pub mod server;
+#[cfg(feature = "tokens")]
+pub mod tokens;
 mod types;
 
 use azconn_core::error::Error;

@@ -5,7 +5,7 @@
 use crate::js;
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
-#[cfg(feature = "forms")]
+#[cfg(feature = "tokens")]
 use azconn_core::http::HttpResponse;
 use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
@@ -227,14 +227,14 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
     }
 }
 
-#[cfg(all(feature = "forms", not(feature = "small")))]
+#[cfg(all(feature = "tokens", not(feature = "small")))]
 thread_local! {
     /// The module's `WebAssembly.Memory`, fetched once (its buffer is read at each use: it
     /// changes when memory grows).
     static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
-#[cfg(all(feature = "forms", feature = "small"))]
+#[cfg(all(feature = "tokens", feature = "small"))]
 /// A response body as JavaScript gives it: the text of `response.text()` or the bytes of
 /// `response.arrayBuffer()`. Browser builds copy text the plain way and never slice results
 /// out of it (`None`): the speed builds' path (below) is about 1 KB of wasm more.
@@ -251,7 +251,7 @@ pub fn body(value: &JsValue) -> Result<(Vec<u8>, Option<bool>), Error> {
     })
 }
 
-#[cfg(all(feature = "forms", not(feature = "small")))]
+#[cfg(all(feature = "tokens", not(feature = "small")))]
 /// A response body as JavaScript gives it: the text of `response.text()` (written into wasm
 /// memory by `TextEncoder.encodeInto`, with whether it is ASCII) or the bytes of
 /// `response.arrayBuffer()` (`None` for the second).
@@ -280,7 +280,7 @@ pub fn body(value: &JsValue) -> Result<(Vec<u8>, Option<bool>), Error> {
     })
 }
 
-#[cfg(feature = "forms")]
+#[cfg(feature = "tokens")]
 /// A response from JavaScript: status, headers (pairs, `Headers` or an object), body bytes.
 /// The body copy is taken by value so it can be zeroed after parsing.
 pub fn response(status: u16, headers: JsValue, body: Vec<u8>) -> Result<HttpResponse, Error> {

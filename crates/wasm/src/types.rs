@@ -2,8 +2,8 @@
 //! generated `.d.ts` beside the functions that name them (`unchecked_param_type` /
 //! `unchecked_return_type`). The shapes of core types are generated from their Rust definitions
 //! (ts-rs: crates/wasm/types/*.d.ts, `make types`, checked by `generated_types.rs`). The rest
-//! below have no Rust type of their own: the parameter objects `forms.rs`, `certificates.rs` and
-//! `server.rs` read member by member, the results packages/azconn/values.js builds from
+//! below have no Rust type of their own: the parameter objects `forms.rs`, `tokens.rs`, `certificates.rs`
+//! and `server.rs` read member by member, the results packages/azconn/values.js builds from
 //! several core values, and the rotation types (core `rotation`, not yet derived).
 
 use wasm_bindgen::prelude::*;
@@ -93,6 +93,15 @@ export interface AdminConsentRequest {
   url: string;
   state: string;
 }
+"#;
+
+#[cfg(feature = "tokens")]
+#[wasm_bindgen(typescript_custom_section)]
+const TOKENS_GENERATED: &'static str = include_str!("../types/tokens.d.ts");
+
+#[cfg(feature = "tokens")]
+#[wasm_bindgen(typescript_custom_section)]
+const TOKENS: &'static str = r#"
 export type Grant =
   | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string; scopes: string[] }
   | { type: 'refresh_token'; refreshToken: string; scopes: string[] }

@@ -1,5 +1,6 @@
 // The web builds in Debian chromium (playwright-core, headless): every golden vector, the forms
 // ops through the typed exports of the forms and browser entries (the table in typed.mjs), the
+// token steps through those of the browser entry (the forms entry has none), the
 // certificate ops through the typed exports of the browser entry and of the module the forms
 // entry fetches only when asked, the protocol ops through the full web entry. Served from 127.0.0.1 on an
 // ephemeral port.
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { typed, server, typedError, certificateOp, legacyPfxCase } from './typed.mjs';
+import { typedError, formsOp, certificateOp, legacyPfxCase } from './typed.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
@@ -26,12 +27,12 @@ const page = `<!doctype html><script type="module">
   const browser = await import('/browser.js');
   const full = await import('/web.js');
   const forms = await import('/forms.js');
-  const { typed, server, certificateOp } = await import('/test/typed.mjs');
+  const { typed, server, formsOp } = await import('/test/typed.mjs');
   const answer = (fn) => {
     try { return { ok: fn() }; }
     catch (e) { return { error: { name: e.name, code: e.code, field: e.field, message: e.message, hint: e.hint } }; }
   };
-  window.run = (cases, entry) => cases.map((c) => entry === 'forms' && certificateOp(c.op) ? null
+  window.run = (cases, entry) => cases.map((c) => entry === 'forms' && !formsOp(c.op) ? null
     : answer(() => typed[c.op] ? typed[c.op](entry === 'forms' ? forms : browser, c.input) : server[c.op](full, c.input)));
   window.runCertificates = async (cases, legacyPfx) => {
     const api = await forms.loadCertificates({ legacyPfx });
@@ -84,7 +85,7 @@ test('the browser and full web entries answer the vectors in chromium', async ()
       assert.equal(answers.length, sample.length);
       sample.forEach((c, i) => {
         const a = answers[i];
-        if (entry === 'forms' && (!typed[c.op] || certificateOp(c.op))) return;
+        if (entry === 'forms' && !formsOp(c.op)) return;
         if (c.expect !== undefined) {
           assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
         } else {
@@ -98,6 +99,12 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     const browserExports = await tab.evaluate(async () => Object.keys(await import('/browser.js')));
     assert.ok(browserExports.includes('Credential') && browserExports.includes('validateForm'));
     assert.ok(!browserExports.includes('call'));
+    // The forms entry stops at the OAuth callback: the token steps are the server's.
+    const formsExports = await tab.evaluate(async () => Object.keys(await import('/forms.js')));
+    assert.ok(formsExports.includes('authorizeRequest') && formsExports.includes('parseCallback'));
+    for (const name of ['tokenRequest', 'parseTokenResponse', 'parseErrorResponse', 'decodeJwtUnverified']) {
+      assert.ok(!formsExports.includes(name), name);
+    }
 
     // The forms entry: the certificate module is fetched on the first loadCertificates() only;
     // the module with the legacy PFX ciphers only when asked for, and it alone opens such a file.

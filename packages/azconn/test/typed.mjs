@@ -112,6 +112,14 @@ export const legacyPfxCase = 'legacy passwordless PFX (RC2-40 certs, 3DES key, S
 /** Whether a vector's op is answered by the certificate module. */
 export const certificateOp = (op) => /^(cert|jose)\./.test(op);
 
+/** Whether a vector's op is a step a server takes after the OAuth callback (token request and
+ * response, Entra errors, JWT display): the browser and full modules carry it, the forms module
+ * does not. */
+export const tokenOp = (op) => /^(oauth\.(tokenRequest|parseToken|parseError)|jwt\.)/.test(op);
+
+/** Whether a vector's op is answered by the forms module (`azconn/forms` on import). */
+export const formsOp = (op) => op in typed && !certificateOp(op) && !tokenOp(op);
+
 /** Where the tunnel's JSON decoding could only say `input` (and `invalid-format`), the typed
  * API names the field and the precise code. */
 const precise = {
