@@ -553,64 +553,67 @@ function openEditRotation(r: Rotation, saved: (r: Rotation) => void): void {
   m.body.append(form);
 }
 
-/** "Delete rotation": with the explicit choice of what happens to the secrets it created. */
-function openDeleteRotation(r: Rotation, deleted: (d: RotationDeleted) => void): void {
-  const m = openModal(`Delete the rotation of ${appName(r)}?`);
-  const secrets = choiceFieldset('The client secrets this rotation created', SECRETS_CHOICES);
+/** A delete that asks first for an explicit choice of what happens to what it made in Azure:
+ * the intro, the choice and the button; a refusal stays in the dialog, the outcome is announced. */
+function choiceDialog<C extends string, R>(o: {
+  title: string;
+  intro: string;
+  legend: string;
+  choices: [C, string][];
+  confirm: string;
+  send: (choice: C) => Promise<R>;
+  outcome: (r: R) => string;
+  done: (r: R) => void | Promise<void>;
+}): void {
+  const m = openModal(o.title);
+  const choice = choiceFieldset(o.legend, o.choices);
   const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
   const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
-  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Delete rotation');
+  const ok = h('button', { type: 'button', class: 'btn danger' }, o.confirm);
   cancel.addEventListener('click', () => m.close());
   ok.addEventListener('click', async () => {
     ok.disabled = true;
     err.replaceChildren();
     try {
-      const d = await api.deleteRotation(r.id, secrets.value());
+      const r = await o.send(choice.value());
       m.close();
-      announce(d.revoked.length ? `Rotation deleted, ${d.revoked.length} secret(s) revoked` : 'Rotation deleted');
-      deleted(d);
+      announce(o.outcome(r));
+      await o.done(r);
     } catch (e) {
       clear(err, errorBox(e));
       ok.disabled = false;
     }
   });
-  m.body.append(
-    h('p', {}, 'azconn stops rotating this app’s client secret and forgets the rotation. Secrets it did not create are never touched.'),
-    secrets.el,
-    err,
-    h('div', { class: 'actions' }, cancel, ok),
-  );
+  m.body.append(h('p', {}, o.intro), choice.el, err, h('div', { class: 'actions' }, cancel, ok));
   queueMicrotask(() => cancel.focus());
+}
+
+/** "Delete rotation": with the explicit choice of what happens to the secrets it created. */
+function openDeleteRotation(r: Rotation, deleted: (d: RotationDeleted) => void): void {
+  choiceDialog({
+    title: `Delete the rotation of ${appName(r)}?`,
+    intro: 'azconn stops rotating this app’s client secret and forgets the rotation. Secrets it did not create are never touched.',
+    legend: 'The client secrets this rotation created',
+    choices: SECRETS_CHOICES,
+    confirm: 'Delete rotation',
+    send: (secrets) => api.deleteRotation(r.id, secrets),
+    outcome: (d) => (d.revoked.length ? `Rotation deleted, ${d.revoked.length} secret(s) revoked` : 'Rotation deleted'),
+    done: deleted,
+  });
 }
 
 /** "Remove…" of a leftover: with the explicit choice of revoking what it left or only forgetting it. */
 function openRemoveLeftover(l: Leftover, removed: (d: LeftoverDeleted) => Promise<void>): void {
-  const m = openModal(`Remove the record of the deleted rotation ${l.name}?`);
-  const secrets = choiceFieldset('The client secrets it left on the app', LEFTOVER_CHOICES);
-  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
-  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
-  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Remove');
-  cancel.addEventListener('click', () => m.close());
-  ok.addEventListener('click', async () => {
-    ok.disabled = true;
-    err.replaceChildren();
-    try {
-      const d = await api.deleteLeftover(l.id, secrets.value());
-      m.close();
-      announce(d.revoked.length ? `Record removed, ${d.revoked.length} secret(s) revoked` : 'Record removed');
-      await removed(d);
-    } catch (e) {
-      clear(err, errorBox(e));
-      ok.disabled = false;
-    }
+  choiceDialog({
+    title: `Remove the record of the deleted rotation ${l.name}?`,
+    intro: `azconn forgets that the rotation ${l.name} of ${appName(l)} left secrets behind. Secrets it did not create are never touched.`,
+    legend: 'The client secrets it left on the app',
+    choices: LEFTOVER_CHOICES,
+    confirm: 'Remove',
+    send: (secrets) => api.deleteLeftover(l.id, secrets),
+    outcome: (d) => (d.revoked.length ? `Record removed, ${d.revoked.length} secret(s) revoked` : 'Record removed'),
+    done: removed,
   });
-  m.body.append(
-    h('p', {}, `azconn forgets that the rotation ${l.name} of ${appName(l)} left secrets behind. Secrets it did not create are never touched.`),
-    secrets.el,
-    err,
-    h('div', { class: 'actions' }, cancel, ok),
-  );
-  queueMicrotask(() => cancel.focus());
 }
 
 /** The secrets a deleted rotation left that the app still has: key id, hint, expiry. */
@@ -1000,32 +1003,16 @@ function openEditSync(s: Sync, saved: (s: Sync) => void): void {
 
 /** "Delete sync": with the explicit choice of what happens to the keys it owns. */
 function openDeleteSync(s: Sync, deleted: (d: SyncDeleted) => void): void {
-  const m = openModal(`Delete the sync ${s.name}?`);
-  const keys = choiceFieldset('The keys this sync owns in App Configuration', KEYS_CHOICES);
-  const err = h('div', { class: 'form-error', 'aria-live': 'polite' });
-  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
-  const ok = h('button', { type: 'button', class: 'btn danger' }, 'Delete sync');
-  cancel.addEventListener('click', () => m.close());
-  ok.addEventListener('click', async () => {
-    ok.disabled = true;
-    err.replaceChildren();
-    try {
-      const d = await api.deleteSync(s.id, keys.value());
-      m.close();
-      announce(d.removed.length ? `Sync deleted, ${d.removed.length} key(s) removed` : 'Sync deleted');
-      deleted(d);
-    } catch (e) {
-      clear(err, errorBox(e));
-      ok.disabled = false;
-    }
+  choiceDialog({
+    title: `Delete the sync ${s.name}?`,
+    intro: 'azconn forgets the sync. Keys it does not own are never touched.',
+    legend: 'The keys this sync owns in App Configuration',
+    choices: KEYS_CHOICES,
+    confirm: 'Delete sync',
+    send: (keys) => api.deleteSync(s.id, keys),
+    outcome: (d) => (d.removed.length ? `Sync deleted, ${d.removed.length} key(s) removed` : 'Sync deleted'),
+    done: deleted,
   });
-  m.body.append(
-    h('p', {}, 'azconn forgets the sync. Keys it does not own are never touched.'),
-    keys.el,
-    err,
-    h('div', { class: 'actions' }, cancel, ok),
-  );
-  queueMicrotask(() => cancel.focus());
 }
 
 /** Why a conflicting key is left alone, in words. */

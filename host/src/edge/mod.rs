@@ -274,6 +274,15 @@ fn query(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
         .map(|(_, v)| v.into_owned()))
 }
 
+/// `?secrets=revoke|keep` of a rotation's (or a leftover's) delete: required.
+fn secrets_choice(req: &Request) -> Result<api::SecretsChoice, ApiError> {
+    Ok(api::choice(
+        "secrets",
+        query(req, "secrets")?.as_deref(),
+        "revoke or keep",
+    )?)
+}
+
 fn ok<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, ApiError> {
     Ok(json(status, v)?)
 }
@@ -421,11 +430,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
                 .rotation(org, id)
                 .await?
                 .ok_or_else(|| not_found("rotation"))?;
-            let secrets = api::choice(
-                "secrets",
-                query(req, "secrets")?.as_deref(),
-                "revoke or keep",
-            )?;
+            let secrets = secrets_choice(req)?;
             ok(
                 200,
                 &rotations(db, cfg, org, actor).delete(&row, secrets).await?,
@@ -446,11 +451,7 @@ async fn route(req: &mut Request, db: &Storage<'_>, cfg: &Config) -> Result<Resp
             if matches!(route, Route::GetLeftover { .. }) {
                 return ok(200, &rotations(db, cfg, org, actor).leftover(&row).await?);
             }
-            let secrets = api::choice(
-                "secrets",
-                query(req, "secrets")?.as_deref(),
-                "revoke or keep",
-            )?;
+            let secrets = secrets_choice(req)?;
             ok(
                 200,
                 &rotations(db, cfg, org, actor)
