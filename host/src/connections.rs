@@ -268,7 +268,7 @@ pub async fn validate<S: ConnectionStore, P: Platform, T: Tokens>(
     let endpoint = row
         .endpoint
         .as_deref()
-        .map(|e| StoreEndpoint::parse(e, &cfg.cloud.endpoints()))
+        .map(|e| StoreEndpoint::parse(e, cfg.cloud.endpoints()))
         .transpose()?;
     let outcome = async {
         let token = tokens.token(row).await?;
@@ -680,7 +680,7 @@ pub async fn clients<T: Tokens, P: Platform>(
     next: Option<&str>,
 ) -> Result<Clients, ApiError> {
     let token = tokens.token(row).await?;
-    let g = Graph::new(&cfg.cloud.endpoints());
+    let g = Graph::new(cfg.cloud.endpoints());
     let req = match next {
         Some(link) => g.next_page(&token, link)?,
         None => g.list_applications(

@@ -96,7 +96,7 @@ pub async fn start<S: SignInStore, P: Platform>(
     };
     let endpoint = match (&reconnect, given(&body.endpoint)) {
         (Some(r), _) => r.endpoint.clone(),
-        (None, Some(e)) => Some(StoreEndpoint::parse(e, &cfg.cloud.endpoints())?.to_string()),
+        (None, Some(e)) => Some(StoreEndpoint::parse(e, cfg.cloud.endpoints())?.to_string()),
         (None, None) => None,
     };
     let params = AuthorizeParams {
@@ -259,7 +259,7 @@ async fn redeem_and_store<S: SignInStore, P: Platform>(
     let endpoint = pending
         .endpoint
         .as_deref()
-        .map(|e| StoreEndpoint::parse(e, &cfg.cloud.endpoints()))
+        .map(|e| StoreEndpoint::parse(e, cfg.cloud.endpoints()))
         .transpose()?;
     let info = probe(
         p,

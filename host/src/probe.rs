@@ -45,7 +45,7 @@ pub async fn probe<P: Clock + Outbound>(
                 Preflight::Allowed { via } => via,
                 Preflight::NeedsOwnershipCheck => "Application.ReadWrite.OwnedBy".to_owned(),
             };
-            let g = Graph::new(&cloud.endpoints());
+            let g = Graph::new(cloud.endpoints());
             let req = g.list_applications(
                 token,
                 &AppQuery {

@@ -314,7 +314,7 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         }
         // The target's client id is needed to verify the new secret: resolve an object id once.
         let token = self.token(&conn).await?;
-        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let graph = Graph::new(self.cfg.cloud.endpoints());
         let resp = self
             .p
             .execute(&graph.get_application(&token, &app, &["displayName".to_owned()])?)
@@ -455,7 +455,7 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         let mut rotation = rotation.resume_or_restart(Guid::from_random(random::<16>(self.p)?))?;
         let target_app = ClientId::parse(row.target.as_ref().map_or("", |t| t.app_id.as_str()))?;
         let tenant = TenantId::parse(&conn.tenant_id)?;
-        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let graph = Graph::new(self.cfg.cloud.endpoints());
         let token = self.token(&conn).await?;
         let started = self.p.now_ms();
         let mut published: Option<(String, SecretText, Option<i64>)> = None;
@@ -764,7 +764,7 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
     ) -> Result<(AccessToken, Vec<PasswordCredential>), ApiError> {
         let conn = self.connection(connection_id).await?;
         let token = self.token(&conn).await?;
-        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let graph = Graph::new(self.cfg.cloud.endpoints());
         let resp = self.p.execute(&graph.get_credentials(&token, app)).await?;
         if !resp.is_success() {
             return Err(graph_failure(&resp, Operation::ReadApplications));
@@ -788,7 +788,7 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         schedule_id: &str,
     ) -> Result<Vec<String>, ApiError> {
         let (token, creds) = self.created_on(connection_id, app, schedule_id).await?;
-        let graph = Graph::new(&self.cfg.cloud.endpoints());
+        let graph = Graph::new(self.cfg.cloud.endpoints());
         let mut revoked = Vec::new();
         for key_id in creds.iter().map(|c| c.key_id) {
             let resp = self

@@ -328,7 +328,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                     "give the store's endpoint",
                 ))
             })?;
-        let endpoint = StoreEndpoint::parse(&endpoint, &self.cfg.cloud.endpoints())?.to_string();
+        let endpoint = StoreEndpoint::parse(&endpoint, self.cfg.cloud.endpoints())?.to_string();
         let label = body.label.clone().filter(|l| !l.is_empty());
         Label::parse(label.as_deref()).map_err(|e| e.at("label"))?;
         let (prefix, suffix) = match &body.key_schema {
@@ -341,7 +341,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         SyncPlanner::new(
             Store::new(&StoreEndpoint::parse(
                 &endpoint,
-                &self.cfg.cloud.endpoints(),
+                self.cfg.cloud.endpoints(),
             )?),
             SyncSpec {
                 prefix: prefix.clone(),
@@ -493,7 +493,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             .connection(&row.connection_id)
             .await?
             .ok_or_else(|| not_found("connection"))?;
-        let endpoint = StoreEndpoint::parse(&row.endpoint, &self.cfg.cloud.endpoints())?;
+        let endpoint = StoreEndpoint::parse(&row.endpoint, self.cfg.cloud.endpoints())?;
         let store_api = Store::new(&endpoint);
         let spec = SyncSpec {
             adopt: body.adopt.clone(),
@@ -595,7 +595,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             .ok_or_else(|| not_found("connection"))?;
         let store_api = Store::new(&StoreEndpoint::parse(
             &row.endpoint,
-            &self.cfg.cloud.endpoints(),
+            self.cfg.cloud.endpoints(),
         )?);
         let mut session = self.session(&conn).await?;
         let mut written = Vec::new();
@@ -650,7 +650,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                 .ok_or_else(|| not_found("connection"))?;
             let store_api = Store::new(&StoreEndpoint::parse(
                 &row.endpoint,
-                &self.cfg.cloud.endpoints(),
+                self.cfg.cloud.endpoints(),
             )?);
             let mut planner = SyncPlanner::new(store_api.clone(), spec_of(row)?, &BTreeMap::new())?;
             let mut session = self.session(&conn).await?;
@@ -711,7 +711,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
         SyncPlanner::new(
             Store::new(&StoreEndpoint::parse(
                 &row.endpoint,
-                &self.cfg.cloud.endpoints(),
+                self.cfg.cloud.endpoints(),
             )?),
             SyncSpec {
                 prefix: prefix.to_owned(),

@@ -44,13 +44,7 @@ async fn sign_assertion<P: Clock + Entropy + Signer>(
 ) -> Result<ClientAssertion, Error> {
     let now = p.now();
     let credential = Credential::load(input, now)?;
-    let claims = Claims::new(
-        &cloud.endpoints(),
-        tenant,
-        *client_id,
-        now,
-        random::<16>(p)?,
-    );
+    let claims = Claims::new(cloud.endpoints(), tenant, *client_id, now, random::<16>(p)?);
     let unsigned = assertion::prepare(&credential, &claims, &Options::default())?;
     let sig = p
         .sign(

@@ -68,7 +68,7 @@ pub fn call_forms(op: &str, input: Value) -> Result<Value, Error> {
         "ids.clientSecret" => parse_str(input, |s| ClientSecret::parse(s).map(|_| json!("ok"))),
         "cloud.endpoints" => {
             let cloud: Cloud = from_input(input)?;
-            to_output(&cloud.endpoints())
+            to_output(cloud.endpoints())
         }
         "form.validate" => form_validate(from_input(input)?),
         "oauth.scopes" => {
@@ -511,7 +511,7 @@ fn assertion_signing_input(input: AssertionInput) -> Result<Value, Error> {
         })?;
     let credential = Credential::load(&input.credential, input.now)?;
     let claims = Claims::new(
-        &input.cloud.endpoints(),
+        input.cloud.endpoints(),
         &tenant,
         client_id,
         input.now,

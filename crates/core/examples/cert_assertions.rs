@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enumerate()
     {
         let claims = Claims::new(
-            &Cloud::Global.endpoints(),
+            Cloud::Global.endpoints(),
             &tenant,
             client_id,
             now,

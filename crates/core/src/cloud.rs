@@ -9,6 +9,7 @@ use crate::http::Origin;
 use crate::ids::AuthorityTenant;
 use crate::text::{cat, join};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
 /// tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
@@ -66,7 +67,7 @@ impl TryFrom<CloudInput> for Cloud {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
-pub struct HostPattern(String);
+pub struct HostPattern(Cow<'static, str>);
 
 impl HostPattern {
     pub fn parse(pattern: &str) -> Result<HostPattern, Error> {
@@ -88,7 +89,7 @@ impl HostPattern {
                 ]),
             ));
         }
-        Ok(HostPattern(p))
+        Ok(HostPattern(Cow::Owned(p)))
     }
 
     /// Does the store origin's `host[:port]` match? Checked on the parsed authority, never on a
@@ -122,56 +123,63 @@ pub struct CloudEndpoints {
     /// Graph root; API calls go to `{graph_root}/v1.0/...`.
     pub graph_root: Origin,
     /// The resource Graph tokens are issued for (`{graph_audience}/.default`).
-    pub graph_audience: String,
+    pub graph_audience: Cow<'static, str>,
     /// Azure Resource Manager host.
     pub arm_host: Origin,
     /// Hosts that are App Configuration stores.
-    pub app_configuration_hosts: Vec<HostPattern>,
+    pub app_configuration_hosts: Cow<'static, [HostPattern]>,
     /// The Entra audience of App Configuration data-plane tokens (scope = audience + `/.default`).
-    pub app_configuration_audience: String,
+    pub app_configuration_audience: Cow<'static, str>,
 }
 
-/// A built-in endpoint: https on the default port, host already lower-case (checked against
-/// [`Origin::parse`] in the tests), so the browser build carries no parse-and-panic path.
-fn origin(host: &str) -> Origin {
-    Origin::https(host)
-}
+/// The built-in clouds, from protocols.md §1.1 (entra-docs `authentication-national-cloud.md`,
+/// graph-docs `deployments.md`, azure-docs `concept-enable-rbac.md`). Static tables: nothing is
+/// built or allocated per call, and the hosts are checked against [`Origin::parse`] and
+/// [`HostPattern::parse`] in the tests.
+static GLOBAL: CloudEndpoints = CloudEndpoints {
+    authority_host: Origin::https("login.microsoftonline.com"),
+    graph_root: Origin::https("graph.microsoft.com"),
+    graph_audience: Cow::Borrowed("https://graph.microsoft.com"),
+    arm_host: Origin::https("management.azure.com"),
+    app_configuration_hosts: Cow::Borrowed(&[
+        HostPattern(Cow::Borrowed("*.azconfig.io")),
+        HostPattern(Cow::Borrowed("*.appconfig.azure.com")),
+    ]),
+    app_configuration_audience: Cow::Borrowed("https://appconfig.azure.com"),
+};
 
-fn patterns(list: &[&str]) -> Vec<HostPattern> {
-    list.iter().map(|p| HostPattern((*p).to_owned())).collect()
-}
+static US_GOVERNMENT: CloudEndpoints = CloudEndpoints {
+    authority_host: Origin::https("login.microsoftonline.us"),
+    graph_root: Origin::https("graph.microsoft.us"),
+    graph_audience: Cow::Borrowed("https://graph.microsoft.us"),
+    arm_host: Origin::https("management.usgovcloudapi.net"),
+    app_configuration_hosts: Cow::Borrowed(&[
+        HostPattern(Cow::Borrowed("*.azconfig.azure.us")),
+        HostPattern(Cow::Borrowed("*.appconfig.azure.us")),
+    ]),
+    app_configuration_audience: Cow::Borrowed("https://appconfig.azure.us"),
+};
+
+static CHINA: CloudEndpoints = CloudEndpoints {
+    authority_host: Origin::https("login.chinacloudapi.cn"),
+    graph_root: Origin::https("microsoftgraph.chinacloudapi.cn"),
+    graph_audience: Cow::Borrowed("https://microsoftgraph.chinacloudapi.cn"),
+    arm_host: Origin::https("management.chinacloudapi.cn"),
+    app_configuration_hosts: Cow::Borrowed(&[
+        HostPattern(Cow::Borrowed("*.azconfig.azure.cn")),
+        HostPattern(Cow::Borrowed("*.appconfig.azure.cn")),
+    ]),
+    app_configuration_audience: Cow::Borrowed("https://appconfig.azure.cn"),
+};
 
 impl Cloud {
-    /// The endpoints of this cloud. Built-in values from protocols.md §1.1 (entra-docs
-    /// `authentication-national-cloud.md`, graph-docs `deployments.md`, azure-docs
-    /// `concept-enable-rbac.md`).
-    pub fn endpoints(&self) -> CloudEndpoints {
+    /// The endpoints of this cloud: a static table for the built-in ones.
+    pub fn endpoints(&self) -> &CloudEndpoints {
         match self {
-            Cloud::Global => CloudEndpoints {
-                authority_host: origin("login.microsoftonline.com"),
-                graph_root: origin("graph.microsoft.com"),
-                graph_audience: "https://graph.microsoft.com".into(),
-                arm_host: origin("management.azure.com"),
-                app_configuration_hosts: patterns(&["*.azconfig.io", "*.appconfig.azure.com"]),
-                app_configuration_audience: "https://appconfig.azure.com".into(),
-            },
-            Cloud::UsGovernment => CloudEndpoints {
-                authority_host: origin("login.microsoftonline.us"),
-                graph_root: origin("graph.microsoft.us"),
-                graph_audience: "https://graph.microsoft.us".into(),
-                arm_host: origin("management.usgovcloudapi.net"),
-                app_configuration_hosts: patterns(&["*.azconfig.azure.us", "*.appconfig.azure.us"]),
-                app_configuration_audience: "https://appconfig.azure.us".into(),
-            },
-            Cloud::China => CloudEndpoints {
-                authority_host: origin("login.chinacloudapi.cn"),
-                graph_root: origin("microsoftgraph.chinacloudapi.cn"),
-                graph_audience: "https://microsoftgraph.chinacloudapi.cn".into(),
-                arm_host: origin("management.chinacloudapi.cn"),
-                app_configuration_hosts: patterns(&["*.azconfig.azure.cn", "*.appconfig.azure.cn"]),
-                app_configuration_audience: "https://appconfig.azure.cn".into(),
-            },
-            Cloud::Custom(endpoints) => (**endpoints).clone(),
+            Cloud::Global => &GLOBAL,
+            Cloud::UsGovernment => &US_GOVERNMENT,
+            Cloud::China => &CHINA,
+            Cloud::Custom(endpoints) => endpoints,
         }
     }
 
@@ -340,8 +348,11 @@ mod tests {
             for o in [&e.authority_host, &e.graph_root, &e.arm_host] {
                 assert_eq!(&Origin::parse(&o.to_string()).unwrap(), o);
             }
-            for p in &e.app_configuration_hosts {
+            for p in e.app_configuration_hosts.iter() {
                 assert_eq!(&HostPattern::parse(p.as_str()).unwrap(), p);
+            }
+            for audience in [&e.graph_audience, &e.app_configuration_audience] {
+                assert!(Origin::parse(audience).is_ok(), "{audience}");
             }
         }
     }
@@ -392,10 +403,10 @@ mod tests {
 
     #[test]
     fn custom_cloud_requires_https_except_loopback() {
-        let mut e = Cloud::Global.endpoints();
+        let mut e = Cloud::Global.endpoints().clone();
         e.authority_host = store("http://127.0.0.1:4010");
         e.graph_root = store("http://127.0.0.1:4010");
-        e.app_configuration_hosts = vec![HostPattern::parse("127.0.0.1:4011").unwrap()];
+        e.app_configuration_hosts = vec![HostPattern::parse("127.0.0.1:4011").unwrap()].into();
         let cloud = Cloud::custom(e.clone()).unwrap();
         let ep = cloud.endpoints();
         assert!(ep.is_app_configuration_store(&store("http://127.0.0.1:4011")));
@@ -411,7 +422,7 @@ mod tests {
     #[test]
     fn store_endpoint_rejects_other_hosts() {
         let g = Cloud::Global.endpoints();
-        let ok = StoreEndpoint::parse("https://Demo.azconfig.io/", &g).unwrap();
+        let ok = StoreEndpoint::parse("https://Demo.azconfig.io/", g).unwrap();
         assert_eq!(ok.to_string(), "https://demo.azconfig.io");
         for (bad, code) in [
             ("https://evil.example/?.azconfig.io", Code::InvalidFormat),
@@ -420,7 +431,7 @@ mod tests {
             ("https://demo.azconfig.io@evil.example", Code::InvalidFormat),
             ("", Code::Required),
         ] {
-            let e = StoreEndpoint::parse(bad, &g).unwrap_err();
+            let e = StoreEndpoint::parse(bad, g).unwrap_err();
             assert_eq!(
                 (e.code, e.field.as_deref()),
                 (code, Some("endpoint")),

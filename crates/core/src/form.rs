@@ -449,7 +449,7 @@ pub fn validate(form: &ConnectionForm) -> Result<ValidatedForm, Vec<Error>> {
     let endpoints = form.cloud.endpoints();
     let endpoint = match connection_type {
         Some(ConnectionType::AzureAppConfiguration) if !form.endpoint.trim().is_empty() => errors
-            .check(StoreEndpoint::parse(&form.endpoint, &endpoints))
+            .check(StoreEndpoint::parse(&form.endpoint, endpoints))
             .map(Some),
         _ => Some(None),
     };

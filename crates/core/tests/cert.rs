@@ -475,7 +475,7 @@ fn malformed_text_is_rejected_precisely() {
 
 fn claims(profile_index: u8) -> Claims {
     Claims::new(
-        &Cloud::Global.endpoints(),
+        Cloud::Global.endpoints(),
         &TenantId::parse("contoso.onmicrosoft.com").unwrap(),
         ClientId::parse("11111111-2222-4333-8444-555555555555").unwrap(),
         1_700_000_000,

@@ -150,7 +150,7 @@ pub fn query_origin(data: &[u8]) {
         let _ = origin.authority();
     }
     for cloud in [Cloud::Global, Cloud::China] {
-        if let Ok(endpoint) = StoreEndpoint::parse(&s, &cloud.endpoints()) {
+        if let Ok(endpoint) = StoreEndpoint::parse(&s, cloud.endpoints()) {
             assert!(
                 cloud
                     .endpoints()
@@ -232,7 +232,7 @@ fn load(input: &CredentialInput) {
 /// Graph responses through every Graph parser; errors convert for every operation.
 pub fn graph_response(data: &[u8]) {
     let resp = response(data);
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     if let Ok(page) = g.parse_application_page(&resp)
         && let Some(link) = page.next_link
     {
@@ -271,7 +271,7 @@ fn access_token() -> AccessToken {
 }
 
 fn store() -> Store {
-    let Ok(endpoint) = StoreEndpoint::parse(STORE, &Cloud::Global.endpoints()) else {
+    let Ok(endpoint) = StoreEndpoint::parse(STORE, Cloud::Global.endpoints()) else {
         panic!("the harness store is valid");
     };
     Store::new(&endpoint)
@@ -432,7 +432,7 @@ pub fn rotation(data: &[u8]) {
     let Ok(mut rotation) = Rotation::start(config) else {
         panic!("the harness rotation config passes its guards");
     };
-    let graph = Graph::new(&Cloud::Global.endpoints());
+    let graph = Graph::new(Cloud::Global.endpoints());
     let token = access_token();
     for resp in data.splitn(6, |b| *b == 0) {
         match rotation.next(&graph, &token, NOW) {

@@ -115,7 +115,7 @@ impl LoadedCredential {
             None => Options::default(),
         };
         let cloud = read_cloud(o.raw("cloud"))?;
-        let claims = Claims::new(&cloud.endpoints(), &tenant, client_id, now, jti);
+        let claims = Claims::new(cloud.endpoints(), &tenant, client_id, now, jti);
         self.inner.assertion(&claims, &options).map_err(|e| {
             if e.field.as_deref() == Some("lifetimeSeconds") {
                 e.at("options.lifetimeSeconds")

@@ -54,8 +54,8 @@ pub fn check_client_secret(mut input: String) -> Answer<()> {
 pub fn cloud_endpoints(
     #[wasm_bindgen(unchecked_param_type = "CloudInput | undefined")] cloud: JsValue,
 ) -> Answer<JsValue> {
-    let e = read_cloud(cloud).map_err(fail)?.endpoints();
-    Ok(endpoints_value(&e))
+    let cloud = read_cloud(cloud).map_err(fail)?;
+    Ok(endpoints_value(cloud.endpoints()))
 }
 
 fn endpoints_value(e: &CloudEndpoints) -> JsValue {

@@ -199,7 +199,7 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
             Cloud::custom(CloudEndpoints {
                 authority_host: origin("authorityHost")?,
                 graph_root: origin("graphRoot")?,
-                graph_audience: o.str("graphAudience")?,
+                graph_audience: o.str("graphAudience")?.into(),
                 arm_host: origin("armHost")?,
                 app_configuration_hosts: {
                     // A loop, not `collect::<Result<_, _>>()`: its adapter is about 1 KB of wasm.
@@ -210,9 +210,9 @@ pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
                                 .map_err(|e| e.at("cloud.appConfigurationHosts"))?,
                         );
                     }
-                    hosts
+                    hosts.into()
                 },
-                app_configuration_audience: o.str("appConfigurationAudience")?,
+                app_configuration_audience: o.str("appConfigurationAudience")?.into(),
             })
             .map_err(|e| {
                 let field = o.field(e.field.as_deref().unwrap_or("kind"));

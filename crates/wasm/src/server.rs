@@ -100,7 +100,7 @@ fn token(o: &Input) -> Result<AccessToken, Error> {
 /// `{cloud?, token, ...}`: the Graph of the cloud, the token and the rest of the params.
 fn graph_params(params: JsValue) -> Result<(Graph, AccessToken, Input), Error> {
     let o = Input::object(params, "params", "")?;
-    let g = Graph::new(&read_cloud(o.raw("cloud"))?.endpoints());
+    let g = Graph::new(read_cloud(o.raw("cloud"))?.endpoints());
     let t = token(&o)?;
     Ok((g, t, o))
 }
@@ -234,7 +234,7 @@ pub fn graph_parse_application_page(
     body: Vec<u8>,
     #[wasm_bindgen(unchecked_param_type = "CloudInput | undefined")] cloud: JsValue,
 ) -> Answer<JsValue> {
-    let g = read_cloud(cloud).map(|c| Graph::new(&c.endpoints()));
+    let g = read_cloud(cloud).map(|c| Graph::new(c.endpoints()));
     let g = g.map_err(fail)?;
     parse_graph(status, headers, body, |r| g.parse_application_page(r))
 }
@@ -326,7 +326,7 @@ pub fn graph_preflight(
 fn store_params(params: JsValue) -> Result<(Store, Input), Error> {
     let o = Input::object(params, "params", "")?;
     let cloud = read_cloud(o.raw("cloud"))?;
-    let endpoint = StoreEndpoint::parse(&o.str("endpoint")?, &cloud.endpoints())?;
+    let endpoint = StoreEndpoint::parse(&o.str("endpoint")?, cloud.endpoints())?;
     let store = match o.opt_str("apiVersion")? {
         Some(v) => Store::new(&endpoint).with_api_version(&v)?,
         None => Store::new(&endpoint),
@@ -661,7 +661,7 @@ pub fn rotation_next(
     token.zeroize();
     let run = || -> Result<JsValue, Error> {
         let mut rot: Rotation = from_js(rotation, "rotation")?;
-        let g = Graph::new(&read_cloud(cloud)?.endpoints());
+        let g = Graph::new(read_cloud(cloud)?.endpoints());
         let step = rot.next(&g, &t?, now as i64);
         Ok(js::rotation_next(to_js(&rot)?, to_js(&step)?))
     };

@@ -89,7 +89,7 @@ pub(super) fn call(op: &str, input: Value) -> Result<Value, Error> {
         return appconfig_call(op, input);
     }
     let i: GraphInput = from_input(input)?;
-    let g = Graph::new(&i.cloud.endpoints());
+    let g = Graph::new(i.cloud.endpoints());
     let token = || AccessToken::parse(i.token.as_deref().unwrap_or_default());
     let app = || need(i.app, "app");
     let resp = || need(i.response.clone(), "response");
@@ -177,7 +177,7 @@ fn appconfig_call(op: &str, input: Value) -> Result<Value, Error> {
     let store = || -> Result<Store, Error> {
         let endpoint = StoreEndpoint::parse(
             i.endpoint.as_deref().unwrap_or_default(),
-            &i.cloud.endpoints(),
+            i.cloud.endpoints(),
         )?;
         match &i.api_version {
             Some(v) => Store::new(&endpoint).with_api_version(v),
@@ -280,7 +280,7 @@ fn rotation_call(op: &str, input: Value) -> Result<Value, Error> {
     let mut rot = need(i.rotation, "rotation")?;
     let result = match op {
         "rotation.next" => {
-            let g = Graph::new(&i.cloud.endpoints());
+            let g = Graph::new(i.cloud.endpoints());
             let token = AccessToken::parse(i.token.as_deref().unwrap_or_default())?;
             let step = rot.next(&g, &token, i.now);
             return Ok(json!({ "rotation": to_output(&rot)?, "step": to_output(&step)? }));
@@ -313,7 +313,7 @@ struct SyncInput {
 /// request.
 fn sync_plan(input: Value) -> Result<Value, Error> {
     let i: SyncInput = from_input(input)?;
-    let store = Store::new(&StoreEndpoint::parse(&i.endpoint, &i.cloud.endpoints())?);
+    let store = Store::new(&StoreEndpoint::parse(&i.endpoint, i.cloud.endpoints())?);
     let mut planner = SyncPlanner::new(store.clone(), i.spec, &i.desired)?;
     let mut list_requests = vec![planner.first_request()?];
     for page in &i.pages {

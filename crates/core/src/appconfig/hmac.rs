@@ -116,14 +116,15 @@ impl AccessKey {
 
 fn store_origin(endpoint: &str, cloud: &Cloud) -> Result<Origin, Error> {
     let endpoints = cloud.endpoints();
-    match StoreEndpoint::parse(endpoint, &endpoints) {
+    match StoreEndpoint::parse(endpoint, endpoints) {
         Ok(store) => Ok(store.origin().clone()),
         Err(e) => match (cloud, Origin::parse(endpoint)) {
             (Cloud::Custom(_), Ok(origin)) if origin.is_loopback() => {
                 // Emulator: accept the loopback origin as its own single-host pattern.
-                let mut with_loopback = endpoints;
+                let mut with_loopback = endpoints.clone();
                 with_loopback
                     .app_configuration_hosts
+                    .to_mut()
                     .push(HostPattern::parse(&origin.authority())?);
                 StoreEndpoint::parse(endpoint, &with_loopback).map(|s| s.origin().clone())
             }

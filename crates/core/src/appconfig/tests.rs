@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 fn store() -> Store {
     Store::new(
-        &StoreEndpoint::parse("https://my-store.azconfig.io", &Cloud::Global.endpoints()).unwrap(),
+        &StoreEndpoint::parse("https://my-store.azconfig.io", Cloud::Global.endpoints()).unwrap(),
     )
 }
 

@@ -7,7 +7,7 @@ fn token() -> AccessToken {
 
 #[test]
 fn add_password_always_sends_end_date_and_display_name() {
-    let g = Graph::new(&crate::cloud::Cloud::UsGovernment.endpoints());
+    let g = Graph::new(crate::cloud::Cloud::UsGovernment.endpoints());
     let app = AppRef::AppId(ClientId::parse("11111111-2222-3333-4444-555555555555").unwrap());
     let req = g
         .add_password(
@@ -91,7 +91,7 @@ proptest! {
     #[test]
     fn parsers_never_panic(status in 100u16..600, body in "\\PC{0,200}") {
         let resp = HttpResponse::new(status, body);
-        let g = Graph::new(&crate::cloud::Cloud::Global.endpoints());
+        let g = Graph::new(crate::cloud::Cloud::Global.endpoints());
         let _ = g.parse_application_page(&resp);
         let _ = parse_application(&resp);
         let _ = parse_added_password(&resp);

@@ -7,6 +7,7 @@
 use crate::error::{Code, Error, quoted};
 use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +32,8 @@ impl Scheme {
 #[serde(try_from = "String", into = "String")]
 pub struct Origin {
     https: bool,
-    host: String,
+    /// Borrowed for the built-in clouds' static tables, owned when parsed.
+    host: Cow<'static, str>,
     port: Option<u16>,
 }
 
@@ -94,14 +96,18 @@ impl Origin {
         let host = parse_host(host)?;
         let scheme = if https { Scheme::Https } else { Scheme::Http };
         let port = port.filter(|p| *p != scheme.default_port());
-        Ok(Origin { https, host, port })
+        Ok(Origin {
+            https,
+            host: Cow::Owned(host),
+            port,
+        })
     }
 
     /// `https://{host}` for a host known to be valid and lower-case (the built-in clouds).
-    pub(crate) fn https(host: &str) -> Origin {
+    pub(crate) const fn https(host: &'static str) -> Origin {
         Origin {
             https: true,
-            host: host.to_owned(),
+            host: Cow::Borrowed(host),
             port: None,
         }
     }
@@ -128,7 +134,7 @@ impl Origin {
     pub fn authority(&self) -> String {
         match self.port {
             Some(p) => cat(&[&self.host, ":", &decimal(p.into())]),
-            None => self.host.clone(),
+            None => (*self.host).to_owned(),
         }
     }
 

@@ -134,9 +134,9 @@ pub fn resource_scope(
 ) -> Result<String, Error> {
     let endpoints = cloud.endpoints();
     let resource = match (connection_type, audience) {
-        (ConnectionType::AzureClientSecrets, _) => endpoints.graph_audience,
+        (ConnectionType::AzureClientSecrets, _) => &endpoints.graph_audience,
         (ConnectionType::AzureAppConfiguration, AppConfigurationAudience::Cloud) => {
-            endpoints.app_configuration_audience
+            &endpoints.app_configuration_audience
         }
         (ConnectionType::AzureAppConfiguration, AppConfigurationAudience::Legacy) => {
             if *cloud != Cloud::Global {
@@ -146,7 +146,7 @@ pub fn resource_scope(
                     "the legacy https://azconfig.io audience exists only in the global cloud",
                 ));
             }
-            LEGACY_APP_CONFIGURATION_AUDIENCE.to_owned()
+            LEGACY_APP_CONFIGURATION_AUDIENCE
         }
     };
     Ok(cat(&[resource.trim_end_matches('/'), "/.default"]))

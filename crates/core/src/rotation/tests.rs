@@ -188,7 +188,7 @@ impl Host {
 
 /// Drives the machine; the state is persisted and reloaded as JSON around every call.
 fn drive(rot: &mut Rotation, host: &mut Host, fail_at: Option<(usize, Fail)>) -> End {
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     let tok = AccessToken::parse("tok").unwrap();
     for _ in 0..200 {
         *rot = serde_json::from_str(&serde_json::to_string(rot).unwrap()).unwrap();
@@ -425,7 +425,7 @@ fn only_add_password_is_never_resent_and_every_step_has_a_progress_name() {
             "remove-unverified"
         ]
     );
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     let mut rot = Rotation::start(config()).unwrap();
     assert_eq!(
         rot.next(&g, &AccessToken::parse("t").unwrap(), T0).name(),
@@ -546,7 +546,7 @@ fn a_token_error_is_read_as_a_verification_outcome_unless_inconclusive() {
 fn a_removal_refused_while_the_secret_is_still_there_stops_resumable() {
     let mut rot = Rotation::start(config()).unwrap();
     let mut host = Host::new();
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     let tok = AccessToken::parse("tok").unwrap();
     // A 503 on the removal: the read shows the secret still there, so the run stops.
     assert_eq!(
@@ -744,7 +744,7 @@ fn addressing_by_app_id_and_unexpected_calls() {
         ..config()
     })
     .unwrap();
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     let Step::Send { request, purpose } = rot.next(&g, &AccessToken::parse("t").unwrap(), T0)
     else {
         panic!()
@@ -790,7 +790,7 @@ proptest::proptest! {
         let _ = rot.on_response(&HttpResponse::new(status, body), T0);
         let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![u32::from(status)], error: String::new() }, T0);
         let _ = rot.on_published();
-        let g = Graph::new(&Cloud::Global.endpoints());
+        let g = Graph::new(Cloud::Global.endpoints());
         let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MAX);
         let _ = rot.on_verified(&VerifyOutcome::Failed { error_codes: vec![7_000_215], error: String::new() }, i64::MAX);
         let _ = rot.next(&g, &AccessToken::parse("t").unwrap(), i64::MIN);
@@ -848,7 +848,7 @@ fn created_lists_only_the_secrets_of_this_rotation() {
 /// state asks to publish again and no `removePassword` of an old secret is emitted.
 #[test]
 fn no_old_secret_is_removed_before_the_new_one_is_published() {
-    let g = Graph::new(&Cloud::Global.endpoints());
+    let g = Graph::new(Cloud::Global.endpoints());
     let tok = AccessToken::parse("tok").unwrap();
     let mut rot = Rotation::start(RotationConfig {
         keep_previous: 0,

@@ -178,7 +178,7 @@ impl FakeStore {
 }
 
 fn store() -> Store {
-    Store::new(&StoreEndpoint::parse("https://s.azconfig.io", &Cloud::Global.endpoints()).unwrap())
+    Store::new(&StoreEndpoint::parse("https://s.azconfig.io", Cloud::Global.endpoints()).unwrap())
 }
 
 fn spec(mode: SyncMode) -> SyncSpec {

@@ -6,8 +6,8 @@ use crate::http::Method;
 const SECRET: &str = "YXpjb25uLXRlc3QtYWNjZXNzLWtleS1zZWNyZXQhIQ==";
 
 fn custom_cloud() -> Cloud {
-    let mut e: CloudEndpoints = Cloud::Global.endpoints();
-    e.app_configuration_hosts = vec![HostPattern::parse("*.azconfig.io").unwrap()];
+    let mut e: CloudEndpoints = Cloud::Global.endpoints().clone();
+    e.app_configuration_hosts = vec![HostPattern::parse("*.azconfig.io").unwrap()].into();
     Cloud::custom(e).unwrap()
 }
 
