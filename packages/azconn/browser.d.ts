@@ -1,3 +1,4 @@
-// Types of the browser entry of `azconn`: the generated forms, token and certificate types.
+// Types of the browser entry of `azconn`: the generated forms, token, certificate and client
+// assertion types.
 export * from './gen/browser/azconn.js';
 export { AzconnError } from './values.js';

@@ -3,13 +3,12 @@
 import type * as certificates from './gen/certificates/azconn.js';
 
 export * from './gen/forms/azconn.js';
-export type {
-  Credential, CredentialInput, CertificateReport, AssertionParams, AssertionOptions, UnsignedAssertion,
-} from './gen/certificates/azconn.js';
+export type { Credential, CredentialInput, CertificateReport } from './gen/certificates/azconn.js';
 export { AzconnError } from './values.js';
 
-/** The certificate module's exports. */
-export type CertificateApi = Pick<typeof certificates, 'Credential' | 'inspectCertificate' | 'completeAssertion'>;
+/** The certificate module's exports: inspection and PKCS#8 (the client assertion is in the
+ * browser and full entries). */
+export type CertificateApi = Pick<typeof certificates, 'Credential' | 'inspectCertificate'>;
 
 /** Fetches and instantiates the certificate module on first call (later calls share it; a
  * failed load is retried on the next call). Rejects if the module cannot be fetched. The

@@ -1,7 +1,8 @@
 // Forms entry (`azconn/forms`): what a connection form needs (ids, clouds, validation, OAuth up
 // to the callback; the token steps are a server's, in the other entries), instantiated on
-// import; the certificate module (DER, PKCS#8/#12, ciphers) is fetched only when
-// `loadCertificates()` is first called, e.g. when a certificate is pasted.
+// import; the certificate module (DER, PKCS#8/#12, ciphers: inspection, not the client
+// assertion, which a server builds) is fetched only when `loadCertificates()` is first called,
+// e.g. when a certificate is pasted.
 // Types: forms.d.ts (the generated gen/forms/azconn.d.ts and gen/certificates/azconn.d.ts).
 import init from './gen/forms/azconn.js';
 
@@ -23,7 +24,7 @@ export function loadCertificates({ legacyPfx = false } = {}) {
       ? [await import('./gen/certificates-legacy/azconn.js'), new URL('./gen/certificates-legacy/azconn_bg.wasm', import.meta.url)]
       : [await import('./gen/certificates/azconn.js'), new URL('./gen/certificates/azconn_bg.wasm', import.meta.url)];
     await chunk.default({ module_or_path: url });
-    return { Credential: chunk.Credential, inspectCertificate: chunk.inspectCertificate, completeAssertion: chunk.completeAssertion };
+    return { Credential: chunk.Credential, inspectCertificate: chunk.inspectCertificate };
   })().catch((error) => {
     modules[dir] = undefined;
     throw error;

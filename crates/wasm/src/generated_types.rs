@@ -25,8 +25,8 @@ use azconn_core::ts::Declarations;
 
 const HEADER: &str = "// Generated from the Rust definitions by `make types` (crates/wasm/src/generated_types.rs): do not edit.\n";
 
-/// Every module's shapes (errors as data, clouds); then what forms, the token steps, certificates
-/// and the full build add, none restating another file's.
+/// Every module's shapes (errors as data, clouds); then what forms, the token steps, certificates,
+/// the client assertion and the full build add, none restating another file's.
 fn files() -> Vec<(&'static str, String)> {
     let mut shared = Declarations::default();
     shared.add::<Error>().add::<CloudInput>();
@@ -49,9 +49,10 @@ fn files() -> Vec<(&'static str, String)> {
     let mut certificates = tokens.after();
     certificates
         .add::<CredentialInput>()
-        .add::<CertificateReport>()
-        .add::<Options>();
-    let mut server = certificates.after();
+        .add::<CertificateReport>();
+    let mut assertion = certificates.after();
+    assertion.add::<Options>();
+    let mut server = assertion.after();
     server
         .add::<AppRef>()
         .add::<AppQuery>()
@@ -81,6 +82,7 @@ fn files() -> Vec<(&'static str, String)> {
         ("forms", forms.render(HEADER)),
         ("tokens", tokens.render(HEADER)),
         ("certificates", certificates.render(HEADER)),
+        ("assertion", assertion.render(HEADER)),
         ("server", server.render(HEADER)),
     ]
 }

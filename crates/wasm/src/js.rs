@@ -147,6 +147,11 @@ extern "C" {
         chain_length: u32,
         warnings: JsValue,
     ) -> JsValue;
+}
+
+#[cfg(feature = "assertion")]
+#[wasm_bindgen(raw_module = "../../values.js")]
+extern "C" {
     #[wasm_bindgen(js_name = unsignedAssertion)]
     pub fn unsigned_assertion(
         algorithm: &str,

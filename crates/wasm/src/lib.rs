@@ -6,6 +6,8 @@
 //! every export come out of wasm-bindgen from this crate (`types.rs` declares the shapes the
 //! `unchecked_*_type` attributes name). Secrets copied into wasm memory are zeroed after use.
 
+#[cfg(feature = "assertion")]
+pub mod assertion;
 #[cfg(feature = "certificates")]
 pub mod certificates;
 #[cfg(feature = "forms")]

@@ -3,10 +3,12 @@
 //! "invalid input").
 
 use crate::js;
+#[cfg(any(feature = "forms", feature = "assertion"))]
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
 use azconn_core::error::{Code, Error};
 #[cfg(feature = "tokens")]
 use azconn_core::http::HttpResponse;
+#[cfg(any(feature = "forms", feature = "assertion"))]
 use azconn_core::http::Origin;
 use wasm_bindgen::JsValue;
 
@@ -105,12 +107,14 @@ impl Input {
     }
 
     /// A required string.
+    #[cfg(any(feature = "forms", feature = "assertion"))]
     pub fn str(&self, key: &str) -> Result<String, Error> {
         self.opt_str(key)?
             .ok_or_else(|| wrong_type(self.field(key), Code::Required, "a string"))
     }
 
     /// A list of strings.
+    #[cfg(any(feature = "forms", feature = "assertion"))]
     pub fn strings(&self, key: &str) -> Result<Vec<String>, Error> {
         let text = js::lines(&self.raw(key))
             .ok_or_else(|| wrong_type(self.field(key), Code::InvalidFormat, "a list of strings"))?;
@@ -122,6 +126,7 @@ impl Input {
     }
 
     /// Optional bytes (a `Uint8Array`).
+    #[cfg(any(feature = "forms", feature = "assertion"))]
     pub fn opt_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         let v = self.raw(key);
         if absent(&v) {
@@ -133,7 +138,7 @@ impl Input {
     }
 
     /// An optional boolean.
-    #[cfg(feature = "certificates")]
+    #[cfg(feature = "assertion")]
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, Error> {
         let v = self.raw(key);
         if absent(&v) {
@@ -145,7 +150,7 @@ impl Input {
     }
 
     /// An optional whole number in `0..=max`.
-    #[cfg(feature = "certificates")]
+    #[cfg(feature = "assertion")]
     pub fn opt_uint(&self, key: &str, max: f64) -> Result<Option<f64>, Error> {
         let v = self.raw(key);
         if absent(&v) {
@@ -157,6 +162,7 @@ impl Input {
     }
 
     /// A nested object, or `None` when absent.
+    #[cfg(any(feature = "forms", feature = "assertion"))]
     pub fn opt_object(&self, key: &str, path: &'static str) -> Result<Option<Input>, Error> {
         let v = self.raw(key);
         if absent(&v) {
@@ -182,6 +188,7 @@ pub fn unix_seconds(now: f64, field: &str) -> Result<i64, Error> {
 }
 
 /// A cloud as JavaScript gives it: absent (global), a name, or `{kind, ...}`.
+#[cfg(any(feature = "forms", feature = "assertion"))]
 pub fn read_cloud(value: JsValue) -> Result<Cloud, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(Cloud::Global);

@@ -129,12 +129,13 @@ export interface EntraErrorReport {
 #[wasm_bindgen(typescript_custom_section)]
 const CERTIFICATES_GENERATED: &'static str = include_str!("../types/certificates.d.ts");
 
-#[cfg(feature = "certificates")]
+#[cfg(feature = "assertion")]
 #[wasm_bindgen(typescript_custom_section)]
-const CERTIFICATES: &'static str = r#"
-/** A certificate and its key (PEM or base64 DER, the key possibly encrypted), or a PFX as
- * base64 text or the file's bytes. Secret: the copies in wasm memory are zeroed after loading. */
-/** What the form shows about a certificate (no secrets). Times: RFC 3339 and unix seconds. */
+const ASSERTION_GENERATED: &'static str = include_str!("../types/assertion.d.ts");
+
+#[cfg(feature = "assertion")]
+#[wasm_bindgen(typescript_custom_section)]
+const ASSERTION: &'static str = r#"
 export interface AssertionParams {
   cloud?: CloudInput;
   /** A tenant ID or verified domain (not `common` / `organizations`). */

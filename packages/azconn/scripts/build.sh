@@ -2,11 +2,12 @@
 # Builds packages/azconn/gen/ (git-ignored) from crates/wasm, each with its generated .d.ts:
 #   gen/forms         the forms module (entry azconn/forms), --target web, size profile: what a
 #                     page needs up to the OAuth callback (no token request or response parsing)
-#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size,
-#                     without the legacy PFX ciphers (3DES, RC2)
+#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size:
+#                     inspection and PKCS#8 (no client assertion, a server's step), without
+#                     the legacy PFX ciphers (3DES, RC2)
 #   gen/certificates-legacy  the same with them, loaded instead for a legacy PFX
-#   gen/browser       forms, the token steps (feature tokens) and certificates (all ciphers) in one
-#                     module (entry azconn/browser), size
+#   gen/browser       forms, the token steps (feature tokens), certificates (all ciphers) and the
+#                     client assertion in one module (entry azconn/browser), size
 #   gen/web           the full build for browsers (azconn/full), size
 #   gen/bundler       the full build, --target bundler, size
 #   gen/server        the full build for Node and workerd, --target web glue, speed profile
@@ -28,7 +29,7 @@ build() { # profile features name
 build release forms,small forms
 build release certificates,small certificates
 build release certificates,pfx-legacy,small certificates-legacy
-build release forms,tokens,certificates,pfx-legacy,small browser
+build release forms,tokens,certificates,assertion,pfx-legacy,small browser
 build release full full
 build speed full server
 

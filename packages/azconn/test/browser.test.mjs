@@ -133,11 +133,20 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     expectAnswers(certificateCases, await run(certificateCases, true));
     assert.equal(requested.filter((p) => p === legacyWasm).length, 1);
 
-    // A Credential loaded once signs with the browser's WebCrypto; the JWS verifies in Node.
+    // The certificate module of the forms entry inspects; the client assertion is a server's step.
+    const certificateApi = await tab.evaluate(async () => {
+      const api = await (await import('/forms.js')).loadCertificates();
+      return { exports: Object.keys(api), methods: Object.getOwnPropertyNames(api.Credential.prototype) };
+    });
+    assert.deepEqual(certificateApi.exports.sort(), ['Credential', 'inspectCertificate']);
+    assert.ok(certificateApi.methods.includes('report') && !certificateApi.methods.includes('assertion') && !certificateApi.methods.includes('signAssertion'));
+
+    // A Credential of the browser entry, loaded once, signs with the browser's WebCrypto; the JWS
+    // verifies in Node.
     const pem = all.find((c) => c.name === 'PKCS#8 PEM key with its certificate').input;
     const params = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
     const jws = await tab.evaluate(async ([credential, params]) => {
-      const { Credential } = await (await import('/forms.js')).loadCertificates();
+      const { Credential } = await import('/browser.js');
       const c = Credential.load(credential, params.now);
       try { return await c.signAssertion(params); } finally { c.free(); }
     }, [pem.credential, params]);

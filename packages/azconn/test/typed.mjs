@@ -109,8 +109,12 @@ export const server = {
 /** The vector only the modules with the legacy PFX ciphers (3DES, RC2) open. */
 export const legacyPfxCase = 'legacy passwordless PFX (RC2-40 certs, 3DES key, SHA-1 MAC), as Key Vault and Windows export';
 
-/** Whether a vector's op is answered by the certificate module. */
-export const certificateOp = (op) => /^(cert|jose)\./.test(op);
+/** Whether a vector's op is answered by the certificate module (inspection and PKCS#8). */
+export const certificateOp = (op) => /^cert\./.test(op);
+
+/** Whether a vector's op is the client assertion: a server's step, which the browser and full
+ * modules carry and the certificate module of `azconn/forms` does not. */
+export const assertionOp = (op) => /^jose\./.test(op);
 
 /** Whether a vector's op is a step a server takes after the OAuth callback (token request and
  * response, Entra errors, JWT display): the browser and full modules carry it, the forms module
@@ -118,7 +122,7 @@ export const certificateOp = (op) => /^(cert|jose)\./.test(op);
 export const tokenOp = (op) => /^(oauth\.(tokenRequest|parseToken|parseError)|jwt\.)/.test(op);
 
 /** Whether a vector's op is answered by the forms module (`azconn/forms` on import). */
-export const formsOp = (op) => op in typed && !certificateOp(op) && !tokenOp(op);
+export const formsOp = (op) => op in typed && !certificateOp(op) && !assertionOp(op) && !tokenOp(op);
 
 /** Where the tunnel's JSON decoding could only say `input` (and `invalid-format`), the typed
  * API names the field and the precise code. */

@@ -12,7 +12,7 @@ import * as formsRaw from '../gen/forms/azconn.js';
 import * as certificatesRaw from '../gen/certificates/azconn.js';
 import * as certificatesLegacyRaw from '../gen/certificates-legacy/azconn.js';
 import { AzconnError } from '../values.js';
-import { typed, server, typedError, certificateOp, tokenOp, formsOp, legacyPfxCase } from './typed.mjs';
+import { typed, server, typedError, assertionOp, certificateOp, tokenOp, formsOp, legacyPfxCase } from './typed.mjs';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -80,7 +80,7 @@ test('every token vector through the typed exports of the Node and browser modul
 
 test('every certificate vector through the typed exports of the certificate, browser and Node modules; forms has none', () => {
   const certificateCases = cases.filter((c) => certificateOp(c.op));
-  assert.ok(certificateCases.length > 30);
+  assert.ok(certificateCases.length >= 20, `${certificateCases.length} certificate vectors`);
   for (const api of [certificatesLegacy, browser, azconn]) {
     for (const c of certificateCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
@@ -95,6 +95,18 @@ test('every certificate vector through the typed exports of the certificate, bro
   }
   assert.equal(forms.Credential, undefined);
   assert.equal(forms.inspectCertificate, undefined);
+});
+
+test('every assertion vector through the typed exports of the browser and Node modules; the certificate modules have none', () => {
+  const assertionCases = cases.filter((c) => assertionOp(c.op));
+  assert.ok(assertionCases.length >= 8, `${assertionCases.length} assertion vectors`);
+  for (const api of [browser, azconn]) {
+    for (const c of assertionCases) check(c, () => typed[c.op](api, c.input), typedError(c));
+  }
+  for (const api of [certificates, certificatesLegacy]) {
+    assert.equal(api.completeAssertion, undefined);
+    for (const name of ['assertion', 'signAssertion']) assert.equal(api.Credential.prototype[name], undefined, name);
+  }
 });
 
 test('the certificate and browser modules carry no tunnel and no forms exports beyond what they need', () => {
@@ -129,7 +141,8 @@ test('Credential refuses malformed input naming the field', () => {
     [() => Credential.load({ pfx: 'MII', pfxPassword: 7 }, 0), 'pfxPassword', 'invalid-format'],
   ];
   for (const [fn, field, code] of refusals) assert.throws(fn, (e) => e instanceof AzconnError && e.field === field && e.code === code, field);
-  const c = Credential.load(pem.credential, pem.now);
+  // The assertion's parameters, in a module that builds assertions.
+  const c = browser.Credential.load(pem.credential, pem.now);
   const bad = [
     [{ ...claims, now: undefined }, 'now', 'required'],
     [{ ...claims, jtiEntropy: 'ab' }, 'jtiEntropy', 'invalid-format'],
@@ -139,13 +152,13 @@ test('Credential refuses malformed input naming the field', () => {
     [{ ...claims, cloud: { kind: 'mars' } }, 'cloud.kind', 'invalid-format'],
   ];
   for (const [params, field, code] of bad) assert.throws(() => c.assertion(params), (e) => e.field === field && e.code === code, field);
-  assert.throws(() => certificates.completeAssertion({ algorithm: 'HS256', signingInput: 'a.b', signatureLength: 1 }, new Uint8Array(1)), { field: 'algorithm' });
-  assert.throws(() => certificates.completeAssertion({ algorithm: 'PS256', signingInput: 'a.b', signatureLength: -1 }, new Uint8Array(1)), { field: 'signatureLength' });
+  assert.throws(() => browser.completeAssertion({ algorithm: 'HS256', signingInput: 'a.b', signatureLength: 1 }, new Uint8Array(1)), { field: 'algorithm' });
+  assert.throws(() => browser.completeAssertion({ algorithm: 'PS256', signingInput: 'a.b', signatureLength: -1 }, new Uint8Array(1)), { field: 'signatureLength' });
   c.free();
 });
 
 test('a loaded Credential signs assertions with WebCrypto that verify with its certificate', async () => {
-  for (const api of [certificates, browser, azconn]) {
+  for (const api of [browser, azconn]) {
     const c = api.Credential.load(pem.credential, pem.now);
     const a = c.assertion(claims);
     const b = c.assertion(claims);

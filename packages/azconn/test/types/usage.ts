@@ -182,7 +182,8 @@ console.log(endpoints, named, s, p, q, granted, days, pkcs8, jws, mac, signed.ur
 const b: FormValidation = browser.validateForm({ name: 'x' });
 console.log(b.valid, browser.inspectCertificate({ certificate: '' }, 0).subject, browser.tenantId('contoso.com'));
 const browserCredential: browser.Credential = browser.Credential.load({ certificate: '', privateKey: '' }, 0);
-console.log(browserCredential.report().chainLength);
+const browserAssertion: browser.UnsignedAssertion = browserCredential.assertion({ tenantId: 'contoso.com', clientId: t, now: 0 });
+console.log(browserCredential.report().chainLength, browser.completeAssertion(browserAssertion, new Uint8Array(browserAssertion.signatureLength)));
 
 // The forms entry: certificate functions behind loadCertificates().
 const formsCheck: forms.FormValidation = forms.validateForm({ name: 'x', connectionType: 'azure-client-secrets', method: 'certificate' });
@@ -190,9 +191,10 @@ console.log(formsCheck.valid, forms.tenantId('contoso.com'));
 void forms.loadCertificates().then((certs: forms.CertificateApi) => {
   const report: forms.CertificateReport = certs.inspectCertificate({ certificate: '' }, 0);
   const loaded: forms.Credential = certs.Credential.load({ certificate: '', privateKey: '' }, 0);
-  const unsignedAssertion: forms.UnsignedAssertion = loaded.assertion({ tenantId: 'contoso.com', clientId: t, now: 0 });
   const keyDer: Uint8Array = loaded.privateKeyPkcs8();
-  console.log(report.thumbprintSha256, keyDer, unsignedAssertion.webCrypto.saltLength, certs.completeAssertion(unsignedAssertion, keyDer));
+  // @ts-expect-error the certificate module of the forms entry builds no client assertion
+  loaded.assertion({ tenantId: 'contoso.com', clientId: t, now: 0 });
+  console.log(report.thumbprintSha256, keyDer);
 }, (e: unknown) => {
   if (e instanceof forms.AzconnError) console.log(e.code);
 });
