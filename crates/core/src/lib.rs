@@ -7,7 +7,7 @@
 
 pub mod appconfig;
 mod ascii;
-pub mod base64url;
+pub mod base64;
 pub mod cert;
 pub mod cloud;
 pub mod datetime;

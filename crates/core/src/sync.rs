@@ -698,7 +698,7 @@ impl SyncPlanner {
                 h.update(part.as_bytes());
             }
         }
-        crate::base64url::encode(h.finalize())
+        crate::base64::encode_url(h.finalize())
     }
 
     /// The plan that removes every key this sync owns under its prefix and label (deleting the

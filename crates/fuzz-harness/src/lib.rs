@@ -209,7 +209,7 @@ pub fn cert_pem(data: &[u8]) {
 /// Binary DER / PKCS#12 as uploaded (base64 of the bytes): the bytes as a PFX with an empty
 /// password, and as a DER certificate and a DER key (PKCS#8 / PKCS#1) in the text fields.
 pub fn cert_der(data: &[u8]) {
-    let b64 = azconn_core::jose::b64url(data);
+    let b64 = azconn_core::base64::encode_url(data);
     load(&CredentialInput {
         pfx: Some(b64.clone()),
         pfx_password: Some(String::new()),

@@ -5,13 +5,12 @@
 //! signed with the base64-decoded `Secret`. The path and query are taken from the request URL
 //! exactly as it goes on the wire, so what is signed is what the store sees.
 
+use crate::base64;
 use crate::cloud::{Cloud, HostPattern, StoreEndpoint};
 use crate::datetime;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, Origin};
 use crate::link;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -92,9 +91,7 @@ impl AccessKey {
                 "the Id must be non-empty without spaces, control characters or '&'",
             ));
         }
-        let secret = B64
-            .decode(secret)
-            .ok()
+        let secret = base64::decode(secret)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| bad(Code::InvalidFormat, "the Secret is not base64"))?;
         Ok(AccessKey {
@@ -135,7 +132,7 @@ fn store_origin(endpoint: &str, cloud: &Cloud) -> Result<Origin, Error> {
 
 /// `base64(SHA-256(body))`, sent even for an empty body.
 pub fn content_sha256(body: &str) -> String {
-    B64.encode(Sha256::digest(body.as_bytes()))
+    base64::encode(Sha256::digest(body.as_bytes()))
 }
 
 /// HMAC-SHA256 (RFC 2104 with SHA-256, 64-byte blocks).
@@ -185,7 +182,7 @@ pub fn sign(req: HttpRequest, key: &AccessKey, now: i64) -> Result<HttpRequest, 
         &host,
         &hash,
     );
-    let signature = B64.encode(hmac_sha256(&key.secret, sts.as_bytes()));
+    let signature = base64::encode(hmac_sha256(&key.secret, sts.as_bytes()));
     let authorization = format!(
         "HMAC-SHA256 Credential={}&SignedHeaders={SIGNED_HEADERS}&Signature={signature}",
         key.id

@@ -16,11 +16,10 @@ mod pfx;
 mod text;
 mod x509;
 
+use crate::base64;
 use crate::datetime::format_rfc3339;
 use crate::error::{Code, Error};
 use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
@@ -95,12 +94,12 @@ impl Thumbprints {
 
     /// `x5t`: base64url of the raw SHA-1 digest (RFC 7515 §4.1.7), not of its hex.
     pub fn x5t(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.sha1)
+        base64::encode_url(self.sha1)
     }
 
     /// `x5t#S256`: base64url of the raw SHA-256 digest (RFC 7515 §4.1.8).
     pub fn x5t_s256(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.sha256)
+        base64::encode_url(self.sha256)
     }
 
     /// Upper-case hex SHA-1, as the Entra portal's Thumbprint column shows it.
@@ -115,7 +114,7 @@ impl Thumbprints {
     /// Standard base64 of the raw SHA-1: what Graph shows as `keyCredentials[].customKeyIdentifier`
     /// for an uploaded certificate, so a pre-flight check can say whether it is registered.
     pub fn sha1_base64(&self) -> String {
-        STANDARD.encode(self.sha1)
+        base64::encode(self.sha1)
     }
 }
 
@@ -340,7 +339,7 @@ impl Credential {
 
     /// Standard base64 of [`Credential::pkcs8_der`], for JSON boundaries (`atob` decodes it).
     pub fn pkcs8_base64(&self) -> String {
-        STANDARD.encode(&*self.key.pkcs8)
+        base64::encode(&*self.key.pkcs8)
     }
 
     /// The signing input of a client assertion (RFC 7523) signed with this credential, for the
@@ -661,7 +660,7 @@ pub fn encrypted_key_parameters(private_key: &str) -> Result<EncryptedKeyParamet
 
 /// Standard base64 of DER, as `x5c` entries are (RFC 7515 §4.1.6: not base64url).
 pub(crate) fn x5c_entry(der: &[u8]) -> String {
-    STANDARD.encode(der)
+    base64::encode(der)
 }
 
 #[cfg(test)]
@@ -699,7 +698,7 @@ mod tests {
         let ders = vector_ders();
         let der = &ders.iter().find(|(n, _)| *n == "pfx").unwrap().1;
         let text = CredentialInput {
-            pfx: Some(STANDARD.encode(der)),
+            pfx: Some(base64::encode(der)),
             pfx_password: Some("vector pfx".into()),
             ..CredentialInput::default()
         };

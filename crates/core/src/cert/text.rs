@@ -4,16 +4,9 @@
 //! from a YAML file) and about text between blocks (`openssl pkcs12` prints "Bag Attributes"
 //! there), and strict about what matters: matching BEGIN/END labels and intact base64.
 
+use crate::base64;
 use crate::error::{Code, Error};
-use base64::Engine;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use zeroize::Zeroizing;
-
-const LENIENT: GeneralPurposeConfig =
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
-const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
 
 /// One `-----BEGIN label-----` ... `-----END label-----` block.
 pub(crate) struct PemBlock {
@@ -89,16 +82,10 @@ fn damaged(field: &str) -> Error {
 pub(crate) fn decode_base64(text: &str, field: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
     let compact: Zeroizing<String> =
         Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
-    let engine = if compact.contains(['-', '_']) {
-        &URL_SAFE
-    } else {
-        &STANDARD
-    };
     let truncated = compact.trim_end_matches('=').len() % 4 == 1;
-    engine
-        .decode(compact.as_bytes())
+    base64::decode_either(&compact)
         .map(Zeroizing::new)
-        .map_err(|_| {
+        .ok_or_else(|| {
             let what = if truncated {
                 "the base64 text is truncated"
             } else {

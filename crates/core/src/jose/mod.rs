@@ -6,22 +6,16 @@
 
 pub mod assertion;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-/// `BASE64URL(bytes)` without padding.
-pub fn b64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+use crate::base64::encode_url;
 
 /// `BASE64URL(UTF8(header)) || '.' || BASE64URL(payload)`: the bytes the signature covers.
 pub fn signing_input(header: &[u8], payload: &[u8]) -> String {
-    format!("{}.{}", b64url(header), b64url(payload))
+    format!("{}.{}", encode_url(header), encode_url(payload))
 }
 
 /// `signing_input || '.' || BASE64URL(signature)`.
 pub fn compact(signing_input: &str, signature: &[u8]) -> String {
-    format!("{signing_input}.{}", b64url(signature))
+    format!("{signing_input}.{}", encode_url(signature))
 }
 
 #[cfg(test)]

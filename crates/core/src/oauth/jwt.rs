@@ -2,7 +2,7 @@
 //! audience or expiry check. Microsoft says clients must not validate access tokens meant for
 //! other resources (protocols.md §1.4); we only show who connected and what was granted.
 
-use crate::base64url;
+use crate::base64;
 use crate::error::{Code, Error};
 use crate::json::Json;
 use serde::Serialize;
@@ -65,7 +65,7 @@ pub fn decode_unverified_claims(token: &str) -> Result<UnverifiedClaims, Error> 
         return Err(malformed("a JWT has three dot-separated parts"));
     };
     let decode = |part: &str| {
-        base64url::decode(part.trim_end_matches('='))
+        base64::decode_url(part.trim_end_matches('='))
             .ok_or_else(|| malformed("a JWT part is not base64url"))
     };
     Json::parse_bytes(&decode(header)?)
@@ -100,8 +100,8 @@ mod tests {
     fn jwt(payload: &str) -> String {
         format!(
             "{}.{}.sig",
-            base64url::encode(r#"{"alg":"RS256","typ":"JWT"}"#),
-            base64url::encode(payload)
+            base64::encode_url(r#"{"alg":"RS256","typ":"JWT"}"#),
+            base64::encode_url(payload)
         )
     }
 

@@ -1,7 +1,7 @@
 //! PKCE (RFC 7636) with the `S256` method only: Entra treats a missing
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
 
-use crate::base64url;
+use crate::base64;
 use crate::error::{Code, Error};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -14,7 +14,7 @@ pub struct CodeVerifier(String);
 impl CodeVerifier {
     /// The recommended construction: 32 random octets, base64url without padding = 43 chars.
     pub fn from_random(bytes: &[u8; 32]) -> CodeVerifier {
-        CodeVerifier(base64url::encode(bytes))
+        CodeVerifier(base64::encode_url(bytes))
     }
 
     /// Parses a verifier kept by the caller between authorize and redemption.
@@ -57,7 +57,7 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(base64url::encode(Sha256::digest(self.0.as_bytes())))
+        CodeChallenge(base64::encode_url(Sha256::digest(self.0.as_bytes())))
     }
 
     pub fn expose(&self) -> &str {

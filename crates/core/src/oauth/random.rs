@@ -1,7 +1,7 @@
 //! `state` and `nonce` values from caller-provided entropy (the core draws none). RFC 9700 §2.1
 //! wants them unguessable and transaction-specific; we require at least 128 bits.
 
-use crate::base64url;
+use crate::base64;
 use crate::error::{Code, Error};
 use crate::text::{cat, decimal};
 use std::fmt;
@@ -21,7 +21,7 @@ macro_rules! random_value {
             /// base64url (no padding) of `bytes`, which must hold 16-64 bytes of entropy.
             pub fn from_random(bytes: &[u8]) -> Result<Self, Error> {
                 check_entropy(bytes, $field)?;
-                Ok($name(base64url::encode(bytes)))
+                Ok($name(base64::encode_url(bytes)))
             }
 
             /// A value issued earlier, read back from the caller's storage.

@@ -826,7 +826,7 @@ fn the_fingerprint_changes_with_the_store_never_with_the_request() {
         [("A".to_owned(), plain("1")), ("B".to_owned(), plain("new"))].into();
     let first = fingerprint_against(&mut fake, &desired);
     assert_eq!(first.len(), 43);
-    assert!(crate::base64url::decode(&first).is_some_and(|b| b.len() == 32));
+    assert!(crate::base64::decode_url(&first).is_some_and(|b| b.len() == 32));
     assert_eq!(
         fingerprint_against(&mut fake, &desired),
         first,
