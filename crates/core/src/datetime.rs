@@ -3,6 +3,8 @@
 //! HTTP-date of RFC 9110 §5.6.7 (`Sun, 06 Nov 1994 08:49:37 GMT`: `x-ms-date`, `Retry-After`).
 //! Civil-date arithmetic after H. Hinnant's `days_from_civil` algorithm (proleptic Gregorian).
 
+use crate::text::{cat, decimal_padded};
+
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -59,12 +61,21 @@ fn from_parts(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
 pub fn format_rfc3339(unix: i64) -> String {
     let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
     let s = unix.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    let two = |n: i64| decimal_padded(n as u64, 2);
+    cat(&[
+        &decimal_padded(y as u64, 4),
+        "-",
+        &two(i64::from(m)),
+        "-",
+        &two(i64::from(d)),
+        "T",
+        &two(s / 3600),
+        ":",
+        &two(s / 60 % 60),
+        ":",
+        &two(s % 60),
+        "Z",
+    ])
 }
 
 fn num(s: &str) -> Option<u32> {

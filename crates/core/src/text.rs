@@ -61,9 +61,47 @@ pub fn decimal(mut n: u64) -> String {
     digits[at..].iter().map(|&d| char::from(d)).collect()
 }
 
+/// `n` in decimal with leading zeros to at least `width` digits, as `{n:0width$}` writes it.
+pub fn decimal_padded(n: u64, width: usize) -> String {
+    let digits = decimal(n);
+    let mut out = "0".repeat(width.saturating_sub(digits.len()));
+    out.push_str(&digits);
+    out
+}
+
+/// `bytes` in upper-case hex, two digits each, as `{b:02X}` writes them.
+pub fn upper_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_decimal_and_hex_are_format() {
+        for (n, width) in [
+            (0, 2),
+            (7, 2),
+            (42, 2),
+            (5, 4),
+            (1970, 4),
+            (12345, 4),
+            (3, 0),
+        ] {
+            assert_eq!(decimal_padded(n, width), format!("{n:0width$}"));
+        }
+        let bytes = [0x00, 0x0f, 0xa5, 0xff, 0x10];
+        let expected: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(upper_hex(&bytes), expected);
+        assert_eq!(upper_hex(&[]), "");
+    }
 
     #[test]
     fn decimal_is_display() {

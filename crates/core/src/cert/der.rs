@@ -5,6 +5,8 @@
 //! only tag-length-value reading. Strict: definite, minimally encoded lengths, low tag numbers,
 //! minimal INTEGERs, no trailing bytes, so one byte string has one reading.
 
+use crate::text::decimal;
+
 pub(crate) const INTEGER: u8 = 0x02;
 pub(crate) const BIT_STRING: u8 = 0x03;
 pub(crate) const OCTET_STRING: u8 = 0x04;
@@ -218,13 +220,13 @@ pub(crate) fn oid_text(value: &[u8]) -> String {
                     40..=79 => (1, arc - 40),
                     _ => (2, arc - 80),
                 };
-                out.push_str(&top.to_string());
+                out.push_str(&decimal(top));
                 out.push('.');
-                out.push_str(&second.to_string());
+                out.push_str(&decimal(second));
                 first = false;
             } else {
                 out.push('.');
-                out.push_str(&arc.to_string());
+                out.push_str(&decimal(arc));
             }
             arc = 0;
         }

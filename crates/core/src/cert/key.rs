@@ -8,6 +8,7 @@
 use super::der::{self, DerError};
 use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};
+use crate::text::cat;
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -70,7 +71,7 @@ pub(crate) fn unsupported_key_type(field: &str, oid: &[u8]) -> Error {
     Error::field(
         field,
         Code::UnsupportedKeyType,
-        format!("this is {name}; Entra app credentials are RSA"),
+        cat(&["this is ", name, "; Entra app credentials are RSA"]),
     )
     .with_hint(
         "create an RSA certificate of at least 2048 bits, e.g. openssl req -x509 -newkey rsa:2048",
@@ -206,10 +207,11 @@ pub(crate) fn pbes2_parts<'a>(
         Error::field(
             field,
             Code::UnsupportedAlgorithm,
-            format!(
-                "the key is encrypted with an unsupported algorithm ({})",
-                der::oid_text(oid)
-            ),
+            cat(&[
+                "the key is encrypted with an unsupported algorithm (",
+                &der::oid_text(oid),
+                ")",
+            ]),
         )
         .with_hint(REENCRYPT_HINT)
     };

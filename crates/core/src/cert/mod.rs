@@ -20,6 +20,7 @@ use crate::base64;
 use crate::datetime::format_rfc3339;
 use crate::error::{Code, Error};
 use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
+use crate::text::{cat, decimal, upper_hex};
 use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
@@ -116,10 +117,6 @@ impl Thumbprints {
     pub fn sha1_base64(&self) -> String {
         base64::encode(self.sha1)
     }
-}
-
-fn upper_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 /// What the UI shows about a loaded credential. Times are RFC 3339 and unix seconds.
@@ -238,10 +235,13 @@ impl Credential {
             return Err(Error::field(
                 "pfx",
                 Code::TooLong,
-                format!(
-                    "the PFX file is {} bytes; at most {MAX_PFX_BYTES} are accepted",
-                    der.len()
-                ),
+                cat(&[
+                    "the PFX file is ",
+                    &decimal(der.len() as u64),
+                    " bytes; at most ",
+                    &decimal(MAX_PFX_BYTES as u64),
+                    " are accepted",
+                ]),
             ));
         }
         text::check_size(password, "pfxPassword", MAX_PASSWORD_CHARS)?;
@@ -264,7 +264,13 @@ impl Credential {
             return Err(Error::field(
                 fields.key,
                 Code::WeakKey,
-                format!("the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"),
+                cat(&[
+                    "the RSA key has ",
+                    &decimal(u64::from(bits)),
+                    " bits; at least ",
+                    &decimal(u64::from(MIN_RSA_BITS)),
+                    " are required",
+                ]),
             )
             .with_hint(
                 "create a new certificate with openssl req -x509 -newkey rsa:2048 (or 3072/4096)",
@@ -379,7 +385,7 @@ fn report(
         return Err(Error::field(
             fields.certificate,
             Code::CertificateNotYetValid,
-            format!("the certificate is not valid before {}", format_rfc3339(nb)),
+            cat(&["the certificate is not valid before ", &format_rfc3339(nb)]),
         )
         .with_hint("check the clock of the machine that created it, or wait"));
     }
@@ -387,7 +393,7 @@ fn report(
         return Err(Error::field(
             fields.certificate,
             Code::CertificateExpired,
-            format!("the certificate expired on {}", format_rfc3339(na)),
+            cat(&["the certificate expired on ", &format_rfc3339(na)]),
         )
         .with_hint("create a new certificate and upload it to the app registration"));
     }
@@ -398,10 +404,12 @@ fn report(
             Error::field(
                 fields.certificate,
                 Code::CertificateExpiringSoon,
-                format!(
-                    "the certificate expires in {days} days, on {}",
-                    format_rfc3339(na)
-                ),
+                cat(&[
+                    "the certificate expires in ",
+                    &decimal(days as u64),
+                    " days, on ",
+                    &format_rfc3339(na),
+                ]),
             )
             .with_hint("upload a new certificate to the app registration before then"),
         );
@@ -511,7 +519,7 @@ fn parse_certificates(input: &str) -> Result<Vec<Vec<u8>>, Error> {
                 return Err(Error::field(
                     FIELD,
                     Code::InvalidFormat,
-                    format!("a BEGIN {} block is not a certificate", block.label),
+                    cat(&["a BEGIN ", &block.label, " block is not a certificate"]),
                 )
                 .with_hint(
                     "paste the certificate: the block starting with -----BEGIN CERTIFICATE-----",
@@ -574,7 +582,7 @@ fn parse_private_key(input: &str, passphrase: &str) -> Result<RsaKey, Error> {
                 Some(label) => Error::field(
                     FIELD,
                     Code::InvalidFormat,
-                    format!("a BEGIN {label} block is not a private key"),
+                    cat(&["a BEGIN ", label, " block is not a private key"]),
                 ),
                 None => Error::field(FIELD, Code::InvalidFormat, "no PEM block found"),
             }
@@ -594,7 +602,7 @@ fn parse_private_key(input: &str, passphrase: &str) -> Result<RsaKey, Error> {
         _ => Err(Error::field(
             FIELD,
             Code::UnsupportedKeyType,
-            format!("this is a {}; Entra app credentials are RSA", block.label.to_lowercase()),
+            cat(&["this is a ", &block.label.to_ascii_lowercase(), "; Entra app credentials are RSA"]),
         )
         .with_hint("create an RSA certificate of at least 2048 bits, e.g. openssl req -x509 -newkey rsa:2048")),
     }

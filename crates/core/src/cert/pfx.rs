@@ -11,6 +11,7 @@ use super::der::{self, DerError, Reader, Tlv};
 use super::key::{self, RsaKey};
 use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};
+use crate::text::cat;
 use hmac::digest::KeyInit;
 use hmac::{Mac, SimpleHmac};
 use sha1::Sha1;
@@ -154,7 +155,7 @@ fn malformed(what: &str) -> Error {
     Error::field(
         FIELD,
         Code::InvalidFormat,
-        format!("the PFX file is malformed: {what}"),
+        cat(&["the PFX file is malformed: ", what]),
     )
 }
 
@@ -351,10 +352,11 @@ fn scheme<'a>(algorithm: Tlv<'a>) -> Result<Scheme<'a>, Error> {
             return Err(Error::field(
                 FIELD,
                 Code::UnsupportedAlgorithm,
-                format!(
-                    "the PFX uses an unsupported encryption algorithm ({})",
-                    der::oid_text(other)
-                ),
+                cat(&[
+                    "the PFX uses an unsupported encryption algorithm (",
+                    &der::oid_text(other),
+                    ")",
+                ]),
             )
             .with_hint(REEXPORT_HINT));
         }
@@ -542,10 +544,11 @@ fn verify_mac(
             return Err(Error::field(
                 FIELD,
                 Code::UnsupportedAlgorithm,
-                format!(
-                    "the PFX's integrity MAC algorithm ({}) is not supported",
-                    der::oid_text(other)
-                ),
+                cat(&[
+                    "the PFX's integrity MAC algorithm (",
+                    &der::oid_text(other),
+                    ") is not supported",
+                ]),
             )
             .with_hint(REEXPORT_HINT));
         }

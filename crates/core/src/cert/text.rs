@@ -4,8 +4,9 @@
 //! from a YAML file) and about text between blocks (`openssl pkcs12` prints "Bag Attributes"
 //! there), and strict about what matters: matching BEGIN/END labels and intact base64.
 
-use crate::base64;
 use crate::error::{Code, Error};
+use crate::text::{cat, decimal};
+use crate::{ascii, base64};
 use zeroize::Zeroizing;
 
 /// One `-----BEGIN label-----` ... `-----END label-----` block.
@@ -18,17 +19,21 @@ pub(crate) struct PemBlock {
 
 /// Does the text look like PEM at all?
 pub(crate) fn is_pem(text: &str) -> bool {
-    text.contains("-----BEGIN ")
+    ascii::find(text, BEGIN).is_some()
 }
 
-/// Every PEM block in `text`, in order.
+const BEGIN: &str = "-----BEGIN ";
+const DASHES: &str = "-----";
+
+/// Every PEM block in `text`, in order. The markers are ASCII, so every offset found is a char
+/// boundary; `get` keeps string slicing's panic path out of the build all the same.
 pub(crate) fn pem_blocks(text: &str, field: &str) -> Result<Vec<PemBlock>, Error> {
     let mut blocks = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start + "-----BEGIN ".len()..];
-        let label_end = after.find("-----").ok_or_else(|| damaged(field))?;
-        let label = &after[..label_end];
+    while let Some(start) = ascii::find(rest, BEGIN) {
+        let after = rest.get(start + BEGIN.len()..).unwrap_or("");
+        let label_end = ascii::find(after, DASHES).ok_or_else(|| damaged(field))?;
+        let label = after.get(..label_end).unwrap_or("");
         if label.len() > 64
             || !label
                 .bytes()
@@ -36,30 +41,38 @@ pub(crate) fn pem_blocks(text: &str, field: &str) -> Result<Vec<PemBlock>, Error
         {
             return Err(damaged(field));
         }
-        let body_and_rest = &after[label_end + 5..];
-        let end_marker = format!("-----END {label}-----");
-        let body_end = body_and_rest.find(&end_marker).ok_or_else(|| {
+        let body_and_rest = after.get(label_end + DASHES.len()..).unwrap_or("");
+        let end_marker = cat(&["-----END ", label, DASHES]);
+        let body_end = ascii::find(body_and_rest, &end_marker).ok_or_else(|| {
             Error::field(
                 field,
                 Code::InvalidFormat,
-                format!("the PEM block BEGIN {label} has no matching END {label} line"),
+                cat(&[
+                    "the PEM block BEGIN ",
+                    label,
+                    " has no matching END ",
+                    label,
+                    " line",
+                ]),
             )
             .with_hint("the paste looks truncated: copy the whole file, including the END line")
         })?;
-        let body = &body_and_rest[..body_end];
-        let has_headers = body.lines().any(|l| l.contains(':'));
-        let b64: Zeroizing<String> = Zeroizing::new(
-            body.lines()
-                .filter(|l| !l.contains(':'))
-                .flat_map(|l| l.chars())
-                .filter(|c| !c.is_whitespace())
-                .collect(),
-        );
+        let body = body_and_rest.get(..body_end).unwrap_or("");
+        // RFC 1421 header lines (`Name: value`) are set aside; the rest is base64 and blanks.
+        let mut has_headers = false;
+        let mut b64 = Zeroizing::new(String::new());
+        for line in body.split('\n') {
+            if line.bytes().any(|b| b == b':') {
+                has_headers = true;
+            } else {
+                b64.extend(line.chars().filter(|c| !c.is_whitespace()));
+            }
+        }
         let der = decode_base64(&b64, field).map_err(|_| {
             Error::field(
                 field,
                 Code::InvalidFormat,
-                format!("the base64 inside the BEGIN {label} block is damaged"),
+                cat(&["the base64 inside the BEGIN ", label, " block is damaged"]),
             )
             .with_hint("copy the file again without editing it")
         })?;
@@ -68,7 +81,9 @@ pub(crate) fn pem_blocks(text: &str, field: &str) -> Result<Vec<PemBlock>, Error
             has_headers,
             der,
         });
-        rest = &body_and_rest[body_end + end_marker.len()..];
+        rest = body_and_rest
+            .get(body_end + end_marker.len()..)
+            .unwrap_or("");
     }
     Ok(blocks)
 }
@@ -103,10 +118,13 @@ pub(crate) fn check_size(text: &str, field: &str, max: usize) -> Result<(), Erro
         return Err(Error::field(
             field,
             Code::TooLong,
-            format!(
-                "the value is {} characters; at most {max} are accepted",
-                text.len()
-            ),
+            cat(&[
+                "the value is ",
+                &decimal(text.len() as u64),
+                " characters; at most ",
+                &decimal(max as u64),
+                " are accepted",
+            ]),
         ));
     }
     Ok(())

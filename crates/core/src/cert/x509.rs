@@ -2,7 +2,7 @@
 //! need, read with the strict DER reader: every field is checked for shape, only these kept.
 
 use super::der::{self, DerError, Reader, Result};
-use crate::datetime;
+use crate::{datetime, text};
 
 /// A certificate's reported fields, borrowing from its DER.
 pub(crate) struct Certificate<'a> {
@@ -117,32 +117,44 @@ fn time(r: &mut Reader<'_>) -> Result<i64> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DerError::Malformed);
     }
+    // ASCII digits only (checked above): every split below is a char boundary, and `get`
+    // keeps string slicing's panic path out of the build.
+    fn part(s: &str, from: usize, to: usize) -> Result<&str> {
+        s.get(from..to).ok_or(DerError::Malformed)
+    }
+    let number = |s: &str| text::parse_u64(s).ok_or(DerError::Malformed);
     let (year, rest) = match (element.tag, digits.len()) {
         (der::UTC_TIME, 12) => {
-            let yy: u32 = digits[..2].parse().map_err(|_| DerError::Malformed)?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &digits[2..])
+            let yy = number(part(digits, 0, 2)?)?;
+            (
+                if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                part(digits, 2, 12)?,
+            )
         }
-        (der::GENERALIZED_TIME, 14) => (
-            digits[..4].parse().map_err(|_| DerError::Malformed)?,
-            &digits[4..],
-        ),
+        (der::GENERALIZED_TIME, 14) => (number(part(digits, 0, 4)?)?, part(digits, 4, 14)?),
         _ => return Err(DerError::Malformed),
     };
     if year < 1970 {
         return Err(DerError::Malformed);
     }
-    let rfc3339 = format!(
-        "{year:04}-{}-{}T{}:{}:{}Z",
-        &rest[..2],
-        &rest[2..4],
-        &rest[4..6],
-        &rest[6..8],
-        &rest[8..10]
-    );
     // Leap seconds are not valid DER times (X.690 §11.7 and RFC 5280 §4.1.2.5).
-    if &rest[8..10] == "60" {
+    if part(rest, 8, 10)? == "60" {
         return Err(DerError::Malformed);
     }
+    let rfc3339 = text::cat(&[
+        &text::decimal_padded(year, 4),
+        "-",
+        part(rest, 0, 2)?,
+        "-",
+        part(rest, 2, 4)?,
+        "T",
+        part(rest, 4, 6)?,
+        ":",
+        part(rest, 6, 8)?,
+        ":",
+        part(rest, 8, 10)?,
+        "Z",
+    ]);
     datetime::parse_rfc3339(&rfc3339).ok_or(DerError::Malformed)
 }
 
