@@ -2,7 +2,7 @@
 import { api, ApiFailure, type ApiErrorObject, type ClientApp, type Connection, type ConnectionType, type Leftover, type LeftoverDeleted, type LeftoverSecret, type PasswordCredential, type Rotation, type RotationDeleted, type RotationPatch, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncDeleted, type SyncPatch, type SyncPreview, type SyncRunChoices } from './api';
 import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
-import { errorBox } from './connections';
+import { errorBox } from './errors';
 import { field, showFieldErrors, type Field } from './fields';
 import { choiceFieldset, openModal } from './modal';
 import { parseSecrets } from './secrets-file';
