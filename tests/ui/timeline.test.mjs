@@ -2,7 +2,7 @@
 // deleted rotation left, revoked from the page ("Remove…"), leave the timeline of the app's live
 // rotation, checked against the emulator's credential list; only that part of the card is
 // redrawn: a new secret it shows once after "Rotate now" stays shown, and the card of another
-// app is left as it was.
+// app is left as it was. When the app list cannot be read again, the timeline says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, setup } from '../e2e/harness.mjs';
@@ -108,6 +108,34 @@ describe('the app’s secrets on a rotation card', () => {
     assert.equal(await b.page.evaluate(() => window.__beforeRevoke), true, 'no reload');
     assert.deepEqual((await call('GET', L)).json.leftovers, []);
     await shot(b.page, 'timeline-after-revoke');
+    assert.deepEqual(b.errors, []);
+  });
+
+  test('the app list failing to load again after the revoke shows in the timeline, not the secrets as they were', async () => {
+    // The app's rotation as the previous test left it goes with its secrets: a fresh start.
+    for (const r of (await call('GET', R)).json.rotations.filter((x) => x.target?.appId === TARGET_APP)) {
+      assert.equal((await call('DELETE', `${R}/${r.id}?secrets=revoke`)).status, 200);
+    }
+    const kept = await rotated('kept');
+    assert.equal((await call('DELETE', `${R}/${kept.id}?secrets=keep`)).status, 200);
+    await create('next', TARGET_APP);
+    await b.page.goto(page());
+    await card('next').locator('.timeline .secrets-table td', { hasText: createdBy(kept.id) }).waitFor();
+
+    // The page's next read of the app list never reaches the Worker.
+    const clients = (url) => url.pathname === `${C}/${graph.id}/clients`;
+    await b.page.route(clients, (route) => route.abort());
+    try {
+      await leftover('kept').getByRole('button', { name: 'Remove…' }).click();
+      await dialog().getByLabel('Revoke them in Entra ID (apps using them stop working)').check();
+      await dialog().getByRole('button', { name: 'Remove' }).click();
+      await b.page.locator('.notice .revoked', { hasText: `Revoked in Entra ID: ${kept.keyId}.` }).waitFor();
+      await card('next').locator('.timeline [role=alert]', { hasText: 'azconn cannot be reached' }).waitFor();
+    } finally {
+      await b.page.unroute(clients);
+    }
+    assert.equal(await card('next').locator('.timeline .secrets-table').count(), 0, 'no list of secrets that may be gone');
+    assert.equal((await inEntra()).creds.some((p) => p.keyId === kept.keyId), false, 'revoked in Entra ID');
     assert.deepEqual(b.errors, []);
   });
 });
