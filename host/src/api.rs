@@ -525,6 +525,8 @@ pub struct SyncView {
     pub key_schema: String,
     #[cfg_attr(test, schemars(with = "crate::openapi::wire::SyncMode"))]
     pub mode: SyncMode,
+    /// `mode` under Infisical's name, so a client that wrote either reads it back.
+    pub initial_sync_behavior: InitialSyncBehavior,
     pub disable_secret_deletion: bool,
     pub version: i64,
     pub created_at: i64,
@@ -556,6 +558,7 @@ impl SyncView {
             key_prefix: s.key_prefix.clone(),
             key_schema: KeySchema::text(&s.key_prefix, &s.key_suffix),
             mode: s.mode,
+            initial_sync_behavior: s.mode.into(),
             disable_secret_deletion: s.disable_secret_deletion,
             version: s.version,
             created_at: s.created_at,
@@ -799,6 +802,21 @@ impl<'a> Strict<'a> {
         })
     }
 
+    /// A string that is one of `T`'s wire names; `expected` lists them.
+    fn wire_value<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        expected: &str,
+    ) -> Result<Option<T>, Error> {
+        self.get(name)
+            .map(|v| {
+                v.as_str()
+                    .and_then(crate::records::from_wire_name::<T>)
+                    .ok_or_else(|| Self::wrong(name, expected))
+            })
+            .transpose()
+    }
+
     fn whole(&self, name: &str) -> Result<Option<i64>, Error> {
         match self.get(name) {
             None => Ok(None),
@@ -888,20 +906,62 @@ impl RotationRequest {
     }
 }
 
-/// A sync `mode`: one of its wire names, nothing else (`1` is not `overwrite`).
-fn sync_mode(b: &Strict<'_>) -> Result<Option<SyncMode>, Error> {
-    b.get("mode")
-        .map(|v| {
-            v.as_str()
-                .and_then(crate::records::from_wire_name::<SyncMode>)
-                .ok_or_else(|| {
-                    Strict::wrong(
-                        "mode",
-                        "one of the strings overwrite, importPreferSource, importPreferDestination",
-                    )
-                })
-        })
-        .transpose()
+/// Infisical's name for a sync's `mode` and its values (round2.md, secret sync options): the
+/// same setting under another name, accepted on create and PATCH and shown beside `mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum InitialSyncBehavior {
+    OverwriteDestination,
+    ImportPrioritizeSource,
+    ImportPrioritizeDestination,
+}
+
+impl From<SyncMode> for InitialSyncBehavior {
+    fn from(mode: SyncMode) -> InitialSyncBehavior {
+        match mode {
+            SyncMode::Overwrite => InitialSyncBehavior::OverwriteDestination,
+            SyncMode::ImportPreferSource => InitialSyncBehavior::ImportPrioritizeSource,
+            SyncMode::ImportPreferDestination => InitialSyncBehavior::ImportPrioritizeDestination,
+        }
+    }
+}
+
+impl From<InitialSyncBehavior> for SyncMode {
+    fn from(behavior: InitialSyncBehavior) -> SyncMode {
+        match behavior {
+            InitialSyncBehavior::OverwriteDestination => SyncMode::Overwrite,
+            InitialSyncBehavior::ImportPrioritizeSource => SyncMode::ImportPreferSource,
+            InitialSyncBehavior::ImportPrioritizeDestination => SyncMode::ImportPreferDestination,
+        }
+    }
+}
+
+/// The sync mode a body sets, as `mode` or as `initialSyncBehavior` (both only when they say the
+/// same), and the latter as given. Each field takes one of its wire names, nothing else (`1` is
+/// not `overwrite`).
+fn sync_mode(b: &Strict<'_>) -> Result<(Option<SyncMode>, Option<InitialSyncBehavior>), Error> {
+    let mode = b.wire_value::<SyncMode>(
+        "mode",
+        "one of the strings overwrite, importPreferSource, importPreferDestination",
+    )?;
+    let behavior = b.wire_value::<InitialSyncBehavior>(
+        "initialSyncBehavior",
+        "one of the strings overwrite-destination, import-prioritize-source, import-prioritize-destination",
+    )?;
+    match (mode, behavior) {
+        (Some(m), Some(i)) if SyncMode::from(i) != m => Err(Error::field(
+            "initialSyncBehavior",
+            Code::NotAllowed,
+            "initialSyncBehavior is Infisical's name for mode, and the two differ: give one of them",
+        )
+        .with_hint(format!(
+            "mode {} is initialSyncBehavior {}",
+            crate::records::wire_name(&m),
+            crate::records::wire_name(&InitialSyncBehavior::from(m))
+        ))),
+        _ => Ok((mode.or(behavior.map(SyncMode::from)), behavior)),
+    }
 }
 
 /// Infisical's `keySchema`, parsed; refused beside `keyPrefix`, which says the same thing.
@@ -999,8 +1059,12 @@ pub struct SyncRequest {
     #[cfg_attr(test, ts(as = "Option<String>"))]
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub key_schema: Option<KeySchema>,
+    /// Default `overwrite`; or set by `initialSyncBehavior`.
     #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::SyncMode>"))]
     pub mode: Option<SyncMode>,
+    /// Infisical's name for `mode` (its values in the same order); beside `mode` only when both
+    /// say the same. Parsing folds it into `mode`, which is what the use-case reads.
+    pub initial_sync_behavior: Option<InitialSyncBehavior>,
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub disable_secret_deletion: bool,
 }
@@ -1018,10 +1082,11 @@ impl SyncRequest {
                 "keyPrefix",
                 "keySchema",
                 "mode",
+                "initialSyncBehavior",
                 "disableSecretDeletion",
             ],
         )?;
-        let mode = sync_mode(&b)?;
+        let (mode, initial_sync_behavior) = sync_mode(&b)?;
         Ok(SyncRequest {
             name: b.text("name")?,
             description: b.text("description")?,
@@ -1031,6 +1096,7 @@ impl SyncRequest {
             key_prefix: b.text("keyPrefix")?,
             key_schema: key_schema(&b)?,
             mode,
+            initial_sync_behavior,
             disable_secret_deletion: b.flag("disableSecretDeletion")?,
         })
     }
@@ -1057,8 +1123,12 @@ pub struct SyncPatch {
     #[cfg_attr(test, ts(as = "Option<String>"))]
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub key_schema: Option<KeySchema>,
+    /// Or set by `initialSyncBehavior`.
     #[cfg_attr(test, schemars(with = "Option<crate::openapi::wire::SyncMode>"))]
     pub mode: Option<SyncMode>,
+    /// Infisical's name for `mode` (its values in the same order); beside `mode` only when both
+    /// say the same. Parsing folds it into `mode`, which is what the use-case reads.
+    pub initial_sync_behavior: Option<InitialSyncBehavior>,
     pub disable_secret_deletion: Option<bool>,
 }
 
@@ -1074,9 +1144,11 @@ impl SyncPatch {
                 "keyPrefix",
                 "keySchema",
                 "mode",
+                "initialSyncBehavior",
                 "disableSecretDeletion",
             ],
         )?;
+        let (mode, initial_sync_behavior) = sync_mode(&b)?;
         Ok(SyncPatch {
             version: required_version(&b, "sync")?,
             name: b.text("name")?,
@@ -1084,7 +1156,8 @@ impl SyncPatch {
             label: b.text("label")?,
             key_prefix: b.text("keyPrefix")?,
             key_schema: key_schema(&b)?,
-            mode: sync_mode(&b)?,
+            mode,
+            initial_sync_behavior,
             disable_secret_deletion: b
                 .get("disableSecretDeletion")
                 .map(|_| b.flag("disableSecretDeletion"))
@@ -1532,6 +1605,90 @@ mod tests {
                 Some(field)
             );
         }
+    }
+
+    #[test]
+    fn initial_sync_behavior_is_infisicals_name_for_the_mode_on_create_and_patch() {
+        let create = |v: Value| SyncRequest::parse(&v);
+        let patch = |mut v: Value| {
+            v["version"] = json!(1);
+            SyncPatch::parse(&v).map(|p| (p.mode, p.initial_sync_behavior))
+        };
+        for (wire, behavior, mode) in [
+            (
+                "overwrite-destination",
+                InitialSyncBehavior::OverwriteDestination,
+                SyncMode::Overwrite,
+            ),
+            (
+                "import-prioritize-source",
+                InitialSyncBehavior::ImportPrioritizeSource,
+                SyncMode::ImportPreferSource,
+            ),
+            (
+                "import-prioritize-destination",
+                InitialSyncBehavior::ImportPrioritizeDestination,
+                SyncMode::ImportPreferDestination,
+            ),
+        ] {
+            let body = json!({ "initialSyncBehavior": wire });
+            let sync = create(body.clone()).expect(wire);
+            assert_eq!(
+                (sync.mode, sync.initial_sync_behavior),
+                (Some(mode), Some(behavior))
+            );
+            assert_eq!(patch(body).expect(wire), (Some(mode), Some(behavior)));
+            // Both names, saying the same thing.
+            let both =
+                json!({ "mode": crate::records::wire_name(&mode), "initialSyncBehavior": wire });
+            assert_eq!(create(both.clone()).expect(wire).mode, Some(mode));
+            assert_eq!(patch(both).expect(wire), (Some(mode), Some(behavior)));
+            assert_eq!(InitialSyncBehavior::from(mode), behavior);
+            assert_eq!(crate::records::wire_name(&behavior), wire);
+        }
+        assert_eq!(patch(json!({})).expect("no mode"), (None, None));
+        for wrong in [
+            json!("overwrite"),
+            json!("Overwrite-Destination"),
+            json!(1),
+            json!(true),
+            json!(["overwrite-destination"]),
+        ] {
+            for e in [
+                create(json!({ "initialSyncBehavior": wrong })).expect_err("refused"),
+                patch(json!({ "initialSyncBehavior": wrong })).expect_err("refused"),
+            ] {
+                assert_eq!(
+                    refused(e.clone()),
+                    (Some("initialSyncBehavior".into()), Code::InvalidFormat),
+                    "{wrong}"
+                );
+                assert_eq!(
+                    e.message,
+                    "initialSyncBehavior must be one of the strings overwrite-destination, \
+                     import-prioritize-source, import-prioritize-destination"
+                );
+            }
+        }
+        let disagree =
+            json!({ "mode": "overwrite", "initialSyncBehavior": "import-prioritize-source" });
+        for e in [
+            create(disagree.clone()).expect_err("refused"),
+            patch(disagree).expect_err("refused"),
+        ] {
+            assert_eq!(
+                refused(e.clone()),
+                (Some("initialSyncBehavior".into()), Code::NotAllowed)
+            );
+            assert_eq!(
+                e.hint.as_deref(),
+                Some("mode overwrite is initialSyncBehavior overwrite-destination")
+            );
+        }
+        // A wrong `mode` is still refused on `mode`, whatever the other says.
+        let e = create(json!({ "mode": 1, "initialSyncBehavior": "overwrite-destination" }))
+            .expect_err("refused");
+        assert_eq!(refused(e), (Some("mode".into()), Code::InvalidFormat));
     }
 
     #[test]

@@ -287,6 +287,9 @@ pub struct Audited {
     pub detail: Value,
 }
 
+/// A write another request commits in the middle of this one.
+pub type OtherWrite = Box<dyn FnOnce(&MemoryStore)>;
+
 /// Connections, secrets, dependents and the audit log of one organization in memory.
 #[derive(Default)]
 pub struct MemoryStore {
@@ -299,6 +302,9 @@ pub struct MemoryStore {
     pub fail: Cell<Option<&'static str>>,
     /// Another writer commits just before this request's update does.
     pub concurrent_write: Cell<bool>,
+    /// Another create, which passed the same checks, commits just before this request's next
+    /// insert of a rotation or a sync does (called once, with the store).
+    pub before_insert: RefCell<Option<OtherWrite>>,
     /// The value a secret takes right after its next read: another writer (a rotation
     /// publishing) commits between two reads of this request.
     pub written_after_read: RefCell<BTreeMap<(String, &'static str), String>>,
@@ -322,6 +328,13 @@ impl MemoryStore {
             )));
         }
         Ok(())
+    }
+
+    fn concurrent_insert(&self) {
+        let insert = self.before_insert.take();
+        if let Some(insert) = insert {
+            insert(self);
+        }
     }
 
     pub fn row(&self, id: &str) -> Option<Connection> {
@@ -988,6 +1001,7 @@ impl RotationStore for MemoryStore {
         state: &str,
     ) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_rotation")?;
+        self.concurrent_insert();
         if self
             .rotation_for_app(r.org_id, &r.target.app_id)
             .await?
@@ -1505,6 +1519,7 @@ impl SyncStore for MemoryStore {
     /// Refuses a taken name, as the UNIQUE index does.
     async fn insert_sync(&self, x: &NewSync<'_>) -> Result<Result<(), Taken>, ApiError> {
         self.failing("insert_sync")?;
+        self.concurrent_insert();
         if self.sync_named(x.org_id, x.name).await?.is_some() {
             return Ok(Err(Taken::Name));
         }

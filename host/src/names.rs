@@ -48,7 +48,7 @@ pub fn derived(text: &str, fallback: &str) -> Result<Slug, Error> {
 const SUFFIX_LEN: usize = 9;
 
 /// A derived name made distinct by the record's id, for when the plain one is taken.
-pub fn suffixed(base: &Slug, id: &str) -> Slug {
+fn suffixed(base: &Slug, id: &str) -> Slug {
     let short: String = id
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -56,6 +56,56 @@ pub fn suffixed(base: &Slug, id: &str) -> Slug {
         .collect();
     Slug::parse(&format!("{}-{}", base.as_str(), short.to_ascii_lowercase()))
         .unwrap_or_else(|_| base.clone())
+}
+
+/// The name a create inserts under: the one given, or one derived from what the record acts on.
+/// Checking a derived name and inserting are two steps: a concurrent create deriving the same
+/// name may take it in between, and the user, who never chose it, must not get a conflict for
+/// it. So a derived name moves once to its id-suffixed form when the insert finds it taken; a
+/// given name never moves (its conflict is the user's).
+#[derive(Debug)]
+pub struct Naming {
+    name: Slug,
+    /// The id-suffixed name, while the derived base is the one tried.
+    fallback: Option<Slug>,
+}
+
+impl Naming {
+    pub fn given(name: Slug) -> Naming {
+        Naming {
+            name,
+            fallback: None,
+        }
+    }
+
+    /// `base`, or suffixed by the record's `id` when `base` is `taken` already.
+    pub fn derived(base: Slug, taken: bool, id: &str) -> Naming {
+        let distinct = suffixed(&base, id);
+        if taken {
+            Naming::given(distinct)
+        } else {
+            Naming {
+                name: base,
+                fallback: Some(distinct),
+            }
+        }
+    }
+
+    pub fn name(&self) -> &Slug {
+        &self.name
+    }
+
+    /// After an insert found the name taken: whether there is another name to insert under
+    /// (now [`Naming::name`]).
+    pub fn next_after_taken(&mut self) -> bool {
+        match self.fallback.take() {
+            Some(distinct) => {
+                self.name = distinct;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// `409 conflict` on `name`: the organization has a `kind` of that name already.
@@ -91,6 +141,22 @@ mod tests {
         assert_eq!(long.len(), NAME_MAX_LEN - SUFFIX_LEN);
         let s = suffixed(&Slug::parse(&long).expect("slug"), "0F1E2D3C-4b5a");
         assert_eq!(s.as_str(), format!("{long}-0f1e2d3c"));
+    }
+
+    #[test]
+    fn only_a_derived_name_moves_when_taken_and_only_once() {
+        let slug = |s: &str| Slug::parse(s).expect("slug");
+        let mut given = Naming::given(slug("nightly"));
+        assert!(!given.next_after_taken());
+        assert_eq!(given.name().as_str(), "nightly");
+        let mut derived = Naming::derived(slug("payroll"), false, "0f1e2d3c-4b5a");
+        assert_eq!(derived.name().as_str(), "payroll");
+        assert!(derived.next_after_taken());
+        assert_eq!(derived.name().as_str(), "payroll-0f1e2d3c");
+        assert!(!derived.next_after_taken(), "once");
+        let mut suffixed = Naming::derived(slug("payroll"), true, "0f1e2d3c-4b5a");
+        assert_eq!(suffixed.name().as_str(), "payroll-0f1e2d3c");
+        assert!(!suffixed.next_after_taken());
     }
 
     #[test]

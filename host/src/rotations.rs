@@ -26,7 +26,7 @@ use crate::sync_store::SyncStore;
 use crate::syncs::Syncs;
 use crate::token_endpoint::{AppCredential, client_credentials};
 use azconn_core::error::{Code, Error};
-use azconn_core::form::{ConnectionType, Slug};
+use azconn_core::form::ConnectionType;
 use azconn_core::graph::{
     AppRef, Graph, GraphError, Operation, PasswordCredential, SecretText, parse_application,
 };
@@ -250,17 +250,14 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
     }
 
     /// The name a create without one gets: the app's, made distinct by the id if taken.
-    async fn derived_name(&self, from: &str, id: &str) -> Result<Slug, ApiError> {
+    async fn derived_name(&self, from: &str, id: &str) -> Result<names::Naming, ApiError> {
         let base = names::derived(from, "rotation")?;
-        if self
+        let taken = self
             .db
             .rotation_named(self.org, base.as_str())
             .await?
-            .is_some()
-        {
-            return Ok(names::suffixed(&base, id));
-        }
-        Ok(base)
+            .is_some();
+        Ok(names::Naming::derived(base, taken, id))
     }
 
     /// `POST {name?, description?, connectionId, appId | objectId, lifetimeDays?, intervalDays?,
@@ -330,8 +327,8 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         }
         config.app = AppRef::ObjectId(application.id);
         let rotation = Rotation::start(config).map_err(days_field)?;
-        let name = match name {
-            Some(name) => name,
+        let mut naming = match name {
+            Some(name) => names::Naming::given(name),
             None => {
                 let from = application.display_name.as_deref().unwrap_or(&app_id);
                 self.derived_name(from, &id).await?
@@ -345,27 +342,38 @@ impl<S: RotationStore + SyncStore, P: Platform> Rotations<'_, S, P> {
         let auto_rotation = body.is_auto_rotation_enabled.unwrap_or(true);
         let rotate_at = body.rotate_at_utc.unwrap_or(TimeOfDay::MIDNIGHT);
         let now = self.p.now();
-        let inserted = self
-            .db
-            .insert_rotation(
-                &NewRotation {
-                    id: &id,
-                    org_id: self.org,
-                    name: name.as_str(),
-                    description: description.as_deref(),
-                    connection_id: &conn.id,
-                    target: &target,
-                    lifetime_days,
-                    interval_days,
-                    keep,
-                    auto_rotation,
-                    rotate_at,
-                    next_rotation_at: next_run(auto_rotation, None, now, interval_days, rotate_at),
-                    now,
-                },
-                &state_of(&rotation)?,
-            )
-            .await?;
+        let next_rotation_at = next_run(auto_rotation, None, now, interval_days, rotate_at);
+        let state = state_of(&rotation)?;
+        // One batch (the row and its state): a refused insert writes nothing, so it can be
+        // repeated under another name.
+        let inserted = loop {
+            let inserted = self
+                .db
+                .insert_rotation(
+                    &NewRotation {
+                        id: &id,
+                        org_id: self.org,
+                        name: naming.name().as_str(),
+                        description: description.as_deref(),
+                        connection_id: &conn.id,
+                        target: &target,
+                        lifetime_days,
+                        interval_days,
+                        keep,
+                        auto_rotation,
+                        rotate_at,
+                        next_rotation_at,
+                        now,
+                    },
+                    &state,
+                )
+                .await?;
+            match inserted {
+                Err(Taken::Name) if naming.next_after_taken() => {}
+                inserted => break inserted,
+            }
+        };
+        let name = naming.name();
         // A concurrent create won an index between the checks and the insert. SQLite names only
         // the first index it trips: a rotation of the same app is the conflict to report.
         if let Err(taken) = inserted {
@@ -1740,6 +1748,51 @@ mod tests {
         assert_eq!(made.name, format!("payroll-{}", &made.id[..8]));
         assert_eq!(made.description.as_deref(), Some("pays"));
         assert_eq!(row(&db, &made.id).name, made.name);
+    }
+
+    #[test]
+    fn a_derived_name_taken_by_a_concurrent_create_moves_to_its_suffixed_form() {
+        let (db, p, cfg) = (store(), app(), oauth_config());
+        let r = Rotations {
+            db: &db,
+            p: &p,
+            cfg: &cfg,
+            org: "org1",
+            actor: "u1",
+        };
+        // Another app's rotation takes the name between this create's check and its insert.
+        *db.before_insert.borrow_mut() = Some(Box::new(|db| named(db, "r1", "nightly")));
+        let e = block_on(r.create(&request(
+            json!({ "name": "nightly", "connectionId": "c1", "appId": TARGET_APP }),
+        )))
+        .expect_err("a given name stays the user's");
+        assert_eq!(
+            (e.status, e.error.code, e.error.field.as_deref()),
+            (409, Code::Conflict, Some("name"))
+        );
+        assert_eq!(db.rotations.rows.borrow().len(), 1, "only the racing one");
+        assert_eq!(db.fields("r1"), [Field::RotationState.name()]);
+        // The same race on a name derived from the display name (two apps called payroll).
+        *db.before_insert.borrow_mut() = Some(Box::new(|db| named(db, "r2", "payroll")));
+        let made = block_on(r.create(&request(
+            json!({ "connectionId": "c1", "appId": TARGET_APP }),
+        )))
+        .expect("created")
+        .rotation;
+        assert_eq!(made.name, format!("payroll-{}", &made.id[..8]));
+        assert_eq!(row(&db, &made.id).name, made.name);
+        assert_eq!(
+            db.fields(&made.id),
+            [Field::RotationState.name()],
+            "its state, once"
+        );
+        assert_eq!(
+            db.audit_details("rotation.create")
+                .iter()
+                .map(|d| d["name"].clone())
+                .collect::<Vec<_>>(),
+            [json!(made.name)]
+        );
     }
 
     #[test]

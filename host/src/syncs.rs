@@ -355,8 +355,8 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
             &BTreeMap::new(),
         )
         .map_err(|e| e.at(key_field(body.key_schema.is_some())))?;
-        let name = match name {
-            Some(name) => name,
+        let mut naming = match name {
+            Some(name) => names::Naming::given(name),
             None => {
                 // What the sync writes: the store's name, the label and the prefix.
                 let store = endpoint
@@ -366,30 +366,36 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
                     .unwrap_or("");
                 let from = format!("{store} {} {prefix}", label.as_deref().unwrap_or(""));
                 let base = names::derived(&from, "sync")?;
-                if self.db.sync_named(self.org, base.as_str()).await?.is_some() {
-                    names::suffixed(&base, &id)
-                } else {
-                    base
-                }
+                let taken = self.db.sync_named(self.org, base.as_str()).await?.is_some();
+                names::Naming::derived(base, taken, &id)
             }
         };
-        self.db
-            .insert_sync(&NewSync {
-                id: &id,
-                org_id: self.org,
-                name: name.as_str(),
-                description: description.as_deref(),
-                connection_id: &conn.id,
-                endpoint: &endpoint,
-                label: label.as_deref(),
-                key_prefix: &prefix,
-                key_suffix: &suffix,
-                mode,
-                disable_secret_deletion: body.disable_secret_deletion,
-                now: self.p.now(),
-            })
-            .await?
-            .map_err(|_: Taken| names::taken("sync", name.as_str()))?;
+        // One statement: a refused insert writes nothing, so it can be repeated under another name.
+        loop {
+            let inserted = self
+                .db
+                .insert_sync(&NewSync {
+                    id: &id,
+                    org_id: self.org,
+                    name: naming.name().as_str(),
+                    description: description.as_deref(),
+                    connection_id: &conn.id,
+                    endpoint: &endpoint,
+                    label: label.as_deref(),
+                    key_prefix: &prefix,
+                    key_suffix: &suffix,
+                    mode,
+                    disable_secret_deletion: body.disable_secret_deletion,
+                    now: self.p.now(),
+                })
+                .await?;
+            match inserted {
+                Ok(()) => break,
+                Err(Taken::Name) if naming.next_after_taken() => {}
+                Err(_) => return Err(names::taken("sync", naming.name().as_str())),
+            }
+        }
+        let name = naming.name();
         self.audit("sync.create", &id, "ok", json!({ "name": name, "connectionId": conn.id, "endpoint": endpoint, "label": label, "keySchema": KeySchema::text(&prefix, &suffix), "mode": mode, "disableSecretDeletion": body.disable_secret_deletion })).await?;
         let row = self
             .db
@@ -772,6 +778,7 @@ impl<S: SyncStore, P: Platform> Syncs<'_, S, P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::InitialSyncBehavior;
     use crate::connection_store::ConnectionStore;
     use crate::fakes::{
         APP, FakePlatform, FakeStore, MemoryStore, NOW, SECRET, TENANT, block_on, oauth_config,
@@ -1367,6 +1374,106 @@ mod tests {
             ("prod-app", Some("d"), 2)
         );
         assert_eq!(p.services(), [], "nothing sent");
+    }
+
+    #[test]
+    fn initial_sync_behavior_sets_the_stored_mode_and_is_shown_beside_it() {
+        let (db, p, cfg) = (db(), FakePlatform::new(), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let row = created(
+            &s,
+            json!({ "connectionId": "c1", "initialSyncBehavior": "import-prioritize-source" }),
+        );
+        assert_eq!(row.mode, SyncMode::ImportPreferSource);
+        let patch = |v: Value| SyncPatch::parse(&v).expect("patch");
+        let updated = block_on(s.update(
+            &row,
+            &patch(json!({ "version": 1, "initialSyncBehavior": "import-prioritize-destination" })),
+        ))
+        .expect("updated")
+        .sync;
+        assert_eq!(
+            (updated.mode, updated.initial_sync_behavior, updated.version),
+            (
+                SyncMode::ImportPreferDestination,
+                InitialSyncBehavior::ImportPrioritizeDestination,
+                2
+            )
+        );
+        assert_eq!(
+            db.sync_row(&row.id).expect("row").mode,
+            SyncMode::ImportPreferDestination
+        );
+        let json = serde_json::to_value(&updated).expect("json");
+        assert_eq!(
+            (&json["mode"], &json["initialSyncBehavior"]),
+            (
+                &json!("importPreferDestination"),
+                &json!("import-prioritize-destination")
+            )
+        );
+        // The audit records the mode, under its one name.
+        let modes: Vec<Value> = ["sync.create", "sync.update"]
+            .iter()
+            .flat_map(|a| db.audit_details(a))
+            .map(|d| d["mode"].clone())
+            .collect();
+        assert_eq!(
+            modes,
+            [
+                json!("importPreferSource"),
+                json!("importPreferDestination")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_derived_name_taken_by_a_concurrent_create_moves_to_its_suffixed_form() {
+        let (db, p, cfg) = (db(), FakePlatform::new(), oauth_config());
+        let s = syncs(&db, &p, &cfg);
+        let body = json!({ "connectionId": "c1", "label": "prod", "keyPrefix": "App:" });
+        // The first create's insert commits only after the second has checked the name.
+        let first = created(&s, body.clone());
+        assert_eq!(first.name, "store1-prod-app");
+        let racing = db.syncs.rows.borrow_mut().pop().expect("first");
+        *db.before_insert.borrow_mut() =
+            Some(Box::new(move |db| db.syncs.rows.borrow_mut().push(racing)));
+        let second = created(&s, body);
+        assert_eq!(second.name, format!("store1-prod-app-{}", &second.id[..8]));
+        let names: Vec<String> = db
+            .syncs
+            .rows
+            .borrow()
+            .iter()
+            .map(|x| x.name.clone())
+            .collect();
+        assert_eq!(names, ["store1-prod-app".to_owned(), second.name.clone()]);
+        assert_eq!(
+            db.audit_details("sync.create")[1]["name"],
+            json!(second.name)
+        );
+        // A given name stays the user's: taken between the check and the insert, it is a 409.
+        let mut racing = second.clone();
+        (racing.id, racing.name) = ("s-racing".into(), "payments".into());
+        *db.before_insert.borrow_mut() =
+            Some(Box::new(move |db| db.syncs.rows.borrow_mut().push(racing)));
+        let e = block_on(
+            s.create(
+                &SyncRequest::parse(&json!({ "connectionId": "c1", "name": "payments" }))
+                    .expect("request"),
+            ),
+        )
+        .expect_err("taken");
+        assert_eq!(
+            (e.status, e.error.code, e.error.field.as_deref()),
+            (409, Code::Conflict, Some("name"))
+        );
+        assert_eq!(
+            db.syncs.rows.borrow().len(),
+            3,
+            "only the racing one stored"
+        );
+        assert_eq!(db.audit_details("sync.create").len(), 2);
     }
 
     #[test]

@@ -127,6 +127,19 @@ describe('sync names', () => {
   });
 });
 
+describe('derived names under concurrency', () => {
+  test('two concurrent nameless creates deriving one name both succeed, with distinct names', async () => {
+    for (const round of [1, 2, 3]) {
+      const both = await Promise.all([1, 2].map(() => call('POST', S, { connectionId: storeConn.id, label: `race${round}`, keyPrefix: 'R:' })));
+      assert.deepEqual(both.map((r) => r.status), [201, 201], both.map((r) => r.text).join(' '));
+      // One gets the derived name, the other the same made distinct by its id.
+      const [plain, suffixed] = both.map((r) => r.json.sync).sort((a, b) => a.name.length - b.name.length);
+      assert.match(plain.name, new RegExp(`-race${round}-r$`));
+      assert.equal(suffixed.name, `${plain.name}-${suffixed.id.replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase()}`);
+    }
+  });
+});
+
 describe('status fields', () => {
   test('a rotation shows when it last ran, last succeeded, why it failed and when it runs next', async () => {
     const c = await call('POST', R, { name: 'status', connectionId: graphConn.id, appId: TARGET_APP });

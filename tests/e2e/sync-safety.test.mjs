@@ -370,6 +370,48 @@ describe('options as Infisical names them', () => {
     assert.equal(moved.status, 200, moved.text);
     assert.equal(moved.json.sync.keySchema, 'KS/{{secretKey}}');
   });
+  test('initialSyncBehavior is the mode under Infisical\'s name: on create, on PATCH, in the answer', async () => {
+    const sync = await newSync({ label: 'isb', initialSyncBehavior: 'import-prioritize-source' });
+    assert.deepEqual([sync.mode, sync.initialSyncBehavior], ['importPreferSource', 'import-prioritize-source']);
+    const patched = await call('PATCH', `${S}/${sync.id}`, { version: 1, initialSyncBehavior: 'import-prioritize-destination' });
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual(
+      [patched.json.sync.mode, patched.json.sync.initialSyncBehavior, patched.json.sync.version],
+      ['importPreferDestination', 'import-prioritize-destination', 2],
+    );
+    const read = (await call('GET', `${S}/${sync.id}`)).json.sync;
+    assert.deepEqual([read.mode, read.initialSyncBehavior], ['importPreferDestination', 'import-prioritize-destination']);
+    // Both names, saying the same thing.
+    const both = await call('PATCH', `${S}/${sync.id}`, { version: 2, mode: 'overwrite', initialSyncBehavior: 'overwrite-destination' });
+    assert.equal(both.status, 200, both.text);
+    assert.deepEqual([both.json.sync.mode, both.json.sync.initialSyncBehavior], ['overwrite', 'overwrite-destination']);
+    const count = (await call('GET', S)).json.syncs.length;
+    for (const [body, code] of [
+      [{ initialSyncBehavior: 'overwrite' }, 'invalid-format'],
+      [{ initialSyncBehavior: 1 }, 'invalid-format'],
+      [{ initialSyncBehavior: true }, 'invalid-format'],
+      [{ mode: 'overwrite', initialSyncBehavior: 'import-prioritize-source' }, 'not-allowed'],
+    ]) {
+      for (const r of [
+        await call('POST', S, { connectionId: storeConn.id, label: 'isb2', ...body }),
+        await call('PATCH', `${S}/${sync.id}`, { version: 3, ...body }),
+      ]) {
+        assert.equal(r.status, 400, r.text);
+        assert.deepEqual([r.json.error.field, r.json.error.code], ['initialSyncBehavior', code], JSON.stringify(body));
+        if (code === 'invalid-format') {
+          assert.match(r.json.error.message, /overwrite-destination, import-prioritize-source, import-prioritize-destination/);
+        } else {
+          assert.equal(r.json.error.hint, 'mode overwrite is initialSyncBehavior overwrite-destination');
+        }
+      }
+    }
+    assert.equal((await call('GET', S)).json.syncs.length, count, 'nothing created');
+    assert.equal((await call('GET', `${S}/${sync.id}`)).json.sync.version, 3, 'nothing written');
+    // The audit log records the mode, under its one name.
+    const audit = async (action) => (await call('GET', `/api/v1/audit-log?action=${action}&target=${sync.id}`)).json.entries;
+    assert.deepEqual((await audit('sync.create')).map((e) => e.detail.mode), ['importPreferSource']);
+    assert.deepEqual((await audit('sync.update')).map((e) => e.detail.mode).sort(), ['importPreferDestination', 'overwrite']);
+  });
 });
 
 describe('a rotation\'s secret synced by reference', () => {

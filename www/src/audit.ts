@@ -4,7 +4,7 @@
 import { call } from './api';
 import type { AuditEntry, AuditPage } from './gen/api';
 import { clear, h, ago, isoDate, announce } from './dom';
-import { errorBox } from './connections';
+import { errorBox } from './errors';
 
 /** The actions the Worker records: the same list as host/src/audit.rs `ACTIONS` (a host test
  * holds the two together). */

@@ -3,6 +3,7 @@
 // reconnect, rotate/sync and delete.
 import { api, ApiFailure, type Connection, type ConnectionType, type Dependent } from './api';
 import { h, append, clear, ago, isoDate, announce } from './dom';
+import { errorBox } from './errors';
 import { choiceFieldset, confirmDialog, openModal } from './modal';
 import { openAddConnection, openEditConnection, resumeRetry } from './form';
 import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
@@ -190,13 +191,6 @@ export async function renderConnections(root: HTMLElement): Promise<void> {
       void refresh(id);
     });
   }
-}
-
-export function errorBox(e: unknown): HTMLElement {
-  if (e instanceof ApiFailure) {
-    return h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, e.error.message), e.error.hint ? h('p', { class: 'hint' }, e.error.hint) : null);
-  }
-  return h('div', { class: 'alert error', role: 'alert' }, e instanceof Error ? e.message : String(e));
 }
 
 /** The rotations and syncs that use `c`, and the choices deleting them takes. */

@@ -2,7 +2,7 @@
 import { api, ApiFailure, type ApiErrorObject, type ClientApp, type Connection, type ConnectionType, type Leftover, type LeftoverDeleted, type LeftoverSecret, type PasswordCredential, type Rotation, type RotationDeleted, type RotationPatch, type RotateAtUtc, type RotateResult, type Sync, type SyncConflict, type SyncDeleted, type SyncPatch, type SyncPreview, type SyncRunChoices } from './api';
 import type { SyncMode } from 'azconn/full';
 import { h, clear, svg, copyButton, announce, isoDate, uid } from './dom';
-import { errorBox } from './connections';
+import { errorBox } from './errors';
 import { field, showFieldErrors, type Field } from './fields';
 import { choiceFieldset, openModal } from './modal';
 import { parseSecrets } from './secrets-file';
@@ -69,6 +69,26 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     next = r.nextLink;
   };
 
+  // Each rotation card's redraw of its timeline ("The app's secrets"), by the card.
+  const timelines = new WeakMap<Element, (failure?: unknown) => void>();
+  /**
+   * The secrets of the app `appId` changed in Entra ID (a rotation ran, a leftover's secrets
+   * were revoked): the app list is read again and the timeline of that app's card (an app has
+   * one rotation), and nothing else of it, is redrawn, so a new secret it shows once stays
+   * until the user leaves.
+   */
+  const appSecretsChanged = async (appId: string | undefined) => {
+    let failure: unknown;
+    try {
+      await loadClients();
+    } catch (e) {
+      failure = e;
+    }
+    for (const card of list.querySelectorAll<HTMLElement>('article.rotation')) {
+      if (card.dataset.appId === appId) timelines.get(card)?.(failure);
+    }
+  };
+
   const drawList = async () => {
     let rotations: Rotation[];
     try {
@@ -128,6 +148,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
           ),
         );
         await drawLeftovers();
+        if (d.revoked.length) await appSecretsChanged(l.target?.appId);
       }),
     );
     return h(
@@ -171,7 +192,7 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
     drawFacts();
     const card = h(
       'article',
-      { class: 'card rotation', 'aria-label': `Rotation of ${appName(r)}` },
+      { class: 'card rotation', 'aria-label': `Rotation of ${appName(r)}`, 'data-app-id': r.target?.appId },
       h('h4', {}, appName(r), ' ', h('code', { class: 'small' }, r.target?.appId ?? '')),
       facts,
       h('div', { class: 'actions left' }, rotate, edit, remove),
@@ -180,11 +201,17 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       h('h5', {}, "The app's secrets"),
       timeline,
     );
-    const drawTimeline = () => {
+    // A failure to read the app list again shows instead of secrets that may be gone.
+    const drawTimeline = (failure?: unknown) => {
+      if (failure !== undefined) {
+        clear(timeline, errorBox(failure));
+        return;
+      }
       const app = clients.find((a) => a.appId === r.target?.appId);
       clear(timeline, app ? secretsTimeline(app.passwordCredentials ?? [], r.current.keyId) : h('p', { class: 'muted' }, 'Not in the loaded app list.'));
     };
     drawTimeline();
+    timelines.set(card, drawTimeline);
     edit.addEventListener('click', () =>
       openEditRotation(r, (next) => {
         r = next;
@@ -249,10 +276,9 @@ async function renderRotations(root: HTMLElement, c: Connection): Promise<void> 
       polling = false;
       // The card's facts and the app's secrets are current before the outcome shows, so what
       // the outcome names (the new key, the current secret) is on the card when it appears.
-      await loadClients().catch(() => undefined);
       if (out.rotation) r = out.rotation;
+      await appSecretsChanged(r.target?.appId);
       drawFacts();
-      drawTimeline();
       for (const s of out.steps ?? []) seen.add(s.step);
       drawSteps(progress, seen, null, false, out.secret ? 'done' : 'waiting');
       if (out.secret) {

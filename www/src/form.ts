@@ -4,6 +4,7 @@
 // permissions to grant, and says up front when the deployment has no OAuth app configured.
 import { api, ApiFailure, type ApiErrorObject, type Connection, type ConnectionOption, type ConnectionType, type Method } from './api';
 import { h, clear, copyButton, announce } from './dom';
+import { errorBox, errorText } from './errors';
 import { openModal, focusFirst, type Modal } from './modal';
 import { loadCore, type Core } from './core';
 import { METHOD_LINES, METHOD_NAMES, TYPE_LINES, TYPE_NAMES, permissionsFor } from './labels';
@@ -85,7 +86,7 @@ export function resumeRetry(done: Done): void {
       } catch (e) {
         go.disabled = false;
         go.textContent = 'Connect to Azure';
-        clear(err, apiErrorBox(e));
+        clear(err, errorBox(e));
       }
     });
     m.body.append(h('p', {}, 'Sign in to Azure again to renew the connection.'), err, h('div', { class: 'actions' }, go));
@@ -141,7 +142,7 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
   try {
     opts = await options();
   } catch (e) {
-    clear(m.body, apiErrorBox(e));
+    clear(m.body, errorBox(e));
     return;
   }
   const option = opts.options.find((o) => o.type === type)!;
@@ -319,7 +320,7 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
       report = certificates.inspectCertificate({ certificate: values.certificate, privateKey: values.privateKey, privateKeyPassphrase: values.privateKeyPassphrase || undefined }, now);
     } catch (e) {
       if (seq !== certSeq) return;
-      clear(certPanel, h('h3', {}, 'Certificate'), h('p', { class: 'bad', id: 'cert-problem' }, '✗ ', errText(e)));
+      clear(certPanel, h('h3', {}, 'Certificate'), h('p', { class: 'bad', id: 'cert-problem' }, '✗ ', errorText(e)));
       return;
     }
     const keyCheck = h('p', { class: 'ok', id: 'key-match' }, '✓ The private key matches the certificate.');
@@ -351,7 +352,7 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
       const r = core.validateForm(form);
       if (!r.valid) errors = r.errors;
     } catch (e) {
-      errors = [{ code: 'internal', message: errText(e) }];
+      errors = [{ code: 'internal', message: errorText(e) }];
     }
     if (existing) errors = errors.filter((e) => !(SECRET_FIELDS.includes(e.field as FieldName) && e.code === 'required' && !values[e.field as FieldName]));
     errors = [...errors, ...serverErrors];
@@ -429,7 +430,7 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
         const firstField = serverErrors[0]?.field as FieldName | undefined;
         if (firstField) inputs.get(firstField)?.focus();
       }
-      clear(formError, apiErrorBox(err));
+      clear(formError, errorBox(err));
     }
   });
 
@@ -443,7 +444,7 @@ async function renderForm(m: Modal, type: ConnectionType, done: Done, existing: 
       validate();
     })
     .catch((e) => {
-      coreStatus.textContent = `The in-browser validator did not load (${errText(e)}); the server still checks everything.`;
+      coreStatus.textContent = `The in-browser validator did not load (${errorText(e)}); the server still checks everything.`;
     });
 }
 
@@ -451,19 +452,4 @@ function pick(values: Record<FieldName, string>, names: FieldName[]): Record<str
   const out: Record<string, string> = {};
   for (const n of names) if (values[n].trim() !== '' || n === 'name') out[n] = SECRET_FIELDS.includes(n) ? values[n] : values[n].trim();
   return out;
-}
-
-function errText(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e) {
-    const x = e as { message: string; hint?: string | null };
-    return `${x.message}${x.hint ? ` — ${x.hint}` : ''}`;
-  }
-  return String(e);
-}
-
-export function apiErrorBox(e: unknown): HTMLElement {
-  if (e instanceof ApiFailure) {
-    return h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, e.error.message), e.error.hint ? h('p', { class: 'hint' }, e.error.hint) : null);
-  }
-  return h('div', { class: 'alert error', role: 'alert' }, errText(e));
 }

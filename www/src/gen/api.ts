@@ -105,6 +105,12 @@ export type ErrorBody = { error: FieldError, errors?: Array<FieldError>, depende
  */
 export type Health = { ok: boolean, };
 
+/**
+ * Infisical's name for a sync's `mode` and its values (round2.md, secret sync options): the
+ * same setting under another name, accepted on create and PATCH and shown beside `mode`.
+ */
+export type InitialSyncBehavior = "overwrite-destination" | "import-prioritize-source" | "import-prioritize-destination";
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
@@ -461,7 +467,16 @@ label?: string,
 /**
  * Changes the prefix only (a suffix from `keySchema` stays).
  */
-keyPrefix?: string, keySchema?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
+keyPrefix?: string, keySchema?: string, 
+/**
+ * Or set by `initialSyncBehavior`.
+ */
+mode?: SyncMode, 
+/**
+ * Infisical's name for `mode` (its values in the same order); beside `mode` only when both
+ * say the same. Parsing folds it into `mode`, which is what the use-case reads.
+ */
+initialSyncBehavior?: InitialSyncBehavior, disableSecretDeletion?: boolean, };
 
 /**
  * `POST /secret-syncs/azure-app-configuration`.
@@ -474,13 +489,26 @@ name?: string, description?: string, connectionId?: string, endpoint?: string, l
 /**
  * Infisical's `{prefix}{{secretKey}}{suffix}`, instead of `keyPrefix`.
  */
-keySchema?: string, mode?: SyncMode, disableSecretDeletion?: boolean, };
+keySchema?: string, 
+/**
+ * Default `overwrite`; or set by `initialSyncBehavior`.
+ */
+mode?: SyncMode, 
+/**
+ * Infisical's name for `mode` (its values in the same order); beside `mode` only when both
+ * say the same. Parsing folds it into `mode`, which is what the use-case reads.
+ */
+initialSyncBehavior?: InitialSyncBehavior, disableSecretDeletion?: boolean, };
 
 export type SyncView = { id: string, name: string, description: string | null, connectionId: string, endpoint: string, label: string | null, keyPrefix: string, 
 /**
  * Infisical's name for the key shape: `{keyPrefix}{{secretKey}}{suffix}`.
  */
-keySchema: string, mode: SyncMode, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, 
+keySchema: string, mode: SyncMode, 
+/**
+ * `mode` under Infisical's name, so a client that wrote either reads it back.
+ */
+initialSyncBehavior: InitialSyncBehavior, disableSecretDeletion: boolean, version: number, createdAt: number, updatedAt: number, 
 /**
  * When the latest run started; when the latest successful one finished; the latest run's
  * error if it failed (`null` once a run succeeds; boxed: most views have none).
