@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { ROOT, answerValidator, checkAnswer, setup } from './harness.mjs';
 
 let env;
@@ -20,6 +21,46 @@ describe('GET /api/v1/openapi.json', () => {
     assert.equal(r.text, readFileSync(join(ROOT, 'host/openapi.json'), 'utf8'));
     assert.equal(r.json.openapi, '3.1.0');
     assert.ok(r.json.paths['/app-connections/{type}/{id}'].get);
+  });
+});
+
+/** The committed document, read afresh for each check (a check may break its copy). */
+const committed = () => JSON.parse(readFileSync(join(ROOT, 'host/openapi.json'), 'utf8'));
+
+/** Why `doc` is not an OpenAPI 3.1 document by the official OAS 3.1 schema (the 2026-08-03 one that
+ * @seriousme/openapi-schema-validator carries; it also resolves every local `$ref`), or '' if it is. */
+async function documentProblems(doc) {
+  const validator = new Validator();
+  const { valid, errors } = await validator.validate(doc);
+  if (!valid) {
+    return typeof errors === 'string' ? errors
+      : errors.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n');
+  }
+  return validator.version === '3.1' ? '' : `validated as OpenAPI ${validator.version}, not 3.1`;
+}
+
+describe('host/openapi.json against the OAS 3.1 schema', () => {
+  test('the committed document is a valid OpenAPI 3.1 document', async () => {
+    assert.equal(await documentProblems(committed()), '');
+  });
+
+  // The first operation's first response: enough to show the schema is applied below `paths`.
+  const firstPath = (doc) => Object.values(doc.paths)[0];
+  const firstResponse = (doc) => Object.values(Object.values(firstPath(doc)).find((op) => op.responses).responses)[0];
+
+  test('a copy with a response without description, an unknown path item member, a bad version, or a dangling $ref is refused', async () => {
+    const broken = [
+      [(d) => { delete firstResponse(d).description; }, /must have required property 'description'/],
+      [(d) => { firstPath(d).summaries = 'x'; }, /^\/paths\/.+ must NOT have unevaluated properties \{"unevaluatedProperty":"summaries"\}/m],
+      [(d) => { d.openapi = '3.1'; }, /^\/openapi must match pattern/m],
+      [(d) => { d.openapi = '4.0.0'; }, /Cannot find supported swagger\/openapi version/],
+      [(d) => { d.components.schemas.Dangling = { $ref: '#/components/schemas/NoSuchSchema' }; }, /Can't resolve #\/components\/schemas\/NoSuchSchema/],
+    ];
+    for (const [breakIt, expected] of broken) {
+      const doc = committed();
+      breakIt(doc);
+      assert.match(await documentProblems(doc), expected);
+    }
   });
 });
 
