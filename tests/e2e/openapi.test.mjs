@@ -1,13 +1,14 @@
 // The API description: the Worker serves host/openapi.json as committed, without a caller, and the
-// harness's validator (which every suite's answers go through) rejects what the document does not
-// allow, so a drift between the Worker and the document fails the suites.
+// validator of ./openapi.mjs (which every e2e and UI suite's answers go through) rejects what the
+// document does not allow, so a drift between the Worker and the document fails the suites.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { ROOT, answerValidator, checkAnswer, setup } from './harness.mjs';
+import { ROOT, setup } from './harness.mjs';
+import { answerValidator, checkAnswer } from './openapi.mjs';
 
 let env;
 before(async () => { env = await setup(); });
