@@ -69,16 +69,15 @@ beforeEach((t) => {
   });
 });
 
-/** Checks the API answer `response` to a request of the page document `doc` (see `documents`);
- * records in `answers` what it checked or skipped and why, and in `violations` what does not
- * match. Never throws (it runs in an event handler): what it cannot check it says. */
-async function checkResponse(response, doc, answers) {
+/** Checks the API answer `response` (`answer` names it) to a request of the page document `doc`
+ * (see `documents`); records in `answers` what it checked or skipped and why, and in `violations`
+ * what does not match. Never throws (it runs in an event handler): what it cannot check it says. */
+async function checkResponse(response, answer, doc, answers) {
   // Asked for at once, before a navigation can make the browser drop it.
   const body = response.body().then((bytes) => ({ text: bytes.toString('utf8') }), (error) => ({ error }));
   const method = response.request().method();
   const { pathname, search } = new URL(response.url());
   const status = response.status();
-  const answer = named(response);
   const type = response.headers()['content-type'] ?? '';
   if (!/^application\/json\b/.test(type)) {
     answers.skipped.push({ answer, reason: `not JSON (${type || 'no content-type'})` });
@@ -163,11 +162,11 @@ export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
   });
   context.on('response', (response) => {
     if (!isApi(response.url())) return;
-    const doc = sentFrom.get(response.request());
-    const check = checkResponse(response, doc, answers)
-      .catch((e) => { violations.push(`checking ${named(response)}: ${e.stack}`); })
+    const answer = named(response);
+    const check = checkResponse(response, answer, sentFrom.get(response.request()), answers)
+      .catch((e) => { violations.push(`checking ${answer}: ${e.stack}`); })
       .finally(() => reading.delete(check));
-    reading.set(check, named(response));
+    reading.set(check, answer);
   });
   context.on('requestfailed', (request) => {
     if (!isApi(request.url())) return;
