@@ -3,7 +3,8 @@
 // the Azure emulator.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, checkAnswer, setup, signIn } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, TARGET_APP, TENANT, setup, signIn } from './harness.mjs';
+import { checkAnswer } from './openapi.mjs';
 
 const CS = '/api/v1/app-connections/azure-client-secrets';
 const AC = '/api/v1/app-connections/azure-app-configuration';

@@ -2,7 +2,8 @@
 // emulator: strict request types, interval guards, sync ownership, deletion guards, DELETE routes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, checkAnswer, setup } from './harness.mjs';
+import { AZCONN_APP, AZCONN_SECRET, SECOND_APP, TARGET_APP, TENANT, setup } from './harness.mjs';
+import { checkAnswer } from './openapi.mjs';
 
 const R = '/api/v1/secret-rotations/azure-client-secret';
 const S = '/api/v1/secret-syncs/azure-app-configuration';

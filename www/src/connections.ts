@@ -6,7 +6,7 @@ import { h, append, clear, ago, isoDate, announce } from './dom';
 import { errorBox } from './errors';
 import { choiceFieldset, confirmDialog, openModal } from './modal';
 import { openAddConnection, openEditConnection, resumeRetry } from './form';
-import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
+import { KEYS_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES, appName } from './labels';
 
 const TYPES: ConnectionType[] = ['azure-client-secrets', 'azure-app-configuration'];
 
@@ -133,7 +133,8 @@ export async function renderConnections(root: HTMLElement): Promise<void> {
       add.focus();
     };
     del.addEventListener('click', async () => {
-      if (!(await confirmDialog(`Delete ${c.name}?`, `The connection and its stored credentials are removed from azconn. Nothing changes in Azure.`, 'Delete connection'))) return;
+      const text = 'The connection and its stored credentials are removed from azconn. Nothing changes in Azure.';
+      if (!(await confirmDialog(`Delete ${c.name}?`, text, 'Delete connection', leftoversWarning(c)))) return;
       try {
         await api.remove(c.type, c.id);
         await deleted();
@@ -223,10 +224,53 @@ function openDeleteWithDependents(c: Connection, dependents: Dependent[], done: 
     h('p', {}, 'These use the connection. Delete them with it, or cancel and keep everything:'),
     h('ul', { class: 'dependents' }, dependents.map((d) => h('li', {}, `${d.kind === 'rotation' ? 'Rotation of' : 'Sync of'} ${d.name}`))),
     secrets?.el,
+    // Kept secrets would be listed as leftovers of this connection, which the delete then forgets.
+    secrets ? h('p', { class: 'help' }, 'With “Keep”, their secrets stay in Entra ID with no record left in azconn.') : null,
     keys?.el,
+    leftoversWarning(c),
     err,
     h('div', { class: 'actions' }, cancel, ok),
   ]);
+}
+
+/**
+ * What deleting `c` also forgets: the records of secrets its deleted rotations left on their apps
+ * ("Secrets left by deleted rotations" on its page). Nothing in azconn could reach those apps
+ * afterwards while the secrets stay in Entra ID, so the dialog says so before the user confirms.
+ * Loaded when the dialog opens; a failed load does not block the delete, it says it could not check.
+ */
+function leftoversWarning(c: Connection): HTMLElement | null {
+  if (c.type !== 'azure-client-secrets') return null;
+  const el = h('div', { class: 'leftovers-warning', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Checking for secrets left by deleted rotations…'));
+  const where = 'To revoke them, cancel and use “Remove…” under “Secrets left by deleted rotations” on the connection’s page first.';
+  void api.leftovers().then(
+    ({ leftovers }) => {
+      const mine = leftovers.filter((l) => l.connectionId === c.id);
+      el.hidden = mine.length === 0;
+      clear(
+        el,
+        mine.length === 0 ? null : h(
+          'div',
+          { class: 'alert warning' },
+          h('strong', {}, `azconn also forgets ${mine.length} record${mine.length === 1 ? '' : 's'} of secrets left by deleted rotations:`),
+          h('ul', { class: 'leftovers-forgotten' }, mine.map((l) => h('li', {}, `Rotation ${l.name} of ${appName(l)}`))),
+          h('p', {}, 'Their secrets stay in Entra ID until they expire, and azconn can no longer reach the apps to revoke them. ', where),
+        ),
+      );
+    },
+    (e: unknown) =>
+      clear(
+        el,
+        h(
+          'div',
+          { class: 'alert warning' },
+          h('strong', {}, 'Could not check for secrets left by deleted rotations'),
+          e instanceof ApiFailure ? ` (${e.error.message})` : null,
+          h('p', {}, 'Deleting the connection forgets any there are; their secrets stay in Entra ID. ', where),
+        ),
+      ),
+  );
+  return el;
 }
 
 function showBanner(slot: HTMLElement, e: unknown): void {

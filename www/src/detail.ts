@@ -6,7 +6,7 @@ import { errorBox } from './errors';
 import { field, showFieldErrors, type Field } from './fields';
 import { choiceFieldset, openModal } from './modal';
 import { parseSecrets } from './secrets-file';
-import { KEYS_CHOICES, LEFTOVER_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES } from './labels';
+import { KEYS_CHOICES, LEFTOVER_CHOICES, METHOD_SHORT, SECRETS_CHOICES, STATUS_NAMES, TYPE_NAMES, appName } from './labels';
 
 export async function renderDetail(root: HTMLElement, type: ConnectionType, id: string): Promise<void> {
   clear(root, h('p', { class: 'muted' }, 'Loading…'));
@@ -1120,12 +1120,6 @@ function drawPlan(el: HTMLElement, p: SyncPreview, onChange: () => void): () => 
 /** `hh:mm` of a time of day. */
 function clock(t: RotateAtUtc): string {
   return `${String(t.hours).padStart(2, '0')}:${String(t.minutes).padStart(2, '0')}`;
-}
-
-/** The rotated app's name as the list shows it (its app ID when Graph gave no name); a
- * rotation's or a leftover's. */
-function appName(r: Pick<Rotation, 'target'>): string {
-  return r.target?.displayName ?? r.target?.appId ?? 'an app registration';
 }
 
 function drawRun(el: HTMLElement, s: Sync): void {

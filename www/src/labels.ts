@@ -1,5 +1,5 @@
 // Human names of the API's enums, in one place.
-import type { ConnectionType, KeysChoice, Method, SecretsChoice } from './api';
+import type { ConnectionType, KeysChoice, Method, Rotation, SecretsChoice } from './api';
 
 export const TYPE_NAMES: Record<ConnectionType, string> = {
   'azure-client-secrets': 'Azure Client Secrets',
@@ -28,6 +28,12 @@ export const METHOD_LINES: Record<Method, string> = {
   'client-secret': "Your own app registration's client ID and a client secret value.",
   certificate: "Your own app registration's client ID and a certificate with its private key.",
 };
+
+/** The rotated app's name as the lists show it (its app ID when Graph gave no name); a
+ * rotation's or a leftover's. */
+export function appName(r: Pick<Rotation, 'target'>): string {
+  return r.target?.displayName ?? r.target?.appId ?? 'an app registration';
+}
 
 export const STATUS_NAMES: Record<string, string> = {
   active: 'Active',

@@ -1,6 +1,6 @@
 // An accessible modal dialog: role=dialog, aria-modal, labelled by its title; focus moves in,
 // Tab cycles inside (focus trap), Escape closes, focus returns to the opener.
-import { h, uid } from './dom';
+import { append, h, uid } from './dom';
 
 export interface Modal {
   body: HTMLElement;
@@ -64,8 +64,9 @@ export function focusFirst(body: HTMLElement): void {
   body.querySelector<HTMLElement>(FOCUSABLE)?.focus();
 }
 
-/** A confirmation dialog; resolves true when confirmed. */
-export function confirmDialog(title: string, text: string, confirmLabel: string): Promise<boolean> {
+/** A confirmation dialog; resolves true when confirmed. `extra` goes under the text (what else the
+ * action affects, possibly still loading). */
+export function confirmDialog(title: string, text: string, confirmLabel: string, extra: Node | null = null): Promise<boolean> {
   return new Promise((resolve) => {
     let answered = false;
     const m = openModal(title, { onClose: () => !answered && resolve(false) });
@@ -77,7 +78,7 @@ export function confirmDialog(title: string, text: string, confirmLabel: string)
       m.close();
       resolve(true);
     });
-    m.body.append(h('p', {}, text), h('div', { class: 'actions' }, cancel, ok));
+    append(m.body, [h('p', {}, text), extra, h('div', { class: 'actions' }, cancel, ok)]);
     queueMicrotask(() => cancel.focus());
   });
 }
