@@ -232,16 +232,12 @@ impl Credential {
     /// Opens a PKCS#12 file given as bytes (an uploaded `.pfx`) at time `now` (unix seconds).
     pub fn load_pfx(der: &[u8], password: &str, now: i64) -> Result<Credential, Error> {
         if der.len() > MAX_PFX_BYTES {
-            return Err(Error::field(
+            return Err(text::too_long(
                 "pfx",
-                Code::TooLong,
-                cat(&[
-                    "the PFX file is ",
-                    &decimal(der.len() as u64),
-                    " bytes; at most ",
-                    &decimal(MAX_PFX_BYTES as u64),
-                    " are accepted",
-                ]),
+                "PFX file",
+                der.len(),
+                MAX_PFX_BYTES,
+                "bytes",
             ));
         }
         text::check_size(password, "pfxPassword", MAX_PASSWORD_CHARS)?;

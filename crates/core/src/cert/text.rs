@@ -115,19 +115,28 @@ pub(crate) fn decode_base64(text: &str, field: &str) -> Result<Zeroizing<Vec<u8>
 /// Enforces a size limit on pasted text before any parsing.
 pub(crate) fn check_size(text: &str, field: &str, max: usize) -> Result<(), Error> {
     if text.len() > max {
-        return Err(Error::field(
-            field,
-            Code::TooLong,
-            cat(&[
-                "the value is ",
-                &decimal(text.len() as u64),
-                " characters; at most ",
-                &decimal(max as u64),
-                " are accepted",
-            ]),
-        ));
+        return Err(too_long(field, "value", text.len(), max, "characters"));
     }
     Ok(())
+}
+
+/// `too-long` on `field`: "the {what} is {len} {unit}; at most {max} are accepted".
+pub(crate) fn too_long(field: &str, what: &str, len: usize, max: usize, unit: &str) -> Error {
+    Error::field(
+        field,
+        Code::TooLong,
+        cat(&[
+            "the ",
+            what,
+            " is ",
+            &decimal(len as u64),
+            " ",
+            unit,
+            "; at most ",
+            &decimal(max as u64),
+            " are accepted",
+        ]),
+    )
 }
 
 #[cfg(test)]
