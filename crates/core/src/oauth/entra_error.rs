@@ -164,17 +164,25 @@ impl EntraError {
         }
     }
 
-    /// The first code this module knows, else the first code.
-    fn primary_code(&self) -> Option<u64> {
+    /// The first code `table` knows, else the first code.
+    fn primary_code(&self, table: Table) -> Option<u64> {
         self.error_codes
             .iter()
             .copied()
-            .find(|c| advice(*c).is_some())
+            .find(|c| table(*c).is_some())
             .or_else(|| self.error_codes.first().copied())
     }
 
+    fn advice(&self, table: Table) -> Option<Advice> {
+        self.primary_code(table).and_then(table)
+    }
+
     pub fn class(&self) -> ErrorClass {
-        if let Some((class, _, _)) = self.primary_code().and_then(advice) {
+        self.class_in(token_advice)
+    }
+
+    fn class_in(&self, table: Table) -> ErrorClass {
+        if let Some((class, _, _)) = self.advice(table) {
             return class;
         }
         if self.status == 429 || self.status >= 500 {
@@ -198,8 +206,11 @@ impl EntraError {
 
     /// What to do, for the user. Known AADSTS codes first, then the OAuth `error`.
     pub fn hint(&self) -> Option<&'static str> {
-        self.primary_code()
-            .and_then(advice)
+        self.hint_in(token_advice)
+    }
+
+    fn hint_in(&self, table: Table) -> Option<&'static str> {
+        self.advice(table)
             .map(|(_, _, hint)| hint)
             .or(match self.error.as_str() {
                 "invalid_client" => Some("the client credential was rejected: check the client ID, secret or certificate"),
@@ -215,9 +226,7 @@ impl EntraError {
 
     /// The form field the error most likely concerns, so the UI can point at it.
     pub fn field(&self) -> Option<&'static str> {
-        self.primary_code()
-            .and_then(advice)
-            .and_then(|(_, field, _)| field)
+        self.advice(token_advice).and_then(|(_, field, _)| field)
     }
 
     /// The description's first line (Entra appends Trace ID, Correlation ID and Timestamp lines).
@@ -230,7 +239,7 @@ impl EntraError {
             .unwrap_or(&self.error)
     }
 
-    fn to_error(&self, code: Code, context: &str) -> Error {
+    fn to_error(&self, code: Code, context: &str, table: Table) -> Error {
         let mut message = cat(&[context, ": ", self.summary(), " (", &self.error, ")"]);
         if let Some(id) = &self.trace_id {
             message.push_str(" [trace ID ");
@@ -242,14 +251,17 @@ impl EntraError {
             message.push(']');
         }
         let mut e = Error::new(code, message);
-        e.field = self.field().map(str::to_owned);
-        e.hint = self.hint().map(str::to_owned);
+        e.field = self
+            .advice(table)
+            .and_then(|(_, field, _)| field)
+            .map(str::to_owned);
+        e.hint = self.hint_in(table).map(str::to_owned);
         e
     }
 
     /// The boundary error for a failed token request; the code says what the caller can do.
     pub fn into_error(self) -> Error {
-        let code = match self.class() {
+        let code = match self.class_in(token_advice) {
             ErrorClass::ReauthRequired | ErrorClass::InteractionRequired => Code::ReauthRequired,
             ErrorClass::ConsentRequired => Code::ConsentRequired,
             ErrorClass::RetryLater => Code::RetryLater,
@@ -257,17 +269,31 @@ impl EntraError {
                 Code::TokenRequestFailed
             }
         };
-        self.to_error(code, "Entra ID rejected the token request")
+        self.to_error(code, "Entra ID rejected the token request", token_advice)
     }
 
     /// The boundary error for an error on the authorize callback.
     pub fn into_authorize_error(self) -> Error {
-        self.to_error(Code::AuthorizationFailed, "Entra ID refused the sign-in")
+        self.to_error(
+            Code::AuthorizationFailed,
+            "Entra ID refused the sign-in",
+            sign_in_advice,
+        )
     }
 }
 
-/// Class, form field and hint per AADSTS code (protocols.md §1.6).
-fn advice(code: u64) -> Option<(ErrorClass, Option<&'static str>, &'static str)> {
+/// Class, form field and hint of an AADSTS code (protocols.md §1.6).
+type Advice = (ErrorClass, Option<&'static str>, &'static str);
+
+/// Where an error was answered decides which codes can occur: a lookup per endpoint, so that
+/// a build that only parses the authorize redirect (the forms module) carries none of the
+/// token endpoint's texts.
+type Table = fn(u64) -> Option<Advice>;
+
+/// The codes the token endpoint answers: those about the client credential, the scope of a
+/// client-credentials grant, the PKCE verifier and the code or refresh token, then every code
+/// of the sign-in.
+fn token_advice(code: u64) -> Option<Advice> {
     use ErrorClass::*;
     Some(match code {
         7000215 => (
@@ -305,6 +331,50 @@ fn advice(code: u64) -> Option<(ErrorClass, Option<&'static str>, &'static str)>
             Some("certificate"),
             "the client assertion is invalid (signature, expiry or format): check the certificate and private key",
         ),
+        9001023 => (
+            Misconfigured,
+            Some("tenantId"),
+            "this grant cannot use /common or /consumers: use the tenant ID",
+        ),
+        9002326 | 90023 => (
+            Misconfigured,
+            None,
+            "the token request carried an Origin header: redeem tokens server-side without forwarding the browser's Origin",
+        ),
+        70011 => (
+            Misconfigured,
+            None,
+            "the scope is invalid: client credentials take exactly one `{resource}/.default` scope",
+        ),
+        28003 => (
+            Misconfigured,
+            None,
+            "the scope was empty: send the scopes used at authorize",
+        ),
+        501481 | 50148 => (
+            ReauthRequired,
+            None,
+            "the PKCE verifier does not match the challenge: the stored sign-in state is stale or mixed up; start the sign-in again",
+        ),
+        54005 => (
+            ReauthRequired,
+            None,
+            "this authorization code was already redeemed: do not retry the exchange; start the sign-in again if needed",
+        ),
+        70008 | 700082 | 700084 => (
+            ReauthRequired,
+            None,
+            "the sign-in has expired: reconnect the connection to sign in again",
+        ),
+        _ => return sign_in_advice(code),
+    })
+}
+
+/// The codes the authorize redirect carries (the app, tenant, redirect URI, PKCE challenge,
+/// consent, Conditional Access, MFA, throttling); the token endpoint answers them too.
+fn sign_in_advice(code: u64) -> Option<Advice> {
+    use ErrorClass::*;
+    Some(match code {
         50011 | 500112 => (
             Misconfigured,
             Some("redirectUri"),
@@ -330,45 +400,10 @@ fn advice(code: u64) -> Option<(ErrorClass, Option<&'static str>, &'static str)>
             Some("tenantId"),
             "the tenant was not found: check the tenant ID and that it belongs to the selected cloud",
         ),
-        9001023 => (
-            Misconfigured,
-            Some("tenantId"),
-            "this grant cannot use /common or /consumers: use the tenant ID",
-        ),
-        9002326 | 90023 => (
-            Misconfigured,
-            None,
-            "the token request carried an Origin header: redeem tokens server-side without forwarding the browser's Origin",
-        ),
-        70011 => (
-            Misconfigured,
-            None,
-            "the scope is invalid: client credentials take exactly one `{resource}/.default` scope",
-        ),
-        28003 => (
-            Misconfigured,
-            None,
-            "the scope was empty: send the scopes used at authorize",
-        ),
         50147 | 501491 | 50149 => (
             Misconfigured,
             None,
             "the PKCE challenge is invalid: send an S256 challenge of a 43-128 character verifier",
-        ),
-        501481 | 50148 => (
-            ReauthRequired,
-            None,
-            "the PKCE verifier does not match the challenge: the stored sign-in state is stale or mixed up; start the sign-in again",
-        ),
-        54005 => (
-            ReauthRequired,
-            None,
-            "this authorization code was already redeemed: do not retry the exchange; start the sign-in again if needed",
-        ),
-        70008 | 700082 | 700084 => (
-            ReauthRequired,
-            None,
-            "the sign-in has expired: reconnect the connection to sign in again",
         ),
         65001 | 90094 | 90095 => (
             ConsentRequired,
@@ -465,8 +500,46 @@ mod tests {
             700025, 700027, 50012, 50013, 500133, 50027, 9001023, 9002326, 90023, 53003, 90055,
             50196,
         ] {
-            assert!(advice(code).is_some(), "AADSTS{code}");
+            assert!(token_advice(code).is_some(), "AADSTS{code}");
         }
+    }
+
+    #[test]
+    fn callback_advice_is_the_sign_in_table() {
+        let redirect = EntraError::from_callback(
+            "invalid_request",
+            Some("AADSTS50011: The redirect URI does not match."),
+            None,
+        )
+        .into_authorize_error();
+        assert_eq!(redirect.field.as_deref(), Some("redirectUri"));
+        assert!(
+            redirect
+                .hint
+                .unwrap()
+                .starts_with("register this exact redirect URI")
+        );
+        // A token endpoint's code on the redirect (never sent there) gets the advice of its
+        // OAuth `error`, not a hint about client secrets or client-credentials scopes.
+        let secret = EntraError::from_callback("invalid_client", Some("AADSTS7000215: x"), None)
+            .into_authorize_error();
+        assert_eq!(secret.field, None);
+        assert_eq!(
+            secret.hint.as_deref(),
+            Some("the client credential was rejected: check the client ID, secret or certificate")
+        );
+        let scope = EntraError::from_callback("invalid_scope", Some("AADSTS70011: x"), None);
+        assert_eq!(
+            scope.clone().into_authorize_error().hint.as_deref(),
+            Some("the requested scope is not valid for this resource")
+        );
+        assert!(
+            scope
+                .into_error()
+                .hint
+                .unwrap()
+                .contains("`{resource}/.default`")
+        );
     }
 
     #[test]
