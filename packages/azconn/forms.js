@@ -1,6 +1,6 @@
-// Forms entry (`azconn/forms`): what a connection form needs (ids, clouds, validation, OAuth up
-// to the callback; the token steps are a server's, in the other entries), instantiated on
-// import; the certificate module (DER, PKCS#8/#12, ciphers: inspection, not the client
+// Forms entry (`azconn/forms`): what a connection form needs (ids, clouds, validation, the
+// start of the sign-in; the redirect and the token steps are a server's, in the other entries),
+// instantiated on import; the certificate module (DER, PKCS#8/#12, ciphers: inspection, not the client
 // assertion, which a server builds) is fetched only when `loadCertificates()` is first called,
 // e.g. when a certificate is pasted.
 // Types: forms.d.ts (the generated gen/forms/azconn.d.ts and gen/certificates/azconn.d.ts).

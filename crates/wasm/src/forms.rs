@@ -1,7 +1,7 @@
 //! The forms exports (entry `azconn/forms`): ids, clouds, form validation and the OAuth steps a
-//! browser takes (PKCE, authorize and admin-consent URLs, callback parsing). The steps a server
-//! takes after the callback (token request and response, Entra errors, JWT display) are in
-//! `tokens.rs`. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming
+//! form page takes to start a sign-in (PKCE, authorize and admin-consent URLs). The steps from
+//! the redirect on (callback parsing, token request and response, Entra errors, JWT display)
+//! are in `tokens.rs`. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming
 //! its field.
 
 use crate::js;
@@ -14,7 +14,6 @@ use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::authorize::{
     self, AppConfigurationAudience, AuthorizeEntropy, AuthorizeParams, Hint, Prompt, RedirectUri,
 };
-use azconn_core::oauth::callback;
 use azconn_core::oauth::pkce::CodeVerifier;
 use azconn_core::oauth::random::State;
 use azconn_core::text::join;
@@ -321,29 +320,6 @@ pub fn admin_consent_request(
             &state,
         )?;
         Ok(js::admin_consent_request(&url, state.as_str()))
-    };
-    run().map_err(fail)
-}
-
-/// The authorization code from the callback query, after the constant-time `state` check.
-#[wasm_bindgen(js_name = parseCallback)]
-pub fn parse_callback(query: &str, expected_state: &str) -> Answer<String> {
-    let run = || -> Result<String, Error> {
-        let code = callback::parse_callback(query, &State::parse(expected_state)?)?;
-        Ok(code.expose().to_owned())
-    };
-    run().map_err(fail)
-}
-
-/// The admin-consent callback: granted scopes and the tenant Entra reports (display only).
-#[wasm_bindgen(js_name = parseAdminConsentCallback, unchecked_return_type = "AdminConsent")]
-pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer<JsValue> {
-    let run = || -> Result<JsValue, Error> {
-        let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
-        Ok(js::admin_consent(
-            c.reported_tenant.as_deref(),
-            &join(&c.scopes, " "),
-        ))
     };
     run().map_err(fail)
 }

@@ -37,10 +37,10 @@ fn files() -> Vec<(&'static str, String)> {
         .add::<ConnectionType>()
         .add::<Method>()
         .add::<AppConfigurationAudience>()
-        .add::<ConnectionForm>()
-        .add::<AdminConsent>();
+        .add::<ConnectionForm>();
     let mut tokens = forms.after();
     tokens
+        .add::<AdminConsent>()
         .add::<HttpRequest>()
         .add::<TokenResponse>()
         .add::<ErrorClass>()

@@ -1,7 +1,9 @@
-//! The OAuth steps after the callback, which a server takes (feature `tokens`: the full builds
+//! The OAuth steps from the redirect on, which a server takes (feature `tokens`: the full builds
 //! and the browser entry, not `azconn/forms`, which a page loads to validate a form and start
-//! OAuth): the token request, the token endpoint's answer, Entra errors and the JWT display
-//! decode. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming its
+//! OAuth): callback parsing, the token request, the token endpoint's answer, Entra errors and
+//! the JWT display decode. The redirect lands where the code is redeemed, with the verifier
+//! and the client credential (Entra refuses a confidential client's redemption from a browser
+//! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming its
 //! field.
 
 use crate::forms::{error_value, interactive_tenant};
@@ -11,9 +13,11 @@ use crate::{Answer, fail};
 use azconn_core::error::{Code, Error};
 use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::authorize::RedirectUri;
+use azconn_core::oauth::callback;
 use azconn_core::oauth::entra_error::{self, EntraError};
 use azconn_core::oauth::jwt;
 use azconn_core::oauth::pkce::CodeVerifier;
+use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken, TokenFields,
 };
@@ -311,4 +315,27 @@ pub fn decode_jwt_unverified(token: &str) -> Answer<JsValue> {
         c.exp.map(|v| v as f64),
         c.iat.map(|v| v as f64),
     ))
+}
+
+/// The authorization code from the callback query, after the constant-time `state` check.
+#[wasm_bindgen(js_name = parseCallback)]
+pub fn parse_callback(query: &str, expected_state: &str) -> Answer<String> {
+    let run = || -> Result<String, Error> {
+        let code = callback::parse_callback(query, &State::parse(expected_state)?)?;
+        Ok(code.expose().to_owned())
+    };
+    run().map_err(fail)
+}
+
+/// The admin-consent callback: granted scopes and the tenant Entra reports (display only).
+#[wasm_bindgen(js_name = parseAdminConsentCallback, unchecked_return_type = "AdminConsent")]
+pub fn parse_admin_consent_callback(query: &str, expected_state: &str) -> Answer<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let c = callback::parse_admin_consent_callback(query, &State::parse(expected_state)?)?;
+        Ok(js::admin_consent(
+            c.reported_tenant.as_deref(),
+            &join(&c.scopes, " "),
+        ))
+    };
+    run().map_err(fail)
 }

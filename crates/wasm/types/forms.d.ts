@@ -1,16 +1,6 @@
 // Generated from the Rust definitions by `make types` (crates/wasm/src/generated_types.rs): do not edit.
 
 /**
- * A successful admin-consent redirect (entra-docs `v2-admin-consent.md`).
- */
-export type AdminConsent = { 
-/**
- * The tenant Entra reports. Display only: Microsoft says never to trust it for
- * authorization; the connection keeps the tenant the user configured.
- */
-reportedTenant: string | null, scopes: Array<string>, };
-
-/**
  * Which Entra audience App Configuration tokens are requested for.
  */
 export type AppConfigurationAudience = "cloud" | "legacy";

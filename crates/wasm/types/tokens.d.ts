@@ -6,6 +6,16 @@
 export type AccessToken = string;
 
 /**
+ * A successful admin-consent redirect (entra-docs `v2-admin-consent.md`).
+ */
+export type AdminConsent = { 
+/**
+ * The tenant Entra reports. Display only: Microsoft says never to trust it for
+ * authorization; the connection keeps the tenant the user configured.
+ */
+reportedTenant: string | null, scopes: Array<string>, };
+
+/**
  * An error body from the token or authorize endpoint, as Entra spells it.
  */
 export type EntraError = { 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds packages/azconn/gen/ (git-ignored) from crates/wasm, each with its generated .d.ts:
 #   gen/forms         the forms module (entry azconn/forms), --target web, size profile: what a
-#                     page needs up to the OAuth callback (no token request or response parsing)
+#                     page needs to validate a form and start the sign-in (no callback parsing,
+#                     no token request or response parsing)
 #   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size:
 #                     inspection and PKCS#8 (no client assertion, a server's step), without
 #                     the legacy PFX ciphers (3DES, RC2)

@@ -99,10 +99,11 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     const browserExports = await tab.evaluate(async () => Object.keys(await import('/browser.js')));
     assert.ok(browserExports.includes('Credential') && browserExports.includes('validateForm'));
     assert.ok(!browserExports.includes('call'));
-    // The forms entry stops at the OAuth callback: the token steps are the server's.
+    // The forms entry starts the sign-in; the steps from the redirect on are the server's.
     const formsExports = await tab.evaluate(async () => Object.keys(await import('/forms.js')));
-    assert.ok(formsExports.includes('authorizeRequest') && formsExports.includes('parseCallback'));
-    for (const name of ['tokenRequest', 'parseTokenResponse', 'parseErrorResponse', 'decodeJwtUnverified']) {
+    assert.ok(formsExports.includes('authorizeRequest') && formsExports.includes('adminConsentRequest'));
+    assert.ok(browserExports.includes('parseCallback') && browserExports.includes('parseAdminConsentCallback'));
+    for (const name of ['parseCallback', 'parseAdminConsentCallback', 'tokenRequest', 'parseTokenResponse', 'parseErrorResponse', 'decodeJwtUnverified']) {
       assert.ok(!formsExports.includes(name), name);
     }
 

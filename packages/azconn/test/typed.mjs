@@ -116,10 +116,10 @@ export const certificateOp = (op) => /^cert\./.test(op);
  * modules carry and the certificate module of `azconn/forms` does not. */
 export const assertionOp = (op) => /^jose\./.test(op);
 
-/** Whether a vector's op is a step a server takes after the OAuth callback (token request and
- * response, Entra errors, JWT display): the browser and full modules carry it, the forms module
- * does not. */
-export const tokenOp = (op) => /^(oauth\.(tokenRequest|parseToken|parseError)|jwt\.)/.test(op);
+/** Whether a vector's op is a step from the OAuth redirect on (callback parsing, token request
+ * and response, Entra errors, JWT display), which the server that redeems the code takes: the
+ * browser and full modules carry it, the forms module does not. */
+export const tokenOp = (op) => /^(oauth\.(parseCallback|parseAdminConsentCallback|tokenRequest|parseToken|parseError)|jwt\.)/.test(op);
 
 /** Whether a vector's op is answered by the forms module (`azconn/forms` on import). */
 export const formsOp = (op) => op in typed && !certificateOp(op) && !assertionOp(op) && !tokenOp(op);

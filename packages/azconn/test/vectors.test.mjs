@@ -73,7 +73,7 @@ test('every token vector through the typed exports of the Node and browser modul
   for (const api of [azconn, browser]) {
     for (const c of tokenCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
-  for (const name of ['tokenRequest', 'parseTokenResponse', 'parseErrorResponse', 'decodeJwtUnverified']) {
+  for (const name of ['parseCallback', 'parseAdminConsentCallback', 'tokenRequest', 'parseTokenResponse', 'parseErrorResponse', 'decodeJwtUnverified']) {
     assert.equal(forms[name], undefined, name);
   }
 });
@@ -232,7 +232,7 @@ test('authorizeRequest and adminConsentRequest draw fresh entropy with crypto.ge
   assert.equal(a.codeVerifier.length, 43);
   assert.ok(a.url.includes(`state=${a.state}`));
   assert.ok(a.url.includes(`code_challenge=${forms.pkceChallenge(a.codeVerifier).challenge}`));
-  assert.equal(forms.parseCallback(`code=abc&state=${a.state}`, a.state), 'abc');
+  assert.equal(browser.parseCallback(`code=abc&state=${a.state}`, a.state), 'abc');
   const consent = forms.adminConsentRequest({ ...params, tenantId: 'contoso.onmicrosoft.com' });
   assert.equal(consent.state.length, 22);
   assert.ok(consent.url.endsWith(`state=${consent.state}`));
