@@ -285,9 +285,9 @@ impl EntraError {
 /// Class, form field and hint of an AADSTS code (protocols.md §1.6).
 type Advice = (ErrorClass, Option<&'static str>, &'static str);
 
-/// Where an error was answered decides which codes can occur: a lookup per endpoint, so that
-/// a build that only parses the authorize redirect (the forms module) carries none of the
-/// token endpoint's texts.
+/// Where an error was answered decides which codes can occur and what their hint means: a
+/// lookup per endpoint, so that the redirect's errors never get a hint written for a token
+/// request (AADSTS70011 there is a bad scope at sign-in, not a client-credentials `.default`).
 type Table = fn(u64) -> Option<Advice>;
 
 /// The codes the token endpoint answers: those about the client credential, the scope of a
