@@ -1,7 +1,9 @@
-// The JavaScript side of crates/wasm, imported by every generated glue (`raw_module`
-// "../../values.js"): each result is built by one call here (one boundary crossing instead of
-// one per property), input properties are read without JSON, and every refusal is the one
+// The JavaScript side of crates/wasm that every generated glue imports (`raw_module`
+// "../../values.js"): input properties read without JSON, the platform CSPRNG, and the one
 // AzconnError class of the package, whichever wasm module (forms, certificates, full) threw.
+// Each result is built by one call (one boundary crossing instead of one per property) in the
+// file of the feature that returns it (values/*.js), so that a module's glue carries only its
+// own builders: the glue imports each file whole, as the wasm imports object.
 
 /** A refusal from the core: branch on `code`, show `message` and `hint`; `field` names the input. */
 export class AzconnError extends Error {
@@ -42,7 +44,7 @@ export function headerLines(h) {
 
 /** A string's length in UTF-16 units; undefined for anything else. */
 export const textLength = (v) => (typeof v === 'string' ? v.length : undefined);
-const utf8 = new TextEncoder();
+export const utf8 = new TextEncoder();
 /** Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes written,
  * or undefined when it did not fit. */
 export function encodeUtf8(text, memory, ptr, capacity) {
@@ -67,7 +69,7 @@ export function randomBytes(n) {
 }
 
 /** A space-separated list (`split(' ')` costs a quarter of a microsecond even for one word). */
-function words(s) {
+export function words(s) {
   if (!s) return [];
   let j = s.indexOf(' ');
   if (j < 0) return [s];
@@ -81,8 +83,10 @@ function words(s) {
   out.push(s.slice(i));
   return out;
 }
-const split = (s) => (s ? s.split('\n') : []);
-const pairs = (s) => {
+/** Lines of `s` (none for an empty text). */
+export const split = (s) => (s ? s.split('\n') : []);
+/** `name\nvalue\n...` as pairs. */
+export const pairs = (s) => {
   const a = split(s);
   const out = [];
   for (let i = 0; i + 1 < a.length; i += 2) out.push([a[i], a[i + 1]]);
@@ -101,134 +105,5 @@ export function errorObject(code, message, field, hint) {
   return e;
 }
 
-export const cloudEndpoints = (authorityHost, graphRoot, graphAudience, armHost, hosts, appConfigurationAudience) => ({
-  authorityHost,
-  graphRoot,
-  graphAudience,
-  armHost,
-  appConfigurationHosts: split(hosts),
-  appConfigurationAudience,
-});
-
-export const invalidForm = (errors) => ({ valid: false, errors });
-export const validForm = (name, description, connectionType, method, cloud, tenantId, clientId, endpoint) => ({
-  valid: true,
-  connection: {
-    name,
-    description: description ?? null,
-    connectionType,
-    method,
-    cloud,
-    tenantId,
-    clientId: clientId ?? null,
-    endpoint: endpoint ?? null,
-  },
-});
-
-export const scopes = (resourceScope, delegated) => ({ resourceScope, delegatedScopes: words(delegated) });
-export const pkce = (verifier, challenge) => ({ verifier, challenge, method: 'S256' });
-export const authorizeRequest = (url, codeVerifier, state, nonce, redirectUri, tenant, scopes) => ({
-  url,
-  codeVerifier,
-  state,
-  nonce,
-  redirectUri,
-  tenant,
-  scopes: words(scopes),
-});
-export const adminConsentRequest = (url, state) => ({ url, state });
-export const adminConsent = (reportedTenant, scopes) => ({ reportedTenant: reportedTenant ?? null, scopes: words(scopes) });
-export const httpRequest = (method, url, headers, body) => ({ method, url, headers: pairs(headers), body });
-
-/** A token response whose strings are slices of `source` (the body text, or one text from wasm). */
-export function tokenResponse(source, accessStart, accessEnd, refreshStart, refreshEnd, idStart, idEnd, scopeStart, scopeEnd,
-  expiresIn, extExpiresIn, expiresAt) {
-  const t = {
-    tokenType: 'Bearer',
-    accessToken: source.slice(accessStart, accessEnd),
-    scopes: words(source.slice(scopeStart, scopeEnd)),
-    expiresIn,
-    expiresAt,
-  };
-  if (refreshStart !== undefined) t.refreshToken = source.slice(refreshStart, refreshEnd);
-  if (idStart !== undefined) t.idToken = source.slice(idStart, idEnd);
-  if (extExpiresIn !== undefined) t.extExpiresIn = extExpiresIn;
-  return t;
-}
-
-export const entraError = (status, error, errorDescription, errorCodes, timestamp, traceId, correlationId, errorUri, retryAfter) => ({
-  status,
-  error,
-  errorDescription: errorDescription ?? null,
-  errorCodes: Array.from(errorCodes),
-  timestamp: timestamp ?? null,
-  traceId: traceId ?? null,
-  correlationId: correlationId ?? null,
-  errorUri: errorUri ?? null,
-  retryAfter: retryAfter ?? null,
-});
-export const entraErrorReport = (entra, errorClass, boundary) => ({ entra, class: errorClass, boundary });
-
-export const claims = (tid, oid, username, appId, aud, scopes, roles, exp, iat) => ({
-  tid: tid ?? null,
-  oid: oid ?? null,
-  username: username ?? null,
-  appId: appId ?? null,
-  aud: aud ?? null,
-  scopes: words(scopes),
-  roles,
-  exp: exp ?? null,
-  iat: iat ?? null,
-});
-
 /** A Uint8Array's bytes; null for anything else. */
 export const bytesOf = (v) => (v instanceof Uint8Array ? v : null);
-
-export function certificateReport(subject, issuer, serialNumber, notBefore, notAfter, notBeforeUnix, notAfterUnix, keySize,
-  thumbprintSha1, thumbprintSha256, x5t, x5tS256, customKeyIdentifier, chainLength, warnings) {
-  return {
-    subject, issuer, serialNumber, notBefore, notAfter, notBeforeUnix, notAfterUnix, keyType: 'RSA', keySize,
-    thumbprintSha1, thumbprintSha256, x5t, x5tS256, customKeyIdentifier, chainLength, warnings,
-  };
-}
-
-export function unsignedAssertion(algorithm, signingInput, signatureLength, name, hash, saltLength) {
-  const webCrypto = { name, hash };
-  if (saltLength !== undefined) webCrypto.saltLength = saltLength;
-  return { algorithm, signingInput, signatureLength, webCrypto };
-}
-
-/** A non-extractable signing key; WebCrypto copies `pkcs8` (a view of wasm memory) during the call. */
-export const importSigningKey = (pkcs8, name) =>
-  crypto.subtle.importKey('pkcs8', pkcs8, { name, hash: 'SHA-256' }, false, ['sign']);
-
-const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-/** Two base64url characters per 12 bits: a third of the cost of `btoa` over a binary string. */
-const PAIRS = Array.from({ length: 4096 }, (_, i) => B64U[i >> 6] + B64U[i & 63]);
-const base64url = (b) => {
-  let s = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    s += PAIRS[n >> 12] + PAIRS[n & 4095];
-  }
-  if (i + 1 === b.length) s += PAIRS[b[i] << 4];
-  else if (i + 2 === b.length) {
-    const n = (b[i] << 10) | (b[i + 1] << 2);
-    s += PAIRS[n >> 6] + B64U[n & 63];
-  }
-  return s;
-};
-
-/** The compact JWS: the signing input, a dot, and the base64url WebCrypto signature. */
-export async function signJws(key, name, saltLength, signingInput) {
-  const params = saltLength === undefined ? { name } : { name, saltLength };
-  const signature = await crypto.subtle.sign(params, await key, utf8.encode(signingInput));
-  return signingInput + '.' + base64url(new Uint8Array(signature));
-}
-
-/** An array's length; undefined for anything else. */
-export const length = (v) => (Array.isArray(v) ? v.length : undefined);
-export const at = (a, i) => a[i];
-export const rotationNext = (rotation, step) => ({ rotation, step });
-export const rotationStep = (rotation, error) => (error === undefined ? { rotation } : { rotation, error });

@@ -1,6 +1,7 @@
 //! The imports from the package's `values.js` (packages/azconn, next to every generated glue's
-//! directory): result constructors (one call builds one result object),
-//! property reads, the `AzconnError` constructor and the platform CSPRNG.
+//! directory: property reads, the `AzconnError` constructor, the platform CSPRNG) and from
+//! `values/<feature>.js`, the result constructors of each feature (one call builds one result
+//! object): a module's glue imports the files of its features only, each whole.
 
 use wasm_bindgen::prelude::*;
 
@@ -36,7 +37,7 @@ extern "C" {
 }
 
 #[cfg(feature = "forms")]
-#[wasm_bindgen(raw_module = "../../values.js")]
+#[wasm_bindgen(raw_module = "../../values/forms.js")]
 extern "C" {
     #[wasm_bindgen(js_name = cloudEndpoints)]
     pub fn cloud_endpoints(
@@ -75,6 +76,11 @@ extern "C" {
     ) -> JsValue;
     #[wasm_bindgen(js_name = adminConsentRequest)]
     pub fn admin_consent_request(url: &str, state: &str) -> JsValue;
+}
+
+#[cfg(feature = "tokens")]
+#[wasm_bindgen(raw_module = "../../values/tokens.js")]
+extern "C" {
     #[wasm_bindgen(js_name = adminConsent)]
     pub fn admin_consent(reported_tenant: Option<&str>, scopes: &str) -> JsValue;
     #[wasm_bindgen(js_name = httpRequest)]
@@ -126,7 +132,7 @@ extern "C" {
 }
 
 #[cfg(feature = "certificates")]
-#[wasm_bindgen(raw_module = "../../values.js")]
+#[wasm_bindgen(raw_module = "../../values/certificates.js")]
 extern "C" {
     #[wasm_bindgen(js_name = certificateReport)]
     #[allow(clippy::too_many_arguments)]
@@ -150,7 +156,7 @@ extern "C" {
 }
 
 #[cfg(feature = "assertion")]
-#[wasm_bindgen(raw_module = "../../values.js")]
+#[wasm_bindgen(raw_module = "../../values/assertion.js")]
 extern "C" {
     #[wasm_bindgen(js_name = unsignedAssertion)]
     pub fn unsigned_assertion(
@@ -176,7 +182,7 @@ extern "C" {
 }
 
 #[cfg(feature = "full")]
-#[wasm_bindgen(raw_module = "../../values.js")]
+#[wasm_bindgen(raw_module = "../../values/server.js")]
 extern "C" {
     pub fn length(value: &JsValue) -> Option<u32>;
     pub fn at(list: &JsValue, index: u32) -> JsValue;
