@@ -202,7 +202,7 @@ impl Aes {
 fn cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     let cipher = Aes::new(key)?;
     let mut previous: [u8; 16] = iv.try_into().ok()?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return None;
     }
     let mut plain = Zeroizing::new(ciphertext.to_vec());
@@ -244,11 +244,11 @@ where
     pad.iter_mut()
         .zip(key.iter())
         .for_each(|(p, k)| *p = k ^ 0x36);
-    let inner = D::new().chain_update(&*pad);
+    let inner = D::new().chain_update(*pad);
     pad.iter_mut()
         .zip(key.iter())
         .for_each(|(p, k)| *p = k ^ 0x5c);
-    let outer = D::new().chain_update(&*pad);
+    let outer = D::new().chain_update(*pad);
     let hmac = |parts: &[&[u8]]| {
         let mut h = inner.clone();
         for part in parts {
