@@ -244,11 +244,11 @@ where
     pad.iter_mut()
         .zip(key.iter())
         .for_each(|(p, k)| *p = k ^ 0x36);
-    let inner = D::new().chain_update(*pad);
+    let inner = D::new().chain_update(&pad[..]);
     pad.iter_mut()
         .zip(key.iter())
         .for_each(|(p, k)| *p = k ^ 0x5c);
-    let outer = D::new().chain_update(*pad);
+    let outer = D::new().chain_update(&pad[..]);
     let hmac = |parts: &[&[u8]]| {
         let mut h = inner.clone();
         for part in parts {
