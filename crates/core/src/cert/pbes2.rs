@@ -7,8 +7,8 @@ use super::der::{self, DerError, Reader, Tlv};
 use super::key::MAX_KDF_ITERATIONS;
 #[cfg(feature = "pbes2")]
 use {
+    crate::sha1::Sha1,
     aes::cipher::{BlockDecrypt, KeyInit, generic_array::GenericArray},
-    sha1::Sha1,
     sha2::Sha256,
     sha2::digest::Digest,
     zeroize::Zeroizing,
