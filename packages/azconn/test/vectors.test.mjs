@@ -128,16 +128,19 @@ const pem = vector('cert.inspect', 'PKCS#8 PEM key with its certificate');
 const pfx = vector('cert.inspect', 'PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)');
 const claims = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
 
-test('a Credential loads a PFX from its bytes as from its base64 text', () => {
+test('a Credential of the PFX module loads a PFX from its bytes as from its base64 text', () => {
   const der = Uint8Array.from(atob(pfx.credential.pfx), (c) => c.charCodeAt(0));
-  const fromBytes = certificates.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
-  const fromText = certificates.Credential.load(pfx.credential, pfx.now);
+  const fromBytes = certificatesPfx.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
+  const fromText = certificatesPfx.Credential.load(pfx.credential, pfx.now);
   assert.deepEqual(fromBytes.report(), fromText.report());
   assert.deepEqual(fromBytes.privateKeyPkcs8(), fromText.privateKeyPkcs8());
   fromBytes.free();
   fromText.free();
-  assert.throws(() => certificates.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
-  assert.throws(() => certificates.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+  assert.throws(() => certificatesPfx.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
+  // Both modules refuse a PFX given with a certificate before anything else.
+  for (const api of [certificates, certificatesPfx]) {
+    assert.throws(() => api.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+  }
 });
 
 test('Credential refuses malformed input naming the field', () => {
