@@ -180,4 +180,14 @@ mod tests {
         );
         assert_eq!(rfc4514(&[]), "");
     }
+
+    #[test]
+    fn control_characters_are_escaped_as_two_hex_digits() {
+        let mut out = String::new();
+        escape(&mut out, "a\x01b\x1f\x7f");
+        assert_eq!(out, "a\\01b\\1f\\7f");
+        // A UTF8String "\x0a" under CN, and under an unlisted type as DER hex (lower case).
+        let name = Name::from_str("CN=#0c010a,1.2.3.4=#0c01fe").unwrap();
+        assert_eq!(rfc4514(&contents(&name)), "CN=\\0a,1.2.3.4=#0c01fe");
+    }
 }
