@@ -2,7 +2,8 @@
 # Builds packages/azconn/gen/ (git-ignored) from crates/wasm, each with its generated .d.ts:
 #   gen/forms         the forms module (entry azconn/forms), --target web, size profile: what a
 #                     page needs up to the OAuth callback (no token request or response parsing)
-#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size:
+#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size
+#                     (profile certificates: opt-level s):
 #                     inspection and PKCS#8 of PEM/DER certificates and PKCS#8, PKCS#1 and
 #                     encrypted PKCS#8 keys (no client assertion, a server's step; no PFX)
 #   gen/certificates-pfx  the same with PKCS#12 / .pfx files (all their ciphers: PBES2, 3DES,
@@ -32,8 +33,8 @@ build() { # profile features name
   cp "$target/$1/azconn_wasm.wasm" "$tmp/$3.wasm"
 }
 build release forms,small forms
-build release certificates,small certificates
-build release certificates,pfx,small certificates-pfx
+build certificates certificates,small certificates
+build certificates certificates,pfx,small certificates-pfx
 build release forms,tokens,certificates,assertion,pfx,small browser
 build release full full
 build speed full server
