@@ -58,18 +58,18 @@ export function sizes(root) {
     .map((f) => readFileSync(f))));
   const formsInitial = entry('azconn/forms on import (forms wasm + JS)', formsInitialJs,
     join(pkg, 'gen/forms/azconn_bg.wasm'));
-  // The two certificate glues (default and legacy PFX ciphers) are chunks of the same size
-  // within a few bytes; each module is counted with one of them.
-  const [certificatesJs, legacyJs = certificatesJs] = chunks.filter((f) => !staticChunks.includes(f)).map((f) => join(formsDir, f));
+  // The two certificate glues (default and PFX module) are chunks of the same size within a
+  // few bytes; each module is counted with one of them.
+  const [certificatesJs, pfxJs = certificatesJs] = chunks.filter((f) => !staticChunks.includes(f)).map((f) => join(formsDir, f));
   const onDemandRow = (label, wasm, js) => {
     const gz = gzip(wasm) + gzip(js);
     rows.push({ label, raw: bytes(wasm) + bytes(js), gz, detail: `wasm ${gzip(wasm)} + JS ${gzip(js)}` });
     return gz;
   };
-  const onDemand = onDemandRow('azconn/forms loadCertificates() on demand (certificate wasm + JS chunk; no legacy PFX ciphers)',
+  const onDemand = onDemandRow('azconn/forms loadCertificates() certificates on demand (certificate wasm + JS chunk: PEM/DER, PKCS#8, PKCS#1, encrypted PKCS#8; no PFX)',
     join(pkg, 'gen/certificates/azconn_bg.wasm'), certificatesJs);
-  onDemandRow('azconn/forms loadCertificates({legacyPfx: true}) instead (with 3DES / RC2)',
-    join(pkg, 'gen/certificates-legacy/azconn_bg.wasm'), legacyJs);
+  onDemandRow('azconn/forms loadCertificates({pfx: true}) PFX module instead (PKCS#12 with AES, 3DES, RC2)',
+    join(pkg, 'gen/certificates-pfx/azconn_bg.wasm'), pfxJs);
   const full = entry('azconn full entry (web build: wasm + JS glue)',
     bundle('full', `export * from ${JSON.stringify(join(pkg, 'web.js'))};`),
     join(pkg, 'gen/web/azconn_bg.wasm'));
@@ -109,6 +109,10 @@ export function sizes(root) {
     '### Where the forms module\'s bytes go (biggest functions, name section of the -Oz build)',
     '',
     topFunctions(join(root, 'target/azconn-sizes/forms.wasm')),
+    '',
+    '### Where the certificate module\'s bytes go (loadCertificates(), name section of the -Oz build)',
+    '',
+    topFunctions(join(root, 'target/azconn-sizes/certificates.wasm')),
     '',
     '### wasmtime fuel per abi operation (first passing golden vector of each op; deterministic)',
     '',

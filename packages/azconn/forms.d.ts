@@ -12,6 +12,7 @@ export type CertificateApi = Pick<typeof certificates, 'Credential' | 'inspectCe
 
 /** Fetches and instantiates the certificate module on first call (later calls share it; a
  * failed load is retried on the next call). Rejects if the module cannot be fetched. The
- * default module refuses a PFX encrypted with the legacy ciphers (3DES, RC2) with
- * `unsupported-algorithm` on `pfx`; `{ legacyPfx: true }` loads the module that opens it. */
-export declare function loadCertificates(options?: { legacyPfx?: boolean }): Promise<CertificateApi>;
+ * default module reads PEM/DER certificates with PKCS#8, PKCS#1 or encrypted PKCS#8 keys and
+ * refuses a PFX with `unsupported-algorithm` on `pfx`; `{ pfx: true }` loads the module that
+ * also opens PKCS#12 / .pfx files (every cipher: AES, 3DES, RC2). */
+export declare function loadCertificates(options?: { pfx?: boolean }): Promise<CertificateApi>;

@@ -49,7 +49,9 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-fn from_parts(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+/// Unix seconds of a UTC civil time; `None` for a month, day, hour, minute or second out of
+/// range (a leap second, 60, counts as 59).
+pub(crate) fn from_parts(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
     if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
     {
         return None;

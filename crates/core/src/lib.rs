@@ -24,6 +24,7 @@ pub mod native_signer;
 pub mod oauth;
 pub mod retry;
 pub mod rotation;
+pub(crate) mod sha1;
 pub mod sync;
 pub mod text;
 #[cfg(feature = "ts")]

@@ -3,11 +3,13 @@
 #   gen/forms         the forms module (entry azconn/forms), --target web, size profile: what a
 #                     page needs to validate a form and start the sign-in (no callback parsing,
 #                     no token request or response parsing)
-#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size:
-#                     inspection and PKCS#8 (no client assertion, a server's step), without
-#                     the legacy PFX ciphers (3DES, RC2)
-#   gen/certificates-legacy  the same with them, loaded instead for a legacy PFX
-#   gen/browser       forms, the token steps (feature tokens), certificates (all ciphers) and the
+#   gen/certificates  the certificate module azconn/forms loads on demand, --target web, size
+#                     (profile certificates: opt-level s):
+#                     inspection and PKCS#8 of PEM/DER certificates and PKCS#8, PKCS#1 and
+#                     encrypted PKCS#8 keys (no client assertion, a server's step; no PFX)
+#   gen/certificates-pfx  the same with PKCS#12 / .pfx files (all their ciphers: PBES2, 3DES,
+#                     RC2), loaded instead for a PFX (`loadCertificates({ pfx: true })`)
+#   gen/browser       forms, the token steps (feature tokens), certificates (PFX too) and the
 #                     client assertion in one module (entry azconn/browser), size
 #   gen/web           the full build for browsers (azconn/full), size
 #   gen/bundler       the full build, --target bundler, size
@@ -22,15 +24,19 @@ out=packages/azconn/gen
 target=target/wasm32-unknown-unknown
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The aes crate's compact fixslice: about 0.4 KB gz less in each certificate module, for AES that
+# decrypts one key (twice as slow, still microseconds). Every build here gets it, so that they
+# share their dependencies' builds.
+export RUSTFLAGS="${RUSTFLAGS:-} --cfg aes_compact"
 
 build() { # profile features name
   $cargo build -q -p azconn-wasm --target wasm32-unknown-unknown --profile "$1" --no-default-features --features "$2"
   cp "$target/$1/azconn_wasm.wasm" "$tmp/$3.wasm"
 }
 build release forms,small forms
-build release certificates,small certificates
-build release certificates,pfx-legacy,small certificates-legacy
-build release forms,tokens,certificates,assertion,pfx-legacy,small browser
+build certificates certificates,small certificates
+build certificates certificates,pfx,small certificates-pfx
+build release forms,tokens,certificates,assertion,pfx,small browser
 build release full full
 build speed full server
 
@@ -45,13 +51,16 @@ bindgen() { # input target dir wasm-opt-level
 pids=()
 bindgen forms web forms -Oz & pids+=($!)
 bindgen certificates web certificates -Oz & pids+=($!)
-bindgen certificates-legacy web certificates-legacy -Oz & pids+=($!)
+bindgen certificates-pfx web certificates-pfx -Oz & pids+=($!)
 bindgen browser web browser -Oz & pids+=($!)
 bindgen full web web -Oz & pids+=($!)
 bindgen full bundler bundler -Oz & pids+=($!)
 bindgen server web server -O3 & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done
-# A copy of the forms module with its name section, for `make bench`'s list of where the bytes go.
+# Copies of the forms and certificate modules with their name sections, for `make bench`'s
+# lists of where the bytes go.
 mkdir -p target/azconn-sizes
-node_modules/.bin/wasm-opt -Oz -g "$tmp/forms.wasm" -o target/azconn-sizes/forms.wasm \
-  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+for m in forms certificates certificates-pfx; do
+  node_modules/.bin/wasm-opt -Oz -g "$tmp/$m.wasm" -o "target/azconn-sizes/$m.wasm" \
+    --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+done

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { typedError, formsOp, certificateOp, legacyPfxCase } from './typed.mjs';
+import { typedError, formsOp, certificateOp, pfxCase } from './typed.mjs';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
@@ -34,8 +34,8 @@ const page = `<!doctype html><script type="module">
   };
   window.run = (cases, entry) => cases.map((c) => entry === 'forms' && !formsOp(c.op) ? null
     : answer(() => typed[c.op] ? typed[c.op](entry === 'forms' ? forms : browser, c.input) : server[c.op](full, c.input)));
-  window.runCertificates = async (cases, legacyPfx) => {
-    const api = await forms.loadCertificates({ legacyPfx });
+  window.runCertificates = async (cases, pfx) => {
+    const api = await forms.loadCertificates({ pfx });
     return cases.map((c) => answer(() => typed[c.op](api, c.input)));
   };
   window.ready = true;
@@ -108,13 +108,13 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     }
 
     // The forms entry: the certificate module is fetched on the first loadCertificates() only;
-    // the module with the legacy PFX ciphers only when asked for, and it alone opens such a file.
+    // the PFX module only when asked for, and it alone opens a PFX.
     const certificateWasm = '/gen/certificates/azconn_bg.wasm';
-    const legacyWasm = '/gen/certificates-legacy/azconn_bg.wasm';
+    const pfxWasm = '/gen/certificates-pfx/azconn_bg.wasm';
     const certificateCases = sample.filter((c) => certificateOp(c.op));
     assert.ok(certificateCases.length >= 6);
-    const run = (cases, legacyPfx = false) =>
-      tab.evaluate(([cs, legacyPfx]) => window.runCertificates(cs, legacyPfx), [cases.map((c) => ({ op: c.op, input: c.input })), legacyPfx]);
+    const run = (cases, pfx = false) =>
+      tab.evaluate(([cs, pfx]) => window.runCertificates(cs, pfx), [cases.map((c) => ({ op: c.op, input: c.input })), pfx]);
     const expectAnswers = (cases, answers) => cases.forEach((c, i) => {
       const a = answers[i];
       if (c.expect !== undefined) assert.deepEqual(a.ok, c.expect, `${c.name}: ${JSON.stringify(a.error)}`);
@@ -122,17 +122,19 @@ test('the browser and full web entries answer the vectors in chromium', async ()
     });
     assert.ok(requested.includes('/gen/forms/azconn_bg.wasm'));
     assert.ok(!requested.includes(certificateWasm), 'fetched before loadCertificates()');
-    const modern = certificateCases.filter((c) => c.name !== legacyPfxCase);
-    const legacy = certificateCases.filter((c) => c.name === legacyPfxCase);
-    expectAnswers(modern, await run(modern));
-    expectAnswers(modern, await run(modern));
+    const pemCases = certificateCases.filter((c) => !pfxCase(c));
+    const pfxCases = certificateCases.filter(pfxCase);
+    expectAnswers(pemCases, await run(pemCases));
+    expectAnswers(pemCases, await run(pemCases));
     assert.equal(requested.filter((p) => p === certificateWasm).length, 1);
-    assert.ok(!requested.includes(legacyWasm), 'legacy ciphers fetched unasked');
-    const [refused] = await run(legacy);
-    assert.equal(refused.error.code, 'unsupported-algorithm');
-    assert.equal(refused.error.field, 'pfx');
+    assert.ok(!requested.includes(pfxWasm), 'PFX module fetched unasked');
+    for (const refused of await run(pfxCases)) {
+      assert.equal(refused.error.code, 'unsupported-algorithm');
+      assert.equal(refused.error.field, 'pfx');
+      assert.match(refused.error.hint, /loadCertificates\(\{ pfx: true \}\)/);
+    }
     expectAnswers(certificateCases, await run(certificateCases, true));
-    assert.equal(requested.filter((p) => p === legacyWasm).length, 1);
+    assert.equal(requested.filter((p) => p === pfxWasm).length, 1);
 
     // The certificate module of the forms entry inspects; the client assertion is a server's step.
     const certificateApi = await tab.evaluate(async () => {

@@ -38,7 +38,7 @@ test('npm pack holds the entries, their types and the seven wasm builds with the
   for (const f of ['browser.js', 'browser.d.ts', 'forms.js', 'forms.d.ts', 'index.d.ts', 'node.js', 'worker.js',
     'web.js', 'bundler.js', 'values.js', 'values.d.ts',
     ...['forms', 'tokens', 'certificates', 'assertion', 'server'].map((f) => `values/${f}.js`),
-    ...['browser', 'forms', 'certificates', 'certificates-legacy', 'web', 'server', 'bundler'].flatMap((d) =>
+    ...['browser', 'forms', 'certificates', 'certificates-pfx', 'web', 'server', 'bundler'].flatMap((d) =>
       [`gen/${d}/azconn_bg.wasm`, `gen/${d}/azconn.js`, `gen/${d}/azconn.d.ts`])]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }

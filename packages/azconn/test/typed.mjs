@@ -106,8 +106,12 @@ export const server = {
   'rotation.onPublished': (a, i) => a.rotationOnPublished(i.rotation),
 };
 
-/** The vector only the modules with the legacy PFX ciphers (3DES, RC2) open. */
-export const legacyPfxCase = 'legacy passwordless PFX (RC2-40 certs, 3DES key, SHA-1 MAC), as Key Vault and Windows export';
+/** Whether a vector gives a PFX on its own: only the modules with PKCS#12 (the PFX module of
+ * `azconn/forms`, browser, full) open it; the default certificate module refuses it. */
+export const pfxCase = (c) => {
+  const credential = c.input?.credential ?? {};
+  return credential.pfx !== undefined && !credential.certificate && !credential.privateKey;
+};
 
 /** Whether a vector's op is answered by the certificate module (inspection and PKCS#8). */
 export const certificateOp = (op) => /^cert\./.test(op);

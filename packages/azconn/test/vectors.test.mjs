@@ -10,9 +10,9 @@ import * as azconn from '../node.js';
 import * as browserRaw from '../gen/browser/azconn.js';
 import * as formsRaw from '../gen/forms/azconn.js';
 import * as certificatesRaw from '../gen/certificates/azconn.js';
-import * as certificatesLegacyRaw from '../gen/certificates-legacy/azconn.js';
+import * as certificatesPfxRaw from '../gen/certificates-pfx/azconn.js';
 import { AzconnError } from '../values.js';
-import { typed, server, typedError, assertionOp, certificateOp, tokenOp, formsOp, legacyPfxCase } from './typed.mjs';
+import { typed, server, typedError, assertionOp, certificateOp, tokenOp, formsOp, pfxCase } from './typed.mjs';
 
 const vectorsDir = fileURLToPath(new URL('../../../tests/vectors/', import.meta.url));
 const cases = readdirSync(vectorsDir)
@@ -29,7 +29,7 @@ const load = (raw, dir) => {
 const browser = load(browserRaw, 'browser');
 const forms = load(formsRaw, 'forms');
 const certificates = load(certificatesRaw, 'certificates');
-const certificatesLegacy = load(certificatesLegacyRaw, 'certificates-legacy');
+const certificatesPfx = load(certificatesPfxRaw, 'certificates-pfx');
 
 /** Runs `fn` and checks its answer (or thrown AzconnError) against the vector (`expectError`:
  * the typed API's more precise error where it has one). */
@@ -81,17 +81,25 @@ test('every token vector through the typed exports of the Node and browser modul
 test('every certificate vector through the typed exports of the certificate, browser and Node modules; forms has none', () => {
   const certificateCases = cases.filter((c) => certificateOp(c.op));
   assert.ok(certificateCases.length >= 20, `${certificateCases.length} certificate vectors`);
-  for (const api of [certificatesLegacy, browser, azconn]) {
+  for (const api of [certificatesPfx, browser, azconn]) {
     for (const c of certificateCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
-  // The default certificate module has no legacy PFX ciphers: it answers every other vector
-  // and refuses that file saying how to re-export it.
-  for (const c of certificateCases.filter((c) => c.name !== legacyPfxCase)) check(c, () => typed[c.op](certificates, c.input), typedError(c));
-  const legacy = certificateCases.find((c) => c.name === legacyPfxCase);
-  assert.throws(() => typed[legacy.op](certificates, legacy.input), (e) =>
-    e instanceof AzconnError && e.code === 'unsupported-algorithm' && e.field === 'pfx' && /3DES or RC2/.test(e.message) && e.hint.length > 0);
+  // The default certificate module has no PKCS#12: it answers every other vector and refuses
+  // a PFX, as text or as bytes, naming the module that opens it.
+  for (const c of certificateCases.filter((c) => !pfxCase(c))) check(c, () => typed[c.op](certificates, c.input), typedError(c));
+  const pfxCases = certificateCases.filter(pfxCase);
+  assert.ok(pfxCases.length >= 3, `${pfxCases.length} PFX vectors`);
+  const refusesPfx = (e) =>
+    e instanceof AzconnError && e.code === 'unsupported-algorithm' && e.field === 'pfx' &&
+    /does not open PFX/.test(e.message) && e.hint.includes('loadCertificates({ pfx: true })');
+  for (const c of pfxCases) {
+    assert.throws(() => typed[c.op](certificates, c.input), refusesPfx, c.name);
+    const bytes = Buffer.from(c.input.credential.pfx, 'base64');
+    const credential = { ...c.input.credential, pfx: new Uint8Array(bytes) };
+    assert.throws(() => certificates.Credential.load(credential, c.input.now), refusesPfx, `${c.name} (bytes)`);
+  }
   for (const c of cases.filter((c) => c.op === 'cert.inspect')) {
-    check(c, () => certificatesLegacy.inspectCertificate(c.input.credential, c.input.now));
+    check(c, () => certificatesPfx.inspectCertificate(c.input.credential, c.input.now));
   }
   assert.equal(forms.Credential, undefined);
   assert.equal(forms.inspectCertificate, undefined);
@@ -103,7 +111,7 @@ test('every assertion vector through the typed exports of the browser and Node m
   for (const api of [browser, azconn]) {
     for (const c of assertionCases) check(c, () => typed[c.op](api, c.input), typedError(c));
   }
-  for (const api of [certificates, certificatesLegacy]) {
+  for (const api of [certificates, certificatesPfx]) {
     assert.equal(api.completeAssertion, undefined);
     for (const name of ['assertion', 'signAssertion']) assert.equal(api.Credential.prototype[name], undefined, name);
   }
@@ -120,16 +128,19 @@ const pem = vector('cert.inspect', 'PKCS#8 PEM key with its certificate');
 const pfx = vector('cert.inspect', 'PFX (OpenSSL 3 default: AES-256-CBC, HMAC-SHA256 MAC)');
 const claims = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '11111111-2222-4333-8444-555555555555', now: pem.now };
 
-test('a Credential loads a PFX from its bytes as from its base64 text', () => {
+test('a Credential of the PFX module loads a PFX from its bytes as from its base64 text', () => {
   const der = Uint8Array.from(atob(pfx.credential.pfx), (c) => c.charCodeAt(0));
-  const fromBytes = certificates.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
-  const fromText = certificates.Credential.load(pfx.credential, pfx.now);
+  const fromBytes = certificatesPfx.Credential.load({ pfx: der, pfxPassword: 'vector pfx' }, pfx.now);
+  const fromText = certificatesPfx.Credential.load(pfx.credential, pfx.now);
   assert.deepEqual(fromBytes.report(), fromText.report());
   assert.deepEqual(fromBytes.privateKeyPkcs8(), fromText.privateKeyPkcs8());
   fromBytes.free();
   fromText.free();
-  assert.throws(() => certificates.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
-  assert.throws(() => certificates.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+  assert.throws(() => certificatesPfx.Credential.load({ pfx: der, pfxPassword: 'nope' }, pfx.now), { code: 'wrong-password', field: 'pfxPassword' });
+  // Both modules refuse a PFX given with a certificate before anything else.
+  for (const api of [certificates, certificatesPfx]) {
+    assert.throws(() => api.Credential.load({ pfx: der, certificate: pem.credential.certificate }, pfx.now), { code: 'not-allowed', field: 'pfx' });
+  }
 });
 
 test('Credential refuses malformed input naming the field', () => {

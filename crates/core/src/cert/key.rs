@@ -253,6 +253,7 @@ pub(crate) fn decrypt_pkcs8(der: &[u8], _: &[u8], field: &str, _: &str) -> Resul
     Err(pbes2::host_decrypts(field))
 }
 
+#[cfg(any(feature = "pbes2", feature = "pfx"))]
 pub(crate) fn wrong_password(field: &str) -> Error {
     Error::field(
         field,

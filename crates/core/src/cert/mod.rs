@@ -20,11 +20,11 @@ use crate::base64;
 use crate::datetime::format_rfc3339;
 use crate::error::{Code, Error};
 use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
+use crate::sha1::Sha1;
 use crate::text::{cat, decimal, upper_hex};
 use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use x509::Certificate;
@@ -241,12 +241,20 @@ impl Credential {
             ));
         }
         text::check_size(password, "pfxPassword", MAX_PASSWORD_CHARS)?;
-        let contents = pfx::open(der, password)?;
-        let fields = Fields {
-            certificate: "pfx",
-            key: "pfx",
-        };
-        Credential::assemble(contents.certificates, contents.key, fields, now)
+        #[cfg(feature = "pfx")]
+        {
+            let contents = pfx::open(der, password)?;
+            let fields = Fields {
+                certificate: "pfx",
+                key: "pfx",
+            };
+            Credential::assemble(contents.certificates, contents.key, fields, now)
+        }
+        #[cfg(not(feature = "pfx"))]
+        {
+            let _ = now;
+            Err(pfx_left_out())
+        }
     }
 
     fn assemble(
@@ -467,6 +475,18 @@ fn key_in_certificate_field() -> Error {
 fn pfx_in_field(field: &str) -> Error {
     Error::field(field, Code::WrongField, "this is a PKCS#12 (.pfx) file")
         .with_hint("upload it in the PFX field instead of the certificate and key fields")
+}
+
+/// The refusal of a build without the `pfx` feature (the default certificate module of
+/// `azconn/forms`): PKCS#12 is the module of its own that `loadCertificates({ pfx: true })` loads.
+#[cfg(not(feature = "pfx"))]
+fn pfx_left_out() -> Error {
+    Error::field(
+        "pfx",
+        Code::UnsupportedAlgorithm,
+        "this certificate module does not open PFX (PKCS#12) files",
+    )
+    .with_hint("load the PFX module with loadCertificates({ pfx: true }), or give the certificate and the private key as PEM")
 }
 
 fn cert_der_error(der: &[u8], e: DerError, field: &str) -> Error {
@@ -697,6 +717,7 @@ mod tests {
         assert_eq!(t.x5t_s256(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     }
 
+    #[cfg(feature = "pfx")]
     #[test]
     fn pfx_bytes_load_as_the_base64_text_does() {
         let ders = vector_ders();
@@ -721,6 +742,29 @@ mod tests {
             (big.code, big.field.as_deref()),
             (Code::TooLong, Some("pfx"))
         );
+    }
+
+    #[cfg(not(feature = "pfx"))]
+    #[test]
+    fn a_build_without_pfx_refuses_a_pfx_and_says_which_module_opens_it() {
+        let ders = vector_ders();
+        let der = &ders.iter().find(|(n, _)| *n == "pfx").unwrap().1;
+        assert!(pfx::is_pfx(der));
+        let text = CredentialInput {
+            pfx: Some(base64::encode(der)),
+            pfx_password: Some("vector pfx".into()),
+            ..CredentialInput::default()
+        };
+        for e in [
+            Credential::load(&text, 0).unwrap_err(),
+            Credential::load_pfx(der, "vector pfx", 0).unwrap_err(),
+        ] {
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (Code::UnsupportedAlgorithm, Some("pfx"))
+            );
+            assert!(e.hint.unwrap().contains("loadCertificates({ pfx: true })"));
+        }
     }
 
     /// The credentials of the golden vectors, as DER: certificate, PKCS#8 and PKCS#1 keys,
@@ -761,6 +805,13 @@ mod tests {
         ]
     }
 
+    /// The vectors this build parses: the PFX only with the `pfx` feature.
+    fn parsed_vector_ders() -> Vec<(&'static str, Vec<u8>)> {
+        let mut ders = vector_ders();
+        ders.retain(|(kind, _)| cfg!(feature = "pfx") || *kind != "pfx");
+        ders
+    }
+
     /// Runs the parser for `kind` and says whether it accepted, and whether it saw truncation.
     fn parse_as(kind: &str, der: &[u8]) -> Result<(), DerError> {
         match kind {
@@ -768,18 +819,21 @@ mod tests {
             "pkcs8" => key::pkcs8_parts(der).map(drop),
             "pkcs1" => key::pkcs1_public(der).map(drop),
             "encrypted" => key::encrypted_pkcs8_parts(der).map(drop),
+            #[cfg(feature = "pfx")]
             _ => match pfx::open(der, "vector pfx") {
                 Err(e) if e.message.contains("truncated") => Err(DerError::Truncated),
                 Err(e) if e.field.as_deref() == Some("pfx") => Err(DerError::Malformed),
                 _ => Ok(()),
             },
+            #[cfg(not(feature = "pfx"))]
+            _ => unreachable!("no PFX vector without the pfx feature"),
         }
     }
 
     #[test]
     fn every_parser_accepts_its_vector_and_reads_what_x509_cert_reads() {
         use ::der::Decode;
-        for (kind, der) in vector_ders() {
+        for (kind, der) in parsed_vector_ders() {
             assert_eq!(parse_as(kind, &der), Ok(()), "{kind}");
         }
         let (_, cert_der) = &vector_ders()[0];
@@ -801,7 +855,7 @@ mod tests {
 
     #[test]
     fn malformed_input_is_refused_by_every_parser() {
-        for (kind, der) in vector_ders() {
+        for (kind, der) in parsed_vector_ders() {
             // Truncated anywhere: every strict prefix is refused as truncated.
             for len in 0..der.len() {
                 assert_eq!(

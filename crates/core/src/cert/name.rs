@@ -7,7 +7,6 @@
 //! value's DER in hex (`1.2.3=#0c0161`), the form RFC 4514 §2.4 allows for every type.
 
 use super::der::{self, Reader};
-use std::fmt::Write;
 
 /// Attribute types of certificate names: X.520 (RFC 4519), RFC 1274 / 4524 and PKCS #9.
 const ATTRIBUTE_TYPES: [(&str, &str); 33] = [
@@ -98,10 +97,17 @@ fn attribute(out: &mut String, oid: &[u8], value: der::Tlv<'_>) {
         _ => {
             out.push_str(&oid);
             out.push_str("=#");
-            for b in value.raw {
-                let _ = write!(out, "{b:02x}");
+            for &b in value.raw {
+                push_hex(out, b);
             }
         }
+    }
+}
+
+/// Two lower-case hex digits, without the formatting machinery.
+fn push_hex(out: &mut String, b: u8) {
+    for nibble in [b >> 4, b & 0x0f] {
+        out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
     }
 }
 
@@ -122,7 +128,8 @@ fn escape(out: &mut String, value: &str) {
                 out.push(c);
             }
             '\x00'..='\x1f' | '\x7f' => {
-                let _ = write!(out, "\\{:02x}", c as u8);
+                out.push('\\');
+                push_hex(out, c as u8);
             }
             _ => out.push(c),
         }
@@ -172,5 +179,15 @@ mod tests {
             "1.2.3.4=#0c0161,2.5.4.3=#1e020041"
         );
         assert_eq!(rfc4514(&[]), "");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_as_two_hex_digits() {
+        let mut out = String::new();
+        escape(&mut out, "a\x01b\x1f\x7f");
+        assert_eq!(out, "a\\01b\\1f\\7f");
+        // A UTF8String "\x0a" under CN, and under an unlisted type as DER hex (lower case).
+        let name = Name::from_str("CN=#0c010a,1.2.3.4=#0c01fe").unwrap();
+        assert_eq!(rfc4514(&contents(&name)), "CN=\\0a,1.2.3.4=#0c01fe");
     }
 }

@@ -7,12 +7,8 @@ use super::der::{self, DerError, Reader, Tlv};
 use super::key::MAX_KDF_ITERATIONS;
 #[cfg(feature = "pbes2")]
 use {
-    cbc::cipher::block_padding::Pkcs7,
-    cbc::cipher::{BlockDecryptMut, KeyIvInit},
-    hmac::digest::KeyInit,
-    hmac::digest::core_api::BlockSizeUser,
-    hmac::{Mac, SimpleHmac},
-    sha1::Sha1,
+    crate::sha1::Sha1,
+    aes::cipher::{BlockDecrypt, KeyInit, generic_array::GenericArray},
     sha2::Sha256,
     sha2::digest::Digest,
     zeroize::Zeroizing,
@@ -168,50 +164,106 @@ pub(crate) fn decrypt(
         Prf::Sha1 => pbkdf2::<Sha1>(password, params.salt, params.iterations, &mut key),
         Prf::Sha256 => pbkdf2::<Sha256>(password, params.salt, params.iterations, &mut key),
     }
-    let mut buf = Zeroizing::new(ciphertext.to_vec());
-    let len = match params.key_len {
-        16 => cbc_decrypt::<aes::Aes128>(&key, params.iv, &mut buf),
-        24 => cbc_decrypt::<aes::Aes192>(&key, params.iv, &mut buf),
-        _ => cbc_decrypt::<aes::Aes256>(&key, params.iv, &mut buf),
-    }?;
-    buf.truncate(len);
-    Some(buf)
+    cbc_decrypt(&key, params.iv, ciphertext)
+}
+
+/// AES of the three key sizes behind one block function, so that one CBC loop serves them all.
+#[cfg(feature = "pbes2")]
+enum Aes {
+    Aes128(aes::Aes128),
+    Aes192(aes::Aes192),
+    Aes256(aes::Aes256),
 }
 
 #[cfg(feature = "pbes2")]
-fn cbc_decrypt<C>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Option<usize>
-where
-    C: cbc::cipher::BlockDecryptMut + cbc::cipher::BlockCipher + cbc::cipher::KeyInit,
-{
-    let decryptor = cbc::Decryptor::<C>::new_from_slices(key, iv).ok()?;
-    decryptor
-        .decrypt_padded_mut::<Pkcs7>(buf)
-        .ok()
-        .map(<[u8]>::len)
+impl Aes {
+    fn new(key: &[u8]) -> Option<Aes> {
+        Some(match key.len() {
+            16 => Aes::Aes128(aes::Aes128::new_from_slice(key).ok()?),
+            24 => Aes::Aes192(aes::Aes192::new_from_slice(key).ok()?),
+            32 => Aes::Aes256(aes::Aes256::new_from_slice(key).ok()?),
+            _ => return None,
+        })
+    }
+
+    fn decrypt_block(&self, block: &mut [u8; 16]) {
+        let block = GenericArray::from_mut_slice(block);
+        match self {
+            Aes::Aes128(c) => c.decrypt_block(block),
+            Aes::Aes192(c) => c.decrypt_block(block),
+            Aes::Aes256(c) => c.decrypt_block(block),
+        }
+    }
 }
 
-/// PBKDF2 (RFC 8018 §5.2) with HMAC over `D`, filling `out`.
+/// AES-CBC decryption with PKCS#7 padding (RFC 8018 §6.2.2, RFC 5652 §6.3); `None` when the
+/// ciphertext is not whole blocks or the padding is wrong.
+#[cfg(feature = "pbes2")]
+fn cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let cipher = Aes::new(key)?;
+    let mut previous: [u8; 16] = iv.try_into().ok()?;
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
+        return None;
+    }
+    let mut plain = Zeroizing::new(ciphertext.to_vec());
+    for chunk in plain.chunks_exact_mut(16) {
+        let mut block = [0u8; 16];
+        block.copy_from_slice(chunk);
+        let next = block;
+        cipher.decrypt_block(&mut block);
+        for ((out, b), p) in chunk.iter_mut().zip(block).zip(previous) {
+            *out = b ^ p;
+        }
+        previous = next;
+    }
+    let pad = usize::from(*plain.last()?);
+    let len = plain.len().checked_sub(pad)?;
+    if pad == 0 || pad > 16 || plain.iter().skip(len).any(|&b| usize::from(b) != pad) {
+        return None;
+    }
+    plain.truncate(len);
+    Some(plain)
+}
+
+/// PBKDF2 (RFC 8018 §5.2) with HMAC over `D` (RFC 2104, 64-byte blocks: SHA-1, SHA-256),
+/// filling `out`. The keyed inner and outer states are computed once and cloned per block.
 #[cfg(feature = "pbes2")]
 fn pbkdf2<D>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8])
 where
-    D: Digest + BlockSizeUser + Clone,
+    D: Digest + Clone,
 {
-    let Ok(keyed) = <SimpleHmac<D> as KeyInit>::new_from_slice(password) else {
-        return;
+    const BLOCK: usize = 64;
+    let mut key = Zeroizing::new([0u8; BLOCK]);
+    if password.len() > BLOCK {
+        let digest = D::digest(password);
+        key.iter_mut().zip(digest.iter()).for_each(|(k, d)| *k = *d);
+    } else {
+        key.iter_mut().zip(password).for_each(|(k, p)| *k = *p);
+    }
+    let mut pad = Zeroizing::new([0u8; BLOCK]);
+    pad.iter_mut()
+        .zip(key.iter())
+        .for_each(|(p, k)| *p = k ^ 0x36);
+    let inner = D::new().chain_update(&pad[..]);
+    pad.iter_mut()
+        .zip(key.iter())
+        .for_each(|(p, k)| *p = k ^ 0x5c);
+    let outer = D::new().chain_update(&pad[..]);
+    let hmac = |parts: &[&[u8]]| {
+        let mut h = inner.clone();
+        for part in parts {
+            h.update(part);
+        }
+        Zeroizing::new(outer.clone().chain_update(h.finalize()).finalize().to_vec())
     };
     for (i, chunk) in out.chunks_mut(<D as Digest>::output_size()).enumerate() {
-        let mut mac = keyed.clone();
-        mac.update(salt);
-        mac.update(&(i as u32 + 1).to_be_bytes());
-        let mut u = Zeroizing::new(mac.finalize().into_bytes().to_vec());
-        let mut t = Zeroizing::new(u.to_vec());
+        let mut u = hmac(&[salt, &(i as u32 + 1).to_be_bytes()]);
+        let mut t = u.clone();
         for _ in 1..iterations {
-            let mut mac = keyed.clone();
-            mac.update(&u);
-            u = Zeroizing::new(mac.finalize().into_bytes().to_vec());
+            u = hmac(&[&u]);
             t.iter_mut().zip(u.iter()).for_each(|(a, b)| *a ^= b);
         }
-        chunk.copy_from_slice(&t[..chunk.len()]);
+        chunk.iter_mut().zip(t.iter()).for_each(|(c, t)| *c = *t);
     }
 }
 
@@ -238,6 +290,92 @@ mod tests {
                 .collect::<String>(),
             "55ac046e56e3089fec1691c22544b605"
         );
+    }
+
+    /// HMAC keys longer than the block are hashed first (RFC 2104 §2): checked against the
+    /// hmac crate.
+    #[cfg(feature = "pbes2")]
+    #[test]
+    fn pbkdf2_matches_the_hmac_crate_for_long_passwords() {
+        use hmac::{Mac, SimpleHmac};
+        let password = [7u8; 100];
+        let mut out = [0u8; 32];
+        pbkdf2::<Sha256>(&password, b"salt", 1, &mut out);
+        let mut mac =
+            <SimpleHmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(&password).unwrap();
+        mac.update(b"salt\0\0\0\x01");
+        assert_eq!(out[..], mac.finalize().into_bytes()[..]);
+    }
+
+    /// NIST SP 800-38A F.2.2 (CBC-AES128.Decrypt, first block); then every key size against
+    /// the aes crate's encryption of a padded message, and broken padding refused.
+    #[cfg(feature = "pbes2")]
+    #[test]
+    fn cbc_decryption_and_padding() {
+        use aes::cipher::BlockEncrypt;
+        let hex = |s: &str| {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect::<Vec<u8>>()
+        };
+        let key = hex("2b7e151628aed2a6abf7158809cf4f3c");
+        let iv = hex("000102030405060708090a0b0c0d0e0f");
+        let cipher = Aes::new(&key).unwrap();
+        let mut block: [u8; 16] = hex("7649abac8119b246cee98e9b12e9197d").try_into().unwrap();
+        cipher.decrypt_block(&mut block);
+        let plain: Vec<u8> = block.iter().zip(&iv).map(|(b, v)| b ^ v).collect();
+        assert_eq!(plain, hex("6bc1bee22e409f96e93d7e117393172a"));
+
+        let message = b"a message of thirty-three bytes!!";
+        for key_len in [16, 24, 32] {
+            let key = vec![9u8; key_len];
+            let encrypt = |padded: &[u8]| {
+                let mut previous = [3u8; 16];
+                let mut out = Vec::new();
+                for chunk in padded.chunks(16) {
+                    let mut b = GenericArray::clone_from_slice(chunk);
+                    b.iter_mut().zip(previous).for_each(|(x, p)| *x ^= p);
+                    match key_len {
+                        16 => aes::Aes128::new_from_slice(&key)
+                            .unwrap()
+                            .encrypt_block(&mut b),
+                        24 => aes::Aes192::new_from_slice(&key)
+                            .unwrap()
+                            .encrypt_block(&mut b),
+                        _ => aes::Aes256::new_from_slice(&key)
+                            .unwrap()
+                            .encrypt_block(&mut b),
+                    }
+                    previous.copy_from_slice(&b);
+                    out.extend_from_slice(&b);
+                }
+                out
+            };
+            let mut padded = message.to_vec();
+            padded.extend([15u8; 15]);
+            let ciphertext = encrypt(&padded);
+            let plain = cbc_decrypt(&key, &[3u8; 16], &ciphertext).unwrap();
+            assert_eq!(&plain[..], &message[..], "AES-{}", key_len * 8);
+            let mut full_block = message[..32].to_vec();
+            full_block.extend([16u8; 16]);
+            let plain = cbc_decrypt(&key, &[3u8; 16], &encrypt(&full_block)).unwrap();
+            assert_eq!(&plain[..], &message[..32]);
+            for bad in [[0u8; 16], [17u8; 16], {
+                let mut b = [2u8; 16];
+                b[14] = 3;
+                b
+            }] {
+                let mut padded = message[..32].to_vec();
+                padded.extend(bad);
+                assert!(cbc_decrypt(&key, &[3u8; 16], &encrypt(&padded)).is_none());
+            }
+            assert!(
+                cbc_decrypt(&key, &[3u8; 15], &ciphertext).is_none(),
+                "short IV"
+            );
+        }
+        assert!(Aes::new(&[0u8; 20]).is_none());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! need, read with the strict DER reader: every field is checked for shape, only these kept.
 
 use super::der::{self, DerError, Reader, Result};
-use crate::{datetime, text};
+use crate::datetime;
 
 /// A certificate's reported fields, borrowing from its DER.
 pub(crate) struct Certificate<'a> {
@@ -109,53 +109,41 @@ fn check_extensions(explicit: &[u8]) -> Result<()> {
 }
 
 /// Time ::= UTCTime (YYMMDDHHMMSSZ, 1950-2049) | GeneralizedTime (YYYYMMDDHHMMSSZ), as unix
-/// seconds. Times before 1970 are refused, as the credential could never be valid.
+/// seconds. Times before 1970 are refused, as the credential could never be valid. Read as
+/// digits, without building a string to parse again.
 fn time(r: &mut Reader<'_>) -> Result<i64> {
     let element = r.any()?;
-    let text = std::str::from_utf8(element.value).map_err(|_| DerError::Malformed)?;
-    let digits = text.strip_suffix('Z').ok_or(DerError::Malformed)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DerError::Malformed);
-    }
-    // ASCII digits only (checked above): every split below is a char boundary, and `get`
-    // keeps string slicing's panic path out of the build.
-    fn part(s: &str, from: usize, to: usize) -> Result<&str> {
-        s.get(from..to).ok_or(DerError::Malformed)
-    }
-    let number = |s: &str| text::parse_u64(s).ok_or(DerError::Malformed);
-    let (year, rest) = match (element.tag, digits.len()) {
-        (der::UTC_TIME, 12) => {
-            let yy = number(part(digits, 0, 2)?)?;
-            (
-                if yy >= 50 { 1900 + yy } else { 2000 + yy },
-                part(digits, 2, 12)?,
-            )
-        }
-        (der::GENERALIZED_TIME, 14) => (number(part(digits, 0, 4)?)?, part(digits, 4, 14)?),
+    let year_digits = match element.tag {
+        der::UTC_TIME => 2,
+        der::GENERALIZED_TIME => 4,
         _ => return Err(DerError::Malformed),
     };
-    if year < 1970 {
+    let digits = match element.value.split_last() {
+        Some((&b'Z', digits)) if digits.len() == year_digits + 10 => digits,
+        _ => return Err(DerError::Malformed),
+    };
+    if !digits.iter().all(u8::is_ascii_digit) {
         return Err(DerError::Malformed);
     }
+    // Iterators, not indexing: no bounds-check panic paths in the build.
+    let number = |at: usize, len: usize| {
+        digits
+            .iter()
+            .skip(at)
+            .take(len)
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let mut year = i64::from(number(0, year_digits));
+    if year_digits == 2 {
+        year += if year >= 50 { 1900 } else { 2000 };
+    }
+    let part = |i: usize| number(year_digits + 2 * i, 2);
     // Leap seconds are not valid DER times (X.690 §11.7 and RFC 5280 §4.1.2.5).
-    if part(rest, 8, 10)? == "60" {
+    if year < 1970 || part(4) == 60 {
         return Err(DerError::Malformed);
     }
-    let rfc3339 = text::cat(&[
-        &text::decimal_padded(year, 4),
-        "-",
-        part(rest, 0, 2)?,
-        "-",
-        part(rest, 2, 4)?,
-        "T",
-        part(rest, 4, 6)?,
-        ":",
-        part(rest, 6, 8)?,
-        ":",
-        part(rest, 8, 10)?,
-        "Z",
-    ]);
-    datetime::parse_rfc3339(&rfc3339).ok_or(DerError::Malformed)
+    datetime::from_parts(year, part(0), part(1), part(2), part(3), part(4))
+        .ok_or(DerError::Malformed)
 }
 
 #[cfg(test)]
@@ -172,6 +160,7 @@ mod tests {
     fn times_in_both_encodings() {
         assert_eq!(time_of(der::UTC_TIME, "700101000000Z"), Ok(0));
         assert_eq!(time_of(der::UTC_TIME, "491231235959Z"), Ok(2_524_607_999));
+        assert_eq!(time_of(der::UTC_TIME, "000229000000Z"), Ok(951_782_400));
         assert_eq!(
             time_of(der::GENERALIZED_TIME, "21261029212102Z"),
             Ok(4_948_982_462)
@@ -182,6 +171,11 @@ mod tests {
             (der::UTC_TIME, "700101000000+0100"),
             (der::UTC_TIME, "701301000000Z"),
             (der::UTC_TIME, "700101000060Z"),
+            (der::UTC_TIME, "700101000061Z"),
+            (der::UTC_TIME, "700101240000Z"),
+            (der::UTC_TIME, "700230000000Z"),
+            (der::UTC_TIME, "7001010000 0Z"),
+            (der::GENERALIZED_TIME, "1970010100000Z"),
             (der::GENERALIZED_TIME, "700101000000Z"),
             (der::GENERALIZED_TIME, "19700101000000.5Z"),
             (der::OCTET_STRING, "700101000000Z"),

@@ -200,6 +200,12 @@ void forms.loadCertificates().then((certs: forms.CertificateApi) => {
 }, (e: unknown) => {
   if (e instanceof forms.AzconnError) console.log(e.code);
 });
+// The PFX module: the same exports, PKCS#12 files too.
+void forms.loadCertificates({ pfx: true }).then((certs: forms.CertificateApi) => {
+  console.log(certs.inspectCertificate({ pfx: new Uint8Array(0), pfxPassword: '' }, 0).chainLength);
+});
+// @ts-expect-error the option is `pfx`
+void forms.loadCertificates({ legacyPfx: true });
 
 // The generated types are as precise as the Rust definitions: the drifts the hand-written ones
 // had are now compile errors.
