@@ -206,12 +206,13 @@ fn cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Option<Zeroizing<Vec
         return None;
     }
     let mut plain = Zeroizing::new(ciphertext.to_vec());
+    // The decrypted block is key material: zeroed when this returns.
+    let mut block = Zeroizing::new([0u8; 16]);
     for chunk in plain.chunks_exact_mut(16) {
-        let mut block = [0u8; 16];
         block.copy_from_slice(chunk);
-        let next = block;
+        let next = *block;
         cipher.decrypt_block(&mut block);
-        for ((out, b), p) in chunk.iter_mut().zip(block).zip(previous) {
+        for ((out, b), p) in chunk.iter_mut().zip(block.iter()).zip(previous) {
             *out = b ^ p;
         }
         previous = next;
