@@ -2,7 +2,7 @@
 // esbuild --bundle --minify, the biggest functions of the forms module (its name section, from
 // the named copy build.sh keeps), and the wasmtime fuel per abi operation (deterministic).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table } from './lib/report.mjs';
@@ -49,18 +49,30 @@ export function sizes(root) {
     '--platform=browser', '--target=es2022', '--loader:.wasm=file', `--outdir=${formsDir}`,
     '--entry-names=[name]', '--chunk-names=chunk-[hash]', '--log-level=error']);
   const formsJs = join(formsDir, 'forms.js');
-  // Chunks that forms.js imports statically load with it; the rest only on loadCertificates().
-  const staticChunks = [...readFileSync(formsJs, 'utf8').matchAll(/(?:from|import)\s*"\.\/(chunk-[^"]+)"/g)]
-    .map((m) => m[1]);
-  const chunks = readdirSync(formsDir).filter((f) => f.startsWith('chunk-'));
-  const formsInitialJs = join(formsDir, 'initial.js');
-  writeFileSync(formsInitialJs, Buffer.concat([formsJs, ...staticChunks.map((f) => join(formsDir, f))]
-    .map((f) => readFileSync(f))));
-  const formsInitial = entry('azconn/forms on import (forms wasm + JS)', formsInitialJs,
+  const text = (chunk) => readFileSync(join(formsDir, chunk), 'utf8');
+  /** `chunk` and every chunk it imports statically, transitively (what loads with it). */
+  const withImports = (chunk, into = new Set()) => {
+    if (into.has(chunk)) return into;
+    into.add(chunk);
+    for (const m of text(chunk).matchAll(/(?:from|import)\s*"\.\/(chunk-[^"(]+)"/g)) withImports(m[1], into);
+    return into;
+  };
+  /** The chunks in `set` as one file, for one gzip (what a browser fetches for them). */
+  const joined = (name, set) => {
+    const file = join(formsDir, name);
+    writeFileSync(file, Buffer.concat([...set].map((c) => readFileSync(join(formsDir, c)))));
+    return file;
+  };
+  // What forms.js imports statically loads with it; a dynamic import's chunk (a certificate
+  // module's glue) and what it imports beyond that, only on loadCertificates().
+  const initial = withImports('forms.js');
+  const formsInitial = entry('azconn/forms on import (forms wasm + JS)', joined('initial.js', initial),
     join(pkg, 'gen/forms/azconn_bg.wasm'));
+  const onDemandJs = [...text('forms.js').matchAll(/import\("\.\/(chunk-[^"]+)"\)/g)].map((m, k) =>
+    joined(`on-demand-${k}.js`, [...withImports(m[1])].filter((c) => !initial.has(c))));
   // The two certificate glues (default and PFX module) are chunks of the same size within a
-  // few bytes; each module is counted with one of them.
-  const [certificatesJs, pfxJs = certificatesJs] = chunks.filter((f) => !staticChunks.includes(f)).map((f) => join(formsDir, f));
+  // few bytes; each module is counted with one of them (and the chunks both import).
+  const [certificatesJs, pfxJs = certificatesJs] = onDemandJs;
   const onDemandRow = (label, wasm, js) => {
     const gz = gzip(wasm) + gzip(js);
     rows.push({ label, raw: bytes(wasm) + bytes(js), gz, detail: `wasm ${gzip(wasm)} + JS ${gzip(js)}` });
