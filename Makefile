@@ -44,8 +44,11 @@ $(ABI_DIST): $(ABI_WASM)
 	node_modules/.bin/wasm-opt -Oz $< -o $@
 
 # Native tests, golden vectors, and the same vectors through the abi module under wasmtime.
+# The workspace, then the certificate code as the default browser certificate module builds it
+# (no PKCS#12: the `pfx` feature off).
 test-rust: abi
 	AZCONN_ABI_WASM=$(CURDIR)/$(ABI_DIST) $(CARGO) test --workspace
+	$(CARGO) test -q -p azconn-core --no-default-features --features pbes2 --lib cert
 
 test: tools lint test-rust test-emulator test-cert test-wasm test-worker test-ui soak-smoke audit
 
