@@ -1,8 +1,8 @@
 //! The forms exports (entry `azconn/forms`): ids, clouds, form validation and the OAuth steps a
 //! form page takes to start a sign-in (PKCE, authorize and admin-consent URLs). The steps from
 //! the redirect on (callback parsing, token request and response, Entra errors, JWT display)
-//! are in `tokens.rs`. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming
-//! its field.
+//! are in `tokens.rs`. Each takes and returns JavaScript values; a refusal throws
+//! `AzconnError` naming its field.
 
 use crate::js;
 use crate::read::{Input, read_cloud, wrong_type};

@@ -3,8 +3,8 @@
 //! OAuth): callback parsing, the token request, the token endpoint's answer, Entra errors and
 //! the JWT display decode. The redirect lands where the code is redeemed, with the verifier
 //! and the client credential (Entra refuses a confidential client's redemption from a browser
-//! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns JavaScript values; a refusal throws `AzconnError` naming its
-//! field.
+//! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns
+//! JavaScript values; a refusal throws `AzconnError` naming its field.
 
 use crate::forms::{error_value, interactive_tenant};
 use crate::js;
