@@ -1,9 +1,10 @@
-// Where azconn's time goes, per operation: the same full wasm module as the npm package, bound
-// with wasm-bindgen --keep-debug (function names kept; not wasm-opt'ed) and sampled with V8's CPU
-// profiler in this process. Self time is grouped by function name into: the JSON boundary (serde_json
-// values, number/string formatting, string passing across JS<->wasm), allocation, the core's own
-// work, and the rest (JS glue, GC, the loop). Diagnostics only: if the package internals change so
-// this cannot bind, the section says so and the bench goes on.
+// Where azconn's time goes, per operation: the same wasm module as the package's Node entry (the
+// speed build of gen/server), bound with wasm-bindgen --keep-debug (function names kept; not
+// wasm-opt'ed) and sampled with V8's CPU profiler in this process. Self time is grouped by function
+// name into: the boundary (strings and bytes crossing JS<->wasm, the result builders of values.js,
+// number and string formatting), allocation, the core's own work (its JSON reader included), and
+// the rest (JS glue, GC, the loop). Diagnostics only: if the package internals change so this
+// cannot bind, the section says so and the bench goes on.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -12,15 +13,15 @@ import { join } from 'node:path';
 import { table } from './lib/report.mjs';
 
 const CATEGORIES = [
-  ['JSON boundary', /serde|json|::fmt|fmt::|to_string|Display|Formatter|write_str|write_all|escape|itoa|ryu|passStringToWasm|getStringFromWasm|decodeText|decodeUTF8|encodeString|stringify|JSON|^parse$|next_code_point|CharIndices|Chars/],
+  ['boundary', /serde|::fmt|fmt::|to_string|Display|Formatter|write_str|write_all|itoa|ryu|passStringToWasm|getStringFromWasm|decodeText|decodeUTF8|encodeString|encodeUtf8|encodeInto|stringify|^parse$|__wbg_|__wbindgen|externref/],
   ['allocation', /dlmalloc|alloc::|RawVec|__rdl|__rust_(alloc|dealloc|realloc)|memcpy|memmove|memset|::drop|Drop|to_vec|clone/i],
   ['core work', /azconn|sha2|sha1|digest|hmac|base64|der::|x509|pkcs|spki|url::|idna|memcmp|str::|core::/],
   ['GC', /garbage collector/],
 ];
-/** The category of a frame; the package's result constructors (values.js) and wasm-bindgen's
- * glue (string passing) are the boundary. */
+/** The category of a frame; the package's result constructors (values.js, values/*.js) and
+ * wasm-bindgen's glue (string passing) are the boundary. */
 function category({ functionName, url }) {
-  if (/\/azconn\.js$|\/values\.js$|node:internal\/encoding/.test(url)) return 'JSON boundary';
+  if (/\/azconn\.js$|\/values(\/[a-z]+)?\.js$|node:internal\/encoding/.test(url)) return 'boundary';
   if (/node:inspector|profile\.mjs$/.test(url)) return null; // the profiler itself
   return CATEGORIES.find(([, re]) => re.test(functionName))?.[0] ?? 'JS glue / other';
 }
@@ -56,13 +57,15 @@ function summarize(profile) {
 }
 
 export async function profile(root, cases) {
-  const wasm = join(root, 'target/wasm32-unknown-unknown/release/azconn_wasm.wasm');
+  const wasm = join(root, 'target/wasm32-unknown-unknown/speed/azconn_wasm.wasm');
   const dir = mkdtempSync(join(tmpdir(), 'azconn-prof-'));
   try {
     if (!existsSync(wasm)) throw new Error(`${wasm} is missing (make pkg builds it)`);
-    // The glue imports ../../values.js: lay the profile build out like the package's gen/.
+    // The glue imports ../../values.js and ../../values/*.js: lay the profile build out like the
+    // package's gen/.
     const out = join(dir, 'gen', 'profile');
     cpSync(join(root, 'packages/azconn/values.js'), join(dir, 'values.js'));
+    cpSync(join(root, 'packages/azconn/values'), join(dir, 'values'), { recursive: true });
     const r = spawnSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'azconn', '--out-dir', out, wasm], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`wasm-bindgen: ${r.stderr}`);
     const raw = await import(join(out, 'azconn.js'));
@@ -84,13 +87,13 @@ export async function profile(root, cases) {
       const { profile: p } = await session.post('Profiler.stop');
       const s = summarize(p);
       const pct = (k) => `${(((s.cats[k] ?? 0) / s.total) * 100).toFixed(0)} %`;
-      rows.push([c.name, (1e6 / n).toFixed(1), pct('JSON boundary'), pct('allocation'), pct('core work'), pct('JS glue / other'), pct('GC'), s.top.join('; ') || '—']);
+      rows.push([c.name, (1e6 / n).toFixed(1), pct('boundary'), pct('allocation'), pct('core work'), pct('JS glue / other'), pct('GC'), s.top.join('; ') || '—']);
     }
     session.disconnect();
     return [
-      'V8 CPU profile (50 µs sampling, 1 s per operation) of the same full module with function names kept (wasm-bindgen --keep-debug, no wasm-opt), called through the package\'s own binding. Self time grouped by function name.',
+      'V8 CPU profile (50 µs sampling, 1 s per operation) of the Node entry\'s module (speed build) with function names kept (wasm-bindgen --keep-debug, no wasm-opt), called through the package\'s own binding. Self time grouped by function name.',
       '',
-      table(['operation (sync part only)', 'µs/op while profiled', 'JSON boundary', 'allocation', 'core work', 'JS glue / other', 'GC', 'top core functions (inclusive)'], rows),
+      table(['operation (sync part only)', 'µs/op while profiled', 'boundary', 'allocation', 'core work', 'JS glue / other', 'GC', 'top core functions (inclusive)'], rows),
     ].join('\n');
   } catch (e) {
     return `Profile unavailable: ${e.message}`;
