@@ -110,7 +110,7 @@ fuzz:
 # that the committed generated types match the Rust definitions.
 PKG_STAMP := packages/azconn/gen/.built
 pkg: $(PKG_STAMP)
-$(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh
+$(PKG_STAMP): node_modules/.installed Cargo.lock .cargo/config.toml $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh
 	@$(MAKE) -s tools wasm-bindgen-cli
 	$(CARGO) test -q -p azconn-wasm --lib generated_types
 	packages/azconn/scripts/build.sh
@@ -120,7 +120,7 @@ $(PKG_STAMP): node_modules/.installed Cargo.lock $(shell find crates/core/src cr
 # chromium (playwright-core), and the packed tarball in scratch Node and Vite projects.
 test-wasm: pkg
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(NODE) --test packages/azconn/test/*.test.mjs
+	$(NODE) --test packages/azconn/test/*.test.mjs bench/profile.test.mjs
 	$(NODE) node_modules/typescript/bin/tsc -p packages/azconn/test/types
 
 # The whole picture (bench/bench.mjs): sizes and wasmtime fuel, Node micro-benchmarks beside the
