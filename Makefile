@@ -34,14 +34,15 @@ types:
 	AZCONN_WRITE_TYPES=1 $(CARGO) test -q -p azconn-worker --lib -- api_types openapi::committed
 
 # The plain-ABI module (crates/abi, ABI.md); building it also proves the core compiles for wasm32.
-# ABI_DIST is the module to ship and test: wasm-opt -Oz, without the name section (-17% gz).
+# ABI_DIST is the module to ship and test: wasm-opt -Oz, without the name section (-17% gz),
+# with the package modules' --converge --low-memory-unused (packages/azconn/scripts/build.sh).
 ABI_WASM := target/wasm32-unknown-unknown/release/azconn_abi.wasm
 ABI_DIST := target/azconn_abi.wasm
 abi: tools
 	$(CARGO) build -p azconn-abi --target wasm32-unknown-unknown --release
 	@$(MAKE) -s $(ABI_DIST)
 $(ABI_DIST): $(ABI_WASM)
-	node_modules/.bin/wasm-opt -Oz $< -o $@
+	node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused $< -o $@
 
 # Native tests, golden vectors, and the same vectors through the abi module under wasmtime.
 # The workspace, then the certificate code as the default browser certificate module builds it
