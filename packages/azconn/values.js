@@ -29,28 +29,8 @@ export function lines(v) {
   return v.join('\n');
 }
 
-/** Response headers (array of pairs, Headers, or a plain object) as `name\nvalue\n...`. */
-export function headerLines(h) {
-  if (h === undefined || h === null) return '';
-  const pairs = Array.isArray(h) ? h : typeof h.entries === 'function' ? [...h.entries()] : Object.entries(h);
-  let s = '';
-  for (const p of pairs) {
-    if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') return null;
-    if (/[\r\n]/.test(p[0] + p[1])) return null;
-    s += p[0] + '\n' + p[1] + '\n';
-  }
-  return s;
-}
-
-/** A string's length in UTF-16 units; undefined for anything else. */
-export const textLength = (v) => (typeof v === 'string' ? v.length : undefined);
+/** The one TextEncoder of the token and assertion builders (values/tokens.js, values/assertion.js). */
 export const utf8 = new TextEncoder();
-/** Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes written,
- * or undefined when it did not fit. */
-export function encodeUtf8(text, memory, ptr, capacity) {
-  const { read, written } = utf8.encodeInto(text, new Uint8Array(memory.buffer, ptr, capacity));
-  return read === text.length ? written : undefined;
-}
 
 /** CSPRNG bytes drawn from a pool refilled by `crypto.getRandomValues` (as Node's `randomUUID`
  * does): one call into the platform per 1 KiB instead of per draw, which costs microseconds in
@@ -85,14 +65,6 @@ export function words(s) {
 }
 /** Lines of `s` (none for an empty text). */
 export const split = (s) => (s ? s.split('\n') : []);
-/** `name\nvalue\n...` as pairs. */
-export const pairs = (s) => {
-  const a = split(s);
-  const out = [];
-  for (let i = 0; i + 1 < a.length; i += 2) out.push([a[i], a[i + 1]]);
-  return out;
-};
-
 export const list = () => [];
 export const push = (a, v) => {
   a.push(v);

@@ -14,15 +14,6 @@ extern "C" {
     pub fn lines(value: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = bytesOf)]
     pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>>;
-    /// A string's length in UTF-16 units; `None` for anything else.
-    #[wasm_bindgen(js_name = textLength)]
-    pub fn text_length(value: &JsValue) -> Option<u32>;
-    /// Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes
-    /// written, or `None` when the text did not fit.
-    #[wasm_bindgen(js_name = encodeUtf8)]
-    pub fn encode_utf8(text: &JsValue, memory: &JsValue, ptr: u32, capacity: u32) -> Option<u32>;
-    #[wasm_bindgen(js_name = headerLines)]
-    pub fn header_lines(headers: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = randomBytes)]
     pub fn random_bytes(n: usize) -> Vec<u8>;
     pub fn list() -> JsValue;
@@ -81,6 +72,15 @@ extern "C" {
 #[cfg(feature = "tokens")]
 #[wasm_bindgen(raw_module = "../../values/tokens.js")]
 extern "C" {
+    /// A string's length in UTF-16 units; `None` for anything else.
+    #[wasm_bindgen(js_name = textLength)]
+    pub fn text_length(value: &JsValue) -> Option<u32>;
+    /// Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes
+    /// written, or `None` when the text did not fit.
+    #[wasm_bindgen(js_name = encodeUtf8)]
+    pub fn encode_utf8(text: &JsValue, memory: &JsValue, ptr: u32, capacity: u32) -> Option<u32>;
+    #[wasm_bindgen(js_name = headerLines)]
+    pub fn header_lines(headers: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = adminConsent)]
     pub fn admin_consent(reported_tenant: Option<&str>, scopes: &str) -> JsValue;
     #[wasm_bindgen(js_name = httpRequest)]

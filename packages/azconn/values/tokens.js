@@ -1,6 +1,37 @@
-// Results of the steps from the OAuth redirect on (crates/wasm tokens.rs, and the requests of
-// server.rs), built by one call each.
-import { pairs, words } from '../values.js';
+// The steps from the OAuth redirect on (crates/wasm tokens.rs, and the requests of server.rs):
+// how a response's headers and body text reach wasm, and the results, built by one call each.
+// Here rather than in values.js, which a form page loads whole.
+import { split, utf8, words } from '../values.js';
+
+/** Response headers (array of pairs, Headers, or a plain object) as `name\nvalue\n...`. */
+export function headerLines(h) {
+  if (h === undefined || h === null) return '';
+  const pairs = Array.isArray(h) ? h : typeof h.entries === 'function' ? [...h.entries()] : Object.entries(h);
+  let s = '';
+  for (const p of pairs) {
+    if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') return null;
+    if (/[\r\n]/.test(p[0] + p[1])) return null;
+    s += p[0] + '\n' + p[1] + '\n';
+  }
+  return s;
+}
+
+/** A string's length in UTF-16 units; undefined for anything else. */
+export const textLength = (v) => (typeof v === 'string' ? v.length : undefined);
+/** Writes `text` as UTF-8 into wasm memory at `ptr` (room for `capacity` bytes): the bytes written,
+ * or undefined when it did not fit. */
+export function encodeUtf8(text, memory, ptr, capacity) {
+  const { read, written } = utf8.encodeInto(text, new Uint8Array(memory.buffer, ptr, capacity));
+  return read === text.length ? written : undefined;
+}
+
+/** `name\nvalue\n...` as pairs. */
+export const pairs = (s) => {
+  const a = split(s);
+  const out = [];
+  for (let i = 0; i + 1 < a.length; i += 2) out.push([a[i], a[i + 1]]);
+  return out;
+};
 
 export const adminConsent = (reportedTenant, scopes) => ({ reportedTenant: reportedTenant ?? null, scopes: words(scopes) });
 export const httpRequest = (method, url, headers, body) => ({ method, url, headers: pairs(headers), body });
