@@ -3,13 +3,14 @@
 //!
 //! Sovereign clouds are rows in a table, not branches in code. A `Custom` cloud gives every
 //! endpoint explicitly: that is how the local emulator, Azure Stack or a proxy are addressed.
+use crate::prelude::*;
 
 use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;
 use crate::text::{cat, join};
+use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 /// A named public cloud, or a custom one. Deserializes from a name (`"us-government"`) or the
 /// tagged form (`{"kind":"custom",...}`); a custom cloud always goes through [`Cloud::custom`],
@@ -327,9 +328,9 @@ impl From<StoreEndpoint> for String {
     }
 }
 
-impl std::fmt::Display for StoreEndpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
+impl core::fmt::Display for StoreEndpoint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
     }
 }
 

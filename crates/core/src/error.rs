@@ -1,9 +1,10 @@
 //! The one error type that crosses every boundary (wasm, abi, Worker API): a stable machine
 //! `code`, the `field` it concerns (form field or protocol element), a human `message`, and an
 //! actionable `hint` where we know one.
+use crate::prelude::*;
 
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Stable error codes. The UI and API clients branch on these; never rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -258,7 +259,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

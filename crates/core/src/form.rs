@@ -3,13 +3,14 @@
 //!
 //! Fields a method does not use are ignored (the UI hides them); they never reach the
 //! [`ValidatedForm`], whose [`Credentials`] carry exactly one method's values.
+use crate::prelude::*;
 
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use crate::text::{cat, char_count, decimal};
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// What a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

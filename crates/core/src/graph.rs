@@ -5,6 +5,7 @@
 //! Every builder takes the bearer token as a parameter and returns an [`HttpRequest`]; every
 //! parser takes the [`HttpResponse`] and returns a typed value or an [`Error`] converted from the
 //! Graph error body ([`GraphError`]) with a hint naming what to do.
+use crate::prelude::*;
 
 use crate::cloud::CloudEndpoints;
 use crate::datetime;
@@ -13,9 +14,9 @@ use crate::http::{HttpRequest, HttpResponse, Method, Origin, encode_component};
 use crate::ids::{ClientId, Guid, KeyId, ObjectId};
 use crate::link;
 use crate::oauth::token::AccessToken;
+use core::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::fmt;
 
 /// Graph's documented maximum page size for `GET /applications`.
 pub const MAX_TOP: u16 = 999;

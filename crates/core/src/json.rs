@@ -6,9 +6,10 @@
 //!
 //! Strict: one value, no trailing data, no duplicate keys in an object, no control characters
 //! in strings, unpaired surrogates refused, nesting bounded.
+use crate::prelude::*;
 
 use crate::ascii;
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 /// A parsed JSON value, borrowing from the text it was read from. Objects keep their members
 /// in document order.
@@ -49,7 +50,7 @@ impl<'a> Json<'a> {
 
     /// Parses UTF-8 bytes as JSON.
     pub fn parse_bytes(bytes: &'a [u8]) -> Result<Json<'a>, NotJson> {
-        Json::parse(std::str::from_utf8(bytes).map_err(|_| NotJson)?)
+        Json::parse(core::str::from_utf8(bytes).map_err(|_| NotJson)?)
     }
 
     /// The member `key` of an object (`None` for a missing key or a non-object).

@@ -10,6 +10,7 @@
 //! [`Step::Send`] carries), execute the step, feed the outcome back. A failure at any step leaves
 //! a state from which [`Rotation::next`] resumes: an interrupted `addPassword` is detected by its
 //! display name, which carries the rotation and connection ids, so no secret is orphaned.
+use crate::prelude::*;
 
 use crate::error::{Code, Error};
 use crate::graph::{
@@ -443,7 +444,7 @@ impl Rotation {
                 {
                     Ok(request) => {
                         self.phase = Phase::Adding {
-                            existing: std::mem::take(existing),
+                            existing: core::mem::take(existing),
                         };
                         send(Purpose::AddPassword, request)
                     }
@@ -481,7 +482,7 @@ impl Rotation {
             } => match remove.first() {
                 Some(k) => send(Purpose::RemoveOld, graph.remove_password(token, &app, k)),
                 None => {
-                    let (new_key_id, removed) = (*new_key_id, std::mem::take(removed));
+                    let (new_key_id, removed) = (*new_key_id, core::mem::take(removed));
                     self.phase = Phase::Done {
                         new_key_id,
                         removed: removed.clone(),
@@ -541,7 +542,7 @@ impl Rotation {
                             secret: added.secret,
                             ends_at: added.credential.ends_at,
                         },
-                        existing: std::mem::take(existing),
+                        existing: core::mem::take(existing),
                         since: now,
                         attempts: 0,
                         retry_at: now,
@@ -563,7 +564,7 @@ impl Rotation {
             },
             Phase::RemoveOrphans { .. } | Phase::Pruning { .. } | Phase::Abandoning { .. } => {
                 if let Err(error) = removed_or_gone(resp) {
-                    let then = std::mem::replace(&mut self.phase, Phase::Inspect);
+                    let then = core::mem::replace(&mut self.phase, Phase::Inspect);
                     self.phase = Phase::Recheck {
                         then: Box::new(then),
                         error,
@@ -580,7 +581,7 @@ impl Rotation {
                     .map(|c| c.key_id)
                     .collect();
                 let error = error.clone();
-                let then = std::mem::replace(then.as_mut(), Phase::Inspect);
+                let then = core::mem::replace(then.as_mut(), Phase::Inspect);
                 let pending = match &then {
                     Phase::RemoveOrphans { orphans: keys, .. }
                     | Phase::Pruning { remove: keys, .. } => keys.first().copied(),
@@ -615,7 +616,7 @@ impl Rotation {
             VerifyOutcome::Ok => {
                 self.phase = Phase::Publishing {
                     new: new.clone(),
-                    existing: std::mem::take(existing),
+                    existing: core::mem::take(existing),
                 };
                 Ok(())
             }
@@ -662,7 +663,7 @@ impl Rotation {
                 }
                 if orphans.is_empty() {
                     self.phase = Phase::ReadyToAdd {
-                        existing: std::mem::take(existing),
+                        existing: core::mem::take(existing),
                     };
                 }
                 Ok(())
@@ -695,7 +696,7 @@ impl Rotation {
             .filter(|c| c.key_id != new.key_id && self.config.is_ours(c))
             .collect();
         // Newest first; unknown start dates count as oldest.
-        candidates.sort_by_key(|c| std::cmp::Reverse(c.starts_at.unwrap_or(i64::MIN)));
+        candidates.sort_by_key(|c| core::cmp::Reverse(c.starts_at.unwrap_or(i64::MIN)));
         let remove = candidates
             .iter()
             .skip(self.config.keep_previous as usize)

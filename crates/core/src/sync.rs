@@ -21,6 +21,7 @@
 //!   an apply carrying its preview's fingerprint is refused if the store changed in between.
 //! - The planner consumes the list pages itself: N keys with k changes cost ceil(N/page) + k
 //!   requests.
+use crate::prelude::*;
 
 use crate::appconfig::{
     Condition, FEATURE_FLAG_PREFIX, KEYVAULT_REF_CONTENT_TYPE, Key, KeyFilter, KeyValue, KvWrite,
@@ -28,10 +29,10 @@ use crate::appconfig::{
 };
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse, Origin};
+use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 /// The tag marking key-values azconn manages.
 pub const MANAGED_TAG: &str = "managed-by";

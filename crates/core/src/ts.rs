@@ -1,12 +1,13 @@
 //! TypeScript declarations of the types that cross to JavaScript (feature `ts`, never in a wasm
 //! build): the generation tests of crates/wasm and host render them into the `.d.ts` files
 //! they ship, so no TypeScript restates a Rust type by hand.
+use crate::prelude::*;
 
-use std::any::TypeId;
+use core::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use ts_rs::{Config, TS, TypeVisitor};
 
-/// The path prefix of this crate's types (`std::any::type_name`).
+/// The path prefix of this crate's types (`core::any::type_name`).
 const CORE: &str = concat!(env!("CARGO_CRATE_NAME"), "::");
 
 /// A set of declarations with everything they name, each type once, sorted by name.
@@ -82,7 +83,7 @@ impl TypeVisitor for Declarations {
         if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T::WithoutGenerics>()) {
             return;
         }
-        if self.import.is_some() && std::any::type_name::<T>().starts_with(CORE) {
+        if self.import.is_some() && core::any::type_name::<T>().starts_with(CORE) {
             self.imported.insert(T::ident(&self.cfg));
             return;
         }

@@ -2,6 +2,7 @@
 //! volatile store per byte, per element of the `Vec`); its slice path writes sixteen bytes per
 //! volatile store. These give a `Vec<u8>` or `String` the slice path for its contents and its
 //! spare capacity, then leave it empty, as `zeroize` does.
+use crate::prelude::*;
 
 use zeroize::Zeroize;
 
@@ -14,7 +15,7 @@ pub fn bytes(v: &mut Vec<u8>) {
 
 /// Zeroes the text and the spare capacity of `s`, and leaves it empty (its buffer is freed).
 pub fn string(s: &mut String) {
-    bytes(&mut std::mem::take(s).into_bytes());
+    bytes(&mut core::mem::take(s).into_bytes());
 }
 
 #[cfg(test)]

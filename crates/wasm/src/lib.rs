@@ -5,6 +5,11 @@
 //! one `AzconnError` class with `code`, `field`, `message` and `hint`. The TypeScript types of
 //! every export come out of wasm-bindgen from this crate (`types.rs` declares the shapes the
 //! `unchecked_*_type` attributes name). Secrets copied into wasm memory are zeroed after use.
+//!
+//! The browser modules (every build but `full`) are `no_std` like the core: a panic traps
+//! instead of reaching std's panic and formatting machinery.
+#![cfg_attr(not(feature = "full"), no_std)]
+extern crate alloc;
 
 #[cfg(feature = "assertion")]
 pub mod assertion;
@@ -40,6 +45,14 @@ pub fn fail(e: Error) -> JsValue {
 
 #[cfg(not(any(feature = "forms", feature = "certificates")))]
 compile_error!("enable `full`, `forms` or `certificates`");
+
+/// Without std a module brings its own panic handler: a trap (the core never panics on input;
+/// a bug aborts the call, as `panic = "abort"` does with std).
+#[cfg(all(not(feature = "full"), target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// Browser builds use a free-list allocator about 7 KB smaller than dlmalloc: a form makes few,
 /// short-lived allocations. Freed blocks are not cleared; secrets are zeroed by their owners.

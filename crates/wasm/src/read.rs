@@ -1,6 +1,7 @@
 //! Reading JavaScript inputs without JSON: each property is fetched once and checked, and a
 //! value of the wrong type is refused with an error naming its field (`grant.code`, not
 //! "invalid input").
+use azconn_core::prelude::*;
 
 use crate::js;
 #[cfg(any(feature = "forms", feature = "assertion"))]
@@ -20,8 +21,8 @@ use wasm_bindgen::JsValue;
 const MAX_KEYS: usize = 256;
 #[cfg(not(feature = "small"))]
 thread_local! {
-    static KEYS: std::cell::RefCell<Vec<(usize, String, JsValue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static KEYS: core::cell::RefCell<Vec<(usize, String, JsValue)>> =
+        const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// An input object; `path` prefixes the fields it reports (`entropy.` for nested objects).
@@ -176,7 +177,7 @@ impl Input {
 #[cfg(feature = "certificates")]
 pub fn uint(v: &JsValue, max: f64) -> Option<f64> {
     v.as_f64()
-        .filter(|n| n.fract() == 0.0 && (0.0..=max).contains(n))
+        .filter(|n| (0.0..=max).contains(n) && (*n as u64) as f64 == *n)
 }
 
 /// Unix seconds as the exports take them (`now`): a whole, non-negative number.

@@ -5,11 +5,13 @@
 //! and the client credential (Entra refuses a confidential client's redemption from a browser
 //! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns
 //! JavaScript values; a refusal throws `AzconnError` naming its field.
+use azconn_core::prelude::*;
 
 use crate::forms::{error_value, interactive_tenant};
 use crate::js;
 use crate::read::{self, Input, read_cloud, response, wrong_type};
 use crate::{Answer, fail};
+use alloc::borrow::Cow;
 use azconn_core::error::{Code, Error};
 use azconn_core::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
 use azconn_core::oauth::authorize::RedirectUri;
@@ -23,7 +25,6 @@ use azconn_core::oauth::token::{
 };
 use azconn_core::text::join;
 use azconn_core::wipe;
-use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 

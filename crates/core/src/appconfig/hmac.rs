@@ -4,6 +4,7 @@
 //! `String-To-Sign = METHOD \n path_and_query \n x-ms-date;host;x-ms-content-sha256 values`,
 //! signed with the base64-decoded `Secret`. The path and query are taken from the request URL
 //! exactly as it goes on the wire, so what is signed is what the store sees.
+use crate::prelude::*;
 
 use crate::base64;
 use crate::cloud::{Cloud, HostPattern, StoreEndpoint};
@@ -11,8 +12,8 @@ use crate::datetime;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, Origin};
 use crate::link;
+use core::fmt;
 use sha2::{Digest, Sha256};
-use std::fmt;
 
 /// The headers signed, in this order (no whitespace: the service rejects it).
 pub const SIGNED_HEADERS: &str = "x-ms-date;host;x-ms-content-sha256";

@@ -3,6 +3,7 @@
 //!
 //! Builders return unsigned requests; [`authorize`] adds the `Sync-Token`s and either a bearer
 //! token or an HMAC signature ([`AppConfigAuth`]), so both credentials work for every request.
+use crate::prelude::*;
 
 pub mod hmac;
 
@@ -11,9 +12,9 @@ use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse, Method, Origin, encode_component};
 use crate::link;
 use crate::oauth::token::AccessToken;
+use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 /// The api-version azconn speaks unless configured otherwise (the JS SDK's default).
 pub const DEFAULT_API_VERSION: &str = "2023-11-01";

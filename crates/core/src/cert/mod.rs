@@ -7,6 +7,7 @@
 //! so a pasted chain gives a wrong thumbprint, and never checks that the key belongs to the
 //! certificate (infisical.md §5.2, §13 row 10); here the leaf is the certificate whose public key
 //! matches the private key, and every check names its field.
+use crate::prelude::*;
 
 mod der;
 mod key;
@@ -22,11 +23,11 @@ use crate::error::{Code, Error};
 use crate::jose::assertion::{Claims, Options, UnsignedAssertion};
 use crate::sha1::Sha1;
 use crate::text::{cat, decimal, upper_hex};
+use core::fmt;
 use der::DerError;
 use key::RsaKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
 use x509::Certificate;
 
 /// Largest pasted certificate (or chain) text accepted.

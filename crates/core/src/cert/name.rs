@@ -5,6 +5,7 @@
 //! certificate). Certificate names use few attribute types, listed here under the shortest name
 //! that database gives them, upper-cased. Any other type is written as its dotted OID and the
 //! value's DER in hex (`1.2.3=#0c0161`), the form RFC 4514 §2.4 allows for every type.
+use crate::prelude::*;
 
 use super::der::{self, Reader};
 
@@ -78,11 +79,11 @@ fn attribute(out: &mut String, oid: &[u8], value: der::Tlv<'_>) {
     let bytes = value.value;
     let text = match value.tag {
         der::PRINTABLE_STRING if bytes.iter().all(|&b| printable(b)) => {
-            std::str::from_utf8(bytes).ok()
+            core::str::from_utf8(bytes).ok()
         }
-        der::UTF8_STRING => std::str::from_utf8(bytes).ok(),
+        der::UTF8_STRING => core::str::from_utf8(bytes).ok(),
         der::IA5_STRING | der::TELETEX_STRING if bytes.is_ascii() => {
-            std::str::from_utf8(bytes).ok()
+            core::str::from_utf8(bytes).ok()
         }
         _ => None,
     };
@@ -140,7 +141,7 @@ fn escape(out: &mut String, value: &str) {
 mod tests {
     use super::*;
     use ::der::Encode;
-    use std::str::FromStr;
+    use core::str::FromStr;
     use x509_cert::name::Name;
 
     /// The contents of `name`'s SEQUENCE, what [`rfc4514`] reads.

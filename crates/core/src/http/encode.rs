@@ -1,6 +1,7 @@
 //! Percent-encoding as RFC 3986 §2 defines it: everything but the unreserved set
 //! `ALPHA / DIGIT / "-" / "." / "_" / "~"` is written `%XX` (upper-case hex). Used for query
 //! components, form bodies and path segments alike, so what we sign is what goes on the wire.
+use crate::prelude::*;
 
 use crate::error::{Code, Error};
 
@@ -51,7 +52,7 @@ pub fn decode_component(s: &str) -> Result<String, Error> {
             b'%' => {
                 let hex = bytes
                     .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| core::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
                     .ok_or_else(|| {
                         Error::new(

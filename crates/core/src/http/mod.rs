@@ -2,6 +2,7 @@
 //!
 //! The hosts (Worker, Node, wasmtime, native tests) turn these into real requests. Bodies are
 //! text: every Azure API azconn speaks uses JSON or `application/x-www-form-urlencoded`.
+use crate::prelude::*;
 
 mod encode;
 mod origin;
@@ -10,8 +11,8 @@ pub use encode::{decode_component, encode_component, form_urlencoded, parse_quer
 pub(crate) use origin::parse_host as origin_host;
 pub use origin::{Origin, Scheme};
 
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The HTTP methods azconn's requests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

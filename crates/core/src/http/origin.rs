@@ -3,12 +3,13 @@
 //! Checks are made on the parsed host, never on the raw string, so `https://evil.example/?.azconfig.io`
 //! or `https://user@evil.example` cannot pass a suffix test. Hosts must be ASCII (IDNs must be
 //! given in punycode): this keeps IDNA tables out of the browser build.
+use crate::prelude::*;
 
 use crate::error::{Code, Error, quoted};
 use crate::text::{cat, decimal, parse_u64};
+use alloc::borrow::Cow;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

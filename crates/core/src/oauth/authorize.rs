@@ -1,6 +1,7 @@
 //! The authorize and admin-consent URLs (entra-docs `v2-oauth2-auth-code-flow.md`,
 //! `v2-admin-consent.md`; protocols.md §1.2). Parameters are in the order Microsoft's examples
 //! use, every value percent-encoded (spaces as `%20`).
+use crate::prelude::*;
 
 use super::pkce::{CodeChallenge, CodeVerifier};
 use super::random::{Nonce, State};
@@ -10,8 +11,8 @@ use crate::form::ConnectionType;
 use crate::http::{Origin, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId};
 use crate::text::{cat, decimal, join};
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A redirect URI as registered on the app: absolute, `https` (or `http` on loopback), no
 /// fragment (RFC 6749 §3.1.2), at most 256 characters (entra-docs `reply-url.md`). Entra

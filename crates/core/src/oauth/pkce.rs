@@ -1,10 +1,11 @@
 //! PKCE (RFC 7636) with the `S256` method only: Entra treats a missing
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
+use crate::prelude::*;
 
 use crate::base64;
 use crate::error::{Code, Error};
+use core::fmt;
 use sha2::{Digest, Sha256};
-use std::fmt;
 
 /// A `code_verifier`: 43-128 characters of `[A-Za-z0-9-._~]` (RFC 7636 §4.1). It is a
 /// short-lived secret, so `Debug` does not show it.

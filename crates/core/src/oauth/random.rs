@@ -1,10 +1,11 @@
 //! `state` and `nonce` values from caller-provided entropy (the core draws none). RFC 9700 §2.1
 //! wants them unguessable and transaction-specific; we require at least 128 bits.
+use crate::prelude::*;
 
 use crate::base64;
 use crate::error::{Code, Error};
 use crate::text::{cat, decimal};
-use std::fmt;
+use core::fmt;
 
 /// The least entropy accepted for `state` and `nonce`: 16 bytes (128 bits). 32 is recommended.
 pub const MIN_ENTROPY_BYTES: usize = 16;

@@ -4,6 +4,7 @@
 //! Every request is `POST {authority}/{tenant}/oauth2/v2.0/token` with an
 //! `application/x-www-form-urlencoded` body. No `Origin` header is ever set: Entra refuses
 //! confidential client credentials in the presence of one (AADSTS9002326).
+use crate::prelude::*;
 
 use super::authorize::RedirectUri;
 use super::entra_error::parse_error_response;
@@ -15,9 +16,9 @@ use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
 use crate::text::{cat, decimal, join, parse_u64};
+use alloc::borrow::Cow;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::fmt;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -57,7 +58,7 @@ macro_rules! opaque_secret {
 
         impl From<$name> for String {
             fn from(mut v: $name) -> String {
-                std::mem::take(&mut v.0)
+                core::mem::take(&mut v.0)
             }
         }
 
