@@ -4,7 +4,6 @@
 //! carries them, for loops this short. Decoding accepts the canonical encoding only (zero
 //! trailing bits), as the crate's engines do.
 use crate::prelude::*;
-
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 

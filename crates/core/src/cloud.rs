@@ -3,11 +3,10 @@
 //!
 //! Sovereign clouds are rows in a table, not branches in code. A `Custom` cloud gives every
 //! endpoint explicitly: that is how the local emulator, Azure Stack or a proxy are addressed.
-use crate::prelude::*;
-
 use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;
+use crate::prelude::*;
 use crate::text::{cat, join};
 use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};

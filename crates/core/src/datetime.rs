@@ -3,7 +3,6 @@
 //! HTTP-date of RFC 9110 §5.6.7 (`Sun, 06 Nov 1994 08:49:37 GMT`: `x-ms-date`, `Retry-After`).
 //! Civil-date arithmetic after H. Hinnant's `days_from_civil` algorithm (proleptic Gregorian).
 use crate::prelude::*;
-
 use crate::text::{cat, decimal_padded};
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];

@@ -2,7 +2,6 @@
 //! `code`, the `field` it concerns (form field or protocol element), a human `message`, and an
 //! actionable `hint` where we know one.
 use crate::prelude::*;
-
 use core::fmt;
 use serde::{Deserialize, Serialize};
 

@@ -3,11 +3,10 @@
 //!
 //! Fields a method does not use are ignored (the UI hides them); they never reach the
 //! [`ValidatedForm`], whose [`Credentials`] carry exactly one method's values.
-use crate::prelude::*;
-
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};
+use crate::prelude::*;
 use crate::text::{cat, char_count, decimal};
 use core::fmt;
 use serde::{Deserialize, Serialize};

@@ -5,8 +5,6 @@
 //! Every builder takes the bearer token as a parameter and returns an [`HttpRequest`]; every
 //! parser takes the [`HttpResponse`] and returns a typed value or an [`Error`] converted from the
 //! Graph error body ([`GraphError`]) with a hint naming what to do.
-use crate::prelude::*;
-
 use crate::cloud::CloudEndpoints;
 use crate::datetime;
 use crate::error::{Code, Error};
@@ -14,6 +12,7 @@ use crate::http::{HttpRequest, HttpResponse, Method, Origin, encode_component};
 use crate::ids::{ClientId, Guid, KeyId, ObjectId};
 use crate::link;
 use crate::oauth::token::AccessToken;
+use crate::prelude::*;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

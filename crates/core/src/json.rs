@@ -6,9 +6,8 @@
 //!
 //! Strict: one value, no trailing data, no duplicate keys in an object, no control characters
 //! in strings, unpaired surrogates refused, nesting bounded.
-use crate::prelude::*;
-
 use crate::ascii;
+use crate::prelude::*;
 use alloc::borrow::Cow;
 
 /// A parsed JSON value, borrowing from the text it was read from. Objects keep their members

@@ -1,10 +1,9 @@
 //! A native RSA signer for tests and the local emulator only, behind the `native-signer`
 //! feature that no production build enables: the `rsa` crate has a timing side channel
 //! (RUSTSEC-2023-0071), and production signing happens in WebCrypto.
-use crate::prelude::*;
-
 use crate::error::{Code, Error};
 use crate::jose::assertion::Algorithm;
+use crate::prelude::*;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
 use sha2::Sha256;

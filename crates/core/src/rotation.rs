@@ -10,8 +10,6 @@
 //! [`Step::Send`] carries), execute the step, feed the outcome back. A failure at any step leaves
 //! a state from which [`Rotation::next`] resumes: an interrupted `addPassword` is detected by its
 //! display name, which carries the rotation and connection ids, so no secret is orphaned.
-use crate::prelude::*;
-
 use crate::error::{Code, Error};
 use crate::graph::{
     self, AppRef, Graph, GraphError, GraphErrorKind, PasswordCredential, PasswordSpec, SecretText,
@@ -19,6 +17,7 @@ use crate::graph::{
 use crate::http::HttpResponse;
 use crate::ids::{Guid, KeyId};
 use crate::oauth::token::AccessToken;
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod schedule;

@@ -2,7 +2,6 @@
 //! carries no formatting calls of its own (each `format!` site builds an `Arguments` table and
 //! reaches `Display` impls and padding code, a few KB of wasm in all).
 use crate::prelude::*;
-
 /// The parts joined, allocated once.
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());

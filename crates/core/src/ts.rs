@@ -2,7 +2,6 @@
 //! build): the generation tests of crates/wasm and host render them into the `.d.ts` files
 //! they ship, so no TypeScript restates a Rust type by hand.
 use crate::prelude::*;
-
 use core::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use ts_rs::{Config, TS, TypeVisitor};

@@ -3,7 +3,6 @@
 //! volatile store. These give a `Vec<u8>` or `String` the slice path for its contents and its
 //! spare capacity, then leave it empty, as `zeroize` does.
 use crate::prelude::*;
-
 use zeroize::Zeroize;
 
 /// Zeroes the bytes and the spare capacity of `v`, then clears it.

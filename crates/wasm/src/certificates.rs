@@ -4,12 +4,11 @@
 //! assertion it also builds in server builds is in `assertion`). The private key lives in wasm
 //! memory until `free()`, which zeroes it; every copy of a secret input made on the way in is
 //! zeroed after loading.
-use azconn_core::prelude::*;
-
 use crate::read::{Input, unix_seconds};
 use crate::{Answer, fail, js};
 use azconn_core::cert::{self, CertificateReport};
 use azconn_core::error::{Code, Error};
+use azconn_core::prelude::*;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 

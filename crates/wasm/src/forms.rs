@@ -3,8 +3,6 @@
 //! the redirect on (callback parsing, token request and response, Entra errors, JWT display)
 //! are in `tokens.rs`. Each takes and returns JavaScript values; a refusal throws
 //! `AzconnError` naming its field.
-use azconn_core::prelude::*;
-
 use crate::js;
 use crate::read::{Input, read_cloud, wrong_type};
 use crate::{Answer, fail};
@@ -17,6 +15,7 @@ use azconn_core::oauth::authorize::{
 };
 use azconn_core::oauth::pkce::CodeVerifier;
 use azconn_core::oauth::random::State;
+use azconn_core::prelude::*;
 use azconn_core::text::join;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;

@@ -2,8 +2,6 @@
 //! crates/wasm/types/*.d.ts, which `types.rs` hands to wasm-bindgen for each build's `.d.ts`:
 //! the test fails when a committed file differs from what the Rust definitions produce, and
 //! `AZCONN_WRITE_TYPES=1` rewrites them (`make types`).
-use azconn_core::prelude::*;
-
 use azconn_core::appconfig::{AppConfigError, Condition, KeyValue, KvPage, KvWrite, ListQuery};
 use azconn_core::cert::{CertificateReport, CredentialInput};
 use azconn_core::cloud::{Cloud, CloudEndpoints, CloudInput};
@@ -20,6 +18,7 @@ use azconn_core::oauth::callback::AdminConsent;
 use azconn_core::oauth::entra_error::{EntraError, ErrorClass};
 use azconn_core::oauth::jwt::UnverifiedClaims;
 use azconn_core::oauth::token::TokenResponse;
+use azconn_core::prelude::*;
 use azconn_core::retry::{Decision, RetryPolicy};
 use azconn_core::sync::{DesiredValue, Plan, SyncOp, SyncSpec};
 use azconn_core::ts::Declarations;

@@ -3,7 +3,6 @@
 //! `values/<feature>.js`, the result constructors of each feature (one call builds one result
 //! object): a module's glue imports the files of its features only, each whole.
 use azconn_core::prelude::*;
-
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(raw_module = "../../values.js")]

@@ -1,8 +1,6 @@
 //! Reading JavaScript inputs without JSON: each property is fetched once and checked, and a
 //! value of the wrong type is refused with an error naming its field (`grant.code`, not
 //! "invalid input").
-use azconn_core::prelude::*;
-
 use crate::js;
 #[cfg(any(feature = "forms", feature = "assertion"))]
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};
@@ -11,6 +9,7 @@ use azconn_core::error::{Code, Error};
 use azconn_core::http::HttpResponse;
 #[cfg(any(feature = "forms", feature = "assertion"))]
 use azconn_core::http::Origin;
+use azconn_core::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// Keys are string literals: in the speed builds each becomes a JavaScript string once, instead

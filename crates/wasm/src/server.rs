@@ -4,8 +4,6 @@
 //! inputs are JavaScript objects read by serde (no JSON text), a refusal names the path of the
 //! member it concerns (`write.value`, `spec.endsAt`); responses come in as status, headers and
 //! body bytes, like the forms parsers'.
-use azconn_core::prelude::*;
-
 use crate::read::{Input, read_cloud, response, wrong_type};
 use crate::{Answer, fail, js};
 use azconn_core::appconfig::{
@@ -18,6 +16,7 @@ use azconn_core::graph::{self, AppQuery, AppRef, Granted, Graph, GraphError, Pas
 use azconn_core::http::{HttpRequest, HttpResponse};
 use azconn_core::ids::KeyId;
 use azconn_core::oauth::token::AccessToken;
+use azconn_core::prelude::*;
 use azconn_core::retry::{Outcome, RetryPolicy};
 use azconn_core::rotation::{Rotation, RotationConfig, VerifyOutcome};
 use azconn_core::sync::{DesiredValue, SyncOp, SyncPlanner, SyncSpec};

@@ -5,8 +5,6 @@
 //! and the client credential (Entra refuses a confidential client's redemption from a browser
 //! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns
 //! JavaScript values; a refusal throws `AzconnError` naming its field.
-use azconn_core::prelude::*;
-
 use crate::forms::{error_value, interactive_tenant};
 use crate::js;
 use crate::read::{self, Input, read_cloud, response, wrong_type};
@@ -23,6 +21,7 @@ use azconn_core::oauth::random::State;
 use azconn_core::oauth::token::{
     self, AuthorizationCode, ClientAssertion, ClientAuth, Grant, RefreshToken, TokenFields,
 };
+use azconn_core::prelude::*;
 use azconn_core::text::join;
 use azconn_core::wipe;
 use wasm_bindgen::prelude::*;

@@ -5,7 +5,6 @@
 //! only tag-length-value reading. Strict: definite, minimally encoded lengths, low tag numbers,
 //! minimal INTEGERs, no trailing bytes, so one byte string has one reading.
 use crate::prelude::*;
-
 use crate::text::decimal;
 
 pub(crate) const INTEGER: u8 = 0x02;

@@ -5,9 +5,8 @@
 //! certificate). Certificate names use few attribute types, listed here under the shortest name
 //! that database gives them, upper-cased. Any other type is written as its dotted OID and the
 //! value's DER in hex (`1.2.3=#0c0161`), the form RFC 4514 §2.4 allows for every type.
-use crate::prelude::*;
-
 use super::der::{self, Reader};
+use crate::prelude::*;
 
 /// Attribute types of certificate names: X.520 (RFC 4519), RFC 1274 / 4524 and PKCS #9.
 const ATTRIBUTE_TYPES: [(&str, &str); 33] = [

@@ -3,9 +3,8 @@
 //! Checks are made on the parsed host, never on the raw string, so `https://evil.example/?.azconfig.io`
 //! or `https://user@evil.example` cannot pass a suffix test. Hosts must be ASCII (IDNs must be
 //! given in punycode): this keeps IDNA tables out of the browser build.
-use crate::prelude::*;
-
 use crate::error::{Code, Error, quoted};
+use crate::prelude::*;
 use crate::text::{cat, decimal, parse_u64};
 use alloc::borrow::Cow;
 use core::fmt;

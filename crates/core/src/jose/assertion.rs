@@ -5,13 +5,12 @@
 //! guidance and MSAL's default) and [`Profile::Rs256Sha1`] (`RS256` + `x5t`, for ADFS and
 //! tenants that still answer AADSTS700027 to the former). The core builds the signing input; the
 //! host signs it and calls [`UnsignedAssertion::complete`].
-use crate::prelude::*;
-
 use super::{compact, signing_input};
 use crate::cert::{Credential, x5c_entry};
 use crate::cloud::CloudEndpoints;
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, Guid, TenantId};
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Entra says "5-10 minutes after `nbf` at most"; MSAL uses 600 s.

@@ -1,8 +1,6 @@
 //! The authorize and admin-consent URLs (entra-docs `v2-oauth2-auth-code-flow.md`,
 //! `v2-admin-consent.md`; protocols.md §1.2). Parameters are in the order Microsoft's examples
 //! use, every value percent-encoded (spaces as `%20`).
-use crate::prelude::*;
-
 use super::pkce::{CodeChallenge, CodeVerifier};
 use super::random::{Nonce, State};
 use crate::cloud::Cloud;
@@ -10,6 +8,7 @@ use crate::error::{Code, Error};
 use crate::form::ConnectionType;
 use crate::http::{Origin, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId};
+use crate::prelude::*;
 use crate::text::{cat, decimal, join};
 use core::fmt;
 use serde::{Deserialize, Serialize};

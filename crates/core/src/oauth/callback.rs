@@ -1,12 +1,11 @@
 //! The authorize redirect's query string (`response_mode=query`): `code` and `state`, or
 //! `error`, `error_description`, `error_uri` (entra-docs `v2-oauth2-auth-code-flow.md`).
-use crate::prelude::*;
-
 use super::entra_error::EntraError;
 use super::random::{State, constant_time_eq};
 use super::token::AuthorizationCode;
 use crate::error::{Code, Error};
 use crate::http::parse_query;
+use crate::prelude::*;
 use serde::Serialize;
 
 /// The checked parameters of a redirect: `state` matched, no `error`.

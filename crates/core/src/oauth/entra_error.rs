@@ -3,11 +3,10 @@
 //!
 //! Microsoft says AADSTS texts "are subject to change at any time": we branch on the OAuth
 //! `error` value and the numeric `error_codes`, never on `error_description`.
-use crate::prelude::*;
-
 use crate::error::{Code, Error};
 use crate::http::HttpResponse;
 use crate::json::Json;
+use crate::prelude::*;
 use crate::text::{cat, decimal, parse_u64};
 use serde::{Deserialize, Serialize};
 

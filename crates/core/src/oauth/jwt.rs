@@ -1,11 +1,10 @@
 //! Reading a JWT's claims for display. NOTHING here validates anything: no signature, issuer,
 //! audience or expiry check. Microsoft says clients must not validate access tokens meant for
 //! other resources (protocols.md §1.4); we only show who connected and what was granted.
-use crate::prelude::*;
-
 use crate::base64;
 use crate::error::{Code, Error};
 use crate::json::Json;
+use crate::prelude::*;
 use serde::Serialize;
 
 /// Tokens larger than this are not Entra tokens.

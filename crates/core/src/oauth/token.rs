@@ -4,8 +4,6 @@
 //! Every request is `POST {authority}/{tenant}/oauth2/v2.0/token` with an
 //! `application/x-www-form-urlencoded` body. No `Origin` header is ever set: Entra refuses
 //! confidential client credentials in the presence of one (AADSTS9002326).
-use crate::prelude::*;
-
 use super::authorize::RedirectUri;
 use super::entra_error::parse_error_response;
 use super::pkce::CodeVerifier;
@@ -15,6 +13,7 @@ use crate::error::{Code, Error, quoted};
 use crate::http::{HttpRequest, HttpResponse, Method, form_urlencoded};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret};
 use crate::json::Json;
+use crate::prelude::*;
 use crate::text::{cat, decimal, join, parse_u64};
 use alloc::borrow::Cow;
 use core::fmt;

@@ -1,12 +1,11 @@
 //! Opening a PFX (RFC 7292): the password-integrity MAC, the safes and bags, and their
 //! decryption (PBES2, and with `pfx-legacy` the PKCS#12 PBEs).
-use crate::prelude::*;
-
 use super::super::der::{self, DerError, Reader, Tlv};
 use super::super::key::{self, RsaKey};
 use super::super::pbes2::{self, SchemeError};
 use super::{MacData, content_info, parse_pfx};
 use crate::error::{Code, Error};
+use crate::prelude::*;
 use crate::sha1::Sha1;
 use crate::text::cat;
 use hmac::digest::KeyInit;
