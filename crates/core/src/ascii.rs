@@ -1,6 +1,7 @@
 //! Byte-class scans eight bytes at a time. Tokens are hundreds to thousands of bytes and wasm
 //! has no vector instructions in every runtime: a word test per eight bytes instead of a branch
 //! per byte is what keeps token parsing ahead of `JSON.parse` in JavaScript.
+
 use crate::prelude::*;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -3,6 +3,7 @@
 //! out: the `base64` crate's engine and tables are several KB of wasm in every module that
 //! carries them, for loops this short. Decoding accepts the canonical encoding only (zero
 //! trailing bits), as the crate's engines do.
+
 use crate::prelude::*;
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -3,6 +3,7 @@
 //!
 //! Sovereign clouds are rows in a table, not branches in code. A `Custom` cloud gives every
 //! endpoint explicitly: that is how the local emulator, Azure Stack or a proxy are addressed.
+
 use crate::error::{Code, Error, quoted};
 use crate::http::Origin;
 use crate::ids::AuthorityTenant;

@@ -2,6 +2,7 @@
 //! ISO 8601 / RFC 3339 UTC (`2026-01-01T00:00:00Z`, Graph `endDateTime`) and the IMF-fixdate
 //! HTTP-date of RFC 9110 §5.6.7 (`Sun, 06 Nov 1994 08:49:37 GMT`: `x-ms-date`, `Retry-After`).
 //! Civil-date arithmetic after H. Hinnant's `days_from_civil` algorithm (proleptic Gregorian).
+
 use crate::prelude::*;
 use crate::text::{cat, decimal_padded};
 

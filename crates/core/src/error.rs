@@ -1,6 +1,7 @@
 //! The one error type that crosses every boundary (wasm, abi, Worker API): a stable machine
 //! `code`, the `field` it concerns (form field or protocol element), a human `message`, and an
 //! actionable `hint` where we know one.
+
 use crate::prelude::*;
 use core::fmt;
 use serde::{Deserialize, Serialize};

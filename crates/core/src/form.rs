@@ -3,6 +3,7 @@
 //!
 //! Fields a method does not use are ignored (the UI hides them); they never reach the
 //! [`ValidatedForm`], whose [`Credentials`] carry exactly one method's values.
+
 use crate::cloud::{Cloud, StoreEndpoint};
 use crate::error::{Code, Error};
 use crate::ids::{AuthorityTenant, ClientId, ClientSecret, TenantId};

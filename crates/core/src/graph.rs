@@ -5,6 +5,7 @@
 //! Every builder takes the bearer token as a parameter and returns an [`HttpRequest`]; every
 //! parser takes the [`HttpResponse`] and returns a typed value or an [`Error`] converted from the
 //! Graph error body ([`GraphError`]) with a hint naming what to do.
+
 use crate::cloud::CloudEndpoints;
 use crate::datetime;
 use crate::error::{Code, Error};

@@ -3,6 +3,7 @@
 //! Each type can only hold a valid value. Parsing trims surrounding whitespace (people paste
 //! from the portal) but rejects anything inside: a CR/LF in a tenant would otherwise end up in
 //! a URL path (Infisical PR #4334's review found exactly that).
+
 use crate::error::{Code, Error};
 use crate::http::origin_host;
 use crate::prelude::*;

@@ -6,6 +6,7 @@
 //!
 //! Strict: one value, no trailing data, no duplicate keys in an object, no control characters
 //! in strings, unpaired surrogates refused, nesting bounded.
+
 use crate::ascii;
 use crate::prelude::*;
 use alloc::borrow::Cow;

@@ -1,6 +1,7 @@
 //! Server-provided links (`@odata.nextLink`, App Configuration `@nextLink` and `Link: rel="next"`)
 //! are followed verbatim, but only on the origin the request went to: a bearer token or an HMAC
 //! signature must never be sent to a host a response body chose.
+
 use crate::error::{Code, Error};
 use crate::http::Origin;
 use crate::prelude::*;

@@ -1,6 +1,7 @@
 //! A native RSA signer for tests and the local emulator only, behind the `native-signer`
 //! feature that no production build enables: the `rsa` crate has a timing side channel
 //! (RUSTSEC-2023-0071), and production signing happens in WebCrypto.
+
 use crate::error::{Code, Error};
 use crate::jose::assertion::Algorithm;
 use crate::prelude::*;

@@ -10,6 +10,7 @@
 //! [`Step::Send`] carries), execute the step, feed the outcome back. A failure at any step leaves
 //! a state from which [`Rotation::next`] resumes: an interrupted `addPassword` is detected by its
 //! display name, which carries the rotation and connection ids, so no secret is orphaned.
+
 use crate::error::{Code, Error};
 use crate::graph::{
     self, AppRef, Graph, GraphError, GraphErrorKind, PasswordCredential, PasswordSpec, SecretText,

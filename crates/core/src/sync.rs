@@ -21,6 +21,7 @@
 //!   an apply carrying its preview's fingerprint is refused if the store changed in between.
 //! - The planner consumes the list pages itself: N keys with k changes cost ceil(N/page) + k
 //!   requests.
+
 use crate::appconfig::{
     Condition, FEATURE_FLAG_PREFIX, KEYVAULT_REF_CONTENT_TYPE, Key, KeyFilter, KeyValue, KvWrite,
     Label, LabelFilter, ListQuery, Store,

@@ -1,6 +1,7 @@
 //! Messages and URLs built by concatenation instead of `format!`: the browser build then
 //! carries no formatting calls of its own (each `format!` site builds an `Arguments` table and
 //! reaches `Display` impls and padding code, a few KB of wasm in all).
+
 use crate::prelude::*;
 /// The parts joined, allocated once.
 pub fn cat(parts: &[&str]) -> String {

@@ -1,6 +1,7 @@
 //! TypeScript declarations of the types that cross to JavaScript (feature `ts`, never in a wasm
 //! build): the generation tests of crates/wasm and host render them into the `.d.ts` files
 //! they ship, so no TypeScript restates a Rust type by hand.
+
 use crate::prelude::*;
 use core::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

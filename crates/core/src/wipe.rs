@@ -2,6 +2,7 @@
 //! volatile store per byte, per element of the `Vec`); its slice path writes sixteen bytes per
 //! volatile store. These give a `Vec<u8>` or `String` the slice path for its contents and its
 //! spare capacity, then leave it empty, as `zeroize` does.
+
 use crate::prelude::*;
 use zeroize::Zeroize;
 

@@ -2,6 +2,7 @@
 //! signature and the compact JWS. A server's step (Entra refuses a confidential client's
 //! assertion from a browser origin: AADSTS9002326, protocols.md §1.6), so the certificate module a form page
 //! fetches for inspection leaves it out: feature `assertion`, in the full and browser builds.
+
 use crate::certificates::LoadedCredential;
 use crate::read::{Input, read_cloud, uint, wrong_type};
 use crate::{Answer, fail, js};

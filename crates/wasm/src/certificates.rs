@@ -4,6 +4,7 @@
 //! assertion it also builds in server builds is in `assertion`). The private key lives in wasm
 //! memory until `free()`, which zeroes it; every copy of a secret input made on the way in is
 //! zeroed after loading.
+
 use crate::read::{Input, unix_seconds};
 use crate::{Answer, fail, js};
 use azconn_core::cert::{self, CertificateReport};

@@ -3,6 +3,7 @@
 //! the redirect on (callback parsing, token request and response, Entra errors, JWT display)
 //! are in `tokens.rs`. Each takes and returns JavaScript values; a refusal throws
 //! `AzconnError` naming its field.
+
 use crate::js;
 use crate::read::{Input, read_cloud, wrong_type};
 use crate::{Answer, fail};

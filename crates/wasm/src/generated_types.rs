@@ -2,6 +2,7 @@
 //! crates/wasm/types/*.d.ts, which `types.rs` hands to wasm-bindgen for each build's `.d.ts`:
 //! the test fails when a committed file differs from what the Rust definitions produce, and
 //! `AZCONN_WRITE_TYPES=1` rewrites them (`make types`).
+
 use azconn_core::appconfig::{AppConfigError, Condition, KeyValue, KvPage, KvWrite, ListQuery};
 use azconn_core::cert::{CertificateReport, CredentialInput};
 use azconn_core::cloud::{Cloud, CloudEndpoints, CloudInput};

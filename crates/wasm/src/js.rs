@@ -2,6 +2,7 @@
 //! directory: property reads, the `AzconnError` constructor, the platform CSPRNG) and from
 //! `values/<feature>.js`, the result constructors of each feature (one call builds one result
 //! object): a module's glue imports the files of its features only, each whole.
+
 use azconn_core::prelude::*;
 use wasm_bindgen::prelude::*;
 

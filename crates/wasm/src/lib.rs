@@ -8,6 +8,7 @@
 //!
 //! The browser modules (every build but `full`) are `no_std` like the core: a panic traps
 //! instead of reaching std's panic and formatting machinery.
+
 #![cfg_attr(not(feature = "full"), no_std)]
 extern crate alloc;
 

@@ -1,6 +1,7 @@
 //! Reading JavaScript inputs without JSON: each property is fetched once and checked, and a
 //! value of the wrong type is refused with an error naming its field (`grant.code`, not
 //! "invalid input").
+
 use crate::js;
 #[cfg(any(feature = "forms", feature = "assertion"))]
 use azconn_core::cloud::{Cloud, CloudEndpoints, HostPattern};

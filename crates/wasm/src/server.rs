@@ -4,6 +4,7 @@
 //! inputs are JavaScript objects read by serde (no JSON text), a refusal names the path of the
 //! member it concerns (`write.value`, `spec.endsAt`); responses come in as status, headers and
 //! body bytes, like the forms parsers'.
+
 use crate::read::{Input, read_cloud, response, wrong_type};
 use crate::{Answer, fail, js};
 use azconn_core::appconfig::{

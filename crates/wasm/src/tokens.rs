@@ -5,6 +5,7 @@
 //! and the client credential (Entra refuses a confidential client's redemption from a browser
 //! origin: AADSTS9002326), so a form page needs none of them. Each takes and returns
 //! JavaScript values; a refusal throws `AzconnError` naming its field.
+
 use crate::forms::{error_value, interactive_tenant};
 use crate::js;
 use crate::read::{self, Input, read_cloud, response, wrong_type};

@@ -4,6 +4,7 @@
 //! `String-To-Sign = METHOD \n path_and_query \n x-ms-date;host;x-ms-content-sha256 values`,
 //! signed with the base64-decoded `Secret`. The path and query are taken from the request URL
 //! exactly as it goes on the wire, so what is signed is what the store sees.
+
 use crate::base64;
 use crate::cloud::{Cloud, HostPattern, StoreEndpoint};
 use crate::datetime;

@@ -3,6 +3,7 @@
 //!
 //! Builders return unsigned requests; [`authorize`] adds the `Sync-Token`s and either a bearer
 //! token or an HMAC signature ([`AppConfigAuth`]), so both credentials work for every request.
+
 use crate::prelude::*;
 pub mod hmac;
 

@@ -4,6 +4,7 @@
 //! machinery was most of the certificate module's size; certificates, keys and PFX files need
 //! only tag-length-value reading. Strict: definite, minimally encoded lengths, low tag numbers,
 //! minimal INTEGERs, no trailing bytes, so one byte string has one reading.
+
 use crate::prelude::*;
 use crate::text::decimal;
 

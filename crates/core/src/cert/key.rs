@@ -4,6 +4,7 @@
 //! The modulus and public exponent are read from the PKCS#1 `RSAPrivateKey` structure (RFC 8017
 //! §A.1.2) so that the key/certificate match and the key size are checked without the `rsa`
 //! crate in the production graph (RUSTSEC-2023-0071).
+
 use super::der::{self, DerError};
 use super::pbes2::{self, SchemeError};
 use crate::error::{Code, Error};

@@ -7,6 +7,7 @@
 //! so a pasted chain gives a wrong thumbprint, and never checks that the key belongs to the
 //! certificate (infisical.md §5.2, §13 row 10); here the leaf is the certificate whose public key
 //! matches the private key, and every check names its field.
+
 use crate::prelude::*;
 mod der;
 mod key;

@@ -5,6 +5,7 @@
 //! certificate). Certificate names use few attribute types, listed here under the shortest name
 //! that database gives them, upper-cased. Any other type is written as its dotted OID and the
 //! value's DER in hex (`1.2.3=#0c0161`), the form RFC 4514 §2.4 allows for every type.
+
 use super::der::{self, Reader};
 use crate::prelude::*;
 

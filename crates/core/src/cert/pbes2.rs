@@ -2,6 +2,7 @@
 //! OpenSSL 3 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`, `openssl pkcs12 -export`) and Windows'
 //! "AES256-SHA256" export write. scrypt and the SHA-2 PRFs beyond SHA-256 are refused with a
 //! re-encryption hint rather than carried in every browser module.
+
 use super::der::{self, DerError, Reader, Tlv};
 use super::key::MAX_KDF_ITERATIONS;
 use crate::prelude::*;

@@ -3,6 +3,7 @@
 //! The PEM reader is deliberately lenient about whitespace (CRLF, re-wrapped lines, indentation
 //! from a YAML file) and about text between blocks (`openssl pkcs12` prints "Bag Attributes"
 //! there), and strict about what matters: matching BEGIN/END labels and intact base64.
+
 use crate::error::{Code, Error};
 use crate::prelude::*;
 use crate::text::{cat, decimal};

@@ -1,6 +1,7 @@
 //! Percent-encoding as RFC 3986 §2 defines it: everything but the unreserved set
 //! `ALPHA / DIGIT / "-" / "." / "_" / "~"` is written `%XX` (upper-case hex). Used for query
 //! components, form bodies and path segments alike, so what we sign is what goes on the wire.
+
 use crate::error::{Code, Error};
 use crate::prelude::*;
 

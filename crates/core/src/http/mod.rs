@@ -2,6 +2,7 @@
 //!
 //! The hosts (Worker, Node, wasmtime, native tests) turn these into real requests. Bodies are
 //! text: every Azure API azconn speaks uses JSON or `application/x-www-form-urlencoded`.
+
 use crate::prelude::*;
 mod encode;
 mod origin;

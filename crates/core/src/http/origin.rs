@@ -3,6 +3,7 @@
 //! Checks are made on the parsed host, never on the raw string, so `https://evil.example/?.azconfig.io`
 //! or `https://user@evil.example` cannot pass a suffix test. Hosts must be ASCII (IDNs must be
 //! given in punycode): this keeps IDNA tables out of the browser build.
+
 use crate::error::{Code, Error, quoted};
 use crate::prelude::*;
 use crate::text::{cat, decimal, parse_u64};

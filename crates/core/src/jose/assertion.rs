@@ -5,6 +5,7 @@
 //! guidance and MSAL's default) and [`Profile::Rs256Sha1`] (`RS256` + `x5t`, for ADFS and
 //! tenants that still answer AADSTS700027 to the former). The core builds the signing input; the
 //! host signs it and calls [`UnsignedAssertion::complete`].
+
 use super::{compact, signing_input};
 use crate::cert::{Credential, x5c_entry};
 use crate::cloud::CloudEndpoints;

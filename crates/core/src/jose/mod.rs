@@ -3,6 +3,7 @@
 //! The core never holds a signing primitive in production: it returns the JWS signing input,
 //! the host signs it (WebCrypto in the Worker), and [`compact`] joins the parts. base64url is
 //! always unpadded (RFC 7515 §2); the official Rust `azure_identity` uses standard base64 here.
+
 use crate::prelude::*;
 pub mod assertion;
 

@@ -1,6 +1,7 @@
 //! The authorize and admin-consent URLs (entra-docs `v2-oauth2-auth-code-flow.md`,
 //! `v2-admin-consent.md`; protocols.md §1.2). Parameters are in the order Microsoft's examples
 //! use, every value percent-encoded (spaces as `%20`).
+
 use super::pkce::{CodeChallenge, CodeVerifier};
 use super::random::{Nonce, State};
 use crate::cloud::Cloud;

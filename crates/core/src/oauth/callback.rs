@@ -1,5 +1,6 @@
 //! The authorize redirect's query string (`response_mode=query`): `code` and `state`, or
 //! `error`, `error_description`, `error_uri` (entra-docs `v2-oauth2-auth-code-flow.md`).
+
 use super::entra_error::EntraError;
 use super::random::{State, constant_time_eq};
 use super::token::AuthorizationCode;

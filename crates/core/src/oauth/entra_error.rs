@@ -3,6 +3,7 @@
 //!
 //! Microsoft says AADSTS texts "are subject to change at any time": we branch on the OAuth
 //! `error` value and the numeric `error_codes`, never on `error_description`.
+
 use crate::error::{Code, Error};
 use crate::http::HttpResponse;
 use crate::json::Json;

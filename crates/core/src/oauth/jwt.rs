@@ -1,6 +1,7 @@
 //! Reading a JWT's claims for display. NOTHING here validates anything: no signature, issuer,
 //! audience or expiry check. Microsoft says clients must not validate access tokens meant for
 //! other resources (protocols.md §1.4); we only show who connected and what was granted.
+
 use crate::base64;
 use crate::error::{Code, Error};
 use crate::json::Json;

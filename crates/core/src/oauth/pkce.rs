@@ -1,5 +1,6 @@
 //! PKCE (RFC 7636) with the `S256` method only: Entra treats a missing
 //! `code_challenge_method` as `plain` (protocols.md §1.2), so we never offer `plain`.
+
 use crate::base64;
 use crate::error::{Code, Error};
 use crate::prelude::*;

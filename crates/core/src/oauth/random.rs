@@ -1,5 +1,6 @@
 //! `state` and `nonce` values from caller-provided entropy (the core draws none). RFC 9700 §2.1
 //! wants them unguessable and transaction-specific; we require at least 128 bits.
+
 use crate::base64;
 use crate::error::{Code, Error};
 use crate::prelude::*;

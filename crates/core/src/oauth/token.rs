@@ -4,6 +4,7 @@
 //! Every request is `POST {authority}/{tenant}/oauth2/v2.0/token` with an
 //! `application/x-www-form-urlencoded` body. No `Origin` header is ever set: Entra refuses
 //! confidential client credentials in the presence of one (AADSTS9002326).
+
 use super::authorize::RedirectUri;
 use super::entra_error::parse_error_response;
 use super::pkce::CodeVerifier;

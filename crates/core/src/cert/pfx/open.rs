@@ -1,5 +1,6 @@
 //! Opening a PFX (RFC 7292): the password-integrity MAC, the safes and bags, and their
 //! decryption (PBES2, and with `pfx-legacy` the PKCS#12 PBEs).
+
 use super::super::der::{self, DerError, Reader, Tlv};
 use super::super::key::{self, RsaKey};
 use super::super::pbes2::{self, SchemeError};
