@@ -144,8 +144,8 @@ pub fn parse_token_response(
     } else {
         headers
     };
-    let (bytes, ascii_text) = read::body(&body).map_err(fail)?;
-    let mut r = response(status, headers, bytes).map_err(fail)?;
+    let (text, ascii_text) = read::body(&body).map_err(fail)?;
+    let mut r = read::response_text(status, headers, text).map_err(fail)?;
     // An ASCII text body is the source of the result's strings: UTF-8 offsets are UTF-16 ones.
     let source = (ascii_text == Some(true)).then_some(&body);
     let out = token::parse_token_fields(&r).map(|f| token_value(&f, &r.body, source, now as u64));

@@ -274,6 +274,16 @@ test('parseTokenResponse answers a text body exactly as its bytes', () => {
     assert.deepEqual(answer(() => azconn.parseTokenResponse(r.status, r.headers, r.body, 100)), text, r.body);
   }
   assert.throws(() => browser.parseTokenResponse(200, [], 5, 0), (e) => e instanceof AzconnError && e.field === 'body' && e.code === 'invalid-format');
+  // Bytes that are not UTF-8 are refused by both builds; a text body is UTF-8 by construction
+  // (a lone surrogate reads as U+FFFD, as TextEncoder writes it) and reaches the JSON reader.
+  for (const m of [browser, azconn]) {
+    assert.throws(() => m.parseTokenResponse(200, [], new Uint8Array([0x7b, 0xff, 0x7d]), 0),
+      (e) => e instanceof AzconnError && e.field === 'body' && e.code === 'malformed-response' && e.message.includes('not UTF-8'));
+    const lone = answer(() => m.parseTokenResponse(200, [], '{"token_type":"Bearer","access_token":"at","scope":"\ud800","expires_in":1}', 0));
+    assert.deepEqual(lone.scopes, ['\ufffd']);
+    assert.throws(() => m.parseTokenResponse(400, [['retry-after']], '{"error":"invalid_grant"}', 0),
+      (e) => e instanceof AzconnError && e.field === 'headers' && e.code === 'invalid-format');
+  }
 });
 
 test('response parsers take a fetch Response body as bytes and its Headers', () => {
