@@ -19,7 +19,15 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const mapping = JSON.parse(readFileSync(mappingFile, 'utf8'));
+let mapping;
+try {
+  mapping = JSON.parse(readFileSync(mappingFile, 'utf8'));
+} catch (e) {
+  fail(`${mappingFile} is not the JSON mapping wasm-opt prints (${e.message})`);
+}
+if (!Array.isArray(mapping?.imports) || !Array.isArray(mapping?.exports)) {
+  fail(`${mappingFile} has no imports and exports lists`);
+}
 const exportsMap = new Map(mapping.exports);
 
 /** The (module, name) of each import of a wasm binary, in order. */
