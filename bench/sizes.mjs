@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WasmCursor } from '../packages/azconn/scripts/wasm-cursor.mjs';
 import { table } from './lib/report.mjs';
 
 export function sizes(root) {
@@ -136,61 +137,43 @@ export function sizes(root) {
 /** The biggest function bodies of a wasm module by its name section, grouped by crate too. */
 export function topFunctions(file, n = 15) {
   if (!existsSync(file)) return `(${file} missing: make pkg keeps it)`;
-  const b = readFileSync(file);
-  let i = 8;
-  const leb = () => {
-    let r = 0;
-    let shift = 0;
-    for (;;) {
-      const x = b[i++];
-      r += (x & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (x < 0x80) return r;
-    }
-  };
-  const name = () => {
-    const len = leb();
-    const s = b.toString('utf8', i, i + len);
-    i += len;
-    return s;
-  };
+  const r = new WasmCursor(readFileSync(file));
   let imported = 0;
   const bodies = [];
   const names = new Map();
   let data = 0;
-  while (i < b.length) {
-    const id = b[i++];
-    const size = leb();
-    const end = i + size;
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.uleb();
+    const end = r.at + size;
     if (id === 2) {
-      for (let k = leb(); k > 0; k--) {
-        name();
-        name();
-        const kind = b[i++];
-        if (kind === 0) { leb(); imported++; }
-        else if (kind === 1) { i++; const f = b[i++]; leb(); if (f & 1) leb(); }
-        else if (kind === 2) { const f = b[i++]; leb(); if (f & 1) leb(); }
-        else if (kind === 3) i += 2;
-        else if (kind === 4) { i++; leb(); }
+      for (let k = r.uleb(); k > 0; k--) {
+        r.name();
+        r.name();
+        const kind = r.byte();
+        if (kind === 0) { r.uleb(); imported++; }
+        else if (kind === 1) { r.byte(); const f = r.byte(); r.uleb(); if (f & 1) r.uleb(); }
+        else if (kind === 2) { const f = r.byte(); r.uleb(); if (f & 1) r.uleb(); }
+        else if (kind === 3) r.at += 2;
+        else if (kind === 4) { r.byte(); r.uleb(); }
       }
     } else if (id === 10) {
-      for (let k = leb(); k > 0; k--) {
-        const start = i;
-        const len = leb();
-        i += len;
-        bodies.push(i - start);
+      for (let k = r.uleb(); k > 0; k--) {
+        const start = r.at;
+        const len = r.uleb();
+        r.at += len;
+        bodies.push(r.at - start);
       }
     } else if (id === 11) data = size;
-    else if (id === 0 && name() === 'name') {
-      while (i < end) {
-        const sub = b[i++];
-        const len = leb();
-        const subEnd = i + len;
-        if (sub === 1) for (let k = leb(); k > 0; k--) { const idx = leb(); names.set(idx, name()); }
-        i = subEnd;
+    else if (id === 0 && r.name() === 'name') {
+      while (r.at < end) {
+        const sub = r.byte();
+        const subEnd = r.uleb() + r.at;
+        if (sub === 1) for (let k = r.uleb(); k > 0; k--) { const idx = r.uleb(); names.set(idx, r.name()); }
+        r.at = subEnd;
       }
     }
-    i = end;
+    r.at = end;
   }
   const fns = bodies.map((size, k) => ({ size, name: names.get(k + imported) ?? `func ${k + imported}` }));
   const code = fns.reduce((a, f) => a + f.size, 0);

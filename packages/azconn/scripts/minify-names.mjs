@@ -12,6 +12,7 @@
 // wasm-bindgen that writes its glue differently must be looked at, not half-renamed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WasmCursor } from './wasm-cursor.mjs';
 
 const [mappingFile, dir] = process.argv.slice(2);
 const fail = (message) => {
@@ -32,38 +33,20 @@ const exportsMap = new Map(mapping.exports);
 
 /** The (module, name) of each import of a wasm binary, in order. */
 function wasmImports(bytes) {
-  let at = 8;
-  const uleb = () => {
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[at++];
-      n += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) return n;
-    }
-  };
-  const name = () => {
-    const len = uleb();
-    const s = new TextDecoder().decode(bytes.subarray(at, at + len));
-    at += len;
-    return s;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = uleb();
-    const end = at + size;
+  const r = new WasmCursor(bytes);
+  while (!r.done) {
+    const id = r.byte();
+    const end = r.uleb() + r.at;
     if (id !== 2) {
-      at = end;
+      r.at = end;
       continue;
     }
     const list = [];
-    for (let count = uleb(); count > 0; count--) {
-      const module = name();
-      const field = name();
-      const kind = bytes[at++];
-      if (kind !== 0) fail(`import ${module}.${field} is not a function`);
-      uleb();
+    for (let count = r.uleb(); count > 0; count--) {
+      const module = r.name();
+      const field = r.name();
+      if (r.byte() !== 0) fail(`import ${module}.${field} is not a function`);
+      r.uleb();
       list.push([module, field]);
     }
     return list;
@@ -71,9 +54,13 @@ function wasmImports(bytes) {
   return [];
 }
 
-const moduleOf = new Map(
-  wasmImports(readFileSync(join(dir, 'azconn_bg.wasm'))).map(([module, field]) => [field, module]),
-);
+let imports;
+try {
+  imports = wasmImports(readFileSync(join(dir, 'azconn_bg.wasm')));
+} catch (e) {
+  fail(`azconn_bg.wasm: ${e.message}`);
+}
+const moduleOf = new Map(imports.map(([module, field]) => [field, module]));
 
 const glueFile = join(dir, 'azconn.js');
 let glue = readFileSync(glueFile, 'utf8');

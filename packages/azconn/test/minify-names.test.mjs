@@ -93,6 +93,9 @@ test('minify-names stops the build on glue it does not understand', () => {
   refused({ js: glue.replace('import * as import1 from "../../values.js"\n', '') }, /no namespace import of \.\.\/\.\.\/values\.js/);
   refused({ module: wasm([['a', 'a']]) }, /the minified module has no import b/);
   refused({ module: wasm([['a', 'a'], ['a', 'b', 2]]) }, /import a\.b is not a function/);
+  const cut = wasm([['a', 'a'], ['a', 'b']]);
+  cut[cut.length - 1] = 0x80;
+  refused({ module: cut }, /azconn_bg\.wasm: wasm: a number runs past the end of the module/);
   refused({ map: JSON.stringify({ ...mapping, exports: [['run', 'd']] }) }, /uses wasm\.memory, which the module does not export/);
 });
 
