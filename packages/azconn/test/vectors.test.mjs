@@ -281,8 +281,12 @@ test('parseTokenResponse answers a text body exactly as its bytes', () => {
       (e) => e instanceof AzconnError && e.field === 'body' && e.code === 'malformed-response' && e.message.includes('not UTF-8'));
     const lone = answer(() => m.parseTokenResponse(200, [], '{"token_type":"Bearer","access_token":"at","scope":"\ud800","expires_in":1}', 0));
     assert.deepEqual(lone.scopes, ['\ufffd']);
-    assert.throws(() => m.parseTokenResponse(400, [['retry-after']], '{"error":"invalid_grant"}', 0),
-      (e) => e instanceof AzconnError && e.field === 'headers' && e.code === 'invalid-format');
+    for (const headers of [[['retry-after']], 'retry-after: 1', 5, true]) {
+      assert.throws(() => m.parseTokenResponse(400, headers, '{"error":"invalid_grant"}', 0),
+        (e) => e instanceof AzconnError && e.field === 'headers' && e.code === 'invalid-format', String(headers));
+      assert.throws(() => m.parseErrorResponse(400, headers, new TextEncoder().encode('{"error":"invalid_grant"}')),
+        (e) => e instanceof AzconnError && e.field === 'headers' && e.code === 'invalid-format', String(headers));
+    }
   }
 });
 

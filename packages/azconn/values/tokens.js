@@ -6,6 +6,8 @@ import { split, utf8, words } from '../values.js';
 /** Response headers (array of pairs, Headers, or a plain object) as `name\nvalue\n...`. */
 export function headerLines(h) {
   if (h === undefined || h === null) return '';
+  // Not an object: refused (a string's entries would be its characters).
+  if (typeof h !== 'object') return null;
   const pairs = Array.isArray(h) ? h : typeof h.entries === 'function' ? [...h.entries()] : Object.entries(h);
   let s = '';
   for (const p of pairs) {
