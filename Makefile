@@ -111,7 +111,7 @@ fuzz:
 # that the committed generated types match the Rust definitions.
 PKG_STAMP := packages/azconn/gen/.built
 pkg: $(PKG_STAMP)
-$(PKG_STAMP): node_modules/.installed Cargo.lock .cargo/config.toml $(shell find crates/core/src crates/wasm -type f) packages/azconn/scripts/build.sh packages/azconn/scripts/minify-names.mjs
+$(PKG_STAMP): node_modules/.installed Cargo.lock .cargo/config.toml $(shell find crates/core/src crates/wasm -type f) $(wildcard packages/azconn/scripts/*)
 	@$(MAKE) -s tools wasm-bindgen-cli
 	$(CARGO) test -q -p azconn-wasm --lib generated_types
 	packages/azconn/scripts/build.sh
